@@ -18,7 +18,7 @@ from physics import harm
 AMMONIA, CHLORINE, PHENOL, HF = "7664-41-7", "7782-50-5", "108-95-2", "7664-39-3"
 # Chemicals whose every endpoint we could source (see the report): the test states the count
 # achieved rather than hiding a shortfall.
-SOURCED_CHEMICALS = 25
+SOURCED_CHEMICALS = 29
 
 
 def _cas_check_digit_ok(cas: str) -> bool:
@@ -221,3 +221,12 @@ def test_fixed_levels():
     assert_allclose(harm.THERMAL_LEVELS_W_M2["aloha"], [10e3, 5e3, 2e3])
     levels = harm.flammable_levels(0.15, 0.01703052)
     assert_allclose(levels, harm.ppm_to_kg_m3([150000.0, 90000.0], 0.01703052))
+
+
+def test_every_tabled_chemical_gives_increasing_levels():
+    """Every chemical in the table yields levels, mildest tier first, each no higher than the
+    next (internal consistency of the table and of the preference logic)."""
+    for cas in {r["cas"] for r in harm.endpoint_rows()}:
+        levels = harm.toxic_levels(cas, 1800.0, molar_mass_kg_mol=0.1)
+        assert len(levels.names) == len(levels.ppm) == len(levels.sources) >= 1, cas
+        assert np.all(np.diff(levels.kg_m3) >= 0) and np.all(levels.kg_m3 > 0), cas
