@@ -1,0 +1,94 @@
+"""Shared fixtures: a real mosquitto broker on a free localhost port.
+
+The broker persists its state in the test's temporary folder and saves it every second
+(``autosave_interval 1``), so a persistent session and its queued QoS 1 messages survive a
+SIGKILL that comes more than a second after they were made, as well as a clean stop.
+Tests that use it are skipped when the ``mosquitto`` binary is not installed
+(Debian: ``apt-get install mosquitto``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+# Debian installs the broker in /usr/sbin, which is not on every user's PATH.
+MOSQUITTO = shutil.which(
+    "mosquitto", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"])
+)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mosquitto:
+    """A mosquitto process on ``127.0.0.1:port`` that can be killed, stopped and restarted."""
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.folder = folder
+        self.persistence_file = folder / "mosquitto.db"
+        self.config = folder / "mosquitto.conf"
+        self.config.write_text(
+            f"listener {self.port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            "persistence true\n"
+            f"persistence_location {folder}/\n"
+            "autosave_interval 1\n"
+            f"log_dest file {folder}/mosquitto.log\n"
+        )
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 5.0) -> None:
+        """Start the broker and wait until it accepts connections."""
+        self.process = subprocess.Popen(
+            [MOSQUITTO, "-c", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"mosquitto exited with {self.process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError(f"mosquitto did not listen on port {self.port} in {timeout_s} s")
+
+    def kill(self) -> None:
+        """SIGKILL the broker: it saves nothing on the way out."""
+        self._end(signal.SIGKILL)
+
+    def stop(self) -> None:
+        """Stop the broker cleanly (SIGTERM): it saves its state first."""
+        self._end(signal.SIGTERM)
+
+    def _end(self, sig: int) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=5)
+        self.process = None
+
+
+@pytest.fixture
+def mosquitto(tmp_path):
+    """A running mosquitto broker (see the module docstring); stopped after the test."""
+    if MOSQUITTO is None:
+        pytest.skip("mosquitto is not installed (Debian: apt-get install mosquitto)")
+    broker = Mosquitto(tmp_path)
+    broker.start()
+    yield broker
+    broker.stop()

@@ -1,0 +1,268 @@
+"""Live MQTT feed and recording publisher (paho-mqtt 2, callback API version 2).
+
+Topic and payload scheme
+------------------------
+One message per reading, on topic ``parktwin/<park>/<tag>`` (the tag is everything after
+the second ``/``), with a UTF-8 JSON object as payload::
+
+    {"t": "2024-05-01T00:00:00.250Z", "v": 1.73, "q": "good"}
+
+- ``t`` (required): ISO-8601 time with ``Z`` or a UTC offset, or a number of POSIX seconds.
+- ``v`` (required): the value, a JSON number, in the tag's unit.
+- ``q`` (optional, default ``"good"``): ``"good"``, ``"uncertain"``, ``"bad"`` or an OPC UA
+  StatusCode integer (`twin.readings.parse_quality`).
+
+Messages are published and subscribed at QoS 1. Anything else is rejected by the rules of
+`twin.feeds.rules`.
+
+Delivery
+--------
+The subscriber keeps a persistent session (MQTT 3.1.1, ``clean_session=False``, a fixed
+client id): while it is away, the broker queues its QoS 1 messages and delivers them when it
+comes back. It subscribes again on every connect, in case the broker lost the session. paho
+reconnects by itself after a lost connection, waiting `RECONNECT_MIN_S`, doubling up to
+`RECONNECT_MAX_S`. With a reading log, messages are acknowledged by hand (``manual_ack``)
+only after the log commit that stored them (or their rejection): a message whose process
+dies before that is redelivered, and the ``duplicate`` rule drops a second copy, so each
+reading reaches the log exactly once. Acknowledgements go out every `ACK_BATCH` messages
+and at least every `ACK_INTERVAL_S`, well inside mosquitto's default window of 20 unacknowledged
+messages per client. Without a log, paho acknowledges each message as it arrives.
+
+paho-mqtt is imported when a client is made, so the rest of the twin works without it.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from twin.feeds.live import LiveFeed
+from twin.feeds.recorded import RecordedFeed
+from twin.feeds.rules import Gate, logger
+from twin.readings import format_time
+
+TOPIC_ROOT = "parktwin"
+QOS = 1
+RECONNECT_MIN_S = 1
+RECONNECT_MAX_S = 30
+ACK_BATCH = 10
+ACK_INTERVAL_S = 0.05
+
+
+def topic(park: str, tag: str) -> str:
+    """Return the topic of one tag of one park."""
+    return f"{TOPIC_ROOT}/{park}/{tag}"
+
+
+def payload(t: float, value: float, quality: str = "good") -> bytes:
+    """Return the JSON payload of a reading; ``t`` in POSIX seconds UTC [s]."""
+    return json.dumps({"t": format_time(t), "v": value, "q": quality}).encode()
+
+
+def _client(
+    client_id: str,
+    clean_session: bool,
+    manual_ack: bool,
+    username: str | None,
+    password: str | None,
+    tls: bool,
+    ca_certs: str | None,
+):
+    try:
+        import paho.mqtt.client as mqtt
+    except ImportError:
+        raise ImportError(
+            "the MQTT feed needs paho-mqtt >= 2: pip install 'parktwin[live]'"
+        ) from None
+    client = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        clean_session=clean_session,
+        protocol=mqtt.MQTTv311,
+        manual_ack=manual_ack,
+    )
+    if username is not None:
+        client.username_pw_set(username, password)
+    if tls:
+        client.tls_set(ca_certs=ca_certs, cert_reqs=ssl.CERT_REQUIRED)
+    client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
+    return client
+
+
+class MqttFeed(LiveFeed):
+    """Readings of one park from an MQTT broker (see the module docstring).
+
+    Parameters
+    ----------
+    host, port : str, int
+        The broker.
+    park : str
+        The park's name in the topics.
+    known_tags : iterable of str, optional
+        The tags the park knows; others are rejected (``unknown_tag``).
+    log : twin.log.ReadingLog, optional
+        Where accepted readings and rejected messages are written; enables acknowledgement
+        after commit.
+    client_id : str, optional
+        Identifies the persistent session; default ``parktwin-<park>``. Two twins on one
+        broker need different ids.
+    username, password : str, optional
+        Broker credentials.
+    tls : bool
+        Connect with TLS, verifying the broker against ``ca_certs`` (a PEM file) or, when
+        that is None, the system's certificate authorities.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 1883,
+        *,
+        park: str,
+        known_tags: Iterable[str] | None = None,
+        log=None,
+        client_id: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        tls: bool = False,
+        ca_certs: str | None = None,
+    ):
+        super().__init__(Gate(known_tags, None if log is None else log.add_rejected))
+        self.park = park
+        self.log = log
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
+        self._prefix = topic(park, "")
+        self._unacked: list[int] = []
+        self._lock = threading.Lock()
+        self._client = _client(
+            client_id or f"parktwin-{park}",
+            clean_session=False,
+            manual_ack=log is not None,
+            username=username,
+            password=password,
+            tls=tls,
+            ca_certs=ca_certs,
+        )
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_subscribe = self._on_subscribe
+        self._client.on_message = self._on_message
+        # connect_async lets paho's loop retry the first connection as it retries later ones.
+        self._client.connect_async(host, port, keepalive=30)
+        self._client.loop_start()
+        if log is not None:
+            self._acker = threading.Thread(target=self._ack_periodically, daemon=True)
+            self._acker.start()
+
+    def wait_ready(self, timeout_s: float) -> bool:
+        """Wait until connected and subscribed; return False on timeout."""
+        return self.subscribed.wait(timeout_s)
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            logger.warning("MQTT connect refused: %s", reason_code)
+            return
+        self.connected.set()
+        client.subscribe(f"{self._prefix}#", qos=QOS)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        self.subscribed.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+        self.subscribed.clear()
+        if not self._closed:
+            logger.warning("MQTT connection lost (%s); reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, message) -> None:
+        t_receive = time.time()
+        tag = message.topic.removeprefix(self._prefix)
+        reading = self.gate.parse(tag, message.payload, t_receive)
+        if reading is not None:
+            if self.log is not None:
+                self.log.append(reading)
+            self._queue.put(reading)
+        if self.log is not None and message.qos > 0:
+            with self._lock:
+                self._unacked.append(message.mid)
+                if len(self._unacked) >= ACK_BATCH:
+                    self._commit_and_ack()
+
+    def _commit_and_ack(self) -> None:
+        """Commit the log, then acknowledge what it now holds; call with the lock held."""
+        self.log.flush()
+        for mid in self._unacked:
+            self._client.ack(mid, QOS)
+        self._unacked.clear()
+
+    def _ack_periodically(self) -> None:
+        while not self._closed:
+            time.sleep(ACK_INTERVAL_S)
+            with self._lock:
+                if self._unacked:
+                    self._commit_and_ack()
+
+    def close(self) -> None:
+        """Commit and acknowledge what arrived, disconnect, and end iteration."""
+        if self._closed:
+            return
+        if self.log is not None:
+            with self._lock:
+                self._commit_and_ack()
+        self._client.disconnect()
+        self._client.loop_stop()
+        super().close()
+
+
+def publish_recording(
+    path: str | Path,
+    host: str,
+    port: int = 1883,
+    speedup: float | None = None,
+    *,
+    park: str,
+    username: str | None = None,
+    password: str | None = None,
+    tls: bool = False,
+    ca_certs: str | None = None,
+    timeout_s: float = 60.0,
+) -> int:
+    """Publish a recording onto a broker, one QoS 1 message per reading; return the count.
+
+    The recording is read by `twin.feeds.recorded.RecordedFeed` (so its bad rows are
+    dropped) and paced by ``speedup`` (None: as fast as the broker takes them). Returns after
+    the broker has acknowledged every message; raises TimeoutError if it has not within
+    ``timeout_s`` [s] of the last publish.
+    """
+    feed = RecordedFeed(path, speedup=speedup)
+    client = _client(
+        f"parktwin-publisher-{park}-{time.time_ns()}",
+        clean_session=True,
+        manual_ack=False,
+        username=username,
+        password=password,
+        tls=tls,
+        ca_certs=ca_certs,
+    )
+    client.connect(host, port, keepalive=30)
+    client.loop_start()
+    try:
+        sent = [
+            client.publish(topic(park, r.tag), payload(r.t, r.value, r.quality), QOS) for r in feed
+        ]
+        deadline = time.monotonic() + timeout_s
+        for info in sent:
+            info.wait_for_publish(max(0.0, deadline - time.monotonic()))
+            if not info.is_published():
+                raise TimeoutError(
+                    f"{host}:{port}: broker did not acknowledge within {timeout_s} s"
+                )
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return len(sent)

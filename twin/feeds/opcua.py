@@ -1,0 +1,160 @@
+"""Live OPC UA feed: a subscription to data changes of the park's nodes (asyncua, optional).
+
+Each tag is mapped to a node id (``{"T-203.LT": "ns=2;s=T203.Level"}``). The feed runs an
+asyncua client in its own thread with its own event loop, subscribes to data changes of all
+nodes, and turns each notification into a `twin.readings.Reading`:
+
+- time: the DataValue's SourceTimestamp, else its ServerTimestamp, else the receive clock.
+  OPC UA DateTimes are UTC by definition, so a naive datetime from an older asyncua is read
+  as UTC.
+- value: the Variant as a float (a Boolean as 0 or 1); any other type is rejected
+  (``bad_field``).
+- quality: the DataValue's StatusCode, mapped by `twin.readings.parse_quality`.
+
+Notifications then pass the rules of `twin.feeds.rules`. asyncua's client reconnects by
+itself and re-creates the subscription (``auto_reconnect``, asyncua >= 2); the first
+connection is retried with a doubling delay up to `RECONNECT_MAX_S`.
+
+asyncua is imported when the feed starts: without it, making a feed raises ImportError
+saying how to install it, and nothing else of the twin needs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC
+
+from twin.feeds.live import LiveFeed
+from twin.feeds.rules import Gate, logger
+from twin.readings import Reading, parse_quality
+
+RECONNECT_MIN_S = 1.0
+RECONNECT_MAX_S = 30.0
+
+
+def _asyncua():
+    try:
+        import asyncua
+    except ImportError:
+        raise ImportError("the OPC UA feed needs asyncua: pip install 'parktwin[live]'") from None
+    return asyncua
+
+
+class OpcUaFeed(LiveFeed):
+    """Readings from an OPC UA server's data-change subscription (see the module docstring).
+
+    Parameters
+    ----------
+    url : str
+        The server endpoint, ``opc.tcp://host:port/path``.
+    nodes : mapping of str to str
+        Tag -> node id string (``"ns=2;s=T203.Level"``).
+    known_tags : iterable of str, optional
+        The tags the park knows; notifications of other tags are rejected.
+    log : twin.log.ReadingLog, optional
+        Where accepted readings and rejected notifications are written.
+    publishing_interval_ms : float
+        The subscription's publishing interval. [ms]
+    username, password : str, optional
+        Credentials for the session.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        nodes: Mapping[str, str],
+        *,
+        known_tags: Iterable[str] | None = None,
+        log=None,
+        publishing_interval_ms: float = 100.0,
+        username: str | None = None,
+        password: str | None = None,
+    ):
+        self._ua = _asyncua()
+        super().__init__(Gate(known_tags, None if log is None else log.add_rejected))
+        self.url = url
+        self.nodes = dict(nodes)
+        self.log = log
+        self.publishing_interval_ms = publishing_interval_ms
+        self.username = username
+        self.password = password
+        self.subscribed = threading.Event()
+        self._tag_of: dict = {}
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._main(),))
+        self._thread.daemon = True
+        self._thread.start()
+
+    def wait_ready(self, timeout_s: float) -> bool:
+        """Wait until the subscription is made; return False on timeout."""
+        return self.subscribed.wait(timeout_s)
+
+    async def _main(self) -> None:
+        delay = RECONNECT_MIN_S
+        while not self._stop.is_set():
+            client = self._ua.Client(self.url, auto_reconnect=True)
+            if self.username is not None:
+                client.set_user(self.username)
+                client.set_password(self.password)
+            try:
+                await client.connect()
+            except (OSError, TimeoutError, self._ua.ua.UaError) as exc:
+                logger.warning(
+                    "OPC UA connect to %s failed (%s); retry in %g s", self.url, exc, delay
+                )
+                await self._sleep(delay)
+                delay = min(2 * delay, RECONNECT_MAX_S)
+                continue
+            try:
+                handles = {tag: client.get_node(node) for tag, node in self.nodes.items()}
+                self._tag_of = {node.nodeid: tag for tag, node in handles.items()}
+                subscription = await client.create_subscription(self.publishing_interval_ms, self)
+                await subscription.subscribe_data_change(list(handles.values()))
+                self.subscribed.set()
+                await self._stop.wait()
+            finally:
+                await client.disconnect()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    def datachange_notification(self, node, val, data) -> None:
+        """asyncua's subscription handler: one data change of one node."""
+        t_receive = time.time()
+        tag = self._tag_of.get(node.nodeid, str(node.nodeid))
+        dv = data.monitored_item.Value
+        raw = f"{node.nodeid.to_string()} {dv}"
+        stamp = dv.SourceTimestamp or dv.ServerTimestamp
+        if stamp is None:
+            t = t_receive
+        else:
+            t = (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
+        try:
+            if not isinstance(val, int | float):
+                raise ValueError("not a number")
+            value = float(val)
+            quality = parse_quality(dv.StatusCode.value if dv.StatusCode is not None else None)
+        except (ValueError, TypeError, OverflowError):
+            self.gate.reject("bad_field", raw, t_receive)
+            return
+        reading = self.gate.admit(Reading(t, tag, value, quality), raw, t_receive)
+        if reading is None:
+            return
+        if self.log is not None:
+            self.log.append(reading)
+        self._queue.put(reading)
+
+    def close(self) -> None:
+        """Disconnect, stop the client thread, and end iteration."""
+        if self._closed:
+            return
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=10)
+        super().close()
