@@ -522,6 +522,12 @@ def centreline_ratio(
     in which case it is the passive far field from a virtual source (continuous at the
     hand-off by construction).
 
+    The sources do not say how to join the near field to the curves when the first curve
+    (C/C0 = 0.1) lies inside x/D = 30 (continuous, alpha > 0.61): there the near-field form
+    runs up to that curve and the ratio steps down to 0.1 on it. Log-log interpolation
+    reproduces the CCPS LNG example (368 m against the book's 367 m); linear interpolation
+    in C/C0 would give 371 m.
+
     Parameters
     ----------
     x : array_like
