@@ -9,6 +9,7 @@ Tests that use it are skipped when the ``mosquitto`` binary is not installed
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import signal
@@ -43,6 +44,8 @@ class Mosquitto:
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\n"
             "allow_anonymous true\n"
+            # Started as root, mosquitto would switch to its own user, who cannot write here.
+            f"user {getpass.getuser()}\n"
             "persistence true\n"
             f"persistence_location {folder}/\n"
             "autosave_interval 1\n"

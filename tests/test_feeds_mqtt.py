@@ -1,0 +1,179 @@
+"""MQTT feed: the bad-message rules, a round trip and a broker restart through a real mosquitto.
+
+Oracles: the readings written to a recording (or published) in each test are the expected
+output; the rule each bad message breaks is the one `twin.feeds.rules` documents for it.
+"""
+
+import json
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from twin.feeds.mqtt import MqttFeed, payload, publish_recording, topic
+from twin.feeds.recorded import RecordedFeed
+from twin.feeds.rules import FUTURE_TOLERANCE_S, Gate
+from twin.log import ReadingLog, iter_readings, read_rejected
+from twin.readings import Reading, format_time
+
+NOW = 1_714_521_600.0  # the receive clock of the gate tests [s]
+
+
+def collect(feed, n, timeout_s=5.0):
+    """Readings from ``feed`` until ``n`` have come or ``timeout_s`` has passed."""
+    out = []
+    deadline = time.monotonic() + timeout_s
+    while len(out) < n and time.monotonic() < deadline:
+        out += feed.drain(0.1)
+    return out
+
+
+def publish_raw(port, messages):
+    """Publish (topic, payload) pairs at QoS 1 and wait for the broker's acknowledgements."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"raw-{time.time_ns()}")
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    infos = [client.publish(t, p, qos=1) for t, p in messages]
+    for info in infos:
+        info.wait_for_publish(5)
+    client.disconnect()
+    client.loop_stop()
+
+
+def msg(t, v, q=None):
+    body = {"t": t, "v": v} if q is None else {"t": t, "v": v, "q": q}
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize(
+    ("tag", "raw", "rule"),
+    [
+        ("A", b"not json {", "not_json"),
+        ("A", b"\xff\xfe", "not_json"),
+        ("A", b"[1, 2]", "missing_field"),
+        ("A", b'{"v": 1.0}', "missing_field"),
+        ("A", msg(NOW, "1.0"), "bad_field"),
+        ("A", msg(NOW, True), "bad_field"),
+        ("A", msg("2024-05-01T00:00:00", 1.0), "bad_field"),  # no UTC offset
+        ("A", msg(NOW, 1.0, "so-so"), "bad_field"),
+        ("A", msg(NOW, 10**400), "bad_field"),
+        ("GHOST", msg(NOW, 1.0), "unknown_tag"),
+        ("A", b'{"t": 1714521600, "v": NaN}', "not_finite"),
+        ("A", b'{"t": 1714521600, "v": -Infinity}', "not_finite"),
+        ("A", msg(NOW + FUTURE_TOLERANCE_S + 1, 1.0), "future"),
+    ],
+)
+def test_each_message_rule(tag, raw, rule):
+    sink = []
+    gate = Gate({"A"}, on_reject=lambda *row: sink.append(row))
+    assert gate.parse(tag, raw, NOW) is None
+    assert gate.counts == {rule: 1}
+    assert sink == [(rule, raw.decode("utf-8", errors="replace"), NOW)]
+
+
+def test_accepted_messages_and_the_order_rules():
+    gate = Gate({"A", "B"})
+    iso = format_time(NOW - 10)
+    assert gate.parse("A", msg(iso, 1.0), NOW) == Reading(NOW - 10, "A", 1.0, "good")
+    assert gate.parse("A", msg(NOW - 5, 2, 0x40000000), NOW) == Reading(
+        NOW - 5, "A", 2.0, "uncertain"
+    )
+    assert gate.parse("A", msg(NOW + FUTURE_TOLERANCE_S - 1, 3.0, "bad"), NOW) is not None
+    assert gate.parse("A", msg(NOW - 5, 2.0), NOW) is None  # an earlier reading sent again
+    assert gate.parse("A", msg(NOW - 7, 2.0), NOW) is None  # older than the last accepted
+    assert gate.parse("B", msg(NOW - 7, 2.0), NOW) is not None  # order is kept per tag
+    assert gate.parse("B", msg(NOW - 7, 2.0), NOW) is None  # same tag and time as the last
+    assert gate.counts == {"duplicate": 2, "out_of_order": 1}
+
+
+def test_round_trip_through_the_broker(mosquitto, tmp_path):
+    start = time.time() - 100
+    rows = "".join(f"{format_time(start + i)},T{i % 3}.LT,{i * 0.5},good\n" for i in range(30))
+    recording = tmp_path / "rec.csv"
+    recording.write_text("time,tag,value,quality\n" + rows)
+    log_path = tmp_path / "log.sqlite"
+    log = ReadingLog(log_path)
+    with MqttFeed("127.0.0.1", mosquitto.port, park="demo", log=log) as feed:
+        assert feed.wait_ready(5)
+        assert publish_recording(recording, "127.0.0.1", mosquitto.port, park="demo") == 30
+        received = collect(feed, 30)
+    log.close()
+    expected = list(RecordedFeed(recording))
+    assert received == expected
+    assert list(iter_readings(log_path)) == expected
+
+
+def test_bad_messages_are_logged_and_the_feed_goes_on(mosquitto, tmp_path):
+    log_path = tmp_path / "log.sqlite"
+    log = ReadingLog(log_path)
+    now = time.time()
+    with MqttFeed("127.0.0.1", mosquitto.port, park="p", known_tags={"A"}, log=log) as feed:
+        assert feed.wait_ready(5)
+        publish_raw(
+            mosquitto.port,
+            [
+                (topic("p", "A"), b"garbage"),
+                (topic("p", "A"), b'{"t": 1}'),
+                (topic("p", "GHOST"), payload(now, 1.0)),
+                (topic("p", "A"), b'{"t": 1, "v": NaN}'),
+                (topic("p", "A"), payload(now + 3600, 1.0)),
+                (topic("p", "A"), payload(now - 1, 1.0)),
+                (topic("p", "A"), payload(now - 1, 1.0)),
+                (topic("p", "A"), payload(now - 2, 1.0)),
+                (topic("p", "A"), payload(now, 2.0)),
+            ],
+        )
+        received = collect(feed, 2)
+        time.sleep(0.2)  # let any stray message arrive before counting
+        counts = dict(feed.rejected)
+    log.close()
+    assert [r.value for r in received] == [1.0, 2.0]
+    assert counts == {
+        "not_json": 1,
+        "missing_field": 1,
+        "unknown_tag": 1,
+        "not_finite": 1,
+        "future": 1,
+        "duplicate": 1,
+        "out_of_order": 1,
+    }
+    rejected = read_rejected(log_path)
+    assert [r.rule for r in rejected] == [
+        "not_json",
+        "missing_field",
+        "unknown_tag",
+        "not_finite",
+        "future",
+        "duplicate",
+        "out_of_order",
+    ]
+    assert rejected[0].raw == "garbage"
+
+
+def test_broker_restart_loses_no_qos1_message(mosquitto, tmp_path):
+    """Kill mosquitto (SIGKILL) mid-stream, restart it, and publish more: all must be logged."""
+    log_path = tmp_path / "log.sqlite"
+    log = ReadingLog(log_path)
+    t0 = time.time() - 60
+    before = [(topic("p", "A"), payload(t0 + i, float(i))) for i in range(20)]
+    after = [(topic("p", "A"), payload(t0 + 20 + i, float(20 + i))) for i in range(50)]
+    with MqttFeed("127.0.0.1", mosquitto.port, park="p", log=log) as feed:
+        assert feed.wait_ready(5)
+        subscribed_at = time.time()
+        publish_raw(mosquitto.port, before)
+        assert len(collect(feed, 20)) == 20
+        # The broker saves its sessions every second; wait for a save that holds ours.
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not (
+            mosquitto.persistence_file.exists()
+            and mosquitto.persistence_file.stat().st_mtime > subscribed_at
+        ):
+            time.sleep(0.05)
+        mosquitto.kill()
+        mosquitto.start()
+        publish_raw(mosquitto.port, after)  # the feed is likely still reconnecting now
+        received = collect(feed, 50, timeout_s=10)
+    log.close()
+    assert [r.value for r in received] == [float(20 + i) for i in range(50)]
+    logged = [r.value for r in iter_readings(log_path)]
+    assert logged == [float(i) for i in range(70)]
