@@ -1,0 +1,177 @@
+"""The ``parktwin`` command: argument parsing and printing only."""
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(width=None if sys.stdout.isatty() else 120)
+
+DEMO_HELP = "Run the main job on the bundled demo park and write its results."
+COMMANDS = {
+    "demo": (
+        DEMO_HELP,
+        "parktwin demo --out out/demo",
+    ),
+    "park": (
+        "Inspect a park: 'parktwin park info [PARK]' prints a summary of its layers.",
+        "parktwin park info demo\n  parktwin park info my_park.gpkg",
+    ),
+    "hazards": (
+        "Major hazard identification and grading (GB 18218-2018) per enterprise; writes CSV.",
+        "parktwin hazards demo --out out/hazards",
+    ),
+}
+
+
+class InputError(Exception):
+    """Bad input from the user: printed as one line, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parktwin",
+        description="Digital twin and emergency simulation engine for chemical industrial parks.",
+        epilog="examples:\n  " + "\n  ".join(ex for _, ex in COMMANDS.values())
+        + "\n\nPARK is 'demo' (the bundled demo park), a GeoPackage, or a folder of GeoJSON files.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def command(name):
+        help_text, example = COMMANDS[name]
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog="example:\n  " + example,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    demo = command("demo")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder (default: out/demo)")
+
+    park = command("park")
+    park_sub = park.add_subparsers(dest="park_command", metavar="SUBCOMMAND")
+    park_sub.required = True
+    info = park_sub.add_parser(
+        "info",
+        help="print a summary of a park's layers",
+        description="Print a summary of a park: layers, tanks and inventories, people, sensors, roads.",
+        epilog="example:\n  parktwin park info demo",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    info.add_argument("park", nargs="?", default="demo", help="park (default: demo)")
+
+    hazards = command("hazards")
+    hazards.add_argument("park", nargs="?", default="demo", help="park (default: demo)")
+    hazards.add_argument("--out", type=Path, default=Path("out/hazards"), help="output folder")
+    return parser
+
+
+def _load(source):
+    from twin import load_park
+
+    with console.status(f"loading park {source} ..."):
+        park = load_park(source)
+    for warning in park.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    return park
+
+
+def _park_summary(park) -> None:
+    from twin import tank_inventory_kg
+
+    layers = park.layers
+    tanks = layers["tanks"].copy()
+    tanks["inventory_t"] = tank_inventory_kg(tanks) / 1000.0
+    boundary = layers["boundary"].geometry.iloc[0]
+    minx, miny, maxx, maxy = boundary.bounds
+    b = layers["buildings"]
+    graph = park.network.graph
+
+    table = Table(title=f"Park {Path(park.source).name} ({park.crs.name})", show_header=True)
+    table.add_column("layer")
+    table.add_column("count", justify="right")
+    table.add_column("summary")
+    table.add_row("boundary", "1", f"{(maxx - minx) / 1000:.1f} km x {(maxy - miny) / 1000:.1f} km, "
+                  f"{boundary.area / 1e6:.2f} km2")
+    table.add_row("enterprises", str(len(layers["enterprises"])), ", ".join(layers["enterprises"].index))
+    by_chem = tanks.groupby("chemical")["inventory_t"].agg(["size", "sum"])
+    table.add_row("tanks", str(len(tanks)),
+                  "; ".join(f"{c} x{n} ({t:,.0f} t)" for c, (n, t) in by_chem.iterrows()))
+    pipes = layers["pipelines"]
+    table.add_row("pipelines", str(len(pipes)),
+                  "; ".join(f"{i} {r.chemical} DN{r.diameter_mm:g} {r.geometry.length:,.0f} m"
+                            for i, r in pipes.iterrows()))
+    dorms = b[b["use"] == "dormitory"]
+    table.add_row("buildings", str(len(b)),
+                  f"{b.occupants_day.sum():,} people by day, {b.occupants_night.sum():,} by night "
+                  f"({len(dorms)} dormitories: {dorms.occupants_night.sum():,} at night)")
+    length_km = sum(d["length_m"] for _, _, d in graph.edges(data=True)) / 1000
+    table.add_row("roads", str(len(layers["roads"])),
+                  f"graph of {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links, "
+                  f"{length_km:.1f} km; {park.network.gaps_closed} gaps closed")
+    table.add_row("gates", str(len(layers["gates"])), ", ".join(layers["gates"].index))
+    ap = layers["assembly_points"]
+    table.add_row("assembly_points", str(len(ap)), f"{ap.capacity.sum():,} places")
+    s = layers["sensors"]
+    table.add_row("sensors", str(len(s)),
+                  ", ".join(f"{k} {n}" for k, n in s["kind"].value_counts().items()))
+    t = layers["targets"]
+    table.add_row("targets", str(len(t)),
+                  "; ".join(f"{r['name']} ({r.kind}, {r.population_day:,}/{r.population_night:,})"
+                            for _, r in t.iterrows()))
+    console.print(table)
+
+
+def _hazards(park, out: Path) -> Path:
+    from scenarios import major_hazards
+
+    frame = major_hazards.to_frame(major_hazards.identify(park))
+    table = Table(title="Major hazard installations (GB 18218-2018)")
+    for col in ("enterprise", "name", "chemicals (q/Q)", "S", "people_500m", "alpha", "R", "grade"):
+        table.add_column(col, justify="right" if col in ("S", "R", "alpha", "people_500m") else "left")
+    for _, row in frame.iterrows():
+        grade = f"grade {row.grade}" if row.major_hazard else "not major"
+        table.add_row(row.enterprise, row["name"], row.chemicals, f"{row.S:.2f}",
+                      str(row.people_500m), f"{row.alpha:g}", f"{row.R:.1f}", grade)
+    console.print(table)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "major_hazards.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def run(args) -> None:
+    if args.command == "park":
+        _park_summary(_load(args.park))
+    elif args.command == "hazards":
+        path = _hazards(_load(args.park), args.out)
+        console.print(f"wrote {path}")
+    elif args.command == "demo":
+        park = _load("demo")
+        _park_summary(park)
+        path = _hazards(park, args.out)
+        console.print(f"wrote {path}")
+
+
+def main(argv=None) -> int:
+    from geodata import ParkError
+
+    args = _parser().parse_args(argv)
+    try:
+        run(args)
+    except (InputError, ParkError) as err:
+        message = textwrap.shorten(str(err), width=2000, placeholder=" ...")
+        print(f"parktwin: error: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

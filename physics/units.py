@@ -1,0 +1,111 @@
+"""Quantities written by people ("50 mm", "5 t", "3 m/s", "20 degC") parsed once into SI.
+
+Only the boundary of parktwin (files, the command line) calls this; everything inside works
+in plain SI floats: m, s, kg, Pa (absolute), K, m/s, kg/s, m2, m3, W/m2.
+
+A value without a unit where one is needed is an error, not a guess.
+"""
+
+import re
+
+# factor to SI, and the SI dimension each unit measures
+_UNITS: dict[str, tuple[float, str]] = {
+    "m": (1.0, "m"),
+    "mm": (1e-3, "m"),
+    "cm": (1e-2, "m"),
+    "km": (1e3, "m"),
+    "in": (0.0254, "m"),
+    "ft": (0.3048, "m"),
+    "s": (1.0, "s"),
+    "sec": (1.0, "s"),
+    "min": (60.0, "s"),
+    "h": (3600.0, "s"),
+    "hr": (3600.0, "s"),
+    "kg": (1.0, "kg"),
+    "g": (1e-3, "kg"),
+    "t": (1e3, "kg"),
+    "m/s": (1.0, "m/s"),
+    "km/h": (1 / 3.6, "m/s"),
+    "kn": (0.514444, "m/s"),
+    "mph": (0.44704, "m/s"),
+    "kg/s": (1.0, "kg/s"),
+    "kg/min": (1 / 60, "kg/s"),
+    "kg/h": (1 / 3600, "kg/s"),
+    "t/h": (1000 / 3600, "kg/s"),
+    "m2": (1.0, "m2"),
+    "m3": (1.0, "m3"),
+    "L": (1e-3, "m3"),
+    "Pa": (1.0, "Pa"),
+    "kPa": (1e3, "Pa"),
+    "MPa": (1e6, "Pa"),
+    "bar": (1e5, "Pa"),
+    "psi": (6894.757, "Pa"),
+    "atm": (101325.0, "Pa"),
+    "W/m2": (1.0, "W/m2"),
+    "kW/m2": (1e3, "W/m2"),
+    "%": (0.01, "1"),
+    "deg": (1.0, "deg"),
+    "1/h": (1 / 3600, "1/s"),
+}
+_TEMPERATURES = {"K": 0.0, "degC": 273.15, "°C": 273.15, "C": 273.15}
+_GAUGE = re.compile(r"^(kPa|MPa|bar|Pa|psi)\(?g\)?$|^(kPa|MPa|bar|Pa|psi)g$")
+ATMOSPHERE_PA = 101325.0
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def dimension_of(unit: str) -> str:
+    """The SI dimension measured by ``unit`` ("m", "Pa", "K", ...); KeyError if unknown."""
+    if unit in _TEMPERATURES:
+        return "K"
+    if _GAUGE.match(unit):
+        return "Pa"
+    return _UNITS[unit][1]
+
+
+def to_si(value: float, unit: str) -> float:
+    """Convert ``value`` written in ``unit`` to SI. Gauge pressures ("kPa(g)", "barg") become
+    absolute by adding one standard atmosphere (101325 Pa)."""
+    if unit in _TEMPERATURES:
+        return value + _TEMPERATURES[unit]
+    gauge = _GAUGE.match(unit)
+    if gauge:
+        base = gauge.group(1) or gauge.group(2)
+        return value * _UNITS[base][0] + ATMOSPHERE_PA
+    return value * _UNITS[unit][0]
+
+
+def parse_quantity(text: str, dimension: str) -> float:
+    """Parse "50 mm" into SI (0.05) checking that it measures ``dimension``.
+
+    Parameters
+    ----------
+    text : str
+        A number followed by its unit, e.g. "50 mm", "5 t", "3 m/s", "20 degC", "0.8 MPa(g)".
+    dimension : str
+        The SI unit the value must be expressible in: "m", "s", "kg", "m/s", "kg/s", "Pa",
+        "K", "m2", "m3", "W/m2", "1", "deg", "1/s".
+
+    Returns
+    -------
+    float
+        The value in SI units.
+
+    Raises
+    ------
+    ValueError
+        One line saying what was expected, when the text has no number, no unit, an unknown
+        unit or a unit of another dimension.
+    """
+    match = _NUMBER.match(str(text))
+    if not match:
+        raise ValueError(f"expected a number with a unit of {dimension}, got {text!r}")
+    number, unit = float(match.group(1)), match.group(2)
+    if not unit:
+        raise ValueError(f"{text!r} has no unit; write it with a unit of {dimension}, e.g. '5 {dimension}'")
+    try:
+        found = dimension_of(unit)
+    except KeyError:
+        raise ValueError(f"unknown unit {unit!r} in {text!r}") from None
+    if found != dimension:
+        raise ValueError(f"{text!r} is not a {dimension} quantity (unit {unit!r} measures {found})")
+    return to_si(number, unit)

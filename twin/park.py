@@ -1,0 +1,29 @@
+"""The park as the twin sees it: layers with every chemical resolved, and tank inventories."""
+
+import numpy as np
+import pandas as pd
+
+import geodata
+from physics import substances
+
+
+def load_park(source) -> geodata.Park:
+    """Load and validate a park (``"demo"``, a GeoPackage or a GeoJSON folder), checking
+    every chemical against the property library; adds a ``cas`` column to tanks, pipelines
+    and sensors."""
+    return geodata.load_park(source, resolve_chemical=substances.resolve)
+
+
+def tank_inventory_kg(tanks: pd.DataFrame, fill_column: str = "fill_fraction") -> pd.Series:
+    """Liquid inventory of each tank [kg]: capacity x volume fill x saturated liquid density
+    at the tank's temperature (``physics.substances``). The vapour above the liquid is left
+    out (under 1 % of the mass for the pressurised liquefied gases of the demo park)."""
+    density = [
+        float(substances.lookup(cas).liquid_density(t))
+        for cas, t in zip(tanks["cas"], tanks["temperature_k"], strict=True)
+    ]
+    return pd.Series(
+        tanks["capacity_m3"].to_numpy(float) * tanks[fill_column].to_numpy(float) * np.asarray(density),
+        index=tanks.index,
+        name="inventory_kg",
+    )
