@@ -427,7 +427,8 @@ def pool_evolution(
             )
         mass_transfer_coefficient(wind_speed_m_s, 1.0, schmidt_number, model)  # validate
         pv = float(_check("vapour_pressure_Pa", vapour_pressure_Pa, nonnegative=True))
-        surface_density = float(molar_mass_kg_mol) * pv / (R * t_liq)  # kg/m3 of vapour
+        molar_mass = float(_check("molar_mass_kg_mol", molar_mass_kg_mol, positive=True))
+        surface_density = molar_mass * pv / (R * t_liq)  # vapour at the surface, kg/m3
 
     times = np.linspace(0.0, t_end, n_steps + 1)
     inflow = m0 + _cumulative_inflow(t_in, q_in, times)

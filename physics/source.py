@@ -906,24 +906,25 @@ def liquid_pipeline_release(
     References
     ----------
     Liquid outflow through an opening: see :func:`liquid_hole_rate` (CCPS 1999 ch. 2; Crowl &
-    Louvar ch. 4). Pumped flow until isolation followed by the inventory of the isolated
-    section is the scenario of issue 3 of parktwin; the constant drain head is our
-    simplification.
+    Louvar ch. 4). The two stages (pumped flow, then the isolated inventory) and the constant
+    drain head are our simplification; no published worked example was available to us.
     """
     pumped = float(_check("pumped_rate_kg_s", pumped_rate_kg_s, nonnegative=True))
     t_iso = float(_check("isolation_time_s", isolation_time_s, nonnegative=True))
     d = float(_check("diameter_m", diameter_m, positive=True))
     length = float(_check("length_m", length_m, positive=True))
     rho = float(_check("density_kg_m3", density_kg_m3, positive=True))
+    line_dp = float(_check("line_overpressure_Pa", line_overpressure_Pa))
+    head = float(_check("drain_head_m", drain_head_m, nonnegative=True))
+    cd = float(_check("discharge_coefficient", discharge_coefficient, positive=True, fraction=True))
     bore = np.pi * d**2 / 4
     opening = bore if hole_area_m2 is None else float(_check("hole_area_m2", hole_area_m2))
     if opening <= 0 or opening > bore:
         raise ValueError(f"hole_area_m2 must lie in (0, {bore:.4g}] (the bore), got {opening}")
     rate_pumping = pumped
-    if hole_area_m2 is not None and line_overpressure_Pa > 0:
-        capacity = _orifice_rate(line_overpressure_Pa, opening, rho, discharge_coefficient)
-        rate_pumping = min(pumped, float(capacity))
-    rate_drain = float(_orifice_rate(rho * G * drain_head_m, opening, rho, discharge_coefficient))
+    if hole_area_m2 is not None and line_dp > 0:
+        rate_pumping = min(pumped, float(_orifice_rate(line_dp, opening, rho, cd)))
+    rate_drain = float(_orifice_rate(rho * G * head, opening, rho, cd))
     times, rates = [0.0, t_iso], [rate_pumping, rate_pumping]
     inventory = rho * bore * length
     if rate_drain > 0:

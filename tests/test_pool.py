@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.integrate import solve_ivp
 
@@ -250,3 +252,28 @@ def test_ground_as_numbers():
         [0.0, 100.0], [5.0, 5.0], min_thickness_m=0.01, ground=(2.9, 1.4e-6), **BOILING
     )
     assert_allclose(numbers.evaporated_kg, named.evaporated_kg)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rates=st.lists(st.floats(0.0, 50.0), min_size=2, max_size=6),
+    duration=st.floats(10.0, 2000.0),
+    boiling=st.booleans(),
+    bund=st.one_of(st.just(np.inf), st.floats(10.0, 1000.0)),
+)
+def test_mass_conserved_for_any_inflow(rates, duration, boiling, bund):
+    """Property: for any piecewise-linear inflow, boiling or not, confined or not,
+    inflow (trapezoidal rule) = evaporated + remaining within 0.1 %."""
+    times = np.linspace(0.0, duration, len(rates))
+    history = pool.pool_evolution(
+        times,
+        rates,
+        min_thickness_m=0.01,
+        bund_area_m2=bund,
+        end_time_s=1.2 * duration,
+        n_steps=300,
+        **(BOILING if boiling else NONBOILING),
+    )
+    inflow = np.trapezoid(rates, times)
+    remaining_and_gone = history.evaporated_kg[-1] + history.mass_kg[-1]
+    assert remaining_and_gone == pytest.approx(inflow, rel=1e-3, abs=1e-9)

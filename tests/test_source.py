@@ -18,6 +18,8 @@ Sources of the expected numbers:
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from physics import source
@@ -384,3 +386,42 @@ def test_bad_input_raises_one_line(call, message):
     with pytest.raises(ValueError, match=message) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+def segment_volume(shape, level, diameter, length):
+    """Closed-form liquid volume below ``level``: circular segment x length, or spherical cap."""
+    r = diameter / 2
+    if shape == "sphere":
+        return np.pi * level**2 * (3 * r - level) / 3
+    chord = r**2 * np.arccos((r - level) / r) - (r - level) * np.sqrt(2 * r * level - level**2)
+    return chord * length
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.sampled_from(["horizontal-cylinder", "sphere"]),
+    diameter=st.floats(1.0, 20.0),
+    level_fraction=st.floats(0.05, 1.0),
+    hole_fraction=st.floats(0.0, 0.95),
+    overpressure=st.floats(0.0, 5e5),
+)
+def test_drained_mass_property(shape, diameter, level_fraction, hole_fraction, overpressure):
+    """Property: any horizontal cylinder or sphere, any level, hole height and overpressure,
+    releases rho x (closed-form volume between hole and level) within 0.1 %."""
+    level = level_fraction * diameter
+    hole = hole_fraction * level
+    rel = source.liquid_tank_release(
+        level,
+        hole,
+        circle(0.05),
+        900.0,
+        290.0,
+        tank_shape=shape,
+        tank_diameter_m=diameter,
+        tank_length_m=2 * diameter,
+        overpressure_Pa=overpressure,
+    )
+    volume = segment_volume(shape, level, diameter, 2 * diameter) - segment_volume(
+        shape, hole, diameter, 2 * diameter
+    )
+    assert rel.total_mass_kg == pytest.approx(900.0 * volume, rel=1e-3)
