@@ -1,4 +1,4 @@
-"""Shared fixtures: a real mosquitto broker on a free localhost port.
+"""Shared fixtures: a real mosquitto broker on a free localhost port, plain or TLS + password.
 
 The broker persists its state in the test's temporary folder and saves it every second
 (``autosave_interval 1``), so a persistent session and its queued QoS 1 messages survive a
@@ -36,16 +36,16 @@ def free_port() -> int:
 class Mosquitto:
     """A mosquitto process on ``127.0.0.1:port`` that can be killed, stopped and restarted."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, access: str = "allow_anonymous true\n"):
         self.port = free_port()
         self.folder = folder
         self.persistence_file = folder / "mosquitto.db"
         self.config = folder / "mosquitto.conf"
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
+            + access
             # Started as root, mosquitto would switch to its own user, who cannot write here.
-            f"user {getpass.getuser()}\n"
+            + f"user {getpass.getuser()}\n"
             "persistence true\n"
             f"persistence_location {folder}/\n"
             "autosave_interval 1\n"
@@ -92,6 +92,72 @@ def mosquitto(tmp_path):
     if MOSQUITTO is None:
         pytest.skip("mosquitto is not installed (Debian: apt-get install mosquitto)")
     broker = Mosquitto(tmp_path)
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+def _run(*args: str) -> None:
+    subprocess.run(args, check=True, capture_output=True)
+
+
+@pytest.fixture
+def secure_mosquitto(tmp_path):
+    """A mosquitto broker with TLS (a CA made here) and user ``twin``, password ``s3cret``.
+
+    The CA certificate is ``broker.folder / "ca.pem"``.
+    """
+    passwd = shutil.which(
+        "mosquitto_passwd", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/bin"])
+    )
+    openssl = shutil.which("openssl")
+    if MOSQUITTO is None or passwd is None or openssl is None:
+        pytest.skip("needs mosquitto, mosquitto_passwd and openssl")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ca, key, csr, cert = (
+        str(tmp_path / n) for n in ("ca", "server.key", "server.csr", "server.pem")
+    )
+    _run(
+        openssl,
+        "req",
+        "-x509",
+        *ec,
+        "-keyout",
+        ca + ".key",
+        "-out",
+        ca + ".pem",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=parktwin test CA",
+    )
+    _run(openssl, "req", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1")
+    (tmp_path / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    _run(
+        openssl,
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        ca + ".pem",
+        "-CAkey",
+        ca + ".key",
+        "-CAcreateserial",
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-extfile",
+        str(tmp_path / "san.ext"),
+    )
+    _run(passwd, "-b", "-c", str(tmp_path / "passwd"), "twin", "s3cret")
+    access = (
+        "allow_anonymous false\n"
+        f"password_file {tmp_path / 'passwd'}\n"
+        f"cafile {ca}.pem\ncertfile {cert}\nkeyfile {key}\n"
+    )
+    broker = Mosquitto(tmp_path, access)
     broker.start()
     yield broker
     broker.stop()

@@ -177,3 +177,24 @@ def test_broker_restart_loses_no_qos1_message(mosquitto, tmp_path):
     assert [r.value for r in received] == [float(20 + i) for i in range(50)]
     logged = [r.value for r in iter_readings(log_path)]
     assert logged == [float(i) for i in range(70)]
+
+
+def test_tls_and_password(secure_mosquitto, tmp_path, caplog):
+    """TLS against a CA made for the test, with a password; a wrong password never subscribes."""
+    port, ca = secure_mosquitto.port, str(secure_mosquitto.folder / "ca.pem")
+    recording = tmp_path / "rec.csv"
+    t = time.time() - 10
+    recording.write_text(f"time,A,B\n{format_time(t)},1.0,2.0\n{format_time(t + 1)},3.0,\n")
+    secure = {"username": "twin", "tls": True, "ca_certs": ca}
+    with MqttFeed("127.0.0.1", port, park="p", password="s3cret", **secure) as feed:
+        assert feed.wait_ready(5)
+        assert (
+            publish_recording(recording, "127.0.0.1", port, park="p", password="s3cret", **secure)
+            == 3
+        )
+        assert [(r.tag, r.value) for r in collect(feed, 3)] == [("A", 1.0), ("B", 2.0), ("A", 3.0)]
+    with MqttFeed(
+        "127.0.0.1", port, park="p", password="wrong", client_id="intruder", **secure
+    ) as feed:
+        assert not feed.wait_ready(1.0)
+    assert "MQTT connect refused" in caplog.text

@@ -127,10 +127,15 @@ class ReadingLog:
     def _commit(self) -> None:
         con = self._con
         con.execute("BEGIN")
-        con.executemany("INSERT INTO readings VALUES (?, ?, ?, ?)", self._readings)
-        con.executemany("INSERT INTO alarms VALUES (?, ?, ?, ?, ?, ?)", self._alarms)
-        con.executemany("INSERT INTO rejected VALUES (?, ?, ?)", self._rejected)
-        con.execute("COMMIT")
+        try:
+            con.executemany("INSERT INTO readings VALUES (?, ?, ?, ?)", self._readings)
+            con.executemany("INSERT INTO alarms VALUES (?, ?, ?, ?, ?, ?)", self._alarms)
+            con.executemany("INSERT INTO rejected VALUES (?, ?, ?)", self._rejected)
+            con.execute("COMMIT")
+        except BaseException:
+            # Keep the rows buffered and the connection usable for the next attempt.
+            con.execute("ROLLBACK")
+            raise
         self._readings.clear()
         self._alarms.clear()
         self._rejected.clear()

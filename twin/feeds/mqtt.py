@@ -19,7 +19,9 @@ Delivery
 --------
 The subscriber keeps a persistent session (MQTT 3.1.1, ``clean_session=False``, a fixed
 client id): while it is away, the broker queues its QoS 1 messages and delivers them when it
-comes back. It subscribes again on every connect, in case the broker lost the session. paho
+comes back. It subscribes again on every connect, in case the broker lost the session (a
+broker without persistence, or killed before it saved the session, forgets it: messages
+published before the feed is back are then lost, so run the broker with persistence). paho
 reconnects by itself after a lost connection, waiting `RECONNECT_MIN_S`, doubling up to
 `RECONNECT_MAX_S`. With a reading log, messages are acknowledged by hand (``manual_ack``)
 only after the log commit that stored them (or their rejection): a message whose process
@@ -177,6 +179,9 @@ class MqttFeed(LiveFeed):
         client.subscribe(f"{self._prefix}#", qos=QOS)
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        if any(code.is_failure for code in reason_codes):
+            logger.warning("MQTT subscription to %s# refused: %s", self._prefix, reason_codes)
+            return
         self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
