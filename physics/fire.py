@@ -9,7 +9,8 @@ pp. 81-95, as cited equation by equation in the fireSIM toolbox (GitHub
 YakNazim/fireSIM-Matlab-toolbox, source-code/poolfire/*.m); the cylinder view factors are
 checked in the tests by integrating the view-factor definition over the flame surface.
 
-Jet fire: single point source, q = tau F m dHc / (4 pi r^2) (API Std 521, Annex F).
+Jet fire: single point source, q = tau F m dHc / (4 pi r^2) (API Std 521, Annex F), with
+the radiant fraction of Chamberlain (1987) as given by Assael & Kakosimos (2010).
 
 Fireball: diameter and duration by the CCPS or the TNO (Yellow Book) correlations, radiant
 fraction from the vessel pressure (TNO), emissive power from an energy balance, view
@@ -365,7 +366,10 @@ def atmospheric_transmissivity(path_length_m, relative_humidity, temperature):
     t = _finite(temperature, "temperature")
     if np.any((t < 273.16) | (t > 647.0)):
         raise ValueError("temperature must lie between 273.16 K and 647 K for water vapour")
-    p_water = rh * np.vectorize(iapws95_Psat, otypes=[float])(t)
+    # Temperature is usually one value for a whole grid: evaluate IAPWS-95 once per value.
+    levels, where = np.unique(t, return_inverse=True)
+    p_sat = np.array([iapws95_Psat(float(v)) for v in levels])[where].reshape(t.shape)
+    p_water = rh * p_sat
     with np.errstate(divide="ignore"):
         tau = 2.02 * (p_water * x) ** -0.09
     return np.minimum(tau, 1.0)
@@ -401,7 +405,8 @@ def pool_fire_flux(
     ambient_temperature : array_like
         Air temperature. [K]
     tilt : array_like, default 0
-        Flame tilt towards the target (``pool_flame_tilt``). [rad]
+        Flame tilt towards the target (``pool_flame_tilt``) for receptors downwind; use
+        0 for receptors upwind, where the vertical flame overestimates the flux. [rad]
 
     Returns
     -------
@@ -426,6 +431,30 @@ def pool_fire_flux(
 # ---------------------------------------------------------------------------- jet fire
 
 
+def jet_fire_radiant_fraction(jet_velocity):
+    """Fraction of the heat of a jet fire radiated from its surface (Chamberlain 1987).
+
+    F_s = 0.21 exp(-0.00323 u_j) + 0.11: faster jets entrain more air, burn cleaner and
+    radiate less.
+
+    Parameters
+    ----------
+    jet_velocity : array_like
+        Velocity of the fuel gas in the expanded jet, u_j, >= 0. [m/s]
+
+    Returns
+    -------
+    numpy.ndarray
+        Radiant fraction F_s. [-]
+
+    References
+    ----------
+    Chamberlain (1987), as given by Assael & Kakosimos (2010), p. 117.
+    """
+    u = _non_negative(jet_velocity, "jet velocity", "m/s")
+    return 0.21 * np.exp(-0.00323 * u) + 0.11
+
+
 def jet_fire_flux(
     distance_m, mass_flow_rate, heat_of_combustion, radiant_fraction, transmissivity=1.0
 ):
@@ -442,8 +471,8 @@ def jet_fire_flux(
     heat_of_combustion : array_like
         Heat of combustion of the fuel, > 0. [J/kg]
     radiant_fraction : array_like
-        Fraction of the heat released that is radiated, F, 0..1 (API 521 tabulates F by
-        gas and burner; it is an input here). [-]
+        Fraction of the heat released that is radiated, F, 0..1, e.g. from
+        ``jet_fire_radiant_fraction``. [-]
     transmissivity : array_like, default 1
         Atmospheric transmissivity tau (``atmospheric_transmissivity``), 0..1. [-]
 

@@ -191,6 +191,13 @@ def test_jet_fire_point_source_conserves_radiated_power():
     assert_allclose(q * 4 * np.pi * r**2, 0.8 * 0.3 * 2.0 * 46.0e6)
 
 
+def test_chamberlain_radiant_fraction_limits():
+    """Chamberlain (1987) via Assael & Kakosimos (2010) p. 117: F_s = 0.21 exp(-0.00323 u)
+    + 0.11, i.e. 0.32 for a still jet, tending to 0.11 for very fast jets."""
+    f = fire.jet_fire_radiant_fraction([0.0, 100.0, 1e5])
+    assert_allclose(f, [0.32, 0.21 * np.exp(-0.323) + 0.11, 0.11])
+
+
 # ----------------------------------------------------------------------------- fireball
 
 
