@@ -103,7 +103,7 @@ def _park_summary(park) -> None:
     table.add_row("enterprises", str(len(layers["enterprises"])), ", ".join(layers["enterprises"].index))
     by_chem = tanks.groupby("chemical")["inventory_t"].agg(["size", "sum"])
     table.add_row("tanks", str(len(tanks)),
-                  "; ".join(f"{c} x{n} ({t:,.0f} t)" for c, (n, t) in by_chem.iterrows()))
+                  "; ".join(f"{c} x{int(n)} ({t:,.0f} t)" for c, (n, t) in by_chem.iterrows()))
     pipes = layers["pipelines"]
     table.add_row("pipelines", str(len(pipes)),
                   "; ".join(f"{i} {r.chemical} DN{r.diameter_mm:g} {r.geometry.length:,.0f} m"

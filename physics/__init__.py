@@ -4,6 +4,6 @@ no side effects, and cites the published model it implements. Nothing here impor
 of parktwin; everything else may import this.
 
 Modules: ``units`` (parse "50 mm" at the boundary), ``substances`` (properties by name, CAS
-or Chinese common name), ``source``, ``pool``, ``dispersion``, ``dense_gas``, ``fire``,
+or Chinese common name), ``source``, ``pool``, ``sigmas``, ``dispersion``, ``dense_gas``, ``fire``,
 ``explosion``, ``harm``.
 """

@@ -107,6 +107,8 @@ def resolve(name: str) -> str:
     from chemicals.identifiers import search_chemical
 
     key = str(name).strip()
+    if not key:
+        raise UnknownChemical("no chemical given (empty name)")
     alias = _aliases().get(key.casefold())
     if alias:
         return alias["cas"]

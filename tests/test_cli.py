@@ -1,0 +1,43 @@
+"""The command line: help for every command, the demo, and the hazards CSV."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from cli import COMMANDS, main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True)
+
+
+def test_help_lists_every_command_with_an_example():
+    done = run("--help")
+    assert done.returncode == 0
+    for name in COMMANDS:
+        assert name in done.stdout
+    assert "examples:" in done.stdout
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "park info"])
+def test_command_help_has_an_example(command):
+    done = run(*command.split(), "--help")
+    assert done.returncode == 0
+    assert "example:" in done.stdout
+
+
+def test_demo_prints_a_summary_and_writes_csv(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "31" in out and "2,900 at night" in out and "GB 18218" in out
+    frame = pd.read_csv(tmp_path / "major_hazards.csv")
+    assert len(frame) == 10
+    assert set(frame.columns) >= {"enterprise", "S", "R", "alpha", "major_hazard", "grade"}
+
+
+def test_hazards_on_a_missing_park_exits_2(tmp_path):
+    done = run("hazards", str(tmp_path / "none.gpkg"))
+    assert done.returncode == 2
+    assert "no such file or folder" in done.stderr and "Traceback" not in done.stderr
