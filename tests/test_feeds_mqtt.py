@@ -150,6 +150,10 @@ def test_bad_messages_are_logged_and_the_feed_goes_on(mosquitto, tmp_path):
     assert rejected[0].raw == "garbage"
 
 
+def _saved_since(path, t):
+    return path.exists() and path.stat().st_mtime > t
+
+
 def test_broker_restart_loses_no_qos1_message(mosquitto, tmp_path):
     """Kill mosquitto (SIGKILL) mid-stream, restart it, and publish more: all must be logged."""
     log_path = tmp_path / "log.sqlite"
@@ -163,12 +167,12 @@ def test_broker_restart_loses_no_qos1_message(mosquitto, tmp_path):
         publish_raw(mosquitto.port, before)
         assert len(collect(feed, 20)) == 20
         # The broker saves its sessions every second; wait for a save that holds ours.
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and not (
-            mosquitto.persistence_file.exists()
-            and mosquitto.persistence_file.stat().st_mtime > subscribed_at
-        ):
+        deadline = time.monotonic() + 5
+        while not (saved := _saved_since(mosquitto.persistence_file, subscribed_at)):
+            if time.monotonic() > deadline:
+                break
             time.sleep(0.05)
+        assert saved, "mosquitto did not save its sessions within 5 s"
         mosquitto.kill()
         mosquitto.start()
         publish_raw(mosquitto.port, after)  # the feed is likely still reconnecting now
