@@ -20,10 +20,11 @@ Johansson, M. (2017). Beräkning av impulsbelastad konstruktion, B06-105 Beräkn
     Gasexplosion i det fria. MSB (Swedish Civil Contingencies Agency), 2017-12-18,
     section 4 (eqs 4.1-4.7, Tables 4.1-4.3).
 Kingery, C.N., Bulmash, G. (1984). Airblast parameters from TNT spherical air burst and
-    hemispherical surface burst. ARBRL-TR-02555, US Army BRL.
+    hemispherical surface burst. US Army Ballistic Research Laboratory.
 Swisdak, M.M. (1994). Simplified Kingery airblast calculations. NSWC Indian Head,
-    DTIC ADA526744 (metric coefficients as transcribed in the PyPI package
-    kingery-bulmash 1.0 and in Freeyolo/tangos blast_model.py, which agree).
+    DTIC ADA526744. Metric coefficients as transcribed in the PyPI package
+    kingery-bulmash 1.0 (pressure and impulse) and in GitHub Freeyolo/tangos
+    blast_model.py (pressure); the two transcriptions agree.
 CCPS (2010). Guidelines for Vapor Cloud Explosion, Pressure Vessel Burst, BLEVE, and
     Flash Fire Hazards, 2nd ed. AIChE/Wiley (TNT blast energy 4.68 MJ/kg, as cited by
     Sandia HyRAM+ in its TNT_method).
@@ -398,7 +399,7 @@ def tnt_scaled_distance(distance_m, tnt_mass_kg):
 
     References
     ----------
-    Kingery & Bulmash (1984), ARBRL-TR-02555.
+    Kingery & Bulmash (1984).
     """
     r = _non_negative(distance_m, "distance", "m")
     w = _positive(tnt_mass_kg, "TNT mass", "kg")
@@ -440,7 +441,7 @@ def tnt_overpressure(distance_m, tnt_mass_kg, model="kingery-bulmash-1984"):
 
     References
     ----------
-    Kingery & Bulmash (1984), ARBRL-TR-02555; Swisdak (1994), Simplified Kingery airblast
+    Kingery & Bulmash (1984); Swisdak (1994), Simplified Kingery airblast
     calculations, DTIC ADA526744, incident pressure, metric units.
     """
     _check_model(model, TNT_MODELS)

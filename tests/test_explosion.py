@@ -54,7 +54,7 @@ def test_tnt_overpressure_falls_with_distance_and_broadcasts():
 
 
 def test_tnt_equivalent_mass_hyram_hand_calculation():
-    """Sandia HyRAM+ test suite (test_phys_overpressure, test_calc_TNT_mass): 1 kg H2 with
+    """Sandia HyRAM+ unit test test_calc_TNT_mass (hand calculation): 1 kg H2 with
     dHc = 1.20e8 J/kg, 3 % yield and E_TNT = 4.68 MJ/kg gives 0.769 kg TNT."""
     assert_allclose(ex.tnt_equivalent_mass(1.0, 1.20e8, 0.03), 0.769, atol=5e-4)
 
