@@ -86,6 +86,34 @@ def test_accepted_messages_and_the_order_rules():
     assert gate.counts == {"duplicate": 2, "out_of_order": 1}
 
 
+def test_gate_continues_from_last_times():
+    gate = Gate({"A"}, last_times={"A": NOW - 10})
+    assert gate.parse("A", msg(NOW - 10, 1.0), NOW) is None
+    assert gate.parse("A", msg(NOW - 11, 1.0), NOW) is None
+    assert gate.parse("A", msg(NOW - 9, 1.0), NOW) is not None
+    assert gate.counts == {"duplicate": 1, "out_of_order": 1}
+
+
+def test_a_restarted_feed_does_not_log_a_redelivered_message_twice(mosquitto, tmp_path):
+    """A message logged by a twin that died before acknowledging it comes again: drop it."""
+    log_path = tmp_path / "log.sqlite"
+    t = float(int(time.time()) - 5)  # whole seconds: exact in the ISO payload too
+    with ReadingLog(log_path) as log:
+        log.append(Reading(t, "A", 1.0))
+    log = ReadingLog(log_path)
+    with MqttFeed("127.0.0.1", mosquitto.port, park="p", log=log) as feed:
+        assert feed.wait_ready(5)
+        publish_raw(
+            mosquitto.port,
+            [(topic("p", "A"), payload(t, 1.0)), (topic("p", "A"), payload(t + 1, 2.0))],
+        )
+        assert [r.value for r in collect(feed, 1)] == [2.0]
+        time.sleep(0.1)
+        assert feed.rejected == {"duplicate": 1}
+    log.close()
+    assert [r.value for r in iter_readings(log_path)] == [1.0, 2.0]
+
+
 def test_round_trip_through_the_broker(mosquitto, tmp_path):
     start = time.time() - 100
     rows = "".join(f"{format_time(start + i)},T{i % 3}.LT,{i * 0.5},good\n" for i in range(30))

@@ -74,13 +74,14 @@ def test_read_back_in_written_order_after_close(tmp_path):
     assert [(r.rule, r.raw) for r in read_rejected(path)] == [("future", '{"t": 1e12, "v": 1}')]
 
 
-def test_reopening_appends(tmp_path):
+def test_reopening_appends_and_knows_the_last_times(tmp_path):
     path = tmp_path / "log.sqlite"
     with ReadingLog(path) as log:
-        log.append(Reading(1.0, "A", 1.0))
+        log.extend([Reading(1.0, "A", 1.0), Reading(5.0, "B", 1.0), Reading(3.0, "A", 1.0)])
     with ReadingLog(path) as log:
-        log.append(Reading(2.0, "A", 2.0))
-    assert [r.t for r in iter_readings(path)] == [1.0, 2.0]
+        assert log.last_times() == {"A": 3.0, "B": 5.0}
+        log.append(Reading(4.0, "A", 2.0))
+    assert [r.t for r in iter_readings(path)] == [1.0, 5.0, 3.0, 4.0]
 
 
 def test_concurrent_writers_lose_nothing(tmp_path):

@@ -142,6 +142,12 @@ class ReadingLog:
         self._pending = 0
         self._last_flush = time.monotonic()
 
+    def last_times(self) -> dict[str, float]:
+        """Return the latest committed reading time of each tag [s]."""
+        with self._lock:
+            rows = self._con.execute("SELECT tag, max(t) FROM readings GROUP BY tag").fetchall()
+        return dict(rows)
+
     def flush(self) -> None:
         """Commit everything buffered; on return it is in the file."""
         with self._lock:

@@ -25,8 +25,10 @@ published before the feed is back are then lost, so run the broker with persiste
 reconnects by itself after a lost connection, waiting `RECONNECT_MIN_S`, doubling up to
 `RECONNECT_MAX_S`. With a reading log, messages are acknowledged by hand (``manual_ack``)
 only after the log commit that stored them (or their rejection): a message whose process
-dies before that is redelivered, and the ``duplicate`` rule drops a second copy, so each
-reading reaches the log exactly once. Acknowledgements go out every `ACK_BATCH` messages
+dies before that is redelivered. A second copy is dropped by the ``duplicate`` rule, or by
+``out_of_order`` when later readings of its tag came first; the feed's rules start from the
+last logged time of each tag, so this holds across a restart of the twin too, and each
+reading reaches the log once. Acknowledgements go out every `ACK_BATCH` messages
 and at least every `ACK_INTERVAL_S`, well inside mosquitto's default window of 20 unacknowledged
 messages per client. Without a log, paho acknowledges each message as it arrives.
 
@@ -113,7 +115,8 @@ class MqttFeed(LiveFeed):
         The tags the park knows; others are rejected (``unknown_tag``).
     log : twin.log.ReadingLog, optional
         Where accepted readings and rejected messages are written; enables acknowledgement
-        after commit.
+        after commit. The feed continues it: readings not newer than the last logged one of
+        their tag are rejected.
     client_id : str, optional
         Identifies the persistent session; default ``parktwin-<park>``. Two twins on one
         broker need different ids.
@@ -138,7 +141,11 @@ class MqttFeed(LiveFeed):
         tls: bool = False,
         ca_certs: str | None = None,
     ):
-        super().__init__(Gate(known_tags, None if log is None else log.add_rejected))
+        if log is None:
+            gate = Gate(known_tags)
+        else:
+            gate = Gate(known_tags, log.add_rejected, last_times=log.last_times())
+        super().__init__(gate)
         self.park = park
         self.log = log
         self.connected = threading.Event()

@@ -55,7 +55,8 @@ class OpcUaFeed(LiveFeed):
     known_tags : iterable of str, optional
         The tags the park knows; notifications of other tags are rejected.
     log : twin.log.ReadingLog, optional
-        Where accepted readings and rejected notifications are written.
+        Where accepted readings and rejected notifications are written. The feed continues
+        it: readings not newer than the last logged one of their tag are rejected.
     publishing_interval_ms : float
         The subscription's publishing interval. [ms]
     username, password : str, optional
@@ -74,7 +75,11 @@ class OpcUaFeed(LiveFeed):
         password: str | None = None,
     ):
         self._ua = _asyncua()
-        super().__init__(Gate(known_tags, None if log is None else log.add_rejected))
+        if log is None:
+            gate = Gate(known_tags)
+        else:
+            gate = Gate(known_tags, log.add_rejected, last_times=log.last_times())
+        super().__init__(gate)
         self.url = url
         self.nodes = dict(nodes)
         self.log = log

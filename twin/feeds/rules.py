@@ -37,7 +37,7 @@ import json
 import logging
 import math
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from twin.readings import Reading, parse_quality, parse_time
 
@@ -73,6 +73,9 @@ class Gate:
         Called as ``on_reject(rule, raw, t_receive)`` for every rejected message.
     check_future : bool
         Apply the ``future`` rule (live feeds); a recording sets it False.
+    last_times : mapping of str to float, optional
+        The last accepted time of each tag so far [s], e.g. from the reading log a live feed
+        continues, so that a message redelivered after a restart is not accepted twice.
     """
 
     def __init__(
@@ -80,12 +83,13 @@ class Gate:
         known_tags: Iterable[str] | None = None,
         on_reject: RejectSink | None = None,
         check_future: bool = True,
+        last_times: Mapping[str, float] | None = None,
     ):
         self.known_tags = None if known_tags is None else frozenset(known_tags)
         self.on_reject = on_reject
         self.check_future = check_future
         self.counts: Counter[str] = Counter()
-        self._last: dict[str, float] = {}
+        self._last: dict[str, float] = dict(last_times or {})
         self._seen: OrderedDict[tuple[str, float], None] = OrderedDict()
 
     def reject(self, rule: str, raw: str, t_receive: float) -> None:
