@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parktwin",
         description="Digital twin and emergency simulation engine for chemical industrial parks.",
-        epilog="examples:\n  " + "\n  ".join(ex for _, ex in COMMANDS.values())
+        epilog="examples:\n  "
+        + "\n  ".join(ex for _, ex in COMMANDS.values())
         + "\n\nPARK is 'demo' (the bundled demo park), a GeoPackage, or a folder of GeoJSON files.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -53,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     demo = command("demo")
-    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder (default: out/demo)")
+    demo.add_argument(
+        "--out", type=Path, default=Path("out/demo"), help="output folder (default: out/demo)"
+    )
 
     park = command("park")
     park_sub = park.add_subparsers(dest="park_command", metavar="SUBCOMMAND")
@@ -61,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     info = park_sub.add_parser(
         "info",
         help="print a summary of a park's layers",
-        description="Print a summary of a park: layers, tanks and inventories, people, sensors, roads.",
+        description="Summary of a park: layers, tanks and inventories, people, sensors, roads.",
         epilog="example:\n  parktwin park info demo",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -98,34 +101,60 @@ def _park_summary(park) -> None:
     table.add_column("layer")
     table.add_column("count", justify="right")
     table.add_column("summary")
-    table.add_row("boundary", "1", f"{(maxx - minx) / 1000:.1f} km x {(maxy - miny) / 1000:.1f} km, "
-                  f"{boundary.area / 1e6:.2f} km2")
-    table.add_row("enterprises", str(len(layers["enterprises"])), ", ".join(layers["enterprises"].index))
+    table.add_row(
+        "boundary",
+        "1",
+        f"{(maxx - minx) / 1000:.1f} km x {(maxy - miny) / 1000:.1f} km, "
+        f"{boundary.area / 1e6:.2f} km2",
+    )
+    table.add_row(
+        "enterprises", str(len(layers["enterprises"])), ", ".join(layers["enterprises"].index)
+    )
     by_chem = tanks.groupby("chemical")["inventory_t"].agg(["size", "sum"])
-    table.add_row("tanks", str(len(tanks)),
-                  "; ".join(f"{c} x{int(n)} ({t:,.0f} t)" for c, (n, t) in by_chem.iterrows()))
+    table.add_row(
+        "tanks",
+        str(len(tanks)),
+        "; ".join(f"{c} x{int(n)} ({t:,.0f} t)" for c, (n, t) in by_chem.iterrows()),
+    )
     pipes = layers["pipelines"]
-    table.add_row("pipelines", str(len(pipes)),
-                  "; ".join(f"{i} {r.chemical} DN{r.diameter_mm:g} {r.geometry.length:,.0f} m"
-                            for i, r in pipes.iterrows()))
+    table.add_row(
+        "pipelines",
+        str(len(pipes)),
+        "; ".join(
+            f"{i} {r.chemical} DN{r.diameter_mm:g} {r.geometry.length:,.0f} m"
+            for i, r in pipes.iterrows()
+        ),
+    )
     dorms = b[b["use"] == "dormitory"]
-    table.add_row("buildings", str(len(b)),
-                  f"{b.occupants_day.sum():,} people by day, {b.occupants_night.sum():,} by night "
-                  f"({len(dorms)} dormitories: {dorms.occupants_night.sum():,} at night)")
+    table.add_row(
+        "buildings",
+        str(len(b)),
+        f"{b.occupants_day.sum():,} people by day, {b.occupants_night.sum():,} by night "
+        f"({len(dorms)} dormitories: {dorms.occupants_night.sum():,} at night)",
+    )
     length_km = sum(d["length_m"] for _, _, d in graph.edges(data=True)) / 1000
-    table.add_row("roads", str(len(layers["roads"])),
-                  f"graph of {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links, "
-                  f"{length_km:.1f} km; {park.network.gaps_closed} gaps closed")
+    table.add_row(
+        "roads",
+        str(len(layers["roads"])),
+        f"graph of {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links, "
+        f"{length_km:.1f} km; {park.network.gaps_closed} gaps closed",
+    )
     table.add_row("gates", str(len(layers["gates"])), ", ".join(layers["gates"].index))
     ap = layers["assembly_points"]
     table.add_row("assembly_points", str(len(ap)), f"{ap.capacity.sum():,} places")
     s = layers["sensors"]
-    table.add_row("sensors", str(len(s)),
-                  ", ".join(f"{k} {n}" for k, n in s["kind"].value_counts().items()))
+    table.add_row(
+        "sensors", str(len(s)), ", ".join(f"{k} {n}" for k, n in s["kind"].value_counts().items())
+    )
     t = layers["targets"]
-    table.add_row("targets", str(len(t)),
-                  "; ".join(f"{r['name']} ({r.kind}, {r.population_day:,}/{r.population_night:,})"
-                            for _, r in t.iterrows()))
+    table.add_row(
+        "targets",
+        str(len(t)),
+        "; ".join(
+            f"{r['name']} ({r.kind}, {r.population_day:,}/{r.population_night:,})"
+            for _, r in t.iterrows()
+        ),
+    )
     console.print(table)
 
 
@@ -135,11 +164,21 @@ def _hazards(park, out: Path) -> Path:
     frame = major_hazards.to_frame(major_hazards.identify(park))
     table = Table(title="Major hazard installations (GB 18218-2018)")
     for col in ("enterprise", "name", "chemicals (q/Q)", "S", "people_500m", "alpha", "R", "grade"):
-        table.add_column(col, justify="right" if col in ("S", "R", "alpha", "people_500m") else "left")
+        table.add_column(
+            col, justify="right" if col in ("S", "R", "alpha", "people_500m") else "left"
+        )
     for _, row in frame.iterrows():
         grade = f"grade {row.grade}" if row.major_hazard else "not major"
-        table.add_row(row.enterprise, row["name"], row.chemicals, f"{row.S:.2f}",
-                      str(row.people_500m), f"{row.alpha:g}", f"{row.R:.1f}", grade)
+        table.add_row(
+            row.enterprise,
+            row["name"],
+            row.chemicals,
+            f"{row.S:.2f}",
+            str(row.people_500m),
+            f"{row.alpha:g}",
+            f"{row.R:.1f}",
+            grade,
+        )
     console.print(table)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "major_hazards.csv"

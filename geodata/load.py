@@ -48,7 +48,9 @@ def load_park(source, resolve_chemical: Callable[[str], str] | None = None) -> P
         if name not in raw:
             if layer.required:
                 expected = ", ".join(n for n, lay in LAYERS.items() if lay.required)
-                raise ParkError(path, name, problem=f"layer is missing (required layers: {expected})")
+                raise ParkError(
+                    path, name, problem=f"layer is missing (required layers: {expected})"
+                )
             layers[name] = _empty(layer)
             continue
         frame, where = raw[name]
@@ -62,9 +64,7 @@ def load_park(source, resolve_chemical: Callable[[str], str] | None = None) -> P
     layers = {name: frame.to_crs(crs) for name, frame in layers.items()}
     warnings = _check_geometry(layers, raw, path)
 
-    routed = {
-        fid: geom for name in _ROUTED for fid, geom in layers[name].geometry.items()
-    }
+    routed = {fid: geom for name in _ROUTED for fid, geom in layers[name].geometry.items()}
     roads = [(geom, {"id": rid, **row}) for rid, geom, row in _rows(layers["roads"])]
     network = build_road_network(roads, routed)
     exits = list(layers["gates"].index) + list(layers["assembly_points"].index)
@@ -81,22 +81,26 @@ def load_park(source, resolve_chemical: Callable[[str], str] | None = None) -> P
 
 def _rows(frame):
     cols = [c for c in frame.columns if c != "geometry"]
-    for fid, geom, values in zip(frame.index, frame.geometry, frame[cols].to_dict("records"), strict=True):
-        yield fid, geom, values
+    yield from zip(frame.index, frame.geometry, frame[cols].to_dict("records"), strict=True)
 
 
 def _read_layers(path: Path) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
     """Layer name -> (frame, the file to name in errors)."""
     if not path.exists():
-        raise ParkError(path, problem="no such file or folder (give a .gpkg file, a folder of "
-                        ".geojson files, or 'demo')")
+        raise ParkError(
+            path,
+            problem="no such file or folder (give a .gpkg file, a folder of "
+            ".geojson files, or 'demo')",
+        )
     if path.is_dir():
         files = {p.stem: p for p in sorted(path.glob("*.geojson")) + sorted(path.glob("*.json"))}
     else:
         try:
             names = [n for n, _ in pyogrio.list_layers(path)]
         except Exception as err:
-            raise ParkError(path, problem=f"cannot be read as a GeoPackage: {_first_line(err)}") from None
+            raise ParkError(
+                path, problem=f"cannot be read as a GeoPackage: {_first_line(err)}"
+            ) from None
         files = dict.fromkeys(names, path)
     out = {}
     for name in LAYERS:
@@ -127,8 +131,11 @@ def _empty(layer: Layer) -> gpd.GeoDataFrame:
 
 def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.GeoDataFrame:
     if frame.crs is None:
-        raise ParkError(where, layer.name, problem="has no CRS; save it with a coordinate "
-                        "reference system (e.g. EPSG:4326)")
+        raise ParkError(
+            where,
+            layer.name,
+            problem="has no CRS; save it with a coordinate reference system (e.g. EPSG:4326)",
+        )
     if layer.id_field not in frame.columns:
         raise ParkError(where, layer.name, field=layer.id_field, problem="field is missing")
     ids = []
@@ -142,13 +149,20 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
             raise ParkError(where, layer.name, fid, layer.id_field, "duplicate id")
         seen.add(fid)
 
-    out = gpd.GeoDataFrame(index=pd.Index(ids, name=layer.id_field), geometry=list(frame.geometry), crs=frame.crs)
+    out = gpd.GeoDataFrame(
+        index=pd.Index(ids, name=layer.id_field), geometry=list(frame.geometry), crs=frame.crs
+    )
     for fid, geom in zip(ids, frame.geometry, strict=True):
         if geom is None or geom.is_empty:
             raise ParkError(where, layer.name, fid, "geometry", "geometry is empty")
         if geom.geom_type not in layer.geometry:
-            raise ParkError(where, layer.name, fid, "geometry",
-                            f"expected {' or '.join(layer.geometry)}, got {geom.geom_type}")
+            raise ParkError(
+                where,
+                layer.name,
+                fid,
+                "geometry",
+                f"expected {' or '.join(layer.geometry)}, got {geom.geom_type}",
+            )
     if layer.name == "boundary" and len(ids) != 1:
         raise ParkError(where, layer.name, problem=f"expected one feature, got {len(ids)}")
 
@@ -157,11 +171,18 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
             continue
         if f.name not in frame.columns:
             if f.required:
-                raise ParkError(where, layer.name, field=f.name, problem=f"field is missing ({f.doc})")
+                raise ParkError(
+                    where, layer.name, field=f.name, problem=f"field is missing ({f.doc})"
+                )
             values = [None] * len(ids)
         else:
-            values = [_value(v, f, where, layer.name, fid) for fid, v in zip(ids, frame[f.name], strict=True)]
-        out[f.name] = pd.Series(values, index=out.index, dtype=object if f.kind is not float else float)
+            values = [
+                _value(v, f, where, layer.name, fid)
+                for fid, v in zip(ids, frame[f.name], strict=True)
+            ]
+        out[f.name] = pd.Series(
+            values, index=out.index, dtype=object if f.kind is not float else float
+        )
         if f.si_name:
             out[f.si_name] = [f.to_si(v) if v is not None else math.nan for v in values]
     _check_layer_rules(out, layer, where)
@@ -169,8 +190,10 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and not value.strip()
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
     )
 
 
@@ -206,7 +229,7 @@ def _value(value, f: Field, where, layer, fid):
     low = f.minimum if f.minimum is not None else (0.0 if f.positive else None)
     if f.positive and number <= 0:
         fail("a number greater than 0")
-    if low is not None and number < low or f.maximum is not None and number > f.maximum:
+    if (low is not None and number < low) or (f.maximum is not None and number > f.maximum):
         span = f"from {low:g}" if low is not None else ""
         span += f" to {f.maximum:g}" if f.maximum is not None else (" or more" if span else "")
         fail(f"a number {span.strip()}")
@@ -224,41 +247,80 @@ def _check_layer_rules(frame, layer: Layer, where):
     if layer.name == "tanks":
         for fid, row in frame.iterrows():
             if row["shape"] != "sphere" and row["length_m"] is None:
-                raise ParkError(where, layer.name, fid, "length_m",
-                                f"expected the shell length of a {row['shape']}")
+                raise ParkError(
+                    where,
+                    layer.name,
+                    fid,
+                    "length_m",
+                    f"expected the shell length of a {row['shape']}",
+                )
             volume = tank_volume_m3(row["shape"], row["diameter_m"], row["length_m"])
             if row["capacity_m3"] > 1.05 * volume:
-                raise ParkError(where, layer.name, fid, "capacity_m3",
-                                f"{row['capacity_m3']:g} m3 does not fit in a {row['shape']} of "
-                                f"these dimensions ({volume:.0f} m3)")
+                raise ParkError(
+                    where,
+                    layer.name,
+                    fid,
+                    "capacity_m3",
+                    f"{row['capacity_m3']:g} m3 does not fit in a {row['shape']} of "
+                    f"these dimensions ({volume:.0f} m3)",
+                )
     if layer.name == "pipelines":
         chainages = []
         for fid, text in frame["valves_m"].items():
             try:
                 valves = sorted(float(p) for p in (text or "").split(";") if p.strip())
             except ValueError:
-                raise ParkError(where, layer.name, fid, "valves_m",
-                                f"expected chainages in m separated by ';', got {text!r}") from None
+                raise ParkError(
+                    where,
+                    layer.name,
+                    fid,
+                    "valves_m",
+                    f"expected chainages in m separated by ';', got {text!r}",
+                ) from None
             if any(v < 0 for v in valves):
-                raise ParkError(where, layer.name, fid, "valves_m", "expected chainages of 0 m or more")
+                raise ParkError(
+                    where, layer.name, fid, "valves_m", "expected chainages of 0 m or more"
+                )
             chainages.append(valves)
         frame["valve_chainages_m"] = pd.Series(chainages, index=frame.index, dtype=object)
     if layer.name == "sensors":
         for fid, row in frame.iterrows():
             allowed = SENSOR_UNITS[row["kind"]]
             if row["unit"] not in allowed:
-                raise ParkError(where, layer.name, fid, "unit",
-                                f"a {row['kind']} sensor reads in {', '.join(allowed)}, got {row['unit']!r}")
+                raise ParkError(
+                    where,
+                    layer.name,
+                    fid,
+                    "unit",
+                    f"a {row['kind']} sensor reads in {', '.join(allowed)}, got {row['unit']!r}",
+                )
             if row["kind"] in GAS_KINDS and not row["chemical"]:
-                raise ParkError(where, layer.name, fid, "chemical",
-                                "a gas detector needs the chemical it is calibrated for")
+                raise ParkError(
+                    where,
+                    layer.name,
+                    fid,
+                    "chemical",
+                    "a gas detector needs the chemical it is calibrated for",
+                )
             if row["range_high"] <= row["range_low"]:
-                raise ParkError(where, layer.name, fid, "range_high",
-                                f"expected more than range_low ({row['range_low']:g})")
-            levels = [row[k] for k in ("alarm_low", "alarm_high", "alarm_highhigh") if not _blank(row[k])]
+                raise ParkError(
+                    where,
+                    layer.name,
+                    fid,
+                    "range_high",
+                    f"expected more than range_low ({row['range_low']:g})",
+                )
+            levels = [
+                row[k] for k in ("alarm_low", "alarm_high", "alarm_highhigh") if not _blank(row[k])
+            ]
             if levels != sorted(levels):
-                raise ParkError(where, layer.name, fid, "alarm_high",
-                                "expected alarm_low < alarm_high < alarm_highhigh")
+                raise ParkError(
+                    where,
+                    layer.name,
+                    fid,
+                    "alarm_high",
+                    "expected alarm_low < alarm_high < alarm_highhigh",
+                )
 
 
 def _check_references(layers, raw, path):
@@ -267,8 +329,13 @@ def _check_references(layers, raw, path):
     for name in ("tanks", "pipelines", "buildings"):
         for fid in layers[name].index:
             if fid in assets:
-                raise ParkError(raw[name][1], name, fid, "id",
-                                f"duplicate asset id (also in layer '{assets[fid]}')")
+                raise ParkError(
+                    raw[name][1],
+                    name,
+                    fid,
+                    "id",
+                    f"duplicate asset id (also in layer '{assets[fid]}')",
+                )
             assets[fid] = name
     checks = [
         ("tanks", "enterprise", enterprises, "an enterprise id"),
@@ -280,7 +347,9 @@ def _check_references(layers, raw, path):
     for layer, column, known, what in checks:
         for fid, value in layers[layer][column].items():
             if value is not None and value not in known:
-                raise ParkError(raw[layer][1], layer, fid, column, f"expected {what}, got {value!r}")
+                raise ParkError(
+                    raw[layer][1], layer, fid, column, f"expected {what}, got {value!r}"
+                )
 
 
 def _resolve_chemicals(layers, raw, path, resolve):
@@ -294,9 +363,14 @@ def _resolve_chemicals(layers, raw, path, resolve):
             try:
                 cas.append(resolve(chemical))
             except LookupError:
-                raise ParkError(raw[name][1], name, fid, "chemical",
-                                f"unknown chemical {chemical!r} (give a name, CAS number or "
-                                "Chinese common name the chemicals library knows)") from None
+                raise ParkError(
+                    raw[name][1],
+                    name,
+                    fid,
+                    "chemical",
+                    f"unknown chemical {chemical!r} (give a name, CAS number or "
+                    "Chinese common name the chemicals library knows)",
+                ) from None
         frame["cas"] = pd.Series(cas, index=frame.index, dtype=object)
 
 
@@ -305,9 +379,16 @@ def _check_geometry(layers, raw, path) -> list[str]:
     boundary = layers["boundary"].union_all()
     for fid, geom in layers["tanks"].geometry.items():
         if not boundary.contains(geom):
-            warnings.append(f"{raw['tanks'][1]}, layer 'tanks', feature '{fid}': lies outside the park boundary")
+            warnings.append(
+                f"{raw['tanks'][1]}, layer 'tanks', feature '{fid}': lies outside the park boundary"
+            )
     for fid, row in layers["pipelines"].iterrows():
         if any(v > row.geometry.length + 1.0 for v in row["valve_chainages_m"]):
-            raise ParkError(raw["pipelines"][1], "pipelines", fid, "valves_m",
-                            f"a valve lies beyond the end of the line ({row.geometry.length:.0f} m)")
+            raise ParkError(
+                raw["pipelines"][1],
+                "pipelines",
+                fid,
+                "valves_m",
+                f"a valve lies beyond the end of the line ({row.geometry.length:.0f} m)",
+            )
     return warnings

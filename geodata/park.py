@@ -32,7 +32,9 @@ class Park:
 
     def assets(self) -> dict[str, str]:
         """Every asset id (tanks, pipelines, buildings) -> its layer."""
-        return {i: name for name in ("tanks", "pipelines", "buildings") for i in self.layers[name].index}
+        return {
+            i: name for name in ("tanks", "pipelines", "buildings") for i in self.layers[name].index
+        }
 
     def to_wgs84(self, layer: str) -> gpd.GeoDataFrame:
         """A layer in EPSG:4326 (longitude, latitude), for export."""

@@ -7,6 +7,7 @@ undirected (people on foot ignore one-way rules); ``oneway`` edges carry the nod
 vehicles may drive in.
 """
 
+import itertools
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -39,9 +40,7 @@ class RoadNetwork:
 
     def component_of(self) -> dict[int, int]:
         """Node -> index of its connected component."""
-        return {
-            n: i for i, nodes in enumerate(nx.connected_components(self.graph)) for n in nodes
-        }
+        return {n: i for i, nodes in enumerate(nx.connected_components(self.graph)) for n in nodes}
 
     def unreachable(self, features: list[str], exits: list[str]) -> list[str]:
         """The features with no road path to any exit (unattached, or on a road piece that
@@ -130,7 +129,7 @@ def build_road_network(
     segments = []  # (start xy, end xy, length, attrs)
     for line, (_, attrs), ds in zip(lines, pieces, cuts, strict=True):
         ds = np.unique(np.clip(ds, 0.0, line.length))
-        for a, b in zip(ds[:-1], ds[1:], strict=True):
+        for a, b in itertools.pairwise(ds):
             if b - a < _MERGE_M:
                 continue
             seg = substring(line, a, b)
@@ -139,7 +138,9 @@ def build_road_network(
         seg = LineString([a, b])
         segments.append((seg.coords[0], seg.coords[-1], seg.length, attrs, seg))
 
-    ends = np.array([s[i] for s in segments for i in (0, 1)] + [a.coords[0] for a, _ in anchors.values()])
+    ends = np.array(
+        [s[i] for s in segments for i in (0, 1)] + [a.coords[0] for a, _ in anchors.values()]
+    )
     nodes_xy, node_of = _merge(ends)
     graph = nx.Graph()
     graph.add_nodes_from(range(len(nodes_xy)))

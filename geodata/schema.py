@@ -4,7 +4,7 @@ A park is a GeoPackage with these layers, or a folder with one GeoJSON file per 
 (``tanks.geojson``, ...). Any CRS is accepted; a layer without one is an error. Field names
 carry their unit where one applies; the loader converts to SI once (a column ``*_pa``,
 ``*_k``, ``*_m_s``, ``*_fraction`` or ``*_m`` is added beside the written one).
-``python -m geodata.schema`` prints this schema as a Markdown table (it is in the README).
+``markdown()`` renders this schema as the README's tables (a test keeps them in step).
 """
 
 from collections.abc import Callable
@@ -77,7 +77,13 @@ SENSOR_UNITS = {
     "cloud_cover": ("okta",),
 }
 GAS_KINDS = ("gas_combustible", "gas_toxic")
-WEATHER_KINDS = ("wind_speed", "wind_direction", "air_temperature", "solar_radiation", "cloud_cover")
+WEATHER_KINDS = (
+    "wind_speed",
+    "wind_direction",
+    "air_temperature",
+    "solar_radiation",
+    "cloud_cover",
+)
 
 ID = Field("id", str, "unique identifier within the park")
 NAME = Field("name", str, "display name", required=False)
@@ -261,7 +267,11 @@ LAYERS: dict[str, Layer] = {
             "gates",
             ("Point",),
             "id",
-            (ID, NAME, Field("width_m", float, "clear width for people on foot [m]", positive=True)),
+            (
+                ID,
+                NAME,
+                Field("width_m", float, "clear width for people on foot [m]", positive=True),
+            ),
             "gates in the park boundary, where evacuees leave the park",
         ),
         Layer(
@@ -284,7 +294,9 @@ LAYERS: dict[str, Layer] = {
                 Field("range_low", float, "lower end of the measuring range [unit]"),
                 Field("range_high", float, "upper end of the measuring range [unit]"),
                 Field("alarm_low", float, "low alarm [unit]", required=False),
-                Field("alarm_high", float, "high alarm; first level for gas [unit]", required=False),
+                Field(
+                    "alarm_high", float, "high alarm; first level for gas [unit]", required=False
+                ),
                 Field(
                     "alarm_highhigh",
                     float,
@@ -323,12 +335,10 @@ def markdown() -> str:
         lines += ["| field | type | required | meaning |", "| --- | --- | --- | --- |"]
         for f in layer.fields:
             doc = f.doc + (f" (one of: {', '.join(f.choices)})" if f.choices else "")
-            lines.append(f"| `{f.name}` | {f.kind.__name__} | {'yes' if f.required else 'no'} | {doc} |")
+            lines.append(
+                f"| `{f.name}` | {f.kind.__name__} | {'yes' if f.required else 'no'} | {doc} |"
+            )
         lines.append("")
     units = "; ".join(f"{k}: {', '.join(v)}" for k, v in SENSOR_UNITS.items())
     lines.append(f"Sensor reading units by kind: {units}.")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(markdown())

@@ -253,7 +253,9 @@ def liquid_heat_capacity(cas: str, T):
     def corresponding_states(t):
         if poling is None or t >= tc:
             return np.nan
-        cpg = R_GAS * (poling.a0 + t * (poling.a1 + t * (poling.a2 + t * (poling.a3 + t * poling.a4))))
+        cpg = R_GAS * (
+            poling.a0 + t * (poling.a1 + t * (poling.a2 + t * (poling.a3 + t * poling.a4)))
+        )
         return hc.Rowlinson_Poling(t, tc, omega, cpg)
 
     cp = np.vectorize(corresponding_states, otypes=[float])(T) / mw * 1000.0
@@ -266,8 +268,13 @@ def liquid_heat_capacity(cas: str, T):
         a, b, c, d = row.A, row.B, row.C, row.D
         t = 1.0 - T / tc
         perry = (
-            a**2 / t + b - 2 * a * c * t - a * d * t**2
-            - c**2 * t**3 / 3 - c * d * t**4 / 2 - d**2 * t**5 / 5
+            a**2 / t
+            + b
+            - 2 * a * c * t
+            - a * d * t**2
+            - c**2 * t**3 / 3
+            - c * d * t**4 / 2
+            - d**2 * t**5 / 5
         )
         return np.where((T >= row.Tmin) & (T <= row.Tmax), perry / mw, cp)
     return cp

@@ -101,7 +101,9 @@ def parse_quantity(text: str, dimension: str) -> float:
         raise ValueError(f"expected a number with a unit of {dimension}, got {text!r}")
     number, unit = float(match.group(1)), match.group(2)
     if not unit:
-        raise ValueError(f"{text!r} has no unit; write it with a unit of {dimension}, e.g. '5 {dimension}'")
+        raise ValueError(
+            f"{text!r} has no unit; write it with a unit of {dimension}, e.g. '5 {dimension}'"
+        )
     try:
         found = dimension_of(unit)
     except KeyError:

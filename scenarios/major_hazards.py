@@ -56,7 +56,9 @@ class UnitResult:
     not_listed: list[str] = field(default_factory=list)
 
 
-def assess(quantities_t: dict[str, float], people: int) -> tuple[float, float, list[dict], list[str]]:
+def assess(
+    quantities_t: dict[str, float], people: int
+) -> tuple[float, float, list[dict], list[str]]:
     """S, R, the per-chemical terms and the unlisted chemicals for a unit holding
     ``quantities_t`` (CAS -> tonnes) with ``people`` exposed within 500 m."""
     terms, missing, s, weighted = [], [], 0.0, 0.0
@@ -68,7 +70,9 @@ def assess(quantities_t: dict[str, float], people: int) -> tuple[float, float, l
         ratio = q / sub.gb18218_quantity_t
         s += ratio
         weighted += sub.gb18218_beta * ratio
-        terms.append(dict(cas=cas, name=sub.name, q_t=q, Q_t=sub.gb18218_quantity_t, beta=sub.gb18218_beta))
+        terms.append(
+            dict(cas=cas, name=sub.name, q_t=q, Q_t=sub.gb18218_quantity_t, beta=sub.gb18218_beta)
+        )
     return s, alpha_for(people) * weighted, terms, missing
 
 
@@ -97,8 +101,18 @@ def identify(park: geodata.Park) -> list[UnitResult]:
         s, r, terms, missing = assess(held, people)
         major = s >= 1.0
         results.append(
-            UnitResult(eid, row["name"] or eid, s, r, alpha_for(people), people, major,
-                       grade_for(r) if major else None, terms, missing)
+            UnitResult(
+                eid,
+                row["name"] or eid,
+                s,
+                r,
+                alpha_for(people),
+                people,
+                major,
+                grade_for(r) if major else None,
+                terms,
+                missing,
+            )
         )
     return results
 
@@ -110,7 +124,9 @@ def to_frame(results: list[UnitResult]) -> pd.DataFrame:
             dict(
                 enterprise=u.enterprise,
                 name=u.name,
-                chemicals="; ".join(f"{c['name']} {c['q_t']:.1f}/{c['Q_t']:g} t" for c in u.chemicals),
+                chemicals="; ".join(
+                    f"{c['name']} {c['q_t']:.1f}/{c['Q_t']:g} t" for c in u.chemicals
+                ),
                 S=round(u.s, 3),
                 people_500m=u.people_500m,
                 alpha=u.alpha,

@@ -11,7 +11,9 @@ from geodata import DEMO_PARK
 
 @cache
 def _demo():
-    return {name: gpd.read_file(DEMO_PARK, layer=name) for name, _ in pyogrio.list_layers(DEMO_PARK)}
+    return {
+        name: gpd.read_file(DEMO_PARK, layer=name) for name, _ in pyogrio.list_layers(DEMO_PARK)
+    }
 
 
 def demo_layers() -> dict[str, gpd.GeoDataFrame]:

@@ -10,13 +10,25 @@ from twin import load_park
 
 @pytest.mark.parametrize(
     ("people", "alpha"),
-    [(0, 0.5), (1, 1.0), (29, 1.0), (30, 1.2), (49, 1.2), (50, 1.5), (99, 1.5), (100, 2.0), (5000, 2.0)],
+    [
+        (0, 0.5),
+        (1, 1.0),
+        (29, 1.0),
+        (30, 1.2),
+        (49, 1.2),
+        (50, 1.5),
+        (99, 1.5),
+        (100, 2.0),
+        (5000, 2.0),
+    ],
 )
 def test_alpha(people, alpha):
     assert mh.alpha_for(people) == alpha
 
 
-@pytest.mark.parametrize(("r", "grade"), [(250.0, 1), (100.0, 1), (99.9, 2), (50.0, 2), (49.9, 3), (10.0, 3), (9.99, 4)])
+@pytest.mark.parametrize(
+    ("r", "grade"), [(250.0, 1), (100.0, 1), (99.9, 2), (50.0, 2), (49.9, 3), (10.0, 3), (9.99, 4)]
+)
 def test_grade(r, grade):
     assert mh.grade_for(r) == grade
 
@@ -52,9 +64,10 @@ def test_people_within_500_m():
     b = park.buildings
     near = b[(b["enterprise"] != "E07") & (b.distance(plot) <= 500.0)]
     t = park.targets[park.targets.distance(plot) <= 500.0]
-    expected = near[["occupants_day", "occupants_night"]].max(axis=1).sum() + t[
-        ["population_day", "population_night"]
-    ].max(axis=1).sum()
+    expected = (
+        near[["occupants_day", "occupants_night"]].max(axis=1).sum()
+        + t[["population_day", "population_night"]].max(axis=1).sum()
+    )
     assert mh.people_near(park, "E07") == expected
 
 
@@ -76,7 +89,11 @@ def test_people_count_on_a_constructed_park():
     class Park:
         enterprises = gpd.GeoDataFrame(geometry=[box(0, 0, 100, 100)], index=["E"])
         buildings = gpd.GeoDataFrame(
-            {"enterprise": ["X", "X", "E"], "occupants_day": [40, 500, 90], "occupants_night": [10, 5, 90]},
+            {
+                "enterprise": ["X", "X", "E"],
+                "occupants_day": [40, 500, 90],
+                "occupants_night": [10, 5, 90],
+            },
             geometry=[box(400, 0, 410, 10), box(800, 0, 810, 10), box(10, 10, 20, 20)],
         )
         targets = gpd.GeoDataFrame(

@@ -41,8 +41,9 @@ def test_projection_round_trip_within_1_cm(park):
         back = park.to_wgs84(name)
         src = original[name].set_index(LAYERS[name].id_field).loc[back.index]
         for a, b in zip(src.geometry, back.geometry, strict=True):
-            ca, cb = np.array(a.exterior.coords if hasattr(a, "exterior") else a.coords), np.array(
-                b.exterior.coords if hasattr(b, "exterior") else b.coords
+            ca, cb = (
+                np.array(a.exterior.coords if hasattr(a, "exterior") else a.coords),
+                np.array(b.exterior.coords if hasattr(b, "exterior") else b.coords),
             )
             _, _, dist = geod.inv(ca[:, 0], ca[:, 1], cb[:, 0], cb[:, 1])
             assert np.max(dist) < 0.01
@@ -75,3 +76,12 @@ def test_geojson_folder_gives_the_same_park(tmp_path, park):
 
 def test_demo_park_file_is_bundled():
     assert DEMO_PARK.exists() and DEMO_PARK.suffix == ".gpkg"
+
+
+def test_readme_documents_the_schema():
+    from pathlib import Path
+
+    from geodata.schema import markdown
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert markdown() in readme

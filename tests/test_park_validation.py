@@ -43,7 +43,9 @@ def test_missing_layer(tmp_path):
 
 
 def test_missing_field(tmp_path):
-    msg = load_error(broken(tmp_path, lambda ls: ls["tanks"].drop(columns="fill_pct", inplace=True)))
+    msg = load_error(
+        broken(tmp_path, lambda ls: ls["tanks"].drop(columns="fill_pct", inplace=True))
+    )
     assert "layer 'tanks', field 'fill_pct': field is missing" in msg
 
 
@@ -77,7 +79,9 @@ def test_duplicate_asset_id_across_layers(tmp_path):
 
 def test_unknown_chemical(tmp_path):
     msg = load_error(broken(tmp_path, set_value("tanks", "BZ-101", "chemical", "unobtainium")))
-    assert "layer 'tanks', feature 'BZ-101', field 'chemical': unknown chemical 'unobtainium'" in msg
+    assert (
+        "layer 'tanks', feature 'BZ-101', field 'chemical': unknown chemical 'unobtainium'" in msg
+    )
 
 
 def test_fill_above_100_percent(tmp_path):
@@ -101,8 +105,12 @@ def test_impossible_capacity(tmp_path):
 
 
 def test_not_a_number(tmp_path):
-    msg = load_error(broken(tmp_path, set_value("buildings", "B-DORM-1", "occupants_night", "many"), "geojson"))
-    assert "buildings.geojson, layer 'buildings', feature 'B-DORM-1', field 'occupants_night'" in msg
+    msg = load_error(
+        broken(tmp_path, set_value("buildings", "B-DORM-1", "occupants_night", "many"), "geojson")
+    )
+    assert (
+        "buildings.geojson, layer 'buildings', feature 'B-DORM-1', field 'occupants_night'" in msg
+    )
 
 
 def test_bad_choice(tmp_path):
@@ -116,8 +124,12 @@ def test_unknown_reference(tmp_path):
 
 
 def test_sensor_unit_must_fit_its_kind(tmp_path):
-    msg = load_error(broken(tmp_path, set_value("sensors", "LT-ME101", "unit", "ppm", id_field="tag")))
-    assert "layer 'sensors', feature 'LT-ME101', field 'unit': a level sensor reads in m, mm, %" in msg
+    msg = load_error(
+        broken(tmp_path, set_value("sensors", "LT-ME101", "unit", "ppm", id_field="tag"))
+    )
+    assert (
+        "layer 'sensors', feature 'LT-ME101', field 'unit': a level sensor reads in m, mm, %" in msg
+    )
 
 
 def test_tank_outside_boundary_is_a_warning(tmp_path):

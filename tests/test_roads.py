@@ -47,7 +47,7 @@ def test_features_attach_at_the_nearest_point():
 
 def test_oneway_direction_is_kept():
     net = build_road_network([road("a", [(0, 0), (100, 0)], oneway=True)], {})
-    (u, v, d), = net.graph.edges(data=True)
+    ((_, _, d),) = net.graph.edges(data=True)
     assert d["oneway"]
     assert net.nodes_xy[d["forward"][0]][0] == pytest.approx(0.0)
 

@@ -97,7 +97,9 @@ def test_published_property_values():
     nh3 = substances.lookup("ammonia")
     assert float(nh3.liquid_density(293.15)) == pytest.approx(610.0, rel=0.01)
     assert float(nh3.vapour_pressure(293.15)) == pytest.approx(8.57e5, rel=0.01)
-    assert float(substances.lookup("chlorine").vapour_pressure(293.15)) == pytest.approx(6.78e5, rel=0.02)
+    assert float(substances.lookup("chlorine").vapour_pressure(293.15)) == pytest.approx(
+        6.78e5, rel=0.02
+    )
 
 
 def test_outside_the_correlation_range_is_nan():

@@ -26,8 +26,12 @@ def test_parse(text, dimension, expected):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("50", "has no unit"), ("fifty mm", "expected a number"), ("5 furlongs", "unknown unit"),
-     ("5 kg", "is not a m quantity")],
+    [
+        ("50", "has no unit"),
+        ("fifty mm", "expected a number"),
+        ("5 furlongs", "unknown unit"),
+        ("5 kg", "is not a m quantity"),
+    ],
 )
 def test_bad_quantities(text, message):
     with pytest.raises(ValueError, match=message):

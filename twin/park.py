@@ -23,7 +23,9 @@ def tank_inventory_kg(tanks: pd.DataFrame, fill_column: str = "fill_fraction") -
         for cas, t in zip(tanks["cas"], tanks["temperature_k"], strict=True)
     ]
     return pd.Series(
-        tanks["capacity_m3"].to_numpy(float) * tanks[fill_column].to_numpy(float) * np.asarray(density),
+        tanks["capacity_m3"].to_numpy(float)
+        * tanks[fill_column].to_numpy(float)
+        * np.asarray(density),
         index=tanks.index,
         name="inventory_kg",
     )
