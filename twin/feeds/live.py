@@ -38,7 +38,7 @@ class LiveFeed:
             yield reading
 
     def drain(self, timeout_s: float) -> list[Reading]:
-        """Return the readings that arrive within ``timeout_s`` [s] (waits for the first only)."""
+        """Wait up to ``timeout_s`` [s] for a reading; return it with all those queued behind it."""
         try:
             first = self._queue.get(timeout=timeout_s)
         except queue.Empty:

@@ -219,7 +219,7 @@ class MqttFeed(LiveFeed):
         self._unacked.clear()
 
     def _ack_periodically(self) -> None:
-        while not self._closed:
+        while not self._closing:
             time.sleep(ACK_INTERVAL_S)
             with self._lock:
                 if self._unacked:
@@ -227,10 +227,11 @@ class MqttFeed(LiveFeed):
 
     def close(self) -> None:
         """Commit and acknowledge what arrived, disconnect, and end iteration."""
-        if self._closed:
+        if self._closing:
             return
         self._closing = True
         if self.log is not None:
+            self._acker.join()
             with self._lock:
                 self._commit_and_ack()
         self._client.disconnect()

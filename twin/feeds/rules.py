@@ -15,7 +15,8 @@ rule                    a message is rejected when
 ``missing_field``       the JSON is not an object with both ``"t"`` and ``"v"``
 ``bad_field``           ``"v"`` is not a number, ``"t"`` is not an ISO-8601 time with a UTC
                         offset or a number of POSIX seconds, or ``"q"`` is not a quality
-                        (`twin.readings.parse_quality`)
+                        (`twin.readings.parse_quality`); an OPC UA value that is neither
+                        a number nor a Boolean
 ``unknown_tag``         the feed was given the set of known tags and the tag is not in it
 ``not_finite``          the value is NaN or +-inf (or empty in a long-format file)
 ``future``              the time is more than `FUTURE_TOLERANCE_S` after the receive clock
