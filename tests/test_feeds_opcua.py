@@ -63,10 +63,12 @@ def test_data_changes_become_readings(server):
     nodes = {
         "T203.LT": server.level.nodeid.to_string(),
         "T203.LABEL": server.label.nodeid.to_string(),
+        "T203.GHOST": "ns=2;s=T203.NoSuchNode",
     }
     feed = OpcUaFeed(server.url, nodes, publishing_interval_ms=20)
     try:
         assert feed.wait_ready(10)
+        assert feed.failed_nodes == {"T203.GHOST": "BadNodeIdUnknown"}
         first = feed.drain(5)
         assert [(r.tag, r.value) for r in first] == [("T203.LT", 1.0)]
         # A source time later than the initial value's, which the server stamped "now".

@@ -11,7 +11,9 @@ nodes, and turns each notification into a `twin.readings.Reading`:
   (``bad_field``).
 - quality: the DataValue's StatusCode, mapped by `twin.readings.parse_quality`.
 
-Notifications then pass the rules of `twin.feeds.rules`. asyncua's client reconnects by
+Notifications then pass the rules of `twin.feeds.rules`. A node the server refuses to
+monitor (an unknown node id) is logged at ERROR and listed in ``failed_nodes`` (tag -> the
+StatusCode's name); the other nodes go on. asyncua's client reconnects by
 itself and re-creates the subscription (``auto_reconnect``, asyncua >= 2); the first
 connection is retried with a doubling delay up to `RECONNECT_MAX_S`.
 
@@ -22,6 +24,7 @@ saying how to install it, and nothing else of the twin needs it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -87,6 +90,7 @@ class OpcUaFeed(LiveFeed):
         self.username = username
         self.password = password
         self.subscribed = threading.Event()
+        self.failed_nodes: dict[str, str] = {}
         self._tag_of: dict = {}
         self._loop = asyncio.new_event_loop()
         self._stop = asyncio.Event()
@@ -107,22 +111,35 @@ class OpcUaFeed(LiveFeed):
                 client.set_password(self.password)
             try:
                 await client.connect()
+                await self._subscribe(client)
             except (OSError, TimeoutError, self._ua.ua.UaError) as exc:
-                logger.warning(
-                    "OPC UA connect to %s failed (%s); retry in %g s", self.url, exc, delay
-                )
+                logger.warning("OPC UA %s: %s; retry in %g s", self.url, exc, delay)
+                with contextlib.suppress(Exception):
+                    await client.disconnect()
                 await self._sleep(delay)
                 delay = min(2 * delay, RECONNECT_MAX_S)
                 continue
             try:
-                handles = {tag: client.get_node(node) for tag, node in self.nodes.items()}
-                self._tag_of = {node.nodeid: tag for tag, node in handles.items()}
-                subscription = await client.create_subscription(self.publishing_interval_ms, self)
-                await subscription.subscribe_data_change(list(handles.values()))
-                self.subscribed.set()
                 await self._stop.wait()
             finally:
                 await client.disconnect()
+
+    async def _subscribe(self, client) -> None:
+        handles = {tag: client.get_node(node) for tag, node in self.nodes.items()}
+        self._tag_of = {node.nodeid: tag for tag, node in handles.items()}
+        subscription = await client.create_subscription(self.publishing_interval_ms, self)
+        results = await subscription.subscribe_data_change(list(handles.values()))
+        for tag, result in zip(handles, results, strict=True):
+            if isinstance(result, self._ua.ua.StatusCode):
+                self.failed_nodes[tag] = result.name
+                logger.error(
+                    "OPC UA %s: tag %s (%s) not subscribed: %s",
+                    self.url,
+                    tag,
+                    self.nodes[tag],
+                    result.name,
+                )
+        self.subscribed.set()
 
     async def _sleep(self, seconds: float) -> None:
         try:
