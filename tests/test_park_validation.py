@@ -43,9 +43,10 @@ def test_missing_layer(tmp_path):
 
 
 def test_missing_field(tmp_path):
-    msg = load_error(
-        broken(tmp_path, lambda ls: ls["tanks"].drop(columns="fill_pct", inplace=True))
-    )
+    def edit(layers):
+        layers["tanks"] = layers["tanks"].drop(columns="fill_pct")
+
+    msg = load_error(broken(tmp_path, edit))
     assert "layer 'tanks', field 'fill_pct': field is missing" in msg
 
 
