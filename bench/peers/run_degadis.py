@@ -1,0 +1,76 @@
+"""Run DEGADIS 2.1 (package degadisx) on steady ground-level area-source releases.
+
+Case keys: id, gas {name (3 characters), mw_kg_kmol, temperature_K, density_kg_m3,
+cp_J_kgK}, rate_kg_s, radius_m, u_ref_m_s, z_ref_m, z0_m, stability (A-F),
+averaging_time_s, air_temperature_K, pressure_atm, relative_humidity_pct,
+stop_mole_fraction, x_m (list). Result: centreline ground-level mole fraction at each
+x ("c"), NaN outside the computed profile.
+
+The deck follows the RUN_NAME.INP layout documented in degadisx.io.inp (IO.FOR order):
+adiabatic mixing (ISOFL 0), no surface heat or water transfer (IHTFL 0, IWTFL 0), a
+constant heat capacity through the CPP = 0 shorthand, and a steady source of constant
+rate. degadisx API used: run_steady(deck_path) -> (Profile, SourceResult).
+"""
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from _protocol import serve
+from degadisx.run import run_steady
+
+_CLASSES = "ABCDEF"
+# A steady source held for this long; DEGADIS ends the source at PTIME(NT-2).
+_STEADY_S = 1.0e5
+
+
+def deck(case: dict) -> str:
+    g = case["gas"]
+    src = (case["rate_kg_s"], case["radius_m"], 1.0, g["temperature_K"], 0.0)
+    rows = [
+        (0.0, *src),
+        (_STEADY_S, *src),
+        (_STEADY_S + 1.0, 0.0, 0.0, 1.0, g["temperature_K"], 0.0),
+        (_STEADY_S + 2.0, 0.0, 0.0, 1.0, g["temperature_K"], 0.0),
+    ]
+    lines = [
+        f"parktwin benchmark case {case['id']}",
+        "steady ground-level area source",
+        "",
+        "",
+        f"{case['u_ref_m_s']} {case['z_ref_m']} {case['z0_m']}",
+        f"{_CLASSES.index(case['stability']) + 1}",
+        f"0.0 {case['averaging_time_s']}",
+        "1 0.0",
+        f"{case['air_temperature_K']} {case['pressure_atm']} 0.0 {case['relative_humidity_pct']}",
+        f"0 {case['air_temperature_K']}",
+        "0 0.0",
+        "0 0.0",
+        g["name"][:3],
+        f"{g['mw_kg_kmol']} {g['temperature_K']} {g['density_kg_m3']}",
+        f"{g['cp_J_kgK']} 0.0",
+        f"{case['stop_mole_fraction'] * 10} {case['stop_mole_fraction'] * 2} 0.0",
+        f"{case['stop_mole_fraction']}",
+        "0.0",
+        f"{len(rows)}",
+        *(" ".join(f"{v:.6g}" for v in row) for row in rows),
+        " T",
+        " parktwin",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run_case(case: dict) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "CASE.INP"
+        path.write_text(deck(case))
+        profile, _ = run_steady(path)
+    dist = profile.column("dist")
+    yc = np.maximum(profile.column("yc"), 1e-30)
+    x = np.asarray(case["x_m"], dtype=float)
+    c = np.exp(np.interp(x, dist, np.log(yc), left=np.nan, right=np.nan))
+    return {"c": [float(v) for v in c], "transition_m": float(profile.transition)}
+
+
+if __name__ == "__main__":
+    serve(run_case)

@@ -1,0 +1,64 @@
+"""Run SLAB (package slabx) on ground-level evaporating-pool releases.
+
+Case keys: id, substance {name, mw_kg_mol, cp_vapour, cp_liquid, dh_vap, T_boil,
+rho_liquid} (SI), rate_kg_s, area_m2, duration_s (null for continuous), u_ref_m_s,
+z_ref_m, air_temperature_K, relative_humidity_pct, z0_m, stability (A-F),
+averaging_time_s, receptor_height_m, x_m (list). Result: volume fraction on the
+centreline at each x ("c"); NaN beyond the computed range.
+
+slabx API used: run_dispersion(source, Atmosphere(...), thermo, water, x_max=...),
+then concentration_field(trajectory, atmosphere, z=..., t_avg=...).
+"""
+
+import math
+
+import numpy as np
+from _protocol import serve
+from slabx.core.plume import run_dispersion
+from slabx.core.source import EvaporatingPool
+from slabx.post.concentration import concentration_field
+from slabx.submodels.atmosphere import Atmosphere
+from slabx.thermo.base import LegacyThermo, Substance, water_backend
+
+
+def run_case(case: dict) -> dict:
+    s = case["substance"]
+    substance = Substance(
+        name=s["name"],
+        mw=s["mw_kg_mol"],
+        cp_vapour=s["cp_vapour"],
+        cp_liquid=s["cp_liquid"],
+        dh_vap=s["dh_vap"],
+        T_boil=s["T_boil"],
+        rho_liquid=s["rho_liquid"],
+    )
+    atm = Atmosphere(
+        u_ref=case["u_ref_m_s"],
+        z_ref=case["z_ref_m"],
+        T=case["air_temperature_K"],
+        rh=case["relative_humidity_pct"],
+        z0=case["z0_m"],
+        stability=case["stability"],
+    )
+    duration = case["duration_s"] or math.inf
+    source = EvaporatingPool(
+        substance=substance, rate=case["rate_kg_s"], area=case["area_m2"], duration=duration
+    )
+    x = np.asarray(case["x_m"], dtype=float)
+    traj, _ = run_dispersion(
+        source, atm, LegacyThermo(substance), water_backend(), x_max=float(x.max()) * 1.05
+    )
+    field = concentration_field(
+        traj,
+        atm,
+        z=case["receptor_height_m"],
+        t_avg=case["averaging_time_s"],
+        t_release=None if math.isinf(duration) else duration,
+    )
+    logc = np.log(np.maximum(field.peak, 1e-30))
+    c = np.exp(np.interp(x, field.x, logc, left=np.nan, right=np.nan))
+    return {"c": [float(v) for v in c]}
+
+
+if __name__ == "__main__":
+    serve(run_case)
