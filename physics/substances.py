@@ -278,3 +278,63 @@ def liquid_heat_capacity(cas: str, T):
         )
         return np.where((T >= row.Tmin) & (T <= row.Tmax), perry / mw, cp)
     return cp
+
+
+# Lennard-Jones parameters of air: sigma 3.711 Angstrom, epsilon/k 78.6 K (Poling, Prausnitz
+# & O'Connell 2001, Appendix B, Table B-1).
+_AIR_SIGMA_A, _AIR_EPSILON_K = 3.711, 78.6
+_AIR_MOLAR_MASS_G = 28.9647
+
+
+def diffusivity_in_air(cas: str, T, pressure_Pa=101325.0):
+    """Binary diffusion coefficient of a vapour in air [m2/s].
+
+    Chapman-Enskog: D = 0.00266 T^1.5 / (P M_AB^0.5 sigma_AB^2 Omega_D) [cm2/s, P in bar,
+    sigma in Angstrom], M_AB = 2 / (1/M_A + 1/M_B), sigma_AB the mean of the two diameters,
+    Omega_D from Neufeld, Janzen & Aziz (1972) at T* = kT / sqrt(eps_A eps_B), with the
+    vapour's tabulated Lennard-Jones parameters from ``chemicals``, or where none are
+    tabulated its corresponding-states estimate from the critical constants (Tee, Gotoh &
+    Stewart 1966) (Poling, Prausnitz & O'Connell 2001, eqs. 11-3.2 and 11-3.6).
+    """
+    import chemicals
+
+    T = np.asarray(T, dtype=float)
+    tc, pc, vc, om = chemicals.Tc(cas), chemicals.Pc(cas), chemicals.Vc(cas), chemicals.omega(cas)
+    sigma = chemicals.molecular_diameter(cas, Tc=tc, Pc=pc, Vc=vc, omega=om)
+    epsilon = chemicals.Stockmayer(cas, Tb=chemicals.Tb(cas), Tc=tc, Zc=chemicals.Zc(cas), omega=om)
+    if sigma is None or epsilon is None:
+        raise UnknownChemical(f"no Lennard-Jones parameters for CAS {cas}")
+    mw = chemicals.identifiers.search_chemical(cas).MW
+    m_ab = 2.0 / (1.0 / mw + 1.0 / _AIR_MOLAR_MASS_G)
+    sigma_ab = 0.5 * (sigma + _AIR_SIGMA_A)
+    t_star = T / np.sqrt(epsilon * _AIR_EPSILON_K)
+    omega = np.vectorize(chemicals.collision_integral_Neufeld_Janzen_Aziz)(t_star, 1, 1)
+    d_cm2_s = 0.00266 * T**1.5 / (pressure_Pa / 1e5 * np.sqrt(m_ab) * sigma_ab**2 * omega)
+    return d_cm2_s * 1e-4
+
+
+def schmidt_number_in_air(cas: str, T, pressure_Pa=101325.0):
+    """Schmidt number of a vapour in air, nu_air / D [-]: air viscosity by Lemmon &
+    Jacobsen (2004) (``chemicals.mu_air_lemmon``), density by the ideal gas law,
+    diffusivity by :func:`diffusivity_in_air`."""
+    from chemicals.viscosity import mu_air_lemmon
+
+    T = np.asarray(T, dtype=float)
+    rho_air = pressure_Pa * _AIR_MOLAR_MASS_G / 1000.0 / (R_GAS * T)
+    mu = np.vectorize(lambda t, r: mu_air_lemmon(t, r * 1000.0 / _AIR_MOLAR_MASS_G))(T, rho_air)
+    return mu / rho_air / diffusivity_in_air(cas, T, pressure_Pa)
+
+
+def ideal_gas_heat_capacity(cas: str, T):
+    """Ideal-gas specific heat [J/(kg K)]: the Cp/R polynomial of Poling et al. (2001)
+    Appendix A as held by ``chemicals``."""
+    from chemicals import heat_capacity as hc
+    from chemicals.identifiers import search_chemical
+
+    hc._load_Cp_data()
+    row = _row(hc.Cp_data_Poling, cas)
+    if row is None:
+        raise UnknownChemical(f"no ideal-gas heat capacity for CAS {cas}")
+    T = np.asarray(T, dtype=float)
+    cp_r = row.a0 + T * (row.a1 + T * (row.a2 + T * (row.a3 + T * row.a4)))
+    return cp_r * R_GAS / (search_chemical(cas).MW / 1000.0)

@@ -1,0 +1,49 @@
+"""Receptor grids and contouring a field on a grid into polygons."""
+
+import contourpy
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+
+
+def regular_grid(xmin: float, xmax: float, ymin: float, ymax: float, nx: int, ny: int):
+    """Receptor coordinates of a regular grid: (x 1-D, y 1-D, X 2-D, Y 2-D) in metres."""
+    x = np.linspace(xmin, xmax, nx)
+    y = np.linspace(ymin, ymax, ny)
+    xx, yy = np.meshgrid(x, y)
+    return x, y, xx, yy
+
+
+def contour_polygons(x, y, field, level: float) -> MultiPolygon:
+    """The region where ``field`` >= ``level`` as (multi)polygons with holes.
+
+    Parameters
+    ----------
+    x, y : 1-D arrays
+        Grid coordinates (``field`` has shape (len(y), len(x))). [m]
+    field : 2-D array
+        Values on the grid; NaN counts as below every level.
+    level : float
+        Contour level, in the field's unit.
+
+    Filled contours by marching squares with linear interpolation between nodes
+    (contourpy, the engine behind matplotlib's contourf), closed at the grid's edge.
+    """
+    z = np.nan_to_num(np.asarray(field, dtype=float), nan=-np.inf)
+    z = np.where(np.isfinite(z), z, np.finfo(float).min)
+    if not np.any(z >= level):
+        return MultiPolygon()
+    gen = contourpy.contour_generator(
+        x, y, z, fill_type=contourpy.FillType.OuterOffset, name="serial"
+    )
+    upper = max(float(z.max()), level) * 2.0 + 1.0
+    points, offsets = gen.filled(level, upper)
+    polygons = []
+    for pts, offs in zip(points, offsets, strict=True):
+        rings = [pts[a:b] for a, b in zip(offs[:-1], offs[1:], strict=True)]
+        rings = [r for r in rings if len(r) >= 4]
+        if rings:
+            polygons.append(Polygon(rings[0], rings[1:]))
+    merged = shapely.make_valid(MultiPolygon(polygons)) if polygons else MultiPolygon()
+    parts = [g for g in getattr(merged, "geoms", [merged]) if isinstance(g, Polygon) and g.area > 0]
+    return MultiPolygon(parts)

@@ -1,0 +1,485 @@
+"""From "this tank or pipeline, this hole" to what goes into the air, and when.
+
+``source_term`` picks the source model from the asset and the state of what it holds:
+
+- a liquid below its boiling point in a tank drains through the hole (Bernoulli, falling
+  head) into its dike, where the pool spreads and evaporates by mass transfer;
+- a liquefied gas stored under pressure leaves as a flashing two-phase jet: the flashed
+  vapour and the aerosol go into the air, the rest rains out into a boiling pool;
+- a refrigerated liquefied gas drains like a liquid into a boiling pool;
+- a gas pipeline blows down through the hole (or its full bore);
+- a pipeline carrying a liquefied gas flashes through the hole, fed by the line's inventory
+  between its isolation valves and the pumped flow until isolation;
+- a rupture releases the whole inventory at once (flash, aerosol and rainout).
+
+All physics comes from ``physics``; this module only chooses and composes.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import geodata
+from physics import pool as pools
+from physics import source, substances
+from physics.meteorology import air_density
+from twin.park import tank_inventory_kg
+
+P_ATM = 101325.0
+# Minimum pool thickness on concrete. The Yellow Book and ALOHA are quoted as using about
+# 5 mm for a smooth surface; we could not confirm the value at a primary source, so it is
+# reported as an assumption with every result. Dikes bound the demo park's pools first.
+MIN_POOL_THICKNESS_M = 0.005
+DEFAULT_ISOLATION_S = 600.0  # a pipeline's pumped flow stops after this unless told
+
+
+@dataclass
+class SourceTerm:
+    """What a loss of containment puts into the air.
+
+    ``times_s`` and ``airborne_kg_s`` give the continuous vapour (and aerosol) rate into the
+    air; ``instantaneous_kg`` is what a rupture puts into the air at t = 0.
+    """
+
+    asset: str
+    substance: substances.Substance
+    model: str
+    outflow: source.Release
+    times_s: np.ndarray
+    airborne_kg_s: np.ndarray
+    instantaneous_kg: float
+    cloud_temperature_K: float
+    inventory_kg: float
+    pool: pools.PoolHistory | None = None
+    jet_velocity_m_s: float | None = None
+    storage_pressure_Pa: float = P_ATM
+    aerosol_fraction: float = 0.0  # liquid droplets in the airborne mass at the source
+    assumptions: list[str] = field(default_factory=list)
+
+    def max_average_rate(self, window_s: float = 60.0) -> float:
+        """The largest airborne rate averaged over ``window_s`` [kg/s] (ALOHA's maximum
+        average sustained release rate is averaged over at least a minute)."""
+        if self.times_s[-1] <= 0.0:
+            return 0.0
+        t = np.arange(0.0, self.times_s[-1] + window_s, 1.0)
+        rate = np.interp(t, self.times_s, self.airborne_kg_s, right=0.0)
+        n = max(int(window_s), 1)
+        if len(rate) <= n:
+            return float(rate.mean())
+        cumulative = np.concatenate(([0.0], np.cumsum(rate)))
+        return float(((cumulative[n:] - cumulative[:-n]) / n).max())
+
+    @property
+    def airborne_total_kg(self) -> float:
+        return float(np.trapezoid(self.airborne_kg_s, self.times_s)) + self.instantaneous_kg
+
+
+def _level_from_fill(shape: str, diameter_m: float, length_m: float | None, fill: float) -> float:
+    """Liquid level [m] holding the volume fraction ``fill`` of a vessel."""
+    if shape == "vertical_cylinder":
+        return fill * length_m
+    from scipy.integrate import cumulative_trapezoid
+
+    levels = np.linspace(0.0, diameter_m, 801)
+    area = source.tank_surface_area(levels, shape.replace("_", "-"), diameter_m, length_m)
+    volume = cumulative_trapezoid(area, levels, initial=0.0)
+    return float(np.interp(fill, volume / volume[-1], levels))
+
+
+def _pool(
+    substance, inflow_t, inflow_rate, *, temperature_K, bund_area, initial_kg, wind, air_T, end
+):
+    cas = substance.property_cas
+    tb = substance.boiling_point_K
+    boiling = temperature_K >= tb
+    liquid_T = tb if boiling else temperature_K
+    kwargs = dict(
+        liquid_density_kg_m3=float(substance.liquid_density(liquid_T)),
+        liquid_temperature_K=liquid_T,
+        boiling_temperature_K=tb,
+        min_thickness_m=MIN_POOL_THICKNESS_M,
+        bund_area_m2=bund_area if bund_area and bund_area > 0 else np.inf,
+        initial_mass_kg=initial_kg,
+        end_time_s=end,
+    )
+    if boiling:
+        kwargs.update(
+            heat_of_vaporisation_J_kg=float(substance.heat_of_vaporisation(tb)),
+            ground_temperature_K=air_T,
+        )
+    else:
+        kwargs.update(
+            vapour_pressure_Pa=float(substance.vapour_pressure(liquid_T)),
+            molar_mass_kg_mol=substance.molar_mass_kg_mol,
+            wind_speed_m_s=wind,
+            schmidt_number=float(substances.schmidt_number_in_air(cas, air_T)),
+        )
+    return pools.pool_evolution(inflow_t, inflow_rate, **kwargs)
+
+
+def _aerosol(out: source.Release) -> float:
+    """Mass fraction of liquid droplets in what stays airborne after flashing."""
+    airborne = 1.0 - out.rainout_fraction
+    return max(airborne - out.flash_fraction, 0.0) / airborne if airborne > 0 else 0.0
+
+
+def _sound_speed(substance, T):
+    """Speed of sound of the ideal gas [m/s]: the velocity we give an expanded flashing or
+    choked gas jet (for the jet fire's radiant fraction)."""
+    return math.sqrt(_gamma(substance, T) * substances.R_GAS * T / substance.molar_mass_kg_mol)
+
+
+def _gamma(substance, T):
+    cp = float(substances.ideal_gas_heat_capacity(substance.property_cas, T))
+    r = substances.R_GAS / substance.molar_mass_kg_mol
+    return cp / (cp - r)
+
+
+def source_term(
+    park: geodata.Park,
+    asset: str,
+    *,
+    hole_diameter_m: float | None = None,
+    rupture: bool = False,
+    hole_height_m: float = 0.0,
+    duration_s: float = 3600.0,
+    wind_speed_m_s: float = 3.0,
+    air_temperature_K: float = 293.15,
+    isolation_s: float | None = None,
+) -> SourceTerm:
+    """The source term of a hole (or a rupture) in a tank or pipeline of the park.
+
+    Parameters
+    ----------
+    park : geodata.Park
+        A park loaded with ``twin.load_park`` (chemicals resolved).
+    asset : str
+        Tank or pipeline id.
+    hole_diameter_m : float
+        Equivalent hole diameter; ignored for a rupture. [m]
+    rupture : bool
+        Catastrophic rupture (tank: whole inventory at once; pipeline: full bore).
+    hole_height_m : float
+        Height of the hole above the tank bottom. [m]
+    duration_s : float
+        How long to follow the release (ALOHA follows an hour). [s]
+    wind_speed_m_s, air_temperature_K : float
+        Weather, for pool evaporation. [m/s], [K]
+    isolation_s : float, optional
+        When a pipeline's pumped flow is stopped. [s]
+
+    Raises
+    ------
+    ValueError
+        Unknown asset, a hole that does not fit the asset, bad numbers.
+    """
+    if asset in park.tanks.index:
+        return _tank(
+            park,
+            asset,
+            hole_diameter_m,
+            rupture,
+            hole_height_m,
+            duration_s,
+            wind_speed_m_s,
+            air_temperature_K,
+        )
+    if asset in park.pipelines.index:
+        return _pipeline(
+            park,
+            asset,
+            hole_diameter_m,
+            rupture,
+            duration_s,
+            air_temperature_K,
+            DEFAULT_ISOLATION_S if isolation_s is None else isolation_s,
+        )
+    known = ", ".join(list(park.tanks.index[:3]) + list(park.pipelines.index[:2]))
+    raise ValueError(
+        f"unknown asset {asset!r}: give a tank or pipeline id of the park (e.g. {known})"
+    )
+
+
+def _check_hole(hole_diameter_m, rupture, limit_m, what):
+    if rupture:
+        return
+    if hole_diameter_m is None or not math.isfinite(hole_diameter_m) or hole_diameter_m <= 0:
+        raise ValueError(f"hole diameter must be a positive size, got {hole_diameter_m}")
+    if hole_diameter_m > limit_m:
+        raise ValueError(
+            f"a hole of {hole_diameter_m * 1000:g} mm is larger than the {what} "
+            f"({limit_m * 1000:g} mm); use a rupture instead"
+        )
+
+
+def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T):
+    tank = park.tanks.loc[asset]
+    sub = substances.lookup(tank.cas)
+    T = float(tank.temperature_k)
+    shape, d, length = tank["shape"], float(tank.diameter_m), tank.length_m
+    length = (
+        None
+        if length is None or (isinstance(length, float) and math.isnan(length))
+        else float(length)
+    )
+    height = length if shape == "vertical_cylinder" else d
+    _check_hole(hole_d, rupture, min(d, height), "tank")
+    inventory = float(tank_inventory_kg(park.tanks.loc[[asset]]).iloc[0])
+    psat = float(sub.vapour_pressure(T))
+    liquefied_gas = np.isfinite(psat) and psat > P_ATM
+    tb = sub.boiling_point_K
+    cp = float(sub.liquid_heat_capacity(T))
+    hfg = float(sub.heat_of_vaporisation(tb))
+    bund = float(tank.dike_area_m2) if tank.dike_area_m2 == tank.dike_area_m2 else 0.0
+    times = np.linspace(0.0, duration, 721)
+    assumptions = [f"minimum pool thickness {MIN_POOL_THICKNESS_M * 1000:g} mm (assumed)"]
+
+    if rupture:
+        out = source.vessel_rupture(
+            inventory,
+            T,
+            "liquid",
+            boiling_temperature_K=tb,
+            heat_capacity_J_kgK=cp,
+            heat_of_vaporisation_J_kg=hfg,
+        )
+        airborne0 = inventory * (1.0 - out.rainout_fraction)
+        rain = inventory - airborne0
+        p = (
+            _pool(
+                sub,
+                [0.0, 1.0],
+                [0.0, 0.0],
+                temperature_K=T,
+                bund_area=bund,
+                initial_kg=rain,
+                wind=wind,
+                air_T=air_T,
+                end=duration,
+            )
+            if rain > 0
+            else None
+        )
+        airborne = (
+            np.interp(times, p.times_s, p.evaporation_rate_kg_s) if p else np.zeros_like(times)
+        )
+        return SourceTerm(
+            asset,
+            sub,
+            "catastrophic rupture (whole inventory at once)",
+            out,
+            times,
+            airborne,
+            airborne0,
+            tb if liquefied_gas else T,
+            inventory,
+            p,
+            storage_pressure_Pa=max(psat, P_ATM) if liquefied_gas else P_ATM,
+            aerosol_fraction=_aerosol(out),
+            assumptions=assumptions,
+        )
+
+    area = math.pi * hole_d**2 / 4.0
+    if liquefied_gas and tank.storage == "pressurised":
+        rho_l = float(sub.liquid_density(T))
+        rho_v = psat * sub.molar_mass_kg_mol / (substances.R_GAS * T)
+        out = source.flashing_liquid_release(
+            inventory,
+            area,
+            psat,
+            T,
+            saturation_pressure_Pa=psat,
+            boiling_temperature_K=tb,
+            liquid_density_kg_m3=rho_l,
+            vapour_density_kg_m3=rho_v,
+            heat_capacity_J_kgK=cp,
+            heat_of_vaporisation_J_kg=hfg,
+        )
+        direct = np.interp(times, out.times_s, out.rate_kg_s, right=0.0) * (
+            1.0 - out.rainout_fraction
+        )
+        rain_rate = out.rate_kg_s * out.rainout_fraction
+        p = None
+        if out.rainout_fraction > 0:
+            p = _pool(
+                sub,
+                out.times_s,
+                rain_rate,
+                temperature_K=tb,
+                bund_area=bund,
+                initial_kg=0.0,
+                wind=wind,
+                air_T=air_T,
+                end=duration,
+            )
+        evap = np.interp(times, p.times_s, p.evaporation_rate_kg_s) if p else 0.0
+        return SourceTerm(
+            asset,
+            sub,
+            "two-phase flashing jet (Fauske-Epstein ERM) with rainout pool",
+            out,
+            times,
+            direct + evap,
+            0.0,
+            tb,
+            inventory,
+            p,
+            jet_velocity_m_s=_sound_speed(sub, tb),
+            storage_pressure_Pa=psat,
+            aerosol_fraction=_aerosol(out),
+            assumptions=assumptions,
+        )
+
+    level = _level_from_fill(shape, d, length, float(tank.fill_fraction))
+    if hole_h >= level:
+        raise ValueError(
+            f"the hole at {hole_h:g} m is above the liquid level ({level:.2f} m) of {asset}"
+        )
+    liquid_T = min(T, tb)
+    rho = float(sub.liquid_density(liquid_T))
+    out = source.liquid_tank_release(
+        level,
+        hole_h,
+        area,
+        rho,
+        liquid_T,
+        tank_shape=shape.replace("_", "-"),
+        tank_diameter_m=d,
+        tank_length_m=length,
+    )
+    p = _pool(
+        sub,
+        out.times_s,
+        out.rate_kg_s,
+        temperature_K=liquid_T,
+        bund_area=bund,
+        initial_kg=0.0,
+        wind=wind,
+        air_T=air_T,
+        end=duration,
+    )
+    airborne = np.interp(times, p.times_s, p.evaporation_rate_kg_s)
+    model = "liquid through a hole (falling head) into the dike; pool evaporation"
+    model += " (boiling)" if p.boiling else " (Mackay-Matsugu mass transfer)"
+    return SourceTerm(
+        asset,
+        sub,
+        model,
+        out,
+        times,
+        airborne,
+        0.0,
+        liquid_T,
+        inventory,
+        p,
+        assumptions=assumptions,
+    )
+
+
+def _pipeline(park, asset, hole_d, rupture, duration, air_T, isolation_s):
+    pipe = park.pipelines.loc[asset]
+    sub = substances.lookup(pipe.cas)
+    T, p_line, d = float(pipe.temperature_k), float(pipe.pressure_pa), float(pipe.diameter_m)
+    _check_hole(hole_d, rupture, d, "pipeline")
+    if rupture:
+        hole_d = d
+    area = math.pi * hole_d**2 / 4.0
+    valves = sorted(pipe.valve_chainages_m) or [0.0, pipe.geometry.length]
+    section = max(np.diff([0.0, *valves, pipe.geometry.length]).max(), 1.0)
+    psat = float(sub.vapour_pressure(T))
+    times = np.linspace(0.0, duration, 721)
+    assumptions = [f"leak in the longest section between isolation valves ({section:.0f} m)"]
+    if np.isfinite(psat) and P_ATM < psat <= p_line * 1.001:
+        rho_l = float(sub.liquid_density(T))
+        tb = sub.boiling_point_K
+        inventory = rho_l * math.pi * d**2 / 4.0 * section
+        flow = float(pipe.flow_kg_s) if pipe.flow_kg_s == pipe.flow_kg_s else 0.0
+        inventory += flow * min(isolation_s, duration)
+        assumptions.append(
+            f"pumped flow {flow:g} kg/s continues until isolation at {isolation_s:g} s"
+        )
+        rho_v = psat * sub.molar_mass_kg_mol / (substances.R_GAS * T)
+        cp = float(sub.liquid_heat_capacity(T))
+        hfg = float(sub.heat_of_vaporisation(tb))
+        out = source.flashing_liquid_release(
+            inventory,
+            area,
+            p_line,
+            T,
+            saturation_pressure_Pa=psat,
+            boiling_temperature_K=tb,
+            liquid_density_kg_m3=rho_l,
+            vapour_density_kg_m3=rho_v,
+            heat_capacity_J_kgK=cp,
+            heat_of_vaporisation_J_kg=hfg,
+        )
+        airborne = np.interp(times, out.times_s, out.rate_kg_s, right=0.0) * (
+            1.0 - out.rainout_fraction
+        )
+        return SourceTerm(
+            asset,
+            sub,
+            "liquefied gas line: two-phase flashing jet (rainout neglected for the cloud)",
+            out,
+            times,
+            airborne,
+            0.0,
+            tb,
+            inventory,
+            jet_velocity_m_s=_sound_speed(sub, tb),
+            storage_pressure_Pa=p_line,
+            aerosol_fraction=_aerosol(out),
+            assumptions=assumptions,
+        )
+    gamma = _gamma(sub, T)
+    out = source.gas_pipeline_leak(section, d, p_line, T, area, sub.molar_mass_kg_mol, gamma)
+    blowdown = np.interp(times, out.times_s, out.rate_kg_s, right=0.0)
+    flow = float(pipe.flow_kg_s) if pipe.flow_kg_s == pipe.flow_kg_s else 0.0
+    through_hole = float(source.gas_hole_rate(p_line, T, area, sub.molar_mass_kg_mol, gamma))
+    fed = np.where(times < isolation_s, min(flow, through_hole), 0.0)
+    assumptions.append(
+        f"the line's flow ({flow:g} kg/s, capped by the hole's choked rate) escapes until "
+        f"isolation at {isolation_s:g} s, on top of the section's blowdown"
+    )
+    airborne = np.maximum(blowdown, fed)
+    inventory = (
+        p_line * sub.molar_mass_kg_mol / (substances.R_GAS * T) * math.pi * d**2 / 4 * section
+    )
+    inventory += flow * min(isolation_s, duration)
+    sound = _sound_speed(sub, T)
+    model = (
+        "gas pipeline "
+        + ("full-bore rupture" if rupture else "leak")
+        + " (blowdown of the section)"
+    )
+    return SourceTerm(
+        asset,
+        sub,
+        model,
+        out,
+        times,
+        airborne,
+        0.0,
+        T,
+        inventory,
+        jet_velocity_m_s=sound,
+        storage_pressure_Pa=p_line,
+        assumptions=assumptions,
+    )
+
+
+def cloud_density(term: SourceTerm) -> float:
+    """Density of the airborne material at the source [kg/m3]: the vapour (ideal gas at
+    the cloud temperature) with its liquid droplets, as a homogeneous mixture."""
+    vapour = (
+        P_ATM * term.substance.molar_mass_kg_mol / (substances.R_GAS * term.cloud_temperature_K)
+    )
+    if term.aerosol_fraction <= 0.0:
+        return vapour
+    liquid = float(term.substance.liquid_density(term.cloud_temperature_K))
+    return 1.0 / ((1.0 - term.aerosol_fraction) / vapour + term.aerosol_fraction / liquid)
+
+
+def ambient_air_density(air_temperature_K: float) -> float:
+    return float(air_density(air_temperature_K))
