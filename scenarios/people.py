@@ -1,0 +1,166 @@
+"""Who evacuates: one row per person, drawn per building, with a pre-movement time, a free
+walking speed and whether the person drives.
+
+Pre-movement (the time from the warning reaching a building to its occupants leaving it) is
+lognormal, with parameters given by the caller (the scenario). Free walking speeds follow
+Weidmann (1993): normal with mean 1.34 m/s and standard deviation 0.26 m/s (as listed in
+REFERENCES.md, Evacuation), truncated to a range so nobody stands still or runs.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+WEIDMANN_MEAN_M_S = 1.34  # Weidmann (1993), free walking speed, mean
+WEIDMANN_SD_M_S = 0.26  # Weidmann (1993), free walking speed, standard deviation
+# Our assumption, not a published range: the normal is cut at two standard deviations either
+# side of the mean (0.82-1.86 m/s), which keeps 95 % of Weidmann's distribution.
+SPEED_RANGE_M_S = (WEIDMANN_MEAN_M_S - 2 * WEIDMANN_SD_M_S, WEIDMANN_MEAN_M_S + 2 * WEIDMANN_SD_M_S)
+
+
+@dataclass(frozen=True)
+class Lognormal:
+    """A lognormal pre-movement time: ``median_s * exp(sigma * Z)``, Z standard normal.
+
+    Parameters
+    ----------
+    median_s : float
+        Median pre-movement time. [s]
+    sigma : float
+        Standard deviation of ln(time). [-]
+    """
+
+    median_s: float
+    sigma: float
+
+    def __post_init__(self):
+        if not (self.median_s > 0 and self.sigma >= 0):
+            raise ValueError(
+                f"lognormal pre-movement needs median_s > 0 and sigma >= 0, "
+                f"got median_s={self.median_s}, sigma={self.sigma}"
+            )
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.lognormal(np.log(self.median_s), self.sigma, n)
+
+
+@dataclass(frozen=True)
+class WalkingSpeed:
+    """Free walking speeds: a normal truncated to ``[low, high]``.
+
+    Parameters
+    ----------
+    mean, sd : float
+        Mean and standard deviation of the untruncated normal. [m/s]
+    low, high : float
+        Truncation range. [m/s]
+
+    References
+    ----------
+    Weidmann, U. (1993). Transporttechnik der Fussgänger. ETH Zürich, Schriftenreihe IVT 90:
+    free walking speed 1.34 m/s, standard deviation 0.26 m/s (as quoted in REFERENCES.md).
+    """
+
+    mean: float = WEIDMANN_MEAN_M_S
+    sd: float = WEIDMANN_SD_M_S
+    low: float = SPEED_RANGE_M_S[0]
+    high: float = SPEED_RANGE_M_S[1]
+
+    def __post_init__(self):
+        if not (0 < self.low <= self.mean <= self.high and self.sd >= 0):
+            raise ValueError(f"walking speeds need 0 < low <= mean <= high and sd >= 0, got {self}")
+
+    def distribution(self):
+        """The truncated normal as a frozen ``scipy.stats`` distribution."""
+        if self.sd == 0:
+            return stats.uniform(self.mean, 0.0)
+        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.sd == 0:
+            return np.full(n, self.mean)
+        return self.distribution().rvs(size=n, random_state=rng)
+
+
+@dataclass
+class Population:
+    """Persons, one row each (arrays of equal length).
+
+    ``building`` indexes ``building_ids``; ``premovement_s`` [s] runs from the warning
+    reaching the building; ``speed_m_s`` [m/s] is the free walking speed; ``drives`` marks
+    persons who leave by car.
+    """
+
+    building_ids: list[str]
+    building: np.ndarray
+    premovement_s: np.ndarray
+    speed_m_s: np.ndarray
+    drives: np.ndarray
+
+    def __post_init__(self):
+        n = len(self.building)
+        self.building = np.asarray(self.building, dtype=np.int64)
+        self.premovement_s = np.broadcast_to(np.asarray(self.premovement_s, float), n).copy()
+        self.speed_m_s = np.broadcast_to(np.asarray(self.speed_m_s, float), n).copy()
+        self.drives = np.broadcast_to(np.asarray(self.drives, bool), n).copy()
+        if np.any(self.premovement_s < 0) or not np.all(np.isfinite(self.premovement_s)):
+            raise ValueError("pre-movement times must be finite and >= 0 s")
+        if np.any(~(self.speed_m_s > 0)):
+            raise ValueError("walking speeds must be > 0 m/s")
+        if n and (self.building.min() < 0 or self.building.max() >= len(self.building_ids)):
+            raise ValueError("population: building index outside building_ids")
+
+    def __len__(self) -> int:
+        return len(self.building)
+
+
+def make_population(
+    occupants: Mapping[str, int],
+    premovement: Lognormal,
+    seed: int,
+    speed: WalkingSpeed | None = None,
+    drive_fraction: float = 0.0,
+) -> Population:
+    """Draw one person per occupant of each building.
+
+    Parameters
+    ----------
+    occupants : mapping of building id -> head count
+        Persons in each building (e.g. ``park_occupants(park, "night")``).
+    premovement : Lognormal
+        Pre-movement time distribution. [s]
+    seed : int
+        Seed of the random stream; the same seed gives the same population.
+    speed : WalkingSpeed, optional
+        Free walking speed distribution; Weidmann (1993) by default. [m/s]
+    drive_fraction : float
+        Probability that a person leaves by car (one person per car). [-]
+    """
+    if not 0.0 <= drive_fraction <= 1.0:
+        raise ValueError(f"drive_fraction must be in [0, 1], got {drive_fraction}")
+    counts = np.array([int(c) for c in occupants.values()], dtype=np.int64)
+    if np.any(counts < 0):
+        raise ValueError("occupant counts must be >= 0")
+    ids = list(occupants)
+    n = int(counts.sum())
+    rng = np.random.default_rng(seed)
+    # Fixed draw order (pre-movement, speed, mode) keeps a seed's result stable.
+    pre = premovement.sample(rng, n)
+    v = (speed or WalkingSpeed()).sample(rng, n)
+    drives = rng.random(n) < drive_fraction
+    building = np.repeat(np.arange(len(ids)), counts)
+    return Population(ids, building, pre, v, drives)
+
+
+def park_occupants(park, period: str = "night", scale: float = 1.0) -> dict[str, int]:
+    """Head count per building of a ``geodata.Park``: ``period`` is "day" or "night";
+    ``scale`` multiplies every count (rounded), e.g. to study a larger population."""
+    if period not in ("day", "night"):
+        raise ValueError(f"period must be 'day' or 'night', got {period!r}")
+    if not scale >= 0:
+        raise ValueError(f"scale must be >= 0, got {scale}")
+    column = park.buildings[f"occupants_{period}"]
+    return {str(b): round(float(c) * scale) for b, c in column.items()}
