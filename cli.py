@@ -24,6 +24,12 @@ COMMANDS = {
         "Major hazard identification and grading (GB 18218-2018) per enterprise; writes CSV.",
         "parktwin hazards demo --out out/hazards",
     ),
+    "zones": (
+        "Threat zones of a release (toxic, flammable, thermal, overpressure) with the people and "
+        "targets inside; writes GeoPackage, CSV and PNG.",
+        'parktwin zones --park demo --asset NH-101 --hole "50 mm" --wind "3 m/s from NE" '
+        "--stability D --out out/zones",
+    ),
 }
 
 
@@ -69,6 +75,45 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     info.add_argument("park", nargs="?", default="demo", help="park (default: demo)")
+
+    zones = command("zones")
+    zones.add_argument("--park", default="demo", help="park (default: demo)")
+    zones.add_argument("--asset", required=True, help="tank or pipeline id, e.g. NH-101")
+    hole = zones.add_mutually_exclusive_group(required=True)
+    hole.add_argument("--hole", help='equivalent hole diameter with its unit, e.g. "50 mm"')
+    hole.add_argument("--rupture", action="store_true", help="catastrophic rupture / full bore")
+    zones.add_argument(
+        "--hole-height", default="0 m", help='hole above the tank bottom (default "0 m")'
+    )
+    zones.add_argument("--wind", required=True, help='wind at 10 m, e.g. "3 m/s from NE"')
+    zones.add_argument(
+        "--stability", help="Pasquill class A-F; if omitted, derived from wind, --time and --cloud"
+    )
+    zones.add_argument(
+        "--cloud", type=float, help="cloud cover in oktas 0-8 (to derive the stability)"
+    )
+    zones.add_argument("--time", help="UTC time with offset, e.g. 2026-11-24T02:00Z (default: now)")
+    zones.add_argument(
+        "--population", choices=("day", "night"), help="occupants to count (default: by --time)"
+    )
+    zones.add_argument(
+        "--duration", default="60 min", help='release and exposure duration (default "60 min")'
+    )
+    zones.add_argument(
+        "--air-temperature", default="20 degC", help='air temperature (default "20 degC")'
+    )
+    zones.add_argument(
+        "--terrain", choices=("rural", "urban"), default="rural", help="ground roughness"
+    )
+    zones.add_argument(
+        "--hazards",
+        default="toxic,flammable,thermal,overpressure",
+        help="comma-separated subset of toxic,flammable,thermal,overpressure",
+    )
+    zones.add_argument(
+        "--blast-strength", type=int, default=7, help="TNO multi-energy class 1-10 (default 7)"
+    )
+    zones.add_argument("--out", type=Path, default=Path("out/zones"), help="output folder")
 
     hazards = command("hazards")
     hazards.add_argument("park", nargs="?", default="demo", help="park (default: demo)")
@@ -186,12 +231,134 @@ def _hazards(park, out: Path) -> Path:
     return path
 
 
+def _zones(args, park=None):
+    import time
+
+    from physics.meteorology import pasquill_stability, sun_elevation_deg
+    from physics.units import parse_quantity, parse_wind
+    from scenarios.release import source_term
+    from scenarios.zones import HAZARDS, Weather, threat_zones
+    from twin.readings import parse_time
+
+    try:
+        speed, direction = parse_wind(args.wind)
+        duration = parse_quantity(args.duration, "s")
+        air_t = parse_quantity(args.air_temperature, "K")
+        hole_height = parse_quantity(args.hole_height, "m")
+        hole = None if args.rupture else parse_quantity(args.hole, "m")
+        when = parse_time(args.time) if args.time else time.time()
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    hazards = tuple(h.strip() for h in args.hazards.split(",") if h.strip())
+    park = park or _load(args.park)
+    centre = park.to_wgs84("boundary").union_all().centroid
+    stability = args.stability
+    if stability is None:
+        if args.cloud is None:
+            raise InputError("give --stability A-F, or --cloud OKTAS (and --time) to derive it")
+        try:
+            stability = pasquill_stability(speed, centre.x, centre.y, when, args.cloud)
+        except ValueError as err:
+            raise InputError(str(err)) from None
+        console.print(
+            f"stability {stability} (Pasquill, from wind, time and {args.cloud:g}/8 cloud)"
+        )
+    population = args.population or (
+        "day" if float(sun_elevation_deg(centre.x, centre.y, when)) > 0 else "night"
+    )
+    try:
+        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain)
+        term = source_term(
+            park,
+            args.asset,
+            hole_diameter_m=hole,
+            rupture=args.rupture,
+            hole_height_m=hole_height,
+            duration_s=duration,
+            wind_speed_m_s=speed,
+            air_temperature_K=air_t,
+        )
+        result = threat_zones(
+            park,
+            term,
+            weather,
+            hazards=hazards,
+            population=population,
+            exposure_s=min(duration, 8 * 3600.0),
+            blast_strength=args.blast_strength,
+        )
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    del HAZARDS
+    _print_zones(result)
+    return _write_zones(result, park, args.out)
+
+
+def _print_zones(result) -> None:
+    t = result.term
+    w = result.weather
+    table = Table(
+        title=f"Threat zones: {t.asset} ({t.substance.name}), wind {w.wind_speed_m_s:g} m/s from "
+        f"{w.wind_from_deg:g} deg, class {w.stability}, {result.population} population"
+    )
+    for col in (
+        "hazard",
+        "level",
+        "threshold",
+        "distance",
+        "area",
+        "buildings",
+        "people",
+        "targets",
+    ):
+        table.add_column(
+            col, justify="right" if col in ("distance", "area", "buildings", "people") else "left"
+        )
+    for _, z in result.zones.iterrows():
+        distance = ">= 10 km" if z.beyond_10km else f"{z.distance_m:,.0f} m"
+        area = f"{z.area_m2 / 1e4:,.1f} ha" if z.area_m2 else "-"
+        table.add_row(
+            z.hazard,
+            z.level,
+            z.threshold,
+            distance if z.distance_m else "not reached",
+            area,
+            str(z.buildings),
+            f"{z.people:,}",
+            z.targets,
+        )
+    console.print(table)
+    console.print(
+        f"released {t.airborne_total_kg:,.0f} kg into the air; peak 1-min rate "
+        f"{t.max_average_rate():.2f} kg/s"
+    )
+    for line in result.models:
+        console.print(f"  model: {line}", highlight=False)
+    for line in result.assumptions:
+        console.print(f"  assumed: {line}", highlight=False)
+
+
+def _write_zones(result, park, out: Path) -> dict:
+    from viz.export import write_zones
+    from viz.figures import park_figure
+
+    paths = write_zones(result, park, out)
+    paths["png"] = park_figure(
+        park, zones=result.zones, out_png=out / "zones.png", title=f"{result.asset}: threat zones"
+    )
+    for name, path in paths.items():
+        console.print(f"wrote {path}")
+    return paths
+
+
 def run(args) -> None:
     if args.command == "park":
         _park_summary(_load(args.park))
     elif args.command == "hazards":
         path = _hazards(_load(args.park), args.out)
         console.print(f"wrote {path}")
+    elif args.command == "zones":
+        _zones(args)
     elif args.command == "demo":
         park = _load("demo")
         _park_summary(park)

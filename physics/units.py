@@ -111,3 +111,54 @@ def parse_quantity(text: str, dimension: str) -> float:
     if found != dimension:
         raise ValueError(f"{text!r} is not a {dimension} quantity (unit {unit!r} measures {found})")
     return to_si(number, unit)
+
+
+COMPASS = (
+    "N",
+    "NNE",
+    "NE",
+    "ENE",
+    "E",
+    "ESE",
+    "SE",
+    "SSE",
+    "S",
+    "SSW",
+    "SW",
+    "WSW",
+    "W",
+    "WNW",
+    "NW",
+    "NNW",
+)
+
+
+def parse_direction(text: str) -> float:
+    """A direction written as a compass point ("NE", 16 points) or degrees ("45", "45 deg"),
+    clockwise from north, as degrees in [0, 360)."""
+    word = str(text).strip()
+    if word.upper() in COMPASS:
+        return COMPASS.index(word.upper()) * 22.5
+    number = word[:-3].strip() if word.endswith("deg") else word
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(
+            f"expected a compass point ({', '.join(COMPASS[::2])}, ...) or degrees, got {text!r}"
+        ) from None
+    if not 0.0 <= value <= 360.0:
+        raise ValueError(f"a direction must be 0 to 360 degrees, got {text!r}")
+    return value % 360.0
+
+
+def parse_wind(text: str) -> tuple[float, float]:
+    """ "3 m/s from NE" -> (3.0 m/s, 45.0 deg): speed, and where the wind blows from."""
+    speed, sep, direction = str(text).partition(" from ")
+    if not sep:
+        raise ValueError(
+            f"expected wind as '<speed> from <direction>', e.g. '3 m/s from NE', got {text!r}"
+        )
+    value = parse_quantity(speed, "m/s")
+    if value < 0:
+        raise ValueError(f"wind speed cannot be negative, got {speed.strip()!r}")
+    return value, parse_direction(direction)

@@ -13,7 +13,8 @@ polygons per hazard and level of concern, as ALOHA draws them:
 A continuous cloud is a steady plume of the largest one-minute average airborne rate;
 an instantaneous one (a rupture) is the peak concentration of the passing puff. Dense or
 passive is chosen by the Richardson number (Britter & McQuaid 1988); a dense plume hands
-over to the Gaussian far field. Footprints are evaluated on a wind-aligned receptor grid
+over to the Gaussian far field; its crosswind profile is a Gaussian carrying the same
+crosswind integral as the workbook's top-hat half-width. Footprints are evaluated on a wind-aligned receptor grid
 sized to each level and contoured, then turned to the wind on the park map. The wind
 direction's uncertainty is the lowest level's footprint swept over +-2 sigma-theta of the
 stability class (a stand-in for ALOHA's confidence lines).
@@ -142,9 +143,9 @@ class _Cloud:
                 term.cloud_temperature_K,
                 weather.air_temperature_K,
             )
-            # beyond the dense range the crosswind profile turns Gaussian: sigma_y at the
-            # hand-off carries the same crosswind integral as the top-hat (2 L = sqrt(2 pi) s),
-            # and grows with the Briggs curve from the virtual distance that gives it
+            # crosswind, a Gaussian with the crosswind integral of the workbook's top-hat
+            # (2 L_H = sqrt(2 pi) sigma_y); beyond the dense range sigma_y grows with the
+            # Briggs curve from the virtual distance that gives it at the hand-off
             sigma0 = 2.0 * self._dense_half(self.x_end) / math.sqrt(2.0 * math.pi)
             xs = np.geomspace(0.1, 1e6, 2000)
             self.x_virtual = float(
@@ -162,9 +163,13 @@ class _Cloud:
             return dense_gas.puff_radius(x, self.g0, self.volume, w.wind_speed_m_s, r0)
         return dense_gas.plume_half_width(x, self.g0, self.volume, w.wind_speed_m_s)
 
-    def _far_sigma(self, x):
-        far = np.maximum(np.asarray(x, dtype=float) - self.x_end, 0.0) + self.x_virtual
-        return puff_sigmas(far, self.w.stability, self.w.terrain)[0]
+    def _sigma_y(self, x):
+        x = np.asarray(x, dtype=float)
+        near = 2.0 * self._dense_half(np.minimum(x, self.x_end)) / math.sqrt(2.0 * math.pi)
+        far = puff_sigmas(
+            np.maximum(x - self.x_end, 0.0) + self.x_virtual, self.w.stability, self.w.terrain
+        )[0]
+        return np.where(x <= self.x_end, near, far)
 
     def _passive_centreline(self, x):
         x = np.maximum(np.asarray(x, dtype=float), 0.5)
@@ -229,9 +234,7 @@ class _Cloud:
         if self.dense:
             c = self.centreline(xx)
             x = np.maximum(xx, 0.0)
-            near = np.where(np.abs(yy) <= self._dense_half(np.minimum(x, self.x_end)), c, 0.0)
-            far = c * np.exp(-0.5 * (yy / self._far_sigma(x)) ** 2)
-            return np.where(xx < 0, 0.0, np.where(x <= self.x_end, near, far))
+            return np.where(xx < 0, 0.0, c * np.exp(-0.5 * (yy / self._sigma_y(x)) ** 2))
         if self.instantaneous:
             x = np.maximum(xx, 0.5)
             sxy, sz = puff_sigmas(x, w.stability, w.terrain)
@@ -254,10 +257,8 @@ class _Cloud:
         w = self.w
         x = max(reach, 1.0)
         if self.dense:
-            width = float(self._dense_half(min(x, self.x_end)))
-            if x > self.x_end:
-                width = max(width, 4.0 * float(self._far_sigma(x)))
-            return max(width, 5.0)
+            xs = np.linspace(0.0, x, 200)
+            return max(4.0 * float(self._sigma_y(xs).max()), 5.0)
         sy, _ = puff_sigmas(x, w.stability, w.terrain)
         return max(4.0 * float(sy), 5.0)
 
