@@ -4,7 +4,8 @@ Case keys: id, gas {name (3 characters), mw_kg_kmol, temperature_K, density_kg_m
 cp_J_kgK}, rate_kg_s, radius_m, u_ref_m_s, z_ref_m, z0_m, stability (A-F),
 averaging_time_s, air_temperature_K, pressure_atm, relative_humidity_pct,
 stop_mole_fraction, x_m (list). Result: centreline ground-level mole fraction at each
-x ("c"), NaN outside the computed profile.
+x ("c"), NaN outside the computed profile, which starts at the downwind edge of the
+source blanket ("first_m"); "transition_m" is where the dense phase gives way.
 
 The deck follows the RUN_NAME.INP layout documented in degadisx.io.inp (IO.FOR order):
 adiabatic mixing (ISOFL 0), no surface heat or water transfer (IHTFL 0, IWTFL 0), a
@@ -69,7 +70,11 @@ def run_case(case: dict) -> dict:
     yc = np.maximum(profile.column("yc"), 1e-30)
     x = np.asarray(case["x_m"], dtype=float)
     c = np.exp(np.interp(x, dist, np.log(yc), left=np.nan, right=np.nan))
-    return {"c": [float(v) for v in c], "transition_m": float(profile.transition)}
+    return {
+        "c": [float(v) for v in c],
+        "first_m": float(dist[0]),
+        "transition_m": float(profile.transition),
+    }
 
 
 if __name__ == "__main__":
