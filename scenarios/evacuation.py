@@ -20,6 +20,7 @@ sheltered; outdoors: held) and are reported. ``Evacuation.warn`` starts a buildi
 evacuation or has it shelter in place.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +87,7 @@ class EvacuationResult:
     ``buildings`` and ``destinations``: per-place tables. ``queues``: server name ->
     (times, persons queuing from each time on), a step function. ``entries``: server name
     -> entry times. ``capacity``: server name -> persons (or vehicles) per second.
+    ``queue_xy``: server name -> (x, y) [m] where most of its queue stood.
     ``trajectories``: per person an (k, 3) array of (t, x, y) waypoints, linear between
     them (deck.gl TripsLayer after projecting x, y to lon/lat).
     """
@@ -96,6 +98,7 @@ class EvacuationResult:
     queues: dict[str, tuple[np.ndarray, np.ndarray]]
     entries: dict[str, np.ndarray]
     capacity: dict[str, float]
+    queue_xy: dict[str, tuple[float, float]]
     trajectories: list[np.ndarray]
     end_s: float
 
@@ -225,6 +228,7 @@ class Evacuation:
         self._log_join: list[float] = []
         self._log_in: list[float] = []
         self._log_left: list[bool] = []
+        self._queue_spots: dict[int, Counter] = defaultdict(Counter)
         self._warning = [env.event() for _ in range(nb)]
         self._order: list[str | None] = [None] * nb
         self._order_n = [0] * nb
@@ -424,6 +428,7 @@ class Evacuation:
         status = self.status[i]
         self.status[i] = QUEUED
         self._queue_of[i] = server
+        self._queue_spots[server][float(xy[0]), float(xy[1])] += 1
         self._set_leg(i, now, t_in, xy, xy)
         try:
             yield self.env.timeout(t_in - now)
@@ -484,6 +489,7 @@ class Evacuation:
                 order = np.lexsort((delta, times))
                 queues[names[srv]] = (times[order], np.cumsum(delta[order]).astype(np.int64))
         capacity = {names[k]: float(c) for k, c in enumerate(self._capacity)}
+        queue_xy = {names[k]: c.most_common(1)[0][0] for k, c in self._queue_spots.items()}
 
         bid = np.array(self.pop.building_ids, dtype=object)
         did = np.array([d.id for d in self.dests] + [None], dtype=object)
@@ -528,6 +534,11 @@ class Evacuation:
             },
             index=pd.Index([d.id for d in self.dests], name="destination"),
         )
+        # Persons beyond what an assembly point holds (0 where its capacity is not given).
+        room = pd.to_numeric(destinations["capacity"], errors="coerce")
+        destinations["over_capacity"] = (
+            (destinations["arrivals"] - room).clip(lower=0).fillna(0).astype(np.int64)
+        )
         trajectories = [np.array(t, dtype=float) for t in self._traj]
         return EvacuationResult(
             persons,
@@ -536,6 +547,7 @@ class Evacuation:
             queues,
             entries,
             capacity,
+            queue_xy,
             trajectories,
             float(self.env.now),
         )

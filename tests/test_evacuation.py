@@ -299,13 +299,14 @@ def demo():
     return park, network, buildings, dests, pop
 
 
-def test_demo_park_night_conservation(demo):
+@pytest.mark.parametrize("route_choice", ["nearest", "quickest"])
+def test_demo_park_night_conservation(demo, route_choice):
     """The demo park at night: nobody lost or counted twice. Every person has exactly one
     status; per-building and per-destination tables add up to the head counts; each
     arrived person's route runs from their building's node to their destination's node;
     times and trajectories run forward."""
     park, network, buildings, dests, pop = demo
-    r = run_evacuation(network, buildings, dests, pop, until_s=3600.0)
+    r = run_evacuation(network, buildings, dests, pop, until_s=3600.0, route_choice=route_choice)
     n = int(park.buildings["occupants_night"].sum())
     assert len(r.persons) == n == len(pop)
     assert r.buildings["persons"].sum() == n
@@ -327,6 +328,10 @@ def test_demo_park_night_conservation(demo):
         assert np.all(np.diff(traj[:, 0]) >= 0)
     name, longest, _ = r.longest_queue()
     assert name.startswith("exit B-DORM") and longest > 0
+    dorm = next(b for b in buildings if name == f"exit {b.id}")
+    assert r.queue_xy[name] == dorm.xy
+    over = r.destinations["arrivals"] - r.destinations["capacity"].astype(float)
+    assert_allclose(r.destinations["over_capacity"], over.clip(lower=0))
 
 
 def test_same_seed_same_result(demo):
@@ -341,6 +346,26 @@ def test_same_seed_same_result(demo):
     a, b, c = once(5), once(5), once(6)
     pd.testing.assert_frame_equal(a, b)
     assert not a["arrival_s"].equals(c["arrival_s"])
+
+
+def test_density_slows_walkers_on_a_crowded_link_without_jamming():
+    """With density_speed, a walker entering a link that already holds others walks at
+    v times the Weidmann factor of their density (REFERENCES.md), capped at the density of
+    the diagram's largest flow so a link entered at capacity never jams: the first walker
+    takes L / v exactly, the others between L / v and L / (v f(rho_critical))."""
+    from scenarios.evacuation import WEIDMANN_RHO_CRITICAL
+
+    n = net([(0, 1, 10.0, 1.0)], [(0, 0), (10, 0)])
+    room, exit_ = [place("R", 0, (0, 0), kind="building")], [place("E", 1, (10, 0))]
+    r = run_evacuation(n, room, exit_, crowd(60, 1.3), density_speed=True)
+    link_time = r.persons["arrival_s"].to_numpy() - np.sort(r.entries["link 0-1"])
+    assert_allclose(link_time[0], 10 / 1.3)
+    slowest = 10 / (1.3 * weidmann_speed_factor(WEIDMANN_RHO_CRITICAL))
+    assert np.all(link_time >= 10 / 1.3 - 1e-9) and np.all(link_time <= slowest + 1e-9)
+    assert link_time.max() > 1.2 * 10 / 1.3  # the crowd did slow people down
+    assert (r.persons["status"] == "arrived").all()
+    free = run_evacuation(n, room, exit_, crowd(60, 1.3))
+    assert r.evacuation_time_s > free.evacuation_time_s
 
 
 def test_bad_input_is_refused():
