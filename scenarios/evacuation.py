@@ -247,7 +247,8 @@ class Evacuation:
     def warn(self, buildings=None, action: str = "evacuate"):
         """The warning reaches ``buildings`` (ids; all if None) now: their occupants start
         pre-movement ("evacuate") or stay inside ("shelter"). A later "evacuate" still
-        reaches people sheltering; people already on their way ignore later warnings."""
+        reaches people sheltering; people who have begun pre-movement ignore later
+        warnings."""
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {ACTIONS}, got {action!r}")
         ids = [p.id for p in self.places]
@@ -262,8 +263,10 @@ class Evacuation:
             event.succeed()
 
     def block(self, links) -> int:
-        """Links (node pairs) become impassable now. People queuing to enter one of them
-        turn away and re-route; returns how many did."""
+        """Links (node pairs) become impassable now. People bound to use one choose a new
+        route at their next node (those queuing to enter one turn away at once; those
+        already walking along one finish it). Returns how many turned away from a queue.
+        ``FlowNetwork.sample_points`` helps find the links a forecast cloud covers."""
         links = list(links)
         new = self.net.edge_ids(links) - self.net.blocked
         if not new:
@@ -405,6 +408,7 @@ class Evacuation:
         if a >= 0 and np.isfinite(cost[a]):
             d = int(a)
         elif not np.isfinite(cost).any():
+            self.dest[i] = -1
             return -1
         else:
             d = int(np.argmin(cost))

@@ -119,6 +119,29 @@ class FlowNetwork:
     def n_edges(self) -> int:
         return len(self.u)
 
+    def sample_points(self, spacing_m: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
+        """Points along every link, ends included, at most ``spacing_m`` apart (on the
+        straight line between its nodes), and each point's link as (u, v) node pairs:
+        evaluate a field at the points in one call, then block the links of the points
+        where it exceeds a level.
+
+        Returns
+        -------
+        points : (m, 2) array
+            Coordinates. [m]
+        links : (m, 2) int array
+            Node pair of the link each point lies on.
+        """
+        if not spacing_m > 0:
+            raise ValueError(f"spacing_m must be > 0, got {spacing_m}")
+        k = np.maximum(1, np.ceil(self.length_m / spacing_m).astype(np.int64)) + 1
+        edge = np.repeat(np.arange(self.n_edges), k)
+        first = np.repeat(np.cumsum(k) - k, k)
+        f = (np.arange(k.sum()) - first) / np.repeat(k - 1, k)
+        a, b = self.nodes_xy[self.u[edge]], self.nodes_xy[self.v[edge]]
+        points = a + (b - a) * f[:, None]
+        return points, np.column_stack([self.u[edge], self.v[edge]])
+
     def edge_ids(self, links) -> set[int]:
         """Edge ids of links given as node pairs."""
         ids = set()

@@ -225,6 +225,32 @@ def test_no_route_left_people_hold_or_shelter_and_are_reported():
     assert counts["sheltered"] == 1  # the late one never left the building
     assert counts.sum() == 21
     assert counts["arrived"] == 21 - turned - 1
+    held = r.persons[r.persons["status"] == "held"]
+    assert held["destination"].isna().all() and held["rerouted"].all()
+    assert_allclose(ev.positions()[(ev.status == 5)], np.zeros((turned, 2)))
+
+
+def test_sample_points_find_the_links_a_cloud_covers():
+    """Points along links (ends included, at most spacing apart) map back to their links:
+    a field exceeding a level only around x = 25 blocks the one link there, and people
+    then take the other way (closed form: detour of 2 x 30 m + 40 m)."""
+    xy = [(0, 0), (40, 0), (0, 30), (40, 30)]
+    n = net([(0, 1, 40.0, 3.0), (0, 2, 30.0, 3.0), (2, 3, 40.0, 3.0), (3, 1, 30.0, 3.0)], xy)
+    pts, links = n.sample_points(spacing_m=10.0)
+    assert len(pts) == 5 + 4 + 5 + 4
+    on_first = (links[:, 0] == 0) & (links[:, 1] == 1)
+    assert_allclose(pts[on_first][:, 0], [0, 10, 20, 30, 40])
+    cloud = np.hypot(pts[:, 0] - 25.0, pts[:, 1]) < 6.0
+    hit = {tuple(p) for p in links[cloud].tolist()}
+    assert hit == {(0, 1)}
+    env = simpy.Environment()
+    ev = Evacuation(
+        env, n, [place("R", 0, (0, 0), kind="building")], [place("E", 1, xy[1])], crowd(1, 1.0)
+    )
+    ev.block(hit)
+    ev.warn()
+    env.run(until=500.0)
+    assert_allclose(ev.result().evacuation_time_s, 100.0)
 
 
 def test_shelter_in_place_then_evacuate():
