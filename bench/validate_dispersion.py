@@ -200,10 +200,10 @@ def peer_values(results, case_id, key="c"):
     return None if "error" in r else np.asarray(r[key], dtype=float)
 
 
-def print_stats(label: str, observed, predicted) -> dict | None:
-    """Print one row of measures for the finite, above-threshold pairs; return the stats."""
+def print_stats(label: str, observed, predicted, threshold=NON_DETECT) -> dict | None:
+    """Print one row of measures for the finite pairs with observed > ``threshold``."""
     co, cp = np.asarray(observed, float), np.asarray(predicted, float)
-    keep = np.isfinite(co) & np.isfinite(cp) & (co > NON_DETECT) & (cp > 0)
+    keep = np.isfinite(co) & np.isfinite(cp) & (co > threshold) & (cp > 0)
     if keep.sum() < 2:
         print(f"  {label:<34} too few pairs ({keep.sum()})")
         return None
@@ -239,10 +239,10 @@ def trial_releases(methane_props):
         duration = float(row["full_rate_end_s"]) - float(row["full_rate_start_s"]) + ramp
         z0 = float(row["z0_m"])
         if row["u10_m_s"]:
-            u10, u10_note = float(row["u10_m_s"]), "FDS profile at 10 m"
+            u10, u10_note = float(row["u10_m_s"]), "FDS profile, 10 m"
         else:
             u10 = u10_similarity(float(row["u_star_m_s"]), float(row["obukhov_length_m"]), z0)
-            u10_note = "from u*, L, z0 (Paulson 1970)"
+            u10_note = "u*, L, z0; Paulson"
         stability = row["stability"] or "D"
         out.append(
             {
@@ -297,8 +297,8 @@ def field_trials() -> None:
     degadis, degadis_why = run_peer("run_degadis.py", degadis_cases)
 
     print(
-        "\n  trial    u10 m/s (how)              class  rate kg/s  dur s    x m   "
-        "obs %   ours %  SLAB %  DEGADIS %  uT/x  model"
+        f"\n  {'trial':<8} {'u10':>5} ({'u10 from':<18}) {'class':<5} {'kg/s':>8}  {'dur s':>5}"
+        f"  {'x m':>5}  {'obs %':>6}  {'ours %':>6}  {'SLAB %':>6}  {'DEGADIS%':>8}  uT/x  model"
     )
     co, ours_all, iso_all, slab_all, degadis_all = [], [], [], [], []
     for rel in releases:
@@ -335,10 +335,10 @@ def field_trials() -> None:
         d_vals = np.full(x.shape, np.nan) if d_vals is None else d_vals
         for i, xi in enumerate(x):
             head = (
-                f"  {rel['trial']:<8} {rel['u10']:5.2f} ({rel['u10_note']:<26}) "
+                f"  {rel['trial']:<8} {rel['u10']:5.2f} ({rel['u10_note']:<18}) "
                 f"{rel['stability']:<5} {rel['rate']:8.1f}  {rel['duration']:5.0f}"
                 if i == 0
-                else " " * 66
+                else " " * 59
             )
             print(
                 f"{head}  {xi:5.0f}  {100 * obs[i]:6.2f}  {100 * ours[i]:6.2f}  "
@@ -503,9 +503,9 @@ def pool_peers() -> None:
             print(f"    {x:5.0f}  {c_ours[i]:9.3g} {sv} {dv}  {spread}     {where}")
         for label, vals in (("SLAB", s), ("DEGADIS", d)):
             if vals is not None:
-                print_stats(f"ours vs {label} (as 'observed')", vals, c_ours)
+                print_stats(f"ours vs {label} (as 'observed')", vals, c_ours, threshold=0.0)
         if s is not None and d is not None:
-            print_stats("DEGADIS vs SLAB (peer agreement)", s, d)
+            print_stats("DEGADIS vs SLAB (peer agreement)", s, d, threshold=0.0)
 
 
 HYRAM_CASES = (
@@ -604,7 +604,7 @@ def hyram_peers() -> None:
             print("      y m    HyRAM+ kW/m2   ours kW/m2   ours/HyRAM+")
             for yi, a, b in zip(y, q_hy, q_ours, strict=True):
                 print(f"    {yi:5.0f}   {a / 1e3:12.3f} {b / 1e3:12.3f}   {b / a:10.2f}")
-            print_stats("ours vs HyRAM+ flux (as 'observed')", q_hy, q_ours)
+            print_stats("ours vs HyRAM+ flux (as 'observed')", q_hy, q_ours, threshold=0.0)
         tnt_r = first[f"{species}-tnt"]
         if "error" in tnt_r:
             print(f"    TNT: HyRAM+ failed: {tnt_r['error']}")
@@ -629,7 +629,7 @@ def hyram_peers() -> None:
         )
         for di, zi, a, b in zip(d, z, p_hy, p_ours, strict=True):
             print(f"    {di:42.0f}  {zi:10.2f}  {a / 1e3:11.2f}  {b / 1e3:11.2f}   {b / a:24.2f}")
-        print_stats("ours vs HyRAM+ overpressure", p_hy, p_ours)
+        print_stats("ours vs HyRAM+ overpressure", p_hy, p_ours, threshold=0.0)
 
 
 def choked_gamma(sub) -> float:
