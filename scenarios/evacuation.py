@@ -9,7 +9,8 @@ and the flow through a link never exceeds it. On a link a walker moves at their 
 speed, optionally slowed by the link's density at entry (Weidmann 1993 fundamental
 diagram).
 Vehicles use the same servers with a per-lane capacity at the road's speed (a point
-queue). People and vehicles do not interact.
+queue). People and vehicles do not interact. Everyone covers the access path between a
+place and its road node on foot (drivers walk to and from their car).
 
 SimPy decides, numpy computes: positions of everyone at the current time come from
 per-person leg arrays in one vectorised call (``Evacuation.positions``), for the dose
@@ -202,7 +203,8 @@ class Evacuation:
         self._headway = np.where(np.isinf(cap), 0.0, 1.0 / cap)
         self._free = np.zeros(len(cap))
         self._on_link = np.zeros(ne, dtype=np.int64)
-        self._heading = np.zeros(nd, dtype=np.int64)
+        # persons on foot (row 0) and vehicles (row 1) bound for each destination
+        self._heading = np.zeros((2, nd), dtype=np.int64)
         self._node_xy = self.net.nodes_xy
 
         self.status = np.full(n, IN_BUILDING, dtype=np.int8)
@@ -352,7 +354,7 @@ class Evacuation:
         while node != self.dests[d].node:
             nxt = self.net.tree(self.dests[d].node, mode)[1][node]
             if nxt < 0:
-                self._heading[d] -= 1
+                self._heading[int(car), d] -= 1
                 self.rerouted[i] = True
                 d = self._choose(i, node, car)
                 if d < 0:
@@ -390,7 +392,7 @@ class Evacuation:
         yield from self._pass(i, gate, dest.xy)
         self.arrival_s[i] = env.now
         self.status[i] = ARRIVED
-        self._heading[d] -= 1
+        self._heading[int(car), d] -= 1
 
     def _choose(self, i: int, node: int, car: bool) -> int:
         """The destination person ``i`` heads for from ``node`` (-1: none reachable)."""
@@ -402,7 +404,7 @@ class Evacuation:
             walk = dist[node] / (1.0 if car else v) + dst.access_m / v
             if self.route_choice == "quickest":
                 gate = self._capacity[(self._gatecar0 if car else self._gate0) + k]
-                walk += self._heading[k] / min(bottleneck[node], gate)
+                walk += self._heading[int(car), k] / min(bottleneck[node], gate)
             cost[k] = walk
         a = self._assigned[self.pop.building[i]]
         if a >= 0 and np.isfinite(cost[a]):
@@ -414,7 +416,7 @@ class Evacuation:
             d = int(np.argmin(cost))
             self.rerouted[i] |= a >= 0
         self.dest[i] = d
-        self._heading[d] += 1
+        self._heading[int(car), d] += 1
         return d
 
     def _pass(self, i: int, server: int, xy):

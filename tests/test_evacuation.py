@@ -12,6 +12,8 @@ import simpy
 from numpy.testing import assert_allclose
 
 from scenarios.evacuation import (
+    HELD,
+    SHELTERED,
     Evacuation,
     run_evacuation,
     weidmann_speed_factor,
@@ -227,7 +229,7 @@ def test_no_route_left_people_hold_or_shelter_and_are_reported():
     assert counts["arrived"] == 21 - turned - 1
     held = r.persons[r.persons["status"] == "held"]
     assert held["destination"].isna().all() and held["rerouted"].all()
-    assert_allclose(ev.positions()[(ev.status == 5)], np.zeros((turned, 2)))
+    assert_allclose(ev.positions()[(ev.status == HELD)], np.zeros((turned, 2)))
 
 
 def test_sample_points_find_the_links_a_cloud_covers():
@@ -264,7 +266,7 @@ def test_shelter_in_place_then_evacuate():
     )
     ev.warn(action="shelter")
     env.run(until=60.0)
-    assert (ev.status == 1).all() and ev.indoors().all()
+    assert (ev.status == SHELTERED).all() and ev.indoors().all()
     assert_allclose(ev.positions(), np.tile([5.0, 5.0], (5, 1)))
     ev.warn(action="evacuate")
     env.run(until=200.0)
