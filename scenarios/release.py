@@ -60,15 +60,14 @@ class SourceTerm:
     def max_average_rate(self, window_s: float = 60.0) -> float:
         """The largest airborne rate averaged over ``window_s`` [kg/s] (ALOHA's maximum
         average sustained release rate is averaged over at least a minute)."""
+        from scipy.integrate import cumulative_trapezoid
+
         if self.times_s[-1] <= 0.0:
             return 0.0
-        t = np.arange(0.0, self.times_s[-1] + window_s, 1.0)
-        rate = np.interp(t, self.times_s, self.airborne_kg_s, right=0.0)
-        n = max(int(window_s), 1)
-        if len(rate) <= n:
-            return float(rate.mean())
-        cumulative = np.concatenate(([0.0], np.cumsum(rate)))
-        return float(((cumulative[n:] - cumulative[:-n]) / n).max())
+        released = cumulative_trapezoid(self.airborne_kg_s, self.times_s, initial=0.0)
+        start = np.arange(0.0, max(self.times_s[-1] - window_s, 0.0) + 0.5, 0.5)
+        ahead = np.interp(start + window_s, self.times_s, released)
+        return float(((ahead - np.interp(start, self.times_s, released)) / window_s).max())
 
     @property
     def airborne_total_kg(self) -> float:

@@ -400,13 +400,13 @@ def threat_zones(
                 ) from None
             levels = None
         if levels is not None:
-            lowest = None
-            for name, ppm, c in zip(levels.names, levels.ppm, levels.kg_m3, strict=True):
+            for k, (name, ppm, c) in enumerate(
+                zip(levels.names, levels.ppm, levels.kg_m3, strict=True)
+            ):
                 geom, reach = _footprint(cloud, float(c))
                 add("toxic", name, f"{ppm:g} ppm", geom, reach)
-                lowest = geom if not geom.is_empty else lowest
-            if lowest is not None:
-                envelope.append(("toxic", levels.names[-1], lowest))
+                if k == 0 and not geom.is_empty:  # the lowest level draws the largest zone
+                    envelope.append(("toxic", name, geom))
     lfl_reach = 0.0
     if sub.flammable and ("flammable" in hazards or "overpressure" in hazards):
         for fraction, name in ((1.0, "LFL"), (0.6, "60% LFL")):

@@ -1,0 +1,240 @@
+"""Threat zones on the park map (scenarios.zones): contour accuracy against the analytic
+centreline distance, wind direction, levels nested, people counted, and the CLI."""
+
+import math
+import subprocess
+import sys
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from physics import dispersion
+from physics.meteorology import SIGMA_THETA_DEG
+from scenarios.release import SourceTerm, source_term
+from scenarios.zones import Weather, _Cloud, threat_zones
+from twin import load_park
+
+
+@pytest.fixture(scope="module")
+def park():
+    return load_park("demo")
+
+
+def reach_along_wind(geom, source, wind_from_deg):
+    """Farthest extent of a polygon along the downwind axis from the source [m]."""
+    theta = math.radians(wind_from_deg)
+    d = np.array([-math.sin(theta), -math.cos(theta)])
+    xy = np.vstack([np.asarray(p.exterior.coords) for p in getattr(geom, "geoms", [geom])])
+    return float(((xy - np.array(source)) @ d).max())
+
+
+def steady_term(park, rate_kg_s):
+    """A steady ammonia vapour source at ambient temperature: lighter than air, passive."""
+    base = source_term(park, "NH-101", hole_diameter_m=0.05)
+    t = np.linspace(0.0, 3600.0, 721)
+    return SourceTerm(
+        **{
+            **base.__dict__,
+            "times_s": t,
+            "airborne_kg_s": np.full_like(t, rate_kg_s),
+            "cloud_temperature_K": 293.15,
+            "aerosol_fraction": 0.0,
+        }
+    )
+
+
+@pytest.mark.parametrize("stability", ["B", "D", "F"])
+def test_passive_contour_within_2_percent_of_the_centreline_distance(park, stability):
+    weather = Weather(3.0, 60.0, stability)
+    term = steady_term(park, 2.0)
+    result = threat_zones(park, term, weather, hazards=("toxic",))
+    src = park.tanks.geometry["NH-101"]
+    assert not _Cloud(term, weather).dense
+    for _, z in result.zones.iterrows():
+        level = dict(zip(["AEGL-1", "AEGL-2", "AEGL-3"], [30, 160, 1100], strict=True))[z.level]
+        c = level * 1e-6 * 101325 * 0.017031 / (8.314462618 * 298.15)
+        analytic = dispersion.plume_centreline_distance(
+            c, rate=2.0, wind_speed=3.0, stability=stability
+        )
+        if analytic >= 10_000:
+            assert z.beyond_10km
+            continue
+        contour = reach_along_wind(z.geometry, (src.x, src.y), 60.0)
+        assert contour == pytest.approx(analytic, rel=0.02)
+
+
+def test_dense_contour_within_2_percent(park):
+    weather = Weather(2.0, 90.0, "D")
+    term = source_term(park, "LP-101", hole_diameter_m=0.05)
+    cloud = _Cloud(term, weather)
+    assert cloud.dense
+    result = threat_zones(park, term, weather, hazards=("flammable",))
+    src = park.tanks.geometry["LP-101"]
+    for _, z in result.zones.iterrows():
+        assert reach_along_wind(z.geometry, (src.x, src.y), 90.0) == pytest.approx(
+            z.distance_m, rel=0.02
+        )
+
+
+def test_wind_from_north_sends_the_cloud_south(park):
+    result = threat_zones(
+        park,
+        source_term(park, "CL-101", hole_diameter_m=0.025),
+        Weather(3.0, 0.0, "D"),
+        hazards=("toxic",),
+    )
+    src = park.tanks.geometry["CL-101"]
+    centroid = result.zones.geometry.iloc[-1].centroid
+    assert centroid.y < src.y - 100 and abs(centroid.x - src.x) < 0.05 * (src.y - centroid.y)
+
+
+def test_levels_are_nested(park):
+    result = threat_zones(
+        park, source_term(park, "NH-101", hole_diameter_m=0.05), Weather(3.0, 45.0, "D")
+    )
+    toxic = result.zones[result.zones.hazard == "toxic"].geometry.tolist()
+    assert toxic[0].area > toxic[1].area > toxic[2].area
+    assert toxic[0].buffer(1.0).contains(toxic[2])
+    thermal = result.zones[result.zones.hazard.str.startswith("thermal")]
+    assert list(thermal.distance_m) == sorted(thermal.distance_m)
+
+
+def test_people_in_the_dormitories_are_counted(park):
+    """Wind from the south carries an ammonia cloud from NH-101 over the dormitories, 1.3 km
+    north, at night: their occupants are inside the AEGL-2 zone."""
+    result = threat_zones(
+        park,
+        source_term(park, "NH-101", hole_diameter_m=0.05),
+        Weather(1.5, 180.0, "F"),
+        hazards=("toxic",),
+        population="night",
+    )
+    aegl2 = result.zones[result.zones.level == "AEGL-2"].iloc[0]
+    inside = result.affected[
+        (result.affected.level == "AEGL-2") & (result.affected.kind == "building")
+    ]
+    assert "B-DORM-1" in set(inside.id)
+    dorm = park.buildings.loc["B-DORM-1"]
+    assert aegl2.geometry.intersects(dorm.geometry)
+    assert aegl2.people >= dorm.occupants_night
+
+
+def test_envelope_sweeps_two_sigma_theta(park):
+    weather = Weather(3.0, 45.0, "D")
+    result = threat_zones(
+        park, source_term(park, "NH-101", hole_diameter_m=0.05), weather, hazards=("toxic",)
+    )
+    env = result.envelope.iloc[0]
+    assert env.sweep_deg == pytest.approx(2 * SIGMA_THETA_DEG["D"])
+    lowest = result.zones.geometry.iloc[0]
+    assert env.geometry.buffer(1.0).contains(lowest)
+    assert env.geometry.area > 1.5 * lowest.area
+
+
+def test_no_toxic_endpoint_is_an_error(park):
+    term = source_term(park, "ME-101", hole_diameter_m=0.05)
+    with pytest.raises(ValueError, match="has no toxic endpoint"):
+        threat_zones(park, term, Weather(3.0, 45.0, "D"), hazards=("toxic",))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(wind_speed_m_s=-2.0), "wind speed must be above 0"),
+        (dict(stability="G"), "does not exist"),
+    ],
+)
+def test_bad_weather(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Weather(**{"wind_speed_m_s": 3.0, "wind_from_deg": 45.0, "stability": "D", **kwargs})
+
+
+def cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "zones", *args], capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--asset", "T-999", "--hole", "50 mm", "--wind", "3 m/s from NE", "--stability", "D"],
+            "unknown asset 'T-999'",
+        ),
+        (
+            ["--asset", "CL-101", "--hole", "5 m", "--wind", "3 m/s from NE", "--stability", "D"],
+            "larger than the tank",
+        ),
+        (
+            [
+                "--asset",
+                "NH-101",
+                "--hole",
+                "50 mm",
+                "--wind",
+                "-3 m/s from NE",
+                "--stability",
+                "D",
+            ],
+            "wind speed cannot be negative",
+        ),
+        (
+            ["--asset", "NH-101", "--hole", "50 mm", "--wind", "3 m/s from NE", "--stability", "H"],
+            "stability class 'H' does not exist",
+        ),
+        (
+            [
+                "--asset",
+                "ME-101",
+                "--hole",
+                "50 mm",
+                "--wind",
+                "3 m/s from NE",
+                "--stability",
+                "D",
+                "--hazards",
+                "toxic",
+            ],
+            "has no toxic endpoint",
+        ),
+        (
+            ["--asset", "NH-101", "--hole", "50", "--wind", "3 m/s from NE", "--stability", "D"],
+            "has no unit",
+        ),
+    ],
+)
+def test_cli_bad_input(args, message, tmp_path):
+    done = cli(*args, "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0]
+
+
+def test_cli_writes_gis_layers(tmp_path):
+    done = cli(
+        "--asset",
+        "NH-101",
+        "--hole",
+        "50 mm",
+        "--wind",
+        "3 m/s from NE",
+        "--cloud",
+        "2",
+        "--time",
+        "2026-11-24T02:00Z",
+        "--out",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "stability" in done.stdout and "AEGL-3" in done.stdout
+    zones = gpd.read_file(tmp_path / "zones.gpkg", layer="zones")
+    assert zones.crs.to_epsg() == 4326
+    assert zones.geometry.is_valid.all()
+    assert {"hazard", "level", "threshold", "distance_m", "area_m2", "people"} <= set(zones.columns)
+    source = gpd.read_file(tmp_path / "zones.gpkg", layer="source")
+    assert source.geometry.iloc[0].distance(Point(119.9, 28.4)) < 0.05
+    assert (tmp_path / "zones.csv").exists() and (tmp_path / "zones.png").stat().st_size > 10_000
