@@ -6,7 +6,7 @@ comparison and which acceptance criteria hold (FAC2 > 0.5, |FB| < 0.3, NMSE < 4 
 
 (a) Field trials. Measured arc-maximum concentrations are read from ``bench/data`` (each
     row names its source). What was found: the Burro and Coyote LNG spills on water
-    (China Lake, 1980-81), arc maxima and source/weather as shipped with the FDS validation
+    arc maxima and source/weather as shipped with the FDS validation
     suite (NIST, public domain). The sets the issue names that could not be obtained are
     listed in :data:`NOT_OBTAINED` and printed with the reason.
 (b) Peers. SLAB (slabx), DEGADIS 2.1 (degadisx) and HyRAM+ (hyram) run as subprocesses in
