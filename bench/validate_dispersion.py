@@ -5,10 +5,10 @@ comparison and which acceptance criteria hold (FAC2 > 0.5, |FB| < 0.3, NMSE < 4 
 0.7 < MG < 1.3 and VG < 1.6 for reference).
 
 (a) Field trials. Measured arc-maximum concentrations are read from ``bench/data`` (each
-    row names its source). What was found: the Burro and Coyote LNG spills on water
-    arc maxima and source/weather as shipped with the FDS validation
-    suite (NIST, public domain). The sets the issue names that could not be obtained are
-    listed in :data:`NOT_OBTAINED` and printed with the reason.
+    row names its source). What was found: the Burro and Coyote LNG spills on water,
+    their arc maxima and source/weather as shipped with the FDS validation suite
+    (repositories firemodels/exp and firemodels/fds). The sets the issue names that could
+    not be obtained are listed in :data:`NOT_OBTAINED` and printed with the reason.
 (b) Peers. SLAB (slabx), DEGADIS 2.1 (degadisx) and HyRAM+ (hyram) run as subprocesses in
     ``bench/peers/.venv`` (``bash bench/peers/setup.sh``), on the same releases: the trials
     above, 10 kg/s chlorine and 10 kg/s propane from a 100 m2 evaporating pool in D 5 m/s
