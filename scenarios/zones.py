@@ -105,8 +105,11 @@ def _frame(term: SourceTerm, weather: Weather, source_xy):
     return [dx, cx, dy, cy, source_xy[0], source_xy[1]]
 
 
-class _Cloud:
-    """Ground-level concentration of the cloud in the wind frame [kg/m3]."""
+class Cloud:
+    """Ground-level concentration of a release's cloud in the wind frame [kg/m3]: x downwind
+    from the source, y to the left of it. ``field(xx, yy)`` on any receptors, ``reach(level)``
+    the farthest centreline distance of a level, ``centreline(x)``; ``dense`` and
+    ``instantaneous`` say which model applies."""
 
     def __init__(self, term: SourceTerm, weather: Weather):
         self.term, self.w = term, weather
@@ -263,7 +266,7 @@ class _Cloud:
         return max(4.0 * float(sy), 5.0)
 
 
-def _footprint(cloud: _Cloud, level: float):
+def _footprint(cloud: Cloud, level: float):
     reach = min(cloud.reach(level), MAX_DISTANCE_M)
     if reach <= 0.0:
         return MultiPolygon(), 0.0
@@ -363,7 +366,7 @@ def threat_zones(
     )
     source_xy = (source_geom.x, source_geom.y)
     frame = _frame(term, weather, source_xy)
-    cloud = _Cloud(term, weather)
+    cloud = Cloud(term, weather)
     rows, envelope, models = [], [], [f"source: {term.model}"]
     assumptions = list(term.assumptions)
 

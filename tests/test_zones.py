@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from physics import dispersion
 from physics.meteorology import SIGMA_THETA_DEG
 from scenarios.release import SourceTerm, source_term
-from scenarios.zones import Weather, _Cloud, threat_zones
+from scenarios.zones import Weather, Cloud, threat_zones
 from twin import load_park
 
 
@@ -51,7 +51,7 @@ def test_passive_contour_within_2_percent_of_the_centreline_distance(park, stabi
     term = steady_term(park, 2.0)
     result = threat_zones(park, term, weather, hazards=("toxic",))
     src = park.tanks.geometry["NH-101"]
-    assert not _Cloud(term, weather).dense
+    assert not Cloud(term, weather).dense
     for _, z in result.zones.iterrows():
         level = dict(zip(["AEGL-1", "AEGL-2", "AEGL-3"], [30, 160, 1100], strict=True))[z.level]
         c = level * 1e-6 * 101325 * 0.017031 / (8.314462618 * 298.15)
@@ -68,7 +68,7 @@ def test_passive_contour_within_2_percent_of_the_centreline_distance(park, stabi
 def test_dense_contour_within_2_percent(park):
     weather = Weather(2.0, 90.0, "D")
     term = source_term(park, "LP-101", hole_diameter_m=0.05)
-    cloud = _Cloud(term, weather)
+    cloud = Cloud(term, weather)
     assert cloud.dense
     result = threat_zones(park, term, weather, hazards=("flammable",))
     src = park.tanks.geometry["LP-101"]
