@@ -11,7 +11,7 @@ mean over all pairs:
 - VG   = exp(mean((ln Co - ln Cp)^2))
 - FAC2 = fraction of pairs with 0.5 <= Cp / Co <= 2
 
-Acceptance criteria as quoted in the project's REFERENCES.md ("Dispersion model
+Acceptance criteria as quoted in secondary references ("Dispersion model
 acceptance"): FAC2 > 0.5, |FB| < 0.3, NMSE < 4 (the issue's bar; some authors use 1.5), and
 for reference 0.7 < MG < 1.3 and VG < 1.6.
 

@@ -31,7 +31,7 @@ RELEASE_TYPES = ("continuous", "instantaneous")
 
 # Piecewise-linear fits beta = slope * alpha + intercept to the workbook's curves, one row per
 # concentration ratio C/C0, each segment valid for alpha <= its upper bound (and above the
-# previous bound). Source, read through the search tool (the CCPS book itself was not
+# previous bound). Source, read in public copies (the CCPS book itself was not
 # readable here): A. E. Farrell, GasDispersion.jl, src/utils/britter_mcquaid_correls.jl
 # (commit 983a6727; header "Britter-McQuaid plume/puff correlations", references AIChE/CCPS
 # (1999) Guidelines for Consequence Analysis of Chemical Releases, the digitised curves on

@@ -713,7 +713,7 @@ def fireball_dose(heat_flux, duration_s):
     References
     ----------
     Eisenberg (1975), dose definition of the thermal probits in ``physics.harm``
-    (/work/shared/REFERENCES.md).
+    (quoted second-hand).
     """
     return harm.thermal_dose(heat_flux, duration_s)
 
@@ -739,7 +739,7 @@ def flash_fire_lethality(concentration, lfl):
     References
     ----------
     CPR 18E (1999), Purple Book, ch. 5; AQ/T 3046-2013 (flash fire: Pd = 1 inside the
-    LFL), as quoted in /work/shared/REFERENCES.md (to be verified at the source).
+    LFL), as quoted second-hand (to be verified at the source).
     """
     c = _non_negative(concentration, "concentration", "")
     limit = _positive(lfl, "LFL", "")

@@ -31,16 +31,16 @@ AEGL_DURATIONS_S = np.array([10.0, 30.0, 60.0, 240.0, 480.0]) * 60.0
 FLAMMABLE_LFL_FRACTIONS = (1.0, 0.6)
 # Thermal levels of concern, W/m2, largest first. 'aloha': 10/5/2 kW/m2 as named in issue 3;
 # 'qra': 37.5/12.5/4 kW/m2 from issue 3 (37.5 kW/m2 is where AQ/T 3046 sets Pd = 1,
-# shared/REFERENCES.md).
+# secondary references).
 THERMAL_LEVELS_W_M2 = {"aloha": (10e3, 5e3, 2e3), "qra": (37.5e3, 12.5e3, 4e3)}
 # Overpressure levels of concern, Pa, largest first. 'aloha': 8.0/3.5/1.0 psi as named in
-# issue 3; 'aq-t-3046': Pd = 1 at >= 30 kPa and 0 at <= 10 kPa (shared/REFERENCES.md).
+# issue 3; 'aq-t-3046': Pd = 1 at >= 30 kPa and 0 at <= 10 kPa (quoted second-hand).
 OVERPRESSURE_LEVELS_PA = {
     "aloha": tuple(units.to_si(p, "psi") for p in (8.0, 3.5, 1.0)),
     "aq-t-3046": (30e3, 10e3),
 }
 # Thermal probit constants c in Pr = c + 2.56 ln(t q^(4/3)), t s, q W/m2; as in Sandia HyRAM+
-# qra/probits.py and shared/REFERENCES.md.
+# qra/probits.py and secondary references.
 THERMAL_PROBIT_MODELS = {"eisenberg-1975": -38.48, "tsao-perry": -36.38, "tno": -37.23}
 OVERPRESSURE_PROBIT_MODELS = ("eisenberg-1975-lung", "tno-head-impact", "tno-structural-collapse")
 _CONCENTRATION_UNITS = ("ppm", "mg/m3", "kg/m3", "%")
@@ -537,7 +537,7 @@ def thermal_death_probability(heat_flux_w_m2, duration_s, model="eisenberg-1975"
     ----------
     Eisenberg et al. (1975) (c = -38.48); Tsao & Perry (c = -36.38); TNO (c = -37.23); the
     constants as implemented in Sandia HyRAM+ qra/probits.py and listed in
-    shared/REFERENCES.md.
+    secondary references.
     """
     if model not in THERMAL_PROBIT_MODELS:
         raise ValueError(
@@ -573,7 +573,7 @@ def overpressure_death_probability(overpressure_pa, impulse_pa_s=None, model="ei
     ----------
     Eisenberg et al. (1975) lung haemorrhage; TNO Green Book CPR 16E (1992) head impact and
     structural collapse; constants as implemented in Sandia HyRAM+ qra/probits.py and listed in
-    shared/REFERENCES.md.
+    secondary references.
     """
     if model not in OVERPRESSURE_PROBIT_MODELS:
         valid = ", ".join(OVERPRESSURE_PROBIT_MODELS)

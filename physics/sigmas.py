@@ -55,7 +55,7 @@ class BriggsCoefficients(NamedTuple):
 
 
 # Boubel et al. (1994) Table 19-7, "Rural dispersion parameters by Briggs"; the same
-# constants are quoted for AQ/T 3046 in REFERENCES.md.
+# constants are quoted for AQ/T 3046 second-hand.
 _RURAL = {
     "A": BriggsCoefficients(0.22, 0.0001, 0.20, 0.0, 0.0),
     "B": BriggsCoefficients(0.16, 0.0001, 0.12, 0.0, 0.0),

@@ -37,7 +37,7 @@ IN_BUILDING, SHELTERED, WALKING, QUEUED, ARRIVED, HELD = range(len(STATUSES))
 ROUTE_CHOICES = ("nearest", "quickest")
 ACTIONS = ("evacuate", "shelter")
 
-# Weidmann (1993) fundamental diagram, as listed in REFERENCES.md (Evacuation).
+# Weidmann (1993) fundamental diagram, as quoted second-hand.
 WEIDMANN_GAMMA = 1.913  # [persons/m2]
 WEIDMANN_RHO_MAX = 5.4  # jam density [persons/m2]
 
@@ -54,7 +54,7 @@ def weidmann_speed_factor(density):
     References
     ----------
     Weidmann, U. (1993). Transporttechnik der Fussgänger. ETH Zürich, Schriftenreihe IVT 90
-    (gamma = 1.913 P/m2, rho_max = 5.4 P/m2, as quoted in REFERENCES.md).
+    (gamma = 1.913 P/m2, rho_max = 5.4 P/m2, as quoted second-hand).
     """
     rho = np.asarray(density, dtype=float)
     if np.any(rho < 0) or np.any(np.isnan(rho)):

@@ -3,7 +3,7 @@ people leave from and go to, and shortest-route trees that follow blocked links.
 
 Capacities follow the hydraulic model (SFPE Handbook; IMO MSC.1/Circ.1533): people pass a
 link, door or gate at most at the specific flow times its width. On foot the specific flow
-is 1.3 persons per metre per second (REFERENCES.md, Evacuation). A road's walking width is
+is 1.3 persons per metre per second (quoted second-hand). A road's walking width is
 its lanes times a lane width (people use the whole carriageway when they evacuate); an edge
 attribute ``width_m`` overrides it. Vehicles pass a road at a capacity per lane and
 direction, at the road's speed.

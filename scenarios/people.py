@@ -4,7 +4,7 @@ walking speed and whether the person drives.
 Pre-movement (the time from the warning reaching a building to its occupants leaving it) is
 lognormal, with parameters given by the caller (the scenario). Free walking speeds follow
 Weidmann (1993): normal with mean 1.34 m/s and standard deviation 0.26 m/s (as listed in
-REFERENCES.md, Evacuation), truncated to a range so nobody stands still or runs.
+secondary references, Evacuation), truncated to a range so nobody stands still or runs.
 """
 
 from collections.abc import Mapping
@@ -60,7 +60,7 @@ class WalkingSpeed:
     References
     ----------
     Weidmann, U. (1993). Transporttechnik der Fussgänger. ETH Zürich, Schriftenreihe IVT 90:
-    free walking speed 1.34 m/s, standard deviation 0.26 m/s (as quoted in REFERENCES.md).
+    free walking speed 1.34 m/s, standard deviation 0.26 m/s (as quoted second-hand).
     """
 
     mean: float = WEIDMANN_MEAN_M_S

@@ -3,7 +3,7 @@
 Oracles and where they come from:
 - Table values: the expected beta arrays in GasDispersion.jl (A. E. Farrell),
   test/models/britter_mcquaid_plume_tests.jl and britter_mcquaid_puff_tests.jl, computed there
-  from the CCPS (1999) fits; read through the search tool.
+  from the CCPS (1999) fits; read in public copies.
 - LNG (Burro) worked example: CCPS (1999) Guidelines for Consequence Analysis of Chemical
   Releases p. 122, seen second-hand only: its inputs in GasDispersion.jl docs/src/plume.md
   and Farrell (2023) "Taking a second look at the Britter-McQuaid model"; its answer

@@ -1,6 +1,6 @@
 """The people model against the verification tests that apply to a network model: RiMEA
 guideline tests 1, 5, 7, 9, 10, 11, 12 and IMO MSC.1/Circ.1533 Annex 3 tests 1 and 4, as
-listed in REFERENCES.md (Evacuation); plus conservation, determinism, re-routing, shelter
+quoted second-hand (Evacuation); plus conservation, determinism, re-routing, shelter
 in place, driving and a run on the demo park. Small networks are built with networkx.
 """
 
@@ -46,7 +46,7 @@ def crowd(n, speed=1.33, pre=0.0, buildings=("R",), building=None):
 
 
 def test_rimea_1_and_imo_1_walking_time_along_40_m():
-    """RiMEA guideline test 1 (REFERENCES.md): one person, 40 m at 1.33 m/s -> 26-34 s;
+    """RiMEA guideline test 1 (quoted second-hand): one person, 40 m at 1.33 m/s -> 26-34 s;
     IMO MSC.1/Circ.1533 Annex 3 test 1: 40 m at 1 m/s -> 40 s."""
     n = net([(0, 1, 40.0, 2.0)], [(0, 0), (40, 0)])
     room, exit_ = place("R", 0, (0, 0), kind="building"), place("E", 1, (40, 0))
@@ -58,7 +58,7 @@ def test_rimea_1_and_imo_1_walking_time_along_40_m():
 
 
 def test_rimea_5_reaction_times_honoured():
-    """RiMEA test 5 (REFERENCES.md): 10 persons with reaction times 10..100 s; each
+    """RiMEA test 5 (quoted second-hand): 10 persons with reaction times 10..100 s; each
     starts at its own time."""
     pre = np.arange(10, 101, 10, dtype=float)
     n = net([(0, 1, 10.0, 50.0)], [(0, 0), (10, 0)])
@@ -72,7 +72,7 @@ def test_rimea_5_reaction_times_honoured():
 
 def test_rimea_7_speeds_inside_weidmann_range():
     """RiMEA test 7 asks for speeds inside Weidmann's ranges. Oracle: the truncated normal
-    of Weidmann (1993) mean 1.34 m/s, sd 0.26 m/s (REFERENCES.md), cut at mean +- 2 sd (our
+    of Weidmann (1993) mean 1.34 m/s, sd 0.26 m/s (quoted second-hand), cut at mean +- 2 sd (our
     documented choice); its mean and sd are the closed forms of scipy.stats.truncnorm."""
     ws = WalkingSpeed()
     v = ws.sample(np.random.default_rng(7), 20000)
@@ -84,7 +84,7 @@ def test_rimea_7_speeds_inside_weidmann_range():
 
 
 def test_weidmann_fundamental_diagram_closed_form():
-    """Weidmann (1993) v/v0 = 1 - exp(-1.913 (1/rho - 1/5.4)) (REFERENCES.md): 1 at zero
+    """Weidmann (1993) v/v0 = 1 - exp(-1.913 (1/rho - 1/5.4)) (quoted second-hand): 1 at zero
     density, 0 at jam density, and at 1 P/m2 1 - exp(-1.913 * (1 - 1/5.4)) = 0.78960."""
     assert_allclose(
         weidmann_speed_factor([0.0, 1.0, 5.4, 6.0]), [1.0, 0.78960, 0.0, 0.0], atol=5e-5
@@ -102,7 +102,7 @@ def four_exit_room(exits):
 
 
 def test_rimea_9_closing_two_of_four_exits_doubles_the_time():
-    """RiMEA test 9 (REFERENCES.md): 1000 persons, 4 exits; closing 2 roughly doubles the
+    """RiMEA test 9 (quoted second-hand): 1000 persons, 4 exits; closing 2 roughly doubles the
     evacuation time. Hydraulic closed form: 1000 / (4 x 1.3) = 192 s against
     1000 / (2 x 1.3) = 385 s, plus a 10 m walk."""
     pop = Population(
@@ -123,7 +123,7 @@ def test_rimea_9_closing_two_of_four_exits_doubles_the_time():
 
 
 def test_rimea_10_assigned_exits_are_used():
-    """RiMEA test 10 (REFERENCES.md): persons with an assigned exit use it, even when
+    """RiMEA test 10 (quoted second-hand): persons with an assigned exit use it, even when
     another is nearer; the others take the nearest."""
     xy = [(0, 0), (10, 0), (-50, 0)]
     n = net([(0, 1, 10.0, 3.0), (0, 2, 50.0, 3.0)], xy)
@@ -137,7 +137,7 @@ def test_rimea_10_assigned_exits_are_used():
 
 
 def test_rimea_11_nearer_exit_preferred_some_use_the_other():
-    """RiMEA test 11 (REFERENCES.md): two exits, the nearer preferred; with congestion-aware
+    """RiMEA test 11 (quoted second-hand): two exits, the nearer preferred; with congestion-aware
     choice some use the other; with shortest routes only, nobody does."""
     xy = [(0, 0), (10, 0), (-30, 0)]
     n = net([(0, 1, 10.0, 1.0), (0, 2, 30.0, 1.0)], xy)
@@ -151,7 +151,7 @@ def test_rimea_11_nearer_exit_preferred_some_use_the_other():
 
 
 def test_rimea_12_queue_only_before_the_bottleneck():
-    """RiMEA test 12 (REFERENCES.md): a room, a 1 m bottleneck, a second room, an exit
+    """RiMEA test 12 (quoted second-hand): a room, a 1 m bottleneck, a second room, an exit
     wider than the bottleneck: the queue forms before the bottleneck and nowhere after it;
     the bottleneck never passes more than 1.3 persons per second."""
     xy = [(0, 0), (5, 0), (25, 0)]
@@ -166,7 +166,7 @@ def test_rimea_12_queue_only_before_the_bottleneck():
 
 
 def test_imo_4_door_flow_never_above_capacity():
-    """IMO MSC.1/Circ.1533 Annex 3 test 4 (REFERENCES.md): 100 persons through a 1 m door
+    """IMO MSC.1/Circ.1533 Annex 3 test 4 (quoted second-hand): 100 persons through a 1 m door
     at 1.33 P/(m s): the flow never exceeds the door's capacity; the last person is through
     after 99 / 1.33 s (closed form) and then walks 10 m at 1.33 m/s."""
     n = net([(0, 1, 10.0, 10.0)], [(0, 0), (10, 0)], specific_flow=1.33)
@@ -378,7 +378,7 @@ def test_same_seed_same_result(demo):
 
 def test_density_slows_walkers_on_a_crowded_link_without_jamming():
     """With density_speed, a walker entering a link that already holds others walks at
-    v times the Weidmann factor of their density (REFERENCES.md), capped at the density of
+    v times the Weidmann factor of their density (quoted second-hand), capped at the density of
     the diagram's largest flow so a link entered at capacity never jams: the first walker
     takes L / v exactly, the others between L / v and L / (v f(rho_critical))."""
     from scenarios.evacuation import WEIDMANN_RHO_CRITICAL

@@ -1,7 +1,7 @@
 """Tests of physics.explosion: multi-energy blast curves and TNT equivalence.
 
 Oracles and their sources are named in each test. No Crowl & Louvar or CCPS worked example
-on vapour cloud explosions could be read through the search tool, so the checks below rest
+on vapour cloud explosions could be read in public copies, so the checks below rest
 on the printed tables of Johansson (2017, MSB B06-105), the output printed in the
 kingery-bulmash package README, the HyRAM+ hand calculation, and closed forms.
 """

@@ -1,7 +1,7 @@
 """Tests of physics.fire: pool fire, jet fire, fireball and flash fire.
 
 Each test names its oracle. The only worked example whose numbers could be read through
-the search tool is the CCPS propane tank-truck BLEVE (A. Srivastava's worked sheet,
+publicly readable is the CCPS propane tank-truck BLEVE (A. Srivastava's worked sheet,
 Scribd doc. 529343808). The CCPS (1999/2000) and Crowl & Louvar pool-fire examples could
 not be read, so the pool-fire chain is checked against closed forms and against a
 numerical integration of the view factor over the flame surface.
@@ -286,7 +286,7 @@ def test_flammable_envelope_edge_cases():
 
 
 def test_flash_fire_lethality_inside_lfl():
-    """Purple Book CPR 18E ch. 5 / AQ/T 3046 (REFERENCES.md): Pd = 1 inside the LFL."""
+    """Purple Book CPR 18E ch. 5 / AQ/T 3046 (quoted second-hand): Pd = 1 inside the LFL."""
     assert_allclose(fire.flash_fire_lethality([0.0, 0.019, 0.021, 0.5], 0.021), [0, 0, 1, 1])
 
 

@@ -4,7 +4,7 @@ interpolation, levels of concern and probits.
 Oracles: NIOSH Pocket Guide ppm-to-mg/m3 conversion factors (closed form, ideal gas at 25 degC);
 Withers & Lees (1985) chlorine LC50s from their own abstract; the ammonia rat LC50s published
 with the AIHA J. 43(9):662-665 (1982) probit; closed-form inversions of the Eisenberg (1975)
-and TNO probits (constants as in shared/REFERENCES.md and Sandia HyRAM+ qra/probits.py).
+and TNO probits (constants as quoted second-hand and Sandia HyRAM+ qra/probits.py).
 """
 
 import re
@@ -176,7 +176,7 @@ def test_toxic_load_integrates_a_time_series():
 
 def test_eisenberg_thermal_probit_fifty_percent_dose():
     """Eisenberg (1975): Pr = -38.48 + 2.56 ln D; 50 % at D = exp(43.48/2.56), equal to the
-    form -14.9 + 2.56 ln(t q^(4/3) / 1e4) within 0.01 probit (shared/REFERENCES.md)."""
+    form -14.9 + 2.56 ln(t q^(4/3) / 1e4) within 0.01 probit (quoted second-hand)."""
     d50 = np.exp(43.48 / 2.56)
     q = np.array([5e3, 12.5e3, 37.5e3])
     t = d50 / q ** (4 / 3)
