@@ -264,3 +264,19 @@ def test_view_fits_bounds_in_the_padded_area(park):
     assert min(*inner, *outer) > -1e-6
     assert np.isclose(inner[0], inner[1]) and np.isclose(outer[0], outer[1])  # centred
     assert np.isclose(min(*inner, *outer), 0.0, atol=1e-6)  # tight on one axis
+
+
+def test_unreached_level_listed_not_drawn(park, tmp_path):
+    """A level never reached comes as an empty (or missing) geometry, in the park's CRS."""
+    zones = rings(park).to_crs(park.crs)
+    zones["targets"] = ["Xiaxi village (village)", "", ""]
+    zones.loc[zones.index[2], "geometry"] = None
+    page = park_map(park, tmp_path / "m.html", zones, tiles=None).read_text("utf-8")
+    drawn = layer(deck_json(page), "zones")["data"]["features"]
+    assert len(drawn) == 2
+    assert (
+        "<td>targets inside</td><td>Xiaxi village (village)</td>"
+        in drawn[0]["properties"]["tooltip"]
+    )
+    assert "targets inside" not in drawn[1]["properties"]["tooltip"]
+    assert "toxic L3: 300 ppm &lt;60 min&gt; (not reached)" in page

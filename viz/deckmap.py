@@ -20,8 +20,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pydeck as pdk
+import shapely
 from matplotlib import colormaps
-from shapely.geometry import mapping
+from shapely.geometry import MultiPolygon, mapping
 
 from geodata.crs import WGS84
 from geodata.park import Park
@@ -34,14 +35,16 @@ OSM_ATTRIBUTION = (
 
 # The zones a caller passes: column -> meaning (units in the name).
 ZONE_COLUMNS = {
-    "hazard": "what harms: 'toxic', 'fire', 'flash fire', 'explosion', ... [text]",
+    "hazard": "what harms: 'toxic', 'flammable', 'thermal (jet fire)', 'overpressure' [text]",
     "level": "name of the level of concern, e.g. 'AEGL-2' or '12.5 kW/m2' [text]",
     "threshold": "the threshold as people read it, e.g. '160 ppm (AEGL-2, 60 min)' [text]",
     "distance_m": "farthest downwind reach of the zone from the source [m]",
     "area_m2": "area of the zone [m2]",
     "people": "people inside the zone [-]",
-    "geometry": "the zone, Polygon or MultiPolygon, in any CRS (EPSG:4326 preferred)",
+    "geometry": "the zone, Polygon or MultiPolygon (empty: level not reached), any CRS",
 }
+# Optional zone columns: 'targets' (outside targets inside, text) joins the tooltip;
+# 'colour' ([r, g, b] or [r, g, b, a], 0-255) overrides the palette.
 
 HAZARD_CLASSES = ("toxic and flammable", "toxic", "flammable", "other")
 HAZARD_COLOURS = {
@@ -80,7 +83,15 @@ COLOURS = {
     "assembly point": (0, 200, 120),
 }
 # Zone fill hue by the words in a hazard's name; other hazards take the spare ramps in turn.
-_ZONE_RAMPS = (("toxic", "Purples"), ("explos", "Blues"), ("flash", "Oranges"), ("fire", "Reds"))
+_ZONE_RAMPS = (
+    ("toxic", "Purples"),
+    ("flammable", "Oranges"),
+    ("flash", "Oranges"),
+    ("thermal", "Reds"),
+    ("fire", "Reds"),
+    ("overpressure", "Blues"),
+    ("explos", "Blues"),
+)
 _SPARE_RAMPS = ("Greens", "Greys", "YlOrBr")
 ZONE_ALPHA = 110
 # Room kept around the fitted park: the legend panel (230 px wide) sits at the right.
@@ -118,18 +129,18 @@ def occupant_class(people) -> np.ndarray:
 def zones_wgs84(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Check a zones frame against ``ZONE_COLUMNS`` and return it in EPSG:4326.
 
-    Rows keep their order; an optional ``colour`` column ([r, g, b] or [r, g, b, a], 0-255)
-    overrides the palette of ``zone_colours``.
+    Rows keep their order. Missing geometries become empty ones (a level not reached).
     """
     missing = [c for c in ZONE_COLUMNS if c != "geometry" and c not in zones.columns]
     if missing:
         raise ValueError(f"zones lack the column(s) {', '.join(missing)}")
     if zones.crs is None:
         raise ValueError("zones have no CRS; expected EPSG:4326 or another defined CRS")
-    kinds = set(zones.geom_type)
+    kinds = set(zones.geom_type.dropna())
     if not kinds <= {"Polygon", "MultiPolygon"}:
         raise ValueError(f"zones must be Polygon or MultiPolygon, got {sorted(kinds)}")
-    return zones.to_crs(WGS84)
+    zones = zones.to_crs(WGS84)
+    return zones.set_geometry(zones.geometry.fillna(MultiPolygon()))
 
 
 def zone_colours(zones: gpd.GeoDataFrame) -> list[tuple[int, int, int, int]]:
@@ -151,6 +162,14 @@ def zone_colours(zones: gpd.GeoDataFrame) -> list[tuple[int, int, int, int]]:
             for c, d in zip(zones["colour"], colours, strict=True)
         ]
     return colours
+
+
+def zone_label(row) -> str:
+    """Legend text of a zone: hazard, level and threshold (once if they are the same)."""
+    label = f"{row['hazard']} {row['level']}"
+    if str(row["threshold"]) != str(row["level"]):
+        label += f": {row['threshold']}"
+    return label + (" (not reached)" if row.geometry.is_empty else "")
 
 
 def fit_view(bounds, size_px: tuple[int, int], padding_px: dict[str, int]) -> dict:
@@ -236,7 +255,8 @@ def park_map(
         height=size_px[1],
         bundle=_bundle(),
         legend=_legend(park, zones, tiles),
-        deck_json=_script_safe(deck.to_json()),
+        # pydeck indents its JSON; compact, it is a fifth of the size
+        deck_json=_script_safe(json.dumps(json.loads(deck.to_json()), separators=(",", ":"))),
         tooltip=_script_safe(json.dumps({"html": "{tooltip}", "style": _TOOLTIP_STYLE})),
     )
     out = Path(out_html)
@@ -286,13 +306,15 @@ def _basemap(tiles: str) -> pdk.Layer:
 
 
 def _feature_collection(frame: gpd.GeoDataFrame, props: dict[str, list]) -> dict:
+    # 1e-6 degree is about 0.1 m: finer digits only make the page heavier
+    geoms = shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, 6))
     features = [
         {
             "type": "Feature",
             "geometry": mapping(geom),
             "properties": {k: v[i] for k, v in props.items()},
         }
-        for i, geom in enumerate(frame.geometry)
+        for i, geom in enumerate(geoms)
     ]
     return {"type": "FeatureCollection", "features": features}
 
@@ -307,6 +329,8 @@ def _tooltip(heading: str, rows: dict) -> str:
 
 
 def _fmt(value) -> str:
+    if isinstance(value, int | np.integer):
+        return f"{value:,}"
     if isinstance(value, float | np.floating):
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
     return str(value)
@@ -449,9 +473,14 @@ def _buildings_layer(buildings) -> pdk.Layer:
 
 def _zones_layer(zones) -> pdk.Layer:
     colours = zone_colours(zones)
-    order = np.argsort(-zones["area_m2"].to_numpy(), kind="stable")
+    order = [
+        k
+        for k in np.argsort(-zones["area_m2"].to_numpy(), kind="stable")
+        if not zones.geometry.iloc[k].is_empty
+    ]
     zones = zones.iloc[order]
     colours = [colours[k] for k in order]
+    targets = _column(zones, "targets")
     return _geojson_layer(
         "zones",
         zones,
@@ -465,10 +494,11 @@ def _zones_layer(zones) -> pdk.Layer:
                         "threshold": row["threshold"],
                         "distance m": float(row["distance_m"]),
                         "area m2": float(row["area_m2"]),
-                        "people inside": int(row["people"]),
+                        "people inside": row["people"],
+                        "targets inside": t or None,
                     },
                 )
-                for _, row in zones.iterrows()
+                for (_, row), t in zip(zones.iterrows(), targets, strict=True)
             ],
         },
         get_line_width=1.5,
@@ -626,7 +656,7 @@ def _legend(park: Park, zones, tiles) -> str:
     if zones is not None and len(zones):
         parts.append("<h4>Zones</h4>")
         for colour, (_, row) in zip(zone_colours(zones), zones.iterrows(), strict=True):
-            parts.append(_swatch(colour, f"{row['hazard']} {row['level']}: {row['threshold']}"))
+            parts.append(_swatch(colour, zone_label(row)))
     if tiles:
         parts.append(f'<div class="attrib">Basemap {OSM_ATTRIBUTION}</div>')
     return "\n".join(parts)

@@ -28,6 +28,7 @@ from viz.deckmap import (
     hazard_class,
     occupant_class,
     zone_colours,
+    zone_label,
     zones_wgs84,
 )
 
@@ -172,14 +173,14 @@ def _draw_network(ax, park: Park) -> list:
 def _draw_zones(ax, zones: gpd.GeoDataFrame) -> list:
     colours = zone_colours(zones)
     order = np.argsort(-zones["area_m2"].to_numpy(), kind="stable")
-    for k in order:
+    for k in (k for k in order if not zones.geometry.iloc[k].is_empty):
         rgba = _rgb(colours[k], colours[k][3] / 255)
         zones.iloc[[k]].plot(ax=ax, facecolor=rgba, edgecolor=_rgb(colours[k]), linewidth=1.0)
     return [
         Patch(
             facecolor=_rgb(c, c[3] / 255),
             edgecolor=_rgb(c),
-            label=f"{row['hazard']} {row['level']}: {row['threshold']}",
+            label=zone_label(row),
         )
         for c, (_, row) in zip(colours, zones.iterrows(), strict=True)
     ]
