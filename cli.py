@@ -346,7 +346,7 @@ def _write_zones(result, park, out: Path) -> dict:
     paths["png"] = park_figure(
         park, zones=result.zones, out_png=out / "zones.png", title=f"{result.asset}: threat zones"
     )
-    for name, path in paths.items():
+    for path in paths.values():
         console.print(f"wrote {path}")
     return paths
 

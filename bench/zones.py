@@ -48,7 +48,8 @@ def main():
         worst = max(worst, best)
         print(f"  {name:34s} {best:6.3f} s  ({len(result.zones)} zones)")
     print(
-        f"  slowest {worst:.3f} s   target < {TARGET_S} s: {'met' if worst < TARGET_S else 'NOT met'}"
+        f"  slowest {worst:.3f} s   target < {TARGET_S} s: "
+        f"{'met' if worst < TARGET_S else 'NOT met'}"
     )
     kernel = Path(__file__).with_name("plume_kernel.py")
     subprocess.run([sys.executable, str(kernel)], check=False)

@@ -1,5 +1,7 @@
 """Receptor grids and contouring a field on a grid into polygons."""
 
+import itertools
+
 import contourpy
 import numpy as np
 import shapely
@@ -40,7 +42,7 @@ def contour_polygons(x, y, field, level: float) -> MultiPolygon:
     points, offsets = gen.filled(level, upper)
     polygons = []
     for pts, offs in zip(points, offsets, strict=True):
-        rings = [pts[a:b] for a, b in zip(offs[:-1], offs[1:], strict=True)]
+        rings = [pts[a:b] for a, b in itertools.pairwise(offs)]
         rings = [r for r in rings if len(r) >= 4]
         if rings:
             polygons.append(Polygon(rings[0], rings[1:]))

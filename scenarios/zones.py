@@ -14,8 +14,9 @@ A continuous cloud is a steady plume of the largest one-minute average airborne 
 an instantaneous one (a rupture) is the peak concentration of the passing puff. Dense or
 passive is chosen by the Richardson number (Britter & McQuaid 1988); a dense plume hands
 over to the Gaussian far field; its crosswind profile is a Gaussian carrying the same
-crosswind integral as the workbook's top-hat half-width. Footprints are evaluated on a wind-aligned receptor grid
-sized to each level and contoured, then turned to the wind on the park map. The wind
+crosswind integral as the workbook's top-hat half-width. Footprints are evaluated on a
+wind-aligned receptor grid sized to each level and contoured, then turned to the wind on
+the park map. The wind
 direction's uncertainty is the lowest level's footprint swept over +-2 sigma-theta of the
 stability class (a stand-in for ALOHA's confidence lines).
 """
@@ -71,7 +72,8 @@ class Weather:
             raise ValueError(f"wind speed must be above 0 m/s, got {self.wind_speed_m_s:g} m/s")
         if self.stability not in STABILITY_CLASSES:
             raise ValueError(
-                f"stability class {self.stability!r} does not exist; use one of {', '.join(STABILITY_CLASSES)}"
+                f"stability class {self.stability!r} does not exist; "
+                f"use one of {', '.join(STABILITY_CLASSES)}"
             )
         if not 0 <= self.wind_from_deg <= 360:
             raise ValueError(f"wind direction must be 0-360 degrees, got {self.wind_from_deg:g}")

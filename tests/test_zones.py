@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from physics import dispersion
 from physics.meteorology import SIGMA_THETA_DEG
 from scenarios.release import SourceTerm, source_term
-from scenarios.zones import Weather, Cloud, threat_zones
+from scenarios.zones import Cloud, Weather, threat_zones
 from twin import load_park
 
 
