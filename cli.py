@@ -341,11 +341,13 @@ def _print_zones(result) -> None:
 def _write_zones(result, park, out: Path) -> dict:
     from viz.export import write_zones
     from viz.figures import park_figure
+    from viz.report import zones_report
 
     paths = write_zones(result, park, out)
     paths["png"] = park_figure(
         park, zones=result.zones, out_png=out / "zones.png", title=f"{result.asset}: threat zones"
     )
+    paths["report"] = zones_report(result, park, [paths["png"]], out / "zones_report.html")
     for path in paths.values():
         console.print(f"wrote {path}")
     return paths
@@ -364,6 +366,25 @@ def run(args) -> None:
         _park_summary(park)
         path = _hazards(park, args.out)
         console.print(f"wrote {path}")
+        console.rule("A 50 mm leak from ammonia sphere NH-101 at night, 2 m/s from NE, class F")
+        demo_zones = _parser().parse_args(
+            [
+                "zones",
+                "--asset",
+                "NH-101",
+                "--hole",
+                "50 mm",
+                "--wind",
+                "2 m/s from NE",
+                "--stability",
+                "F",
+                "--population",
+                "night",
+                "--out",
+                str(args.out / "zones"),
+            ]
+        )
+        _zones(demo_zones, park)
 
 
 def main(argv=None) -> int:
