@@ -24,7 +24,7 @@ import pytest
 from shapely.geometry import box
 
 import twin
-from viz.deckmap import MAP_PADDING_PX, fit_view, map_bounds, park_map
+from viz.deckmap import MAP_PADDING_PX, Basemap, fit_view, map_bounds, park_map
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -138,13 +138,18 @@ def expected_box(park, zones):
 
 @pytest.fixture
 def tile_server():
-    """A tile server on 127.0.0.1 that answers every tile with one opaque cyan PNG."""
+    """A tile server on 127.0.0.1 that answers every tile with one opaque cyan PNG.
+
+    Its URL template has Esri's order, {z}/{y}/{x}; the paths asked for are kept.
+    """
     buf = io.BytesIO()
     mpimg.imsave(buf, np.full((256, 256, 3), CYAN, np.uint8), format="png")
     tile = buf.getvalue()
+    asked = set()
 
     class Tiles(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
+            asked.add(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
             self.send_header("Access-Control-Allow-Origin", "*")  # the page is file://
@@ -158,7 +163,7 @@ def tile_server():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    yield f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{y}}/{{x}}", asked
     server.shutdown()
     thread.join()
 
@@ -166,7 +171,7 @@ def tile_server():
 @pytest.mark.parametrize(("dx_m", "dy_m"), [(0.0, 0.0), (-1000.0, 500.0)])
 def test_zone_drawn_where_the_projection_puts_it(park, tmp_path, dx_m, dy_m):
     zones = square_zone(park, dx_m, dy_m)
-    page = park_map(park, tmp_path / "map.html", zones, tiles=None, size_px=SIZE)
+    page = park_map(park, tmp_path / "map.html", zones, basemap=None, size_px=SIZE)
     png = tmp_path / "map.png"
     screenshot(page, png, tmp_path)
     img = pixels(png)
@@ -181,21 +186,37 @@ def test_zone_drawn_where_the_projection_puts_it(park, tmp_path, dx_m, dy_m):
     assert not zone_drawn(img, shifted)
 
 
+def slippy_tile(lon, lat, z) -> tuple[int, int]:
+    """Tile (x, y) holding (lon, lat) at zoom z (OpenStreetMap wiki, "Slippy map tilenames")."""
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
 def test_basemap_tiles_drawn_under_the_park(park, tmp_path, tile_server):
+    template, asked = tile_server
     zones = square_zone(park, 0.0, 0.0)
-    page = park_map(park, tmp_path / "map.html", zones, tiles=tile_server, size_px=SIZE)
+    tiles = Basemap(template, "test tiles")
+    page = park_map(park, tmp_path / "map.html", zones, basemap=tiles, size_px=SIZE)
     png = tmp_path / "map.png"
     screenshot(page, png, tmp_path)
     img = pixels(png)
     # bottom-left corner: outside the park and the panels, only the basemap is there
     assert colour_fraction(img, CYAN, (5, 120), (SIZE[1] - 60, SIZE[1] - 5)) > 0.99
     assert zone_drawn(img, expected_box(park, zones))
+    # the tile under the park's centre was asked for, its z/y/x in the template's order
+    centre = park.to_wgs84("boundary").union_all().centroid
+    zooms = {int(p.split("/")[1]) for p in asked}
+    assert len(zooms) == 1
+    z = zooms.pop()
+    x, y = slippy_tile(centre.x, centre.y, z)
+    assert f"/{z}/{y}/{x}" in asked
 
 
 def test_park_still_drawn_when_tiles_cannot_load(park, tmp_path):
     """No internet: the tile host does not resolve; the zone and park layers still draw."""
     zones = square_zone(park, 0.0, 0.0)
-    page = park_map(park, tmp_path / "map.html", zones, size_px=SIZE)  # OpenStreetMap tiles
+    page = park_map(park, tmp_path / "map.html", zones, size_px=SIZE)  # the default tiles
     png = tmp_path / "map.png"
     screenshot(page, png, tmp_path)
     img = pixels(png)

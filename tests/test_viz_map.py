@@ -14,10 +14,11 @@ from shapely.geometry import box
 
 import twin
 from viz.deckmap import (
+    ESRI_WORLD_STREET_MAP,
     HAZARD_COLOURS,
     MAP_PADDING_PX,
     OCCUPANT_COLOURS,
-    OSM_TILES,
+    OSM,
     ZONE_COLUMNS,
     fit_view,
     hazard_class,
@@ -108,14 +109,21 @@ def test_page_is_self_contained(page):
     assert parser.sources == []
     assert parser.scripts == 2  # the inlined bundle and the page's own script
     assert BUNDLE in page
-    # outside the bundle, the only web addresses are the tile template and the attribution
+    # outside the bundle, the only web address is the tile template
     rest = page.replace(BUNDLE, "")
     urls = set(re.findall(r"https?://[^\s\"'<>]+", rest))
-    assert urls == {OSM_TILES, "https://www.openstreetmap.org/copyright"}
+    assert urls == {ESRI_WORLD_STREET_MAP.url}
+    assert f"Basemap: {ESRI_WORLD_STREET_MAP.attribution}" in rest
+
+
+def test_other_basemap_and_its_attribution(park, tmp_path):
+    page = park_map(park, tmp_path / "m.html", basemap=OSM).read_text(encoding="utf-8")
+    assert layer(deck_json(page), "basemap")["data"] == OSM.url
+    assert OSM.attribution in page and ESRI_WORLD_STREET_MAP.url not in page
 
 
 def test_no_tiles_no_web_address(park, tmp_path):
-    page = park_map(park, tmp_path / "m.html", tiles=None).read_text(encoding="utf-8")
+    page = park_map(park, tmp_path / "m.html", basemap=None).read_text(encoding="utf-8")
     assert re.findall(r"https?://", page.replace(BUNDLE, "")) == []
     assert "basemap" not in {x["id"] for x in deck_json(page)["layers"]}
 
@@ -191,7 +199,7 @@ def test_zone_tooltips_and_legend(page, park):
 
 def test_larger_zones_drawn_first(park, tmp_path):
     shuffled = rings(park).iloc[[1, 2, 0]]
-    page = park_map(park, tmp_path / "m.html", shuffled, tiles=None).read_text("utf-8")
+    page = park_map(park, tmp_path / "m.html", shuffled, basemap=None).read_text("utf-8")
     tips = [f["properties"]["tooltip"] for f in layer(deck_json(page), "zones")["data"]["features"]]
     assert [t[t.index("toxic: ") + 7 : t.index("toxic: ") + 9] for t in tips] == ["L1", "L2", "L3"]
 
@@ -271,7 +279,7 @@ def test_unreached_level_listed_not_drawn(park, tmp_path):
     zones = rings(park).to_crs(park.crs)
     zones["targets"] = ["Xiaxi village (village)", "", ""]
     zones.loc[zones.index[2], "geometry"] = None
-    page = park_map(park, tmp_path / "m.html", zones, tiles=None).read_text("utf-8")
+    page = park_map(park, tmp_path / "m.html", zones, basemap=None).read_text("utf-8")
     drawn = layer(deck_json(page), "zones")["data"]["features"]
     assert len(drawn) == 2
     assert (

@@ -1,7 +1,7 @@
 """Maps and figures of the park and of what a run found.
 
 - ``park_map(park, out_html, zones=None, ...)``: one self-contained interactive HTML page
-  (deck.gl through pydeck, the bundle inlined, works offline; OpenStreetMap tiles online).
+  (deck.gl through pydeck, the bundle inlined, works offline; raster basemap tiles online).
 - ``park_figure(park, out_png, zones=None, ...)``: the same as a static PNG (matplotlib) with
   a scale bar, north arrow and legend.
 

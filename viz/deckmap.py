@@ -2,8 +2,11 @@
 
 The page inlines the deck.gl bundle that ships inside the pydeck package
 (``pydeck/nbextension/static/index.js``), so it opens with no internet. The basemap is a
-raster ``TileLayer`` of OpenStreetMap tiles, which needs no token; offline its tiles fail to
-load and the park layers draw on a plain background.
+raster ``TileLayer`` that needs no token; offline its tiles fail to load and the park layers
+draw on a plain background. The default is Esri's World Street Map: the page is usually
+opened as a local file, which sends no HTTP Referer, and OpenStreetMap's tile servers refuse
+such requests (OSM tile usage policy; ``OSM`` suits pages served over http(s)); CARTO's
+raster tiles have asked for an API key since August 2026.
 
 Zones are passed as a GeoDataFrame with the columns of ``ZONE_COLUMNS`` (see ``zones_wgs84``).
 The colours and the hazard class of a chemical are defined here and shared with
@@ -16,6 +19,7 @@ import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -28,9 +32,23 @@ from geodata.crs import WGS84
 from geodata.park import Park
 from physics import harm, substances
 
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+class Basemap(NamedTuple):
+    """Raster tiles: URL template ({z}, {x}, {y}) and the attribution the provider asks for."""
+
+    url: str
+    attribution: str
+
+
+ESRI_WORLD_STREET_MAP = Basemap(
+    "https://server.arcgisonline.com/ArcGIS/rest/services/World_Street_Map/MapServer/tile/"
+    "{z}/{y}/{x}",
+    "Tiles &copy; Esri &mdash; Source: Esri, DeLorme, NAVTEQ, USGS, Intermap, iPC, NRCAN, "
+    "Esri Japan, METI, Esri China (Hong Kong), Esri (Thailand), TomTom, 2012",
+)
+OSM = Basemap(
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 
 # The zones a caller passes: column -> meaning (units in the name).
@@ -210,7 +228,7 @@ def park_map(
     zones: gpd.GeoDataFrame | None = None,
     *,
     title: str = "parktwin",
-    tiles: str | None = OSM_TILES,
+    basemap: Basemap | None = ESRI_WORLD_STREET_MAP,
     size_px: tuple[int, int] = (1000, 800),
 ) -> Path:
     """Write the park (and zones) as one self-contained interactive HTML page.
@@ -228,8 +246,8 @@ def park_map(
         larger zones under smaller ones, with a tooltip and a legend entry each.
     title : str
         Shown at the top left of the map and as the page title.
-    tiles : str or None
-        Raster tile URL template ({z}/{x}/{y}) for the basemap; None draws no basemap.
+    basemap : Basemap or None
+        Raster tiles drawn under the park, with their attribution; None draws none.
     size_px : (int, int)
         Width and height of the map. [px]
 
@@ -241,7 +259,7 @@ def park_map(
     if zones is not None:
         zones = zones_wgs84(zones)
     view = fit_view(map_bounds(park, zones), size_px, MAP_PADDING_PX)
-    layers = ([_basemap(tiles)] if tiles else []) + _park_layers(park, zones)
+    layers = ([_basemap(basemap.url)] if basemap else []) + _park_layers(park, zones)
     deck = pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view),
@@ -254,7 +272,7 @@ def park_map(
         width=size_px[0],
         height=size_px[1],
         bundle=_bundle(),
-        legend=_legend(park, zones, tiles),
+        legend=_legend(park, zones, basemap),
         # pydeck indents its JSON; compact, it is a fifth of the size
         deck_json=_script_safe(json.dumps(json.loads(deck.to_json()), separators=(",", ":"))),
         tooltip=_script_safe(json.dumps({"html": "{tooltip}", "style": _TOOLTIP_STYLE})),
@@ -633,7 +651,7 @@ def _swatch(rgb, label: str, shape: str = "box") -> str:
     )
 
 
-def _legend(park: Park, zones, tiles) -> str:
+def _legend(park: Park, zones, basemap: Basemap | None) -> str:
     used = sorted(
         {hazard_class(c) for c in park.tanks["chemical"]}
         | {hazard_class(c) for c in park.pipelines.get("chemical", [])},
@@ -657,8 +675,8 @@ def _legend(park: Park, zones, tiles) -> str:
         parts.append("<h4>Zones</h4>")
         for colour, (_, row) in zip(zone_colours(zones), zones.iterrows(), strict=True):
             parts.append(_swatch(colour, zone_label(row)))
-    if tiles:
-        parts.append(f'<div class="attrib">Basemap {OSM_ATTRIBUTION}</div>')
+    if basemap:
+        parts.append(f'<div class="attrib">Basemap: {basemap.attribution}</div>')
     return "\n".join(parts)
 
 
