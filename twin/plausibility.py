@@ -177,7 +177,8 @@ def _change(ch: Channel | None, t0: float, t1: float, settings) -> tuple[float, 
     if first.size == 0 or last.size == 0:
         return None
     delta = (last.mean() - first.mean()) * ch.scale
-    noise = settings.related_noise_factor * float(np.std(raw)) * ch.scale
+    # Noise from successive differences, so that a trend is not taken for noise.
+    noise = settings.related_noise_factor * float(np.std(np.diff(raw))) / np.sqrt(2) * ch.scale
     return delta, noise
 
 
