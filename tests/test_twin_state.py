@@ -146,3 +146,16 @@ def test_gas_conversion():
     )
     with pytest.raises(ValueError, match="unknown gas unit"):
         gas_kg_m3(1.0, "ppb", "7664-41-7", 293.15)
+
+
+def test_snapshot_at_an_earlier_time(park):
+    tw = Twin(park)
+    tw.run([Reading(1.7e9 + 10 * i, "LT-NB101", 2.0 - 0.01 * i) for i in range(10)])
+    tw.run([Reading(1.7e9 + 10 * i, "FT-PNH301", 3.0 + i) for i in range(10)])
+    assert_allclose(tw.snapshot().tanks["NB-101"].level_m, 1.91)
+    earlier = tw.snapshot(1.7e9 + 35.0)
+    assert earlier.t == 1.7e9 + 35.0
+    assert_allclose(earlier.tanks["NB-101"].level_m, 1.97)
+    assert earlier.pipelines["P-NH3-01"].flow_kg_s == 6.0
+    before = tw.snapshot(1.7e9 - 1.0).tanks["NB-101"]
+    assert not before.measured  # nothing read yet then: the layer's fill

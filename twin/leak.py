@@ -366,7 +366,8 @@ class LeakDetector:
         s = self.settings
         while series and series[0][0] < t - s.balance_window_s:
             series.popleft()
-        if series[0][0] > t - s.balance_window_s + 1e-9 or len(series) < 3:
+        # Fit only a full window: the oldest tick at most one tick interval short of it.
+        if len(series) < 3 or t - series[0][0] < s.balance_window_s - (t - series[-2][0]):
             return []
         times = np.array([row[0] for row in series])
         masses = np.array([row[1] for row in series])

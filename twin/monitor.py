@@ -123,6 +123,7 @@ class Twin:
         times = [ch.t for ch in self._channels.values() if not math.isnan(ch.t)]
         return max(times) if times else math.nan
 
-    def snapshot(self) -> Snapshot:
-        """The park's state now (latest reading of every tag), to start a scenario from."""
-        return self.model.snapshot(self.t)
+    def snapshot(self, t: float | None = None) -> Snapshot:
+        """The park's state at ``t`` [s] (default: the latest reading), to start a
+        scenario from; any ``t`` within the readings kept per tag."""
+        return self.model.snapshot(self.t if t is None else t)

@@ -124,6 +124,16 @@ class Channel:
             n += 1
         return total / n if n else math.nan
 
+    def value_at(self, t: float) -> float:
+        """The last raw value read at or before ``t`` [s] among the kept readings; NaN if
+        none (never read, or older than the history)."""
+        if not self.t > t:
+            return self.value
+        for r in reversed(self.history):
+            if r[0] <= t:
+                return r[2]
+        return math.nan
+
     def stats_since(self, t0: float) -> tuple[float, float, int]:
         """(mean, maximum, count) of the raw values read at or after ``t0`` [s]; NaN, NaN,
         0 if none."""
@@ -220,13 +230,25 @@ class TankState:
     measured: bool  # True when the level came from a reading, False from the layer
 
 
+@dataclass
+class PipelineModel:
+    """A pipeline's chemical and the tags on it."""
+
+    id: str
+    cas: str
+    flow: Channel | None = None
+    pressure: Channel | None = None
+
+
 @dataclass(frozen=True)
 class PipelineState:
-    """One pipeline at one instant: metered flow [kg/s] (NaN if not metered)."""
+    """One pipeline at one instant: metered flow [kg/s] and pressure [Pa absolute], NaN
+    where not measured."""
 
     id: str
     cas: str
     flow_kg_s: float
+    pressure_pa: float
 
 
 @dataclass(frozen=True)
@@ -280,7 +302,7 @@ class ParkModel:
 
     channels: dict[str, Channel]
     tanks: dict[str, TankModel]
-    pipelines: dict[str, tuple[str, Channel | None]]  # id -> (cas, flow meter)
+    pipelines: dict[str, PipelineModel]
     weather_tags: dict[str, Channel]  # kind -> channel
     longitude_deg: float
     latitude_deg: float
@@ -316,9 +338,7 @@ class ParkModel:
         lines = park.pipelines
         channels: dict[str, Channel] = {}
         weather_tags: dict[str, Channel] = {}
-        pipelines: dict[str, tuple[str, Channel | None]] = {
-            pid: (row["cas"], None) for pid, row in lines.iterrows()
-        }
+        pipelines = {pid: PipelineModel(pid, row["cas"]) for pid, row in lines.iterrows()}
         for tag, row in park.sensors.iterrows():
             kind, unit = row["kind"], row["unit"]
             asset = row.get("asset") or None
@@ -337,12 +357,12 @@ class ParkModel:
             channels[tag] = ch
             if tank is not None and kind in ("level", "pressure", "temperature"):
                 setattr(tank, kind, ch)
-            if kind == "flow" and asset in pipelines:
-                pipelines[asset] = (pipelines[asset][0], ch)
+            if kind in ("flow", "pressure") and asset in pipelines:
+                setattr(pipelines[asset], kind, ch)
             if kind in WEATHER_KINDS:
                 weather_tags[kind] = ch
         for pid, row in lines.iterrows():
-            meter = pipelines[pid][1]
+            meter = pipelines[pid].flow
             if row["to_asset"] in tanks:
                 tanks[row["to_asset"]].has_inflow_line = True
             if meter is None:
@@ -355,15 +375,17 @@ class ParkModel:
         return cls(channels, tanks, pipelines, weather_tags, centre.x, centre.y, park)
 
     def weather_now(self, t: float, since: float | None = None) -> WeatherState:
-        """The weather at ``t`` [s]: the latest readings, or their means since ``since`` [s]
-        (wind direction as a unit-vector mean), with the Pasquill class derived from them."""
+        """The weather at ``t`` [s]: the readings at ``t``, or their means since ``since``
+        [s] (wind direction as a unit-vector mean), with the Pasquill class derived from
+        them."""
 
         def value(kind, default=math.nan):
             ch = self.weather_tags.get(kind)
             if ch is None or math.isnan(ch.value):
                 return default
             if since is None:
-                return ch.si(ch.value)
+                raw = ch.value_at(t)
+                return default if math.isnan(raw) else ch.si(raw)
             if kind == "wind_direction":
                 _, raw, _ = ch.window(since)
                 return weather.mean_wind_direction(raw) if raw.size else ch.value
@@ -392,13 +414,19 @@ class ParkModel:
             stability=stability,
         )
 
-    def tank_state(self, tank: TankModel, since: float | None = None) -> TankState:
-        """A tank's state from its latest readings (or their means since ``since`` [s])."""
+    def tank_state(
+        self, tank: TankModel, since: float | None = None, at: float = math.inf
+    ) -> TankState:
+        """A tank's state from its readings at ``at`` [s] (default: the latest), or their
+        means since ``since`` [s]."""
 
         def read(ch):
             if ch is None or math.isnan(ch.value):
                 return math.nan
-            raw = ch.value if since is None else ch.mean_since(since)
+            if since is None:
+                raw = ch.value_at(at)
+                return math.nan if math.isnan(raw) else ch.si(raw)
+            raw = ch.mean_since(since)
             return ch.si(ch.value if math.isnan(raw) else raw)
 
         temperature = read(tank.temperature)
@@ -426,13 +454,21 @@ class ParkModel:
         )
 
     def snapshot(self, t: float) -> Snapshot:
-        """The state at ``t`` [s] from the latest reading of every tag."""
-        tanks = {tid: self.tank_state(tank) for tid, tank in self.tanks.items()}
-        pipes = {}
-        for pid, (cas, meter) in self.pipelines.items():
-            flow = meter.si(meter.value) if meter is not None else math.nan
-            pipes[pid] = PipelineState(pid, cas, flow)
-        gas = {tag: ch.value for tag, ch in self.channels.items() if ch.kind in GAS_KINDS}
+        """The state at ``t`` [s]: the last reading of every tag at or before ``t`` among
+        the kept readings (`HISTORY_LEN` per tag)."""
+
+        def read(ch):
+            if ch is None:
+                return math.nan
+            raw = ch.value_at(t)
+            return math.nan if math.isnan(raw) else ch.si(raw)
+
+        tanks = {tid: self.tank_state(tank, at=t) for tid, tank in self.tanks.items()}
+        pipes = {
+            pid: PipelineState(pid, line.cas, read(line.flow), read(line.pressure))
+            for pid, line in self.pipelines.items()
+        }
+        gas = {tag: ch.value_at(t) for tag, ch in self.channels.items() if ch.kind in GAS_KINDS}
         return Snapshot(t, tanks, pipes, self.weather_now(t), gas)
 
 
