@@ -339,6 +339,7 @@ def _print_zones(result) -> None:
 
 
 def _write_zones(result, park, out: Path) -> dict:
+    from viz import park_map
     from viz.export import write_zones
     from viz.figures import park_figure
     from viz.report import zones_report
@@ -346,6 +347,12 @@ def _write_zones(result, park, out: Path) -> dict:
     paths = write_zones(result, park, out)
     paths["png"] = park_figure(
         park, zones=result.zones, out_png=out / "zones.png", title=f"{result.asset}: threat zones"
+    )
+    paths["map"] = park_map(
+        park,
+        out / "zones_map.html",
+        zones=result.zones,
+        title=f"{result.asset} ({result.term.substance.name}): threat zones",
     )
     paths["report"] = zones_report(result, park, [paths["png"]], out / "zones_report.html")
     for path in paths.values():
