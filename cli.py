@@ -20,6 +20,11 @@ COMMANDS = {
         "Inspect a park: 'parktwin park info [PARK]' prints a summary of its layers.",
         "parktwin park info demo\n  parktwin park info my_park.gpkg",
     ),
+    "publish-recording": (
+        "Play a recorded sensor file (CSV or Parquet) onto an MQTT broker, for drills: one QoS 1 "
+        "message per reading on parktwin/<park>/<tag>.",
+        "parktwin publish-recording recording.csv --mqtt localhost:1883 --speedup 10",
+    ),
     "hazards": (
         "Major hazard identification and grading (GB 18218-2018) per enterprise; writes CSV.",
         "parktwin hazards demo --out out/hazards",
@@ -114,6 +119,18 @@ def _parser() -> argparse.ArgumentParser:
         "--blast-strength", type=int, default=7, help="TNO multi-energy class 1-10 (default 7)"
     )
     zones.add_argument("--out", type=Path, default=Path("out/zones"), help="output folder")
+
+    publish = command("publish-recording")
+    publish.add_argument("file", type=Path, help="recorded readings, CSV or Parquet (long or wide)")
+    publish.add_argument("--mqtt", required=True, metavar="HOST:PORT", help="broker address")
+    publish.add_argument("--park", default="demo", help="park name in the topic (default: demo)")
+    publish.add_argument(
+        "--speedup", type=float, help="replay faster than real time (default: as fast as possible)"
+    )
+    publish.add_argument("--username", help="broker user name")
+    publish.add_argument("--password", help="broker password")
+    publish.add_argument("--tls", action="store_true", help="connect with TLS")
+    publish.add_argument("--ca-certs", help="CA certificate file for TLS")
 
     hazards = command("hazards")
     hazards.add_argument("park", nargs="?", default="demo", help="park (default: demo)")
@@ -360,6 +377,42 @@ def _write_zones(result, park, out: Path) -> dict:
     return paths
 
 
+def _host_port(text: str, default_port: int) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host:
+        return text, default_port
+    try:
+        return host, int(port)
+    except ValueError:
+        raise InputError(f"expected HOST:PORT, got {text!r}") from None
+
+
+def _publish(args) -> None:
+    from twin.feeds.mqtt import publish_recording
+
+    if not args.file.exists():
+        raise InputError(f"{args.file}: no such file")
+    host, port = _host_port(args.mqtt, 1883)
+    try:
+        with console.status(f"publishing {args.file} to {host}:{port} ..."):
+            count = publish_recording(
+                args.file,
+                host,
+                port,
+                args.speedup,
+                park=args.park,
+                username=args.username,
+                password=args.password,
+                tls=args.tls,
+                ca_certs=args.ca_certs,
+            )
+    except (OSError, TimeoutError) as err:
+        raise InputError(f"broker {host}:{port}: {err}") from None
+    except ValueError as err:
+        raise InputError(f"{args.file}: {err}") from None
+    console.print(f"published {count:,} readings to {host}:{port} on parktwin/{args.park}/<tag>")
+
+
 def run(args) -> None:
     if args.command == "park":
         _park_summary(_load(args.park))
@@ -368,6 +421,8 @@ def run(args) -> None:
         console.print(f"wrote {path}")
     elif args.command == "zones":
         _zones(args)
+    elif args.command == "publish-recording":
+        _publish(args)
     elif args.command == "demo":
         park = _load("demo")
         _park_summary(park)
