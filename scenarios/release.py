@@ -16,7 +16,7 @@ All physics comes from ``physics``; this module only chooses and composes.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -24,6 +24,7 @@ import geodata
 from physics import pool as pools
 from physics import source, substances
 from physics.meteorology import air_density
+from twin import tank_geometry
 from twin.park import tank_inventory_kg
 
 P_ATM = 101325.0
@@ -72,18 +73,6 @@ class SourceTerm:
     @property
     def airborne_total_kg(self) -> float:
         return float(np.trapezoid(self.airborne_kg_s, self.times_s)) + self.instantaneous_kg
-
-
-def _level_from_fill(shape: str, diameter_m: float, length_m: float | None, fill: float) -> float:
-    """Liquid level [m] holding the volume fraction ``fill`` of a vessel."""
-    if shape == "vertical_cylinder":
-        return fill * length_m
-    from scipy.integrate import cumulative_trapezoid
-
-    levels = np.linspace(0.0, diameter_m, 801)
-    area = source.tank_surface_area(levels, shape.replace("_", "-"), diameter_m, length_m)
-    volume = cumulative_trapezoid(area, levels, initial=0.0)
-    return float(np.interp(fill, volume / volume[-1], levels))
 
 
 def _pool(
@@ -166,7 +155,8 @@ def source_term(
     wind_speed_m_s, air_temperature_K : float
         Weather, for pool evaporation. [m/s], [K]
     isolation_s : float, optional
-        When a pipeline's pumped flow is stopped. [s]
+        When a pipeline's pumped flow is stopped, or a tank's outflow through the hole
+        stops (the engine's isolation); the pool it fed goes on evaporating. [s]
 
     Raises
     ------
@@ -183,6 +173,7 @@ def source_term(
             duration_s,
             wind_speed_m_s,
             air_temperature_K,
+            isolation_s,
         )
     if asset in park.pipelines.index:
         return _pipeline(
@@ -212,7 +203,18 @@ def _check_hole(hole_diameter_m, rupture, limit_m, what):
         )
 
 
-def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T):
+def _stop_at(out: source.Release, isolation_s: float | None) -> source.Release:
+    """The outflow with its rate set to zero from ``isolation_s`` on (unchanged if None)."""
+    if isolation_s is None or isolation_s >= out.times_s[-1]:
+        return out
+    t = np.concatenate([out.times_s[out.times_s < isolation_s], [isolation_s, isolation_s]])
+    rate = np.interp(t, out.times_s, out.rate_kg_s)
+    rate[-1] = 0.0
+    temperature = np.interp(t, out.times_s, np.broadcast_to(out.temperature_K, out.times_s.shape))
+    return replace(out, times_s=t, rate_kg_s=rate, temperature_K=temperature)
+
+
+def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation_s=None):
     tank = park.tanks.loc[asset]
     sub = substances.lookup(tank.cas)
     T = float(tank.temperature_k)
@@ -295,6 +297,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T):
             heat_capacity_J_kgK=cp,
             heat_of_vaporisation_J_kg=hfg,
         )
+        out = _stop_at(out, isolation_s)
         direct = np.interp(times, out.times_s, out.rate_kg_s, right=0.0) * (
             1.0 - out.rainout_fraction
         )
@@ -330,7 +333,14 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T):
             assumptions=assumptions,
         )
 
-    level = _level_from_fill(shape, d, length, float(tank.fill_fraction))
+    level = float(
+        tank_geometry.level_from_volume(
+            float(tank.fill_fraction) * tank_geometry.full_volume(shape, d, length),
+            shape,
+            d,
+            length,
+        )
+    )
     if hole_h >= level:
         raise ValueError(
             f"the hole at {hole_h:g} m is above the liquid level ({level:.2f} m) of {asset}"
@@ -347,6 +357,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T):
         tank_diameter_m=d,
         tank_length_m=length,
     )
+    out = _stop_at(out, isolation_s)
     p = _pool(
         sub,
         out.times_s,
