@@ -32,16 +32,17 @@ def park():
 def replay(park, tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "log.sqlite"
     feed = RecordedFeed(INCIDENT_DRILL, known_tags=park.sensors.index)
+    heard = {"alarms": [], "leaks": []}
     with ReadingLog(path) as log:
-        tw = Twin(park, log=log)
+        tw = Twin(park, log=log, on_alarm=heard["alarms"].append, on_leak=heard["leaks"].append)
         for reading in feed:
             log.append(reading)
             tw.update(reading)
-    return tw, feed, path
+    return tw, feed, path, heard
 
 
 def test_recording_covers_every_sensor(park, replay):
-    _, feed, _ = replay
+    _, feed, *_ = replay
     assert sum(feed.rejected.values()) == 0
     assert set(feed.tag) == set(park.sensors.index)
     assert len(feed) == 112 * 720
@@ -50,7 +51,7 @@ def test_recording_covers_every_sensor(park, replay):
 
 
 def test_false_level_alarm_is_an_instrument_fault(replay):
-    tw, _, _ = replay
+    tw, *_ = replay
     faulty = [a for a in tw.alarms.alarms if a.tag == recording.FAULTY_TAG]
     assert {a.level for a in faulty} == {"H", "HH"}
     for alarm in faulty:
@@ -62,7 +63,7 @@ def test_false_level_alarm_is_an_instrument_fault(replay):
 
 
 def test_only_the_faulty_transmitter_and_ammonia_detectors_alarm(replay):
-    tw, _, _ = replay
+    tw, *_ = replay
     start = parse_time(recording.START) + recording.LEAK_START_S
     tags = {a.tag for a in tw.alarms.alarms}
     gas = {a.tag for a in tw.alarms.alarms if a.kind == "gas_toxic"}
@@ -75,7 +76,7 @@ def test_only_the_faulty_transmitter_and_ammonia_detectors_alarm(replay):
 
 
 def test_leak_found_at_the_right_asset_and_rate(replay):
-    tw, _, _ = replay
+    tw, *_ = replay
     start = parse_time(recording.START) + recording.LEAK_START_S
     assert {e.asset for e in tw.leaks.events} == {recording.LEAK_ASSET}
     by_method = {e.method: e for e in tw.leaks.events}
@@ -92,17 +93,19 @@ def test_leak_found_at_the_right_asset_and_rate(replay):
 
 def test_transfers_are_not_leaks(replay):
     """NH-101 empties at 3 kg/s through its metered line: explained, not a leak."""
-    tw, _, _ = replay
+    tw, *_ = replay
     _, loss = tw.leaks.losses["NH-101"]
     assert abs(loss.rate_kg_s) < 4 * loss.se_kg_s + 0.05
 
 
 def test_replaying_the_log_gives_the_same_alarms(park, replay):
-    tw, _, path = replay
+    tw, _, path, heard = replay
     again = Twin(park)
     again.run(iter_readings(path))
     assert again.alarms.events == tw.alarms.events
     assert again.leaks.events == tw.leaks.events
+    assert heard["alarms"] == tw.alarms.events
+    assert heard["leaks"] == tw.leaks.events
     logged = read_alarms(path)
     assert [r for r in logged if r.kind != "leak"] == tw.alarms.events
     assert [r.tag for r in logged if r.kind == "leak"] == [e.asset for e in tw.leaks.events]

@@ -148,12 +148,14 @@ class AlarmBoard:
 
     ``classify(alarm, channel)`` (set by the twin) is called when an alarm is raised and
     returns a verdict with ``classification``, ``rule`` and ``detail`` attributes.
-    ``log`` is a `twin.log.ReadingLog` or None.
+    ``log`` is a `twin.log.ReadingLog` or None; ``on_event(row)``, if given, is called
+    with every event as it happens (a live view, a forecast trigger).
     """
 
     settings: AlarmSettings = field(default_factory=AlarmSettings)
     log: object = None
     classify: Callable | None = None
+    on_event: Callable | None = None
     events: list[AlarmRow] = field(default_factory=list)
     alarms: list[Alarm] = field(default_factory=list)
 
@@ -177,6 +179,8 @@ class AlarmBoard:
         self.events.append(row)
         if self.log is not None:
             self.log.add_alarm(*row)
+        if self.on_event is not None:
+            self.on_event(row)
 
     def evaluate(self, ch: Channel, reading) -> None:
         """Step every limit of ``ch`` with one reading (called when the value is outside

@@ -6,27 +6,32 @@ Two independent signs of a leak, checked on every tick of the twin (`LeakDetecto
    the measured temperature (tick means), minus the cumulated metered net inflow of its
    lines, is fitted by least squares against time over ``balance_window_s``
    (`inventory_loss_rate`). A transfer moves mass and the meters see it; a leak moves mass
-   the meters do not see. A leak is flagged when the unexplained loss rate exceeds both
-   ``sigma_factor`` standard errors of the fitted slope (4 by default: with independent
-   Gaussian level noise a false flag per test has probability about 3e-5) and a floor of
-   ``min_rate_kg_s`` plus ``transfer_uncertainty`` times the metered transfer rate (meters
-   are not perfect). The standard error comes from the fit's residuals, so the threshold
-   follows the actual noise of the level, temperature and flow signals.
-2. **Gas detectors.** For each gas, when any detector's mean over ``gas_window_s``
-   reaches its first alarm level, the source is estimated from all detectors of that gas.
+   the meters do not see. The unexplained loss rate must exceed both ``sigma_factor``
+   standard errors of the fitted slope and a floor of ``min_rate_kg_s`` plus
+   ``transfer_uncertainty`` times the metered transfer rate (meters are not perfect), on
+   ``confirm_ticks`` consecutive ticks. The standard error comes from the fit's residuals,
+   so the threshold follows the actual noise of the level, temperature and flow signals;
+   4 standard errors would be a one-sided false-flag chance of 3e-5 per fit with a known
+   Gaussian noise, and the consecutive ticks cover the extra chance that a short window's
+   estimated error is too small.
+2. **Gas detectors.** For each gas, when any detector's mean over the last tick reaches
+   its first alarm level, the source is estimated from all detectors of that gas, their
+   readings averaged from the tick the gas appeared (at most ``gas_window_s`` back); the
+   plume's averaging time is that span.
 
 Source estimation (`estimate_source`) is the inverse use of the passive Gaussian plume of
-`physics.dispersion` (Briggs sigmas, 600 s averaging, as the detectors are averaged over
-``gas_window_s`` = 600 s): the concentration is linear in the release rate, so for each
-candidate source (each tank of that chemical and points along its pipelines) the rate is
-the weighted least-squares fit of the detector means; detectors at the top of their range
+`physics.dispersion` (Briggs sigmas, sigma_y scaled to the averaging time): the
+concentration is linear in the release rate, so for each candidate source (each tank of
+that chemical and points along its pipelines near the detectors) the rate is the weighted
+least-squares fit of the detector means; detectors that reached the top of their range
 are censored (the true mean is at least what they show). The candidate with the smallest
 chi-square is the estimate; with equal prior odds, exp(-chi2/2) normalised over the
 candidates is the probability of each (the likelihood across candidates), and the rate's
 standard deviation is that of the weighted fit, inflated by sqrt(chi2/dof) when the fit is
 worse than the assumed errors. Assumed detector error: ``relative_error`` of the reading
 (model error dominates: plume meander, near-field) plus ``floor_fraction`` of the span.
-These settings are parktwin's choices, not values from a standard.
+A leak is flagged by the gas detectors when the best candidate's probability reaches
+``min_probability``. These settings are parktwin's choices, not values from a standard.
 
 References
 ----------

@@ -1,7 +1,7 @@
 """The live twin: readings in, state, graded and classed alarms, and leaks out.
 
 `Twin.update(reading)` is the hot path (target: 200,000 readings per second on one core
-through state and alarms): a dict look-up of the tag's `twin.state.Channel`, three
+through state and alarms): a dict look-up of the tag's `twin.state.Channel`, two
 attribute writes, the reading kept in the channel's history, and one range test; only a
 value beyond an alarm limit (or a limit not at rest) goes on to `twin.alarms`. Time comes
 from the readings only, so replaying the same readings gives the same alarms and leaks in
@@ -36,6 +36,11 @@ class Twin:
         Alarm and leak events are written to it (the feed loop writes the readings).
     tick_s : float
         Reading time between leak checks. [s]
+    on_alarm : callable, optional
+        Called with every alarm event (`twin.log.AlarmRow`) as it happens.
+    on_leak : callable, optional
+        Called with every `twin.leak.LeakEvent` as it is flagged: where a replay or live
+        loop hands a leak to a forecast.
     """
 
     def __init__(
@@ -47,13 +52,18 @@ class Twin:
         plausibility_settings: PlausibilitySettings | None = None,
         leak_settings: LeakSettings | None = None,
         tick_s: float = 60.0,
+        on_alarm=None,
+        on_leak=None,
     ):
         if not tick_s > 0:
             raise ValueError(f"tick_s must be > 0, got {tick_s}")
         self.model = ParkModel.from_park(park)
         self.log = log
         self.plausibility_settings = plausibility_settings or PlausibilitySettings()
-        self.alarms = AlarmBoard(alarm_settings or AlarmSettings(), log, self._classify)
+        self.alarms = AlarmBoard(
+            alarm_settings or AlarmSettings(), log, self._classify, on_event=on_alarm
+        )
+        self.on_leak = on_leak
         self.alarms.attach(self.model.channels.values())
         self.leaks = LeakDetector(self.model, leak_settings or LeakSettings())
         self.tick_s = tick_s
@@ -104,6 +114,8 @@ class Twin:
         self._last_tick = boundary
         for event in new:
             self._log_leak(event)
+            if self.on_leak is not None:
+                self.on_leak(event)
 
     def _log_leak(self, event: LeakEvent) -> None:
         if self.log is not None:
