@@ -1,0 +1,783 @@
+"""The emergency engine: a leak, a cloud, a warning and a crowd in one SimPy environment.
+
+The story of a run, one process each:
+
+- the **release** starts at its time and runs until it is isolated (by the ESD valve at its
+  time, or by the fire brigade); its rate follows the tank's head and inventory
+  (``scenarios.release.source_term``), and isolation stops the outflow through the hole at
+  that moment while the pool it fed goes on evaporating;
+- the **weather** steps through its changes (or a met series);
+- the **air** releases a puff per step at each source and moves every puff with the wind of
+  the moment (``physics.dispersion`` puffs, Briggs sigmas over the path travelled), so a
+  wind shift turns the cloud; where the Britter-McQuaid criterion calls the cloud dense,
+  ground-level concentrations within the dense range of the source come from the workbook
+  plume of the current rate and wind (``scenarios.zones.Cloud``), and the puffs beyond;
+- the **detectors** read the field at their place and height through a first-order response
+  (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``);
+- the **control room** decides after its delay once an alarm at the trigger level comes in
+  (or the leak is reported), warns every building after that building's own delay, and
+  dispatches the **fire brigade** over the road graph, which isolates the leak or sets up a
+  water curtain that takes a fraction of the vapour out of the puffs that cross it;
+- the **people** (``scenarios.evacuation``) shelter or leave along the roads, and re-route
+  when the **road watch** sees the cloud (now, or five minutes ahead) over a link;
+- the **dose monitor** evaluates the concentration at every person in one vectorised call
+  per step: people indoors breathe the building's air, which follows the outdoor air by
+  dCi/dt = lambda (Co - Ci) (REFERENCES.md, Shelter in place: ASHRAE Fundamentals ch. 16),
+  integrated exactly over a step with Co held; outdoors people also receive the heat of a
+  fire (buildings are taken to shield their occupants from radiation).
+
+SimPy decides, numpy computes.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import simpy
+
+import twin
+from physics import dispersion, fire, harm
+from physics.meteorology import air_density
+from physics.sigmas import puff_sigmas
+from scenarios.evacuation import Evacuation
+from scenarios.network_flow import FlowNetwork, park_places
+from scenarios.people import Lognormal, make_population, park_occupants
+from scenarios.release import SourceTerm, source_term
+from scenarios.scenario_file import Scenario, ScenarioError
+from scenarios.zones import Cloud, Weather
+from twin.alarms import AlarmBoard
+from twin.readings import Reading
+from twin.state import ParkModel, gas_kg_m3
+
+FORECAST_S = 300.0  # the road watch looks this far ahead with the wind of the moment
+ROAD_WATCH_S = 60.0  # how often the control room checks the roads against the cloud
+ROAD_SPACING_M = 20.0  # sample spacing along links for the road watch
+REACH_SIGMAS = 4.0  # receptors beyond this many sigmas of every puff get nothing
+FAR_M = 20_000.0  # puffs this far from the park centre have left the model
+AEGL_DURATION_S = 3600.0  # levels compared with peaks, as the threat zones do (ALOHA)
+
+
+@dataclass
+class Leak:
+    """One release: its spec, where it is, its source term and its puffs."""
+
+    spec: object
+    xy: tuple[float, float]
+    term: SourceTerm
+    isolated_s: float | None = None  # from the scenario start
+    ignited_s: float | None = None
+    puffs: dispersion.PuffState = field(default_factory=dispersion.PuffState.empty)
+    crossed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    emitted_kg: float = 0.0
+    hole_m: float | None = None
+    isolate: object = None  # the SimPy event that isolates it, once it has started
+
+    def _cumulative(self, t_rel):
+        """Mass put into the air between the release start and ``t_rel`` [kg]."""
+        term = self.term
+        t = np.clip(t_rel, 0.0, term.times_s[-1])
+        steps = np.diff(term.times_s) * 0.5 * (term.airborne_kg_s[1:] + term.airborne_kg_s[:-1])
+        cum = np.concatenate([[0.0], np.cumsum(steps)])
+        return float(np.interp(t, term.times_s, cum)) + (
+            term.instantaneous_kg if t_rel >= 0 else 0.0
+        )
+
+    def outflow_kg_s(self, t) -> float:
+        """Rate out of the hole at scenario time ``t``. [kg/s]"""
+        o = self.term.outflow
+        return float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
+
+    def airborne_kg_s(self, t) -> float:
+        term = self.term
+        return float(
+            np.interp(t - self.spec.start_s, term.times_s, term.airborne_kg_s, left=0.0, right=0.0)
+        )
+
+
+@dataclass
+class Fire:
+    kind: str
+    xy: tuple[float, float]
+    start_s: float
+    end_s: float
+    flux: object  # distance [m] -> W/m2
+
+
+class Engine:
+    """One run of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From ``scenarios.scenario_file.load``.
+    park : geodata.Park, optional
+        Loaded park (``twin.load_park(scenario.run.park)`` if not given).
+    action : str, optional
+        Overrides the scenario's protective action ("evacuate", "shelter", "by_zone").
+    draws : dict, optional
+        Ensemble draws: ``wind_from_offset_deg``, ``wind_speed_factor``, ``hole_m`` and
+        ``seed`` (see ``scenarios.ensemble``).
+    """
+
+    def __init__(self, scenario: Scenario, park=None, action: str | None = None, draws=None):
+        draws = draws or {}
+        self.sc = scenario
+        self.park = park if park is not None else twin.load_park(scenario.run.park)
+        self.env = simpy.Environment()
+        self.dt = scenario.run.step_s
+        self.seed = int(draws.get("seed", scenario.run.seed))
+        self.action = action or scenario.response.action
+        self.rng = np.random.default_rng(self.seed)
+        self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
+        self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
+        self.weather = self._weather_at(0)
+        self.events: list[tuple[float, str]] = []
+        self.leaks = [self._leak(r, draws.get("hole_m")) for r in scenario.releases]
+        cas = {leak.term.substance.property_cas for leak in self.leaks}
+        if len(cas) > 1:
+            raise ScenarioError(f"{scenario.path}: release: all releases must hold one chemical")
+        self.cas = cas.pop()
+        self.molar_mass = self.leaks[0].term.substance.molar_mass_kg_mol
+        self.levels = self._levels()
+        self._probit = self._has_probit()
+        self.fires: list[Fire] = []
+        self._clouds: dict[int, Cloud | None] = {}
+        self._setup_people()
+        self._setup_detectors()
+        self.alarmed = self.env.event()
+        self.decided_s = math.nan
+        self.warned_s: dict[str, float] = {}
+        self.curtain_s = math.nan
+        self.brigade_s = math.nan
+        self.timeline: list[dict] = []
+        self.blocked_links: list[tuple[float, int]] = []
+        self.env.process(self.weather_process())
+        for leak in self.leaks:
+            self.env.process(self.release(leak))
+        self.env.process(self.air())
+        self.env.process(self.detectors())
+        self.env.process(self.control_room())
+        if scenario.response.esd_isolation_s is not None:
+            self.env.process(self.esd())
+        if scenario.response.block_level != "none":
+            self.env.process(self.road_watch())
+        self.env.process(self.dose_monitor())
+
+    # --- set-up ------------------------------------------------------------------------
+
+    def log(self, what: str):
+        self.events.append((float(self.env.now), what))
+
+    def _weather_at(self, t: float) -> Weather:
+        w = self.sc.weather
+        speed, wind_from, stab = w.wind_speed_m_s, w.wind_from_deg, w.stability
+        for ch in sorted(self._changes(), key=lambda c: c.at_s):
+            if ch.at_s <= t:
+                speed = ch.wind_speed_m_s or speed
+                wind_from = wind_from if ch.wind_from_deg is None else ch.wind_from_deg
+                stab = ch.stability or stab
+        return Weather(
+            speed * self._wind_factor,
+            (wind_from + self._wind_offset) % 360.0,
+            stab,
+            w.air_temperature_K,
+            w.terrain,
+            w.relative_humidity,
+        )
+
+    def _changes(self):
+        w = self.sc.weather
+        if w.series is None:
+            return list(w.changes)
+        from scenarios.scenario_file import WindChange
+
+        path = w.series
+        if self.sc.path and not path.startswith("/"):
+            from pathlib import Path
+
+            path = str(Path(self.sc.path).parent / path)
+        table = pd.read_csv(path)
+        return [
+            WindChange(
+                at=f"{r.time_s} s",
+                wind_speed=f"{r.wind_speed_m_s} m/s",
+                wind_from=f"{r.wind_from_deg} deg",
+                stability=r.stability,
+            )
+            for r in table.itertuples()
+        ]
+
+    def _source_xy(self, asset: str) -> tuple[float, float]:
+        park = self.park
+        geom = (
+            park.tanks.geometry[asset]
+            if asset in park.tanks.index
+            else park.pipelines.geometry[asset].interpolate(0.5, normalized=True)
+        )
+        p = geom.centroid
+        return (float(p.x), float(p.y))
+
+    def _term(self, spec, hole_m, isolation_rel=None) -> SourceTerm:
+        w = self.weather
+        try:
+            return source_term(
+                self.park,
+                spec.asset,
+                hole_diameter_m=hole_m,
+                rupture=spec.rupture,
+                hole_height_m=spec.height_m,
+                duration_s=max(self.sc.run.duration_s - spec.start_s, self.dt),
+                wind_speed_m_s=w.wind_speed_m_s,
+                air_temperature_K=w.air_temperature_K,
+                isolation_s=isolation_rel,
+            )
+        except ValueError as e:
+            raise ScenarioError(f"{self.sc.path}: release.{spec.asset}: {e}") from None
+
+    def _leak(self, spec, hole_override) -> Leak:
+        if spec.asset not in self.park.tanks.index and spec.asset not in self.park.pipelines.index:
+            raise ScenarioError(
+                f"{self.sc.path}: release.asset: expected a tank or pipeline id of the park, "
+                f"got {spec.asset!r}"
+            )
+        hole = None if spec.rupture else (hole_override or spec.hole_diameter_m)
+        return Leak(spec, self._source_xy(spec.asset), self._term(spec, hole), hole_m=hole)
+
+    def _levels(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """Levels of concern for the cloud: AEGL tiers (60 min), else LFL and 60 % LFL."""
+        try:
+            lv = harm.toxic_levels(self.cas, AEGL_DURATION_S, self.molar_mass)
+            return lv.names, np.asarray(lv.kg_m3, float)
+        except (ValueError, KeyError):
+            sub = self.leaks[0].term.substance
+            if sub.lfl_fraction:
+                return ("60% LFL", "LFL"), harm.flammable_levels(sub.lfl_fraction, self.molar_mass)[
+                    ::-1
+                ]
+            return (), np.zeros(0)
+
+    def _has_probit(self) -> bool:
+        try:
+            harm.toxic_load(self.cas, np.zeros((1, 1)), 1.0, molar_mass_kg_mol=self.molar_mass)
+            return True
+        except (ValueError, KeyError):
+            return False
+
+    def level(self, name: str) -> float:
+        names, values = self.levels
+        return float(values[names.index(name)]) if name in names else math.nan
+
+    def _setup_people(self):
+        sc, park = self.sc, self.park
+        pop_spec = sc.population
+        buildings, dests = park_places(park, destinations=pop_spec.destinations)
+        ids = {b.id for b in buildings}
+        if pop_spec.headcounts is not None:
+            unknown = [b for b in pop_spec.headcounts if b not in park.buildings.index]
+            if unknown:
+                raise ScenarioError(
+                    f"{sc.path}: population.headcounts: expected building ids of the park, "
+                    f"got {unknown[0]!r}"
+                )
+            occupants = {b: round(n * pop_spec.scale) for b, n in pop_spec.headcounts.items()}
+        else:
+            occupants = park_occupants(park, pop_spec.period, pop_spec.scale)
+        self.left_out = sum(n for b, n in occupants.items() if b not in ids)
+        occupants = {b: n for b, n in occupants.items() if b in ids and n > 0}
+        pop = make_population(
+            occupants,
+            Lognormal(pop_spec.premovement_median_s, pop_spec.premovement_sigma),
+            self.seed,
+            drive_fraction=pop_spec.drive_fraction,
+        )
+        self.network = FlowNetwork(park.network.graph, park.network.nodes_xy)
+        self.places = {b.id: b for b in buildings}
+        self.evac = Evacuation(self.env, self.network, buildings, dests, pop)
+        self.pop = pop
+        n = len(pop)
+        self.building_xy = np.array([self.places[b].xy for b in pop.building_ids]).reshape(-1, 2)
+        ach = park.buildings["air_changes_per_h"].reindex(pop.building_ids).astype(float) / 3600.0
+        self.air_change_s = np.where(ach > 0, ach, pop_spec.air_changes_per_s)
+        self.indoor_c = np.zeros(len(pop.building_ids))
+        self.outdoor_peak_b = np.zeros(len(pop.building_ids))
+        self.indoor_peak_b = np.zeros(len(pop.building_ids))
+        self.peak = np.zeros(n)
+        self.dose = np.zeros(n)  # integral of C dt [kg s/m3]
+        self.load = np.zeros(n)  # toxic load in the probit's units
+        self.thermal = np.zeros(n)  # sum of q^(4/3) dt [(W/m2)^(4/3) s]
+        self._road_pts, self._road_links = self.network.sample_points(ROAD_SPACING_M)
+        self._centre = np.asarray(park.network.nodes_xy, float).mean(axis=0)
+
+    def _setup_detectors(self):
+        det = self.sc.detection
+        model = ParkModel.from_park(self.park)
+        chans = [
+            ch
+            for ch in model.channels.values()
+            if ch.kind.startswith("gas")
+            and ch.cas == self.cas
+            and (det.sensors == "all" or ch.tag in det.sensors)
+        ]
+        if det.sensors != "all":
+            missing = set(det.sensors) - {ch.tag for ch in model.channels.values()}
+            if missing:
+                raise ScenarioError(
+                    f"{self.sc.path}: detection.sensors: expected sensor tags of the park, "
+                    f"got {sorted(missing)[0]!r}"
+                )
+        self.board = AlarmBoard()
+        self.board.attach(chans)
+        self.channels = chans
+        self.sensor_xyz = np.array([(ch.x, ch.y, ch.z) for ch in chans], float).reshape(-1, 3)
+        t = self.weather.air_temperature_K
+        self.sensor_per_kg_m3 = np.array(
+            [1.0 / float(gas_kg_m3(1.0, ch.unit, ch.cas, t)) for ch in chans]
+        )
+        self.sensor_c = np.zeros(len(chans))
+        self.epoch = self.sc.run.start.timestamp()
+
+    # --- the field ---------------------------------------------------------------------
+
+    def _cloud(self, leak: Leak):
+        """The dense-gas workbook plume of the leak in the weather of the moment as a table
+        (x [m], centreline [kg/m3] per kg/s of its rate, sigma_y [m], range end [m]), or None
+        where the cloud is passive or instantaneous (the puffs carry it)."""
+        key = (id(leak), self.weather, leak.isolated_s, leak.ignited_s)
+        if key not in self._clouds:
+            table = None
+            term = leak.term
+            if term.instantaneous_kg == 0 and term.max_average_rate() > 0:
+                cloud = Cloud(term, self.weather)
+                if cloud.dense and cloud.x_end > 0:
+                    x = np.geomspace(0.5, cloud.x_end, 200)
+                    table = (x, cloud.centreline(x) / cloud.rate, cloud._sigma_y(x), cloud.x_end)
+            self._clouds[key] = table
+        return self._clouds[key]
+
+    def concentration(self, xy: np.ndarray, z=0.0, puffs=None) -> np.ndarray:
+        """Concentration [kg/m3] at points ``xy`` (m, 2) and height ``z`` now."""
+        xy = np.asarray(xy, float).reshape(-1, 2)
+        out = np.zeros(len(xy))
+        w = self.weather
+        zz = np.broadcast_to(np.asarray(z, float), (len(xy),))
+        for k, leak in enumerate(self.leaks):
+            state = leak.puffs if puffs is None else puffs[k]
+            c = np.zeros(len(xy))
+            if state.mass.size:
+                sxy, _ = puff_sigmas(np.maximum(state.travel, 1.0), w.stability, w.terrain)
+                reach = REACH_SIGMAS * sxy
+                # receptors inside the box of every puff's reach
+                lo = np.array([np.min(state.x - reach), np.min(state.y - reach)])
+                hi = np.array([np.max(state.x + reach), np.max(state.y + reach)])
+                near = np.all((xy >= lo) & (xy <= hi), axis=1)
+                if near.any():
+                    c[near] = dispersion.puffs_concentration(
+                        state,
+                        xy[near, 0],
+                        xy[near, 1],
+                        zz[near],
+                        stability=w.stability,
+                        release_height=leak.spec.height_m,
+                        terrain=w.terrain,
+                    )
+            out += np.maximum(c, self._near_field(leak, xy))
+        return out
+
+    def _near_field(self, leak: Leak, xy) -> np.ndarray:
+        """Dense near field: within the dense range, the higher of the puffs and the
+        workbook plume of the current airborne rate."""
+        t_rel = self.env.now - leak.spec.start_s
+        if t_rel <= 0:
+            return np.zeros(len(xy))
+        table = self._cloud(leak)
+        rate = leak.airborne_kg_s(self.env.now)
+        if table is None or rate <= 0:
+            return np.zeros(len(xy))
+        x, c_per_rate, sigma_y, x_end = table
+        theta = math.radians(self.weather.wind_from_deg)
+        dx, dy = -math.sin(theta), -math.cos(theta)
+        rel = xy - np.asarray(leak.xy)
+        down = rel[:, 0] * dx + rel[:, 1] * dy
+        cross = -rel[:, 0] * dy + rel[:, 1] * dx
+        # only as far as the wind has carried the vapour since the release began
+        inside = (down >= 0) & (down <= min(x_end, self.weather.wind_speed_m_s * t_rel))
+        out = np.zeros(len(xy))
+        if inside.any():
+            d = down[inside]
+            sy = np.interp(d, x, sigma_y)
+            out[inside] = (
+                rate * np.interp(d, x, c_per_rate) * np.exp(-0.5 * (cross[inside] / sy) ** 2)
+            )
+        return out
+
+    # --- the processes -----------------------------------------------------------------
+
+    def weather_process(self):
+        """The wind of the moment, through the scenario's changes."""
+        for ch in sorted(self._changes(), key=lambda c: c.at_s):
+            if ch.at_s > self.env.now:
+                yield self.env.timeout(ch.at_s - self.env.now)
+            self.weather = self._weather_at(self.env.now)
+            w = self.weather
+            self.log(
+                f"wind {w.wind_speed_m_s:.1f} m/s from {w.wind_from_deg:.0f} deg, "
+                f"class {w.stability}"
+            )
+
+    def release(self, leak: Leak):
+        """A leak starts, may ignite, and runs until it is isolated."""
+        spec = leak.spec
+        yield self.env.timeout(spec.start_s)
+        what = "rupture" if spec.rupture else f"{leak.hole_m * 1000:.0f} mm hole"
+        self.log(f"release from {spec.asset} ({what}): {leak.term.model}")
+        if spec.fire != "none":
+            self.env.process(self.ignition(leak))
+        leak.isolate = self.env.event()
+        yield leak.isolate
+        leak.isolated_s = float(self.env.now)
+        leak.term = self._term(spec, leak.hole_m, self.env.now - spec.start_s)
+        self.log(f"{spec.asset} isolated: outflow stops, the pool goes on evaporating")
+
+    def isolate(self, who: str):
+        for leak in self.leaks:
+            if leak.isolate is not None and not leak.isolate.triggered:
+                self.log(f"isolation by {who}")
+                leak.isolate.succeed()
+
+    def esd(self):
+        """The ESD valve closes at its time after the release starts."""
+        start = min(leak.spec.start_s for leak in self.leaks)
+        yield self.env.timeout(start + self.sc.response.esd_isolation_s)
+        self.isolate("ESD valve")
+
+    def ignition(self, leak: Leak):
+        """The release catches fire at its ignition time."""
+        spec = leak.spec
+        yield self.env.timeout(max((spec.ignition_s or spec.start_s) - self.env.now, 0.0))
+        f = self._fire(leak)
+        if f is not None:
+            leak.ignited_s = float(self.env.now)
+            self.fires.append(f)
+            self.log(f"ignition: {f.kind}")
+
+    def _fire(self, leak: Leak) -> Fire | None:
+        term, w, spec = leak.term, self.weather, leak.spec
+        sub = term.substance
+        hc = sub.heat_of_combustion_J_kg
+        if not sub.flammable or not hc:
+            return None
+        now, end = float(self.env.now), self.sc.run.duration_s
+        t_rel = now - spec.start_s
+        if spec.fire == "fireball":
+            o = term.outflow
+            out_kg = (
+                float(
+                    np.trapezoid(
+                        np.interp(np.linspace(0, t_rel, 200), o.times_s, o.rate_kg_s, right=0.0),
+                        np.linspace(0, t_rel, 200),
+                    )
+                )
+                if t_rel > 0
+                else 0.0
+            )
+            mass = term.inventory_kg if spec.rupture else max(term.inventory_kg - out_kg, 0.0)
+            d = float(fire.fireball_diameter(mass))
+            dur = float(fire.fireball_duration(mass))
+            fr = float(fire.fireball_radiant_fraction(term.storage_pressure_Pa))
+            sep = float(fire.fireball_emissive_power(mass, hc, d, dur, fr))
+            return Fire(
+                f"fireball of {mass / 1000:.0f} t",
+                leak.xy,
+                now,
+                now + dur,
+                lambda r: fire.fireball_flux(r, d, 0.75 * d, sep),
+            )
+        if spec.fire == "jet":
+            rate = max(leak.outflow_kg_s(now), 1e-9)
+            fr = float(fire.jet_fire_radiant_fraction(term.jet_velocity_m_s or 0.0))
+            return Fire(
+                f"jet fire of {rate:.1f} kg/s",
+                leak.xy,
+                now,
+                end,
+                lambda r: fire.jet_fire_flux(np.maximum(r, 1.0), rate, hc, fr),
+            )
+        if term.pool is None:
+            return None
+        area = float(np.interp(t_rel, term.pool.times_s, term.pool.area_m2))
+        if area <= 0:
+            return None
+        diameter = math.sqrt(4.0 * area / math.pi)
+        tb, ta = sub.boiling_point_K, w.air_temperature_K
+        burning = float(
+            fire.pool_burning_rate(
+                hc,
+                float(sub.heat_of_vaporisation(min(tb, ta))),
+                float(sub.liquid_heat_capacity(min(tb, ta))),
+                tb,
+                ta,
+            )
+        )
+        rho_air = float(air_density(ta))
+        rh = w.relative_humidity
+        # the burning pool no longer feeds the cloud
+        leak.term.airborne_kg_s[leak.term.times_s >= t_rel] = 0.0
+        return Fire(
+            f"pool fire {diameter:.0f} m across",
+            leak.xy,
+            now,
+            end,
+            lambda r: fire.pool_fire_flux(r, diameter, burning, rho_air, rh, ta),
+        )
+
+    def air(self):
+        """Each step every puff moves with the wind of the moment and each source adds
+        the puff of what it released during the step."""
+        dt = self.dt
+        while True:
+            t0 = self.env.now
+            yield self.env.timeout(dt)
+            w = self.weather
+            for leak in self.leaks:
+                moved = dispersion.advect_puffs(leak.puffs, dt, w.wind_speed_m_s, w.wind_from_deg)
+                self._curtain(leak, leak.puffs, moved)
+                rel0, rel1 = t0 - leak.spec.start_s, self.env.now - leak.spec.start_s
+                mass = 0.0
+                if rel1 > 0:
+                    mass = leak._cumulative(rel1) - (leak._cumulative(rel0) if rel0 >= 0 else 0.0)
+                if mass > 0:
+                    new = dispersion.release_puffs(dispersion.PuffState.empty(), [mass], *leak.xy)
+                    # the step's mass left on average half a step ago
+                    new = dispersion.advect_puffs(new, dt / 2, w.wind_speed_m_s, w.wind_from_deg)
+                    moved = dispersion.PuffState(
+                        *(np.concatenate((a, b)) for a, b in zip(moved, new, strict=True))
+                    )
+                    leak.crossed = np.concatenate([leak.crossed, [False]])
+                    leak.emitted_kg += mass
+                keep = np.hypot(moved.x - self._centre[0], moved.y - self._centre[1]) < FAR_M
+                leak.puffs = dispersion.PuffState(*(a[keep] for a in moved))
+                leak.crossed = leak.crossed[keep]
+
+    def _curtain(self, leak: Leak, before, after):
+        """Puffs crossing the water curtain's distance lose its efficiency's fraction."""
+        if math.isnan(self.curtain_s):
+            return
+        b = self.sc.response.brigade
+        cross = (before.travel < b.curtain_distance_m) & (after.travel >= b.curtain_distance_m)
+        hit = cross & ~leak.crossed
+        after.mass[hit] *= 1.0 - b.curtain_efficiency
+        leak.crossed |= hit
+
+    def detectors(self):
+        """Every gas detector of the chemical reads the field at its place and height."""
+        tau = self.sc.detection.response_time_s / math.log(10.0)
+        gain = 1.0 - math.exp(-self.dt / tau) if tau > 0 else 1.0
+        trigger = self.sc.detection.trigger
+        while True:
+            yield self.env.timeout(self.dt)
+            if not self.channels:
+                continue
+            c = self.concentration(self.sensor_xyz[:, :2], self.sensor_xyz[:, 2])
+            self.sensor_c += (c - self.sensor_c) * gain
+            values = self.sensor_c * self.sensor_per_kg_m3
+            t = self.epoch + self.env.now
+            before = len(self.board.alarms)
+            for ch, v in zip(self.channels, values.tolist(), strict=True):
+                if not ch.quiet or v >= ch.hi_on:
+                    ch.value, ch.t = v, t
+                    self.board.evaluate(ch, Reading(t, ch.tag, v, "good"))
+            for alarm in self.board.alarms[before:]:
+                self.log(f"alarm {alarm.level} {alarm.tag}")
+                wanted = ("AL1", "AL2") if trigger == "AL1" else ("AL2",)
+                if alarm.level in wanted and not self.alarmed.triggered:
+                    self.alarmed.succeed(alarm)
+
+    def control_room(self):
+        """An alarm (or a report) -> a decision after its delay -> warnings and the brigade."""
+        r = self.sc.response
+        reported = self.sc.detection.reported_s
+        waits = [self.alarmed]
+        if reported is not None:
+            waits.append(self.env.timeout(reported))
+        yield self.env.any_of(waits)
+        self.log("control room informed")
+        yield self.env.timeout(r.decision_delay_s)
+        self.decided_s = float(self.env.now)
+        self.log(f"decision: {self.action}")
+        if r.brigade is not None:
+            self.env.process(self.brigade())
+        spread = self.rng.uniform(0.0, r.warning_spread_s, len(self.pop.building_ids))
+        for k, b in enumerate(self.pop.building_ids):
+            self.env.process(self.warning(b, self._action_for(b), r.warning_delay_s + spread[k]))
+
+    def _action_for(self, building: str) -> str:
+        if self.action != "by_zone":
+            return self.action
+        xy = np.asarray(self.places[building].xy)
+        near = min(np.hypot(*(xy - np.asarray(leak.xy))) for leak in self.leaks)
+        return "shelter" if near <= self.sc.response.zone_radius_m else "evacuate"
+
+    def warning(self, building: str, action: str, delay: float):
+        """The warning reaches one building after its own delay."""
+        yield self.env.timeout(delay)
+        self.warned_s[building] = float(self.env.now)
+        self.evac.warn([building], action)
+
+    def brigade(self):
+        """The fire brigade drives from its station to the leak, then acts."""
+        b = self.sc.response.brigade
+        travel = self._drive_s(b.station, self.leaks[0].xy, b.speed_m_s)
+        yield self.env.timeout(b.turnout_s + travel)
+        self.brigade_s = float(self.env.now)
+        self.log(f"fire brigade on scene ({travel:.0f} s drive)")
+        if "water_curtain" in b.actions:
+            self.env.process(self.water_curtain())
+        if "isolate" in b.actions:
+            yield self.env.timeout(b.isolation_work_s)
+            self.isolate("fire brigade")
+
+    def water_curtain(self):
+        yield self.env.timeout(self.sc.response.brigade.curtain_setup_s)
+        self.curtain_s = float(self.env.now)
+        self.log("water curtain up")
+
+    def _drive_s(self, station: str, xy, speed: float) -> float:
+        att = self.park.network.attachments
+        if station not in att:
+            raise ScenarioError(
+                f"{self.sc.path}: response.brigade.station: expected a building on the road "
+                f"network, got {station!r}"
+            )
+        nodes = np.asarray(self.park.network.nodes_xy, float)
+        goal = int(np.argmin(np.hypot(*(nodes - np.asarray(xy)).T)))
+        a = att[station]
+        length = nx.shortest_path_length(self.park.network.graph, a.node, goal, weight="length_m")
+        return (length + a.access_m) / speed
+
+    def road_watch(self):
+        """Links the cloud covers now or in a few minutes are closed; people re-route."""
+        name = self.sc.response.block_level
+        limit = self.level(name)
+        if math.isnan(limit):
+            return
+        w0 = None
+        while True:
+            yield self.env.timeout(ROAD_WATCH_S)
+            w = self.weather
+            ahead = [
+                dispersion.advect_puffs(leak.puffs, FORECAST_S, w.wind_speed_m_s, w.wind_from_deg)
+                for leak in self.leaks
+            ]
+            c = np.maximum(
+                self.concentration(self._road_pts), self.concentration(self._road_pts, puffs=ahead)
+            )
+            hot = self._road_links[c >= limit]
+            if len(hot):
+                links = {tuple(x) for x in hot.tolist()}
+                before = len(self.network.blocked) if w0 is None else w0
+                turned = self.evac.block(links)
+                self.blocked_links.append((float(self.env.now), len(self.evac.net.blocked)))
+                if len(self.evac.net.blocked) != before:
+                    self.log(f"{len(self.evac.net.blocked)} links closed ({turned} turned away)")
+                w0 = len(self.evac.net.blocked)
+
+    def dose_monitor(self):
+        """Every person's concentration, dose and heat, one vectorised call per step."""
+        dt = self.dt
+        ev = self.evac
+        b = self.pop.building
+        while True:
+            yield self.env.timeout(dt)
+            now = self.env.now
+            c_b = self.concentration(self.building_xy)
+            decay = np.exp(-self.air_change_s * dt)
+            self.indoor_c = c_b + (self.indoor_c - c_b) * decay
+            self.outdoor_peak_b = np.maximum(self.outdoor_peak_b, c_b)
+            self.indoor_peak_b = np.maximum(self.indoor_peak_b, self.indoor_c)
+            inside = ev.indoors()
+            c = self.indoor_c[b]
+            out = np.flatnonzero(~inside)
+            pos = ev.positions()
+            if out.size:
+                c[out] = self.concentration(pos[out])
+            self.peak = np.maximum(self.peak, c)
+            self.dose += c * dt
+            if self._probit:
+                self.load += harm.toxic_load(
+                    self.cas, c[:, None], dt, molar_mass_kg_mol=self.molar_mass
+                )
+            q = np.zeros(out.size)
+            for f in self.fires:
+                if f.start_s < now and out.size:
+                    span = min(now, f.end_s) - max(now - dt, f.start_s)
+                    if span > 0:
+                        r = np.hypot(*(pos[out] - np.asarray(f.xy)).T)
+                        flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
+                        self.thermal[out] += flux ** (4.0 / 3.0) * span
+                        q = np.maximum(q, flux)
+            self._record(c, inside, q)
+
+    def _record(self, c, inside, q):
+        now = self.env.now
+        status = np.bincount(self.evac.status, minlength=6)
+        names, values = self.levels
+        row = {
+            "time_s": float(now),
+            "wind_speed_m_s": self.weather.wind_speed_m_s,
+            "wind_from_deg": self.weather.wind_from_deg,
+            "outflow_kg_s": sum(leak.outflow_kg_s(now) for leak in self.leaks),
+            "airborne_kg_s": sum(leak.airborne_kg_s(now) for leak in self.leaks),
+            "released_kg": sum(leak.emitted_kg for leak in self.leaks),
+            "in_air_kg": sum(float(leak.puffs.mass.sum()) for leak in self.leaks),
+            "alarms": len(self.board.alarms),
+            "warned_buildings": len(self.warned_s),
+            "max_heat_flux_w_m2": float(q.max()) if q.size else 0.0,
+        }
+        reach = self._extents(values)
+        for name, v, d in zip(names, values, reach, strict=True):
+            row[f"extent_{name}_m"] = d
+            row[f"people_above_{name}"] = int((c >= v).sum())
+        for k, s in enumerate(("in_building", "sheltered", "walking", "queued", "arrived", "held")):
+            row[s] = int(status[k])
+        row["indoors"] = int(inside.sum())
+        self.timeline.append(row)
+
+    def _extents(self, levels) -> list[float]:
+        """Farthest distance from a source of a puff centre where the cloud is at or above
+        each level (the puffs evaluated at their own centres, ground level)."""
+        best = np.zeros(len(levels))
+        for leak in self.leaks:
+            p = leak.puffs
+            if p.mass.size == 0:
+                continue
+            xy = np.column_stack([p.x, p.y])
+            c = self.concentration(xy)
+            r = np.hypot(*(xy - np.asarray(leak.xy)).T)
+            for k, level in enumerate(levels):
+                above = c >= level
+                if above.any():
+                    best[k] = max(best[k], float(r[above].max()))
+        return best.tolist()
+
+    # --- running -----------------------------------------------------------------------
+
+    def run(self):
+        """Run to the scenario's duration and build the result."""
+        from scenarios.results import build_result
+
+        self.env.run(until=self.sc.run.duration_s + 1e-9)
+        return build_result(self)
+
+
+def run(scenario: Scenario, park=None, action: str | None = None, draws=None):
+    """Run a scenario once; returns a ``scenarios.results.ScenarioResult``."""
+    return Engine(scenario, park, action, draws).run()
+
+
+def compare(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> pd.DataFrame:
+    """The same scenario under each protective action: one row of key figures each."""
+    park = park if park is not None else twin.load_park(scenario.run.park)
+    rows = {a: run(scenario, park, a).key_figures() for a in actions}
+    return pd.DataFrame(rows).T.rename_axis("action")

@@ -1,0 +1,234 @@
+"""What an engine run produced: the result object viz and the CLI see, and its files.
+
+``ScenarioResult`` holds the timeline (one row per engine step: release rate, mass
+released, cloud extent per level, alarms, warnings, people by status and above each level),
+the events (alarms, decision, warnings, isolation, fires), per-person outcomes (route,
+times, peak concentration, dose, toxic load, probability of death, above AEGL-2/3),
+per-building and per-zone tables, and the trajectories of the evacuation for the map
+animation. ``key_figures`` gives the numbers a drill debrief starts with; ``write`` puts
+everything in CSV or Parquet files (no plotting here).
+"""
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from physics import harm
+
+
+@dataclass
+class ScenarioResult:
+    """One run. Times in s from the scenario start, concentrations in kg/m3.
+
+    ``persons`` adds to the evacuation's columns: peak_kg_m3, dose_kg_s_m3, toxic_load,
+    p_death_toxic (NaN without a probit for the chemical), thermal_dose, p_death_thermal,
+    p_death, above_<level> for each level of concern. ``buildings``: persons, outdoor and
+    indoor peak, persons above each level, expected fatalities, warned_s. ``zones``: per level,
+    the buildings whose outdoor peak reached it, persons in them, time to clear (last exit
+    from those buildings of the people who left; NaN if nobody left) and expected fatalities.
+    ``trajectories``: per person (k, 3) arrays of (t, x, y) in the park's metric CRS.
+    """
+
+    name: str
+    action: str
+    seed: int
+    chemical: str
+    levels: dict[str, float]
+    timeline: pd.DataFrame
+    events: pd.DataFrame
+    alarms: pd.DataFrame
+    persons: pd.DataFrame
+    buildings: pd.DataFrame
+    zones: pd.DataFrame
+    queues: dict
+    queue_xy: dict
+    trajectories: list
+    crs: object = None
+
+    def longest_queue(self) -> tuple[str, int, float]:
+        best = ("", 0, math.nan)
+        for name, (t, q) in self.queues.items():
+            k = int(np.argmax(q))
+            if q[k] > best[1]:
+                best = (name, int(q[k]), float(t[k]))
+        return best
+
+    def key_figures(self) -> dict:
+        """Headline numbers of the run (a flat dict, for tables and ensembles)."""
+        p = self.persons
+        name, longest, when = self.longest_queue()
+        first_alarm = self.alarms["time_s"].min() if len(self.alarms) else math.nan
+        decided = self.events.loc[self.events["what"].str.startswith("decision"), "time_s"]
+        fig = {
+            "persons": len(p),
+            "released_kg": float(self.timeline["released_kg"].iloc[-1])
+            if len(self.timeline)
+            else 0.0,
+            "first_alarm_s": float(first_alarm),
+            "decision_s": float(decided.min()) if len(decided) else math.nan,
+            "arrived": int((p["status"] == "arrived").sum()),
+            "sheltered": int((p["status"] == "sheltered").sum()),
+            "last_arrival_s": float(p["arrival_s"].max())
+            if p["arrival_s"].notna().any()
+            else math.nan,
+            "longest_queue": longest,
+            "longest_queue_at": name,
+            "longest_queue_s": when,
+            "expected_fatalities": float(np.nansum(p["p_death"])),
+            "peak_kg_m3": float(p["peak_kg_m3"].max()) if len(p) else 0.0,
+        }
+        for level in self.levels:
+            fig[f"above_{level}"] = int(p[f"above_{level}"].sum())
+        for level, row in self.zones.iterrows():
+            fig[f"clear_{level}_s"] = float(row["time_to_clear_s"])
+        return fig
+
+    def write(self, directory, formats=("csv",), trajectories=True) -> list[Path]:
+        """Write the tables (and trajectories as one long table) to ``directory``."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        persons = self.persons.assign(
+            route=self.persons["route"].map(lambda r: " ".join(map(str, r)))
+        )
+        tables = {
+            "timeline": self.timeline,
+            "events": self.events,
+            "alarms": self.alarms,
+            "persons": persons,
+            "buildings": self.buildings.reset_index(),
+            "zones": self.zones.reset_index(),
+            "key_figures": pd.DataFrame([self.key_figures()]),
+        }
+        if trajectories:
+            tables["trajectories"] = trajectory_table(self.trajectories)
+        written = []
+        for fmt in formats:
+            for name, table in tables.items():
+                path = out / f"{name}.{fmt}"
+                if fmt == "csv":
+                    table.to_csv(path, index=False)
+                elif fmt == "parquet":
+                    table.to_parquet(path, index=False)
+                else:
+                    raise ValueError(f"unknown format {fmt!r}; expected csv or parquet")
+                written.append(path)
+        return written
+
+
+def trajectory_table(trajectories) -> pd.DataFrame:
+    """Trajectories as one long table: person, t_s, x_m, y_m."""
+    if not trajectories:
+        return pd.DataFrame(columns=["person", "t_s", "x_m", "y_m"])
+    lengths = [len(t) for t in trajectories]
+    data = np.concatenate(trajectories)
+    return pd.DataFrame(
+        {
+            "person": np.repeat(np.arange(len(trajectories)), lengths),
+            "t_s": data[:, 0],
+            "x_m": data[:, 1],
+            "y_m": data[:, 2],
+        }
+    )
+
+
+def build_result(engine) -> "ScenarioResult":
+    """Collect an ``scenarios.engine.Engine`` after its run."""
+    ev = engine.evac.result()
+    names, values = engine.levels
+    persons = ev.persons.copy()
+    persons["peak_kg_m3"] = engine.peak
+    persons["dose_kg_s_m3"] = engine.dose
+    if engine._probit:
+        persons["toxic_load"] = engine.load
+        with np.errstate(divide="ignore"):
+            probit = harm.toxic_probit(engine.cas, engine.load)
+        persons["p_death_toxic"] = harm.death_probability(probit)
+    else:
+        persons["toxic_load"] = np.nan
+        persons["p_death_toxic"] = np.nan
+    persons["thermal_dose"] = engine.thermal
+    with np.errstate(divide="ignore"):
+        thermal = harm.THERMAL_PROBIT_MODELS["eisenberg-1975"] + 2.56 * np.log(engine.thermal)
+    persons["p_death_thermal"] = np.where(engine.thermal > 0, harm.death_probability(thermal), 0.0)
+    pt = np.nan_to_num(persons["p_death_toxic"].to_numpy())
+    persons["p_death"] = 1.0 - (1.0 - pt) * (1.0 - persons["p_death_thermal"].to_numpy())
+    for name, v in zip(names, values, strict=True):
+        persons[f"above_{name}"] = engine.peak >= v
+
+    ids = engine.pop.building_ids
+    g = persons.groupby("building", sort=False)
+    buildings = pd.DataFrame(
+        {
+            "persons": g.size(),
+            "outdoor_peak_kg_m3": pd.Series(engine.outdoor_peak_b, index=ids),
+            "indoor_peak_kg_m3": pd.Series(engine.indoor_peak_b, index=ids),
+            "expected_fatalities": g["p_death"].sum(),
+            "warned_s": pd.Series(engine.warned_s, dtype=float),
+            "last_exit_s": g["exit_s"].max(),
+        }
+    ).reindex(ids)
+    buildings.index.name = "building"
+    for name in names:
+        buildings[f"above_{name}"] = g[f"above_{name}"].sum().reindex(ids)
+    rows = []
+    for name, v in zip(names, values, strict=True):
+        inside = buildings.index[buildings["outdoor_peak_kg_m3"] >= v]
+        mine = persons[persons["building"].isin(inside)]
+        still = mine["status"].isin(["in_building", "walking", "queued", "held"]).any()
+        rows.append(
+            {
+                "level": name,
+                "threshold_kg_m3": float(v),
+                "buildings": len(inside),
+                "persons": len(mine),
+                "time_to_clear_s": (
+                    float(mine["exit_s"].max())
+                    if len(mine) and mine["exit_s"].notna().any() and not still
+                    else math.nan
+                ),
+                "expected_fatalities": float(mine["p_death"].sum()),
+            }
+        )
+    zones = pd.DataFrame(
+        rows,
+        columns=[
+            "level",
+            "threshold_kg_m3",
+            "buildings",
+            "persons",
+            "time_to_clear_s",
+            "expected_fatalities",
+        ],
+    ).set_index("level")
+    events = pd.DataFrame(engine.events, columns=["time_s", "what"])
+    ab = engine.board.events
+    alarms = pd.DataFrame(
+        {
+            "time_s": [r[0] - engine.epoch for r in ab],
+            "tag": [r[1] for r in ab],
+            "level": [r[3] for r in ab],
+            "state": [r[4] for r in ab],
+            "cause": [r[5] for r in ab],
+        }
+    )
+    alarms = alarms[alarms["state"] == "raised"].reset_index(drop=True) if len(alarms) else alarms
+    return ScenarioResult(
+        engine.sc.run.name,
+        engine.action,
+        engine.seed,
+        engine.cas,
+        dict(zip(names, map(float, values), strict=True)),
+        pd.DataFrame(engine.timeline),
+        events,
+        alarms,
+        persons,
+        buildings,
+        zones,
+        ev.queues,
+        ev.queue_xy,
+        ev.trajectories,
+        getattr(engine.park, "crs", None),
+    )

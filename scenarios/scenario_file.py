@@ -1,0 +1,365 @@
+"""Scenario files: a TOML description of one emergency, checked and turned into SI numbers.
+
+Quantities are written with their units ("50 mm", "3 min", "2 m/s", "10 degC") and parsed
+once here with ``physics.units.parse_quantity``. Anything wrong gives one line naming the
+file, the key and what was expected (``ScenarioError``). The sections:
+
+- ``[scenario]`` name, park (a path or "demo"), start (ISO time, UTC), duration, seed, step
+  (the engine's field and dose step);
+- ``[weather]`` wind_speed, wind_from, stability, air_temperature, and either
+  ``[[weather.changes]]`` (at, and any of the wind fields) or ``series`` (a CSV file with
+  time_s, wind_speed_m_s, wind_from_deg, stability);
+- ``[[release]]`` asset, hole (a size, or a two-element range for ensembles) or rupture,
+  height, start, fire ("none", "pool", "jet", "fireball") and ignition (time of the fire);
+- ``[detection]`` sensors ("all" or tags), response_time (T90), trigger ("AL1"/"AL2"),
+  reported (when someone reports the leak if no detector does);
+- ``[response]`` decision_delay, warning_delay, warning_spread, action ("evacuate",
+  "shelter", "by_zone") and zone_radius, esd_isolation, block_level; ``[response.brigade]``
+  station, turnout, speed, actions ("isolate", "water_curtain"), isolation_work,
+  curtain_setup, curtain_distance, curtain_efficiency;
+- ``[population]`` period ("day"/"night") or headcounts, scale, premovement_median,
+  premovement_sigma, drive_fraction, destinations, air_changes;
+- ``[uncertainty]`` wind_from_sd, wind_speed_sd (relative), for ensembles;
+- ``[outputs]`` directory, formats, trajectories.
+"""
+
+import math
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from physics.units import parse_quantity
+
+ACTIONS = ("evacuate", "shelter", "by_zone")
+FIRES = ("none", "pool", "jet", "fireball")
+BRIGADE_ACTIONS = ("isolate", "water_curtain")
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message is one line."""
+
+
+def _q(value, dimension: str, minimum: float | None = 0.0):
+    """Parse one quantity (None passes through)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"expected a number with a unit of {dimension}, got {value!r}")
+    v = parse_quantity(value, dimension)
+    if minimum is not None and v < minimum:
+        raise ValueError(f"expected a value >= {minimum:g} {dimension}, got {value!r}")
+    return v
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Run(_Section):
+    name: str = "scenario"
+    park: str = "demo"
+    start: datetime
+    duration_s: float = Field(alias="duration")
+    seed: int = 0
+    step_s: float = Field(10.0, alias="step")
+
+    @field_validator("duration_s", "step_s", mode="before")
+    @classmethod
+    def _time(cls, v):
+        v = _q(v, "s")
+        if not v > 0:
+            raise ValueError("expected a time > 0 s")
+        return v
+
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, v: datetime):
+        if v.tzinfo is None:
+            raise ValueError("expected an ISO time with its zone, e.g. 2026-01-15T02:00:00Z")
+        return v
+
+
+class WindChange(_Section):
+    at_s: float = Field(alias="at")
+    wind_speed_m_s: float | None = Field(None, alias="wind_speed")
+    wind_from_deg: float | None = Field(None, alias="wind_from")
+    stability: Literal["A", "B", "C", "D", "E", "F"] | None = None
+
+    @field_validator("at_s", mode="before")
+    @classmethod
+    def _at(cls, v):
+        return _q(v, "s")
+
+    @field_validator("wind_speed_m_s", mode="before")
+    @classmethod
+    def _speed(cls, v):
+        v = _q(v, "m/s")
+        if v is not None and not v > 0:
+            raise ValueError("expected a wind speed > 0 m/s")
+        return v
+
+    @field_validator("wind_from_deg", mode="before")
+    @classmethod
+    def _dir(cls, v):
+        v = _q(v, "deg")
+        if v is not None and v > 360:
+            raise ValueError("expected a direction of 0-360 deg")
+        return v
+
+
+class WeatherSpec(_Section):
+    wind_speed_m_s: float = Field(alias="wind_speed")
+    wind_from_deg: float = Field(alias="wind_from")
+    stability: Literal["A", "B", "C", "D", "E", "F"]
+    air_temperature_K: float = Field(293.15, alias="air_temperature")
+    relative_humidity: float = 0.7
+    terrain: Literal["rural", "urban"] = "rural"
+    changes: tuple[WindChange, ...] = ()
+    series: str | None = None
+
+    @field_validator("wind_speed_m_s", mode="before")
+    @classmethod
+    def _speed(cls, v):
+        v = _q(v, "m/s")
+        if not v > 0:
+            raise ValueError("expected a wind speed > 0 m/s")
+        return v
+
+    @field_validator("wind_from_deg", mode="before")
+    @classmethod
+    def _dir(cls, v):
+        v = _q(v, "deg")
+        if v > 360:
+            raise ValueError("expected a direction of 0-360 deg")
+        return v
+
+    @field_validator("air_temperature_K", mode="before")
+    @classmethod
+    def _temp(cls, v):
+        return _q(v, "K", minimum=150.0)
+
+
+class ReleaseSpec(_Section):
+    asset: str
+    hole_m: tuple[float, float] | None = Field(None, alias="hole")
+    rupture: bool = False
+    height_m: float = Field(0.0, alias="height")
+    start_s: float = Field(0.0, alias="start")
+    fire: Literal["none", "pool", "jet", "fireball"] = "none"
+    ignition_s: float | None = Field(None, alias="ignition")
+
+    @field_validator("hole_m", mode="before")
+    @classmethod
+    def _hole(cls, v):
+        if v is None:
+            return None
+        if isinstance(v, str):
+            d = _q(v, "m")
+            return (d, d)
+        if isinstance(v, list) and len(v) == 2:
+            lo, hi = _q(v[0], "m"), _q(v[1], "m")
+            if not 0 < lo <= hi:
+                raise ValueError("expected a range [small, large] of hole sizes > 0 m")
+            return (lo, hi)
+        raise ValueError("expected a hole size such as '50 mm' or a range ['25 mm', '75 mm']")
+
+    @field_validator("height_m", "start_s", "ignition_s", mode="before")
+    @classmethod
+    def _non_negative(cls, v, info):
+        return _q(v, "m" if info.field_name == "height_m" else "s")
+
+    def model_post_init(self, _):
+        if self.rupture == (self.hole_m is not None):
+            raise ValueError("give either a hole size or rupture = true")
+
+    @property
+    def hole_diameter_m(self) -> float | None:
+        return None if self.hole_m is None else math.sqrt(self.hole_m[0] * self.hole_m[1])
+
+
+class Detection(_Section):
+    sensors: Literal["all"] | tuple[str, ...] = "all"
+    response_time_s: float = Field(30.0, alias="response_time")
+    trigger: Literal["AL1", "AL2"] = "AL1"
+    reported_s: float | None = Field(None, alias="reported")
+
+    @field_validator("response_time_s", "reported_s", mode="before")
+    @classmethod
+    def _time(cls, v):
+        return _q(v, "s")
+
+
+class Brigade(_Section):
+    station: str = "B-FIRE"
+    turnout_s: float = Field(60.0, alias="turnout")
+    speed_m_s: float = Field(alias="speed")
+    actions: tuple[Literal["isolate", "water_curtain"], ...] = ()
+    isolation_work_s: float = Field(300.0, alias="isolation_work")
+    curtain_setup_s: float = Field(300.0, alias="curtain_setup")
+    curtain_distance_m: float = Field(30.0, alias="curtain_distance")
+    curtain_efficiency: float = 0.0
+
+    @field_validator(
+        "turnout_s", "isolation_work_s", "curtain_setup_s", "curtain_distance_m", mode="before"
+    )
+    @classmethod
+    def _q(cls, v, info):
+        return _q(v, "m" if info.field_name == "curtain_distance_m" else "s")
+
+    @field_validator("speed_m_s", mode="before")
+    @classmethod
+    def _speed(cls, v):
+        v = _q(v, "m/s")
+        if not v > 0:
+            raise ValueError("expected a speed > 0 m/s")
+        return v
+
+    @field_validator("curtain_efficiency", mode="before")
+    @classmethod
+    def _fraction(cls, v):
+        v = _q(v, "1") if isinstance(v, str) else v
+        if not 0.0 <= v <= 1.0:
+            raise ValueError("expected a fraction of 0-100 %")
+        return v
+
+
+class Response(_Section):
+    decision_delay_s: float = Field(alias="decision_delay")
+    warning_delay_s: float = Field(alias="warning_delay")
+    warning_spread_s: float = Field(0.0, alias="warning_spread")
+    action: Literal["evacuate", "shelter", "by_zone"] = "evacuate"
+    zone_radius_m: float | None = Field(None, alias="zone_radius")
+    esd_isolation_s: float | None = Field(None, alias="esd_isolation")
+    block_level: Literal["AEGL-2", "AEGL-3", "none"] = "AEGL-3"
+    brigade: Brigade | None = None
+
+    @field_validator(
+        "decision_delay_s",
+        "warning_delay_s",
+        "warning_spread_s",
+        "esd_isolation_s",
+        "zone_radius_m",
+        mode="before",
+    )
+    @classmethod
+    def _q(cls, v, info):
+        return _q(v, "m" if info.field_name == "zone_radius_m" else "s")
+
+    def model_post_init(self, _):
+        if self.action == "by_zone" and self.zone_radius_m is None:
+            raise ValueError("action 'by_zone' needs zone_radius (e.g. '500 m')")
+
+
+class PopulationSpec(_Section):
+    period: Literal["day", "night"] = "night"
+    headcounts: dict[str, int] | None = None
+    scale: float = 1.0
+    premovement_median_s: float = Field(alias="premovement_median")
+    premovement_sigma: float = 0.6
+    drive_fraction: float = 0.0
+    destinations: Literal["assembly", "gates", "both"] = "assembly"
+    air_changes_per_s: float = Field(0.5 / 3600.0, alias="air_changes")
+
+    @field_validator("premovement_median_s", mode="before")
+    @classmethod
+    def _median(cls, v):
+        v = _q(v, "s")
+        if not v > 0:
+            raise ValueError("expected a time > 0 s")
+        return v
+
+    @field_validator("air_changes_per_s", mode="before")
+    @classmethod
+    def _ach(cls, v):
+        v = _q(v, "1/s")
+        if not v > 0:
+            raise ValueError("expected an air change rate > 0, e.g. '0.5 1/h'")
+        return v
+
+    @field_validator("scale", "premovement_sigma", "drive_fraction")
+    @classmethod
+    def _positive(cls, v, info):
+        if not v >= 0 or (info.field_name == "drive_fraction" and v > 1):
+            raise ValueError(
+                "expected a number >= 0" + (" and <= 1" if "fraction" in info.field_name else "")
+            )
+        return v
+
+
+class Uncertainty(_Section):
+    wind_from_sd_deg: float = Field(0.0, alias="wind_from_sd")
+    wind_speed_sd: float = 0.0
+
+    @field_validator("wind_from_sd_deg", mode="before")
+    @classmethod
+    def _deg(cls, v):
+        return _q(v, "deg")
+
+
+class Outputs(_Section):
+    directory: str = "results"
+    formats: tuple[Literal["csv", "parquet"], ...] = ("csv",)
+    trajectories: bool = True
+
+
+class Scenario(_Section):
+    """A checked scenario, SI inside. ``path`` is the file it came from (for messages and
+    relative paths)."""
+
+    run: Run = Field(alias="scenario")
+    weather: WeatherSpec
+    releases: tuple[ReleaseSpec, ...] = Field(alias="release", min_length=1)
+    detection: Detection = Detection()
+    response: Response
+    population: PopulationSpec
+    uncertainty: Uncertainty = Uncertainty()
+    outputs: Outputs = Outputs()
+    path: str = ""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def with_changes(self, **changes) -> "Scenario":
+        """A copy with fields replaced (e.g. ``response=...``), unchecked."""
+        return self.model_copy(update=changes)
+
+
+def _one_line(path, err: ValidationError) -> str:
+    e = err.errors()[0]
+    key = ".".join(str(p) for p in e["loc"])
+    msg = e["msg"].removeprefix("Value error, ")
+    if e["type"] == "missing":
+        msg = "is required"
+    elif e["type"] == "extra_forbidden":
+        msg = "is not a known key"
+    elif e["type"] == "literal_error":
+        msg = "expected " + msg.removeprefix("Input should be ")
+    return f"{path}: {key}: {msg}"
+
+
+def load(path) -> Scenario:
+    """Read and check a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        One line: file, key, what was expected.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{path}: not valid TOML ({e})") from None
+    return parse(data, str(path))
+
+
+def parse(data: dict, path: str = "<scenario>") -> Scenario:
+    """Check a scenario given as a dict (the parsed TOML)."""
+    try:
+        return Scenario.model_validate({**data, "path": path})
+    except ValidationError as e:
+        raise ScenarioError(_one_line(path, e)) from None
