@@ -20,6 +20,17 @@ COMMANDS = {
         "Inspect a park: 'parktwin park info [PARK]' prints a summary of its layers.",
         "parktwin park info demo\n  parktwin park info my_park.gpkg",
     ),
+    "replay": (
+        "Replay a recorded sensor file through the twin: state, graded alarms classed as process "
+        "or instrument fault, leak detection and source estimation, and a forecast of the zones at "
+        "+10/+30/+60 min when a leak is confirmed. Writes the reading log and the forecasts.",
+        "parktwin replay twin/demo/incident_drill.csv --park demo --out out/replay",
+    ),
+    "live": (
+        "Follow the park live from an MQTT broker (or an OPC UA server): a terminal view of alarms "
+        "and key tags, the reading log, and forecasts when a leak is confirmed.",
+        "parktwin live --mqtt localhost:1883 --park demo --out out/live",
+    ),
     "publish-recording": (
         "Play a recorded sensor file (CSV or Parquet) onto an MQTT broker, for drills: one QoS 1 "
         "message per reading on parktwin/<park>/<tag>.",
@@ -119,6 +130,35 @@ def _parser() -> argparse.ArgumentParser:
         "--blast-strength", type=int, default=7, help="TNO multi-energy class 1-10 (default 7)"
     )
     zones.add_argument("--out", type=Path, default=Path("out/zones"), help="output folder")
+
+    replay = command("replay")
+    replay.add_argument("file", type=Path, help="recorded readings, CSV or Parquet (long or wide)")
+    replay.add_argument("--park", default="demo", help="park (default: demo)")
+    replay.add_argument(
+        "--speedup",
+        type=float,
+        help="pace by the file's times, this much faster (default: as fast as possible)",
+    )
+    replay.add_argument("--out", type=Path, default=Path("out/replay"), help="output folder")
+
+    live = command("live")
+    live.add_argument("--mqtt", metavar="HOST:PORT", help="MQTT broker to subscribe to")
+    live.add_argument("--opcua", metavar="URL", help="OPC UA server (needs --opcua-nodes)")
+    live.add_argument("--opcua-nodes", type=Path, help="CSV with columns tag,node_id")
+    live.add_argument(
+        "--park", default="demo", help="park (default: demo); also its MQTT topic name"
+    )
+    live.add_argument(
+        "--topic-park", help="park name in the MQTT topics (default: the park's file stem or demo)"
+    )
+    live.add_argument("--out", type=Path, default=Path("out/live"), help="output folder")
+    live.add_argument(
+        "--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)"
+    )
+    live.add_argument("--username", help="broker user name")
+    live.add_argument("--password", help="broker password")
+    live.add_argument("--tls", action="store_true", help="connect with TLS")
+    live.add_argument("--ca-certs", help="CA certificate file for TLS")
 
     publish = command("publish-recording")
     publish.add_argument("file", type=Path, help="recorded readings, CSV or Parquet (long or wide)")
@@ -413,6 +453,223 @@ def _publish(args) -> None:
     console.print(f"published {count:,} readings to {host}:{port} on parktwin/{args.park}/<tag>")
 
 
+class _Follow:
+    """What the replay and live loops share: the twin, the log, alarms printed as they
+    happen, and a forecast for each asset when its leak is confirmed."""
+
+    def __init__(self, park, out: Path, echo: bool = True):
+        from twin.log import ReadingLog
+        from twin.monitor import Twin
+
+        out.mkdir(parents=True, exist_ok=True)
+        self.park, self.out, self.echo = park, out, echo
+        self.log = ReadingLog(out / "log.sqlite")
+        self.leaks, self.forecasts, self.done = [], [], set()
+        self.events = []
+        self.twin = Twin(park, log=self.log, on_alarm=self._alarm, on_leak=self.leaks.append)
+
+    def _alarm(self, row) -> None:
+        from twin.readings import format_time
+
+        self.events.append(row)
+        if self.echo and row.state in ("raised", "classified"):
+            colour = "red" if "process" in row.cause or row.state == "raised" else "yellow"
+            console.print(
+                f"[{colour}]{format_time(row.t)} {row.tag} {row.level} {row.state}[/] {row.cause}",
+                highlight=False,
+            )
+
+    def take(self, reading) -> None:
+        self.log.append(reading)
+        self.twin.update(reading)
+        if self.leaks:
+            self._forecast(self.leaks.pop(0))
+
+    def _forecast(self, leak) -> None:
+        from scenarios.forecast import forecast
+        from viz import park_map
+        from viz.export import write_forecast
+        from viz.figures import park_figure
+
+        if leak.asset in self.done:
+            return
+        self.done.add(leak.asset)
+        console.print(
+            f"[bold red]LEAK[/] {leak.asset}: {leak.rate_kg_s:.3f} +- {leak.rate_sd_kg_s:.3f} kg/s "
+            f"({leak.method}, p = {leak.probability:.2f}); {leak.detail}",
+            highlight=False,
+        )
+        try:
+            result = forecast(self.park, leak, self.twin.snapshot())
+        except ValueError as err:
+            console.print(f"  no forecast: {err}")
+            return
+        folder = self.out / f"forecast_{leak.asset}"
+        paths = write_forecast(result, self.park, folder)
+        for horizon, zones in result.horizons.items():
+            minutes = round(horizon / 60)
+            park_figure(
+                self.park,
+                folder / f"zones_{minutes}min.png",
+                zones=zones.zones,
+                title=f"{leak.asset}: forecast +{minutes} min",
+            )
+        last = result.horizons[max(result.horizons)]
+        paths["map"] = park_map(
+            self.park,
+            folder / "forecast_map.html",
+            zones=last.zones,
+            title=f"{leak.asset}: forecast +{round(max(result.horizons) / 60)} min",
+        )
+        self.forecasts.append((result, paths))
+        w = result.weather
+        console.print(
+            f"  forecast in {result.elapsed_s:.2f} s (wind {w.wind_speed_m_s:.1f} m/s from "
+            f"{w.wind_from_deg:.0f} deg, class {w.stability}):",
+            highlight=False,
+        )
+        for horizon, zones in result.horizons.items():
+            row = ", ".join(
+                f"{z.level} {z.distance_m:,.0f} m ({z.people} people)"
+                for _, z in zones.zones.iterrows()
+                if z.hazard == "toxic"
+            )
+            console.print(f"    +{round(horizon / 60)} min: {row}", highlight=False)
+        console.print(f"  wrote {folder}")
+
+    def summary(self, rejected: dict) -> None:
+        from twin.readings import format_time
+
+        self.log.close()
+        table = Table(title="Alarms (raised) and how they were classed")
+        for col in ("time", "tag", "level", "classed", "cause"):
+            table.add_column(col)
+        classed = {(r.tag, r.level): r.cause for r in self.events if r.state == "classified"}
+        first = {}
+        for r in self.events:
+            if r.state == "raised" and r.kind != "leak":
+                first.setdefault((r.tag, r.level), r)
+        for r in first.values():
+            table.add_row(
+                format_time(r.t), r.tag, r.level, classed.get((r.tag, r.level), ""), r.cause
+            )
+        console.print(table)
+        for event in self.twin.leaks.events:
+            console.print(
+                f"leak: {event.asset} by {event.method}, {event.rate_kg_s:.3f} +- "
+                f"{event.rate_sd_kg_s:.3f} kg/s at {format_time(event.t)}",
+                highlight=False,
+            )
+        for cas, (_, est) in self.twin.leaks.estimates.items():
+            console.print(
+                f"latest source estimate ({cas}): {est.asset} {est.rate_kg_s:.3f} +- "
+                f"{est.rate_sd_kg_s:.3f} kg/s, p = {est.probability:.2f}",
+                highlight=False,
+            )
+        if rejected:
+            console.print(f"rejected readings: {rejected}")
+        console.print(f"wrote {self.out / 'log.sqlite'}")
+
+
+def _replay(args) -> None:
+    from twin.feeds.recorded import RecordedFeed
+
+    if not args.file.exists():
+        raise InputError(f"{args.file}: no such file")
+    park = _load(args.park)
+    follow = _Follow(park, args.out)
+    try:
+        feed = RecordedFeed(
+            args.file,
+            args.speedup,
+            known_tags=set(park.sensors.index),
+            on_reject=follow.log.add_rejected,
+        )
+        count = 0
+        for reading in feed:
+            follow.take(reading)
+            count += 1
+    except ValueError as err:
+        raise InputError(f"{args.file}: {err}") from None
+    console.print(f"replayed {count:,} readings from {args.file}")
+    follow.summary(dict(feed.rejected))
+
+
+def _live(args) -> None:
+    import csv
+    import time
+
+    from rich.live import Live
+
+    if not (args.mqtt or args.opcua):
+        raise InputError("give --mqtt HOST:PORT or --opcua URL")
+    park = _load(args.park)
+    follow = _Follow(park, args.out, echo=False)
+    tags = set(park.sensors.index)
+    if args.opcua:
+        from twin.feeds.opcua import OpcUaFeed
+
+        if not args.opcua_nodes or not args.opcua_nodes.exists():
+            raise InputError("--opcua needs --opcua-nodes FILE (CSV with columns tag,node_id)")
+        with open(args.opcua_nodes, newline="", encoding="utf-8") as f:
+            nodes = {row["tag"]: row["node_id"] for row in csv.DictReader(f)}
+        feed = OpcUaFeed(args.opcua, nodes, known_tags=tags, log=follow.log)
+    else:
+        from twin.feeds.mqtt import MqttFeed
+
+        host, port = _host_port(args.mqtt, 1883)
+        topic = args.topic_park or ("demo" if args.park == "demo" else Path(args.park).stem)
+        feed = MqttFeed(
+            host,
+            port,
+            park=topic,
+            known_tags=tags,
+            log=follow.log,
+            username=args.username,
+            password=args.password,
+            tls=args.tls,
+            ca_certs=args.ca_certs,
+        )
+    stop = time.monotonic() + args.duration if args.duration else None
+    count = 0
+    with feed, Live(_live_view(follow, 0), console=console, refresh_per_second=2) as view:
+        while stop is None or time.monotonic() < stop:
+            for reading in feed.drain(0.25):
+                follow.twin.update(reading)
+                count += 1
+                if follow.leaks:
+                    follow._forecast(follow.leaks.pop(0))
+            view.update(_live_view(follow, count))
+    follow.summary(dict(feed.rejected))
+
+
+def _live_view(follow, count: int):
+    from rich.console import Group
+
+    from twin.readings import format_time
+
+    alarms = Table(title=f"Active alarms ({count:,} readings)")
+    for col in ("since", "tag", "level", "classed"):
+        alarms.add_column(col)
+    for alarm in follow.twin.alarms.active[:20]:
+        verdict = alarm.verdict.classification if alarm.verdict is not None else ""
+        alarms.add_row(format_time(alarm.t_raised), alarm.tag, alarm.level, verdict)
+    snap = follow.twin.snapshot() if count else None
+    tags = Table(title="Weather")
+    for col in ("wind", "from", "air", "class"):
+        tags.add_column(col)
+    if snap is not None:
+        w = snap.weather
+        tags.add_row(
+            f"{w.wind_speed_m_s:.1f} m/s",
+            f"{w.wind_from_deg:.0f} deg",
+            f"{w.air_temperature_k - 273.15:.1f} degC",
+            w.stability,
+        )
+    leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r, _ in follow.forecasts]
+    return Group(alarms, tags, *leaks)
+
+
 def run(args) -> None:
     if args.command == "park":
         _park_summary(_load(args.park))
@@ -421,6 +678,10 @@ def run(args) -> None:
         console.print(f"wrote {path}")
     elif args.command == "zones":
         _zones(args)
+    elif args.command == "replay":
+        _replay(args)
+    elif args.command == "live":
+        _live(args)
     elif args.command == "publish-recording":
         _publish(args)
     elif args.command == "demo":
@@ -447,6 +708,12 @@ def run(args) -> None:
             ]
         )
         _zones(demo_zones, park)
+        from twin import INCIDENT_DRILL
+
+        console.rule("Replay of the demo drill: a failing level transmitter and an ammonia leak")
+        _replay(
+            _parser().parse_args(["replay", str(INCIDENT_DRILL), "--out", str(args.out / "replay")])
+        )
 
 
 def main(argv=None) -> int:

@@ -578,3 +578,32 @@ def _count_people(park: geodata.Park, zones: gpd.GeoDataFrame, population: str):
         rows, columns=["hazard", "level", "kind", "id", "name", "use", "people"]
     )
     return zones, affected
+
+
+def clip_zones(result: ZonesResult, park: geodata.Park, radius_m: float) -> ZonesResult:
+    """The zones as far as the cloud can have travelled: each zone and the envelope cut to
+    ``radius_m`` around the source, distances capped at it, people counted again."""
+    source = park.tanks.geometry.get(result.asset)
+    if source is None:
+        source = park.pipelines.geometry[result.asset].interpolate(0.5, normalized=True)
+    reach = source.buffer(radius_m, 128)
+    zones = result.zones.drop(columns=["buildings", "people", "targets"])
+    zones["geometry"] = zones.geometry.intersection(reach)
+    zones["distance_m"] = np.minimum(zones["distance_m"], round(radius_m, 1))
+    zones["beyond_10km"] = zones["beyond_10km"] & (radius_m >= MAX_DISTANCE_M)
+    zones["area_m2"] = zones.geometry.area.round(1)
+    envelope = result.envelope.copy()
+    if len(envelope):
+        envelope["geometry"] = envelope.geometry.intersection(reach)
+    zones, affected = _count_people(park, zones, result.population)
+    return ZonesResult(
+        result.asset,
+        result.term,
+        result.weather,
+        result.population,
+        zones,
+        envelope,
+        affected,
+        result.models,
+        result.assumptions,
+    )

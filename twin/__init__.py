@@ -1,11 +1,29 @@
 """The live park: assets and their state (tank inventory from level, pipeline pressure,
-weather), sensor feeds (recorded, MQTT, OPC UA), alarms, plausibility checks, leak
-detection, source-term estimation and the reading log.
+weather), sensor feeds (recorded, MQTT, OPC UA), graded alarms classed as process or
+instrument fault, leak detection and source estimation, and the reading log.
 
-Public face so far: ``load_park`` (a park with its chemicals checked against the property
-library) and ``tank_inventory_kg``.
+Public face: ``load_park``, ``tank_inventory_kg``, ``Twin`` (readings in; state, alarms and
+leaks out), ``Snapshot``, the settings ``AlarmSettings``, ``PlausibilitySettings`` and
+``LeakSettings``, ``estimate_source``, and ``INCIDENT_DRILL`` (the demo park's simulated
+drill recording). Feeds are in ``twin.feeds``, the log in ``twin.log``.
 """
 
+from twin.alarms import AlarmSettings
+from twin.demo import INCIDENT_DRILL
+from twin.leak import LeakSettings, estimate_source
+from twin.monitor import Twin
 from twin.park import load_park, tank_inventory_kg
+from twin.plausibility import PlausibilitySettings
+from twin.state import Snapshot
 
-__all__ = ["load_park", "tank_inventory_kg"]
+__all__ = [
+    "INCIDENT_DRILL",
+    "AlarmSettings",
+    "LeakSettings",
+    "PlausibilitySettings",
+    "Snapshot",
+    "Twin",
+    "estimate_source",
+    "load_park",
+    "tank_inventory_kg",
+]

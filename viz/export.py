@@ -51,3 +51,26 @@ def write_zones(result, park, out: Path) -> dict[str, Path]:
     people = out / "affected.csv"
     result.affected.to_csv(people, index=False)
     return {"gpkg": gpkg, "table": table, "affected": people}
+
+
+def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
+    """Write a forecast (``scenarios.forecast.Forecast``): forecast.gpkg with one zones
+    layer per horizon (``zones_10min``, ...), forecast.csv (the distance tables with a
+    ``minutes`` column), and returns the paths by name."""
+    import pandas as pd
+
+    out.mkdir(parents=True, exist_ok=True)
+    gpkg = out / "forecast.gpkg"
+    gpkg.unlink(missing_ok=True)
+    tables = []
+    for horizon, result in forecast.horizons.items():
+        minutes = round(horizon / 60)
+        zones = result.zones[~result.zones.geometry.is_empty]
+        if len(zones):
+            zones.to_crs(WGS84).to_file(gpkg, layer=f"zones_{minutes}min", driver="GPKG")
+        table = result.distance_table()
+        table.insert(0, "minutes", minutes)
+        tables.append(table)
+    csv = out / "forecast.csv"
+    pd.concat(tables).to_csv(csv, index=False)
+    return {"gpkg": gpkg, "table": csv}

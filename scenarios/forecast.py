@@ -1,0 +1,128 @@
+"""A forecast after a confirmed leak: the threat zones at +10, +30 and +60 minutes.
+
+The twin flags a leak with its asset and estimated rate (``twin.leak.LeakEvent``) and
+keeps the park's state (``twin.state.Snapshot``): the measured wind, air temperature and
+Pasquill class, and the inventory of the tank. Whoever runs the feed hands both here.
+
+The release is taken as the estimated airborne rate, held until the inventory is gone
+(the gas detectors see what is already airborne, so the cloud is at air temperature with
+no droplets). For each horizon the steady footprint at the toxic levels for that exposure
+duration (and the flammable levels) is cut to the distance the wind can have carried the
+cloud front since the leak began, and the people inside are counted again.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import geodata
+from physics import source, substances
+from physics.meteorology import sun_elevation_deg
+from scenarios.release import SourceTerm
+from scenarios.zones import Weather, ZonesResult, clip_zones, threat_zones
+
+HORIZONS_S = (600.0, 1800.0, 3600.0)
+
+
+@dataclass
+class Forecast:
+    """Zones per horizon [s after the leak began], what went in, and how long it took."""
+
+    asset: str
+    leak_time: float
+    rate_kg_s: float
+    rate_sd_kg_s: float
+    method: str
+    weather: Weather
+    inventory_kg: float
+    horizons: dict[float, ZonesResult] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def _weather(snapshot) -> Weather:
+    w = snapshot.weather
+    if not (math.isfinite(w.wind_speed_m_s) and math.isfinite(w.wind_from_deg)):
+        raise ValueError("no wind reading yet: a forecast needs the measured wind")
+    temperature = w.air_temperature_k if math.isfinite(w.air_temperature_k) else 293.15
+    return Weather(max(w.wind_speed_m_s, 0.5), w.wind_from_deg % 360.0, w.stability, temperature)
+
+
+def forecast(
+    park: geodata.Park, leak, snapshot, horizons=HORIZONS_S, started_s: float | None = None
+) -> Forecast:
+    """Zones at each horizon after ``leak`` (a ``twin.leak.LeakEvent``) in the weather and
+    inventory of ``snapshot`` (a ``twin.state.Snapshot``).
+
+    ``started_s`` is when the leak began [s, POSIX]; by default the leak's flag time, which
+    makes the zones no larger than they can be.
+    """
+    clock = time.perf_counter()
+    sub = substances.lookup(leak.cas)
+    weather = _weather(snapshot)
+    notes = []
+    tank = snapshot.tanks.get(leak.asset)
+    if tank is not None and math.isfinite(tank.mass_kg):
+        inventory = float(tank.mass_kg)
+    else:
+        inventory = math.inf
+        notes.append(f"no measured inventory for {leak.asset}: the leak is taken to go on")
+    rate = max(float(leak.rate_kg_s), 1e-6)
+    duration = min(inventory / rate, max(horizons))
+    times = np.linspace(0.0, max(horizons), 721)
+    airborne = np.where(times <= duration, rate, 0.0)
+    outflow = source.Release(
+        np.array([0.0, duration]),
+        np.array([rate, rate]),
+        np.array(
+            snapshot.weather.air_temperature_k
+            if math.isfinite(snapshot.weather.air_temperature_k)
+            else 293.15
+        ),
+        "gas",
+    )
+    term = SourceTerm(
+        leak.asset,
+        sub,
+        f"leak of {rate:.3f} kg/s ({leak.method})",
+        outflow,
+        times,
+        airborne,
+        0.0,
+        weather.air_temperature_K,
+        inventory,
+        assumptions=[
+            "rate from the twin's estimate, held until the measured inventory is gone",
+            "cloud at air temperature (what detectors see is already airborne)",
+        ],
+    )
+    lon_lat = park.to_wgs84("boundary").union_all().centroid
+    population = (
+        "day" if float(sun_elevation_deg(lon_lat.x, lon_lat.y, snapshot.t)) > 0 else "night"
+    )
+    began = leak.t if started_s is None else started_s
+    result = Forecast(
+        leak.asset,
+        leak.t,
+        rate,
+        float(leak.rate_sd_kg_s),
+        leak.method,
+        weather,
+        inventory,
+        notes=notes,
+    )
+    for horizon in horizons:
+        zones = threat_zones(
+            park,
+            term,
+            weather,
+            hazards=("toxic", "flammable"),
+            population=population,
+            exposure_s=horizon,
+        )
+        travelled = weather.wind_speed_m_s * (horizon + max(snapshot.t - began, 0.0))
+        result.horizons[horizon] = clip_zones(zones, park, travelled)
+    result.elapsed_s = time.perf_counter() - clock
+    return result
