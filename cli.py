@@ -537,6 +537,30 @@ class _Follow:
             console.print(f"    +{round(horizon / 60)} min: {row}", highlight=False)
         console.print(f"  wrote {folder}")
 
+    def _map(self) -> None:
+        from twin.plausibility import INSTRUMENT
+        from viz import park_map
+
+        states = {}
+        for alarm in self.twin.alarms.alarms:
+            verdict = alarm.verdict.classification if alarm.verdict is not None else ""
+            states[alarm.tag] = (
+                "instrument fault (likely)" if verdict == INSTRUMENT else "alarm (process)"
+            )
+        zones = (
+            self.forecasts[-1][0].horizons[max(self.forecasts[-1][0].horizons)].zones
+            if self.forecasts
+            else None
+        )
+        path = park_map(
+            self.park,
+            self.out / "alarms_map.html",
+            zones=zones,
+            sensor_states=states,
+            title="Alarms raised (ringed) and the latest forecast",
+        )
+        console.print(f"wrote {path}")
+
     def summary(self, rejected: dict) -> None:
         from twin.readings import format_time
 
@@ -554,6 +578,7 @@ class _Follow:
                 format_time(r.t), r.tag, r.level, classed.get((r.tag, r.level), ""), r.cause
             )
         console.print(table)
+        self._map()
         for event in self.twin.leaks.events:
             console.print(
                 f"leak: {event.asset} by {event.method}, {event.rate_kg_s:.3f} +- "

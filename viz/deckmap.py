@@ -92,6 +92,12 @@ SENSOR_COLOURS = {
     "process instrument": (60, 60, 60),
     "weather station": (33, 102, 172),
 }
+# Alarm state of a sensor -> the colour of its ring on the map.
+SENSOR_STATES = {
+    "normal": (255, 255, 255),
+    "alarm (process)": (215, 25, 28),
+    "instrument fault (likely)": (253, 174, 97),
+}
 COLOURS = {
     "boundary": (40, 40, 40),
     "enterprise": (200, 200, 190),
@@ -230,6 +236,7 @@ def park_map(
     title: str = "parktwin",
     basemap: Basemap | None = ESRI_WORLD_STREET_MAP,
     size_px: tuple[int, int] = (1000, 800),
+    sensor_states: dict[str, str] | None = None,
 ) -> Path:
     """Write the park (and zones) as one self-contained interactive HTML page.
 
@@ -250,6 +257,9 @@ def park_map(
         Raster tiles drawn under the park, with their attribution; None draws none.
     size_px : (int, int)
         Width and height of the map. [px]
+    sensor_states : dict, optional
+        Alarm state of sensors by tag, one of ``SENSOR_STATES`` (e.g. from a replay);
+        sensors in alarm are drawn larger, ringed in the state's colour.
 
     Returns
     -------
@@ -259,7 +269,7 @@ def park_map(
     if zones is not None:
         zones = zones_wgs84(zones)
     view = fit_view(map_bounds(park, zones), size_px, MAP_PADDING_PX)
-    layers = ([_basemap(basemap.url)] if basemap else []) + _park_layers(park, zones)
+    layers = ([_basemap(basemap.url)] if basemap else []) + _park_layers(park, zones, sensor_states)
     deck = pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view),
@@ -272,7 +282,7 @@ def park_map(
         width=size_px[0],
         height=size_px[1],
         bundle=_bundle(),
-        legend=_legend(park, zones, basemap),
+        legend=_legend(park, zones, basemap, sensor_states),
         # pydeck indents its JSON; compact, it is a fifth of the size
         deck_json=_script_safe(json.dumps(json.loads(deck.to_json()), separators=(",", ":"))),
         tooltip=_script_safe(json.dumps({"html": "{tooltip}", "style": _TOOLTIP_STYLE})),
@@ -366,7 +376,7 @@ def _geojson_layer(layer_id: str, frame, props: dict, **style) -> pdk.Layer:
     )
 
 
-def _park_layers(park: Park, zones) -> list[pdk.Layer]:
+def _park_layers(park: Park, zones, sensor_states=None) -> list[pdk.Layer]:
     layers = []
     boundary = park.to_wgs84("boundary")
     layers.append(
@@ -449,7 +459,7 @@ def _park_layers(park: Park, zones) -> list[pdk.Layer]:
         )
     )
     layers += _asset_layers(park)
-    layers += _point_layers(park)
+    layers += _point_layers(park, sensor_states or {})
     return layers
 
 
@@ -585,22 +595,26 @@ def _asset_layers(park: Park) -> list[pdk.Layer]:
     return layers
 
 
-def _point_layers(park: Park) -> list[pdk.Layer]:
+def _point_layers(park: Park, sensor_states: dict[str, str]) -> list[pdk.Layer]:
     layers = []
     sensors = park.to_wgs84("sensors")
     if len(sensors):
         groups = [SENSOR_GROUPS.get(k, "weather station") for k in sensors["kind"]]
+        states = [sensor_states.get(tag, "normal") for tag in sensors.index]
         layers.append(
             _geojson_layer(
                 "sensors",
                 sensors,
                 {
                     "fill": [[*SENSOR_COLOURS[g], 255] for g in groups],
-                    "line": [[255, 255, 255, 255]] * len(sensors),
+                    "line": [[*SENSOR_STATES[s], 255] for s in states],
+                    "radius": [2.5 if s == "normal" else 6.0 for s in states],
+                    "width": [0.5 if s == "normal" else 2.5 for s in states],
                     "tooltip": [
                         _tooltip(
                             f"sensor {tag}",
                             {
+                                "state": state,
                                 "kind": row["kind"],
                                 "asset": row.get("asset"),
                                 "gas": row.get("chemical"),
@@ -608,12 +622,12 @@ def _point_layers(park: Park) -> list[pdk.Layer]:
                                 f"high-high alarm {row['unit']}": row.get("alarm_highhigh"),
                             },
                         )
-                        for tag, row in sensors.iterrows()
+                        for (tag, row), state in zip(sensors.iterrows(), states, strict=True)
                     ],
                 },
-                get_line_width=0.5,
+                get_line_width="properties.width",
                 point_radius_units="'pixels'",
-                get_point_radius=2.5,
+                get_point_radius="properties.radius",
             )
         )
     for name, key, field, radius in (
@@ -651,7 +665,7 @@ def _swatch(rgb, label: str, shape: str = "box") -> str:
     )
 
 
-def _legend(park: Park, zones, basemap: Basemap | None) -> str:
+def _legend(park: Park, zones, basemap: Basemap | None, sensor_states=None) -> str:
     used = sorted(
         {hazard_class(c) for c in park.tanks["chemical"]}
         | {hazard_class(c) for c in park.pipelines.get("chemical", [])},
@@ -671,6 +685,10 @@ def _legend(park: Park, zones, basemap: Basemap | None) -> str:
     if len(park.sensors):
         groups = {SENSOR_GROUPS.get(k, "weather station") for k in park.sensors["kind"]}
         parts += [_swatch(SENSOR_COLOURS[g], g, "dot") for g in SENSOR_COLOURS if g in groups]
+        shown = set((sensor_states or {}).values()) - {"normal"}
+        parts += [
+            _swatch(SENSOR_STATES[s], f"sensor: {s}", "dot") for s in SENSOR_STATES if s in shown
+        ]
     if zones is not None and len(zones):
         parts.append("<h4>Zones</h4>")
         for colour, (_, row) in zip(zone_colours(zones), zones.iterrows(), strict=True):
