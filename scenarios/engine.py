@@ -87,7 +87,9 @@ class Leak:
     def outflow_kg_s(self, t) -> float:
         """Rate out of the hole at scenario time ``t``. [kg/s]"""
         o = self.term.outflow
-        return float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
+        rate = float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
+        # a gas line's airborne rate is what leaves its hole (blowdown or pumped flow)
+        return rate if self.term.pool is not None else max(rate, self.airborne_kg_s(t))
 
     def airborne_kg_s(self, t) -> float:
         term = self.term
@@ -209,14 +211,21 @@ class Engine:
             for r in table.itertuples()
         ]
 
-    def _source_xy(self, asset: str) -> tuple[float, float]:
+    def _source_xy(self, spec) -> tuple[float, float]:
         park = self.park
-        geom = (
-            park.tanks.geometry[asset]
-            if asset in park.tanks.index
-            else park.pipelines.geometry[asset].interpolate(0.5, normalized=True)
-        )
-        p = geom.centroid
+        if spec.asset in park.tanks.index:
+            p = park.tanks.geometry[spec.asset].centroid
+            return (float(p.x), float(p.y))
+        line = park.pipelines.geometry[spec.asset]
+        if spec.chainage_m is None:
+            p = line.interpolate(0.5, normalized=True)
+        elif spec.chainage_m <= line.length:
+            p = line.interpolate(spec.chainage_m)
+        else:
+            raise ScenarioError(
+                f"{self.sc.path}: release.chainage: expected at most the length of "
+                f"{spec.asset} ({line.length:.0f} m), got {spec.chainage_m:g} m"
+            )
         return (float(p.x), float(p.y))
 
     def _term(self, spec, hole_m, isolation_rel=None) -> SourceTerm:
@@ -231,7 +240,8 @@ class Engine:
                 duration_s=max(self.sc.run.duration_s - spec.start_s, self.dt),
                 wind_speed_m_s=w.wind_speed_m_s,
                 air_temperature_K=w.air_temperature_K,
-                isolation_s=isolation_rel,
+                # until isolated, the pumped flow of a line goes on to the end of the run
+                isolation_s=self.sc.run.duration_s if isolation_rel is None else isolation_rel,
             )
         except ValueError as e:
             raise ScenarioError(f"{self.sc.path}: release.{spec.asset}: {e}") from None
@@ -243,7 +253,7 @@ class Engine:
                 f"got {spec.asset!r}"
             )
         hole = None if spec.rupture else (hole_override or spec.hole_diameter_m)
-        return Leak(spec, self._source_xy(spec.asset), self._term(spec, hole), hole_m=hole)
+        return Leak(spec, self._source_xy(spec), self._term(spec, hole), hole_m=hole)
 
     def _levels(self) -> tuple[tuple[str, ...], np.ndarray]:
         """Levels of concern for the cloud: AEGL tiers (60 min), else LFL and 60 % LFL."""
@@ -438,7 +448,10 @@ class Engine:
         yield leak.isolate
         leak.isolated_s = float(self.env.now)
         leak.term = self._term(spec, leak.hole_m, self.env.now - spec.start_s)
-        self.log(f"{spec.asset} isolated: outflow stops, the pool goes on evaporating")
+        if spec.asset in self.park.tanks.index:
+            self.log(f"{spec.asset} isolated: the outflow stops, the pool goes on evaporating")
+        else:
+            self.log(f"{spec.asset} isolated: the pumped flow stops, the section blows down")
 
     def isolate(self, who: str):
         for leak in self.leaks:
@@ -538,8 +551,8 @@ class Engine:
         dt = self.dt
         while True:
             t0 = self.env.now
+            w = self.weather  # the wind at the start of the step carries it
             yield self.env.timeout(dt)
-            w = self.weather
             for leak in self.leaks:
                 moved = dispersion.advect_puffs(leak.puffs, dt, w.wind_speed_m_s, w.wind_from_deg)
                 self._curtain(leak, leak.puffs, moved)

@@ -10,7 +10,8 @@ file, the key and what was expected (``ScenarioError``). The sections:
   ``[[weather.changes]]`` (at, and any of the wind fields) or ``series`` (a CSV file with
   time_s, wind_speed_m_s, wind_from_deg, stability);
 - ``[[release]]`` asset, hole (a size, or a two-element range for ensembles) or rupture,
-  height, start, fire ("none", "pool", "jet", "fireball") and ignition (time of the fire);
+  height, chainage (where along a pipeline; its middle by default), start, fire ("none",
+  "pool", "jet", "fireball") and ignition (time of the fire);
 - ``[detection]`` sensors ("all" or tags), response_time (T90), trigger ("AL1"/"AL2"),
   reported (when someone reports the leak if no detector does);
 - ``[response]`` decision_delay, warning_delay, warning_spread, action ("evacuate",
@@ -147,6 +148,7 @@ class ReleaseSpec(_Section):
     hole_m: tuple[float, float] | None = Field(None, alias="hole")
     rupture: bool = False
     height_m: float = Field(0.0, alias="height")
+    chainage_m: float | None = Field(None, alias="chainage")
     start_s: float = Field(0.0, alias="start")
     fire: Literal["none", "pool", "jet", "fireball"] = "none"
     ignition_s: float | None = Field(None, alias="ignition")
@@ -166,10 +168,10 @@ class ReleaseSpec(_Section):
             return (lo, hi)
         raise ValueError("expected a hole size such as '50 mm' or a range ['25 mm', '75 mm']")
 
-    @field_validator("height_m", "start_s", "ignition_s", mode="before")
+    @field_validator("height_m", "chainage_m", "start_s", "ignition_s", mode="before")
     @classmethod
     def _non_negative(cls, v, info):
-        return _q(v, "m" if info.field_name == "height_m" else "s")
+        return _q(v, "m" if info.field_name.endswith("_m") else "s")
 
     def model_post_init(self, _):
         if self.rupture == (self.hole_m is not None):

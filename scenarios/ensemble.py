@@ -1,0 +1,112 @@
+"""Ensembles: the same scenario run many times with its uncertain inputs sampled.
+
+Each member draws, from its own seed, a wind direction offset (normal, ``wind_from_sd``), a
+wind speed factor (lognormal, ``wind_speed_sd`` as the standard deviation of its log), a
+hole size (log-uniform over the range the scenario gives) and the seed of its population
+(pre-movement times and walking speeds). Member seeds come from
+``numpy.random.SeedSequence(seed).spawn(n)``, so a member's inputs depend only on the
+ensemble seed and its index: the same seed gives the same results in one process, in local
+processes (the default) or on a Dask cluster (``cluster="tcp://host:8786"``, the optional
+``dask[distributed]`` extra). Results come back as one row of key figures per member.
+"""
+
+import functools
+import math
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from scenarios.scenario_file import Scenario
+
+PERCENTILES = (5, 50, 95)
+# chemicals loads its tables lazily and not thread-safely: a process runs one member at a
+# time (Dask workers with several threads wait for each other; use worker processes).
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def draws(scenario: Scenario, n: int, seed: int | None = None) -> list[dict]:
+    """The sampled inputs of ``n`` members (see the module docstring)."""
+    if n < 1:
+        raise ValueError(f"an ensemble needs at least 1 member, got {n}")
+    u = scenario.uncertainty
+    root = np.random.SeedSequence(scenario.run.seed if seed is None else seed)
+    out = []
+    for child in root.spawn(n):
+        rng = np.random.default_rng(child)
+        d = {
+            "seed": int(child.generate_state(1)[0]),
+            "wind_from_offset_deg": float(rng.normal(0.0, u.wind_from_sd_deg)),
+            "wind_speed_factor": float(math.exp(rng.normal(0.0, u.wind_speed_sd))),
+        }
+        holes = [r.hole_m for r in scenario.releases if r.hole_m is not None]
+        if holes and holes[0][0] < holes[0][1]:
+            lo, hi = holes[0]
+            d["hole_m"] = float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
+        out.append(d)
+    return out
+
+
+@functools.cache
+def _park(name: str):
+    import twin
+
+    return twin.load_park(name)
+
+
+def member(scenario: Scenario, draw: dict, action: str | None = None) -> dict:
+    """Run one member; its key figures with its draws."""
+    from scenarios.engine import run
+
+    with _ONE_AT_A_TIME:
+        result = run(scenario, _park(scenario.run.park), action, draw)
+    return {**draw, **result.key_figures()}
+
+
+def run_ensemble(
+    scenario: Scenario,
+    n: int,
+    *,
+    seed: int | None = None,
+    action: str | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+) -> pd.DataFrame:
+    """Run ``n`` members; one row per member (index ``member``), in member order.
+
+    ``workers`` local processes (default: the machine's cores), or the Dask scheduler at
+    ``cluster`` (an address such as "tcp://127.0.0.1:8786", or a ``distributed.Client``).
+    """
+    ds = draws(scenario, n, seed)
+    if cluster is not None:
+        rows = _on_dask(cluster, scenario, ds, action)
+    elif workers == 1:
+        rows = [member(scenario, d, action) for d in ds]
+    else:
+        with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+            rows = list(pool.map(member, [scenario] * n, ds, [action] * n))
+    return pd.DataFrame(rows).rename_axis("member")
+
+
+def _on_dask(cluster, scenario, ds, action):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise RuntimeError(
+            'running on a Dask cluster needs the optional extra: pip install "dask[distributed]"'
+        ) from None
+    client = cluster if isinstance(cluster, Client) else Client(cluster)
+    try:
+        futures = client.map(member, [scenario] * len(ds), ds, [action] * len(ds), pure=False)
+        return client.gather(futures)
+    finally:
+        if client is not cluster:
+            client.close()
+
+
+def percentiles(table: pd.DataFrame, q=PERCENTILES) -> pd.DataFrame:
+    """Percentiles of every numeric key figure over the members (rows: figures)."""
+    numeric = table.select_dtypes("number")
+    return numeric.quantile([p / 100 for p in q]).T.rename(columns=lambda p: f"p{round(p * 100)}")

@@ -1,0 +1,77 @@
+"""Scenario files: the shipped demo scenarios load and run briefly; mistakes give one line
+naming the file, the key and what was expected."""
+
+from pathlib import Path
+
+import pytest
+
+from scenarios import scenario_file
+from scenarios.engine import Engine
+from scenarios.scenario_file import ScenarioError
+from tests.engine_cases import BASE, park, scenario
+
+DEMO = sorted((Path(__file__).parents[1] / "scenarios" / "demo").glob("*.toml"))
+
+
+def test_five_demo_scenarios_for_the_named_assets():
+    assets = {scenario_file.load(p).releases[0].asset for p in DEMO}
+    assert {"NH-101", "P-CL2-01", "LP-101", "BZ-101", "P-H2S-01"} <= assets
+
+
+@pytest.mark.parametrize("path", DEMO, ids=lambda p: p.stem)
+def test_demo_scenario_sets_up_and_runs_its_first_minutes(path):
+    sc = scenario_file.load(path)
+    assert sc.run.duration_s >= 1800.0
+    e = Engine(sc, park())
+    e.env.run(until=300.0)
+    assert e.leaks[0].emitted_kg > 0.0
+
+
+def test_units_are_parsed_to_si():
+    sc = scenario()
+    assert sc.run.duration_s == 600.0
+    assert sc.weather.air_temperature_K == pytest.approx(283.15)
+    assert sc.releases[0].hole_diameter_m == pytest.approx(0.05)
+    assert sc.population.air_changes_per_s == pytest.approx(0.5 / 3600.0)
+
+
+@pytest.mark.parametrize(
+    "section, change, expected",
+    [
+        ("weather", {"wind_speed": "2"}, "test.toml: weather.wind_speed: '2' has no unit"),
+        ("weather", {"wind_speed": "2 kg"}, "test.toml: weather.wind_speed:"),
+        ("weather", {"stability": "G"}, "test.toml: weather.stability: expected 'A'"),
+        ("response", {"action": "run"}, "test.toml: response.action: expected 'evacuate'"),
+        ("response", {"colour": "red"}, "test.toml: response.colour: is not a known key"),
+        ("scenario", {"duration": None}, "test.toml: scenario.duration:"),
+    ],
+)
+def test_mistakes_give_one_line_with_file_and_key(section, change, expected):
+    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BASE.items()}
+    data[section] = {**data[section], **change}
+    data[section] = {k: v for k, v in data[section].items() if v is not None}
+    with pytest.raises(ScenarioError) as err:
+        scenario_file.parse(data, "test.toml")
+    message = str(err.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_missing_section_and_both_hole_and_rupture():
+    data = {k: v for k, v in BASE.items() if k != "response"}
+    with pytest.raises(ScenarioError, match=r"^test.toml: response: is required$"):
+        scenario_file.parse(data, "test.toml")
+    bad = {**BASE, "release": [{"asset": "NH-101", "hole": "50 mm", "rupture": True}]}
+    with pytest.raises(ScenarioError, match="hole size or rupture"):
+        scenario_file.parse(bad, "test.toml")
+
+
+def test_unknown_asset_and_file_errors(tmp_path):
+    sc = scenario(release=[{"asset": "XX-999", "hole": "50 mm"}])
+    with pytest.raises(ScenarioError, match=r"release.asset: expected a tank or pipeline id"):
+        Engine(sc, park())
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        scenario_file.load(tmp_path / "none.toml")
+    (tmp_path / "bad.toml").write_text("[scenario\n")
+    with pytest.raises(ScenarioError, match=r"bad\.toml: not valid TOML"):
+        scenario_file.load(tmp_path / "bad.toml")
