@@ -106,6 +106,23 @@ def _pool(
     return pools.pool_evolution(inflow_t, inflow_rate, **kwargs)
 
 
+def _flashing(sub, inventory, area, pressure, T, psat) -> source.Release:
+    """Two-phase flashing release of a liquefied gas at ``T`` held at ``pressure``."""
+    tb = sub.boiling_point_K
+    return source.flashing_liquid_release(
+        inventory,
+        area,
+        pressure,
+        T,
+        saturation_pressure_Pa=psat,
+        boiling_temperature_K=tb,
+        liquid_density_kg_m3=float(sub.liquid_density(T)),
+        vapour_density_kg_m3=psat * sub.molar_mass_kg_mol / (substances.R_GAS * T),
+        heat_capacity_J_kgK=float(sub.liquid_heat_capacity(T)),
+        heat_of_vaporisation_J_kg=float(sub.heat_of_vaporisation(tb)),
+    )
+
+
 def _aerosol(out: source.Release) -> float:
     """Mass fraction of liquid droplets in what stays airborne after flashing."""
     airborne = 1.0 - out.rainout_fraction
@@ -283,20 +300,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
 
     area = math.pi * hole_d**2 / 4.0
     if liquefied_gas and tank.storage == "pressurised":
-        rho_l = float(sub.liquid_density(T))
-        rho_v = psat * sub.molar_mass_kg_mol / (substances.R_GAS * T)
-        out = source.flashing_liquid_release(
-            inventory,
-            area,
-            psat,
-            T,
-            saturation_pressure_Pa=psat,
-            boiling_temperature_K=tb,
-            liquid_density_kg_m3=rho_l,
-            vapour_density_kg_m3=rho_v,
-            heat_capacity_J_kgK=cp,
-            heat_of_vaporisation_J_kg=hfg,
-        )
+        out = _flashing(sub, inventory, area, psat, T, psat)
         out = _stop_at(out, isolation_s)
         direct = np.interp(times, out.times_s, out.rate_kg_s, right=0.0) * (
             1.0 - out.rainout_fraction
@@ -409,21 +413,7 @@ def _pipeline(park, asset, hole_d, rupture, duration, air_T, isolation_s):
         assumptions.append(
             f"pumped flow {flow:g} kg/s continues until isolation at {isolation_s:g} s"
         )
-        rho_v = psat * sub.molar_mass_kg_mol / (substances.R_GAS * T)
-        cp = float(sub.liquid_heat_capacity(T))
-        hfg = float(sub.heat_of_vaporisation(tb))
-        out = source.flashing_liquid_release(
-            inventory,
-            area,
-            p_line,
-            T,
-            saturation_pressure_Pa=psat,
-            boiling_temperature_K=tb,
-            liquid_density_kg_m3=rho_l,
-            vapour_density_kg_m3=rho_v,
-            heat_capacity_J_kgK=cp,
-            heat_of_vaporisation_J_kg=hfg,
-        )
+        out = _flashing(sub, inventory, area, p_line, T, psat)
         airborne = np.interp(times, out.times_s, out.rate_kg_s, right=0.0) * (
             1.0 - out.rainout_fraction
         )

@@ -546,30 +546,22 @@ def _count_people(park: geodata.Park, zones: gpd.GeoDataFrame, population: str):
         people.append(int(occupants[inside_b].sum() + residents[inside_t].sum()))
         n_buildings.append(len(inside_b))
         n_targets.append(", ".join(f"{t.loc[i, 'name']} ({t.loc[i, 'kind']})" for i in inside_t))
-        for i in inside_b:
-            rows.append(
+        for kind, frame, use, counts, inside in (
+            ("building", b, "use", occupants, inside_b),
+            ("target", t, "kind", residents, inside_t),
+        ):
+            rows += [
                 dict(
                     hazard=z.hazard,
                     level=z.level,
-                    kind="building",
+                    kind=kind,
                     id=i,
-                    name=b.loc[i, "name"],
-                    use=b.loc[i, "use"],
-                    people=int(occupants[i]),
+                    name=frame.loc[i, "name"],
+                    use=frame.loc[i, use],
+                    people=int(counts[i]),
                 )
-            )
-        for i in inside_t:
-            rows.append(
-                dict(
-                    hazard=z.hazard,
-                    level=z.level,
-                    kind="target",
-                    id=i,
-                    name=t.loc[i, "name"],
-                    use=t.loc[i, "kind"],
-                    people=int(residents[i]),
-                )
-            )
+                for i in inside
+            ]
     zones = zones.copy()
     zones["buildings"] = n_buildings
     zones["people"] = people
