@@ -52,16 +52,15 @@ def sun_elevation_deg(lon_deg, lat_deg, t_utc_s):
     declination and the equation of time).
     """
     t = np.asarray(t_utc_s, dtype=float)
-    days = t / 86400.0
-    year_start = (
-        np.datetime64("1970-01-01") + (days.astype("int64")).astype("timedelta64[D]")
-    ).astype("datetime64[Y]")
-    day_of_year = days - (year_start - np.datetime64("1970-01-01", "Y")).astype(
-        "timedelta64[D]"
-    ).astype(float)
-    leap = ((year_start.astype(int) + 1970) % 4 == 0).astype(float)
-    hour = (days % 1.0) * 24.0
-    gamma = 2.0 * np.pi / (365.0 + leap) * (np.floor(day_of_year) + (hour - 12.0) / 24.0)
+    if np.any(~np.isfinite(t)):
+        raise ValueError("time must be finite")
+    seconds = np.floor(t).astype("int64").astype("datetime64[s]")
+    year = seconds.astype("datetime64[Y]")
+    day0 = year.astype("datetime64[D]")
+    year_days = ((year + 1).astype("datetime64[D]") - day0).astype(float)
+    day_of_year = (seconds.astype("datetime64[D]") - day0).astype(float) + 1.0
+    hour = np.mod(t, 86400.0) / 3600.0
+    gamma = 2.0 * np.pi / year_days * (day_of_year - 1.0 + (hour - 12.0) / 24.0)
     eqtime = 229.18 * (
         0.000075
         + 0.001868 * np.cos(gamma)
@@ -81,8 +80,8 @@ def sun_elevation_deg(lon_deg, lat_deg, t_utc_s):
     true_solar_minutes = hour * 60.0 + eqtime + 4.0 * np.asarray(lon_deg, dtype=float)
     hour_angle = np.radians(true_solar_minutes / 4.0 - 180.0)
     lat = np.radians(np.asarray(lat_deg, dtype=float))
-    cos_zenith = np.sin(lat) * np.sin(decl) + np.cos(lat) * np.cos(decl) * np.cos(hour_angle)
-    return 90.0 - np.degrees(np.arccos(np.clip(cos_zenith, -1.0, 1.0)))
+    sine = np.sin(lat) * np.sin(decl) + np.cos(lat) * np.cos(decl) * np.cos(hour_angle)
+    return np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0)))[()]
 
 
 def pasquill_stability(

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from physics.meteorology import sun_elevation_deg
 from twin.readings import parse_time
-from twin.weather import mean_wind_direction, pasquill_stability, solar_elevation
+from twin.weather import mean_wind_direction, pasquill_stability
 
 LON, LAT = 119.9, 28.4
 
@@ -73,7 +74,7 @@ def test_stability_vectorised_and_bad_input():
 def test_noon_elevation(day, declination):
     t0 = parse_time(f"{day}T00:00:00Z")
     t = t0 + np.arange(0, 86400, 30.0)
-    elevation = solar_elevation(t, LON, LAT)
+    elevation = sun_elevation_deg(LON, LAT, t)
     assert_allclose(elevation.max(), 90.0 - abs(LAT - declination), atol=0.5)
     noon_utc_h = (t[np.argmax(elevation)] - t0) / 3600
     assert abs(noon_utc_h - (12.0 - LON / 15.0)) < 17 / 60
@@ -81,7 +82,7 @@ def test_noon_elevation(day, declination):
 
 def test_night_is_below_horizon():
     # Local midnight (China Standard Time, UTC+8) is 16:00 UTC.
-    assert solar_elevation(parse_time("2024-05-24T16:00:00Z"), LON, LAT) < -30
+    assert sun_elevation_deg(LON, LAT, parse_time("2024-05-24T16:00:00Z")) < -30
 
 
 def test_mean_wind_direction_across_north():

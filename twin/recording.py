@@ -43,10 +43,10 @@ import pyarrow.csv as pacsv
 
 from physics import substances
 from physics.dispersion import plume_concentration
+from physics.meteorology import sun_elevation_deg
 from twin.leak import DEFAULT_RELEASE_HEIGHT_M
 from twin.readings import parse_time
 from twin.state import ParkModel, gas_kg_m3
-from twin.weather import solar_elevation
 
 START = "2024-05-24T01:00:00Z"
 DURATION_S = 7200.0
@@ -140,7 +140,7 @@ def generate(park) -> pa.Table:
 
     wind_true = WIND_FROM_DEG + MEANDER_DEG * np.sin(2 * np.pi * elapsed / MEANDER_PERIOD_S)
     air_c = np.linspace(*AIR_TEMPERATURE_C, n)
-    elevation = solar_elevation(t, model.longitude_deg, model.latitude_deg)
+    elevation = sun_elevation_deg(model.longitude_deg, model.latitude_deg, t)
     solar = SOLAR_PEAK_W_M2 * np.sin(np.radians(np.clip(elevation, 0.0, None)))
 
     leak = model.tanks[LEAK_ASSET]

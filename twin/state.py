@@ -32,6 +32,7 @@ import numpy as np
 
 from geodata.schema import ATMOSPHERE_PA, GAS_KINDS, WEATHER_KINDS
 from physics import substances
+from physics.meteorology import sun_elevation_deg
 from physics.substances import R_GAS
 from twin import tank_geometry, weather
 
@@ -398,7 +399,7 @@ class ParkModel:
         if math.isnan(t):
             elevation = math.nan
         else:
-            elevation = float(weather.solar_elevation(t, self.longitude_deg, self.latitude_deg))
+            elevation = float(sun_elevation_deg(self.longitude_deg, self.latitude_deg, t))
         stability = (
             str(weather.pasquill_stability(u, sr, elevation, okta))
             if not (math.isnan(u) or math.isnan(elevation))

@@ -48,62 +48,6 @@ _PASQUILL_NIGHT = np.array([["E", "F"], ["E", "F"], ["D", "E"], ["D", "D"], ["D"
 _CLOUDY_OKTA = 4.0  # "> 4/8" is cloudy
 
 
-def solar_elevation(t, longitude_deg, latitude_deg):
-    """Elevation of the sun's centre above the horizon [deg] (no refraction).
-
-    Parameters
-    ----------
-    t : array_like
-        POSIX time, UTC. [s]
-    longitude_deg, latitude_deg : float or array_like
-        Position, east and north positive. [deg]
-
-    Returns
-    -------
-    numpy.ndarray or float
-        Elevation angle. [deg]
-
-    References
-    ----------
-    Spencer, J.W. (1971). Fourier series representation of the position of the sun.
-    Search 2(5), 172. Formulas as in NOAA GML, "General Solar Position Calculations".
-    """
-    t = np.asarray(t, dtype=float)
-    if np.any(~np.isfinite(t)):
-        raise ValueError("time must be finite")
-    seconds = np.floor(t).astype("int64").astype("datetime64[s]")
-    year = seconds.astype("datetime64[Y]")
-    day0 = year.astype("datetime64[D]")
-    next_year = (year + 1).astype("datetime64[D]")
-    year_days = (next_year - day0).astype(float)
-    doy = (seconds.astype("datetime64[D]") - day0).astype(float) + 1.0
-    hour = np.mod(t, 86400.0) / 3600.0
-    g = 2.0 * np.pi / year_days * (doy - 1.0 + (hour - 12.0) / 24.0)
-    equation_of_time_min = 229.18 * (
-        0.000075
-        + 0.001868 * np.cos(g)
-        - 0.032077 * np.sin(g)
-        - 0.014615 * np.cos(2 * g)
-        - 0.040849 * np.sin(2 * g)
-    )
-    declination = (
-        0.006918
-        - 0.399912 * np.cos(g)
-        + 0.070257 * np.sin(g)
-        - 0.006758 * np.cos(2 * g)
-        + 0.000907 * np.sin(2 * g)
-        - 0.002697 * np.cos(3 * g)
-        + 0.00148 * np.sin(3 * g)
-    )
-    true_solar_min = hour * 60.0 + equation_of_time_min + 4.0 * np.asarray(longitude_deg)
-    hour_angle = np.radians(true_solar_min / 4.0 - 180.0)
-    lat = np.radians(np.asarray(latitude_deg, dtype=float))
-    sine = np.sin(lat) * np.sin(declination) + np.cos(lat) * np.cos(declination) * np.cos(
-        hour_angle
-    )
-    return np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0)))[()]
-
-
 def pasquill_stability(
     wind_speed_m_s,
     solar_radiation_w_m2,
@@ -121,7 +65,7 @@ def pasquill_stability(
     solar_radiation_w_m2 : array_like
         Total (global) solar radiation on a horizontal surface, >= 0. [W/m2]
     sun_elevation_deg : array_like
-        Sun elevation (`solar_elevation`); day when > 0. [deg]
+        Sun elevation (`physics.meteorology.sun_elevation_deg`); day when > 0. [deg]
     cloud_okta : array_like, optional
         Cloud cover, 0..8; used by night; None or NaN means not measured (clear assumed).
         [okta]
