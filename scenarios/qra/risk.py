@@ -1,0 +1,208 @@
+"""Individual (location-specific) risk: the grid, footprints turned onto it, contours, and
+the GB 36894-2018 check of every building and outside target.
+
+The grid covers the park's boundary plus a margin (2 km by default) in square cells
+(10 m by default). A footprint is turned to a wind sector once and then added at each
+position of its event (sources snap to the centre of their cell: at most half a cell's
+diagonal of shift). Contours are polygons of the region at or above each level.
+"""
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.ndimage import map_coordinates
+from shapely import contains_xy
+
+import geodata
+from geodata.grids import contour_polygons
+
+DATA = Path(__file__).parent / "data"
+CONTOUR_LEVELS = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
+DEFAULT_MARGIN_M, DEFAULT_CELL_M = 2000.0, 10.0
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Square cells: column i, row j has its centre at (xmin + (i + 1/2) cell, ymin + ...)."""
+
+    xmin: float
+    ymin: float
+    cell: float
+    nx: int
+    ny: int
+
+    @classmethod
+    def around(cls, bounds, margin_m=DEFAULT_MARGIN_M, cell_m=DEFAULT_CELL_M) -> "Grid":
+        if not (math.isfinite(cell_m) and cell_m > 0 and math.isfinite(margin_m) and margin_m >= 0):
+            raise ValueError(f"grid cell must be > 0 m and margin >= 0 m, got {cell_m}, {margin_m}")
+        x0, y0, x1, y1 = bounds
+        nx = math.ceil((x1 - x0 + 2 * margin_m) / cell_m)
+        ny = math.ceil((y1 - y0 + 2 * margin_m) / cell_m)
+        return cls(x0 - margin_m, y0 - margin_m, cell_m, nx, ny)
+
+    @classmethod
+    def for_park(cls, park: geodata.Park, margin_m=DEFAULT_MARGIN_M, cell_m=DEFAULT_CELL_M):
+        return cls.around(park.boundary.total_bounds, margin_m, cell_m)
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.xmin + (np.arange(self.nx) + 0.5) * self.cell
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.ymin + (np.arange(self.ny) + 0.5) * self.cell
+
+    def cell_of(self, x: float, y: float) -> tuple[int, int]:
+        return math.floor((y - self.ymin) / self.cell), math.floor((x - self.xmin) / self.cell)
+
+    def centre(self, j: int, i: int) -> tuple[float, float]:
+        return self.xmin + (i + 0.5) * self.cell, self.ymin + (j + 0.5) * self.cell
+
+
+def wind_axes(wind_from_deg: float):
+    """(downwind unit vector, left unit vector) on the map (x east, y north)."""
+    theta = math.radians(wind_from_deg)
+    d = (-math.sin(theta), -math.cos(theta))
+    return d, (-d[1], d[0])
+
+
+def to_wind_frame(dx, dy, wind_from_deg):
+    """Map offsets from the source -> (downwind, left) coordinates [m]."""
+    d, c = wind_axes(wind_from_deg)
+    return dx * d[0] + dy * d[1], dx * c[0] + dy * c[1]
+
+
+def turned(raster, x, y, wind_from_deg: float, cell: float):
+    """A wind-frame raster (on 1-D ``x``, ``y``) turned to ``wind_from_deg`` and resampled
+    on map cells around the source: (row offset, column offset, array)."""
+    d, c = wind_axes(wind_from_deg)
+    corners = [(a, b) for a in (x[0], x[-1]) for b in (y[0], y[-1])]
+    px = [a * d[0] + b * c[0] for a, b in corners]
+    py = [a * d[1] + b * c[1] for a, b in corners]
+    i0, i1 = math.floor(min(px) / cell) - 1, math.ceil(max(px) / cell) + 1
+    j0, j1 = math.floor(min(py) / cell) - 1, math.ceil(max(py) / cell) + 1
+    ox = np.arange(i0, i1 + 1) * cell
+    oy = np.arange(j0, j1 + 1) * cell
+    oxx, oyy = np.meshgrid(ox, oy)
+    xw, yw = to_wind_frame(oxx, oyy, wind_from_deg)
+    coords = np.array([(yw - y[0]) / (y[1] - y[0]), (xw - x[0]) / (x[1] - x[0])])
+    return j0, i0, map_coordinates(raster, coords, order=1, cval=0.0, prefilter=False)
+
+
+def radial(r, values, cell: float):
+    """A function of distance on map cells around the source: (row off, col off, array)."""
+    n = math.ceil(r[-1] / cell) + 1
+    o = np.arange(-n, n + 1) * cell
+    oxx, oyy = np.meshgrid(o, o)
+    return -n, -n, np.interp(np.hypot(oxx, oyy), r, values, right=0.0)
+
+
+def add_patch(target: np.ndarray, j: int, i: int, patch: np.ndarray, weight: float) -> None:
+    """target[j:, i:] += weight * patch, clipped to the target's edges."""
+    ny, nx = target.shape
+    pj0, pi0 = max(0, -j), max(0, -i)
+    tj0, ti0 = max(0, j), max(0, i)
+    tj1, ti1 = min(ny, j + patch.shape[0]), min(nx, i + patch.shape[1])
+    if tj1 <= tj0 or ti1 <= ti0:
+        return
+    target[tj0:tj1, ti0:ti1] += weight * patch[pj0 : pj0 + tj1 - tj0, pi0 : pi0 + ti1 - ti0]
+
+
+def crop(grid_values: np.ndarray):
+    """(row, column, array) of the smallest box holding every non-zero cell, or None."""
+    rows = np.nonzero(grid_values.any(axis=1))[0]
+    if not len(rows):
+        return None
+    cols = np.nonzero(grid_values.any(axis=0))[0]
+    j0, j1, i0, i1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    return int(j0), int(i0), grid_values[j0:j1, i0:i1].copy()
+
+
+def contours(grid: Grid, ir: np.ndarray, crs, levels=CONTOUR_LEVELS) -> gpd.GeoDataFrame:
+    """Risk contours as polygons: columns level (per year), area_m2, geometry."""
+    rows = []
+    for level in levels:
+        geom = contour_polygons(grid.x, grid.y, ir, level)
+        rows.append(dict(level=level, area_m2=round(geom.area, 1), geometry=geom))
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+
+
+def risk_at(grid: Grid, ir: np.ndarray, geometry) -> float:
+    """Largest individual risk over a polygon's cells (its nearest cell if it holds none)."""
+    x0, y0, x1, y1 = geometry.bounds
+    j0, i0 = grid.cell_of(x0, y0)
+    j1, i1 = grid.cell_of(x1, y1)
+    j0, i0 = max(j0, 0), max(i0, 0)
+    j1, i1 = min(j1, grid.ny - 1), min(i1, grid.nx - 1)
+    if j1 >= j0 and i1 >= i0:
+        xs, ys = np.meshgrid(grid.x[i0 : i1 + 1], grid.y[j0 : j1 + 1])
+        inside = contains_xy(geometry, xs, ys)
+        if inside.any():
+            return float(ir[j0 : j1 + 1, i0 : i1 + 1][inside].max())
+    p = geometry.representative_point()
+    j, i = grid.cell_of(p.x, p.y)
+    if 0 <= j < grid.ny and 0 <= i < grid.nx:
+        return float(ir[j, i])
+    return 0.0
+
+
+def criteria_table(path=DATA / "criteria.csv") -> pd.DataFrame:
+    return pd.read_csv(path).set_index("protection_class")
+
+
+def protection_classes(path=DATA / "protection_classes.csv") -> dict[str, str]:
+    table = pd.read_csv(path)
+    return dict(zip(table.use, table.protection_class, strict=True))
+
+
+def compliance(park: geodata.Park, grid: Grid, ir: np.ndarray, classes=None) -> pd.DataFrame:
+    """Every building and outside target with its individual risk, GB 36894 protection
+    class, criteria (new / in-service installations) and status.
+
+    Buildings of an enterprise are part of an installation's site, not protection targets
+    (status ``on site``); a use without a class in ``data/protection_classes.csv`` is
+    ``unclassified``.
+    """
+    classes = protection_classes() if classes is None else classes
+    crit = criteria_table()
+    rows = []
+    layers = (("building", park.buildings, "use"), ("target", park.targets, "kind"))
+    for kind, frame, use_col in layers:
+        for ident, row in frame.iterrows():
+            risk = risk_at(grid, ir, row.geometry)
+            on_site = (
+                kind == "building"
+                and isinstance(row.get("enterprise"), str)
+                and bool(row.get("enterprise"))
+            )
+            klass = None if on_site else classes.get(row[use_col])
+            new = crit.loc[klass, "new_per_year"] if klass else np.nan
+            old = crit.loc[klass, "in_service_per_year"] if klass else np.nan
+            if on_site:
+                status = "on site"
+            elif klass is None:
+                status = "unclassified"
+            elif risk > old:
+                status = "above in-service criterion"
+            elif risk > new:
+                status = "above new-installation criterion"
+            else:
+                status = "meets criteria"
+            rows.append(
+                dict(
+                    id=ident,
+                    kind=kind,
+                    name=row["name"],
+                    use=row[use_col],
+                    individual_risk=risk,
+                    protection_class=klass or "",
+                    criterion_new=new,
+                    criterion_in_service=old,
+                    status=status,
+                )
+            )
+    return pd.DataFrame(rows)

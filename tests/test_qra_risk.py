@@ -1,0 +1,148 @@
+"""QRA individual risk: a hand calculation at a point, circular contours under a uniform
+wind rose, GB 36894 checks on a constructed case."""
+
+import math
+from types import SimpleNamespace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy.special import ndtr
+from shapely.geometry import box
+
+import twin
+from scenarios.qra import catalogue as cat
+from scenarios.qra import risk
+from scenarios.qra.footprints import release_duration, source_for
+from scenarios.qra.run import run_qra
+from scenarios.zones import Cloud, Weather
+
+
+@pytest.fixture(scope="module")
+def park():
+    return twin.load_park("demo")
+
+
+def _climate(weather, angles):
+    p = 1.0 / len(angles)
+    return pd.DataFrame(
+        {"period": "day", "weather": weather, "wind_from_deg": angles, "probability": p}
+    )
+
+
+def _event(park, ident):
+    return next(e for e in cat.catalogue(park) if e.id == ident)
+
+
+def test_one_event_one_weather_class_matches_hand_calculation(park):
+    """Chlorine 10 mm leak, D 5 m/s from the west, one sector: the risk 200 m downwind is
+    f x P(death), with P from the Withers & Lees (1985) chlorine probit
+    Pr = -8.29 + 0.92 ln(C^2 t), C in ppm, t in min (physics/data/probits.csv), worked by
+    hand from the plume concentration there and the 30 min exposure cap of AQ/T 3046
+    (shared/REFERENCES.md). Tolerance 2 %: the footprint raster is interpolated."""
+    event = _event(park, "CL-101/leak")
+    grid = risk.Grid.for_park(park, margin_m=200.0, cell_m=10.0)
+    result = run_qra(
+        park,
+        events=[event],
+        climate=_climate("D5", [270.0]),
+        grid=grid,
+        workers=0,
+        progress=False,
+    )
+    term = source_for(park, event, 5.0, 293.15)
+    assert release_duration(term, None) == 1800.0
+    c = float(Cloud(term, Weather(5.0, 270.0, "D")).field(np.array([200.0]), np.array([0.0]))[0])
+    ppm = c * 8.314462618 * 298.15 / (0.070906 * 101325.0) * 1e6
+    probit = -8.29 + 0.92 * math.log(ppm**2 * 30.0)
+    expected = 1e-5 * float(ndtr(probit - 5.0))
+    ((x, y, _),) = event.positions
+    j, i = grid.cell_of(x, y)
+    assert 1e-9 < expected < 1e-5  # a point inside the footprint, not saturated
+    assert_allclose(result.individual_risk[j, i + 20], expected, rtol=0.02)
+    assert result.individual_risk[j, i - 20] == 0.0  # upwind
+
+
+def test_uniform_rose_gives_circular_contour(park):
+    """A point source under a uniform 72-sector rose: the contour through the risk 300 m
+    east lies 300 m from the source all round (within 5 %)."""
+    event = _event(park, "CL-101/leak")
+    grid = risk.Grid.for_park(park, margin_m=600.0, cell_m=10.0)
+    angles = list(np.arange(72) * 5.0)
+    result = run_qra(
+        park,
+        events=[event],
+        climate=_climate("D5", angles),
+        grid=grid,
+        workers=0,
+        progress=False,
+    )
+    ((x, y, _),) = event.positions
+    j, i = grid.cell_of(x, y)
+    level = result.individual_risk[j, i + 30]
+    contour = risk.contours(grid, result.individual_risk, park.crs, levels=[level])
+    geom = contour.geometry.iloc[0]
+    cx, cy = grid.centre(j, i)
+    ring = np.asarray(max(geom.geoms, key=lambda g: g.area).exterior.coords)
+    r = np.hypot(ring[:, 0] - cx, ring[:, 1] - cy)
+    assert_allclose(r.mean(), 300.0, rtol=0.05)
+    assert r.std() / r.mean() < 0.05
+
+
+def _constructed_park():
+    crs = "EPSG:32650"
+    buildings = gpd.GeoDataFrame(
+        {
+            "name": ["dorm", "canteen", "works"],
+            "use": ["dormitory", "canteen", "workshop"],
+            "enterprise": [None, None, "E01"],
+            "occupants_day": [10, 10, 10],
+            "occupants_night": [10, 10, 10],
+        },
+        geometry=[box(0, 0, 20, 20), box(100, 0, 120, 20), box(200, 0, 220, 20)],
+        index=["B1", "B2", "B3"],
+        crs=crs,
+    )
+    targets = gpd.GeoDataFrame(
+        {
+            "name": ["school", "town"],
+            "kind": ["school", "residential"],
+            "population_day": [1, 1],
+            "population_night": [1, 1],
+        },
+        geometry=[box(300, 0, 340, 40), box(600, 0, 640, 40)],
+        index=["T1", "T2"],
+        crs=crs,
+    )
+    return SimpleNamespace(buildings=buildings, targets=targets)
+
+
+def test_criteria_check_on_constructed_case():
+    """GB 36894-2018 criteria as quoted in shared/REFERENCES.md: highly sensitive and class-1
+    general targets 3e-7 (new) / 3e-6 (in service); class-2 general 3e-6 / 1e-5."""
+    grid = risk.Grid(-50.0, -50.0, 10.0, 80, 15)
+    ir = np.full((grid.ny, grid.nx), 5e-6)  # everywhere 5e-6 /yr ...
+    ir[:, grid.x > 500] = 1e-7  # ... except the town
+    table = risk.compliance(_constructed_park(), grid, ir).set_index("id")
+    assert table.loc["B1", "status"] == "above in-service criterion"  # dormitory, 3e-6
+    assert table.loc["B2", "status"] == "above new-installation criterion"  # canteen, 1e-5
+    assert table.loc["B3", "status"] == "on site"
+    assert table.loc["T1", "status"] == "above in-service criterion"  # school
+    assert table.loc["T2", "status"] == "meets criteria"
+    assert_allclose(table.loc["T2", "individual_risk"], 1e-7)
+    assert table.loc["T1", "criterion_new"] == 3e-7
+
+
+def test_add_patch_clips_at_the_edges():
+    target = np.zeros((4, 5))
+    risk.add_patch(target, -1, 3, np.ones((3, 3)), 2.0)
+    expected = np.zeros((4, 5))
+    expected[0:2, 3:5] = 2.0
+    assert_allclose(target, expected)
+
+
+def test_bad_grid():
+    with pytest.raises(ValueError, match="grid cell"):
+        risk.Grid.around((0, 0, 10, 10), cell_m=0.0)
