@@ -2,7 +2,8 @@
 
 The generic events live in ``data/loc_frequencies.csv``, one row per equipment type and
 event, each with its source and whether that source was confirmed at the primary text.
-A user file with the same columns overrides rows: ``applies_to`` is either an equipment
+A user file with the same columns (``applies_to``, ``event``, ``frequency_per_year`` and
+``source`` required) overrides rows: ``applies_to`` is either an equipment
 type (``pressure_vessel``, ``atmospheric_tank``, ``pipeline_dn_lt_75``,
 ``pipeline_dn_75_150``, ``pipeline_dn_gt_150``) or an asset id; an asset row beats a type
 row for the same event, and a frequency of 0 removes the event.
@@ -21,6 +22,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import geodata
@@ -40,6 +42,7 @@ COLUMNS = (
     "confirmed",
     "source",
 )
+REQUIRED = ("applies_to", "event", "frequency_per_year", "source")
 DEFAULT_SPACING_M = 100.0
 
 
@@ -67,9 +70,12 @@ class LossEvent:
 def read_table(path) -> pd.DataFrame:
     """A frequency table with its columns checked (one clear line on error)."""
     table = pd.read_csv(path, dtype={"applies_to": str, "event": str})
-    missing = [c for c in COLUMNS if c not in table.columns]
+    missing = [c for c in REQUIRED if c not in table.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    for column in COLUMNS:
+        if column not in table.columns:
+            table[column] = "no" if column in ("per_metre", "confirmed") else np.nan
     bad = sorted(set(table.event) - set(EVENTS))
     if bad:
         raise ValueError(f"{path}: unknown event(s) {', '.join(bad)}; use {', '.join(EVENTS)}")

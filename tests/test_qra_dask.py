@@ -1,0 +1,47 @@
+"""The same QRA in this process, in local processes and on a local Dask cluster."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import twin
+from scenarios.qra import catalogue as cat
+from scenarios.qra import risk
+from scenarios.qra.run import run_qra
+
+
+@pytest.fixture(scope="module")
+def small():
+    park = twin.load_park("demo")
+    events = [e for e in cat.catalogue(park) if e.asset in ("NB-101", "P-C3H6-01")]
+    climate = pd.DataFrame(
+        {
+            "period": ["day", "night"],
+            "weather": ["D5", "F1.5"],
+            "wind_from_deg": [45.0, 200.0],
+            "probability": [0.5, 0.5],
+        }
+    )
+    grid = risk.Grid.for_park(park, margin_m=200.0, cell_m=25.0)
+    kw = dict(events=events, climate=climate, grid=grid, progress=False)
+    return park, kw, run_qra(park, workers=0, **kw)
+
+
+def _same(a, b):
+    assert np.array_equal(a.individual_risk, b.individual_risk)
+    pd.testing.assert_frame_equal(a.scenarios, b.scenarios)
+    pd.testing.assert_frame_equal(a.fn, b.fn)
+
+
+def test_local_processes_give_the_same_result(small):
+    park, kw, reference = small
+    assert reference.individual_risk.max() > 0
+    _same(reference, run_qra(park, workers=2, **kw))
+
+
+def test_dask_cluster_gives_the_same_result(small):
+    distributed = pytest.importorskip("distributed")
+    park, kw, reference = small
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False) as lc:
+        with distributed.Client(lc) as client:
+            _same(reference, run_qra(park, cluster=client, **kw))
