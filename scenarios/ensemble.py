@@ -14,7 +14,7 @@ import functools
 import math
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 import pandas as pd
@@ -73,21 +73,34 @@ def run_ensemble(
     action: str | None = None,
     workers: int | None = None,
     cluster: str | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Run ``n`` members; one row per member (index ``member``), in member order.
 
     ``workers`` local processes (default: the machine's cores), or the Dask scheduler at
     ``cluster`` (an address such as "tcp://127.0.0.1:8786", or a ``distributed.Client``).
+    ``progress`` shows a progress bar (rich) for local runs.
     """
     ds = draws(scenario, n, seed)
     if cluster is not None:
         rows = _on_dask(cluster, scenario, ds, action)
     elif workers == 1:
-        rows = [member(scenario, d, action) for d in ds]
+        rows = [member(scenario, d, action) for d in _track(ds, progress, n)]
     else:
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-            rows = list(pool.map(member, [scenario] * n, ds, [action] * n))
+            futures = {pool.submit(member, scenario, d, action): k for k, d in enumerate(ds)}
+            rows = [None] * n
+            for f in _track(as_completed(futures), progress, n):
+                rows[futures[f]] = f.result()
     return pd.DataFrame(rows).rename_axis("member")
+
+
+def _track(items, progress: bool, n: int):
+    if not progress:
+        return items
+    from rich.progress import track
+
+    return track(items, description="ensemble", total=n, transient=True)
 
 
 def _on_dask(cluster, scenario, ds, action):
@@ -108,5 +121,5 @@ def _on_dask(cluster, scenario, ds, action):
 
 def percentiles(table: pd.DataFrame, q=PERCENTILES) -> pd.DataFrame:
     """Percentiles of every numeric key figure over the members (rows: figures)."""
-    numeric = table.select_dtypes("number")
+    numeric = table.select_dtypes("number").drop(columns="seed", errors="ignore")
     return numeric.quantile([p / 100 for p in q]).T.rename(columns=lambda p: f"p{round(p * 100)}")

@@ -77,6 +77,8 @@ class ScenarioResult:
             "longest_queue": longest,
             "longest_queue_at": name,
             "longest_queue_s": when,
+            "longest_queue_x_m": self.queue_xy.get(name, (math.nan, math.nan))[0],
+            "longest_queue_y_m": self.queue_xy.get(name, (math.nan, math.nan))[1],
             "expected_fatalities": float(np.nansum(p["p_death"])),
             "peak_kg_m3": float(p["peak_kg_m3"].max()) if len(p) else 0.0,
         }

@@ -18,6 +18,7 @@ SMALL = dict(
         "warning_delay": "0 s",
         "block_level": "none",
     },
+    detection={"reported": "30 s"},
     uncertainty={"wind_from_sd": "20 deg", "wind_speed_sd": 0.2},
 )
 

@@ -1,0 +1,95 @@
+"""Results of the engine: tables and files, key figures, thermal dose from a fireball,
+weather series files, comparing protective actions."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from physics import fire
+from scenarios.engine import Engine, compare
+from tests.engine_cases import park, scenario
+
+
+def test_tables_and_files(tmp_path):
+    r = Engine(scenario(response={"action": "evacuate"}), park()).run()
+    k = r.key_figures()
+    assert k["persons"] == 60 == len(r.persons)
+    assert k["above_AEGL-2"] == int(r.persons["above_AEGL-2"].sum())
+    assert k["expected_fatalities"] == pytest.approx(r.persons["p_death"].sum())
+    assert k["arrived"] + k["sheltered"] <= 60
+    assert r.buildings["persons"].sum() == 60
+    assert list(r.zones.index) == ["AEGL-1", "AEGL-2", "AEGL-3"]
+    assert (r.timeline["time_s"].diff().dropna() == 10.0).all()
+    written = r.write(tmp_path, formats=("csv", "parquet"))
+    assert {p.name for p in written} >= {"timeline.csv", "persons.parquet", "trajectories.csv"}
+    back = pd.read_parquet(tmp_path / "persons.parquet")
+    assert_allclose(back["dose_kg_s_m3"], r.persons["dose_kg_s_m3"])
+    traj = pd.read_csv(tmp_path / "trajectories.csv")
+    assert traj["person"].nunique() == 60
+    assert (traj.groupby("person")["t_s"].diff().dropna() >= 0).all()
+
+
+def test_fireball_dose_of_people_standing_at_an_assembly_point():
+    """Everyone has reached an assembly point when LP-101 fails as a BLEVE at 30 min: each
+    person receives q(r)^(4/3) t_fireball with q the fireball's flux at their distance
+    (CCPS 1994 fireball correlations in physics.fire, Eisenberg 1975 dose), none indoors."""
+    sc = scenario(
+        scenario={"duration": "35 min"},
+        release=[{"asset": "LP-101", "rupture": True, "fire": "fireball", "ignition": "30 min"}],
+        detection={"reported": "0 s"},
+        response={"action": "evacuate", "decision_delay": "0 s", "warning_delay": "0 s"},
+        population={"headcounts": {"B-E02-WS": 5, "B-E08-OF": 5}},
+    )
+    e = Engine(sc, park())
+    r = e.run()
+    assert (r.persons["status"] == "arrived").all()
+    f = e.fires[0]
+    term = e.leaks[0].term
+    mass = term.inventory_kg
+    d = float(fire.fireball_diameter(mass))
+    t = float(fire.fireball_duration(mass))
+    sep = float(
+        fire.fireball_emissive_power(
+            mass,
+            term.substance.heat_of_combustion_J_kg,
+            d,
+            t,
+            float(fire.fireball_radiant_fraction(term.storage_pressure_Pa)),
+        )
+    )
+    xy = np.array([traj[-1, 1:] for traj in r.trajectories])
+    dist = np.hypot(*(xy - np.asarray(f.xy)).T)
+    q = fire.fireball_flux(dist, d, 0.75 * d, sep)
+    assert f.end_s - f.start_s == pytest.approx(t)
+    assert_allclose(r.persons["thermal_dose"], q ** (4.0 / 3.0) * t, rtol=1e-9)
+    assert (r.persons["p_death_thermal"] > 0).all()
+
+
+def test_weather_series_file_drives_the_wind(tmp_path):
+    series = tmp_path / "met.csv"
+    series.write_text("time_s,wind_speed_m_s,wind_from_deg,stability\n0,2,270,D\n120,4,90,C\n")
+    sc = scenario(weather={"series": str(series)})
+    e = Engine(sc, park())
+    e.env.run(until=60.0)
+    assert (e.weather.wind_from_deg, e.weather.wind_speed_m_s) == (270.0, 2.0)
+    e.env.run(until=130.0)
+    assert (e.weather.wind_from_deg, e.weather.wind_speed_m_s, e.weather.stability) == (
+        90.0,
+        4.0,
+        "C",
+    )
+
+
+def test_compare_runs_each_protective_action():
+    sc = scenario(response={"zone_radius": "400 m"})
+    table = compare(sc, ("shelter", "evacuate", "by_zone"), park())
+    assert list(table.index) == ["shelter", "evacuate", "by_zone"]
+    assert table.loc["shelter", "sheltered"] == 60
+    assert table.loc["shelter", "arrived"] == 0
+    assert table.loc["evacuate", "arrived"] > 0
+    # B-E01-WS and B-E07-CR (30 persons) lie within 400 m of NH-101
+    assert table.loc["by_zone", "sheltered"] == 30
+    assert not math.isnan(table.loc["evacuate", "last_arrival_s"])
