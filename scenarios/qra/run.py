@@ -12,6 +12,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +24,8 @@ from scenarios.qra import catalogue as cat
 from scenarios.qra import ignition, risk, societal
 from scenarios.qra import weather as wx
 from scenarios.qra.footprints import footprint, vulnerability_notes
+
+TRIM = 1e-6  # smallest probability x lethality of a footprint cell carried onto the grid
 
 
 @dataclass
@@ -88,6 +91,23 @@ def _deaths(people, share, out, indoor):
     return np.sum(people * (share * out + (1.0 - share) * indoor), axis=-1)
 
 
+def _trimmed(fp):
+    """(raster, x, y) of the drifting outcomes cut to where probability x lethality is at
+    least TRIM: an event's frequency is at most 1e-4 /yr here, so what is cut adds under
+    1e-10 /yr, below the lowest contour (1e-8). None if nothing is left."""
+    raster = fp.directional()
+    if raster is None:
+        return None
+    keep = raster >= TRIM
+    rows, cols = np.nonzero(keep.any(axis=1))[0], np.nonzero(keep.any(axis=0))[0]
+    if not len(rows):
+        return None
+    r0, r1 = max(rows[0] - 1, 0), min(rows[-1] + 2, raster.shape[0])
+    c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, raster.shape[1])
+    r1, c1 = max(r1, r0 + 2), max(c1, c0 + 2)
+    return raster[r0:r1, c0:c1], fp.x[c0:c1], fp.y[r0:r1]
+
+
 def evaluate_event(park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None) -> dict:
     """One event's contribution: grid patch, F-N scenarios, risk at the receptors.
     ``terms`` (a dict) shares source terms with the other events of the asset."""
@@ -114,7 +134,7 @@ def evaluate_event(park: geodata.Park, event: cat.LossEvent, setup: Setup, terms
         fp = footprint(park, event, weather_name, outcomes_fn, terms=terms)
         notes.update(fp.notes)
         p_fire = fp.outcomes.get("fire", 0.0) if fp.fire.any() else 0.0
-        directional = fp.directional()
+        directional = _trimmed(fp)
         if p_fire > 0:
             j0, i0, patch = risk.radial(fp.fire_r, fp.fire, g.cell)
             for (sj, si), f in zip(cells, f_pos, strict=True):
@@ -123,7 +143,7 @@ def evaluate_event(park: geodata.Park, event: cat.LossEvent, setup: Setup, terms
             by_period = weights.loc[angle]
             w_angle = float(by_period.sum())
             if directional is not None:
-                j0, i0, patch = risk.turned(directional, fp.x, fp.y, angle, g.cell)
+                j0, i0, patch = risk.turned(*directional, angle, g.cell)
                 for (sj, si), f in zip(cells, f_pos, strict=True):
                     risk.add_patch(local, sj + j0, si + i0, patch, f * w_angle)
             xw, yw = risk.to_wind_frame(dx, dy, angle)
@@ -354,8 +374,6 @@ def _dask_stream(park, events, setup, cluster):
 def write_outputs(result: RiskResult, park: geodata.Park, out_dir) -> list:
     """GeoPackage (contours, receptors) and CSVs (F-N, scenarios' top events, contributors)
     in ``out_dir``; returns the paths written."""
-    from pathlib import Path
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     gpkg = out / "qra.gpkg"
