@@ -27,6 +27,13 @@ The story of a run, one process each:
   fire (buildings are taken to shield their occupants from radiation).
 
 SimPy decides, numpy computes.
+
+Simplifications, stated with every result: all puffs take the sigmas of the stability of
+the moment over the path they travelled; the dense near field is the workbook plume of the
+leak's largest one-minute rate, scaled linearly to the current rate; an instantaneous
+release is one Gaussian puff from a point (no dense near field); once a release burns it
+no longer feeds the cloud; puffs are a step's wind run apart, so receptors very close to a
+source see the train's lumps where no dense near field covers them.
 """
 
 import math
@@ -75,23 +82,42 @@ class Leak:
     isolate: object = None  # the SimPy event that isolates it, once it has started
 
     def _cumulative(self, t_rel):
-        """Mass put into the air between the release start and ``t_rel`` [kg]."""
+        """Mass put into the air between the release start and ``t_rel`` [kg] (a rupture's
+        instantaneous mass goes in just after the start)."""
         term = self.term
         t = np.clip(t_rel, 0.0, term.times_s[-1])
         steps = np.diff(term.times_s) * 0.5 * (term.airborne_kg_s[1:] + term.airborne_kg_s[:-1])
         cum = np.concatenate([[0.0], np.cumsum(steps)])
         return float(np.interp(t, term.times_s, cum)) + (
-            term.instantaneous_kg if t_rel >= 0 else 0.0
+            term.instantaneous_kg if t_rel > 0 else 0.0
         )
+
+    def airborne_between(self, t0, t1) -> float:
+        """Mass put into the air between scenario times ``t0`` and ``t1`` [kg]. Once the
+        release burns, it no longer feeds the cloud."""
+        if self.ignited_s is not None:
+            t1 = min(t1, self.ignited_s)
+        if t1 <= t0:
+            return 0.0
+        start = self.spec.start_s
+        return self._cumulative(t1 - start) - self._cumulative(t0 - start)
 
     def outflow_kg_s(self, t) -> float:
         """Rate out of the hole at scenario time ``t``. [kg/s]"""
+        if self.ignited_s is not None and t >= self.ignited_s and self.spec.fire == "fireball":
+            return 0.0  # the vessel has burst
         o = self.term.outflow
         rate = float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
         # a gas line's airborne rate is what leaves its hole (blowdown or pumped flow)
-        return rate if self.term.pool is not None else max(rate, self.airborne_kg_s(t))
+        return rate if self.term.pool is not None else max(rate, self._airborne(t))
 
     def airborne_kg_s(self, t) -> float:
+        """Rate into the cloud at scenario time ``t`` (zero once burning). [kg/s]"""
+        if self.ignited_s is not None and t >= self.ignited_s:
+            return 0.0
+        return self._airborne(t)
+
+    def _airborne(self, t) -> float:
         term = self.term
         return float(
             np.interp(t - self.spec.start_s, term.times_s, term.airborne_kg_s, left=0.0, right=0.0)
@@ -485,16 +511,8 @@ class Engine:
         t_rel = now - spec.start_s
         if spec.fire == "fireball":
             o = term.outflow
-            out_kg = (
-                float(
-                    np.trapezoid(
-                        np.interp(np.linspace(0, t_rel, 200), o.times_s, o.rate_kg_s, right=0.0),
-                        np.linspace(0, t_rel, 200),
-                    )
-                )
-                if t_rel > 0
-                else 0.0
-            )
+            t = np.append(o.times_s[o.times_s < t_rel], t_rel)
+            out_kg = float(np.trapezoid(np.interp(t, o.times_s, o.rate_kg_s, right=0.0), t))
             mass = term.inventory_kg if spec.rupture else max(term.inventory_kg - out_kg, 0.0)
             d = float(fire.fireball_diameter(mass))
             dur = float(fire.fireball_duration(mass))
@@ -535,8 +553,6 @@ class Engine:
         )
         rho_air = float(air_density(ta))
         rh = w.relative_humidity
-        # the burning pool no longer feeds the cloud
-        leak.term.airborne_kg_s[leak.term.times_s >= t_rel] = 0.0
         return Fire(
             f"pool fire {diameter:.0f} m across",
             leak.xy,
@@ -556,10 +572,7 @@ class Engine:
             for leak in self.leaks:
                 moved = dispersion.advect_puffs(leak.puffs, dt, w.wind_speed_m_s, w.wind_from_deg)
                 self._curtain(leak, leak.puffs, moved)
-                rel0, rel1 = t0 - leak.spec.start_s, self.env.now - leak.spec.start_s
-                mass = 0.0
-                if rel1 > 0:
-                    mass = leak._cumulative(rel1) - (leak._cumulative(rel0) if rel0 >= 0 else 0.0)
+                mass = leak.airborne_between(t0, self.env.now)
                 if mass > 0:
                     new = dispersion.release_puffs(dispersion.PuffState.empty(), [mass], *leak.xy)
                     # the step's mass left on average half a step ago

@@ -4,8 +4,8 @@ Quantities are written with their units ("50 mm", "3 min", "2 m/s", "10 degC") a
 once here with ``physics.units.parse_quantity``. Anything wrong gives one line naming the
 file, the key and what was expected (``ScenarioError``). The sections:
 
-- ``[scenario]`` name, park (a path or "demo"), start (ISO time, UTC), duration, seed, step
-  (the engine's field and dose step);
+- ``[scenario]`` name, park (a path or "demo"), start (ISO time with its UTC offset),
+  duration, seed, step (the engine's field and dose step);
 - ``[weather]`` wind_speed, wind_from, stability, air_temperature, and either
   ``[[weather.changes]]`` (at, and any of the wind fields) or ``series`` (a CSV file with
   time_s, wind_speed_m_s, wind_from_deg, stability);
