@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from physics import checks
+
 #: Combustion energy of a stoichiometric hydrocarbon-air mixture, used for the charge
 #: energy of a confined volume (van den Berg 1985; Johansson 2017, section 4.1). [J/m3]
 STOICHIOMETRIC_ENERGY_DENSITY = 3.5e6
@@ -100,27 +102,6 @@ _KB_IMPULSE = (
 _KB_Z_MIN = 0.2
 
 
-def _finite(x, name: str) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} must be finite (got NaN or inf)")
-    return x
-
-
-def _non_negative(x, name: str, unit: str) -> np.ndarray:
-    x = _finite(x, name)
-    if np.any(x < 0):
-        raise ValueError(f"{name} must be >= 0 {unit}")
-    return x
-
-
-def _positive(x, name: str, unit: str) -> np.ndarray:
-    x = _finite(x, name)
-    if np.any(x <= 0):
-        raise ValueError(f"{name} must be > 0 {unit}")
-    return x
-
-
 def _strength(strength) -> np.ndarray:
     s = np.asarray(strength)
     valid = np.isin(s, BLAST_STRENGTHS) & (np.asarray(s, dtype=float) == np.round(s))
@@ -157,8 +138,8 @@ def cloud_energy_from_mass(mass_kg, heat_of_combustion):
     van den Berg (1985), J. Hazardous Materials 12, 1-10 (charge energy = combustion
     energy of the fuel in the charge).
     """
-    m = _non_negative(mass_kg, "flammable mass", "kg")
-    h = _positive(heat_of_combustion, "heat of combustion", "J/kg")
+    m = checks.non_negative(mass_kg, "flammable mass", "kg")
+    h = checks.positive(heat_of_combustion, "heat of combustion", "J/kg")
     return m * h
 
 
@@ -181,7 +162,7 @@ def cloud_energy_from_volume(volume_m3):
     van den Berg (1985); Johansson (2017), MSB B06-105, section 4.1 and eq (4.3):
     E'gas = 3.5 MJ/m3 for any hydrocarbon-air mixture at stoichiometry.
     """
-    return _non_negative(volume_m3, "volume", "m3") * STOICHIOMETRIC_ENERGY_DENSITY
+    return checks.non_negative(volume_m3, "volume", "m3") * STOICHIOMETRIC_ENERGY_DENSITY
 
 
 def multi_energy_scaled_distance(distance_m, energy_j, ambient_pressure=STANDARD_PRESSURE):
@@ -205,9 +186,9 @@ def multi_energy_scaled_distance(distance_m, energy_j, ambient_pressure=STANDARD
     ----------
     van den Berg (1985); Johansson (2017), MSB B06-105, eq (4.2).
     """
-    r = _non_negative(distance_m, "distance", "m")
-    e = _positive(energy_j, "explosion energy", "J")
-    p0 = _positive(ambient_pressure, "ambient pressure", "Pa")
+    r = checks.non_negative(distance_m, "distance", "m")
+    e = checks.positive(energy_j, "explosion energy", "J")
+    p0 = checks.positive(ambient_pressure, "ambient pressure", "Pa")
     return r / np.cbrt(e / p0)
 
 
@@ -266,7 +247,7 @@ def multi_energy_overpressure(distance_m, energy_j, strength, ambient_pressure=S
     eq (4.5) and Table 4.2 (fits valid for Ps' >= 0.001).
     """
     s = _strength(strength)
-    p0 = _positive(ambient_pressure, "ambient pressure", "Pa")
+    p0 = checks.positive(ambient_pressure, "ambient pressure", "Pa")
     scaled = multi_energy_scaled_distance(distance_m, energy_j, p0)
     return _piecewise_power(scaled, s, _ME_OVERPRESSURE) * p0
 
@@ -305,9 +286,9 @@ def multi_energy_duration(
     Johansson (2017), MSB B06-105, eqs (4.4) and (4.6), Table 4.3.
     """
     s = _strength(strength)
-    p0 = _positive(ambient_pressure, "ambient pressure", "Pa")
-    c0 = _positive(sound_speed, "sound speed", "m/s")
-    e = _positive(energy_j, "explosion energy", "J")
+    p0 = checks.positive(ambient_pressure, "ambient pressure", "Pa")
+    c0 = checks.positive(sound_speed, "sound speed", "m/s")
+    e = checks.positive(energy_j, "explosion energy", "J")
     scaled = multi_energy_scaled_distance(distance_m, e, p0)
     return _piecewise_power(scaled, s, _ME_DURATION) * np.cbrt(e / p0) / c0
 
@@ -374,9 +355,9 @@ def tnt_equivalent_mass(mass_kg, heat_of_combustion, yield_fraction):
     CCPS (2010), Guidelines for Vapor Cloud Explosion, Pressure Vessel Burst, BLEVE and
     Flash Fire Hazards, 2nd ed. (E_TNT = 4.68 MJ/kg, as cited in Sandia HyRAM+).
     """
-    m = _non_negative(mass_kg, "flammable mass", "kg")
-    h = _positive(heat_of_combustion, "heat of combustion", "J/kg")
-    eta = _positive(yield_fraction, "yield fraction", "")
+    m = checks.non_negative(mass_kg, "flammable mass", "kg")
+    h = checks.positive(heat_of_combustion, "heat of combustion", "J/kg")
+    eta = checks.positive(yield_fraction, "yield fraction", "")
     if np.any(eta > 1):
         raise ValueError("yield fraction must be <= 1")
     return eta * m * h / TNT_BLAST_ENERGY
@@ -401,8 +382,8 @@ def tnt_scaled_distance(distance_m, tnt_mass_kg):
     ----------
     Kingery & Bulmash (1984).
     """
-    r = _non_negative(distance_m, "distance", "m")
-    w = _positive(tnt_mass_kg, "TNT mass", "kg")
+    r = checks.non_negative(distance_m, "distance", "m")
+    w = checks.positive(tnt_mass_kg, "TNT mass", "kg")
     return r / np.cbrt(w)
 
 
@@ -476,7 +457,7 @@ def tnt_impulse(distance_m, tnt_mass_kg, model="kingery-bulmash-1984"):
     Kingery & Bulmash (1984); Swisdak (1994), DTIC ADA526744, incident impulse, metric.
     """
     _check_model(model, TNT_MODELS)
-    w = _positive(tnt_mass_kg, "TNT mass", "kg")
+    w = checks.positive(tnt_mass_kg, "TNT mass", "kg")
     z = tnt_scaled_distance(distance_m, w)
     # Swisdak's impulse is in kPa ms per kg^(1/3): 1 kPa ms = 1 Pa s.
     return _kingery_bulmash(z, _KB_IMPULSE) * np.cbrt(w)

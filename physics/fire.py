@@ -43,7 +43,7 @@ from chemicals.iapws import iapws95_Psat
 from scipy.constants import g as GRAVITY
 from scipy.optimize import brentq
 
-from physics import harm
+from physics import checks, harm
 
 #: Burgess et al. (1961) burning-rate constant, kg/(m2 s) per (J/kg)/(J/kg). [kg/(m2 s)]
 BURGESS_CONSTANT = 1.0e-3
@@ -59,40 +59,6 @@ CCPS_FIREBALL_MASS_BREAK = 30000.0
 VIEW_FACTOR_TARGETS = ("max", "vertical", "horizontal")
 FIREBALL_MODELS = ("ccps-1994", "tno-1997")
 FIREBALL_TARGETS = ("normal", "vertical")
-
-
-def _finite(x, name: str) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} must be finite (got NaN or inf)")
-    return x
-
-
-def _non_negative(x, name: str, unit: str) -> np.ndarray:
-    x = _finite(x, name)
-    if np.any(x < 0):
-        raise ValueError(f"{name} must be >= 0 {unit}")
-    return x
-
-
-def _positive(x, name: str, unit: str) -> np.ndarray:
-    x = _finite(x, name)
-    if np.any(x <= 0):
-        raise ValueError(f"{name} must be > 0 {unit}")
-    return x
-
-
-def _fraction(x, name: str) -> np.ndarray:
-    x = _finite(x, name)
-    if np.any((x < 0) | (x > 1)):
-        raise ValueError(f"{name} must lie in [0, 1]")
-    return x
-
-
-def _choice(value: str, valid: tuple[str, ...], what: str) -> str:
-    if value not in valid:
-        raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
-    return value
 
 
 # --------------------------------------------------------------------------- pool fire
@@ -129,11 +95,11 @@ def pool_burning_rate(
     Burgess et al. (1961); Assael & Kakosimos (2010), p. 83 ("Mudan's
     equation for burning rate").
     """
-    dhc = _positive(heat_of_combustion, "heat of combustion", "J/kg")
-    dhv = _positive(heat_of_vaporization, "heat of vaporization", "J/kg")
-    cp = _non_negative(heat_capacity, "heat capacity", "J/(kg K)")
-    tb = _positive(boiling_point, "boiling point", "K")
-    ta = _positive(ambient_temperature, "ambient temperature", "K")
+    dhc = checks.positive(heat_of_combustion, "heat of combustion", "J/kg")
+    dhv = checks.positive(heat_of_vaporization, "heat of vaporization", "J/kg")
+    cp = checks.non_negative(heat_capacity, "heat capacity", "J/(kg K)")
+    tb = checks.positive(boiling_point, "boiling point", "K")
+    ta = checks.positive(ambient_temperature, "ambient temperature", "K")
     return BURGESS_CONSTANT * dhc / (dhv + cp * np.maximum(tb - ta, 0.0))
 
 
@@ -160,9 +126,9 @@ def pool_flame_length(diameter_m, burning_rate, air_density):
     ----------
     Thomas (1963); Assael & Kakosimos (2010), p. 86.
     """
-    d = _positive(diameter_m, "pool diameter", "m")
-    m = _non_negative(burning_rate, "burning rate", "kg/(m2 s)")
-    rho = _positive(air_density, "air density", "kg/m3")
+    d = checks.positive(diameter_m, "pool diameter", "m")
+    m = checks.non_negative(burning_rate, "burning rate", "kg/(m2 s)")
+    rho = checks.positive(air_density, "air density", "kg/m3")
     return 42.0 * d * (m / (rho * np.sqrt(GRAVITY * d))) ** 0.61
 
 
@@ -192,10 +158,10 @@ def pool_flame_tilt(wind_speed, diameter_m, air_density, air_viscosity):
     ----------
     Pritchard & Binding (1992); Assael & Kakosimos (2010), p. 93.
     """
-    u = _non_negative(wind_speed, "wind speed", "m/s")
-    d = _positive(diameter_m, "pool diameter", "m")
-    rho = _positive(air_density, "air density", "kg/m3")
-    mu = _positive(air_viscosity, "air viscosity", "Pa s")
+    u = checks.non_negative(wind_speed, "wind speed", "m/s")
+    d = checks.positive(diameter_m, "pool diameter", "m")
+    rho = checks.positive(air_density, "air density", "kg/m3")
+    mu = checks.positive(air_viscosity, "air viscosity", "Pa s")
     froude = u**2 / (GRAVITY * d)
     reynolds = u * d * rho / mu
     w = 0.666 * froude**0.333 * reynolds**0.117
@@ -226,7 +192,7 @@ def pool_emissive_power(diameter_m):
     Mudan (1984); Assael & Kakosimos (2010), p. 90 (Mudan-Croce method; soot emissive
     power 20 kW/m2 after Hagglund & Persson 1976).
     """
-    d = _positive(diameter_m, "pool diameter", "m")
+    d = checks.positive(diameter_m, "pool diameter", "m")
     visible = np.exp(-MUDAN_EXTINCTION * d)
     return MUDAN_MAX_EMISSIVE_POWER * visible + MUDAN_SOOT_EMISSIVE_POWER * (1.0 - visible)
 
@@ -267,10 +233,10 @@ def cylinder_view_factors(distance_m, diameter_m, flame_length_m, tilt=0.0):
     ----------
     Mudan (1984); Assael & Kakosimos (2010), p. 92.
     """
-    x = _non_negative(distance_m, "distance", "m")
-    radius = 0.5 * _positive(diameter_m, "pool diameter", "m")
-    length = _positive(flame_length_m, "flame length", "m")
-    theta = _non_negative(tilt, "tilt", "rad")
+    x = checks.non_negative(distance_m, "distance", "m")
+    radius = 0.5 * checks.positive(diameter_m, "pool diameter", "m")
+    length = checks.positive(flame_length_m, "flame length", "m")
+    theta = checks.non_negative(tilt, "tilt", "rad")
     if np.any(theta >= np.pi / 2):
         raise ValueError("tilt must be < pi/2 rad")
     x, radius, length, theta = np.broadcast_arrays(x, radius, length, theta)
@@ -326,7 +292,7 @@ def cylinder_view_factor(distance_m, diameter_m, flame_length_m, tilt=0.0, targe
     ----------
     Mudan (1984); Assael & Kakosimos (2010), p. 92.
     """
-    _choice(target, VIEW_FACTOR_TARGETS, "view-factor target")
+    checks.choice(target, VIEW_FACTOR_TARGETS, "view-factor target")
     f_v, f_h = cylinder_view_factors(distance_m, diameter_m, flame_length_m, tilt)
     if target == "vertical":
         return f_v
@@ -361,9 +327,9 @@ def atmospheric_transmissivity(path_length_m, relative_humidity, temperature):
     Bagster & Pitblado (1989); Assael & Kakosimos (2010), p. 95. Saturation pressure:
     IAPWS-95 via ``chemicals.iapws.iapws95_Psat``.
     """
-    x = _non_negative(path_length_m, "path length", "m")
-    rh = _fraction(relative_humidity, "relative humidity")
-    t = _finite(temperature, "temperature")
+    x = checks.non_negative(path_length_m, "path length", "m")
+    rh = checks.fraction(relative_humidity, "relative humidity")
+    t = checks.finite(temperature, "temperature")
     if np.any((t < 273.16) | (t > 647.0)):
         raise ValueError("temperature must lie between 273.16 K and 647 K for water vapour")
     # Temperature is usually one value for a whole grid: evaluate IAPWS-95 once per value.
@@ -418,8 +384,8 @@ def pool_fire_flux(
     Thomas (1963); Mudan (1984); Bagster & Pitblado (1989); Assael & Kakosimos (2010),
     pp. 86-95.
     """
-    x = _non_negative(distance_m, "distance", "m")
-    d = _positive(diameter_m, "pool diameter", "m")
+    x = checks.non_negative(distance_m, "distance", "m")
+    d = checks.positive(diameter_m, "pool diameter", "m")
     length = pool_flame_length(d, burning_rate, air_density)
     view = cylinder_view_factor(x, d, length, tilt)
     tau = atmospheric_transmissivity(
@@ -451,7 +417,7 @@ def jet_fire_radiant_fraction(jet_velocity):
     ----------
     Chamberlain (1987), as given by Assael & Kakosimos (2010), p. 117.
     """
-    u = _non_negative(jet_velocity, "jet velocity", "m/s")
+    u = checks.non_negative(jet_velocity, "jet velocity", "m/s")
     return 0.21 * np.exp(-0.00323 * u) + 0.11
 
 
@@ -486,11 +452,11 @@ def jet_fire_flux(
     API Standard 521, Annex F, eq. (F.1): point-source radiation with the fraction of
     heat radiated F.
     """
-    r = _positive(distance_m, "distance", "m")
-    m = _non_negative(mass_flow_rate, "mass flow rate", "kg/s")
-    h = _positive(heat_of_combustion, "heat of combustion", "J/kg")
-    f = _fraction(radiant_fraction, "radiant fraction")
-    tau = _fraction(transmissivity, "transmissivity")
+    r = checks.positive(distance_m, "distance", "m")
+    m = checks.non_negative(mass_flow_rate, "mass flow rate", "kg/s")
+    h = checks.positive(heat_of_combustion, "heat of combustion", "J/kg")
+    f = checks.fraction(radiant_fraction, "radiant fraction")
+    tau = checks.fraction(transmissivity, "transmissivity")
     return tau * f * m * h / (4.0 * np.pi * r**2)
 
 
@@ -519,8 +485,8 @@ def fireball_diameter(mass_kg, model="ccps-1994"):
     CCPS correlation as reproduced in the Srivastava worked sheet (Scribd doc. 529343808);
     CPR 14E (Yellow Book) ch. 6 as given by Assael & Kakosimos (2010), eq C-2.35.
     """
-    _choice(model, FIREBALL_MODELS, "fireball model")
-    m = _non_negative(mass_kg, "fireball mass", "kg")
+    checks.choice(model, FIREBALL_MODELS, "fireball model")
+    m = checks.non_negative(mass_kg, "fireball mass", "kg")
     if model == "ccps-1994":
         return 5.8 * np.cbrt(m)
     return 6.48 * m**0.325
@@ -557,8 +523,8 @@ def fireball_duration(mass_kg, model="ccps-1994"):
     CCPS correlation via the Srivastava worked sheet (Scribd doc. 529343808); CPR 14E
     (Yellow Book) ch. 6 as given by Assael & Kakosimos (2010), eq C-2.36.
     """
-    _choice(model, FIREBALL_MODELS, "fireball model")
-    m = _non_negative(mass_kg, "fireball mass", "kg")
+    checks.choice(model, FIREBALL_MODELS, "fireball model")
+    m = checks.non_negative(mass_kg, "fireball mass", "kg")
     if model == "ccps-1994":
         return np.where(m < CCPS_FIREBALL_MASS_BREAK, 0.45 * np.cbrt(m), 2.6 * m ** (1 / 6))
     return 0.852 * m**0.26
@@ -581,7 +547,7 @@ def fireball_radiant_fraction(vessel_pressure_pa):
     ----------
     CPR 14E (Yellow Book) ch. 6, as given by Assael & Kakosimos (2010), eq C-2.41.
     """
-    return 0.00325 * _positive(vessel_pressure_pa, "vessel pressure", "Pa") ** 0.32
+    return 0.00325 * checks.positive(vessel_pressure_pa, "vessel pressure", "Pa") ** 0.32
 
 
 def fireball_emissive_power(mass_kg, heat_of_combustion, diameter_m, duration_s, radiant_fraction):
@@ -612,11 +578,11 @@ def fireball_emissive_power(mass_kg, heat_of_combustion, diameter_m, duration_s,
     ----------
     Solid-sphere fireball with uniform emission (CPR 14E ch. 6; CCPS).
     """
-    m = _non_negative(mass_kg, "fireball mass", "kg")
-    h = _positive(heat_of_combustion, "heat of combustion", "J/kg")
-    d = _positive(diameter_m, "fireball diameter", "m")
-    t = _positive(duration_s, "fireball duration", "s")
-    f = _fraction(radiant_fraction, "radiant fraction")
+    m = checks.non_negative(mass_kg, "fireball mass", "kg")
+    h = checks.positive(heat_of_combustion, "heat of combustion", "J/kg")
+    d = checks.positive(diameter_m, "fireball diameter", "m")
+    t = checks.positive(duration_s, "fireball duration", "s")
+    f = checks.fraction(radiant_fraction, "radiant fraction")
     return f * m * h / (np.pi * d**2 * t)
 
 
@@ -648,10 +614,10 @@ def fireball_view_factor(distance_m, diameter_m, height_m, target="normal"):
     Sphere-to-element view factor; CCPS vertical-target form as used in the
     Srivastava worked sheet (Scribd doc. 529343808); Assael & Kakosimos (2010), eq C-2.44.
     """
-    _choice(target, FIREBALL_TARGETS, "fireball target")
-    x = _non_negative(distance_m, "distance", "m")
-    r = 0.5 * _positive(diameter_m, "fireball diameter", "m")
-    h = _non_negative(height_m, "fireball height", "m")
+    checks.choice(target, FIREBALL_TARGETS, "fireball target")
+    x = checks.non_negative(distance_m, "distance", "m")
+    r = 0.5 * checks.positive(diameter_m, "fireball diameter", "m")
+    h = checks.non_negative(height_m, "fireball height", "m")
     centre = np.hypot(x, h)
     inside = centre <= r
     centre = np.where(inside, r, centre)
@@ -690,8 +656,8 @@ def fireball_flux(
     ----------
     CCPS (Srivastava worked sheet, Scribd doc. 529343808); CPR 14E ch. 6.
     """
-    sep = _non_negative(emissive_power, "emissive power", "W/m2")
-    tau = _fraction(transmissivity, "transmissivity")
+    sep = checks.non_negative(emissive_power, "emissive power", "W/m2")
+    tau = checks.fraction(transmissivity, "transmissivity")
     return sep * fireball_view_factor(distance_m, diameter_m, height_m, target) * tau
 
 
@@ -741,8 +707,8 @@ def flash_fire_lethality(concentration, lfl):
     CPR 18E (1999), Purple Book, ch. 5; AQ/T 3046-2013 (flash fire: Pd = 1 inside the
     LFL), as quoted second-hand (to be verified at the source).
     """
-    c = _non_negative(concentration, "concentration", "")
-    limit = _positive(lfl, "LFL", "")
+    c = checks.non_negative(concentration, "concentration", "")
+    limit = checks.positive(lfl, "LFL", "")
     return np.where(c >= limit, 1.0, 0.0)
 
 
@@ -787,12 +753,12 @@ def flammable_envelope_distance(
     ----------
     CPR 18E (1999), Purple Book, ch. 5 (flash fire envelope = LFL contour).
     """
-    limit = float(_positive(lfl, "LFL", ""))
-    frac = float(_fraction(fraction, "LFL fraction"))
+    limit = float(checks.positive(lfl, "LFL", ""))
+    frac = float(checks.fraction(fraction, "LFL fraction"))
     if frac == 0:
         raise ValueError("LFL fraction must be > 0")
-    lo = float(_positive(min_distance_m, "min distance", "m"))
-    hi = float(_positive(max_distance_m, "max distance", "m"))
+    lo = float(checks.positive(min_distance_m, "min distance", "m"))
+    hi = float(checks.positive(max_distance_m, "max distance", "m"))
     if hi <= lo:
         raise ValueError("max distance must exceed min distance")
     level = frac * limit
