@@ -279,7 +279,13 @@ class Engine:
                 f"got {spec.asset!r}"
             )
         hole = None if spec.rupture else (hole_override or spec.hole_diameter_m)
-        return Leak(spec, self._source_xy(spec), self._term(spec, hole), hole_m=hole)
+        # The ESD time is known from the start: follow the release it leaves from the
+        # beginning (a line's source term counts the pumped flow up to isolation in its
+        # inventory). An isolation by the brigade recomputes the term when it happens.
+        esd = self.sc.response.esd_isolation_s
+        first = min(r.start_s for r in self.sc.releases)
+        planned = None if esd is None else max(first + esd - spec.start_s, 0.0)
+        return Leak(spec, self._source_xy(spec), self._term(spec, hole, planned), hole_m=hole)
 
     def _levels(self) -> tuple[tuple[str, ...], np.ndarray]:
         """Levels of concern for the cloud: AEGL tiers (60 min), else LFL and 60 % LFL."""

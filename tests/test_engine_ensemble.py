@@ -51,7 +51,7 @@ def test_a_local_dask_cluster_gives_the_same_results():
     one = ensemble.run_ensemble(sc, 3, seed=5, workers=1)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
