@@ -38,6 +38,7 @@ source see the train's lumps where no dense near field covers them.
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -48,11 +49,13 @@ import twin
 from physics import dispersion, fire, harm
 from physics.meteorology import air_density
 from physics.sigmas import puff_sigmas
+from scenarios import twin_start
 from scenarios.evacuation import Evacuation
 from scenarios.network_flow import FlowNetwork, park_places
 from scenarios.people import Lognormal, make_population, park_occupants
 from scenarios.release import SourceTerm, source_term
-from scenarios.scenario_file import Scenario, ScenarioError
+from scenarios.scenario_file import Scenario, ScenarioError, WindChange
+from scenarios.twin_start import TwinStart
 from scenarios.zones import Cloud, Weather
 from twin.alarms import AlarmBoard
 from twin.readings import Reading
@@ -160,6 +163,12 @@ class Engine:
         self.rng = np.random.default_rng(self.seed)
         self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
         self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
+        self.twin_start = self._from_twin()
+        self.changes = self._wind_changes()
+        self.air_temperature_K = scenario.weather.air_temperature_K
+        if self.twin_start is not None and scenario.twin.weather:
+            recorded = self.twin_start.snapshot.weather.air_temperature_k
+            self.air_temperature_K = recorded if recorded > 0 else self.air_temperature_K
         self.weather = self._weather_at(0)
         self.events: list[tuple[float, str]] = []
         self.leaks = [self._leak(r, draws.get("hole_m")) for r in scenario.releases]
@@ -195,13 +204,29 @@ class Engine:
 
     # --- set-up ------------------------------------------------------------------------
 
+    def _from_twin(self) -> TwinStart | None:
+        """Replay the twin's recording; the park's tanks take its state at the start."""
+        spec = self.sc.twin
+        if spec is None:
+            return None
+        path = twin_start.recording_path(spec.recording, self.sc.path)
+        try:
+            start = twin_start.replay(
+                self.park, path, self.sc.run.start.timestamp(), self.sc.run.duration_s
+            )
+        except (OSError, ValueError) as e:
+            raise ScenarioError(f"{self.sc.path}: twin.recording: {e}") from None
+        if spec.state:
+            self.park = twin_start.with_tank_state(self.park, start.snapshot)
+        return start
+
     def log(self, what: str):
         self.events.append((float(self.env.now), what))
 
     def _weather_at(self, t: float) -> Weather:
         w = self.sc.weather
         speed, wind_from, stab = w.wind_speed_m_s, w.wind_from_deg, w.stability
-        for ch in sorted(self._changes(), key=lambda c: c.at_s):
+        for ch in self.changes:
             if ch.at_s <= t:
                 speed = ch.wind_speed_m_s or speed
                 wind_from = wind_from if ch.wind_from_deg is None else ch.wind_from_deg
@@ -210,32 +235,36 @@ class Engine:
             speed * self._wind_factor,
             (wind_from + self._wind_offset) % 360.0,
             stab,
-            w.air_temperature_K,
+            self.air_temperature_K,
             w.terrain,
             w.relative_humidity,
         )
 
-    def _changes(self):
+    def _wind_changes(self) -> list[WindChange]:
+        """The wind's changes in time order: the twin's recorded weather, a series file
+        (time_s, wind_speed_m_s, wind_from_deg, stability) or the scenario's list."""
         w = self.sc.weather
-        if w.series is None:
-            return list(w.changes)
-        from scenarios.scenario_file import WindChange
-
-        path = w.series
-        if self.sc.path and not path.startswith("/"):
-            from pathlib import Path
-
-            path = str(Path(self.sc.path).parent / path)
-        table = pd.read_csv(path)
-        return [
-            WindChange(
-                at=f"{r.time_s} s",
-                wind_speed=f"{r.wind_speed_m_s} m/s",
-                wind_from=f"{r.wind_from_deg} deg",
-                stability=r.stability,
+        if self.twin_start is not None and self.sc.twin.weather:
+            rows = [
+                (t, s.wind_speed_m_s, s.wind_from_deg, s.stability)
+                for t, s in self.twin_start.weather
+                if s.wind_speed_m_s > 0
+            ]
+        elif w.series is not None:
+            path = Path(w.series)
+            if not path.is_absolute() and self.sc.path:
+                path = Path(self.sc.path).parent / path
+            columns = ["time_s", "wind_speed_m_s", "wind_from_deg", "stability"]
+            rows = pd.read_csv(path)[columns].itertuples(index=False)
+        else:
+            return sorted(w.changes, key=lambda c: c.at_s)
+        changes = [
+            WindChange.model_construct(
+                at_s=float(t), wind_speed_m_s=float(u), wind_from_deg=float(d), stability=str(c)
             )
-            for r in table.itertuples()
+            for t, u, d, c in rows
         ]
+        return sorted(changes, key=lambda c: c.at_s)
 
     def _source_xy(self, spec) -> tuple[float, float]:
         park = self.park
@@ -458,11 +487,13 @@ class Engine:
 
     def weather_process(self):
         """The wind of the moment, through the scenario's changes."""
-        for ch in sorted(self._changes(), key=lambda c: c.at_s):
+        for ch in self.changes:
             if ch.at_s > self.env.now:
                 yield self.env.timeout(ch.at_s - self.env.now)
             self.weather = self._weather_at(self.env.now)
             w = self.weather
+            if self.twin_start is not None and self.sc.twin.weather:
+                continue  # the recorded wind changes every minute: the timeline has it
             self.log(
                 f"wind {w.wind_speed_m_s:.1f} m/s from {w.wind_from_deg:.0f} deg, "
                 f"class {w.stability}"
@@ -472,7 +503,7 @@ class Engine:
         """A leak starts, may ignite, and runs until it is isolated."""
         spec = leak.spec
         yield self.env.timeout(spec.start_s)
-        what = "rupture" if spec.rupture else f"{leak.hole_m * 1000:.0f} mm hole"
+        what = "rupture" if spec.rupture else f"{leak.hole_m * 1000:.3g} mm hole"
         self.log(f"release from {spec.asset} ({what}): {leak.term.model}")
         if spec.fire != "none":
             self.env.process(self.ignition(leak))

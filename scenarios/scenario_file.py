@@ -21,6 +21,8 @@ file, the key and what was expected (``ScenarioError``). The sections:
 - ``[population]`` period ("day"/"night") or headcounts, scale, premovement_median,
   premovement_sigma, drive_fraction, destinations, air_changes;
 - ``[uncertainty]`` wind_from_sd, wind_speed_sd (relative), for ensembles;
+- ``[twin]`` recording ("demo" or a file), weather (use the recorded wind), state (start
+  the tanks from the twin's snapshot at the start time);
 - ``[outputs]`` directory, formats, trajectories.
 """
 
@@ -301,6 +303,12 @@ class Uncertainty(_Section):
         return _q(v, "deg")
 
 
+class TwinSpec(_Section):
+    recording: str = "demo"
+    weather: bool = True
+    state: bool = True
+
+
 class Outputs(_Section):
     directory: str = "results"
     formats: tuple[Literal["csv", "parquet"], ...] = ("csv",)
@@ -318,6 +326,7 @@ class Scenario(_Section):
     response: Response
     population: PopulationSpec
     uncertainty: Uncertainty = Uncertainty()
+    twin: TwinSpec | None = None
     outputs: Outputs = Outputs()
     path: str = ""
 
