@@ -160,6 +160,10 @@ class Engine:
         self.dt = scenario.run.step_s
         self.seed = int(draws.get("seed", scenario.run.seed))
         self.action = action or scenario.response.action
+        if self.action not in ("evacuate", "shelter", "by_zone"):
+            raise ScenarioError(f"action must be evacuate, shelter or by_zone, got {self.action!r}")
+        if self.action == "by_zone" and scenario.response.zone_radius_m is None:
+            raise ScenarioError(f"{scenario.path}: response.zone_radius: needed for 'by_zone'")
         self.rng = np.random.default_rng(self.seed)
         self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
         self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
