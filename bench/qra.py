@@ -11,12 +11,15 @@ speed-up of 2 workers over 1. Target: under 60 s on 2 cores and under 4 GB.
 import argparse
 import resource
 import sys
+from pathlib import Path
 
 import numpy as np
 
 import twin
 from scenarios.qra import catalogue as cat
 from scenarios.qra.run import run_qra
+
+AFTER = Path(__file__).resolve().parents[1] / "geodata" / "demo" / "demo_park_after.gpkg"
 
 
 def _peak_mb() -> float:
@@ -32,10 +35,35 @@ def _line(label, result):
     )
 
 
+def _write(park, result, args):
+    from scenarios.qra.compare import compare
+    from scenarios.qra.run import write_outputs
+    from viz import risk_figures
+
+    out = Path(args.out)
+    write_outputs(result, park, out)
+    risk_figures.risk_contour_figure(result, park, out / "risk_contours.png")
+    curves = {"before (demo)": result.fn}
+    if args.compare:
+        after = twin.load_park(AFTER)
+        comparison = compare(park, after, workers=2, progress=False, grid=result.grid)
+        curves["after (dormitories moved out)"] = comparison.after.fn
+        risk_figures.risk_change_figure(comparison, park, out / "risk_change.png")
+        comparison.changed.to_csv(out / "compliance_changed.csv", index=False)
+        print(f"after layout: F-N region {comparison.after.region}; status changed:")
+        print(comparison.changed.to_string(index=False))
+    risk_figures.fn_figure(curves, out / "fn_curve.png")
+    print(f"wrote {out}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=None, help="only the first N events")
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--out", help="write the GeoPackage, CSVs and PNGs of the run here")
+    parser.add_argument(
+        "--compare", action="store_true", help="also run the after layout (needs --out)"
+    )
     args = parser.parse_args(argv)
     park = twin.load_park("demo")
     events = cat.catalogue(park)[: args.events]
@@ -44,6 +72,8 @@ def main(argv=None) -> int:
     print(f"cases: {local.cases} (positions x 6 weather classes x 16 sectors)")
     _line("local processes (2)", local)
     print(f"peak resident memory (this process + largest child): {_peak_mb():.0f} MB")
+    if args.out:
+        _write(park, local, args)
     if args.no_dask:
         return 0
     try:

@@ -61,3 +61,19 @@ def test_compare_park_with_itself_gives_zero_change(park):
     assert np.all(result.difference == 0.0)
     assert result.changed.empty
     assert_allclose(result.before.fn.F, result.after.fn.F)
+
+
+def test_after_layout_moves_the_dormitories_out(park):
+    """geodata/demo/demo_park_after.gpkg: the two dormitories stand in Jiangbin new town,
+    outside the park's boundary; the tanks are those of the demo."""
+    from geodata.demo.build_after import OUT
+
+    after = twin.load_park(OUT)
+    town = after.targets.geometry["T-RES"]
+    boundary = after.boundary.geometry.iloc[0]
+    for dorm in ("B-DORM-1", "B-DORM-2"):
+        geom = after.buildings.geometry[dorm]
+        assert town.contains(geom) and not boundary.intersects(geom)
+        assert boundary.contains(park.buildings.geometry[dorm])
+    assert after.tanks.index.equals(park.tanks.index)
+    assert_allclose(after.tanks.geometry.x, park.tanks.geometry.centroid.x, atol=1e-6)

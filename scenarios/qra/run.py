@@ -329,11 +329,12 @@ def _results(park, events, setup, workers, cluster, progress):
 
 
 def _by_asset(events) -> list[list]:
-    """Events grouped by asset, in first-seen order."""
+    """Events grouped by asset, those with most positions first (pipelines: the longest
+    tasks start first and the workers finish together); ties keep first-seen order."""
     groups: dict[str, list] = {}
     for event in events:
         groups.setdefault(event.asset, []).append(event)
-    return list(groups.values())
+    return sorted(groups.values(), key=lambda g: -sum(len(e.positions) for e in g))
 
 
 def _stream(park, events, setup, workers, cluster):
