@@ -20,6 +20,14 @@ COMMANDS = {
         "Inspect a park: 'parktwin park info [PARK]' prints a summary of its layers.",
         "parktwin park info demo\n  parktwin park info my_park.gpkg",
     ),
+    "run": (
+        "Run an emergency scenario (TOML): release, cloud in the changing wind, detectors and "
+        "alarms, warning, people sheltering or evacuating over the roads, dose and probability of "
+        "death; compare protective actions or run an ensemble.",
+        "parktwin run scenarios/demo/ammonia_night.toml --out out/run\n"
+        "  parktwin run scenarios/demo/h2s_wind_shift.toml --compare shelter,evacuate\n"
+        "  parktwin run scenarios/demo/chlorine_day.toml --ensemble 200 [--cluster tcp://HOST:8786]",
+    ),
     "replay": (
         "Replay a recorded sensor file through the twin: state, graded alarms classed as process "
         "or instrument fault, leak detection and source estimation, and a forecast of the zones at "
@@ -130,6 +138,30 @@ def _parser() -> argparse.ArgumentParser:
         "--blast-strength", type=int, default=7, help="TNO multi-energy class 1-10 (default 7)"
     )
     zones.add_argument("--out", type=Path, default=Path("out/zones"), help="output folder")
+
+    run_cmd = command("run")
+    run_cmd.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    run_cmd.add_argument(
+        "--action",
+        choices=("evacuate", "shelter", "by_zone"),
+        help="protective action (default: the scenario's)",
+    )
+    run_cmd.add_argument(
+        "--compare", metavar="ACTIONS", help="e.g. shelter,evacuate: run each and compare"
+    )
+    run_cmd.add_argument(
+        "--ensemble", type=int, metavar="N", help="run N members sampling the uncertain inputs"
+    )
+    run_cmd.add_argument("--seed", type=int, help="seed of the ensemble (default: the scenario's)")
+    run_cmd.add_argument(
+        "--workers", type=int, help="local processes for the ensemble (default: cores)"
+    )
+    run_cmd.add_argument(
+        "--cluster", metavar="tcp://HOST:PORT", help="run the ensemble on a Dask cluster"
+    )
+    run_cmd.add_argument(
+        "--out", type=Path, help="output folder (default: the scenario's outputs.directory)"
+    )
 
     replay = command("replay")
     replay.add_argument("file", type=Path, help="recorded readings, CSV or Parquet (long or wide)")
@@ -695,6 +727,75 @@ def _live_view(follow, count: int):
     return Group(alarms, tags, *leaks)
 
 
+def _run(args) -> None:
+    from scenarios import engine, ensemble, scenario_file
+
+    if not args.scenario.exists():
+        raise InputError(f"{args.scenario}: no such file")
+    try:
+        scenario = scenario_file.load(args.scenario)
+    except scenario_file.ScenarioError as err:
+        raise InputError(str(err)) from None
+    out = args.out or Path(scenario.outputs.directory)
+    if args.compare:
+        actions = tuple(a.strip() for a in args.compare.split(",") if a.strip())
+        with console.status(f"running {scenario.run.name} under {', '.join(actions)} ..."):
+            try:
+                table = engine.compare(scenario, actions)
+            except ValueError as err:
+                raise InputError(str(err)) from None
+        shown = table.set_index("action").T if "action" in table.columns else table.T
+        shown.index.name = "figure"
+        _print_frame(shown, f"{scenario.run.name}: protective actions compared")
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out / "compare.csv")
+        console.print(f"wrote {out / 'compare.csv'}")
+        return
+    if args.ensemble:
+        table = ensemble.run_ensemble(
+            scenario,
+            args.ensemble,
+            seed=args.seed,
+            action=args.action,
+            workers=args.workers,
+            cluster=args.cluster,
+            progress=True,
+        )
+        stats = ensemble.percentiles(table)
+        _print_frame(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out / "ensemble.csv", index=False)
+        stats.to_csv(out / "ensemble_percentiles.csv")
+        console.print(f"wrote {out / 'ensemble.csv'} and {out / 'ensemble_percentiles.csv'}")
+        return
+    with console.status(f"running {scenario.run.name} ..."):
+        try:
+            result = engine.run(scenario, action=args.action)
+        except ValueError as err:
+            raise InputError(str(err)) from None
+    figures = result.key_figures()
+    table = Table(title=f"{scenario.run.name} ({result.action})")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in figures.items():
+        table.add_row(key, f"{value:,.3g}" if isinstance(value, float) else str(value))
+    console.print(table)
+    for path in result.write(
+        out, formats=scenario.outputs.formats, trajectories=scenario.outputs.trajectories
+    ):
+        console.print(f"wrote {path}")
+
+
+def _print_frame(frame, title: str) -> None:
+    table = Table(title=title)
+    table.add_column(frame.index.name or "")
+    for col in frame.columns:
+        table.add_column(str(col), justify="right")
+    for idx, row in frame.iterrows():
+        table.add_row(str(idx), *(f"{v:,.3g}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+
+
 def run(args) -> None:
     if args.command == "park":
         _park_summary(_load(args.park))
@@ -703,6 +804,8 @@ def run(args) -> None:
         console.print(f"wrote {path}")
     elif args.command == "zones":
         _zones(args)
+    elif args.command == "run":
+        _run(args)
     elif args.command == "replay":
         _replay(args)
     elif args.command == "live":
@@ -739,6 +842,9 @@ def run(args) -> None:
         _replay(
             _parser().parse_args(["replay", str(INCIDENT_DRILL), "--out", str(args.out / "replay")])
         )
+        flagship = Path(__file__).parent / "scenarios" / "demo" / "drill_nb101.toml"
+        console.rule("The drill's leak through the engine: cloud, alarms, warning, people, dose")
+        _run(_parser().parse_args(["run", str(flagship), "--out", str(args.out / "scenario")]))
 
 
 def main(argv=None) -> int:

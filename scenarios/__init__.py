@@ -1,5 +1,9 @@
-"""What happens in the park: consequence runs, forecasts, scenario files, the SimPy engine,
-ensembles, QRA and layout comparison.
+"""What happens in the park: major hazards (GB 18218), source terms and threat zones,
+forecasts after a confirmed leak, scenario files and the SimPy engine (release, cloud,
+detectors, command, people, response, dose), ensembles, QRA and layout comparison.
 
-Public face so far: ``major_hazards.identify`` (GB 18218-2018 identification and grading).
+Public face: ``major_hazards.identify``; ``release.source_term``; ``zones.threat_zones`` and
+``zones.Weather``; ``forecast.forecast``; ``scenario_file.load`` -> ``engine.run`` /
+``engine.compare`` -> ``results.ScenarioResult``; ``ensemble.run_ensemble``; the people
+model in ``evacuation`` (``Evacuation``, ``run_evacuation``); and the QRA in ``scenarios.qra``.
 """

@@ -1,0 +1,47 @@
+"""parktwin run: a demo scenario end to end, the comparison of protective actions, and a
+bad scenario file reported in one line."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+DEMO = Path(__file__).parent.parent / "scenarios" / "demo"
+
+
+def cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "run", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_run_writes_results_and_key_figures(tmp_path):
+    done = cli(str(DEMO / "ammonia_night.toml"), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "expected_fatalities" in done.stdout
+    figures = pd.read_csv(tmp_path / "key_figures.csv")
+    assert int(figures["persons"].iloc[0]) > 3000
+    persons = pd.read_csv(tmp_path / "persons.csv")
+    assert len(persons) == int(figures["persons"].iloc[0])
+
+
+def test_compare_shelter_and_evacuate(tmp_path):
+    done = cli(
+        str(DEMO / "h2s_wind_shift.toml"), "--compare", "shelter,evacuate", "--out", str(tmp_path)
+    )
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "compare.csv").set_index("action")
+    assert table.loc["shelter", "sheltered"] > table.loc["evacuate", "sheltered"]
+    assert table.loc["evacuate", "arrived"] > 0
+
+
+def test_bad_scenario_is_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        (DEMO / "ammonia_night.toml").read_text().replace('duration = "', 'duration = "-')
+    )
+    done = cli(str(bad))
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "bad.toml" in lines[0] and "Traceback" not in done.stderr
