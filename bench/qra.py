@@ -49,9 +49,11 @@ def _write(park, result, args):
         comparison = compare(park, after, workers=2, progress=False, grid=result.grid)
         curves["after (dormitories moved out)"] = comparison.after.fn
         risk_figures.risk_change_figure(comparison, park, out / "risk_change.png")
-        comparison.changed.to_csv(out / "compliance_changed.csv", index=False)
-        print(f"after layout: F-N region {comparison.after.region}; status changed:")
-        print(comparison.changed.to_string(index=False))
+        comparison.receptors.to_csv(out / "receptors_before_after.csv", index=False)
+        print(f"after layout: F-N region {comparison.after.region}")
+        dorms = comparison.receptors[comparison.receptors.id.str.startswith("B-DORM")]
+        print(dorms.to_string(index=False))
+        print(f"status changed: {len(comparison.changed)} building(s)/target(s)")
     risk_figures.fn_figure(curves, out / "fn_curve.png")
     print(f"wrote {out}")
 
@@ -83,7 +85,12 @@ def main(argv=None) -> int:
         return 0
     times = {}
     for n in (1, 2):
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True) as lc, Client(lc) as c:
+        with (
+            LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
+            ) as lc,
+            Client(lc) as c,
+        ):
             result = run_qra(park, events=events, cluster=c, progress=False)
         times[n] = result.seconds
         _line(f"dask local cluster ({n})", result)

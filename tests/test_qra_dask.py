@@ -42,6 +42,8 @@ def test_local_processes_give_the_same_result(small):
 def test_dask_cluster_gives_the_same_result(small):
     distributed = pytest.importorskip("distributed")
     park, kw, reference = small
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False) as lc:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as lc:
         with distributed.Client(lc) as client:
             _same(reference, run_qra(park, cluster=client, **kw))

@@ -21,7 +21,8 @@ class Comparison:
     before: RiskResult
     after: RiskResult
     difference: np.ndarray  # after - before, per year, on before.grid
-    changed: pd.DataFrame  # id, name, status_before, status_after, risk_before, risk_after
+    receptors: pd.DataFrame  # every building and target: risk and status before and after
+    changed: pd.DataFrame  # the rows of ``receptors`` whose GB 36894 status changed
 
     @property
     def max_increase(self) -> float:
@@ -47,15 +48,14 @@ def compare(before: geodata.Park, after: geodata.Park, **run_kw) -> Comparison:
     rb = a.receptors.set_index("id")
     ra = b.receptors.set_index("id")
     both = rb.add_suffix("_before").join(ra.add_suffix("_after"), how="outer")
-    moved = both.status_before.fillna("absent") != both.status_after.fillna("absent")
-    changed = both.loc[
-        moved,
-        [
-            "name_before",
-            "status_before",
-            "status_after",
-            "individual_risk_before",
-            "individual_risk_after",
-        ],
-    ].reset_index()
-    return Comparison(a, b, b.individual_risk - a.individual_risk, changed)
+    columns = [
+        "name_before",
+        "status_before",
+        "status_after",
+        "individual_risk_before",
+        "individual_risk_after",
+    ]
+    table = both[columns].reset_index()
+    moved = table.status_before.fillna("absent") != table.status_after.fillna("absent")
+    changed = table[moved].reset_index(drop=True)
+    return Comparison(a, b, b.individual_risk - a.individual_risk, table, changed)
