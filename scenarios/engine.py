@@ -67,6 +67,9 @@ ROAD_SPACING_M = 20.0  # sample spacing along links for the road watch
 REACH_SIGMAS = 4.0  # receptors beyond this many sigmas of every puff get nothing
 FAR_M = 20_000.0  # puffs this far from the park centre have left the model
 AEGL_DURATION_S = 3600.0  # levels compared with peaks, as the threat zones do (ALOHA)
+CLOUD_FRAME_S = 60.0  # how often the cloud is sampled on a grid for the map
+CLOUD_FRAME_CELLS = 64  # grid nodes along the longer side of a cloud frame
+CLOUD_FRAME_MARGIN = 1.2  # puffs overlap: a frame reaches a little past each puff's own reach
 
 
 @dataclass
@@ -193,6 +196,13 @@ class Engine:
         self.curtain_s = math.nan
         self.brigade_s = math.nan
         self.timeline: list[dict] = []
+        self.building_c: list[np.ndarray] = []
+        self.target_c: list[np.ndarray] = []
+        self.cloud_frames: list[tuple] = []
+        self._next_frame_s = 0.0
+        self.target_xy = np.array(
+            [(g.x, g.y) for g in self.park.targets.geometry.representative_point()]
+        ).reshape(-1, 2)
         self.blocked_links: list[tuple[float, int]] = []
         self.env.process(self.weather_process())
         for leak in self.leaks:
@@ -759,6 +769,7 @@ class Engine:
             yield self.env.timeout(dt)
             now = self.env.now
             c_b = self.concentration(self.building_xy)
+            self.building_c.append(c_b)
             decay = np.exp(-self.air_change_s * dt)
             self.indoor_c = c_b + (self.indoor_c - c_b) * decay
             self.outdoor_peak_b = np.maximum(self.outdoor_peak_b, c_b)
@@ -810,6 +821,45 @@ class Engine:
             row[s] = int(status[k])
         row["indoors"] = int(inside.sum())
         self.timeline.append(row)
+        self.target_c.append(self.concentration(self.target_xy))
+        if now >= self._next_frame_s:
+            self._next_frame_s = now + CLOUD_FRAME_S
+            frame = self._cloud_frame(min(values))
+            if frame is not None:
+                self.cloud_frames.append((float(now), *frame))
+
+    def _cloud_frame(self, lowest: float):
+        """The ground-level field on a grid over the part of the cloud above ``lowest``
+        [kg/m3], as (x [m], y [m], concentration [kg/m3] (len(y), len(x))), or None.
+
+        A puff whose centre concentration c0 is above the level reaches at most
+        sigma * sqrt(2 ln(c0 / level)) on its own (Gaussian); the dense near field reaches
+        the end of its range around the source."""
+        w = self.weather
+        lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
+        for leak in self.leaks:
+            p = leak.puffs
+            if p.mass.size:
+                xy = np.column_stack([p.x, p.y])
+                c = self.concentration(xy)
+                above = c >= lowest
+                if above.any():
+                    sxy, _ = puff_sigmas(np.maximum(p.travel[above], 1.0), w.stability, w.terrain)
+                    r = CLOUD_FRAME_MARGIN * sxy * np.sqrt(2.0 * np.log(c[above] / lowest))
+                    lo = np.minimum(lo, (xy[above] - r[:, None]).min(axis=0))
+                    hi = np.maximum(hi, (xy[above] + r[:, None]).max(axis=0))
+            table = self._cloud(leak)
+            if table is not None and leak.airborne_kg_s(self.env.now) > 0:
+                lo = np.minimum(lo, np.asarray(leak.xy) - table[3])
+                hi = np.maximum(hi, np.asarray(leak.xy) + table[3])
+        if not np.all(hi > lo):
+            return None
+        cell = float((hi - lo).max()) / (CLOUD_FRAME_CELLS - 1)
+        x = np.arange(lo[0], hi[0] + cell, cell)
+        y = np.arange(lo[1], hi[1] + cell, cell)
+        xx, yy = np.meshgrid(x, y)
+        c = self.concentration(np.column_stack([xx.ravel(), yy.ravel()]))
+        return x, y, c.reshape(len(y), len(x)).astype(np.float32)
 
     def _extents(self, levels) -> list[float]:
         """Farthest distance from a source of a puff centre where the cloud is at or above

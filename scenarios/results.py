@@ -10,7 +10,7 @@ everything in CSV or Parquet files (no plotting here).
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,12 @@ class ScenarioResult:
     indoor peak, persons above each level, expected fatalities, warned_s. ``zones``: per level,
     the buildings whose outdoor peak reached it, persons in them, time to clear (last exit
     from those buildings of the people who left; NaN if nobody left) and expected fatalities.
-    ``trajectories``: per person (k, 3) arrays of (t, x, y) in the park's metric CRS.
+    ``trajectories``: per person (k, 3) arrays of (t, x, y) in the park's metric CRS, linear
+    between waypoints (a person stays in the building until exit_s).
+    ``building_c`` and ``target_c``: outdoor concentration [kg/m3] at each building (the
+    point people leave from) and at each outside target (a point inside it) per step, index
+    time_s. ``cloud``: every minute, (t [s], x [m], y [m], concentration [kg/m3] of shape
+    (len(y), len(x))) on a grid over the part of the cloud above the lowest level.
     """
 
     name: str
@@ -47,6 +52,9 @@ class ScenarioResult:
     queue_xy: dict
     trajectories: list
     crs: object = None
+    building_c: pd.DataFrame = field(default_factory=pd.DataFrame)
+    target_c: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cloud: list = field(default_factory=list)
 
     def longest_queue(self) -> tuple[str, int, float]:
         best = ("", 0, math.nan)
@@ -217,6 +225,7 @@ def build_result(engine) -> "ScenarioResult":
         }
     )
     alarms = alarms[alarms["state"] == "raised"].reset_index(drop=True) if len(alarms) else alarms
+    times = pd.Index([row["time_s"] for row in engine.timeline], name="time_s")
     return ScenarioResult(
         engine.sc.run.name,
         engine.action,
@@ -231,6 +240,24 @@ def build_result(engine) -> "ScenarioResult":
         zones,
         ev.queues,
         ev.queue_xy,
-        ev.trajectories,
+        _with_dwell(ev.trajectories, persons["exit_s"].to_numpy()),
         getattr(engine.park, "crs", None),
+        pd.DataFrame(np.reshape(engine.building_c, (len(times), -1)), times, list(ids)),
+        pd.DataFrame(
+            np.reshape(engine.target_c, (len(times), -1)), times, list(engine.park.targets.index)
+        ),
+        engine.cloud_frames,
     )
+
+
+def _with_dwell(trajectories, exit_s) -> list:
+    """Trajectories with a waypoint at the building when its person leaves it.
+
+    The evacuation records where each move ends; a person stays in the building from the
+    first waypoint to exit_s, so without this point the map would show them drifting."""
+    out = []
+    for traj, t_exit in zip(trajectories, exit_s, strict=True):
+        if len(traj) > 1 and traj[0, 0] < t_exit < traj[1, 0]:
+            traj = np.insert(traj, 1, [t_exit, traj[0, 1], traj[0, 2]], axis=0)
+        out.append(traj)
+    return out

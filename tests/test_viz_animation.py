@@ -1,0 +1,166 @@
+"""The replay map of an engine run in a real browser (headless Chromium, software WebGL).
+
+The page is written by ``viz.animation.scenario_map`` and opened at a chosen time through
+its URL hash (``#t=600``). The expected pixel position of a person comes from the linear
+interpolation of its trajectory and the Web Mercator projection written out in
+``tests.test_viz_browser`` (deck.gl docs, "Coordinate Systems"), not from deck.gl. Name
+resolution is off in the browser: the page is tested as it opens with no internet.
+Skipped when Chromium is not installed (Debian: ``apt-get install chromium``).
+"""
+
+import dataclasses
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+
+import twin
+from scenarios import engine, scenario_file
+from tests.test_viz_browser import (
+    CHROMIUM,
+    LEGEND_LEFT_PX,
+    MAGENTA,
+    SIZE,
+    mercator_px,
+    pixels,
+    screenshot,
+)
+from viz.animation import PERSON_COLOURS, TRAIL_S, scenario_map, trips_wgs84
+from viz.deckmap import MAP_PADDING_PX, fit_view, map_bounds
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium)"
+)
+FLAGSHIP = "scenarios/demo/drill_nb101.toml"
+# One person walks a straight line across the park, east, from T0 to T1 [s].
+T0, T1 = 100.0, 1100.0
+HALF_M = 1200.0
+
+
+@pytest.fixture(scope="module")
+def park():
+    return twin.load_park("demo")
+
+
+@pytest.fixture(scope="module")
+def flagship(park):
+    return engine.run(scenario_file.load(FLAGSHIP), park)
+
+
+def walker(park, result):
+    """The flagship result with one person only, walking east across the park's centre."""
+    c = park.boundary.geometry.iloc[0].centroid
+    y = c.y + 300.0
+    traj = np.array([[0.0, c.x - HALF_M, y], [T0, c.x - HALF_M, y], [T1, c.x + HALF_M, y]])
+    return dataclasses.replace(
+        result, trajectories=[traj], persons=result.persons.iloc[:1], cloud=[]
+    )
+
+
+def walker_px(park, result, t):
+    """Screen position [px] of the walker at time ``t`` [s]."""
+    traj = result.trajectories[0]
+    x = np.interp(t, traj[:, 0], traj[:, 1])
+    lon, lat = Transformer.from_crs(park.crs, 4326, always_xy=True).transform(x, traj[0, 2])
+    return mercator_px(lon, lat, fit_view(map_bounds(park), SIZE, MAP_PADDING_PX))
+
+
+def magenta(img) -> np.ndarray:
+    """Mask of the map's magenta pixels (the legend, which shows the colour, left out)."""
+    mask = np.all(np.abs(img.astype(int) - MAGENTA) <= 8, axis=-1)
+    mask[:, LEGEND_LEFT_PX:] = False
+    return mask
+
+
+def magenta_tint(img) -> np.ndarray:
+    """Mask of pixels that are magenta blended over the light map (the trail fades out)."""
+    r, g, b = (img[..., k].astype(int) for k in range(3))
+    mask = (r > 180) & (b > 180) & (g < 130)
+    mask[:, LEGEND_LEFT_PX:] = False
+    return mask
+
+
+@pytest.mark.parametrize("t", [350.0, 700.0])
+def test_person_drawn_where_the_trajectory_puts_it(park, flagship, tmp_path, t):
+    result = walker(park, flagship)
+    page = scenario_map(
+        park,
+        result,
+        tmp_path / "map.html",
+        basemap=None,
+        size_px=SIZE,
+        person_colours={"foot": MAGENTA, "car": MAGENTA},
+    )
+    png = tmp_path / "map.png"
+    screenshot_at(page, t, png, tmp_path)
+    img = pixels(png)
+    assert img.shape == (SIZE[1], SIZE[0], 3)
+    mask = magenta(img)
+    col, row = walker_px(park, result, t)
+    c, r = round(col), round(row)
+    # the dot (4 px radius) at the person's position now
+    assert mask[r - 2 : r + 3, c - 2 : c + 3].mean() > 0.8
+    # the trail behind it (fading: a quarter of its length back it is 3/4 opaque), and
+    # nothing ahead of it or beyond the trail's length behind it
+    tint = magenta_tint(img)
+    tail, _ = walker_px(park, result, t - TRAIL_S / 4)
+    assert tint[r - 2 : r + 3, round(tail) - 1 : round(tail) + 2].any()
+    assert not tint[:, c + 8 :].any()
+    behind, _ = walker_px(park, result, t - 1.2 * TRAIL_S)
+    assert not tint[:, : round(behind)].any()
+    # the same check fails on a blank page
+    blank = magenta(np.full_like(img, 255))
+    assert not blank[r - 2 : r + 3, c - 2 : c + 3].any()
+
+
+class PageAt(NamedTuple):
+    """A page and the time [s] to open it at: what ``screenshot`` asks of a path."""
+
+    path: Path
+    t: float
+
+    def resolve(self):
+        return self
+
+    def as_uri(self) -> str:
+        return self.path.resolve().as_uri() + f"#t={self.t:g}"
+
+
+def screenshot_at(page, t, png, tmp_path) -> float:
+    """Screenshot of ``page`` opened at time ``t`` [s] (its URL hash)."""
+    return screenshot(PageAt(page, t), png, tmp_path)
+
+
+def test_flagship_map_renders_within_10_s(park, flagship, tmp_path):
+    """Issue 7: the demo scenario's map page loads in the headless browser in under 10 s.
+
+    The time is the whole Chromium run (start, load, WebGL drawing in software,
+    screenshot); the page is opened at T+15 min, while people walk, and the pixels must
+    show the people's colour where the trips put them, not a blank page.
+    """
+    t = 900.0
+    page = scenario_map(park, flagship, tmp_path / "flagship.html", basemap=None, size_px=SIZE)
+    png = tmp_path / "flagship.png"
+    seconds = screenshot_at(page, t, png, tmp_path)
+    print(f"flagship map: {page.stat().st_size / 1e6:.1f} MB, rendered in {seconds:.1f} s")
+    img = pixels(png)
+    to_wgs84 = Transformer.from_crs(park.crs, 4326, always_xy=True)
+    view = fit_view(map_bounds(park), SIZE, MAP_PADDING_PX)
+    walking = [
+        trip
+        for trip in trips_wgs84(flagship, to_wgs84)
+        if trip["start"] <= t <= trip["timestamps"][-1]
+    ]
+    assert walking
+    hits = []
+    for trip in walking:
+        ts = np.array(trip["timestamps"])
+        path = np.array(trip["path"])
+        lon, lat = np.interp(t, ts, path[:, 0]), np.interp(t, ts, path[:, 1])
+        col, row = (round(v) for v in mercator_px(lon, lat, view))
+        patch = img[row - 1 : row + 2, col - 1 : col + 2].astype(int)
+        hits.append(np.all(np.abs(patch - PERSON_COLOURS["foot"]) <= 8, axis=-1).any())
+    assert np.mean(hits) > 0.9
+    assert seconds < 10.0
