@@ -10,11 +10,41 @@ Zones GeoPackage layers and their columns:
 - ``affected``: the buildings and outside targets inside each zone (hazard, level, kind,
   id, name, use, people), with their outlines;
 - ``source``: the release point (asset, chemical, model).
+
+Scenario GeoPackage (``write_scenario``, an engine run), layers and their columns (times in
+s from the scenario start, concentrations in kg/m3, NaN where something did not happen):
+
+- ``persons``: one point per person at their last position (destination, shelter or
+  where the run ended): person (index), building, mode (foot/car), destination,
+  start_node, status (in_building, sheltered, walking, queued, arrived, held),
+  premovement_s, warned_s, departure_s, exit_s, arrival_s, waiting_s, rerouted,
+  peak_kg_m3 (outdoor or indoor air breathed), dose_kg_s_m3 (integral of C dt),
+  toxic_load (probit units), p_death_toxic, thermal_dose ((W/m2)^(4/3) s),
+  p_death_thermal, p_death, above_<level> (peak at or above each level of concern);
+- ``routes``: one line per person who moved, through the waypoints of the trajectory:
+  person, building, mode, destination, status, start_s (starts moving), end_s (last
+  waypoint), length_m (in the park's metric CRS), times_s (the waypoints' times,
+  space-separated, one per vertex);
+- ``buildings``: the buildings that held people, outlines with persons,
+  outdoor_peak_kg_m3, indoor_peak_kg_m3, expected_fatalities, warned_s, last_exit_s,
+  above_<level> (persons);
+- ``sensors``: the park's sensors (tag, kind, unit, asset, chemical, alarm thresholds in
+  the sensor's unit) with alarms (count raised), first_AL1_s, first_AL2_s, alarm_times_s
+  (every raise: "time level", comma-separated);
+- ``cloud``: the footprint of each level of concern per cloud frame of the run (every
+  minute): level, threshold_kg_m3, t0_s (frame time), t1_s (next frame), area_m2.
+
+Empty layers (no sensors, a cloud below every level) are left out. The tables of
+``ScenarioResult.write`` (timeline, events, alarms, persons, buildings, zones,
+key_figures, trajectories) are written as CSV next to it.
 """
 
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 
 from geodata.crs import WGS84
 
@@ -74,3 +104,101 @@ def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
     csv = out / "forecast.csv"
     pd.concat(tables).to_csv(csv, index=False)
     return {"gpkg": gpkg, "table": csv}
+
+
+def write_scenario(result, park, out: Path) -> dict[str, Path]:
+    """Write an engine run (``scenarios.results.ScenarioResult``) to ``out``: results.gpkg
+    (layers and columns in the module docstring) and the result's CSV tables. Returns the
+    paths by name ('gpkg', and each table's name)."""
+    from viz.animation import cloud_footprints
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    gpkg = out / "results.gpkg"
+    gpkg.unlink(missing_ok=True)
+    crs = result.crs if result.crs is not None else park.crs
+    layers = {
+        "persons": _persons_layer(result, crs),
+        "routes": _routes_layer(result, crs),
+        "buildings": _buildings_layer(result, park),
+        "sensors": _sensors_layer(result, park),
+    }
+    footprints = cloud_footprints(result)
+    if footprints:
+        t0, t1, level, shapes = zip(*footprints, strict=True)
+        layers["cloud"] = gpd.GeoDataFrame(
+            {
+                "level": level,
+                "threshold_kg_m3": [result.levels[k] for k in level],
+                "t0_s": t0,
+                "t1_s": t1,
+                "area_m2": [g.area for g in shapes],
+            },
+            geometry=list(shapes),
+            crs=crs,
+        )
+    for name, frame in layers.items():
+        if len(frame):
+            frame.to_crs(WGS84).to_file(gpkg, layer=name, driver="GPKG")
+    paths = {"gpkg": gpkg}
+    for path in result.write(out, formats=("csv",)):
+        paths[path.stem] = path
+    return paths
+
+
+def _persons_layer(result, crs) -> gpd.GeoDataFrame:
+    last = np.array([np.asarray(t, float).reshape(-1, 3)[-1, 1:] for t in result.trajectories])
+    persons = result.persons.drop(columns="route").rename_axis("person").reset_index()
+    return gpd.GeoDataFrame(persons, geometry=shapely.points(last.reshape(-1, 2)), crs=crs)
+
+
+def _routes_layer(result, crs) -> gpd.GeoDataFrame:
+    rows, lines = [], []
+    p = result.persons
+    for k, traj in enumerate(result.trajectories):
+        traj = np.asarray(traj, float).reshape(-1, 3)
+        moved = np.flatnonzero(np.any(traj[:, 1:] != traj[0, 1:], axis=1))
+        if not moved.size:
+            continue
+        line = shapely.linestrings(traj[:, 1:])
+        lines.append(line)
+        rows.append(
+            {
+                "person": k,
+                "building": p["building"].iloc[k],
+                "mode": p["mode"].iloc[k],
+                "destination": p["destination"].iloc[k],
+                "status": p["status"].iloc[k],
+                "start_s": float(traj[moved[0] - 1, 0]),
+                "end_s": float(traj[-1, 0]),
+                "length_m": float(line.length),
+                "times_s": " ".join(f"{t:.1f}" for t in traj[:, 0]),
+            }
+        )
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=crs)
+
+
+def _buildings_layer(result, park) -> gpd.GeoDataFrame:
+    table = result.buildings.reset_index()
+    shapes = park.buildings.geometry.reindex(table["building"]).to_numpy()
+    return gpd.GeoDataFrame(table, geometry=shapes, crs=park.crs)
+
+
+def _sensors_layer(result, park) -> gpd.GeoDataFrame:
+    sensors = park.sensors.drop(columns=["cas"], errors="ignore").rename_axis("tag")
+    alarms = result.alarms.sort_values("time_s") if len(result.alarms) else result.alarms
+    counts, al1, al2, times = [], [], [], []
+    for tag in sensors.index:
+        mine = alarms[alarms["tag"] == tag] if len(alarms) else alarms
+        counts.append(len(mine))
+        for store, level in ((al1, "AL1"), (al2, "AL2")):
+            hit = mine.loc[mine["level"] == level, "time_s"] if len(mine) else []
+            store.append(float(hit.min()) if len(hit) else np.nan)
+        times.append(
+            ", ".join(f"{t:.0f} {lv}" for t, lv in zip(mine["time_s"], mine["level"], strict=True))
+            if len(mine)
+            else ""
+        )
+    return sensors.assign(
+        alarms=counts, first_AL1_s=al1, first_AL2_s=al2, alarm_times_s=times
+    ).reset_index()

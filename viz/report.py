@@ -4,6 +4,8 @@ can be mailed, archived or opened offline.
 A report has these sections, in order: inputs and assumptions, models and their
 references, results (a distance table per level of concern), people and targets
 affected, figures, criteria checks where the run has any, and the limits of the models.
+``zones_report`` writes one for a zones run (``SECTIONS``), ``scenario_report`` for an engine
+run (``SCENARIO_SECTIONS``: the same, with the run's key figures added).
 """
 
 import base64
@@ -120,3 +122,221 @@ def zones_report(result, park, figures: list[Path], out_html: Path) -> Path:
         _page(f"Threat zones: {t.asset} ({t.substance.name})", sections), encoding="utf-8"
     )
     return out_html
+
+
+SCENARIO_SECTIONS = (
+    "Inputs and assumptions",
+    "Models and references",
+    "Key figures",
+    "Threat zones",
+    "People and targets affected",
+    "Figures",
+    "Criteria checks",
+    "Limits of the models",
+)
+
+SCENARIO_MODELS = (
+    "Release: discharge through the hole following the tank's head and inventory (liquid, "
+    "gas, two-phase flashing), CCPS Guidelines for Consequence Analysis of Chemical Releases "
+    "(1999) ch. 2; TNO Yellow Book CPR 14E ch. 2.",
+    "Dispersion: a Gaussian puff per step moved with the wind of the moment, Briggs (1973) "
+    "sigmas over the path travelled, CCPS (1999) ch. 2.3; dense near field from the "
+    "Britter & McQuaid (1988) HSE workbook where the Britter-McQuaid criterion calls the "
+    "cloud dense.",
+    "Detection: each sensor reads the field at its place through a first-order response "
+    "(time constant T90 / ln 10) and raises the twin's graded alarms.",
+    "Indoor air: dCi/dt = lambda (Co - Ci) with the building's air changes, ASHRAE "
+    "Handbook Fundamentals ch. 16.",
+    "Evacuation: pre-movement delay (lognormal), walking on the road graph with link "
+    "capacities and queues, SFPE Handbook hydraulic model; IMO MSC.1/Circ.1533 flows.",
+    "Levels of concern: the chemical's three tiers (AEGL 60-minute values of the US EPA AEGL "
+    "program preferred, then ERPG or PAC, in ALOHA's order), compared with each person's peak "
+    "concentration as ALOHA compares its threat zones.",
+    "Harm: toxic probit Pr = a + b ln(C^n t) (CCPS / Purple Book CPR 18E forms, where the "
+    "chemical has one); thermal dose probit of Eisenberg (1975), Pr = -38.48 + 2.56 ln(t q^4/3).",
+)
+
+SCENARIO_LIMITS = (
+    "All puffs take the sigmas of the stability of the moment over the path they travelled; "
+    "buildings, terrain and obstacles that channel or trap a cloud are not modelled.",
+    "The dense near field is the workbook plume of the leak's largest one-minute rate, "
+    "scaled linearly to the current rate; an instantaneous release is one Gaussian puff from "
+    "a point (no dense near field).",
+    "Puffs are one step's wind run apart: receptors very close to a source see the train's "
+    "lumps where no dense near field covers them.",
+    "Once a release burns it no longer feeds the cloud; chemical reactions in the cloud and "
+    "deposition are not modelled.",
+    "Levels of concern are compared with peak concentrations, not with the dose over their "
+    "own duration; the probits are the only dose-based outcome.",
+    "People move on a network (links with capacities and queues), not as individuals in "
+    "space; the map's cloud is sampled once a minute on a grid over the part of the cloud "
+    "above the lowest level.",
+    "One run is one weather and one set of delays; use an ensemble for their spread.",
+)
+
+BUILDINGS_SHOWN = 10
+SCENARIO_ASSUMPTIONS = (
+    "Times are seconds from the scenario start; concentrations are outdoor at ground level "
+    "unless marked indoor.",
+    "A person is above a level if their peak concentration (indoors: the building's air) "
+    "reached it at any step.",
+    "Warnings reach each building after the decision and that building's own delay.",
+)
+
+
+def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=None) -> Path:
+    """Write the report of an engine run (``scenarios.results.ScenarioResult``).
+
+    ``figures`` are PNGs inlined in order (e.g. the timeline and a map); ``scenario``
+    (``scenarios.scenario_file.Scenario``, optional) adds the scenario file's inputs.
+    Sections: ``SCENARIO_SECTIONS``.
+    """
+    kf = result.key_figures()
+    names = sorted(result.levels, key=result.levels.get)
+    upper = names[-2:]  # the two highest tiers (AEGL-2 and AEGL-3)
+    inputs = _scenario_inputs(result, park, scenario)
+    key = pd.DataFrame(
+        [(k, f"{v:,.4g}" if isinstance(v, float) else str(v)) for k, v in kf.items()],
+        columns=["figure", "value"],
+    )
+    zones = result.zones.reset_index().assign(
+        threshold_mg_m3=lambda z: [f"{v * 1e6:.3g}" for v in z["threshold_kg_m3"]]
+    )[
+        [
+            "level",
+            "threshold_mg_m3",
+            "buildings",
+            "persons",
+            "time_to_clear_s",
+            "expected_fatalities",
+        ]
+    ]
+    buildings = (
+        result.buildings.sort_values("outdoor_peak_kg_m3", ascending=False, kind="stable")
+        .head(BUILDINGS_SHOWN)
+        .reset_index()
+    )
+    for col in ("outdoor_peak_kg_m3", "indoor_peak_kg_m3"):
+        buildings[col.replace("kg_m3", "mg_m3")] = [f"{v * 1e6:.3g}" for v in buildings.pop(col)]
+    buildings = buildings.round({"expected_fatalities": 3, "warned_s": 0, "last_exit_s": 0})
+    p = result.persons
+    above = pd.DataFrame(
+        [
+            {
+                "level": name,
+                "threshold mg/m3": f"{result.levels[name] * 1e6:.3g}",
+                "persons above": int(p[f"above_{name}"].sum()),
+                "expected fatalities among them": float(p.loc[p[f"above_{name}"], "p_death"].sum()),
+            }
+            for name in names
+        ]
+    )
+    safe = p["status"].isin(["arrived", "sheltered"])
+    checks = pd.DataFrame(
+        [
+            {
+                "criterion": f"nobody above {name}",
+                "found": f"{int(p[f'above_{name}'].sum())} persons",
+                "met": "yes" if not p[f"above_{name}"].any() else "NO",
+            }
+            for name in reversed(upper)
+        ]
+        + [
+            {
+                "criterion": "everyone reached safety (arrived at a destination or sheltered) "
+                "by the end of the run",
+                "found": ", ".join(f"{n} {s}" for s, n in p["status"].value_counts().items()),
+                "met": "yes" if safe.all() else "NO",
+            },
+        ]
+    )
+    sections = {
+        SCENARIO_SECTIONS[0]: _table(inputs)
+        + "<ul>"
+        + "".join(f"<li>{html.escape(a)}</li>" for a in SCENARIO_ASSUMPTIONS)
+        + "</ul>",
+        SCENARIO_SECTIONS[1]: "<ul>"
+        + "".join(f"<li>{html.escape(m)}</li>" for m in SCENARIO_MODELS)
+        + "</ul>",
+        SCENARIO_SECTIONS[2]: _table(key),
+        SCENARIO_SECTIONS[3]: "<p>Per level of concern: the buildings whose outdoor peak "
+        "reached it, the persons in them, the time to clear them and the expected "
+        "fatalities among them.</p>" + _table(zones),
+        SCENARIO_SECTIONS[4]: _table(above)
+        + f"<p>Buildings by outdoor peak (top {BUILDINGS_SHOWN}):</p>"
+        + _table(buildings),
+        SCENARIO_SECTIONS[5]: "".join(_png(f) for f in figures) or "<p>No figures.</p>",
+        SCENARIO_SECTIONS[6]: _table(checks)
+        + "<p>Drill objectives, not legal criteria: GB 36894-2018 individual and societal "
+        "risk apply to the QRA, not to a single run.</p>",
+        SCENARIO_SECTIONS[7]: "<ul>"
+        + "".join(f"<li>{html.escape(line)}</li>" for line in SCENARIO_LIMITS)
+        + "</ul>",
+    }
+    out_html = Path(out_html)
+    out_html.write_text(_page(f"Scenario: {result.name}", sections), encoding="utf-8")
+    return out_html
+
+
+def _scenario_inputs(result, park, scenario) -> pd.DataFrame:
+    tl = result.timeline
+    release = result.events["what"].iloc[0] if len(result.events) else ""
+    rows = [
+        ("scenario", result.name),
+        ("park", Path(park.source).name if getattr(park, "source", None) else ""),
+        ("chemical (CAS)", result.chemical),
+        ("release", release),
+        ("protective action", result.action),
+        ("seed", str(result.seed)),
+        ("persons", f"{len(result.persons):,}"),
+        (
+            "levels of concern",
+            ", ".join(f"{k} {v * 1e6:.3g} mg/m3" for k, v in result.levels.items()),
+        ),
+    ]
+    if len(tl):
+        rows += [
+            ("duration", f"{tl['time_s'].iloc[-1] / 60:.0f} min"),
+            (
+                "wind (start; end)",
+                "; ".join(
+                    f"{v:.1f} m/s from {d:.0f} deg"
+                    for v, d in zip(
+                        tl["wind_speed_m_s"].iloc[[0, -1]],
+                        tl["wind_from_deg"].iloc[[0, -1]],
+                        strict=True,
+                    )
+                ),
+            ),
+        ]
+    if scenario is not None:
+        r, d, resp, pop = scenario.run, scenario.detection, scenario.response, scenario.population
+        rows += [
+            ("start", r.start.isoformat()),
+            ("step", f"{r.step_s:g} s"),
+            ("stability", scenario.weather.stability + " (where no recording)"),
+            (
+                "detection",
+                f"sensors {d.sensors if isinstance(d.sensors, str) else ', '.join(d.sensors)}; "
+                f"trigger {d.trigger}; response time {d.response_time_s:g} s",
+            ),
+            (
+                "response",
+                f"decision after {resp.decision_delay_s:g} s; warning after "
+                f"{resp.warning_delay_s:g} s, spread over {resp.warning_spread_s:g} s; "
+                f"roads closed at {resp.block_level}",
+            ),
+            (
+                "fire brigade",
+                "none"
+                if resp.brigade is None
+                else f"from {resp.brigade.station}: "
+                + (", ".join(resp.brigade.actions) or "no action"),
+            ),
+            (
+                "population",
+                f"{pop.period}, scale {pop.scale:g}; pre-movement median "
+                f"{pop.premovement_median_s:g} s (sigma {pop.premovement_sigma:g})",
+            ),
+        ]
+    return pd.DataFrame(rows, columns=["input", "value"])
