@@ -133,6 +133,54 @@ def screenshot_at(page, t, png, tmp_path) -> float:
     return screenshot(PageAt(page, t), png, tmp_path)
 
 
+def with_square_cloud(park, result, t0, half_m=300.0):
+    """The result with one cloud frame at ``t0`` [s]: a square above every level, north of
+    the park's centre (zero on the grid's edge, so the footprint is the square less at most
+    one cell)."""
+    c = park.boundary.geometry.iloc[0].centroid
+    x = np.linspace(c.x - half_m, c.x + half_m, 13)
+    y = np.linspace(c.y + 300.0 - half_m, c.y + 300.0 + half_m, 13)
+    field = np.zeros((13, 13), np.float32)
+    field[1:-1, 1:-1] = 10.0 * max(result.levels.values())
+    return dataclasses.replace(result, cloud=[(t0, x, y, field)]), (x[1], y[1], x[-2], y[-2])
+
+
+def purple_share(img, px_box) -> float:
+    """Share of pixels in the box that are clearly purple (blue well above green)."""
+    c0, r0, c1, r1 = (round(v) for v in px_box)
+    patch = img[r0:r1, c0:c1].astype(int)
+    return float(((patch[..., 2] - patch[..., 1] > 30) & (patch[..., 0] > patch[..., 1])).mean())
+
+
+def red_pixels(img, col, row, half=15) -> int:
+    patch = img[row - half : row + half, col - half : col + half].astype(int)
+    return int(((patch[..., 0] > 200) & (patch[..., 1] < 70) & (patch[..., 2] < 70)).sum())
+
+
+def test_cloud_and_sensor_alarms_follow_the_time(park, flagship, tmp_path):
+    """Before the first alarm (T+5 s) the detector near NB-101 is not ringed red and the
+    cloud frame (T+600 s) is not drawn; at T+620 s both are, where they belong."""
+    result, (x0, y0, x1, y1) = with_square_cloud(park, flagship, 600.0)
+    page = scenario_map(park, result, tmp_path / "map.html", basemap=None, size_px=SIZE)
+    to_wgs84 = Transformer.from_crs(park.crs, 4326, always_xy=True)
+    view = fit_view(map_bounds(park), SIZE, MAP_PADDING_PX)
+    c0, r1 = mercator_px(*to_wgs84.transform(x0, y0), view)
+    c1, r0 = mercator_px(*to_wgs84.transform(x1, y1), view)
+    box = (c0 + 3, r0 + 3, c1 - 3, r1 - 3)
+    tag = result.alarms.sort_values("time_s")["tag"].iloc[0]
+    sensor = park.sensors.geometry[tag]
+    col, row = (round(v) for v in mercator_px(*to_wgs84.transform(sensor.x, sensor.y), view))
+    shots = {}
+    for t in (5.0, 620.0):
+        png = tmp_path / f"map_{t:g}.png"
+        screenshot_at(page, t, png, tmp_path)
+        shots[t] = pixels(png)
+    assert result.alarms["time_s"].min() > 5.0
+    assert purple_share(shots[5.0], box) < 0.05
+    assert purple_share(shots[620.0], box) > 0.9
+    assert red_pixels(shots[620.0], col, row) - red_pixels(shots[5.0], col, row) > 20
+
+
 def test_flagship_map_renders_within_10_s(park, flagship, tmp_path):
     """Issue 7: the demo scenario's map page loads in the headless browser in under 10 s.
 
