@@ -184,16 +184,8 @@ def _fire(term, weather: Weather, exposure_s: float):
         return "jet fire", r, _thermal_lethality(q, t_fire)
     if term.pool is not None and term.pool.area_m2.max() > 0:
         diameter = math.sqrt(4.0 * float(term.pool.area_m2.max()) / math.pi)
-        tb, ta = sub.boiling_point_K, weather.air_temperature_K
-        burning = float(
-            fire.pool_burning_rate(
-                hc,
-                float(sub.heat_of_vaporisation(min(tb, ta))),
-                float(sub.liquid_heat_capacity(min(tb, ta))),
-                tb,
-                ta,
-            )
-        )
+        ta = weather.air_temperature_K
+        burning = _burning_rate(sub, ta)
         q = fire.pool_fire_flux(
             r, diameter, burning, float(air_density(ta)), weather.relative_humidity, ta
         )
@@ -201,6 +193,27 @@ def _fire(term, weather: Weather, exposure_s: float):
         q = np.where(r <= diameter / 2.0, np.inf, q)
         return "pool fire", r, _thermal_lethality(np.minimum(q, 1e7), t_fire)
     return None
+
+
+_BURNING_RATES: dict = {}
+
+
+def _burning_rate(sub, air_temperature_K: float) -> float:
+    """Pool burning rate [kg/(m2 s)] (Burgess), kept per substance and air temperature:
+    the liquid heat capacity behind it is slow to look up."""
+    key = (sub.property_cas, air_temperature_K)
+    if key not in _BURNING_RATES:
+        tb, ta = sub.boiling_point_K, air_temperature_K
+        _BURNING_RATES[key] = float(
+            fire.pool_burning_rate(
+                sub.heat_of_combustion_J_kg,
+                float(sub.heat_of_vaporisation(min(tb, ta))),
+                float(sub.liquid_heat_capacity(min(tb, ta))),
+                tb,
+                ta,
+            )
+        )
+    return _BURNING_RATES[key]
 
 
 def _toxic_threshold(cas, n, exposure_s, molar_mass):
@@ -298,7 +311,8 @@ def footprint(
     lfl_reach, vce_r, energy = 0.0, 0.0, 0.0
     if sub.flammable and drifting & {"delayed", "cloud"}:
         lfl_reach = cloud.reach(lfl)
-        mass = _flammable_mass(term, cloud, weather, lfl)
+        # a plume that never reaches its LFL holds no flammable mass worth a blast
+        mass = _flammable_mass(term, cloud, weather, lfl) if lfl_reach > 0 else 0.0
         energy = float(
             explosion.cloud_energy_from_mass(max(mass, 1e-9), sub.heat_of_combustion_J_kg)
         )

@@ -289,6 +289,14 @@ def run_qra(
     all_notes += [f"vulnerability value not confirmed: {s}" for s in vulnerability_notes()]
     all_notes.append(f"societal risk lines: {societal.CRITERIA_SOURCE}")
     all_notes.append(
+        "direct ignition: Purple Book values as quoted in shared/REFERENCES.md (verify); "
+        "instantaneous mass bins and the gas reactivity classes are our assumption"
+    )
+    all_notes.append(
+        "GB 36894 protection class of each use (data/protection_classes.csv): our "
+        "assumption, the standard's Annex A was not seen"
+    )
+    all_notes.append(
         "cloud not ignited at once: the worst of its toxic, flash-fire and explosion "
         "lethality at each place (no sourced delayed-ignition probability; an upper bound)"
     )
