@@ -134,10 +134,8 @@ def scenario_map(
                     "end": end_s,
                     "speed": PLAY_SPEED,
                     "eventsShown": EVENTS_SHOWN,
-                    "trips": [
-                        {"start": t["start"], "path": t["path"], "timestamps": t["timestamps"]}
-                        for t in trips
-                    ],
+                    # paths and times are the trails layer's data; only the start is extra
+                    "starts": [t["start"] for t in trips],
                     "events": [
                         [float(t), str(w)]
                         for t, w in zip(result.events["time_s"], result.events["what"], strict=True)
@@ -458,25 +456,24 @@ function lastAtOrBefore(sorted, t) {{
   return k;
 }}
 
+const trips = (baseLayers.find((l) => l.id === "trails") || {{props: {{data: []}}}}).props.data;
+
 // where each moving person is at time t: linear between waypoints
 function heads(t) {{
   const out = [];
-  for (let i = 0; i < replay.trips.length; i++) {{
-    const trip = replay.trips[i];
+  for (let i = 0; i < trips.length; i++) {{
+    const trip = trips[i];
     const ts = trip.timestamps;
-    if (t < trip.start || t > ts[ts.length - 1]) {{ continue; }}
+    if (t < replay.starts[i] || t > ts[ts.length - 1]) {{ continue; }}
     const k = Math.max(lastAtOrBefore(ts, t), 0);
     const k1 = Math.min(k + 1, ts.length - 1);
     const f = ts[k1] > ts[k] ? (t - ts[k]) / (ts[k1] - ts[k]) : 0;
     const a = trip.path[k], b = trip.path[k1];
     out.push({{position: [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])],
-      colour: trailsColour(i)}});
+      colour: trip.colour}});
   }}
   return out;
 }}
-const trailsData = (baseLayers.find((l) => l.id === "trails") || {{props: {{data: []}}}})
-  .props.data;
-function trailsColour(i) {{ return trailsData[i].colour; }}
 
 function sensorsAt(t) {{
   const features = sensorAll.features.map((f) => {{
