@@ -16,6 +16,7 @@ from numpy.testing import assert_allclose
 
 import twin
 from scenarios import engine, scenario_file
+from viz.deckmap import ZONE_COLUMNS, zones_wgs84
 from viz.export import write_scenario
 from viz.report import SCENARIO_SECTIONS, scenario_report
 from viz.timeline import timeline_figure
@@ -47,6 +48,7 @@ LAYER_COLUMNS = {
     },
     "sensors": {"tag", "kind", "alarms", "first_AL1_s", "first_AL2_s", "alarm_times_s"},
     "cloud": {"level", "threshold_kg_m3", "t0_s", "t1_s", "area_m2"},
+    "cloud_reach": set(ZONE_COLUMNS) - {"geometry"},
 }
 
 
@@ -117,6 +119,19 @@ def test_cloud_footprints_nest_by_level(written, result):
         frame = frame.assign(v=frame["level"].map(result.levels)).sort_values("v")
         for low, high in zip(frame.geometry[:-1], frame.geometry[1:], strict=True):
             assert high.difference(low.buffer(1.0)).area < 1e-6 * max(high.area, 1.0)
+
+
+def test_cloud_reach_covers_every_footprint(written, result):
+    reach = gpd.read_file(written["gpkg"], layer="cloud_reach")
+    cloud = gpd.read_file(written["gpkg"], layer="cloud")
+    zones_wgs84(reach)  # the zone columns of the maps and figures
+    utm = cloud.estimate_utm_crs()
+    reach, cloud = reach.to_crs(utm).set_index("level"), cloud.to_crs(utm)
+    for level, shape in zip(cloud["level"], cloud.geometry, strict=True):
+        assert shape.difference(reach.geometry[level].buffer(0.5)).is_empty
+    for level in reach.index:
+        assert reach.loc[level, "people"] == result.persons[f"above_{level}"].sum()
+        assert reach.loc[level, "distance_m"] == result.timeline[f"extent_{level}_m"].max()
 
 
 def test_csv_tables_written(written):

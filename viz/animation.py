@@ -15,14 +15,16 @@ viz sees the ``scenarios.results.ScenarioResult`` only (never the engine).
 
 import html
 import json
+import math
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pydeck as pdk
 import shapely
 from matplotlib import colormaps
 from pyproj import Transformer
-from shapely.geometry import mapping
+from shapely.geometry import MultiPolygon, mapping
 
 from geodata.crs import WGS84
 from geodata.grids import contour_polygons
@@ -214,6 +216,35 @@ def cloud_footprints(result) -> list[tuple[float, float, str, object]]:
             if not shape.is_empty:
                 out.append((float(t), float(t1), name, shape))
     return out
+
+
+def cloud_zones(result, crs=None) -> gpd.GeoDataFrame:
+    """Where the cloud reached each level at any cloud frame of the run, as zones with the
+    columns of ``viz.deckmap.ZONE_COLUMNS`` (for ``park_figure``, ``park_map`` and exports).
+
+    distance_m is the engine's farthest extent of the level over the run (timeline
+    ``extent_<level>_m``); people are the persons whose peak reached the level.
+    ``crs`` is the CRS of the result's coordinates (default ``result.crs``).
+    """
+    shapes = {}
+    for _, _, name, shape in cloud_footprints(result):
+        shapes.setdefault(name, []).append(shape)
+    rows, geoms = [], []
+    for name, value, _ in reversed(cloud_levels(result)):
+        reach = shapely.union_all(shapes[name]) if name in shapes else MultiPolygon()
+        extent = result.timeline.get(f"extent_{name}_m")
+        rows.append(
+            {
+                "hazard": "toxic",
+                "level": name,
+                "threshold": f"{value * 1e6:.3g} mg/m3 ({name})",
+                "distance_m": float(extent.max()) if extent is not None else math.nan,
+                "area_m2": float(reach.area),
+                "people": int(result.persons[f"above_{name}"].sum()),
+            }
+        )
+        geoms.append(reach)
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=crs if crs is not None else result.crs)
 
 
 def cloud_features(result, to_wgs84: Transformer) -> dict:

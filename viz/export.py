@@ -32,7 +32,11 @@ s from the scenario start, concentrations in kg/m3, NaN where something did not 
   the sensor's unit) with alarms (count raised), first_AL1_s, first_AL2_s, alarm_times_s
   (every raise: "time level", comma-separated);
 - ``cloud``: the footprint of each level of concern per cloud frame of the run (every
-  minute): level, threshold_kg_m3, t0_s (frame time), t1_s (next frame), area_m2.
+  minute): level, threshold_kg_m3, t0_s (frame time), t1_s (next frame), area_m2;
+- ``cloud_reach``: where the cloud reached each level at any frame (the union of its
+  footprints), with the zone columns of ``viz.deckmap.ZONE_COLUMNS``: hazard, level,
+  threshold (text), distance_m (the engine's farthest extent of the level), area_m2,
+  people (persons whose peak reached the level).
 
 Empty layers (no sensors, a cloud below every level) are left out. The tables of
 ``ScenarioResult.write`` (timeline, events, alarms, persons, buildings, zones,
@@ -110,7 +114,7 @@ def write_scenario(result, park, out: Path) -> dict[str, Path]:
     """Write an engine run (``scenarios.results.ScenarioResult``) to ``out``: results.gpkg
     (layers and columns in the module docstring) and the result's CSV tables. Returns the
     paths by name ('gpkg', and each table's name)."""
-    from viz.animation import cloud_footprints
+    from viz.animation import cloud_footprints, cloud_zones
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -137,6 +141,8 @@ def write_scenario(result, park, out: Path) -> dict[str, Path]:
             geometry=list(shapes),
             crs=crs,
         )
+        reach = cloud_zones(result, crs)
+        layers["cloud_reach"] = reach[~reach.geometry.is_empty]
     for name, frame in layers.items():
         if len(frame):
             frame.to_crs(WGS84).to_file(gpkg, layer=name, driver="GPKG")
