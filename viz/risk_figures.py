@@ -85,7 +85,12 @@ def risk_change_figure(comparison, park: Park, out_png) -> Path:
     fig.colorbar(mesh, ax=ax, label="change of individual risk [/yr]")
     _park(ax, park)
     ax.set_aspect("equal")
-    ax.set_title("Individual risk, after - before")
+    if not d.any():
+        # location-specific risk does not depend on where people are: moving a dormitory
+        # changes the F-N curve and the dormitory's own risk, not this map
+        ax.set_title("Individual risk, after - before: no change anywhere", fontsize=10)
+    else:
+        ax.set_title("Individual risk, after - before")
     return _save(fig, out_png)
 
 
