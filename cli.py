@@ -768,9 +768,16 @@ def _run(args) -> None:
         stats.to_csv(out / "ensemble_percentiles.csv")
         console.print(f"wrote {out / 'ensemble.csv'} and {out / 'ensemble_percentiles.csv'}")
         return
+    from viz.animation import cloud_zones, scenario_map
+    from viz.export import write_scenario
+    from viz.figures import park_figure
+    from viz.report import scenario_report
+    from viz.timeline import timeline_figure
+
+    park = _load(scenario.run.park)
     with console.status(f"running {scenario.run.name} ..."):
         try:
-            result = engine.run(scenario, action=args.action)
+            result = engine.run(scenario, park, action=args.action)
         except ValueError as err:
             raise InputError(str(err)) from None
     figures = result.key_figures()
@@ -780,10 +787,30 @@ def _run(args) -> None:
     for key, value in figures.items():
         table.add_row(key, f"{value:,.3g}" if isinstance(value, float) else str(value))
     console.print(table)
-    for path in result.write(
-        out, formats=scenario.outputs.formats, trajectories=scenario.outputs.trajectories
-    ):
-        console.print(f"wrote {path}")
+    with console.status("writing the map, figures, report and GeoPackage ..."):
+        files = write_scenario(result, park, out)
+        if "parquet" in scenario.outputs.formats:
+            result.write(out, formats=("parquet",), trajectories=scenario.outputs.trajectories)
+        shown = {
+            "map": scenario_map(park, result, out / "map.html"),
+            "timeline": timeline_figure(result, out / "timeline.png"),
+            "cloud": park_figure(
+                park,
+                out / "cloud_reach.png",
+                zones=cloud_zones(result),
+                title=f"{scenario.run.name}: where the cloud reached each level",
+            ),
+        }
+        shown["report"] = scenario_report(
+            result,
+            park,
+            [shown["timeline"], shown["cloud"]],
+            out / "report.html",
+            scenario=scenario,
+        )
+    console.print(f"wrote {len(files)} result files to {out}")
+    for name, path in {"GeoPackage": files.get("gpkg", out / "results.gpkg"), **shown}.items():
+        console.print(f"{name}: {path}")
 
 
 def _print_frame(frame, title: str) -> None:
