@@ -24,6 +24,7 @@ from scenarios.qra import catalogue as cat
 from scenarios.qra import ignition, risk, societal
 from scenarios.qra import weather as wx
 from scenarios.qra.footprints import footprint, vulnerability_notes
+from scenarios.qra.safety_distance import safety_distances
 
 TRIM = 1e-6  # smallest probability x lethality of a footprint cell carried onto the grid
 
@@ -381,8 +382,9 @@ def _dask_stream(park, events, setup, cluster):
 
 
 def write_outputs(result: RiskResult, park: geodata.Park, out_dir) -> list:
-    """GeoPackage (contours, receptors) and CSVs (F-N, scenarios' top events, contributors)
-    in ``out_dir``; returns the paths written."""
+    """GeoPackage (contours, receptors) and CSVs (F-N curve and its top events, GB 36894
+    status, contributors per receptor, GB/T 37243 distances) and the run's notes in
+    ``out_dir``; returns the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     gpkg = out / "qra.gpkg"
@@ -399,6 +401,7 @@ def write_outputs(result: RiskResult, park: geodata.Park, out_dir) -> list:
         ("fn_contributors.csv", result.fn_contributors),
         ("receptors.csv", result.receptors),
         ("point_contributors.csv", result.point_contributors),
+        ("safety_distances.csv", safety_distances(park, result)),
     ):
         frame.to_csv(out / name, index=False)
         paths.append(out / name)
