@@ -244,7 +244,8 @@ def liquid_heat_capacity(cas: str, T):
     import chemicals
     from chemicals import heat_capacity as hc
 
-    hc._load_Cp_data()
+    if not hc._Cp_data_loaded:
+        hc._load_Cp_data()
     T = np.asarray(T, dtype=float)
     mw = chemicals.identifiers.search_chemical(cas).MW
     tc, omega = chemicals.Tc(cas), chemicals.omega(cas)
@@ -331,7 +332,8 @@ def ideal_gas_heat_capacity(cas: str, T):
     from chemicals import heat_capacity as hc
     from chemicals.identifiers import search_chemical
 
-    hc._load_Cp_data()
+    if not hc._Cp_data_loaded:
+        hc._load_Cp_data()
     row = _row(hc.Cp_data_Poling, cas)
     if row is None:
         raise UnknownChemical(f"no ideal-gas heat capacity for CAS {cas}")
