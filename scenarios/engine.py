@@ -22,7 +22,7 @@ The story of a run, one process each:
   when the **road watch** sees the cloud (now, or five minutes ahead) over a link;
 - the **dose monitor** evaluates the concentration at every person in one vectorised call
   per step: people indoors breathe the building's air, which follows the outdoor air by
-  dCi/dt = lambda (Co - Ci) (REFERENCES.md, Shelter in place: ASHRAE Fundamentals ch. 16),
+  dCi/dt = lambda (Co - Ci) (secondary references, Shelter in place: ASHRAE Fundamentals ch. 16),
   integrated exactly over a step with Co held; outdoors people also receive the heat of a
   fire (buildings are taken to shield their occupants from radiation).
 

@@ -96,7 +96,7 @@ def test_a_person_who_never_enters_the_cloud_has_zero_dose():
 
 def test_sheltering_lowers_the_dose_by_the_air_change_model():
     """Indoor air dCi/dt = lambda (Co - Ci), lambda = 0.5 per hour (a tight building,
-    REFERENCES.md after ASHRAE Fundamentals ch. 16). The outdoor concentration at a building
+    secondary references after ASHRAE Fundamentals ch. 16). The outdoor concentration at a building
     is recorded each step; integrating the ODE with scipy's solve_ivp (Co held over each
     step, as the engine does) gives the indoor concentration and the dose the sheltering
     people must have; the dose is well below the outdoor one."""

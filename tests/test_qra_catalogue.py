@@ -19,7 +19,7 @@ def park():
 
 def test_generic_events_per_tank_and_pipeline_metre(park):
     """Pressure vessel: instantaneous, 10-minute and 10 mm leak; pipeline DN 75-150
-    rupture 3e-7 /m/yr (Purple Book as quoted in shared/REFERENCES.md): the positions of
+    rupture 3e-7 /m/yr (Purple Book as quoted second-hand): the positions of
     a line add up to its length times the per-metre frequency."""
     events = {e.id: e for e in cat.catalogue(park)}
     assert {"CL-101/instantaneous", "CL-101/continuous_10min", "CL-101/leak"} <= set(events)
@@ -76,7 +76,7 @@ def test_bad_frequency_file(tmp_path):
 
 
 def test_direct_ignition_bins_and_outcomes_sum_to_one():
-    """Purple Book direct ignition as quoted in shared/REFERENCES.md: medium/high
+    """Purple Book direct ignition as quoted second-hand: medium/high
     reactivity gas 0.2 / 0.5 / 0.7 for < 10, 10-100, > 100 kg/s; liquid 0.065."""
     table = ignition.read_table()
     for size, p in ((5.0, 0.2), (50.0, 0.5), (500.0, 0.7)):

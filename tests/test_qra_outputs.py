@@ -29,7 +29,7 @@ def run():
 
 
 def test_safety_distance_methods(run):
-    """GB/T 37243-2019 as quoted in shared/REFERENCES.md: toxic/flammable gas units with
+    """GB/T 37243-2019 as quoted second-hand: toxic/flammable gas units with
     S >= 1 by QRA; the rest by the design codes. Ammonia (E02, pressurised) is a QRA unit;
     methanol (E04, atmospheric liquid) is not. The distance to E02's own contour grows as
     the criterion falls."""

@@ -41,7 +41,7 @@ def test_one_event_one_weather_class_matches_hand_calculation(park):
     f x P(death), with P from the Withers & Lees (1985) chlorine probit
     Pr = -8.29 + 0.92 ln(C^2 t), C in ppm, t in min (physics/data/probits.csv), worked by
     hand from the plume concentration there and the 30 min exposure cap of AQ/T 3046
-    (shared/REFERENCES.md). Tolerance 2 %: the footprint raster is interpolated."""
+    (quoted second-hand). Tolerance 2 %: the footprint raster is interpolated."""
     event = _event(park, "CL-101/leak")
     grid = risk.Grid.for_park(park, margin_m=200.0, cell_m=10.0)
     result = run_qra(
@@ -120,7 +120,7 @@ def _constructed_park():
 
 
 def test_criteria_check_on_constructed_case():
-    """GB 36894-2018 criteria as quoted in shared/REFERENCES.md: highly sensitive and class-1
+    """GB 36894-2018 criteria as quoted second-hand: highly sensitive and class-1
     general targets 3e-7 (new) / 3e-6 (in service); class-2 general 3e-6 / 1e-5."""
     grid = risk.Grid(-50.0, -50.0, 10.0, 80, 15)
     ir = np.full((grid.ny, grid.nx), 5e-6)  # everywhere 5e-6 /yr ...

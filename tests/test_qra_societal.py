@@ -31,7 +31,7 @@ def test_fn_is_non_increasing(rows):
 
 
 def test_regions():
-    """Lines F = 1e-3/N and 1e-5/N (GB 36894-2018 as quoted in shared/REFERENCES.md)."""
+    """Lines F = 1e-3/N and 1e-5/N (GB 36894-2018 as quoted second-hand)."""
     n = np.array([1.0, 10.0, 100.0])
     assert societal.region(pd.DataFrame({"N": n, "F": 2e-3 / n})) == "unacceptable"
     assert societal.region(pd.DataFrame({"N": n, "F": 1e-4 / n})) == "ALARP"

@@ -290,7 +290,7 @@ def run_qra(
     all_notes += [f"vulnerability value not confirmed: {s}" for s in vulnerability_notes()]
     all_notes.append(f"societal risk lines: {societal.CRITERIA_SOURCE}")
     all_notes.append(
-        "direct ignition: Purple Book values as quoted in shared/REFERENCES.md (verify); "
+        "direct ignition: Purple Book values as quoted second-hand (verify); "
         "instantaneous mass bins and the gas reactivity classes are our assumption"
     )
     all_notes.append(

@@ -1,4 +1,4 @@
-"""External safety distance per GB/T 37243-2019 (method as quoted in shared/REFERENCES.md;
+"""External safety distance per GB/T 37243-2019 (method as quoted second-hand;
 verify against the standard's text).
 
 The standard's choice of method per unit: explosives by the consequence method; units with
@@ -19,7 +19,7 @@ from scenarios.qra.risk import criteria_table
 
 METHOD_QRA = "QRA (individual risk against GB 36894)"
 METHOD_CODES = "distances of the design codes (not computed here)"
-METHOD_SOURCE = "GB/T 37243-2019 as quoted in shared/REFERENCES.md (verify)"
+METHOD_SOURCE = "GB/T 37243-2019 as quoted second-hand (verify)"
 
 
 def _gas_unit(park: geodata.Park, enterprise: str) -> bool:

@@ -6,7 +6,7 @@ population spread over points inside its polygon (a 50 m lattice), a share outdo
 scenarios (event position, outcome, weather class, wind sector, day/night) with at least
 N deaths: non-increasing by construction.
 
-GB 36894-2018 societal risk lines as quoted in shared/REFERENCES.md (verify the figure
+GB 36894-2018 societal risk lines as quoted second-hand (verify the figure
 and any cut-off): F = 1e-3 / N (above: unacceptable) and F = 1e-5 / N (below:
 acceptable), the region between as low as reasonably practicable.
 """
@@ -21,7 +21,7 @@ import geodata
 from scenarios.qra.footprints import vulnerability
 
 UPPER_C, LOWER_C = 1e-3, 1e-5  # F = C / N (GB 36894-2018 as quoted; verify)
-CRITERIA_SOURCE = "GB 36894-2018 as quoted in shared/REFERENCES.md: F = 1e-3/N, 1e-5/N (verify)"
+CRITERIA_SOURCE = "GB 36894-2018 as quoted second-hand: F = 1e-3/N, 1e-5/N (verify)"
 TARGET_SPACING_M = 50.0
 
 
