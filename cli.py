@@ -28,6 +28,16 @@ COMMANDS = {
         "  parktwin run scenarios/demo/h2s_wind_shift.toml --compare shelter,evacuate\n"
         "  parktwin run scenarios/demo/chlorine_day.toml --ensemble 200 [--cluster tcp://HOST:8786]",
     ),
+    "qra": (
+        "Quantitative risk assessment of the park: individual risk grid and contours, F-N curve "
+        "against GB 36894-2018, every building and target checked, GB/T 37243 distances.",
+        "parktwin qra demo --out out/qra\n  parktwin qra demo --cluster tcp://HOST:8786",
+    ),
+    "compare": (
+        "Compare two layouts (e.g. dormitories moved out): change in the risk grid, the two F-N "
+        "curves, and the buildings and targets whose compliance changed.",
+        "parktwin compare demo geodata/demo/demo_park_after.gpkg --out out/compare",
+    ),
     "replay": (
         "Replay a recorded sensor file through the twin: state, graded alarms classed as process "
         "or instrument fault, leak detection and source estimation, and a forecast of the zones at "
@@ -162,6 +172,29 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--out", type=Path, help="output folder (default: the scenario's outputs.directory)"
     )
+
+    qra = command("qra")
+    qra.add_argument("park", nargs="?", default="demo", help="park (default: demo)")
+    qra.add_argument(
+        "--frequencies", type=Path, help="CSV overriding loss frequencies per type or asset"
+    )
+    qra.add_argument("--met", type=Path, help="recorded met CSV to derive the climatology from")
+    qra.add_argument("--cell", default="10 m", help='risk grid cell (default "10 m")')
+    qra.add_argument(
+        "--margin", default="2 km", help='grid margin around the park (default "2 km")'
+    )
+    qra.add_argument("--workers", type=int, help="local processes (default: cores)")
+    qra.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    qra.add_argument("--out", type=Path, default=Path("out/qra"), help="output folder")
+
+    cmp_cmd = command("compare")
+    cmp_cmd.add_argument("before", help="park before (e.g. demo)")
+    cmp_cmd.add_argument("after", help="park after")
+    cmp_cmd.add_argument("--cell", default="10 m", help='risk grid cell (default "10 m")')
+    cmp_cmd.add_argument("--margin", default="2 km", help='grid margin (default "2 km")')
+    cmp_cmd.add_argument("--workers", type=int, help="local processes (default: cores)")
+    cmp_cmd.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    cmp_cmd.add_argument("--out", type=Path, default=Path("out/compare"), help="output folder")
 
     replay = command("replay")
     replay.add_argument("file", type=Path, help="recorded readings, CSV or Parquet (long or wide)")
@@ -813,6 +846,121 @@ def _run(args) -> None:
         console.print(f"{name}: {path}")
 
 
+def _qra_options(args, parks):
+    from physics.units import parse_quantity
+    from scenarios.qra.compare import common_grid
+
+    try:
+        cell = parse_quantity(args.cell, "m")
+        margin = parse_quantity(args.margin, "m")
+        grid = common_grid(parks[0], parks[-1], cell_m=cell, margin_m=margin)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    return dict(grid=grid, workers=args.workers, cluster=args.cluster)
+
+
+def _risk_zones(result):
+    """The risk contours as map zones (``viz.deckmap.ZONE_COLUMNS``)."""
+    zones = result.contours.copy()
+    zones["hazard"] = "individual risk"
+    zones["threshold"] = [f"{v:.0e} per year" for v in zones["level"]]
+    zones["level"] = zones["threshold"]
+    zones["distance_m"] = 0.0
+    zones["people"] = 0
+    return zones[~zones.geometry.is_empty]
+
+
+def _qra(args) -> None:
+    from scenarios.qra import run_qra, safety_distances, summary_lines, write_outputs
+    from scenarios.qra import weather as qra_weather
+    from viz import park_map
+    from viz.report import qra_report
+    from viz.risk_figures import fn_figure, risk_contour_figure
+
+    park = _load(args.park)
+    options = _qra_options(args, [park])
+    try:
+        if args.frequencies:
+            options["overrides"] = args.frequencies
+        if args.met:
+            centre = park.to_wgs84("boundary").union_all().centroid
+            options["climate"] = qra_weather.climatology_from_met(args.met, centre.x, centre.y)
+        result = run_qra(park, progress=True, **options)
+    except (ValueError, OSError) as err:
+        raise InputError(str(err)) from None
+    for line in summary_lines(result):
+        console.print(line, highlight=False)
+    args.out.mkdir(parents=True, exist_ok=True)
+    written = write_outputs(result, park, args.out)
+    safety = safety_distances(park, result)
+    figures = [
+        risk_contour_figure(result, park, args.out / "risk_contours.png"),
+        fn_figure({Path(park.source).stem: result.fn}, args.out / "fn_curve.png"),
+    ]
+    shown = {
+        "map": park_map(
+            park,
+            args.out / "risk_map.html",
+            zones=_risk_zones(result),
+            title="Individual risk contours (per year)",
+        ),
+        "report": qra_report(result, park, figures, args.out / "qra_report.html", safety),
+    }
+    console.print(f"wrote {len(written)} files to {args.out}")
+    for name, path in {
+        **dict(zip(("risk contours", "F-N curve"), figures, strict=True)),
+        **shown,
+    }.items():
+        console.print(f"{name}: {path}")
+
+
+def _compare(args) -> None:
+    from scenarios.qra import compare
+    from viz.risk_figures import fn_figure, risk_change_figure
+
+    before, after = _load(args.before), _load(args.after)
+    options = _qra_options(args, [before, after])
+    try:
+        result = compare(before, after, progress=True, **options)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    args.out.mkdir(parents=True, exist_ok=True)
+    result.receptors.to_csv(args.out / "receptors_before_after.csv", index=False)
+    result.changed.to_csv(args.out / "compliance_changed.csv", index=False)
+    names = (Path(before.source).stem, Path(after.source).stem)
+    if names[0] == names[1]:
+        names = ("before", "after")
+    fn = fn_figure(
+        {names[0]: result.before.fn, names[1]: result.after.fn}, args.out / "fn_curves.png"
+    )
+    change = risk_change_figure(result, before, args.out / "risk_change.png")
+    console.print(
+        f"individual risk: largest increase {result.max_increase:.2e} /yr, largest "
+        f"decrease {result.max_decrease:.2e} /yr"
+    )
+    console.print(f"societal risk region: {result.before.region} -> {result.after.region}")
+    table = Table(title="Buildings and targets whose risk changed most")
+    for col in result.receptors.columns[:8]:
+        table.add_column(str(col))
+    shown = result.receptors.copy()
+    risk_cols = [c for c in shown.columns if "risk" in c and shown[c].dtype.kind == "f"]
+    if len(risk_cols) >= 2:
+        shown = shown.assign(_d=(shown[risk_cols[1]] - shown[risk_cols[0]]).abs()).sort_values(
+            "_d", ascending=False
+        )
+    for _, row in shown.head(10).iterrows():
+        table.add_row(*(f"{v:.2e}" if isinstance(v, float) else str(v) for v in row.iloc[:8]))
+    console.print(table)
+    console.print(f"{len(result.changed)} building(s)/target(s) changed GB 36894 compliance")
+    for path in (
+        args.out / "receptors_before_after.csv",
+        args.out / "compliance_changed.csv",
+        fn,
+        change,
+    ):
+        console.print(f"wrote {path}")
+
+
 def _print_frame(frame, title: str) -> None:
     table = Table(title=title)
     table.add_column(frame.index.name or "")
@@ -833,6 +981,10 @@ def run(args) -> None:
         _zones(args)
     elif args.command == "run":
         _run(args)
+    elif args.command == "qra":
+        _qra(args)
+    elif args.command == "compare":
+        _compare(args)
     elif args.command == "replay":
         _replay(args)
     elif args.command == "live":

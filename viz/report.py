@@ -340,3 +340,81 @@ def _scenario_inputs(result, park, scenario) -> pd.DataFrame:
             ),
         ]
     return pd.DataFrame(rows, columns=["input", "value"])
+
+
+QRA_LIMITS = (
+    "Generic failure frequencies (Purple Book / AQ/T 3046 as quoted second-hand, marked "
+    "unconfirmed in the run's notes) stand for the park's equipment; site data would differ.",
+    "The weather is a climatology of stability and wind-speed classes and a wind rose; the "
+    "demo climatology is a uniform placeholder, not measured.",
+    "Toxic lethality uses probits only where bundled (chlorine, ammonia); the toxic risk of "
+    "other chemicals is not computed and the notes list them.",
+    "A cloud not ignited at once takes the worst of its toxic, flash-fire and explosion "
+    "lethality at each place (no sourced delayed-ignition probability): an upper bound.",
+    "Every resident of an outside target is taken as outdoors for societal risk (no sourced "
+    "indoor share): an upper bound.",
+    "Consequence models carry the limits stated in the zones report (flat open ground, steady "
+    "weather per class, zones stopping at 10 km).",
+)
+
+
+def qra_report(
+    result, park, figures: list[Path], out_html: Path, safety: pd.DataFrame | None = None
+) -> Path:
+    """Write the report of a QRA (``scenarios.qra.RiskResult``) to ``out_html``: inputs,
+    models, the risk contours and F-N region, the buildings and targets with their
+    individual risk and GB 36894-2018 status, figures, criteria checks and limits."""
+    inputs = pd.DataFrame(
+        [
+            ("park", Path(park.source).name),
+            ("loss events", f"{len(result.events)}"),
+            ("cases", f"{result.cases:,} (release positions x weather classes x wind sectors)"),
+            ("risk grid", f"{result.grid.nx} x {result.grid.ny} cells of {result.grid.cell:g} m"),
+            ("run time", f"{result.seconds:.1f} s"),
+        ],
+        columns=["input", "value"],
+    )
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+    contours = result.contours.drop(columns="geometry").copy()
+    contours["level"] = [f"{v:.0e} /yr" for v in contours["level"]]
+    receptors = result.receptors.sort_values("individual_risk", ascending=False).copy()
+    receptors["individual_risk"] = [f"{v:.2e}" for v in receptors["individual_risk"]]
+    above = result.receptors[result.receptors["status"] != "meets criteria"]
+    checks = (
+        "<p>Societal risk (F-N curve against the GB 36894-2018 lines): "
+        f"<b>{html.escape(result.region)}</b>.</p>"
+        f"<p>{len(above)} of {len(result.receptors)} buildings and targets are above a criterion"
+        " of their protection class:</p>"
+        + (
+            _table(above[["id", "name", "protection_class", "individual_risk", "status"]])
+            if len(above)
+            else ""
+        )
+    )
+    top = result.fn_contributors.head(10) if len(result.fn_contributors) else pd.DataFrame()
+    sections = {
+        SECTIONS[0]: _table(inputs) + f"<ul>{notes}</ul>",
+        SECTIONS[1]: "<ul><li>Loss-of-containment catalogue and event trees (Purple Book CPR 18E, "
+        "AQ/T 3046), source terms and consequences as in the zones report, probits (Eisenberg "
+        "thermal and overpressure; Withers & Lees chlorine), individual risk summed over events, "
+        "weather classes and wind sectors; societal risk F-N after GB 36894-2018.</li></ul>",
+        "Risk contours and F-N": _table(contours)
+        + "<h3>Main contributors to the F-N curve</h3>"
+        + (_table(top) if len(top) else "<p>none</p>"),
+        SECTIONS[3]: _table(receptors),
+        SECTIONS[4]: "".join(_png(p) for p in figures),
+        SECTIONS[5]: checks
+        + (
+            ("<h3>External safety distances (GB/T 37243-2019)</h3>" + _table(safety))
+            if safety is not None
+            else ""
+        ),
+        SECTIONS[6]: "<ul>"
+        + "".join(f"<li>{html.escape(line)}</li>" for line in QRA_LIMITS)
+        + "</ul>",
+    }
+    out_html = Path(out_html)
+    out_html.write_text(
+        _page(f"Quantitative risk assessment: {Path(park.source).name}", sections), encoding="utf-8"
+    )
+    return out_html
