@@ -952,6 +952,18 @@ def _compare(args) -> None:
         table.add_row(*(f"{v:.2e}" if isinstance(v, float) else str(v) for v in row.iloc[:8]))
     console.print(table)
     console.print(f"{len(result.changed)} building(s)/target(s) changed GB 36894 compliance")
+    from scenarios.evacuation import evacuation_figures
+
+    evac = Table(title="Evacuation of everyone inside the park at night (people model)")
+    evac.add_column("figure")
+    figures = [evacuation_figures(park) for park in (before, after)]
+    for name in names:
+        evac.add_column(name, justify="right")
+    for key in figures[0]:
+        evac.add_row(
+            key, *(f"{f[key]:,.0f}" if isinstance(f[key], float) else str(f[key]) for f in figures)
+        )
+    console.print(evac)
     for path in (
         args.out / "receptors_before_after.csv",
         args.out / "compliance_changed.csv",

@@ -575,3 +575,29 @@ def run_evacuation(
     evac.warn(action=action)
     env.run(until=until_s)
     return evac.result()
+
+
+def evacuation_figures(park, period: str = "night", seed: int = 1, until_s: float = 3600.0) -> dict:
+    """Headline figures of a whole-park evacuation to the assembly points: everyone in the
+    buildings inside the park's boundary warned at once, pre-movement lognormal with a
+    median of 3 min (sigma 0.6), walking speeds of `WalkingSpeed`. For comparing layouts
+    (the same draws for the same seed), not for predicting one incident.
+    """
+    from scenarios.network_flow import FlowNetwork, park_places
+    from scenarios.people import Lognormal, make_population, park_occupants
+
+    network = FlowNetwork(park.network.graph, park.network.nodes_xy)
+    buildings, destinations = park_places(park)
+    inside = park.buildings.index[park.buildings.within(park.boundary.union_all())]
+    occupants = {b: n for b, n in park_occupants(park, period).items() if b in inside}
+    population = make_population(occupants, Lognormal(180.0, 0.6), seed)
+    result = run_evacuation(network, buildings, destinations, population, until_s=until_s)
+    where, longest, _ = result.longest_queue()
+    persons = result.persons
+    return {
+        "persons": len(persons),
+        "arrived within the hour": int((persons["status"] == "arrived").sum()),
+        "evacuation time [s]": float(result.evacuation_time_s),
+        "longest queue": int(longest),
+        "longest queue at": where,
+    }

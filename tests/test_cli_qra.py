@@ -75,7 +75,19 @@ def test_compare_a_park_with_itself_changes_nothing(small_parks, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "largest increase 0.00e+00" in done.stdout
+    assert "Evacuation of everyone inside the park" in done.stdout
     assert len(pd.read_csv(tmp_path / "compliance_changed.csv")) == 0
+
+
+def test_compare_reports_the_evacuation_of_both_layouts(small_parks, tmp_path):
+    """Without the dormitories the park has 2,900 fewer people to evacuate at night."""
+    from scenarios.evacuation import evacuation_figures
+    from twin import load_park
+
+    before, after = (evacuation_figures(load_park(p)) for p in small_parks)
+    assert before["persons"] - after["persons"] == 2900
+    assert after["evacuation time [s]"] < before["evacuation time [s]"]
+    assert before["arrived within the hour"] == before["persons"]
 
 
 def test_bad_cell_size_is_one_line(small_parks):
