@@ -935,21 +935,19 @@ def _compare(args) -> None:
     )
     change = risk_change_figure(result, before, args.out / "risk_change.png")
     console.print(
-        f"individual risk: largest increase {result.max_increase:.2e} /yr, largest "
-        f"decrease {result.max_decrease:.2e} /yr"
+        f"individual risk: largest increase {result.max_increase + 0.0:.2e} /yr, largest "
+        f"decrease {result.max_decrease + 0.0:.2e} /yr"
     )
     console.print(f"societal risk region: {result.before.region} -> {result.after.region}")
+    receptors = result.receptors
+    columns = list(receptors.columns[:7])
+    risks = [c for c in columns if c.startswith("individual_risk")]
+    order = (receptors[risks[-1]] - receptors[risks[0]]).abs().sort_values(ascending=False).index
     table = Table(title="Buildings and targets whose risk changed most")
-    for col in result.receptors.columns[:8]:
+    for col in columns:
         table.add_column(str(col))
-    shown = result.receptors.copy()
-    risk_cols = [c for c in shown.columns if "risk" in c and shown[c].dtype.kind == "f"]
-    if len(risk_cols) >= 2:
-        shown = shown.assign(_d=(shown[risk_cols[1]] - shown[risk_cols[0]]).abs()).sort_values(
-            "_d", ascending=False
-        )
-    for _, row in shown.head(10).iterrows():
-        table.add_row(*(f"{v:.2e}" if isinstance(v, float) else str(v) for v in row.iloc[:8]))
+    for _, row in receptors.loc[order[:10], columns].iterrows():
+        table.add_row(*(f"{v:.2e}" if isinstance(v, float) else str(v) for v in row))
     console.print(table)
     console.print(f"{len(result.changed)} building(s)/target(s) changed GB 36894 compliance")
     from scenarios.evacuation import evacuation_figures
