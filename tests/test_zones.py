@@ -235,6 +235,8 @@ def test_cli_writes_gis_layers(tmp_path):
     assert zones.crs.to_epsg() == 4326
     assert zones.geometry.is_valid.all()
     assert {"hazard", "level", "threshold", "distance_m", "area_m2", "people"} <= set(zones.columns)
+    geojson = gpd.read_file(tmp_path / "zones.geojson")
+    assert geojson.crs.to_epsg() == 4326 and len(geojson) == len(zones)
     source = gpd.read_file(tmp_path / "zones.gpkg", layer="source")
     assert source.geometry.iloc[0].distance(Point(119.9, 28.4)) < 0.05
     assert (tmp_path / "zones.csv").exists() and (tmp_path / "zones.png").stat().st_size > 10_000

@@ -41,6 +41,9 @@ s from the scenario start, concentrations in kg/m3, NaN where something did not 
 Empty layers (no sensors, a cloud below every level) are left out. The tables of
 ``ScenarioResult.write`` (timeline, events, alarms, persons, buildings, zones,
 key_figures, trajectories) are written as CSV next to it.
+
+Zones are also written as ``zones.geojson`` (RFC 7946, EPSG:4326); a scenario's persons and
+cloud reach as ``persons.geojson`` and ``cloud_reach.geojson``.
 """
 
 from pathlib import Path
@@ -61,6 +64,7 @@ def write_zones(result, park, out: Path) -> dict[str, Path]:
     gpkg.unlink(missing_ok=True)
     zones = result.zones[~result.zones.geometry.is_empty]
     zones.to_crs(WGS84).to_file(gpkg, layer="zones", driver="GPKG")
+    zones.to_crs(WGS84).to_file(out / "zones.geojson", driver="GeoJSON")
     if len(result.envelope):
         result.envelope.to_crs(WGS84).to_file(gpkg, layer="envelope", driver="GPKG")
     shapes = park.buildings.geometry.to_dict() | park.targets.geometry.to_dict()
@@ -84,7 +88,7 @@ def write_zones(result, park, out: Path) -> dict[str, Path]:
     result.distance_table().to_csv(table, index=False)
     people = out / "affected.csv"
     result.affected.to_csv(people, index=False)
-    return {"gpkg": gpkg, "table": table, "affected": people}
+    return {"gpkg": gpkg, "geojson": out / "zones.geojson", "table": table, "affected": people}
 
 
 def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
@@ -146,6 +150,8 @@ def write_scenario(result, park, out: Path) -> dict[str, Path]:
     for name, frame in layers.items():
         if len(frame):
             frame.to_crs(WGS84).to_file(gpkg, layer=name, driver="GPKG")
+            if name in ("persons", "cloud_reach"):
+                frame.to_crs(WGS84).to_file(out / f"{name}.geojson", driver="GeoJSON")
     paths = {"gpkg": gpkg}
     for path in result.write(out, formats=("csv",)):
         paths[path.stem] = path
