@@ -13,7 +13,6 @@ seconds from the scenario start), so a screenshot can be taken at a chosen time.
 viz sees the ``scenarios.results.ScenarioResult`` only (never the engine).
 """
 
-import html
 import json
 import math
 from pathlib import Path
@@ -30,14 +29,12 @@ from geodata.crs import WGS84
 from geodata.grids import contour_polygons
 from geodata.park import Park
 from viz.deckmap import (
-    _TOOLTIP_STYLE,
     ESRI_WORLD_STREET_MAP,
     MAP_PADDING_PX,
     SENSOR_COLOURS,
     SENSOR_GROUPS,
     Basemap,
     _basemap,
-    _bundle,
     _legend,
     _park_layers,
     _script_safe,
@@ -45,6 +42,7 @@ from viz.deckmap import (
     _tooltip,
     fit_view,
     map_bounds,
+    page_html,
 )
 
 PERSON_COLOURS = {"foot": (0, 90, 200), "car": (230, 120, 0)}
@@ -121,34 +119,33 @@ def scenario_map(
     )
     end_s = run_end_s(result)
     title = title or f"{result.name} ({result.action})"
-    page = _PAGE.format(
-        title=html.escape(title),
-        width=size_px[0],
-        height=size_px[1],
-        bundle=_bundle(),
-        legend=_scenario_legend(park, result, basemap, colours, cloud),
-        end=f"{end_s:.0f}",
-        deck_json=_script_safe(json.dumps(json.loads(deck.to_json()), separators=(",", ":"))),
-        tooltip=_script_safe(json.dumps({"html": "{tooltip}", "style": _TOOLTIP_STYLE})),
-        replay=_script_safe(
-            json.dumps(
-                {
-                    "end": end_s,
-                    "speed": PLAY_SPEED,
-                    "eventsShown": EVENTS_SHOWN,
-                    # paths and times are the trails layer's data; only the start is extra
-                    "starts": [t["start"] for t in trips],
-                    "events": [
-                        [float(t), str(w)]
-                        for t, w in zip(result.events["time_s"], result.events["what"], strict=True)
-                    ],
-                    "status": status_table(result),
-                    "alarmColours": {k: [*v, 255] for k, v in ALARM_COLOURS.items()},
-                    "noAlarm": [*NO_ALARM_COLOUR, 255],
-                },
-                separators=(",", ":"),
-            )
-        ),
+    replay = _script_safe(
+        json.dumps(
+            {
+                "end": end_s,
+                "speed": PLAY_SPEED,
+                "eventsShown": EVENTS_SHOWN,
+                # paths and times are the trails layer's data; only the start is extra
+                "starts": [t["start"] for t in trips],
+                "events": [
+                    [float(t), str(w)]
+                    for t, w in zip(result.events["time_s"], result.events["what"], strict=True)
+                ],
+                "status": status_table(result),
+                "alarmColours": {k: [*v, 255] for k, v in ALARM_COLOURS.items()},
+                "noAlarm": [*NO_ALARM_COLOUR, 255],
+            },
+            separators=(",", ":"),
+        )
+    )
+    page = page_html(
+        title,
+        size_px,
+        _scenario_legend(park, result, basemap, colours, cloud),
+        deck,
+        style=_STYLE,
+        panels=_PLAYER.replace("__END__", f"{end_s:.0f}"),
+        script=_SCRIPT.replace("__REPLAY__", replay),
     )
     out = Path(out_html)
     out.write_text(page, encoding="utf-8")
@@ -405,141 +402,94 @@ def _scenario_legend(park, result, basemap, colours, cloud) -> str:
     return "\n".join(parts) + "\n" + _legend(park, None, basemap, None)
 
 
-# The map div has a fixed pixel size so that screenshots and the fitted view agree.
-_PAGE = """<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ margin: 0; font-family: sans-serif; }}
-#map {{ position: relative; width: {width}px; height: {height}px; overflow: hidden;
-  background: #f4f4f0; }}
-#deck-container {{ position: absolute; left: 0; top: 0; width: {width}px; height: {height}px; }}
-.panel {{ position: absolute; z-index: 2; background: rgba(255,255,255,0.92);
-  border: 1px solid #999; border-radius: 4px; padding: 6px 9px; font-size: 12px; }}
-#title {{ left: 10px; top: 10px; font-size: 15px; font-weight: bold; }}
-#legend {{ right: 10px; top: 10px; width: 230px; max-height: calc(100% - 20px);
-  overflow-y: auto; box-sizing: border-box; }}
-#legend h4 {{ margin: 6px 0 3px 0; font-size: 12px; }}
-#legend .row {{ display: flex; align-items: center; margin: 1px 0; }}
-#player {{ left: 10px; bottom: 10px; width: 560px; }}
-#player input[type=range] {{ width: 100%; }}
-#clock {{ font-weight: bold; font-size: 14px; }}
-#events {{ margin: 3px 0 0 0; padding-left: 16px; }}
-.sw {{ display: inline-block; width: 14px; height: 10px; margin-right: 6px;
-  border: 1px solid #555; flex: none; }}
-.sw.dot {{ width: 10px; border-radius: 50%; }}
-.sw.line {{ height: 3px; border: none; }}
-.attrib {{ margin-top: 6px; font-size: 10px; color: #444; }}
-td {{ padding: 0 6px 0 0; }}
-</style>
-<script>{bundle}</script>
-</head>
-<body>
-<div id="map">
-<div id="deck-container"></div>
-<div id="title" class="panel">{title}</div>
-<div id="legend" class="panel">
-{legend}
-</div>
+_STYLE = """
+#player { left: 10px; bottom: 10px; width: 560px; }
+#player input[type=range] { width: 100%; }
+#clock { font-weight: bold; font-size: 14px; }
+#events { margin: 3px 0 0 0; padding-left: 16px; }
+"""
+_PLAYER = """
 <div id="player" class="panel">
 <button id="play" type="button">play</button>
 <span id="clock">T+00:00</span> <span id="status"></span>
-<input id="slider" type="range" min="0" max="{end}" step="any" value="0">
+<input id="slider" type="range" min="0" max="__END__" step="any" value="0">
 <ol id="events"></ol>
 </div>
-</div>
-<script>
-const configuration = {{
-  functions: {{
-    tileBitmap: ({{template}}) => (props) => {{
-      if (!props.data) {{ return null; }}
-      const {{west, south, east, north}} = props.tile.bbox;
-      return new template.constructor({{
-        ...props, data: null, image: props.data, bounds: [west, south, east, north],
-      }});
-    }},
-  }},
-}};
-const deckInstance = createDeck({{
-  container: document.getElementById("deck-container"),
-  jsonInput: {deck_json},
-  tooltip: {tooltip},
-  configuration,
-}});
-const replay = {replay};
+"""
+# run after deckInstance is made; __REPLAY__ is the replay data (JSON)
+_SCRIPT = """
+const replay = __REPLAY__;
 const baseLayers = deckInstance.props.layers;
-const cloudAll = (baseLayers.find((l) => l.id === "cloud") || {{props: {{data: null}}}})
+const cloudAll = (baseLayers.find((l) => l.id === "cloud") || {props: {data: null}})
   .props.data;
-const sensorAll = (baseLayers.find((l) => l.id === "sensors") || {{props: {{data: null}}}})
+const sensorAll = (baseLayers.find((l) => l.id === "sensors") || {props: {data: null}})
   .props.data;
 const slider = document.getElementById("slider");
 const playButton = document.getElementById("play");
 
 // the last index i with sorted[i] <= t, or -1
-function lastAtOrBefore(sorted, t) {{
+function lastAtOrBefore(sorted, t) {
   let lo = 0, hi = sorted.length - 1, k = -1;
-  while (lo <= hi) {{
+  while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= t) {{ k = mid; lo = mid + 1; }} else {{ hi = mid - 1; }}
-  }}
+    if (sorted[mid] <= t) { k = mid; lo = mid + 1; } else { hi = mid - 1; }
+  }
   return k;
-}}
+}
 
-const trips = (baseLayers.find((l) => l.id === "trails") || {{props: {{data: []}}}}).props.data;
+const trips = (baseLayers.find((l) => l.id === "trails") || {props: {data: []}}).props.data;
 
 // where each moving person is at time t: linear between waypoints
-function heads(t) {{
+function heads(t) {
   const out = [];
-  for (let i = 0; i < trips.length; i++) {{
+  for (let i = 0; i < trips.length; i++) {
     const trip = trips[i];
     const ts = trip.timestamps;
-    if (t < replay.starts[i] || t > ts[ts.length - 1]) {{ continue; }}
+    if (t < replay.starts[i] || t > ts[ts.length - 1]) { continue; }
     const k = Math.max(lastAtOrBefore(ts, t), 0);
     const k1 = Math.min(k + 1, ts.length - 1);
     const f = ts[k1] > ts[k] ? (t - ts[k]) / (ts[k1] - ts[k]) : 0;
     const a = trip.path[k], b = trip.path[k1];
-    out.push({{position: [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])],
-      colour: trip.colour}});
-  }}
+    out.push({position: [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])],
+      colour: trip.colour});
+  }
   return out;
-}}
+}
 
-function sensorsAt(t) {{
-  const features = sensorAll.features.map((f) => {{
+function sensorsAt(t) {
+  const features = sensorAll.features.map((f) => {
     let level = null;
-    for (const [ta, lv] of f.properties.alarms) {{
+    for (const [ta, lv] of f.properties.alarms) {
       // alarm levels are named so that the higher sorts last (AL1, AL2)
-      if (ta <= t && (level === null || lv > level)) {{ level = lv; }}
-    }}
+      if (ta <= t && (level === null || lv > level)) { level = lv; }
+    }
     const line = level === null ? replay.noAlarm : replay.alarmColours[level] || [215, 25, 28, 255];
-    return {{...f, properties: {{...f.properties, line,
-      radius: level === null ? 3 : 7, width: level === null ? 0.5 : 3}}}};
-  }});
-  return {{type: "FeatureCollection", features}};
-}}
+    return {...f, properties: {...f.properties, line,
+      radius: level === null ? 3 : 7, width: level === null ? 0.5 : 3}};
+  });
+  return {type: "FeatureCollection", features};
+}
 
-function clockText(t) {{
+function clockText(t) {
   const s = Math.round(t);
   const mm = String(Math.floor(s / 60)).padStart(2, "0");
   return "T+" + mm + ":" + String(s % 60).padStart(2, "0");
-}}
+}
 
-function setTime(t) {{
+function setTime(t) {
   t = Math.max(0, Math.min(replay.end, t));
   slider.value = t;
-  const layers = baseLayers.map((l) => {{
-    if (l.id === "trails") {{ return l.clone({{currentTime: t}}); }}
-    if (l.id === "people") {{ return l.clone({{data: heads(t)}}); }}
-    if (l.id === "cloud") {{
-      return l.clone({{data: {{type: "FeatureCollection", features: cloudAll.features.filter(
-        (f) => f.properties.t0 <= t && t < f.properties.t1)}}}});
-    }}
-    if (l.id === "sensors") {{ return l.clone({{data: sensorsAt(t)}}); }}
+  const layers = baseLayers.map((l) => {
+    if (l.id === "trails") { return l.clone({currentTime: t}); }
+    if (l.id === "people") { return l.clone({data: heads(t)}); }
+    if (l.id === "cloud") {
+      return l.clone({data: {type: "FeatureCollection", features: cloudAll.features.filter(
+        (f) => f.properties.t0 <= t && t < f.properties.t1)}});
+    }
+    if (l.id === "sensors") { return l.clone({data: sensorsAt(t)}); }
     return l;
-  }});
-  deckInstance.setProps({{layers}});
+  });
+  deckInstance.setProps({layers});
   document.getElementById("clock").textContent = clockText(t);
   const st = replay.status;
   const k = lastAtOrBefore(st.time_s, t);
@@ -548,47 +498,44 @@ function setTime(t) {{
     .map((c) => c.replace("_", " ") + " " + st[c][k]).join(", ");
   const done = replay.events.filter((e) => e[0] <= t).slice(-replay.eventsShown);
   const list = document.getElementById("events");
-  list.replaceChildren(...done.map((e) => {{
+  list.replaceChildren(...done.map((e) => {
     const li = document.createElement("li");
     li.textContent = clockText(e[0]) + " " + e[1];
     return li;
-  }}));
-}}
+  }));
+}
 
-function timeFromHash() {{
+function timeFromHash() {
   const m = /(?:^#|&)t=([0-9.]+)/.exec(window.location.hash);
   return m ? parseFloat(m[1]) : 0;
-}}
+}
 
 let playing = null;
-function step(previous) {{
-  return (now) => {{
-    if (playing === null) {{ return; }}
+function step(previous) {
+  return (now) => {
+    if (playing === null) { return; }
     const t = parseFloat(slider.value) + (now - previous) / 1000 * replay.speed;
     setTime(t);
-    if (t >= replay.end) {{ stop(); return; }}
+    if (t >= replay.end) { stop(); return; }
     playing = requestAnimationFrame(step(now));
-  }};
-}}
-function stop() {{
-  if (playing !== null) {{ cancelAnimationFrame(playing); }}
+  };
+}
+function stop() {
+  if (playing !== null) { cancelAnimationFrame(playing); }
   playing = null;
   playButton.textContent = "play";
   history.replaceState(null, "", "#t=" + Math.round(slider.value));
-}}
-playButton.addEventListener("click", () => {{
-  if (playing !== null) {{ stop(); return; }}
-  if (parseFloat(slider.value) >= replay.end) {{ setTime(0); }}
+}
+playButton.addEventListener("click", () => {
+  if (playing !== null) { stop(); return; }
+  if (parseFloat(slider.value) >= replay.end) { setTime(0); }
   playButton.textContent = "pause";
   playing = requestAnimationFrame(step(performance.now()));
-}});
-slider.addEventListener("input", () => {{
+});
+slider.addEventListener("input", () => {
   setTime(parseFloat(slider.value));
   history.replaceState(null, "", "#t=" + Math.round(slider.value));
-}});
+});
 window.addEventListener("hashchange", () => setTime(timeFromHash()));
 setTime(timeFromHash());
-</script>
-</body>
-</html>
 """

@@ -277,16 +277,7 @@ def park_map(
         map_provider=None,
         map_style=None,
     )
-    page = _PAGE.format(
-        title=html.escape(title),
-        width=size_px[0],
-        height=size_px[1],
-        bundle=_bundle(),
-        legend=_legend(park, zones, basemap, sensor_states),
-        # pydeck indents its JSON; compact, it is a fifth of the size
-        deck_json=_script_safe(json.dumps(json.loads(deck.to_json()), separators=(",", ":"))),
-        tooltip=_script_safe(json.dumps({"html": "{tooltip}", "style": _TOOLTIP_STYLE})),
-    )
+    page = page_html(title, size_px, _legend(park, zones, basemap, sensor_states), deck)
     out = Path(out_html)
     out.write_text(page, encoding="utf-8")
     return out
@@ -308,6 +299,25 @@ def _bundle() -> str:
         resources.files("pydeck")
         .joinpath("nbextension/static/index.js")
         .read_text(encoding="utf-8")
+    )
+
+
+def page_html(title: str, size_px, legend: str, deck, *, style="", panels="", script="") -> str:
+    """The self-contained page around a pydeck ``deck``: the inlined bundle, a title and a
+    legend panel; ``style`` (CSS), ``panels`` (HTML inside the map) and ``script`` (JS run
+    after ``deckInstance`` is made) let a page add its own controls."""
+    return _PAGE.format(
+        title=html.escape(title),
+        width=size_px[0],
+        height=size_px[1],
+        bundle=_bundle(),
+        legend=legend,
+        # pydeck indents its JSON; compact, it is a fifth of the size
+        deck_json=_script_safe(json.dumps(json.loads(deck.to_json()), separators=(",", ":"))),
+        tooltip=_script_safe(json.dumps({"html": "{tooltip}", "style": _TOOLTIP_STYLE})),
+        style=style,
+        panels=panels,
+        script=script,
     )
 
 
@@ -729,6 +739,7 @@ body {{ margin: 0; font-family: sans-serif; }}
 .sw.line {{ height: 3px; border: none; }}
 .attrib {{ margin-top: 6px; font-size: 10px; color: #444; }}
 td {{ padding: 0 6px 0 0; }}
+{style}
 </style>
 <script>{bundle}</script>
 </head>
@@ -739,6 +750,7 @@ td {{ padding: 0 6px 0 0; }}
 <div id="legend" class="panel">
 {legend}
 </div>
+{panels}
 </div>
 <script>
 const configuration = {{
@@ -758,6 +770,7 @@ const deckInstance = createDeck({{
   tooltip: {tooltip},
   configuration,
 }});
+{script}
 </script>
 </body>
 </html>
