@@ -29,6 +29,19 @@ PARK_W, PARK_H = 3000.0, 2000.0
 ROAD_X = (300.0, 1100.0, 1900.0, 2700.0)
 ROAD_Y = (400.0, 1000.0, 1600.0)
 INSET = 25.0  # enterprise plots stand back this far from road centre lines
+
+
+def _pressurised(design_kpag: float, temperature_c: float = 20.0, max_fill_pct: float = 85.0):
+    """A pressurised vessel's storage fields (design temperature 50 degC)."""
+    return dict(
+        storage="pressurised",
+        design_pressure_kpag=design_kpag,
+        design_temperature_c=50.0,
+        temperature_c=temperature_c,
+        max_fill_pct=max_fill_pct,
+    )
+
+
 ATMOSPHERIC = dict(
     storage="atmospheric",
     design_pressure_kpag=2.0,
@@ -53,13 +66,7 @@ ENTERPRISES = [
                 2.6,
                 9.5,
                 4,
-                dict(
-                    storage="pressurised",
-                    design_pressure_kpag=1600.0,
-                    design_temperature_c=50.0,
-                    temperature_c=20.0,
-                    max_fill_pct=85.0,
-                ),
+                _pressurised(1600.0, 20.0, 85.0),
                 (78, 65, 42, 80),
             ),
         ],
@@ -77,13 +84,7 @@ ENTERPRISES = [
                 12.4,
                 None,
                 2,
-                dict(
-                    storage="pressurised",
-                    design_pressure_kpag=2160.0,
-                    design_temperature_c=50.0,
-                    temperature_c=20.0,
-                    max_fill_pct=85.0,
-                ),
+                _pressurised(2160.0, 20.0, 85.0),
                 (72, 58),
             ),
             (
@@ -93,13 +94,7 @@ ENTERPRISES = [
                 3.2,
                 12.5,
                 2,
-                dict(
-                    storage="pressurised",
-                    design_pressure_kpag=2160.0,
-                    design_temperature_c=50.0,
-                    temperature_c=20.0,
-                    max_fill_pct=85.0,
-                ),
+                _pressurised(2160.0, 20.0, 85.0),
                 (66, 80),
             ),
         ],
@@ -117,13 +112,7 @@ ENTERPRISES = [
                 15.7,
                 None,
                 3,
-                dict(
-                    storage="pressurised",
-                    design_pressure_kpag=1770.0,
-                    design_temperature_c=50.0,
-                    temperature_c=20.0,
-                    max_fill_pct=85.0,
-                ),
+                _pressurised(1770.0, 20.0, 85.0),
                 (81, 55, 70),
             ),
             (
@@ -133,13 +122,7 @@ ENTERPRISES = [
                 12.4,
                 None,
                 2,
-                dict(
-                    storage="pressurised",
-                    design_pressure_kpag=2160.0,
-                    design_temperature_c=50.0,
-                    temperature_c=20.0,
-                    max_fill_pct=85.0,
-                ),
+                _pressurised(2160.0, 20.0, 85.0),
                 (62, 74),
             ),
         ],
@@ -196,13 +179,7 @@ ENTERPRISES = [
                 3.2,
                 12.5,
                 2,
-                dict(
-                    storage="pressurised",
-                    design_pressure_kpag=600.0,
-                    design_temperature_c=50.0,
-                    temperature_c=10.0,
-                    max_fill_pct=80.0,
-                ),
+                _pressurised(600.0, 10.0, 80.0),
                 (60, 71),
             ),
         ],
