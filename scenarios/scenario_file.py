@@ -57,6 +57,23 @@ def _q(value, dimension: str, minimum: float | None = 0.0):
     return v
 
 
+def _positive(value, dimension: str, what: str):
+    """Parse a quantity that must be > 0 (None passes through); ``what`` names it in the
+    message, e.g. "a time > 0 s"."""
+    v = _q(value, dimension)
+    if v is not None and not v > 0:
+        raise ValueError(f"expected {what}")
+    return v
+
+
+def _direction(value):
+    """Parse a direction in degrees, 0-360 (None passes through)."""
+    v = _q(value, "deg")
+    if v is not None and v > 360:
+        raise ValueError("expected a direction of 0-360 deg")
+    return v
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,10 +89,7 @@ class Run(_Section):
     @field_validator("duration_s", "step_s", mode="before")
     @classmethod
     def _time(cls, v):
-        v = _q(v, "s")
-        if not v > 0:
-            raise ValueError("expected a time > 0 s")
-        return v
+        return _positive(v, "s", "a time > 0 s")
 
     @field_validator("start")
     @classmethod
@@ -99,18 +113,12 @@ class WindChange(_Section):
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod
     def _speed(cls, v):
-        v = _q(v, "m/s")
-        if v is not None and not v > 0:
-            raise ValueError("expected a wind speed > 0 m/s")
-        return v
+        return _positive(v, "m/s", "a wind speed > 0 m/s")
 
     @field_validator("wind_from_deg", mode="before")
     @classmethod
     def _dir(cls, v):
-        v = _q(v, "deg")
-        if v is not None and v > 360:
-            raise ValueError("expected a direction of 0-360 deg")
-        return v
+        return _direction(v)
 
 
 class WeatherSpec(_Section):
@@ -126,18 +134,12 @@ class WeatherSpec(_Section):
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod
     def _speed(cls, v):
-        v = _q(v, "m/s")
-        if not v > 0:
-            raise ValueError("expected a wind speed > 0 m/s")
-        return v
+        return _positive(v, "m/s", "a wind speed > 0 m/s")
 
     @field_validator("wind_from_deg", mode="before")
     @classmethod
     def _dir(cls, v):
-        v = _q(v, "deg")
-        if v > 360:
-            raise ValueError("expected a direction of 0-360 deg")
-        return v
+        return _direction(v)
 
     @field_validator("air_temperature_K", mode="before")
     @classmethod
@@ -216,10 +218,7 @@ class Brigade(_Section):
     @field_validator("speed_m_s", mode="before")
     @classmethod
     def _speed(cls, v):
-        v = _q(v, "m/s")
-        if not v > 0:
-            raise ValueError("expected a speed > 0 m/s")
-        return v
+        return _positive(v, "m/s", "a speed > 0 m/s")
 
     @field_validator("curtain_efficiency", mode="before")
     @classmethod
@@ -270,18 +269,12 @@ class PopulationSpec(_Section):
     @field_validator("premovement_median_s", mode="before")
     @classmethod
     def _median(cls, v):
-        v = _q(v, "s")
-        if not v > 0:
-            raise ValueError("expected a time > 0 s")
-        return v
+        return _positive(v, "s", "a time > 0 s")
 
     @field_validator("air_changes_per_s", mode="before")
     @classmethod
     def _ach(cls, v):
-        v = _q(v, "1/s")
-        if not v > 0:
-            raise ValueError("expected an air change rate > 0, e.g. '0.5 1/h'")
-        return v
+        return _positive(v, "1/s", "an air change rate > 0, e.g. '0.5 1/h'")
 
     @field_validator("scale", "premovement_sigma", "drive_fraction")
     @classmethod
