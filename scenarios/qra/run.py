@@ -20,6 +20,7 @@ import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import geodata
+from scenarios import capacity
 from scenarios.qra import catalogue as cat
 from scenarios.qra import ignition, risk, societal
 from scenarios.qra import weather as wx
@@ -244,6 +245,9 @@ def run_qra(
         A Dask scheduler address (``tcp://host:8786``) or a ``distributed.Client``.
     """
     start = time.perf_counter()
+    grid = risk.Grid.for_park(park) if grid is None else grid
+    local = 0 if cluster is not None else (os.cpu_count() or 1) if workers is None else workers
+    check_memory(park, grid, local)
     events = cat.catalogue(park, overrides) if events is None else events
     setup, receptor_ids = make_setup(park, climate, grid)
     g = setup.grid
@@ -321,6 +325,25 @@ def run_qra(
     )
 
 
+def memory_needed_bytes(park: geodata.Park, grid: risk.Grid, workers: int) -> float:
+    """Peak memory of `run_qra` in this process and its ``workers`` local processes [bytes],
+    counted from the float64 grids it holds at once: the total, one per enterprise and one
+    for events of no enterprise, three temporaries while contouring, and per worker its own
+    sum and the patch on its way back."""
+    arrays = 1 + len(park.enterprises) + 1 + 3 + 2 * workers
+    return arrays * grid.nx * grid.ny * 8.0
+
+
+def check_memory(park: geodata.Park, grid: risk.Grid, workers: int, available=None) -> None:
+    """Raise ValueError, before anything runs, if the grid does not fit in free memory."""
+    capacity.check_memory(
+        memory_needed_bytes(park, grid, workers),
+        f"a risk grid of {grid.nx:,} x {grid.ny:,} cells ({grid.cell:g} m over "
+        f"{grid.nx * grid.cell / 1000:,.1f} km x {grid.ny * grid.cell / 1000:,.1f} km)",
+        available,
+    )
+
+
 def _results(park, events, setup, workers, cluster, progress):
     bar = Progress(
         TextColumn("QRA"),
@@ -363,9 +386,7 @@ def _stream(park, events, setup, workers, cluster):
 
 
 def _dask_stream(park, events, setup, cluster):
-    from distributed import Client
-
-    client = cluster if isinstance(cluster, Client) else Client(cluster)
+    client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
     try:
         park_f = client.scatter(park, broadcast=True)
         setup_f = client.scatter(setup, broadcast=True)
@@ -377,7 +398,7 @@ def _dask_stream(park, events, setup, cluster):
             yield from future.result()
             future.release()
     finally:
-        if not isinstance(cluster, Client):
+        if client is not cluster:
             client.close()
 
 

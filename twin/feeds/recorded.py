@@ -45,17 +45,34 @@ _MIN_SLEEP_S = 0.001
 
 def _read_table(path: Path) -> pa.Table:
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        import pyarrow.csv as pacsv
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise ValueError(f"{path}: unknown recording format {suffix!r}; expected .csv or .parquet")
+    kind = "CSV" if suffix == ".csv" else "Parquet"
+    try:
+        if kind == "CSV":
+            import pyarrow.csv as pacsv
 
-        # Only an empty cell is missing; "nan" stays a NaN value so the not_finite rule sees it.
-        convert = pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True)
-        return pacsv.read_csv(path, convert_options=convert)
-    if suffix in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
+            # Only an empty cell is missing; "nan" stays a NaN value so the not_finite rule
+            # sees it.
+            convert = pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True)
+            table = pacsv.read_csv(path, convert_options=convert)
+        else:
+            import pyarrow.parquet as pq
 
-        return pq.read_table(path)
-    raise ValueError(f"{path}: unknown recording format {suffix!r}; expected .csv or .parquet")
+            table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValueError(f"{path}: cannot be read as {kind} ({first})") from None
+    counts = {}
+    for name in table.column_names:
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    repeated = [n for n, c in counts.items() if c > 1]
+    if repeated:
+        raise ValueError(
+            f"{path}: column {repeated[0]!r} appears {counts[repeated[0]]} times "
+            "(names are matched case-insensitively); expected each column once"
+        )
+    return table
 
 
 def _times(path: Path, name: str, column: pa.ChunkedArray) -> np.ndarray:
