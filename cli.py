@@ -932,8 +932,6 @@ def _ensemble(scenario, args, out: Path, client) -> None:
 def _qra_options(args, parks):
     """The grid (checked against free memory), workers and cluster of ``qra`` and ``compare``;
     connects to the cluster, if one is given, before any work."""
-    import os
-
     from physics.units import parse_non_negative, parse_positive
     from scenarios import capacity
     from scenarios.qra.compare import common_grid
@@ -943,8 +941,7 @@ def _qra_options(args, parks):
     margin = _option("--margin", parse_non_negative, args.margin, "m")
     grid = common_grid(parks[0], parks[-1], cell_m=cell, margin_m=margin)
     _count("--workers", args.workers, 0)
-    local = 0 if args.cluster else (os.cpu_count() or 1) if args.workers is None else args.workers
-    _option("--cell", check_memory, parks[-1], grid, local)
+    _option("--cell", check_memory, grid)
     _out(args.out)
     cluster = _option("--cluster", capacity.connect, args.cluster) if args.cluster else None
     return dict(grid=grid, workers=args.workers, cluster=cluster)

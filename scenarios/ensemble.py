@@ -25,8 +25,8 @@ from scenarios.scenario_file import Scenario
 PERCENTILES = (5, 50, 95)
 # Memory one member holds in this process while an ensemble runs [bytes]: its draws, its
 # future, its row of key figures and its share of the table. Measured with tracemalloc at
-# about 3.2 kB (20,000 members of the demo scenarios) and rounded up; a test keeps it honest.
-BYTES_PER_MEMBER = 4096
+# about 5.3 kB (tests/test_engine_ensemble.py, which keeps it honest) and rounded up.
+BYTES_PER_MEMBER = 8192
 # chemicals loads its tables lazily and not thread-safely: a process runs one member at a
 # time (Dask workers with several threads wait for each other; use worker processes).
 _ONE_AT_A_TIME = threading.Lock()

@@ -376,7 +376,9 @@ def _one_line(path, err: ValidationError) -> str:
     errors = err.errors()
     # A misspelt key also makes the right one missing: name the misspelling first.
     e = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    key = ".".join(str(p) for p in e["loc"])
+    key = "".join(
+        c if c.isprintable() else repr(c)[1:-1] for c in ".".join(str(p) for p in e["loc"])
+    )
     msg = e["msg"].removeprefix("Value error, ")
     if e["type"] == "missing":
         msg = "is required"

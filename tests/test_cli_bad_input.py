@@ -86,7 +86,7 @@ def test_unwritable_out_is_refused_before_the_work(capsys, unwritable, argv):
     [
         ("-5", "--ensemble: an ensemble needs at least 1 member, got -5"),
         ("0", "--ensemble: an ensemble needs at least 1 member, got 0"),
-        # 4 kB per member (scenarios.ensemble.BYTES_PER_MEMBER): 4.1 TB
+        # 8 kB per member (scenarios.ensemble.BYTES_PER_MEMBER): 8.2 TB
         ("1000000000", "--ensemble: an ensemble of 1,000,000,000 members would need about"),
     ],
 )

@@ -259,6 +259,8 @@ def shapes(draw, old):
     kind = draw(
         st.sampled_from(["point", "line", "polygon", "swap", "scale", "repeat", "bowtie", "none"])
     )
+    if old is None or old.is_empty:
+        old = Point(119.9, 28.4)
     x0, y0, x1, y1 = old.bounds
     if kind == "point":
         return Point(draw(coordinates), draw(coordinates))

@@ -28,6 +28,12 @@ from scenarios.qra.footprints import footprint, vulnerability_notes
 from scenarios.qra.safety_distance import safety_distances
 
 TRIM = 1e-6  # smallest probability x lethality of a footprint cell carried onto the grid
+# Peak memory of a whole QRA per grid cell [bytes]: `parktwin qra demo --cell "2.5 m"
+# --workers 2` (6.7 million cells) peaked at 8.0 GB summed over its three processes
+# (resident memory sampled every 0.5 s), about 1,190 bytes a cell with the processes' own
+# baseline included. One measurement on a loaded machine: a park with more loss events, or
+# more local workers, needs more.
+BYTES_PER_CELL = 1200
 
 
 @dataclass
@@ -246,8 +252,7 @@ def run_qra(
     """
     start = time.perf_counter()
     grid = risk.Grid.for_park(park) if grid is None else grid
-    local = 0 if cluster is not None else (os.cpu_count() or 1) if workers is None else workers
-    check_memory(park, grid, local)
+    check_memory(grid)
     events = cat.catalogue(park, overrides) if events is None else events
     setup, receptor_ids = make_setup(park, climate, grid)
     g = setup.grid
@@ -325,19 +330,11 @@ def run_qra(
     )
 
 
-def memory_needed_bytes(park: geodata.Park, grid: risk.Grid, workers: int) -> float:
-    """Peak memory of `run_qra` in this process and its ``workers`` local processes [bytes],
-    counted from the float64 grids it holds at once: the total, one per enterprise and one
-    for events of no enterprise, three temporaries while contouring, and per worker its own
-    sum and the patch on its way back."""
-    arrays = 1 + len(park.enterprises) + 1 + 3 + 2 * workers
-    return arrays * grid.nx * grid.ny * 8.0
-
-
-def check_memory(park: geodata.Park, grid: risk.Grid, workers: int, available=None) -> None:
-    """Raise ValueError, before anything runs, if the grid does not fit in free memory."""
+def check_memory(grid: risk.Grid, available: int | None = None) -> None:
+    """Raise ValueError, before anything runs, if a QRA on ``grid`` would not fit in the free
+    memory (``available`` [bytes], default: what the machine has free; `BYTES_PER_CELL`)."""
     capacity.check_memory(
-        memory_needed_bytes(park, grid, workers),
+        grid.nx * grid.ny * BYTES_PER_CELL,
         f"a risk grid of {grid.nx:,} x {grid.ny:,} cells ({grid.cell:g} m over "
         f"{grid.nx * grid.cell / 1000:,.1f} km x {grid.ny * grid.cell / 1000:,.1f} km)",
         available,
