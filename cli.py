@@ -450,9 +450,19 @@ def _print_zones(result) -> None:
             z.targets,
         )
     console.print(table)
+    b = t.mass_balance()
     console.print(
-        f"released {t.airborne_total_kg:,.0f} kg into the air; peak 1-min rate "
-        f"{t.max_average_rate():.2f} kg/s"
+        f"into the air in {b.followed_s / 60:.0f} min: {b.airborne_kg:,.0f} kg "
+        f"(vapour {b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} + evaporated from the pool "
+        f"{b.pool_evaporated_kg:,.0f}); peak 1-min rate {t.max_average_rate():.2f} kg/s",
+        highlight=False,
+    )
+    console.print(
+        f"out of containment: {b.released_kg:,.0f} kg of {b.inventory_kg:,.0f} kg "
+        f"(vapour {b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} + rained out "
+        f"{b.rained_out_kg:,.0f}, of which {b.pool_left_kg:,.0f} still in the pool); "
+        f"{b.retained_kg:,.0f} kg still inside",
+        highlight=False,
     )
     for line in result.models:
         console.print(f"  model: {line}", highlight=False)
