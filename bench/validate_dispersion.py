@@ -459,30 +459,13 @@ def compare_side_by_side(cid, c_ours, s, d, note):
     for i, x in enumerate(PEER_X):
         sv = s[i] if s is not None else np.nan
         dv = d[i] if d is not None else np.nan
-        if np.isfinite(sv) and np.isfinite(dv):
-            lo, hi = min(sv, dv), max(sv, dv)
-            ok = lo <= c_ours[i] <= hi
-            where = (
-                "inside the spread"
-                if ok
-                else f"below by x{lo / c_ours[i]:.2f}"
-                if c_ours[i] < lo
-                else f"above by x{c_ours[i] / hi:.2f}"
-            )
-            spread = f"{hi / lo:10.2f}"
-        elif np.isfinite(sv):
-            r = c_ours[i] / sv
-            ok = 1 / ONLY_SLAB_FACTOR <= r <= ONLY_SLAB_FACTOR
-            where = f"{r:.2f} x SLAB: {'within' if ok else 'outside'} {ONLY_SLAB_FACTOR:g}x"
-            spread = "         -"
-        else:
-            print(
-                f"    {x:5.0f}  {c_ours[i]:9.3g}         -         -           -     no peer value"
-            )
-            continue
-        inside += ok
-        total += 1
+        met, where = metrics.peer_bar(c_ours[i], sv, dv, ONLY_SLAB_FACTOR)
+        both = np.isfinite(sv) and np.isfinite(dv)
+        spread = f"{max(sv, dv) / min(sv, dv):10.2f}" if both else f"{'-':>10}"
         print(f"    {x:5.0f}  {c_ours[i]:9.3g} {sv:9.3g} {dv:9.3g}  {spread}     {where}")
+        if met is not None:
+            inside += met
+            total += 1
     print(f"    -> ours meets the bar at {inside} of {total} distances")
     return inside, total
 
