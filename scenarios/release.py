@@ -251,7 +251,9 @@ def source_term(
     rupture : bool
         Catastrophic rupture (tank: whole inventory at once; pipeline: full bore).
     hole_height_m : float
-        Height of the hole above the tank bottom. [m]
+        Height of the hole above the tank bottom (checked against the tank: at most its
+        top; a hole above the liquid of a pressurised vessel lets out vapour); unused for
+        a pipeline. [m]
     duration_s : float
         How long to follow the release (ALOHA follows an hour). [s]
     wind_speed_m_s, air_temperature_K : float
@@ -280,8 +282,6 @@ def source_term(
             isolation_s,
         )
     if asset in park.pipelines.index:
-        if hole_height_m > 0:
-            raise ValueError(f"{asset} is a pipeline: a hole height applies to tanks only")
         return _pipeline(
             park,
             asset,

@@ -179,7 +179,5 @@ def test_hole_height_checked_against_the_vessel(park):
         source_term(park, "NH-101", hole_diameter_m=0.05, hole_height_m=13.0)
     with pytest.raises(ValueError, match="above the top of BZ-101"):
         source_term(park, "BZ-101", hole_diameter_m=0.05, hole_height_m=40.0)
-    with pytest.raises(ValueError, match="tanks only"):
-        source_term(park, "P-CL2-01", hole_diameter_m=0.02, hole_height_m=1.0)
     with pytest.raises(ValueError, match=">= 0 m"):
         source_term(park, "NH-101", hole_diameter_m=0.05, hole_height_m=-1.0)
