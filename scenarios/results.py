@@ -116,7 +116,7 @@ class ScenarioResult:
             "persons": persons,
             "buildings": self.buildings.reset_index(),
             "zones": self.zones.reset_index(),
-            "key_figures": pd.DataFrame([self.key_figures()]),
+            "key_figures": pd.DataFrame([self.shown_figures()]),
         }
         if trajectories:
             tables["trajectories"] = trajectory_table(self.trajectories)

@@ -280,9 +280,10 @@ def footprint(
     gap = harm.toxic_probit_gap(sub.property_cas, probit) if n is None else ""
     if n is not None:
         row = harm.toxic_probit_row(sub.property_cas, probit)
+        cited = row["source"].split(" (Pr")[0]
         notes.append(
             f"{sub.name}: toxic probit {row['model']}, Pr = {row['a']:g} + {row['b']:g} "
-            f"ln(C^{row['n']:g} t), C in {row['concentration_unit']}, t in min ({row['source']})"
+            f"ln(C^{row['n']:g} t), C in {row['concentration_unit']}, t in min ({cited})"
         )
     elif not sub.flammable:
         notes.append(f"{sub.name}: toxic risk not computed: {gap}")
