@@ -208,11 +208,15 @@ def _passive_plume(x, rate, u10, stability, t_avg, release_h=0.0, receptor_z=0.0
     )
 
 
-def ours_pool(x, rate, sub, air_t, pressure, u10, stability, t_avg):
-    """Ground-level centreline volume fraction of an evaporating pool of ``sub``.
+def ours_pool(
+    x, rate, sub, air_t, pressure, u10, stability, t_avg, *, area, z0, rh, duration, receptor_z
+):
+    """Centreline volume fraction at height ``receptor_z`` of an evaporating pool of ``sub``
+    (area [m2], z0 [m], rh [%], duration [s], inf for a steady release).
 
     The pool's vapour leaves at the boiling point; volume fraction is relative to the pure
-    vapour at air temperature (the old model's basis). Returns (values, mode).
+    vapour at air temperature (the workbook's basis). The workbook takes no pool area,
+    roughness, humidity, duration or receptor height. Returns (values, mode).
     """
     x = np.asarray(x, dtype=float)
     release_t = sub.boiling_point_K
@@ -233,11 +237,13 @@ def ours_pool(x, rate, sub, air_t, pressure, u10, stability, t_avg):
     return c, "dense"
 
 
-def ours_jet(x, term, weather):
+def ours_jet(x, term, weather, *, area, height, z0):
     """Ground-level centreline volume fraction of the airborne part of a two-phase jet.
 
-    ``term`` is a :class:`scenarios.release.SourceTerm` holding the jet only (no pool);
-    the zones' cloud gives kg/m3, taken to volume fraction at air temperature.
+    ``term`` is a :class:`scenarios.release.SourceTerm` holding the jet only (no pool),
+    expanded over ``area`` [m2] at ``height`` [m]; ``weather`` a
+    :class:`scenarios.zones.Weather`; z0 [m]. The zones' cloud gives kg/m3, taken to volume
+    fraction at air temperature; it takes no jet area, height or roughness.
     """
     from scenarios.zones import Cloud
 
@@ -246,8 +252,9 @@ def ours_jet(x, term, weather):
     return c / vapour_density(sub.molar_mass_kg_mol, weather.air_temperature_K, 101325.0)
 
 
-def ours_point(x, rate, release_h, receptor_z, u10, stability, t_avg):
-    """Centreline concentration [kg/m3] of a passive point source (Prairie Grass)."""
+def ours_point(x, sub, rate, release_h, receptor_z, u10, stability, t_avg, *, z0):
+    """Centreline concentration [kg/m3] of a point source of ``sub`` (Prairie Grass); z0
+    [m] (the Briggs curves take none)."""
     return _passive_plume(x, rate, u10, stability, t_avg, release_h, receptor_z)
 
 
@@ -306,6 +313,11 @@ def lng_trials() -> None:
             rel["u10"],
             rel["stability"],
             rel["duration"],
+            area=math.pi * rel["radius"] ** 2,
+            z0=rel["z0"],
+            rh=rel["rh"],
+            duration=rel["duration"],
+            receptor_z=1.0,
         )
         s_vals = peer_values(slab, rel["trial"])
         d_vals = peer_values(degadis, rel["trial"])
@@ -381,6 +393,7 @@ def prairie_grass() -> None:
         f"  {len(met)} runs with meteorology; arcs of runs {runs_without_met} are stored but "
         "have no L, u* and wind in the source read: not modelled"
     )
+    so2 = substances.lookup("sulfur dioxide")
     obs, pred, checked = [], [], []
     for run_id, m in met.items():
         z0 = float(m["z0_m"])
@@ -388,7 +401,7 @@ def prairie_grass() -> None:
         sel = [r for r in rows if r["run"] == run_id and r["so2_arc_max_mg_m3"] != "nan"]
         x = np.array([float(r["x_m"]) for r in sel])
         q = float(sel[0]["so2_rate_g_s"]) * 1e-3
-        c = ours_point(x, q, 0.46, 1.5, u10, m["stability"], 600.0)
+        c = ours_point(x, so2, q, 0.46, 1.5, u10, m["stability"], 600.0, z0=z0)
         obs.append([float(r["so2_arc_max_mg_m3"]) * 1e-6 for r in sel])
         pred.append(c)
         checked += [bool(r["second_transcription"]) for r in sel]
@@ -448,6 +461,7 @@ T_AVG = 600.0  # s, the averaging time of the Briggs curves
 JET_CASES = (("NH-101", 0.05, "ammonia"), ("CL-101", 0.025, "chlorine"))
 JET_HEIGHT_M = 1.0
 ONLY_SLAB_FACTOR = 1.5  # the issue's bar where only SLAB runs
+POOL_KW = dict(area=POOL_AREA, z0=Z0, rh=RH, duration=math.inf, receptor_z=0.0)
 
 
 def compare_side_by_side(cid, c_ours, s, d, note):
@@ -513,7 +527,9 @@ def pool_peers() -> None:
                 degadis_case(rel, sub)
                 | {"id": cid, "stability": stab, "x_m": PEER_X.tolist(), "averaging_time_s": T_AVG}
             )
-            ours[cid] = ours_pool(PEER_X, POOL_RATE, sub, AIR_T, 101325.0, u, stab, T_AVG)
+            ours[cid] = ours_pool(
+                PEER_X, POOL_RATE, sub, AIR_T, 101325.0, u, stab, T_AVG, **POOL_KW
+            )
     slab, slab_why = run_peer("run_slab.py", slab_cases)
     degadis, degadis_why = run_peer("run_degadis.py", degadis_cases)
     for why, name in ((slab_why, "SLAB"), (degadis_why, "DEGADIS")):
@@ -594,7 +610,14 @@ def jet_peers() -> None:
                     "x_m": PEER_X.tolist(),
                 }
             )
-            ours[cid] = ours_jet(PEER_X, jet, Weather(u, 270.0, stab, AIR_T))
+            ours[cid] = ours_jet(
+                PEER_X,
+                jet,
+                Weather(u, 270.0, stab, AIR_T, relative_humidity=RH / 100.0),
+                area=area,
+                height=JET_HEIGHT_M,
+                z0=Z0,
+            )
     slab, slab_why = run_peer("run_slab.py", slab_cases)
     if slab_why:
         print(f"  SLAB skipped: {slab_why}")
@@ -624,7 +647,7 @@ def speed() -> None:
     times = []
     for _ in range(SPEED_REPEATS + 1):  # the first call warms the property tables
         t0 = time.perf_counter()
-        ours_pool(SPEED_X, POOL_RATE, sub, AIR_T, 101325.0, 5.0, "D", T_AVG)
+        ours_pool(SPEED_X, POOL_RATE, sub, AIR_T, 101325.0, 5.0, "D", T_AVG, **POOL_KW)
         times.append(time.perf_counter() - t0)
     ours_s = min(times[1:])
     case = {
