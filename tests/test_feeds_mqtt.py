@@ -12,7 +12,7 @@ import pytest
 
 from twin.feeds.mqtt import MqttFeed, payload, publish_recording, topic
 from twin.feeds.recorded import RecordedFeed
-from twin.feeds.rules import FUTURE_TOLERANCE_S, Gate
+from twin.feeds.rules import FUTURE_TOLERANCE_S, MAX_PAYLOAD_BYTES, RAW_PREFIX_BYTES, Gate
 from twin.log import ReadingLog, iter_readings, read_rejected
 from twin.readings import Reading, format_time
 
@@ -86,12 +86,49 @@ def test_accepted_messages_and_the_order_rules():
     assert gate.counts == {"duplicate": 2, "out_of_order": 1}
 
 
-def test_gate_continues_from_last_times():
-    gate = Gate({"A"}, last_times={"A": NOW - 10})
-    assert gate.parse("A", msg(NOW - 10, 1.0), NOW) is None
-    assert gate.parse("A", msg(NOW - 11, 1.0), NOW) is None
+def test_gate_continues_from_last_times_and_asks_the_log_for_copies():
+    logged = {("A", NOW - 12, 5.0), ("A", NOW - 10, 1.0)}
+    gate = Gate({"A"}, last_times={"A": NOW - 10}, accepted=lambda *reading: reading in logged)
+    assert gate.parse("A", msg(NOW - 10, 1.0), NOW) is None  # the last one, redelivered
+    assert gate.parse("A", msg(NOW - 12, 5.0), NOW) is None  # an older one, redelivered
+    assert gate.parse("A", msg(NOW - 12, 6.0), NOW) is None  # same time, another value
+    assert gate.parse("A", msg(NOW - 11, 1.0), NOW) is None  # never logged, too late
     assert gate.parse("A", msg(NOW - 9, 1.0), NOW) is not None
+    assert gate.counts == {"duplicate": 2, "out_of_order": 2}
+
+
+def test_a_same_time_reading_with_another_value_is_not_a_copy():
+    gate = Gate({"A"})
+    assert gate.parse("A", msg(NOW - 5, 1.0), NOW) is not None
+    assert gate.parse("A", msg(NOW - 5, 1.0), NOW) is None
+    assert gate.parse("A", msg(NOW - 5, 2.0), NOW) is None
     assert gate.counts == {"duplicate": 1, "out_of_order": 1}
+
+
+@pytest.mark.parametrize(
+    ("raw", "rule"),
+    [
+        (b"[" * 1000, "too_deep"),  # 1 KB that used to exhaust the parser's recursion
+        (b'{"t": 1, "v": [[[[[1]]]]]}', "too_deep"),
+        (b'{"t": ' + b"1" * (MAX_PAYLOAD_BYTES + 1) + b', "v": 1}', "too_large"),
+        (msg(-1e30, 1.0), "bad_time"),
+        (msg(-1.0, 1.0), "bad_time"),
+        (msg(1e30, 1.0), "bad_time"),
+    ],
+)
+def test_limits_and_times(raw, rule):
+    sink = []
+    gate = Gate({"A"}, on_reject=lambda *row: sink.append(row))
+    assert gate.parse("A", raw, NOW) is None
+    assert gate.counts == {rule: 1}
+    assert len(sink[0][1]) <= RAW_PREFIX_BYTES
+
+
+def test_brackets_inside_strings_are_not_nesting():
+    gate = Gate({"A"})
+    quality_text = msg(NOW, 1.0, "[[[[[[[[")
+    assert gate.parse("A", quality_text, NOW) is None
+    assert gate.counts == {"bad_field": 1}  # decoded, then refused for its quality
 
 
 def test_a_restarted_feed_does_not_log_a_redelivered_message_twice(mosquitto, tmp_path):
