@@ -5,7 +5,8 @@ The quick profile (the suite's default) tries 100 payloads per test; the fuzz ru
 the README tries 10,000: ``HYPOTHESIS_PROFILE=fuzz .venv/bin/python -m pytest -q
 tests/test_feeds_fuzz.py``. Oracle: the contract of `twin.feeds.rules` (a reading has a
 finite value, a time within the calendar and no later than the tolerance allows, and a
-known quality; a rejection is counted once, under a rule other than ``unreadable``).
+known quality; a message that is not a reading is either late, counted as such, or
+rejected once, under a rule other than ``unreadable``).
 """
 
 import json
@@ -64,16 +65,19 @@ payloads = (
 def check(gate: Gate, tag: str, payload: bytes) -> None:
     sink = []
     gate.on_reject = lambda *row: sink.append(row)
-    before = sum(gate.counts.values())
+    before, late_before = sum(gate.counts.values()), gate.late
     reading = gate.parse(tag, payload, NOW)
     rejected = sum(gate.counts.values()) - before
-    if reading is None:
+    late = gate.late - late_before
+    if reading is None and late:
+        assert late == 1 and rejected == 0 and not sink  # kept by on_late, not rejected
+    elif reading is None:
         assert rejected == 1 and len(sink) == 1
         rule, raw, _ = sink[0]
         assert rule in RULES and rule != "unreadable"
         assert len(raw.encode()) <= 3 * RAW_PREFIX_BYTES  # replacement chars take 3 bytes
     else:
-        assert rejected == 0
+        assert rejected == 0 and late == 0
         assert reading.tag == tag
         assert math.isfinite(reading.value)
         assert 0.0 <= reading.t <= min(LATEST_TIME_S, NOW + FUTURE_TOLERANCE_S)
@@ -90,7 +94,6 @@ def test_any_sequence_keeps_times_increasing_per_tag(messages):
     gate = Gate(set(TAGS))
     for tag, payload in messages:
         check(gate, tag, payload)
-    for tag, payload in messages:  # every one again: all are now copies or late
-        reading = gate.parse(tag, payload, NOW)
-        assert reading is None
+    for tag, payload in messages:  # every one again: all are now copies, late or bad
+        assert gate.parse(tag, payload, NOW) is None
     assert "unreadable" not in gate.counts

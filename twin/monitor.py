@@ -77,6 +77,7 @@ class Twin:
         self.leaks = LeakDetector(self.model, leak_settings or LeakSettings())
         self.tick_s = tick_s
         self.unknown = 0
+        self.late = 0
         self.implausible: Counter[str] = Counter()
         self.on_alarm = on_alarm
         self._channels = self.model.channels
@@ -92,12 +93,16 @@ class Twin:
         return verdict
 
     def update(self, reading) -> None:
-        """Take one `twin.readings.Reading` (readings of a tag in time order)."""
+        """Take one `twin.readings.Reading`. A reading older than the last one taken of its
+        tag is counted in ``late`` and left out: the state only moves forward."""
         ch = self._channels.get(reading[1])
         if ch is None:
             self.unknown += 1
             return
         t = reading[0]
+        if t < ch.t:
+            self.late += 1
+            return
         v = reading[2]
         if not ch.physical_low <= v <= ch.physical_high:
             self._implausible(ch, reading)

@@ -28,13 +28,16 @@ messages, and at least every `ACK_INTERVAL_S` while messages wait (the broker se
 than its ``max_inflight_messages`` unacknowledged messages, so the batch stays below it).
 A redelivered copy of a reading already logged is dropped by the ``duplicate`` rule (the log
 is asked, so this holds across a restart of the broker or of the twin) and each reading
-reaches the log once. Without a log, paho acknowledges each message as it arrives.
+reaches the log once. A late reading (a publisher that reconnects may send what it held
+back after newer ones) is logged but not passed to the twin (`twin.feeds.rules`). Without
+a log, paho acknowledges each message as it arrives.
 
 No message stops the feed: decoding runs under the size and depth limits of
 `twin.feeds.rules`, and any error that escapes them is caught and the message rejected under
 ``unreadable``.
 
-Connection state is kept for the live view: ``connected`` (an Event), ``refused`` (the
+Connection state is kept for the live view: ``connected`` (True while connected and
+subscribed), ``refused`` (the
 broker's reason when it refused the connection, e.g. a wrong password; None otherwise),
 ``last_error`` (why the last attempt to reach the broker failed) and ``last_message``
 (monotonic clock of the last message received).
@@ -42,25 +45,33 @@ broker's reason when it refused the connection, e.g. a wrong password; None othe
 Broker settings
 ---------------
 The recommended mosquitto 2.0 configuration for a broker serving the twin (options and
-defaults from mosquitto.conf(5)); the tests of a broker SIGKILL use exactly these lines
-(`BROKER_SETTINGS`):
+defaults from mosquitto.conf(5)); the fault tests (a broker SIGKILL and a kill -9 of the
+twin mid-stream, tests/test_feeds_faults.py) use exactly `BROKER_SETTINGS` with the state
+on a tmpfs:
 
-- ``persistence true``: the twin's session and its queued messages are saved to disk.
+- ``persistence true`` and ``persistence_location`` on a tmpfs (e.g. ``/run/mosquitto/``):
+  the twin's session and its queued messages are saved and survive a crash or kill of the
+  broker (not a reboot or power cut: the same promise as the reading log's commits).
 - ``autosave_on_changes true`` with ``autosave_interval 1``: mosquitto saves its state after
-  every change it counts (a message queued for a client, a subscription) rather than every
-  ``autosave_interval`` seconds (default 1800 s); with the default, a broker SIGKILL loses
-  every message queued since the last save.
+  every change it counts (a message queued, a message acknowledged by the twin, a
+  subscription) rather than every ``autosave_interval`` seconds (default 1800 s); with a
+  timed save, a broker SIGKILL loses every message queued since the last save. Each save
+  rewrites the state file and fsyncs it: on a disk (about 6 ms per fsync on the machine the
+  tests were run on) that caps the broker near 150 messages/s; on a tmpfs it costs little.
+- ``max_inflight_messages 0`` (no limit; default 20): a message for the connected twin then
+  goes out to it before the broker acknowledges it to the publisher, instead of waiting in
+  the queue; only while the twin is away are messages queued (and saved at once).
 - ``max_queued_messages 1000000``: at most this many QoS 1 messages (default 1000) are queued
-  per client while it is away or behind; the rest are dropped. Set it to at least the
-  message rate times the longest outage to ride out.
+  per client while it is away; the rest are dropped. Set it to at least the message rate
+  times the longest outage to ride out.
 - ``set_tcp_nodelay true``: by default Nagle's algorithm stays on for client sockets;
   bench/ingest.py measured a median of about 10 ms from publish to receipt at 1,000
   messages/s with the default, and under 1 ms with this set.
 
-mosquitto 2.0 saves its state as a whole file, not message by message: between a publisher's
-acknowledgement and the save at the end of the broker's event loop iteration lies a window
-of well under a millisecond in which a SIGKILL still loses a message. The fault tests
-(tests/test_feeds_faults.py) kill the broker and the twin mid-stream and count.
+What remains: mosquitto 2.0 acknowledges a message to its publisher before the save at the
+end of that turn of its event loop, so a broker SIGKILL in that instant, while the twin is
+away, can still lose the message (mosquitto 2.1's per-message SQLite persistence would
+close this; it was not tried here).
 
 paho-mqtt is imported when a client is made, so the rest of the twin works without it.
 """
@@ -89,6 +100,7 @@ BROKER_SETTINGS = (
     "persistence true\n"
     "autosave_on_changes true\n"
     "autosave_interval 1\n"
+    "max_inflight_messages 0\n"
     "max_queued_messages 1000000\n"
     "set_tcp_nodelay true\n"
 )
@@ -181,12 +193,12 @@ class MqttFeed(LiveFeed):
                 log.add_rejected,
                 last_times=log.last_times(),
                 accepted=log.has_reading,
+                on_late=log.append,
             )
         super().__init__(gate)
         self.park = park
         self.log = log
         self.address = f"{host}:{port}"
-        self.connected = threading.Event()
         self.subscribed = threading.Event()
         self.refused: str | None = None
         self.last_error: str | None = None
@@ -220,13 +232,17 @@ class MqttFeed(LiveFeed):
         """Wait until connected and subscribed; return False on timeout."""
         return self.subscribed.wait(timeout_s)
 
+    @property
+    def connected(self) -> bool:
+        """Whether the feed is connected and subscribed now."""
+        return self.subscribed.is_set()
+
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
             self.refused = str(reason_code)
             logger.warning("MQTT connect refused by %s: %s", self.address, reason_code)
             return
         self.refused = self.last_error = None
-        self.connected.set()
         client.subscribe(f"{self._prefix}#", qos=QOS)
 
     def _on_connect_fail(self, client, userdata) -> None:
@@ -239,7 +255,6 @@ class MqttFeed(LiveFeed):
         self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        self.connected.clear()
         self.subscribed.clear()
         if not self._closing:
             logger.warning("MQTT connection lost (%s); reconnecting", reason_code)

@@ -31,12 +31,17 @@ rule                    a message is rejected when
                         QoS 1 redelivery, also one that comes back after a restart of the
                         broker or of the twin: the reading log is asked); in a recording, any
                         repeated tag and time (the first row is kept)
-``out_of_order``        the time is not after the last accepted reading of the same tag, and
-                        the reading is not a copy of one already accepted
 ``unreadable``          decoding raised an error no rule above foresaw: the feed's last line
                         of defence, so that no message can stop it (none is known to reach it;
                         the fuzz test of the decoder checks that)
 ======================  ====================================================================
+
+A reading older than the last accepted one of its tag (or of the same time with another
+value) that is not a copy is *late*, not bad: a publisher that reconnects may send what it
+held back after newer readings. A late reading breaks no rule; it is handed to ``on_late``
+(the live feeds write it to the reading log, so nothing acknowledged is lost) and counted in
+``Gate.late``, but not passed on to the twin, whose state only moves forward in time. So the
+state and the alarms behind the gate may trust that times increase per tag.
 
 Readings of bad or uncertain quality break no rule: they are passed on with their flag.
 Physically impossible values (a negative wind speed) are not judged here but by the twin,
@@ -76,7 +81,6 @@ RULES = (
     "bad_time",
     "future",
     "duplicate",
-    "out_of_order",
     "unreadable",
 )
 FUTURE_TOLERANCE_S = 60.0
@@ -148,6 +152,8 @@ class Gate:
         ``accepted(tag, t, value)`` says whether that reading was accepted before (the
         reading log's ``has_reading``); asked only for a reading not newer than the last
         one of its tag and not among those remembered, to tell a copy from a late reading.
+    on_late : callable, optional
+        Called with every late reading (see the module docstring).
     """
 
     def __init__(
@@ -157,12 +163,15 @@ class Gate:
         check_future: bool = True,
         last_times: Mapping[str, float] | None = None,
         accepted: Lookup | None = None,
+        on_late: Callable[[Reading], None] | None = None,
     ):
         self.known_tags = None if known_tags is None else frozenset(known_tags)
         self.on_reject = on_reject
         self.check_future = check_future
         self.accepted = accepted
+        self.on_late = on_late
         self.counts: Counter[str] = Counter()
+        self.late = 0
         self._last: dict[str, float] = dict(last_times or {})
         self._seen: OrderedDict[tuple[str, float], float] = OrderedDict()
 
@@ -205,7 +214,8 @@ class Gate:
         return self.admit(reading, payload, t_receive)
 
     def admit(self, reading: Reading, raw: str | bytes, t_receive: float) -> Reading | None:
-        """Return ``reading`` if it breaks none of the tag, value and time rules, else None."""
+        """Return ``reading`` if it breaks none of the tag, value and time rules and is not
+        late, else None."""
         t, tag, value = reading[0], reading[1], reading[2]
         if self.known_tags is not None and tag not in self.known_tags:
             rule = "unknown_tag"
@@ -229,6 +239,9 @@ class Gate:
         ):
             rule = "duplicate"
         else:
-            rule = "out_of_order"
+            self.late += 1
+            if self.on_late is not None:
+                self.on_late(reading)
+            return None
         self.reject(rule, raw_text(raw) if isinstance(raw, bytes) else raw, t_receive)
         return None
