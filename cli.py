@@ -479,9 +479,19 @@ def _print_zones(result) -> None:
             z.targets,
         )
     console.print(table)
+    b = t.mass_balance()
     console.print(
-        f"released {t.airborne_total_kg:,.0f} kg into the air; peak 1-min rate "
-        f"{t.max_average_rate():.2f} kg/s"
+        f"into the air in {b.followed_s / 60:.0f} min: {b.airborne_kg:,.0f} kg "
+        f"(vapour {b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} + evaporated from the pool "
+        f"{b.pool_evaporated_kg:,.0f}); peak 1-min rate {t.max_average_rate():.2f} kg/s",
+        highlight=False,
+    )
+    console.print(
+        f"out of containment: {b.released_kg:,.0f} kg of {b.inventory_kg:,.0f} kg "
+        f"(vapour {b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} + rained out "
+        f"{b.rained_out_kg:,.0f}, of which {b.pool_left_kg:,.0f} still in the pool); "
+        f"{b.retained_kg:,.0f} kg still inside",
+        highlight=False,
     )
     for line in result.models:
         console.print(f"  model: {line}", highlight=False)
@@ -930,7 +940,7 @@ def _run(args) -> None:
             progress=True,
         )
         stats = ensemble.percentiles(table)
-        _print_frame(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
+        _print_ensemble(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "ensemble.csv", index=False)
         stats.to_csv(out / "ensemble_percentiles.csv")
@@ -1109,6 +1119,40 @@ def _compare(args) -> None:
         change,
     ):
         console.print(f"wrote {path}")
+
+
+# What a member with a value of a figure did (a member without it did not).
+_ENSEMBLE_COUNTS = {
+    "first_alarm_s": "alarmed",
+    "decision_s": "decided",
+    "last_arrival_s": "had arrivals",
+    "longest_queue_s": "had a queue",
+    "longest_queue_x_m": "had a queue",
+    "longest_queue_y_m": "had a queue",
+}
+
+
+def _print_ensemble(stats, title: str) -> None:
+    """Percentiles with the number of members each rests on; none: "not computed"."""
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("members", justify="right")
+    quantiles = [c for c in stats.columns if c not in ("members", "of")]
+    for col in quantiles:
+        table.add_column(col, justify="right")
+    for figure, row in stats.iterrows():
+        k, n = int(row["members"]), int(row["of"])
+        did = _ENSEMBLE_COUNTS.get(
+            figure, "reached and cleared" if figure.startswith("clear_") else "with a value"
+        )
+        values = [f"{row[c]:,.3g}" for c in quantiles] if k else ["not computed"] * len(quantiles)
+        table.add_row(figure, f"{k} of {n}" + (f" {did}" if k < n else ""), *values)
+    console.print(table)
+    first = stats.loc["first_alarm_s"] if "first_alarm_s" in stats.index else None
+    if first is not None:
+        k, n = int(first["members"]), int(first["of"])
+        median = f"; p50 {first['p50']:,.0f} s" if k else "; no percentile (none alarmed)"
+        console.print(f"first alarm: {k} of {n} members alarmed{median}", highlight=False)
 
 
 def _print_frame(frame, title: str) -> None:
