@@ -57,7 +57,7 @@ from scenarios import twin_start
 from scenarios.evacuation import Evacuation
 from scenarios.network_flow import FlowNetwork, park_places
 from scenarios.people import Lognormal, make_population, park_occupants
-from scenarios.release import SourceTerm, source_term
+from scenarios.release import SourceTerm, check_release, source_term
 from scenarios.scenario_file import Scenario, ScenarioError, WindChange
 from scenarios.twin_start import TwinStart
 from scenarios.zones import Cloud, Weather
@@ -170,6 +170,22 @@ class Engine:
             raise ScenarioError(f"action must be evacuate, shelter or by_zone, got {self.action!r}")
         if self.action == "by_zone" and scenario.response.zone_radius_m is None:
             raise ScenarioError(f"{scenario.path}: response.zone_radius: needed for 'by_zone'")
+        for spec in scenario.releases:  # bad input is one line before any long work
+            if spec.asset not in self.park.tanks.index.union(self.park.pipelines.index):
+                raise ScenarioError(
+                    f"{scenario.path}: release.asset: expected a tank or pipeline id of the "
+                    f"park, got {spec.asset!r}"
+                )
+            try:
+                check_release(
+                    self.park,
+                    spec.asset,
+                    hole_diameter_m=None if spec.hole_m is None else spec.hole_m[1],
+                    rupture=spec.rupture,
+                    hole_height_m=spec.height_m,
+                )
+            except ValueError as e:
+                raise ScenarioError(f"{scenario.path}: release.{spec.asset}: {e}") from None
         self.rng = np.random.default_rng(self.seed)
         self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
         self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
@@ -319,11 +335,6 @@ class Engine:
             raise ScenarioError(f"{self.sc.path}: release.{spec.asset}: {e}") from None
 
     def _leak(self, spec, hole_override) -> Leak:
-        if spec.asset not in self.park.tanks.index and spec.asset not in self.park.pipelines.index:
-            raise ScenarioError(
-                f"{self.sc.path}: release.asset: expected a tank or pipeline id of the park, "
-                f"got {spec.asset!r}"
-            )
         hole = None if spec.rupture else (hole_override or spec.hole_diameter_m)
         # The ESD time is known from the start: follow the release it leaves from the
         # beginning (a line's source term counts the pumped flow up to isolation in its
