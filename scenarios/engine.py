@@ -13,7 +13,10 @@ The story of a run, one process each:
   ground-level concentrations within the dense range of the source come from the workbook
   plume of the current rate and wind (``scenarios.zones.Cloud``), and the puffs beyond;
 - the **detectors** read the field at their place and height through a first-order response
-  (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``);
+  (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``): every
+  combustible-gas detector reads a flammable gas in %LEL (``physics.flammability``), a
+  toxic detector its own gas, each held inside its range (over range at the top,
+  ``twin.transmitter``);
 - the **control room** decides after its delay once an alarm at the trigger level comes in
   (or the leak is reported), warns every building after that building's own delay, and
   dispatches the **fire brigade** over the road graph, which isolates the leak or sets up a
@@ -115,9 +118,7 @@ class Leak:
         if self.ignited_s is not None and t >= self.ignited_s and self.spec.fire == "fireball":
             return 0.0  # the vessel has burst
         o = self.term.outflow
-        rate = float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
-        # a gas line's airborne rate is what leaves its hole (blowdown or pumped flow)
-        return rate if self.term.pool is not None else max(rate, self._airborne(t))
+        return float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
 
     def airborne_kg_s(self, t) -> float:
         """Rate into the cloud at scenario time ``t`` (zero once burning). [kg/s]"""
@@ -431,12 +432,13 @@ class Engine:
         self.sensor_c = np.zeros(len(chans))
         self.sensor_over = np.zeros(len(chans), bool)
         self.epoch = self.sc.run.start.timestamp()
-        n_comb = sum(ch.kind == "gas_combustible" for ch in chans)
-        if n_comb:
+        comb = [ch for ch in chans if ch.kind == "gas_combustible"]
+        other = sum(substances.lookup(ch.cas).property_cas != self.cas for ch in comb)
+        if comb:
             self.log(
-                f"{n_comb} combustible-gas detectors read {gas.name} in %LEL of its LFL "
-                f"({gas.lfl_fraction * 100:g} vol%), response factor 1 (no factor sourced "
-                "for their calibration gas)"
+                f"{len(comb)} combustible-gas detectors read {gas.name} in %LEL of its LFL "
+                f"({gas.lfl_fraction * 100:g} vol%); {other} of them are calibrated for "
+                "another gas and read it with a response factor of 1 (none sourced)"
             )
 
     # --- the field ---------------------------------------------------------------------
