@@ -41,3 +41,15 @@ def test_hazards_on_a_missing_park_exits_2(tmp_path):
     done = run("hazards", str(tmp_path / "none.gpkg"))
     assert done.returncode == 2
     assert "no such file or folder" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_park_info_lists_the_ids_of_the_assets():
+    """The ids a user must give to ``zones --asset``: every tank and pipeline."""
+    from twin import load_park
+
+    done = run("park", "info", "demo")
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    park = load_park("demo")
+    for ident in [*park.tanks.index, *park.pipelines.index]:
+        assert ident in out, ident
