@@ -35,6 +35,7 @@ class ScenarioResult:
     point people leave from) and at each outside target (a point inside it) per step, index
     time_s. ``cloud``: every minute, (t [s], x [m], y [m], concentration [kg/m3] of shape
     (len(y), len(x))) on a grid over the part of the cloud above the lowest level.
+    ``not_computed``: key figure -> why it is not computed (its value is NaN).
     """
 
     name: str
@@ -55,6 +56,7 @@ class ScenarioResult:
     building_c: pd.DataFrame = field(default_factory=pd.DataFrame)
     target_c: pd.DataFrame = field(default_factory=pd.DataFrame)
     cloud: list = field(default_factory=list)
+    not_computed: dict = field(default_factory=dict)
 
     def longest_queue(self) -> tuple[str, int, float]:
         best = ("", 0, math.nan)
@@ -87,7 +89,7 @@ class ScenarioResult:
             "longest_queue_s": when,
             "longest_queue_x_m": self.queue_xy.get(name, (math.nan, math.nan))[0],
             "longest_queue_y_m": self.queue_xy.get(name, (math.nan, math.nan))[1],
-            "expected_fatalities": float(np.nansum(p["p_death"])),
+            "expected_fatalities": float(p["p_death"].sum(skipna=False)),
             "peak_kg_m3": float(p["peak_kg_m3"].max()) if len(p) else 0.0,
         }
         for level in self.levels:
@@ -95,6 +97,10 @@ class ScenarioResult:
         for level, row in self.zones.iterrows():
             fig[f"clear_{level}_s"] = float(row["time_to_clear_s"])
         return fig
+
+    def shown_figures(self) -> dict:
+        """``key_figures`` with each figure that is not computed replaced by its reason."""
+        return {k: self.not_computed.get(k, v) for k, v in self.key_figures().items()}
 
     def write(self, directory, formats=("csv",), trajectories=True) -> list[Path]:
         """Write the tables (and trajectories as one long table) to ``directory``."""
@@ -110,7 +116,7 @@ class ScenarioResult:
             "persons": persons,
             "buildings": self.buildings.reset_index(),
             "zones": self.zones.reset_index(),
-            "key_figures": pd.DataFrame([self.key_figures()]),
+            "key_figures": pd.DataFrame([self.shown_figures()]),
         }
         if trajectories:
             tables["trajectories"] = trajectory_table(self.trajectories)
@@ -154,7 +160,7 @@ def build_result(engine) -> "ScenarioResult":
     if engine._probit:
         persons["toxic_load"] = engine.load
         with np.errstate(divide="ignore"):
-            probit = harm.toxic_probit(engine.cas, engine.load)
+            probit = harm.toxic_probit(engine.cas, engine.load, engine.sc.run.probit)
         persons["p_death_toxic"] = harm.death_probability(probit)
     else:
         persons["toxic_load"] = np.nan
@@ -165,6 +171,11 @@ def build_result(engine) -> "ScenarioResult":
     persons["p_death_thermal"] = np.where(engine.thermal > 0, harm.death_probability(thermal), 0.0)
     pt = np.nan_to_num(persons["p_death_toxic"].to_numpy())
     persons["p_death"] = 1.0 - (1.0 - pt) * (1.0 - persons["p_death_thermal"].to_numpy())
+    not_computed = {}
+    if not engine._probit:
+        reason = _toxic_deaths_not_computed(engine, persons)
+        if reason:
+            not_computed["expected_fatalities"] = reason
     for name, v in zip(names, values, strict=True):
         persons[f"above_{name}"] = engine.peak >= v
 
@@ -175,7 +186,7 @@ def build_result(engine) -> "ScenarioResult":
             "persons": g.size(),
             "outdoor_peak_kg_m3": pd.Series(engine.outdoor_peak_b, index=ids),
             "indoor_peak_kg_m3": pd.Series(engine.indoor_peak_b, index=ids),
-            "expected_fatalities": g["p_death"].sum(),
+            "expected_fatalities": g["p_death"].sum().where(g["p_death"].count() == g.size()),
             "warned_s": pd.Series(engine.warned_s, dtype=float),
             "last_exit_s": g["exit_s"].max(),
         }
@@ -199,7 +210,7 @@ def build_result(engine) -> "ScenarioResult":
                     if len(mine) and mine["exit_s"].notna().any() and not still
                     else math.nan
                 ),
-                "expected_fatalities": float(mine["p_death"].sum()),
+                "expected_fatalities": float(mine["p_death"].sum(skipna=False)),
             }
         )
     zones = pd.DataFrame(
@@ -247,7 +258,27 @@ def build_result(engine) -> "ScenarioResult":
             np.reshape(engine.target_c, (len(times), -1)), times, list(engine.park.targets.index)
         ),
         engine.cloud_frames,
+        not_computed,
     )
+
+
+def _toxic_deaths_not_computed(engine, persons) -> str:
+    """Without a sourced toxic probit, the probability of death of everyone whose peak reached
+    the chemical's most severe toxic level of concern (AEGL-3, ERPG-3 or the IDLH: above it
+    death may occur, below it the level's definition expects none) is set to NaN; returns
+    why, or "" when nobody reached it (the toxic part of the harm is then nil)."""
+    from scenarios.engine import AEGL_DURATION_S
+
+    try:
+        lv = harm.toxic_levels(engine.cas, AEGL_DURATION_S, engine.molar_mass)
+    except ValueError:
+        return ""
+    reached = engine.peak >= lv.kg_m3[-1]
+    if not reached.any():
+        return ""
+    persons.loc[reached, "p_death"] = np.nan
+    gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
+    return f"not computed: {gap}; {int(reached.sum())} people reached {lv.names[-1]}"
 
 
 def _with_dwell(trajectories, exit_s) -> list:

@@ -350,6 +350,13 @@ SCENARIO_ASSUMPTIONS = (
 )
 
 
+def _deaths(result, value) -> str:
+    """Expected fatalities, or "not computed" and why (a chemical without a usable toxic
+    probit whose cloud reached its most severe level)."""
+    why = getattr(result, "not_computed", {}).get("expected_fatalities", "no value")
+    return fmt.not_computed(why) if not math.isfinite(value) else fmt.number(value, 2)
+
+
 def scenario_key_figures(result) -> list[tuple[str, str]]:
     """The run's headline figures as (label, text) rows: words, units, rounded; a figure
     the run did not reach says "not computed" and why."""
@@ -370,7 +377,7 @@ def scenario_key_figures(result) -> list[tuple[str, str]]:
             if kf["longest_queue"]
             else "no queue",
         ),
-        ("expected fatalities", fmt.number(kf["expected_fatalities"], 2)),
+        ("expected fatalities", _deaths(result, kf["expected_fatalities"])),
         ("highest concentration at a person", fmt.concentration(kf["peak_kg_m3"])),
     ]
     rows += [(f"persons above {n}", fmt.count(kf[f"above_{n}"])) for n in names]
@@ -403,7 +410,7 @@ def _scenario_story(result) -> str:
         f"Of {kf['persons']:,} persons, {kf['arrived']:,} reached a destination and "
         f"{kf['sheltered']:,} sheltered; "
         + ", ".join(f"{kf[f'above_{n}']:,} were above {_esc(n)}" for n in reversed(names))
-        + f"; expected fatalities {fmt.number(kf['expected_fatalities'], 2)}."
+        + f"; expected fatalities {_esc(_deaths(result, kf['expected_fatalities']))}."
     )
     return '<p class="lead">' + " ".join(parts) + "</p>"
 
@@ -500,7 +507,7 @@ def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=
                 )
                 for v, b in zip(z["time_to_clear_s"], z["buildings"], strict=True)
             ],
-            "expected fatalities": [fmt.number(v, 2) for v in z["expected_fatalities"]],
+            "expected fatalities": [_deaths(result, v) for v in z["expected_fatalities"]],
         }
     )
     b = (
@@ -514,7 +521,7 @@ def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=
             "persons": b["persons"].map("{:,}".format),
             "outdoor peak": [fmt.concentration(v) for v in b["outdoor_peak_kg_m3"]],
             "indoor peak": [fmt.concentration(v) for v in b["indoor_peak_kg_m3"]],
-            "expected fatalities": [fmt.number(v, 2) for v in b["expected_fatalities"]],
+            "expected fatalities": [_deaths(result, v) for v in b["expected_fatalities"]],
             "warned at": [fmt.duration(v, "not warned") for v in b["warned_s"]],
             "last out at": [fmt.duration(v, "nobody left") for v in b["last_exit_s"]],
         }
@@ -526,8 +533,8 @@ def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=
                 "level": name,
                 "threshold": fmt.concentration(result.levels[name]),
                 "persons above": f"{int(p[f'above_{name}'].sum()):,}",
-                "expected fatalities among them": fmt.number(
-                    float(p.loc[p[f"above_{name}"], "p_death"].sum()), 2
+                "expected fatalities among them": _deaths(
+                    result, float(p.loc[p[f"above_{name}"], "p_death"].sum(skipna=False))
                 ),
             }
             for name in names
@@ -594,8 +601,9 @@ QRA_LIMITS = (
     "unconfirmed in the run's notes) stand for the park's equipment; site data would differ.",
     "The weather is a climatology of stability and wind-speed classes and a wind rose; the "
     "demo climatology is a uniform placeholder, not measured.",
-    "Toxic lethality uses probits only where bundled; the toxic risk of other chemicals is "
-    "not computed and the notes list them.",
+    "Toxic lethality uses a probit only where two public transcriptions of it agree (the "
+    "bundled probit table); the toxic risk of other chemicals is not computed and the notes "
+    "say which and why.",
     "A cloud not ignited at once takes the worst of its toxic, flash-fire and explosion "
     "lethality at each place (no sourced delayed-ignition probability): an upper bound.",
     "Every resident of an outside target is taken as outdoors for societal risk (no sourced "

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import geodata
+from physics import harm
 from scenarios.progress import Stages
 from scenarios.qra import catalogue as cat
 from scenarios.qra import ignition, risk, societal
@@ -45,12 +46,14 @@ class Layout:
 @dataclass
 class Setup:
     """What every task needs besides the park and its event: one ``Layout`` per layout
-    evaluated (the QRA of one park has one; ``run_layouts`` has one per park)."""
+    evaluated (the QRA of one park has one; ``run_layouts`` has one per park), and the
+    toxic probit source (None: for each chemical the first usable)."""
 
     grid: risk.Grid
     climate: pd.DataFrame
     ignition_table: pd.DataFrame
     layouts: tuple[Layout, ...]
+    probit: str | None = None
 
 
 @dataclass
@@ -142,7 +145,7 @@ def evaluate_event(
         weights = _weights(setup.climate, weather_name)
         if weights.sum() <= 0:
             continue
-        fp = footprint(park, event, weather_name, outcomes_fn, terms=terms)
+        fp = footprint(park, event, weather_name, outcomes_fn, terms=terms, probit=setup.probit)
         notes.update(fp.notes)
         p_fire = fp.outcomes.get("fire", 0.0) if fp.fire.any() else 0.0
         directional = _trimmed(fp)
@@ -251,9 +254,10 @@ def _receptors(park: geodata.Park):
     return ids, np.array(xs), np.array(ys)
 
 
-def make_setup(parks, climate=None, grid=None) -> tuple[Setup, list[list[str]]]:
+def make_setup(parks, climate=None, grid=None, probit=None) -> tuple[Setup, list[list[str]]]:
     """The setup of one or more layouts (a park or a list of parks) and, per layout, the
     ids of its receptors."""
+    harm.check_probit_source(probit)
     parks = [parks] if isinstance(parks, geodata.Park) else list(parks)
     climate = wx.read_climatology() if climate is None else climate
     grid = risk.Grid.for_park(parks[0]) if grid is None else grid
@@ -262,7 +266,7 @@ def make_setup(parks, climate=None, grid=None) -> tuple[Setup, list[list[str]]]:
         rid, rx, ry = _receptors(park)
         layouts.append(Layout(societal.population(park), rx, ry))
         ids.append(rid)
-    return Setup(grid, climate, ignition.read_table(), tuple(layouts)), ids
+    return Setup(grid, climate, ignition.read_table(), tuple(layouts), probit), ids
 
 
 def _asset_rows(park: geodata.Park, asset: str) -> list:
@@ -318,6 +322,7 @@ def run_qra(
     workers: int | None = None,
     cluster: str | None = None,
     progress: bool = True,
+    probit: str | None = None,
 ) -> RiskResult:
     """The park's individual and societal risk.
 
@@ -337,6 +342,9 @@ def run_qra(
         A Dask scheduler address (``tcp://host:8786``) or a ``distributed.Client``.
     progress : bool
         Show the stages and the events done (``scenarios.progress``).
+    probit : str, optional
+        Toxic probit source (``physics.harm.PROBIT_SOURCES``); default: for each chemical
+        the first with a usable probit. An unknown name raises ValueError at once.
     """
     (result,) = run_layouts(
         [park],
@@ -347,6 +355,7 @@ def run_qra(
         workers=workers,
         cluster=cluster,
         progress=progress,
+        probit=probit,
     )
     return result
 
@@ -361,6 +370,7 @@ def run_layouts(
     workers: int | None = None,
     cluster: str | None = None,
     progress: bool = True,
+    probit: str | None = None,
 ) -> list[RiskResult]:
     """The QRA of several layouts of a park on one grid, one ``RiskResult`` each.
 
@@ -371,11 +381,12 @@ def run_layouts(
     (default: each park's catalogue); the other arguments are those of ``run_qra``.
     """
     start = time.perf_counter()
+    harm.check_probit_source(probit)
     with Stages("qra", enabled=progress) as stages:
         stages.stage("loss-of-containment catalogue")
         if events is None:
             events = [cat.catalogue(park, overrides) for park in parks]
-        setup, receptor_ids = make_setup(parks, climate, grid)
+        setup, receptor_ids = make_setup(parks, climate, grid, probit)
         tasks = plan(parks, events)
         sums = [_Sums(setup.grid) for _ in parks]
         for result, layouts in _stream(parks, tasks, setup, workers, cluster, stages):
@@ -464,7 +475,9 @@ def _notes(found: set, events: list, demo_climate: bool) -> list[str]:
     )
     notes.append(
         "cloud not ignited at once: the worst of its toxic, flash-fire and explosion "
-        "lethality at each place (no sourced delayed-ignition probability; an upper bound)"
+        "lethality at each place, an upper bound: the Purple Book's delayed-ignition model "
+        "(P = P_present (1 - exp(-omega t)) from the ignition sources on the map) needs its "
+        "table of source strengths, and no two agreeing public transcriptions of it were found"
     )
     if demo_climate:
         notes.append("weather: the demo climatology is a uniform placeholder, not measured")
