@@ -163,3 +163,20 @@ def test_output_names_from_ids_stay_inside_out(tmp_path):
     (tmp_path / "elsewhere").symlink_to(tmp_path.parent)
     with pytest.raises(ValueError, match="not a file name inside"):
         named_after(tmp_path, "elsewhere")
+
+
+def test_recordings_with_bytes_that_are_not_their_type(capsys, tmp_path):
+    """Found by the fuzz run: text that is not UTF-8 inside a Parquet file, and an integer
+    value beyond 2**53 (which becomes the nearest float instead of stopping the reader)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    bad_text = pa.array([b"\x80not utf-8"], type=pa.binary()).view(pa.string())
+    path = tmp_path / "bad_text.parquet"
+    pq.write_table(pa.table({"time": bad_text, "tag": ["LT-CL101"], "value": [1.0]}), path)
+    message = error_line(capsys, ["replay", str(path), "--out", str(tmp_path / "out")])
+    assert message.startswith(f"{path}: cannot be read ('utf-8' codec can't decode byte 0x80")
+    big = tmp_path / "big.parquet"
+    values = pa.array([2**53 + 1], type=pa.int64())
+    pq.write_table(pa.table({"time": [1.7e9], "tag": ["LT-CL101"], "value": values}), big)
+    assert main(["replay", str(big), "--out", str(tmp_path / "out")]) == 0
