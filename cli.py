@@ -71,6 +71,10 @@ COMMANDS = {
 }
 
 
+USERNAME_ENV = "PARKTWIN_USERNAME"
+PASSWORD_ENV = "PARKTWIN_PASSWORD"
+
+
 class InputError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
 
@@ -226,10 +230,29 @@ def _parser() -> argparse.ArgumentParser:
     live.add_argument(
         "--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)"
     )
-    live.add_argument("--username", help="broker user name")
-    live.add_argument("--password", help="broker password")
-    live.add_argument("--tls", action="store_true", help="connect with TLS")
+    live.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        help="give up (exit 2) if not connected within this many seconds (default: 10)",
+    )
+    live.add_argument("--username", help=f"user name (default: ${USERNAME_ENV})")
+    live.add_argument(
+        "--password",
+        help=f"password; visible in the process list: prefer ${PASSWORD_ENV} or --password-file",
+    )
+    live.add_argument(
+        "--password-file",
+        type=Path,
+        help=f"file holding the password (its first line; default: ${PASSWORD_ENV})",
+    )
+    live.add_argument("--tls", action="store_true", help="connect to MQTT with TLS")
     live.add_argument("--ca-certs", help="CA certificate file for TLS")
+    live.add_argument(
+        "--opcua-security",
+        metavar="POLICY,MODE,CERT,KEY[,SERVER_CERT]",
+        help="OPC UA secure channel, e.g. Basic256Sha256,SignAndEncrypt,client.pem,client.key",
+    )
 
     publish = command("publish-recording")
     publish.add_argument("file", type=Path, help="recorded readings, CSV or Parquet (long or wide)")
@@ -249,10 +272,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(source):
-    from twin import load_park
+def _status(text: str):
+    """A spinner on a terminal; one line when the output is not a terminal (a pipe or a
+    log), so that something shows from the first second either way."""
+    if not console.is_terminal:
+        print(text, flush=True)
+    return console.status(text)
 
-    with console.status(f"loading park {source} ..."):
+
+def _load(source):
+    with _status(f"loading park {source} ..."):
+        from twin import load_park
+
         park = load_park(source)
     for warning in park.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
@@ -283,11 +314,11 @@ def _park_summary(park) -> None:
     table.add_row(
         "enterprises", str(len(layers["enterprises"])), ", ".join(layers["enterprises"].index)
     )
-    by_chem = tanks.groupby("chemical")["inventory_t"].agg(["size", "sum"])
+    by_chem = tanks.groupby("chemical")
     table.add_row(
         "tanks",
         str(len(tanks)),
-        "; ".join(f"{c} x{int(n)} ({t:,.0f} t)" for c, (n, t) in by_chem.iterrows()),
+        "; ".join(f"{c} ({g.inventory_t.sum():,.0f} t): {', '.join(g.index)}" for c, g in by_chem),
     )
     pipes = layers["pipelines"]
     table.add_row(
@@ -418,17 +449,25 @@ def _zones(args, park=None):
     except ValueError as err:
         raise InputError(str(err)) from None
     del HAZARDS
-    _print_zones(result)
-    return _write_zones(result, park, args.out)
-
-
-def _print_zones(result) -> None:
-    t = result.term
-    w = result.weather
-    table = Table(
-        title=f"Threat zones: {t.asset} ({t.substance.name}), wind {w.wind_speed_m_s:g} m/s from "
-        f"{w.wind_from_deg:g} deg, class {w.stability}, {result.population} population"
+    release = dict(
+        hole_m=hole, rupture=args.rupture, hole_height_m=hole_height, duration_s=duration, time=when
     )
+    _print_zones(result, release)
+    return _write_zones(result, park, args.out, release)
+
+
+def _print_zones(result, release: dict) -> None:
+    from viz import fmt
+    from viz.report import release_rows
+
+    t = result.term
+    conditions = Table(title=f"Release conditions: {t.asset} ({t.substance.name})")
+    conditions.add_column("")
+    conditions.add_column("value")
+    for label, text in release_rows(result, release):
+        conditions.add_row(label, text)
+    console.print(conditions)
+    table = Table(title=f"Threat zones: {t.asset} ({t.substance.name})")
     for col in (
         "hazard",
         "level",
@@ -443,30 +482,46 @@ def _print_zones(result) -> None:
             col, justify="right" if col in ("distance", "area", "buildings", "people") else "left"
         )
     for _, z in result.zones.iterrows():
-        distance = ">= 10 km" if z.beyond_10km else f"{z.distance_m:,.0f} m"
-        area = f"{z.area_m2 / 1e4:,.1f} ha" if z.area_m2 else "-"
+        distance = "beyond 10 km" if z.beyond_10km else fmt.distance(z.distance_m)
         table.add_row(
             z.hazard,
             z.level,
             z.threshold,
             distance if z.distance_m else "not reached",
-            area,
+            fmt.area(z.area_m2) if z.area_m2 else "none",
             str(z.buildings),
             f"{z.people:,}",
             z.targets,
         )
     console.print(table)
+    b = t.mass_balance()
     console.print(
-        f"released {t.airborne_total_kg:,.0f} kg into the air; peak 1-min rate "
-        f"{t.max_average_rate():.2f} kg/s"
+        f"into the air in {fmt.duration(b.followed_s)}: {fmt.mass(b.airborne_kg)} "
+        f"(vapour {fmt.mass(b.vapour_kg)} + aerosol {fmt.mass(b.aerosol_kg)} + evaporated "
+        f"from the pool {fmt.mass(b.pool_evaporated_kg)}); largest one-minute rate "
+        f"{fmt.rate(t.max_average_rate())}",
+        highlight=False,
     )
+    console.print(
+        f"out of containment: {fmt.mass(b.released_kg)} of {fmt.mass(b.inventory_kg)} "
+        f"(vapour {fmt.mass(b.vapour_kg)} + aerosol {fmt.mass(b.aerosol_kg)} + rained out "
+        f"{fmt.mass(b.rained_out_kg)}, of which {fmt.mass(b.pool_left_kg)} still in the pool); "
+        f"{fmt.mass(b.retained_kg)} still inside",
+        highlight=False,
+    )
+    if len(result.envelope):
+        console.print(
+            f"wind-direction envelope: +- {fmt.number(result.envelope['sweep_deg'].iloc[0])} deg "
+            "around the mean wind (dashed on the map and the figure)",
+            highlight=False,
+        )
     for line in result.models:
         console.print(f"  model: {line}", highlight=False)
     for line in result.assumptions:
         console.print(f"  assumed: {line}", highlight=False)
 
 
-def _write_zones(result, park, out: Path) -> dict:
+def _write_zones(result, park, out: Path, release: dict | None = None) -> dict:
     from viz import park_map
     from viz.export import write_zones
     from viz.figures import park_figure
@@ -474,15 +529,20 @@ def _write_zones(result, park, out: Path) -> dict:
 
     paths = write_zones(result, park, out)
     paths["png"] = park_figure(
-        park, zones=result.zones, out_png=out / "zones.png", title=f"{result.asset}: threat zones"
+        park,
+        zones=result.zones,
+        envelope=result.envelope,
+        out_png=out / "zones.png",
+        title=f"{result.asset}: threat zones",
     )
     paths["map"] = park_map(
         park,
         out / "zones_map.html",
         zones=result.zones,
+        envelope=result.envelope,
         title=f"{result.asset} ({result.term.substance.name}): threat zones",
     )
-    paths["report"] = zones_report(result, park, [paths["png"]], out / "zones_report.html")
+    paths["report"] = zones_report(result, park, [paths["png"]], out / "zones_report.html", release)
     for path in paths.values():
         console.print(f"wrote {path}")
     return paths
@@ -543,7 +603,7 @@ class _Follow:
         from twin.readings import format_time
 
         self.events.append(row)
-        if self.echo and row.state in ("raised", "classified"):
+        if self.echo and row.state in ("raised", "classified", "rejected"):
             colour = "red" if "process" in row.cause or row.state == "raised" else "yellow"
             console.print(
                 f"[{colour}]{format_time(row.t)} {row.tag} {row.level} {row.state}[/] {row.cause}",
@@ -664,6 +724,12 @@ class _Follow:
             )
         if rejected:
             console.print(f"rejected readings: {rejected}")
+        if self.twin.implausible:
+            console.print(
+                "physically impossible values refused by the twin: "
+                + ", ".join(f"{tag} {n:,}" for tag, n in self.twin.implausible.items()),
+                highlight=False,
+            )
         console.print(f"wrote {self.out / 'log.sqlite'}")
 
 
@@ -691,60 +757,160 @@ def _replay(args) -> None:
     follow.summary(dict(feed.rejected))
 
 
-def _live(args) -> None:
+def _credentials(args) -> tuple[str | None, str | None]:
+    """User name and password for a live feed: the options, else the environment. A password
+    in a file or in the environment does not show in the process list as ``--password`` does."""
+    import os
+
+    username = args.username or os.environ.get(USERNAME_ENV)
+    password = args.password or os.environ.get(PASSWORD_ENV)
+    if args.password_file is not None:
+        try:
+            lines = args.password_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"--password-file {args.password_file}: {err}") from None
+        password = lines[0] if lines else ""
+    return username, password
+
+
+def _live_feed(args, tags, log):
+    """The MQTT or OPC UA feed the options ask for."""
     import csv
+
+    username, password = _credentials(args)
+    try:
+        if args.opcua:
+            from twin.feeds.opcua import OpcUaFeed
+
+            if not args.opcua_nodes or not args.opcua_nodes.exists():
+                raise InputError("--opcua needs --opcua-nodes FILE (CSV with columns tag,node_id)")
+            with open(args.opcua_nodes, newline="", encoding="utf-8") as f:
+                nodes = {row["tag"]: row["node_id"] for row in csv.DictReader(f)}
+            return OpcUaFeed(
+                args.opcua,
+                nodes,
+                known_tags=tags,
+                log=log,
+                username=username,
+                password=password,
+                security=args.opcua_security,
+            )
+        from twin.feeds.mqtt import MqttFeed
+
+        host, port = _host_port(args.mqtt, 1883)
+        topic = args.topic_park or ("demo" if args.park == "demo" else Path(args.park).stem)
+        return MqttFeed(
+            host,
+            port,
+            park=topic,
+            known_tags=tags,
+            log=log,
+            username=username,
+            password=password,
+            tls=args.tls,
+            ca_certs=args.ca_certs,
+        )
+    except ImportError as err:
+        raise InputError(f"parktwin live: {err}") from None
+
+
+def _log_feed_to(path: Path) -> None:
+    """Send the feeds' log (connection events, rejections) to a file rather than the
+    terminal, where the live view and the one-line errors are."""
+    import logging
+
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    feeds = logging.getLogger("twin.feeds")
+    feeds.addHandler(handler)
+    feeds.setLevel(logging.INFO)
+    feeds.propagate = False
+
+
+def _live(args) -> None:
     import time
 
     from rich.live import Live
 
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
+    if not args.connect_timeout > 0:
+        raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
     park = _load(args.park)
     follow = _Follow(park, args.out, echo=False)
-    tags = set(park.sensors.index)
-    if args.opcua:
-        from twin.feeds.opcua import OpcUaFeed
-
-        if not args.opcua_nodes or not args.opcua_nodes.exists():
-            raise InputError("--opcua needs --opcua-nodes FILE (CSV with columns tag,node_id)")
-        with open(args.opcua_nodes, newline="", encoding="utf-8") as f:
-            nodes = {row["tag"]: row["node_id"] for row in csv.DictReader(f)}
-        feed = OpcUaFeed(args.opcua, nodes, known_tags=tags, log=follow.log)
-    else:
-        from twin.feeds.mqtt import MqttFeed
-
-        host, port = _host_port(args.mqtt, 1883)
-        topic = args.topic_park or ("demo" if args.park == "demo" else Path(args.park).stem)
-        feed = MqttFeed(
-            host,
-            port,
-            park=topic,
-            known_tags=tags,
-            log=follow.log,
-            username=args.username,
-            password=args.password,
-            tls=args.tls,
-            ca_certs=args.ca_certs,
+    _log_feed_to(args.out / "live.log")
+    feed = _live_feed(args, set(park.sensors.index), follow.log)
+    kind = "OPC UA server" if args.opcua else "MQTT broker"
+    try:
+        with console.status(f"connecting to {kind} {feed.address} ..."):
+            ready = feed.wait_ready(args.connect_timeout)
+    except KeyboardInterrupt:
+        ready = None
+    if not ready:
+        feed.close()
+        follow.log.close()
+        if ready is None:
+            raise InputError(f"{kind} {feed.address}: interrupted before connecting")
+        if feed.refused:
+            raise InputError(
+                f"{kind} {feed.address} refused the connection: {feed.refused} "
+                "(check the user name and the password)"
+            )
+        raise InputError(
+            f"{kind} {feed.address}: not connected within {args.connect_timeout:g} s"
+            f" ({feed.last_error or 'no answer'}); see --connect-timeout"
         )
     stop = time.monotonic() + args.duration if args.duration else None
     count = 0
-    with feed, Live(_live_view(follow, 0), console=console, refresh_per_second=2) as view:
-        while stop is None or time.monotonic() < stop:
-            for reading in feed.drain(0.25):
-                follow.twin.update(reading)
-                count += 1
-                if follow.leaks:
-                    follow._forecast(follow.leaks.pop(0))
-            view.update(_live_view(follow, count))
+    try:
+        with Live(_live_view(follow, feed, 0), console=console, refresh_per_second=2) as view:
+            while stop is None or time.monotonic() < stop:
+                for reading in feed.drain(0.25):
+                    follow.twin.update(reading)
+                    count += 1
+                    if follow.leaks:
+                        follow._forecast(follow.leaks.pop(0))
+                view.update(_live_view(follow, feed, count))
+    except KeyboardInterrupt:
+        console.print("stopped (Ctrl-C)")
+    feed.close()
     follow.summary(dict(feed.rejected))
+    console.print(f"wrote {args.out / 'live.log'} (connection events, first rejections per rule)")
+    if feed.late:
+        console.print(
+            f"late readings (older than one already taken of their tag; logged, not used by "
+            f"the state): {feed.late:,}"
+        )
 
 
-def _live_view(follow, count: int):
+def _live_view(follow, feed, count: int):
+    import time
+
     from rich.console import Group
+    from rich.text import Text
 
     from twin.readings import format_time
 
-    alarms = Table(title=f"Active alarms ({count:,} readings)")
+    if feed.connected:
+        link = Text(f"connected to {feed.address}", style="green")
+    elif feed.refused:
+        link = Text(f"REFUSED by {feed.address}: {feed.refused}", style="bold red")
+    else:
+        reason = f" ({feed.last_error})" if feed.last_error else ""
+        link = Text(f"DISCONNECTED from {feed.address}{reason}; reconnecting", style="bold red")
+    if feed.last_message is None:
+        age = "no message yet"
+    else:
+        age = f"last message {time.monotonic() - feed.last_message:,.1f} s ago"
+    rejected = sum(feed.rejected.values())
+    status = Text.assemble(
+        link,
+        f"; {age}; {count:,} readings taken, {rejected:,} messages rejected",
+        f", {sum(follow.twin.implausible.values()):,} impossible values refused"
+        if follow.twin.implausible
+        else "",
+    )
+    alarms = Table(title="Active alarms")
     for col in ("since", "tag", "level", "classed"):
         alarms.add_column(col)
     for alarm in follow.twin.alarms.active[:20]:
@@ -763,7 +929,7 @@ def _live_view(follow, count: int):
             w.stability,
         )
     leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r, _ in follow.forecasts]
-    return Group(alarms, tags, *leaks)
+    return Group(status, alarms, tags, *leaks)
 
 
 def _run(args) -> None:
@@ -801,7 +967,7 @@ def _run(args) -> None:
             progress=True,
         )
         stats = ensemble.percentiles(table)
-        _print_frame(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
+        _print_ensemble(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "ensemble.csv", index=False)
         stats.to_csv(out / "ensemble_percentiles.csv")
@@ -810,23 +976,23 @@ def _run(args) -> None:
     from viz.animation import cloud_zones, scenario_map
     from viz.export import write_scenario
     from viz.figures import park_figure
-    from viz.report import scenario_report
+    from viz.report import scenario_key_figures, scenario_report
     from viz.timeline import timeline_figure
 
     park = _load(scenario.run.park)
-    with console.status(f"running {scenario.run.name} ..."):
+    with _status(f"running {scenario.run.name} ..."):
         try:
             result = engine.run(scenario, park, action=args.action)
         except ValueError as err:
             raise InputError(str(err)) from None
-    figures = result.shown_figures()
+    figures = scenario_key_figures(result)
     table = Table(title=f"{scenario.run.name} ({result.action})")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for key, value in figures.items():
-        table.add_row(key, f"{value:,.3g}" if isinstance(value, float) else str(value))
+    for key, value in figures:
+        table.add_row(key, value)
     console.print(table)
-    with console.status("writing the map, figures, report and GeoPackage ..."):
+    with _status("writing the map, figures, report and GeoPackage ..."):
         files = write_scenario(result, park, out)
         if "parquet" in scenario.outputs.formats:
             result.write(out, formats=("parquet",), trajectories=scenario.outputs.trajectories)
@@ -871,24 +1037,28 @@ def _qra_options(args, parks):
 
 
 def _risk_zones(result):
-    """The risk contours as map zones (``viz.deckmap.ZONE_COLUMNS``)."""
+    """The risk contours as map zones (``viz.deckmap.ZONE_COLUMNS``); a contour the grid
+    cuts says at which edges."""
     zones = result.contours.copy()
     zones["hazard"] = "individual risk"
-    zones["threshold"] = [f"{v:.0e} per year" for v in zones["level"]]
-    zones["level"] = zones["threshold"]
+    zones["threshold"] = [
+        f"{v:.0e} per year" + (f" (cut by the grid's {e} edge)" if c else "")
+        for v, c, e in zip(zones["level"], zones["clipped"], zones["clipped_edges"], strict=True)
+    ]
+    zones["level"] = [f"{v:.0e} per year" for v in zones["level"]]
     zones["distance_m"] = 0.0
     zones["people"] = 0
     return zones[~zones.geometry.is_empty]
 
 
 def _qra(args) -> None:
-    from scenarios.qra import run_qra, safety_distances, summary_lines, write_outputs
+    park = _load(args.park)
+    from scenarios.qra import run_qra, safety_distances, write_outputs
     from scenarios.qra import weather as qra_weather
     from viz import park_map
-    from viz.report import qra_report
+    from viz.report import qra_report, qra_summary_lines
     from viz.risk_figures import fn_figure, risk_contour_figure
 
-    park = _load(args.park)
     options = _qra_options(args, [park])
     try:
         if args.frequencies:
@@ -899,24 +1069,25 @@ def _qra(args) -> None:
         result = run_qra(park, progress=True, **options)
     except (ValueError, OSError) as err:
         raise InputError(str(err)) from None
-    for line in summary_lines(result):
-        console.print(line, highlight=False)
+    for line in qra_summary_lines(result):
+        console.print(line, highlight=False, markup=False)
     args.out.mkdir(parents=True, exist_ok=True)
-    written = write_outputs(result, park, args.out)
-    safety = safety_distances(park, result)
-    figures = [
-        risk_contour_figure(result, park, args.out / "risk_contours.png"),
-        fn_figure({Path(park.source).stem: result.fn}, args.out / "fn_curve.png"),
-    ]
-    shown = {
-        "map": park_map(
-            park,
-            args.out / "risk_map.html",
-            zones=_risk_zones(result),
-            title="Individual risk contours (per year)",
-        ),
-        "report": qra_report(result, park, figures, args.out / "qra_report.html", safety),
-    }
+    with _status("writing the report, figures, map and GeoPackage ..."):
+        written = write_outputs(result, park, args.out)
+        safety = safety_distances(park, result)
+        figures = [
+            risk_contour_figure(result, park, args.out / "risk_contours.png"),
+            fn_figure({Path(park.source).stem: result.fn}, args.out / "fn_curve.png"),
+        ]
+        shown = {
+            "map": park_map(
+                park,
+                args.out / "risk_map.html",
+                zones=_risk_zones(result),
+                title="Individual risk contours (per year)",
+            ),
+            "report": qra_report(result, park, figures, args.out / "qra_report.html", safety),
+        }
     console.print(f"wrote {len(written)} files to {args.out}")
     for name, path in {
         **dict(zip(("risk contours", "F-N curve"), figures, strict=True)),
@@ -926,69 +1097,107 @@ def _qra(args) -> None:
 
 
 def _compare(args) -> None:
+    before, after = _load(args.before), _load(args.after)
+    from scenarios.evacuation import evacuation_figures
     from scenarios.qra import compare
+    from viz.report import compare_report, compare_rows, compare_story, evacuation_rows
     from viz.risk_figures import fn_figure, risk_change_figure
 
-    before, after = _load(args.before), _load(args.after)
     options = _qra_options(args, [before, after])
     try:
         result = compare(before, after, progress=True, **options)
     except ValueError as err:
         raise InputError(str(err)) from None
     args.out.mkdir(parents=True, exist_ok=True)
-    result.receptors.to_csv(args.out / "receptors_before_after.csv", index=False)
-    result.changed.to_csv(args.out / "compliance_changed.csv", index=False)
     names = (Path(before.source).stem, Path(after.source).stem)
     if names[0] == names[1]:
         names = ("before", "after")
-    fn = fn_figure(
-        {names[0]: result.before.fn, names[1]: result.after.fn}, args.out / "fn_curves.png"
-    )
-    change = risk_change_figure(result, before, args.out / "risk_change.png")
-    console.print(
-        f"individual risk: largest increase {result.max_increase + 0.0:.2e} /yr, largest "
-        f"decrease {result.max_decrease + 0.0:.2e} /yr"
-    )
-    console.print(f"societal risk region: {result.before.region} -> {result.after.region}")
-    receptors = result.receptors
-    columns = list(receptors.columns[:7])
-    risks = [c for c in columns if c.startswith("individual_risk")]
-    order = (receptors[risks[-1]] - receptors[risks[0]]).abs().sort_values(ascending=False).index
-    table = Table(title="Buildings and targets whose risk changed most")
-    for col in columns:
-        table.add_column(str(col))
-    for _, row in receptors.loc[order[:10], columns].iterrows():
-        table.add_row(*(f"{v:.2e}" if isinstance(v, float) else str(v) for v in row))
-    console.print(table)
-    console.print(f"{len(result.changed)} building(s)/target(s) changed GB 36894 compliance")
-    from scenarios.evacuation import evacuation_figures
-
-    evac = Table(title="Evacuation of everyone inside the park at night (people model)")
-    evac.add_column("figure")
-    figures = [evacuation_figures(park) for park in (before, after)]
-    for name in names:
-        evac.add_column(name, justify="right")
-    for key in figures[0]:
-        evac.add_row(
-            key, *(f"{f[key]:,.0f}" if isinstance(f[key], float) else str(f[key]) for f in figures)
+    with _status("evacuating both layouts (people model) ..."):
+        evacuation = {
+            name: evacuation_figures(park)
+            for name, park in zip(names, (before, after), strict=True)
+        }
+    for line in compare_story(result):
+        console.print(line, highlight=False, markup=False)
+    if len(result.receptors):
+        _print_frame(
+            compare_rows(result).set_index("id"),
+            "Buildings and targets whose risk, status or place changed",
         )
-    console.print(evac)
+    _print_frame(
+        evacuation_rows(evacuation).set_index(""),
+        "Evacuation of everyone inside the park at night (people model)",
+    )
+    with _status("writing the report and figures ..."):
+        result.receptors.to_csv(args.out / "receptors_before_after.csv", index=False)
+        result.changed.to_csv(args.out / "compliance_changed.csv", index=False)
+        result.changes.to_csv(args.out / "layout_changes.csv", index=False)
+        fn = fn_figure(
+            {names[0]: result.before.fn, names[1]: result.after.fn}, args.out / "fn_curves.png"
+        )
+        change = risk_change_figure(result, before, args.out / "risk_change.png")
+        report = compare_report(
+            result, (before, after), names, [fn, change], evacuation, args.out / "compare.html"
+        )
     for path in (
         args.out / "receptors_before_after.csv",
         args.out / "compliance_changed.csv",
+        args.out / "layout_changes.csv",
         fn,
         change,
+        report,
     ):
         console.print(f"wrote {path}")
 
 
-def _print_frame(frame, title: str) -> None:
+# What a member with a value of a figure did (a member without it did not).
+_ENSEMBLE_COUNTS = {
+    "first_alarm_s": "alarmed",
+    "decision_s": "decided",
+    "last_arrival_s": "had arrivals",
+    "longest_queue_s": "had a queue",
+    "longest_queue_x_m": "had a queue",
+    "longest_queue_y_m": "had a queue",
+}
+
+
+def _print_ensemble(stats, title: str) -> None:
+    """Percentiles with the number of members each rests on; none: "not computed"."""
     table = Table(title=title)
-    table.add_column(frame.index.name or "")
+    table.add_column("figure")
+    table.add_column("members", justify="right")
+    quantiles = [c for c in stats.columns if c not in ("members", "of")]
+    for col in quantiles:
+        table.add_column(col, justify="right")
+    for figure, row in stats.iterrows():
+        k, n = int(row["members"]), int(row["of"])
+        did = _ENSEMBLE_COUNTS.get(
+            figure, "reached and cleared" if figure.startswith("clear_") else "with a value"
+        )
+        values = [f"{row[c]:,.3g}" for c in quantiles] if k else ["not computed"] * len(quantiles)
+        table.add_row(figure, f"{k} of {n}" + (f" {did}" if k < n else ""), *values)
+    console.print(table)
+    first = stats.loc["first_alarm_s"] if "first_alarm_s" in stats.index else None
+    if first is not None:
+        k, n = int(first["members"]), int(first["of"])
+        median = f"; p50 {first['p50']:,.0f} s" if k else "; no percentile (none alarmed)"
+        console.print(f"first alarm: {k} of {n} members alarmed{median}", highlight=False)
+
+
+def _print_frame(frame, title: str) -> None:
+    from rich.markup import escape
+
+    from viz import fmt
+
+    table = Table(title=escape(title))
+    table.add_column(escape(str(frame.index.name or "")))
     for col in frame.columns:
-        table.add_column(str(col), justify="right")
+        table.add_column(escape(fmt.label(str(col), unit=True)), justify="right")
     for idx, row in frame.iterrows():
-        table.add_row(str(idx), *(f"{v:,.3g}" if isinstance(v, float) else str(v) for v in row))
+        table.add_row(
+            escape(fmt.label(str(idx), unit=True)),
+            *(escape(fmt.value(str(idx), v)) for v in row),
+        )
     console.print(table)
 
 

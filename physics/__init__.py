@@ -8,5 +8,6 @@ or Chinese common name), ``source``, ``pool``, ``atmosphere`` (surface layer: Mo
 length, u*, wind profile), ``cloud_mixing`` (adiabatic mixing of a release with moist air),
 ``integral_plume`` (the dispersion model: dense, slumping and passive phases in one integral
 model), ``sigmas`` and ``dispersion`` (Gaussian plume and puffs), ``dense_gas`` (the Britter &
-McQuaid workbook, a screening option), ``fire``, ``explosion``, ``harm``.
+McQuaid workbook, a screening option), ``flammability`` (%LEL of gas mixtures), ``fire``,
+``explosion``, ``harm``.
 """

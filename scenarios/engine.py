@@ -14,7 +14,10 @@ The story of a run, one process each:
   ``scenarios.zones.Cloud``) of the current rate and wind, and the puffs beyond (the same
   model's passive limit: Gaussian with Briggs sigmas);
 - the **detectors** read the field at their place and height through a first-order response
-  (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``);
+  (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``): every
+  combustible-gas detector reads a flammable gas in %LEL (``physics.flammability``), a
+  toxic detector its own gas, each held inside its range (over range at the top,
+  ``twin.transmitter``);
 - the **control room** decides after its delay once an alarm at the trigger level comes in
   (or the leak is reported), warns every building after that building's own delay, and
   dispatches the **fire brigade** over the road graph, which isolates the leak or sets up a
@@ -47,20 +50,22 @@ import pandas as pd
 import simpy
 
 import twin
-from physics import dispersion, fire, harm
+from physics import dispersion, fire, harm, substances
+from physics.flammability import percent_lel
 from physics.meteorology import air_density
 from physics.sigmas import puff_sigmas
 from scenarios import twin_start
 from scenarios.evacuation import Evacuation
 from scenarios.network_flow import FlowNetwork, park_places
 from scenarios.people import Lognormal, make_population, park_occupants
-from scenarios.release import SourceTerm, source_term
+from scenarios.release import SourceTerm, check_release, source_term
 from scenarios.scenario_file import Scenario, ScenarioError, WindChange
 from scenarios.twin_start import TwinStart
 from scenarios.zones import Cloud, Weather
 from twin.alarms import AlarmBoard
 from twin.readings import Reading
 from twin.state import ParkModel, gas_kg_m3
+from twin.transmitter import transmit
 
 FORECAST_S = 300.0  # the road watch looks this far ahead with the wind of the moment
 ROAD_WATCH_S = 60.0  # how often the control room checks the roads against the cloud
@@ -118,9 +123,7 @@ class Leak:
         if self.ignited_s is not None and t >= self.ignited_s and self.spec.fire == "fireball":
             return 0.0  # the vessel has burst
         o = self.term.outflow
-        rate = float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
-        # a gas line's airborne rate is what leaves its hole (blowdown or pumped flow)
-        return rate if self.term.pool is not None else max(rate, self._airborne(t))
+        return float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
 
     def airborne_kg_s(self, t) -> float:
         """Rate into the cloud at scenario time ``t`` (zero once burning). [kg/s]"""
@@ -172,6 +175,22 @@ class Engine:
             raise ScenarioError(f"action must be evacuate, shelter or by_zone, got {self.action!r}")
         if self.action == "by_zone" and scenario.response.zone_radius_m is None:
             raise ScenarioError(f"{scenario.path}: response.zone_radius: needed for 'by_zone'")
+        for spec in scenario.releases:  # bad input is one line before any long work
+            if spec.asset not in self.park.tanks.index.union(self.park.pipelines.index):
+                raise ScenarioError(
+                    f"{scenario.path}: release.asset: expected a tank or pipeline id of the "
+                    f"park, got {spec.asset!r}"
+                )
+            try:
+                check_release(
+                    self.park,
+                    spec.asset,
+                    hole_diameter_m=None if spec.hole_m is None else spec.hole_m[1],
+                    rupture=spec.rupture,
+                    hole_height_m=spec.height_m,
+                )
+            except ValueError as e:
+                raise ScenarioError(f"{scenario.path}: release.{spec.asset}: {e}") from None
         self.rng = np.random.default_rng(self.seed)
         self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
         self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
@@ -321,11 +340,6 @@ class Engine:
             raise ScenarioError(f"{self.sc.path}: release.{spec.asset}: {e}") from None
 
     def _leak(self, spec, hole_override) -> Leak:
-        if spec.asset not in self.park.tanks.index and spec.asset not in self.park.pipelines.index:
-            raise ScenarioError(
-                f"{self.sc.path}: release.asset: expected a tank or pipeline id of the park, "
-                f"got {spec.asset!r}"
-            )
         hole = None if spec.rupture else (hole_override or spec.hole_diameter_m)
         # The ESD time is known from the start: follow the release it leaves from the
         # beginning (a line's source term counts the pumped flow up to isolation in its
@@ -397,15 +411,11 @@ class Engine:
         self._centre = np.asarray(park.network.nodes_xy, float).mean(axis=0)
 
     def _setup_detectors(self):
+        """The detectors that see the released gas: every combustible-gas detector when the
+        gas is flammable (it reads %LEL of the gas present, Le Chatelier, whatever gas it is
+        named for), and the toxic detectors of that gas."""
         det = self.sc.detection
         model = ParkModel.from_park(self.park)
-        chans = [
-            ch
-            for ch in model.channels.values()
-            if ch.kind.startswith("gas")
-            and ch.cas == self.cas
-            and (det.sensors == "all" or ch.tag in det.sensors)
-        ]
         if det.sensors != "all":
             missing = set(det.sensors) - {ch.tag for ch in model.channels.values()}
             if missing:
@@ -413,16 +423,39 @@ class Engine:
                     f"{self.sc.path}: detection.sensors: expected sensor tags of the park, "
                     f"got {sorted(missing)[0]!r}"
                 )
+        gas = self.leaks[0].term.substance
+        t = self.weather.air_temperature_K
+        mol_m3 = 101325.0 / (substances.R_GAS * t)  # moles of air per m3
+        chans, per_kg_m3 = [], []
+        for ch in model.channels.values():
+            if det.sensors != "all" and ch.tag not in det.sensors:
+                continue
+            if ch.kind == "gas_combustible" and gas.flammable:
+                fraction = 1.0 / (mol_m3 * gas.molar_mass_kg_mol)  # volume fraction per kg/m3
+                per_kg_m3.append(float(percent_lel([fraction], [gas.lfl_fraction])))
+            elif ch.kind == "gas_toxic" and substances.lookup(ch.cas).property_cas == self.cas:
+                per_kg_m3.append(1.0 / float(gas_kg_m3(1.0, ch.unit, ch.cas, t)))
+            else:
+                continue
+            chans.append(ch)
         self.board = AlarmBoard()
         self.board.attach(chans)
         self.channels = chans
         self.sensor_xyz = np.array([(ch.x, ch.y, ch.z) for ch in chans], float).reshape(-1, 3)
-        t = self.weather.air_temperature_K
-        self.sensor_per_kg_m3 = np.array(
-            [1.0 / float(gas_kg_m3(1.0, ch.unit, ch.cas, t)) for ch in chans]
-        )
+        self.sensor_per_kg_m3 = np.array(per_kg_m3, float)
+        self.sensor_range = np.array([(ch.range_low, ch.range_high) for ch in chans], float)
+        self.sensor_range = self.sensor_range.reshape(-1, 2)
         self.sensor_c = np.zeros(len(chans))
+        self.sensor_over = np.zeros(len(chans), bool)
         self.epoch = self.sc.run.start.timestamp()
+        comb = [ch for ch in chans if ch.kind == "gas_combustible"]
+        other = sum(substances.lookup(ch.cas).property_cas != self.cas for ch in comb)
+        if comb:
+            self.log(
+                f"{len(comb)} combustible-gas detectors read {gas.name} in %LEL of its LFL "
+                f"({gas.lfl_fraction * 100:g} vol%); {other} of them are calibrated for "
+                "another gas and read it with a response factor of 1 (none sourced)"
+            )
 
     # --- the field ---------------------------------------------------------------------
 
@@ -653,7 +686,8 @@ class Engine:
         leak.crossed |= hit
 
     def detectors(self):
-        """Every gas detector of the chemical reads the field at its place and height."""
+        """Every detector that sees the gas reads the field at its place and height, held
+        inside its measuring range (over range at the top, ``twin.transmitter``)."""
         tau = self.sc.detection.response_time_s / math.log(10.0)
         gain = 1.0 - math.exp(-self.dt / tau) if tau > 0 else 1.0
         trigger = self.sc.detection.trigger
@@ -663,7 +697,10 @@ class Engine:
                 continue
             c = self.concentration(self.sensor_xyz[:, :2], self.sensor_xyz[:, 2])
             self.sensor_c += (c - self.sensor_c) * gain
-            values = self.sensor_c * self.sensor_per_kg_m3
+            values, over = transmit(self.sensor_c * self.sensor_per_kg_m3, *self.sensor_range.T)
+            for k in np.flatnonzero(over & ~self.sensor_over):
+                self.log(f"{self.channels[k].tag} over range (at least {values[k]:g})")
+            self.sensor_over = over
             t = self.epoch + self.env.now
             before = len(self.board.alarms)
             for ch, v in zip(self.channels, values.tolist(), strict=True):
