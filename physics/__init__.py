@@ -5,5 +5,5 @@ of parktwin; everything else may import this.
 
 Modules: ``units`` (parse "50 mm" at the boundary), ``substances`` (properties by name, CAS
 or Chinese common name), ``source``, ``pool``, ``sigmas``, ``dispersion``, ``dense_gas``, ``fire``,
-``explosion``, ``harm``.
+``explosion``, ``harm``, ``infiltration`` (air leaking into buildings).
 """

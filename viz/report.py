@@ -145,8 +145,13 @@ SCENARIO_MODELS = (
     "cloud dense.",
     "Detection: each sensor reads the field at its place through a first-order response "
     "(time constant T90 / ln 10) and raises the twin's graded alarms.",
-    "Indoor air: dCi/dt = lambda (Co - Ci) with the building's air changes, ASHRAE "
-    "Handbook Fundamentals ch. 16.",
+    "Indoor air: dCi/dt = lambda (Co - Ci); lambda from each building's leakage through the "
+    "LBL infiltration model with the wind and indoor-outdoor temperature difference of the "
+    "moment (Sherman & Grimsrud 1980; ASHRAE Handbook of Fundamentals 2001 ch. 26), leakage "
+    "by building use from EN 15242:2007 Annex B, unless the building gives its air changes.",
+    "People outside the park: each target sampled at a few points carrying equal shares of "
+    "its day or night population, indoors (outdoors for a given share until warned), "
+    "sheltering once warned; the same indoor air model, dose and probits.",
     "Evacuation: pre-movement delay (lognormal), walking on the road graph with link "
     "capacities and queues, SFPE Handbook hydraulic model; IMO MSC.1/Circ.1533 flows.",
     "Levels of concern: the chemical's three tiers (AEGL 60-minute values of the US EPA AEGL "
@@ -264,7 +269,8 @@ def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=
         "fatalities among them.</p>" + _table(zones),
         SCENARIO_SECTIONS[4]: _table(above)
         + f"<p>Buildings by outdoor peak (top {BUILDINGS_SHOWN}):</p>"
-        + _table(buildings),
+        + _table(buildings)
+        + _outside_and_plan(result),
         SCENARIO_SECTIONS[5]: "".join(_png(f) for f in figures) or "<p>No figures.</p>",
         SCENARIO_SECTIONS[6]: _table(checks)
         + "<p>Drill objectives, not legal criteria: GB 36894-2018 individual and societal "
@@ -418,3 +424,26 @@ def qra_report(
         _page(f"Quantitative risk assessment: {Path(park.source).name}", sections), encoding="utf-8"
     )
     return out_html
+
+
+def _outside_and_plan(result) -> str:
+    """The people outside the park, counted apart, and the assembly points and gates the
+    engine closed because they lay in a hazard zone."""
+    out = ""
+    off = result.offsite
+    if len(off):
+        table = off.reset_index()
+        for col in ("outdoor_peak_kg_m3", "indoor_peak_kg_m3"):
+            table[col.replace("kg_m3", "mg_m3")] = [f"{v * 1e6:.3g}" for v in table.pop(col)]
+        table = table.round({"expected_fatalities": 3, "warned_s": 0, "air_changes_per_h": 3})
+        out += (
+            f"<p>People outside the park ({int(off['persons'].sum()):,} in "
+            f"{len(off)} targets), counted apart from the park's own people:</p>" + _table(table)
+        )
+    if len(result.plan):
+        out += (
+            "<p>Assembly points and gates closed because they lay in a hazard zone "
+            "(nobody sent there; people there or on their way went elsewhere):</p>"
+            + _table(result.plan.round({"time_s": 0}))
+        )
+    return out
