@@ -11,6 +11,10 @@ from rich.table import Table
 console = Console(width=None if sys.stdout.isatty() else 120)
 
 DEMO_HELP = "Run the main job on the bundled demo park and write its results."
+PROBIT_HELP = (
+    'toxic probit source, "purple-book" or "lees" (default: for each chemical the first '
+    "with a usable probit)"
+)
 COMMANDS = {
     "demo": (
         DEMO_HELP,
@@ -185,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     qra.add_argument("--workers", type=int, help="local processes (default: cores)")
     qra.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    qra.add_argument("--probit-source", help=PROBIT_HELP)
     qra.add_argument("--out", type=Path, default=Path("out/qra"), help="output folder")
 
     cmp_cmd = command("compare")
@@ -194,6 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_cmd.add_argument("--margin", default="2 km", help='grid margin (default "2 km")')
     cmp_cmd.add_argument("--workers", type=int, help="local processes (default: cores)")
     cmp_cmd.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on a Dask cluster")
+    cmp_cmd.add_argument("--probit-source", help=PROBIT_HELP)
     cmp_cmd.add_argument("--out", type=Path, default=Path("out/compare"), help="output folder")
 
     replay = command("replay")
@@ -830,7 +836,7 @@ def _run(args) -> None:
             result = engine.run(scenario, park, action=args.action)
         except ValueError as err:
             raise InputError(str(err)) from None
-    figures = result.key_figures()
+    figures = result.shown_figures()
     table = Table(title=f"{scenario.run.name} ({result.action})")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -870,16 +876,21 @@ def _run(args) -> None:
 
 
 def _qra_options(args, parks):
+    from physics import harm
     from physics.units import parse_quantity
     from scenarios.qra.compare import common_grid
 
+    try:
+        harm.check_probit_source(args.probit_source)
+    except ValueError as err:
+        raise InputError(f"--probit-source: {err}") from None
     try:
         cell = parse_quantity(args.cell, "m")
         margin = parse_quantity(args.margin, "m")
         grid = common_grid(parks[0], parks[-1], cell_m=cell, margin_m=margin)
     except ValueError as err:
         raise InputError(str(err)) from None
-    return dict(grid=grid, workers=args.workers, cluster=args.cluster)
+    return dict(grid=grid, workers=args.workers, cluster=args.cluster, probit=args.probit_source)
 
 
 def _risk_zones(result):

@@ -19,6 +19,8 @@ When running this file as part of ``bench/run.py`` it does nothing: it only hold
 for ``bench/validate_dispersion.py``.
 """
 
+import math
+
 import numpy as np
 
 #: name -> (test, printed form) of the acceptance criteria.
@@ -95,3 +97,25 @@ def evaluate(observed, predicted) -> dict[str, float]:
 def acceptance(stats: dict[str, float]) -> dict[str, bool]:
     """Which acceptance criteria ``stats`` (from :func:`evaluate`) meets."""
     return {name: bool(test(stats[name])) for name, (test, _) in CRITERIA.items()}
+
+
+def peer_bar(ours: float, slab: float, degadis: float, slab_factor: float = 1.5):
+    """The issue's bar for one distance of a peer comparison.
+
+    Where SLAB and DEGADIS both give a value, ours must lie inside their spread
+    [min, max]; where only SLAB does, within ``slab_factor`` of it either way. Returns
+    (met, text), or (None, "no peer value") when neither peer gave a finite value.
+    """
+    s_ok, d_ok = math.isfinite(slab), math.isfinite(degadis)
+    if s_ok and d_ok:
+        lo, hi = min(slab, degadis), max(slab, degadis)
+        if ours < lo:
+            return False, f"below by x{lo / ours:.2f}"
+        if ours > hi:
+            return False, f"above by x{ours / hi:.2f}"
+        return True, "inside the spread"
+    if s_ok:
+        r = ours / slab
+        met = 1.0 / slab_factor <= r <= slab_factor
+        return met, f"{r:.2f} x SLAB: {'within' if met else 'outside'} {slab_factor:g}x"
+    return None, "no peer value"

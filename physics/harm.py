@@ -7,8 +7,13 @@ with that source on the same row; values are converted to kg/m3 once, here.
 
 Probits give the probability of death as P = Phi(Pr - 5) (Finney's probit with mean 5).
 Toxic: Pr = a + b ln(sum C^n dt), in the concentration and time units of each source
-(``data/probits.csv``). Thermal: Pr = c + 2.56 ln(t q^(4/3)), q in W/m2, t in s. Overpressure:
-peak side-on overpressure in Pa and impulse in Pa s.
+(``data/probits.csv``, one row per chemical and source, each with its citation). A row is
+used only when two independent public transcriptions agree on it (``usable`` = yes; all are
+secondary). Where both sources hold a usable row the Purple Book's is taken (the QRA method
+this project follows), then Lees'; ``model=`` picks one by name. A chemical without a usable
+row has no toxic probit, and :func:`toxic_probit_gap` says why. Thermal:
+Pr = c + 2.56 ln(t q^(4/3)), q in W/m2, t in s. Overpressure: peak side-on overpressure in Pa
+and impulse in Pa s.
 """
 
 import csv
@@ -44,6 +49,8 @@ OVERPRESSURE_LEVELS_PA = {
 THERMAL_PROBIT_MODELS = {"eisenberg-1975": -38.48, "tsao-perry": -36.38, "tno": -37.23}
 OVERPRESSURE_PROBIT_MODELS = ("eisenberg-1975-lung", "tno-head-impact", "tno-structural-collapse")
 _CONCENTRATION_UNITS = ("ppm", "mg/m3", "kg/m3", "%")
+# Toxic probit sources a user may name, in the order of preference (see the module docstring).
+PROBIT_SOURCES = ("purple-book", "lees")
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,8 @@ def _probits() -> dict[str, dict[str, dict]]:
         for row in csv.DictReader(f):
             for key in ("a", "b", "n"):
                 row[key] = float(row[key])
+            row["transcriptions"] = int(row["transcriptions"])
+            row["usable"] = row["usable"] == "yes"
             table.setdefault(row["cas"], {})[row["model"]] = row
     return table
 
@@ -93,7 +102,7 @@ def endpoint_rows() -> list[dict]:
 
 
 def probit_rows() -> list[dict]:
-    """All rows of the bundled toxic probit table, one per (chemical, model)."""
+    """All rows of the bundled toxic probit table, one per (chemical, source), usable or not."""
     return [row for models in _probits().values() for row in models.values()]
 
 
@@ -380,21 +389,53 @@ def death_probability(probit):
     return ndtr(np.asarray(probit, float) - 5.0)
 
 
+def check_probit_source(model) -> None:
+    """Raise ValueError naming the valid sources if ``model`` is neither None nor one of
+    :data:`PROBIT_SOURCES`."""
+    if model is not None and model not in PROBIT_SOURCES:
+        raise ValueError(f"unknown probit source {model!r}; valid: {', '.join(PROBIT_SOURCES)}")
+
+
+def toxic_probit_row(cas: str, model=None) -> dict | None:
+    """The probit row used for a chemical (a, b, n, units, source), or None without one.
+
+    ``model`` None takes the first usable row in the order of :data:`PROBIT_SOURCES`; a name
+    takes that source's row if it is usable. An unknown name raises ValueError.
+    """
+    check_probit_source(model)
+    rows = _probits().get(cas, {})
+    for name in PROBIT_SOURCES if model is None else (model,):
+        row = rows.get(name)
+        if row is not None and row["usable"]:
+            return row
+    return None
+
+
+def toxic_probit_gap(cas: str, model=None) -> str:
+    """Why a chemical has no toxic probit, in one sentence (empty if it has one)."""
+    if toxic_probit_row(cas, model) is not None:
+        return ""
+    listed = list(_probits().get(cas, {}).values()) or _endpoints().get(cas, [])
+    chemical = _chemical(cas) if not listed else None
+    name = listed[0]["name"] if listed else getattr(chemical, "common_name", f"CAS {cas}")
+    which = "" if model is None else f" from source {model!r}"
+    rows = [r for r in _probits().get(cas, {}).values() if model is None or r["model"] == model]
+    if not rows:
+        return f"no toxic probit{which} found for {name}"
+    found = "; ".join(
+        f"{r['model']}: only one public transcription found"
+        if r["transcriptions"] < 2
+        else f"{r['model']}: {r['population']}"
+        for r in rows
+    )
+    return f"no usable toxic probit{which} for {name} ({found})"
+
+
 def _toxic_model(cas: str, model):
-    models = _probits().get(cas)
-    if not models:
-        raise ValueError(f"no toxic probit for CAS {cas} in physics/data/probits.csv")
-    if model is None:
-        if len(models) > 1:
-            raise ValueError(
-                f"several probits for CAS {cas}; choose model from {', '.join(models)}"
-            )
-        return next(iter(models.values()))
-    if model not in models:
-        raise ValueError(
-            f"unknown probit model {model!r} for CAS {cas}; valid: {', '.join(models)}"
-        )
-    return models[model]
+    row = toxic_probit_row(cas, model)
+    if row is None:
+        raise ValueError(toxic_probit_gap(cas, model))
+    return row
 
 
 def toxic_load(
@@ -418,7 +459,7 @@ def toxic_load(
     dt_s : array_like
         Time step, scalar or one per step (broadcast along ``axis``). [s]
     model : str, optional
-        Probit model name; needed when the table holds several for this chemical.
+        Probit source, one of :data:`PROBIT_SOURCES`; default: the first usable one.
     molar_mass_kg_mol, temperature_k, pressure_pa : float, optional
         For sources that give C in ppm. [kg/mol], [K], [Pa]
     axis : int, optional
@@ -479,7 +520,7 @@ def toxic_death_probability(
     duration_s : array_like
         Exposure duration. [s]
     model : str, optional
-        Probit model name (see ``data/probits.csv``).
+        Probit source, one of :data:`PROBIT_SOURCES`; default: the first usable one.
     molar_mass_kg_mol, temperature_k, pressure_pa : float, optional
         Air state for ppm-based probits. [kg/mol], [K], [Pa]
 

@@ -357,11 +357,7 @@ class Engine:
             return (), np.zeros(0)
 
     def _has_probit(self) -> bool:
-        try:
-            harm.toxic_load(self.cas, np.zeros((1, 1)), 1.0, molar_mass_kg_mol=self.molar_mass)
-            return True
-        except (ValueError, KeyError):
-            return False
+        return harm.toxic_probit_row(self.cas, self.sc.run.probit) is not None
 
     def level(self, name: str) -> float:
         names, values = self.levels
@@ -928,7 +924,7 @@ class Engine:
             self.dose += c * dt
             if self._probit:
                 self.load += harm.toxic_load(
-                    self.cas, c[:, None], dt, molar_mass_kg_mol=self.molar_mass
+                    self.cas, c[:, None], dt, self.sc.run.probit, self.molar_mass
                 )
             q = np.zeros(out.size)
             for f in self.fires:
@@ -1075,7 +1071,8 @@ def run(scenario: Scenario, park=None, action: str | None = None, draws=None):
 
 
 def compare(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> pd.DataFrame:
-    """The same scenario under each protective action: one row of key figures each."""
+    """The same scenario under each protective action: one row of key figures each (a figure
+    not computed gives its reason instead of a number)."""
     park = park if park is not None else twin.load_park(scenario.run.park)
-    rows = {a: run(scenario, park, a).key_figures() for a in actions}
+    rows = {a: run(scenario, park, a).shown_figures() for a in actions}
     return pd.DataFrame(rows).T.rename_axis("action")

@@ -44,6 +44,7 @@ class ScenarioResult:
     point people leave from) and at each outside target (a point inside it) per step, index
     time_s. ``cloud``: every minute, (t [s], x [m], y [m], concentration [kg/m3] of shape
     (len(y), len(x))) on a grid over the part of the cloud above the lowest level.
+    ``not_computed``: key figure -> why it is not computed (its value is NaN).
     """
 
     name: str
@@ -64,6 +65,7 @@ class ScenarioResult:
     building_c: pd.DataFrame = field(default_factory=pd.DataFrame)
     target_c: pd.DataFrame = field(default_factory=pd.DataFrame)
     cloud: list = field(default_factory=list)
+    not_computed: dict = field(default_factory=dict)
     offsite: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -98,7 +100,7 @@ class ScenarioResult:
             "longest_queue_s": when,
             "longest_queue_x_m": self.queue_xy.get(name, (math.nan, math.nan))[0],
             "longest_queue_y_m": self.queue_xy.get(name, (math.nan, math.nan))[1],
-            "expected_fatalities": float(np.nansum(p["p_death"])),
+            "expected_fatalities": float(p["p_death"].sum(skipna=False)),
             "destinations_closed": len(self.plan),
             "peak_kg_m3": float(p["peak_kg_m3"].max()) if len(p) else 0.0,
         }
@@ -109,10 +111,14 @@ class ScenarioResult:
         off = self.offsite
         if len(off):
             fig["offsite_persons"] = int(off["persons"].sum())
-            fig["offsite_expected_fatalities"] = float(off["expected_fatalities"].sum())
+            fig["offsite_expected_fatalities"] = float(off["expected_fatalities"].sum(skipna=False))
             for level in self.levels:
                 fig[f"offsite_above_{level}"] = int(off[f"above_{level}"].sum())
         return fig
+
+    def shown_figures(self) -> dict:
+        """``key_figures`` with each figure that is not computed replaced by its reason."""
+        return {k: self.not_computed.get(k, v) for k, v in self.key_figures().items()}
 
     def write(self, directory, formats=("csv",), trajectories=True) -> list[Path]:
         """Write the tables (and trajectories as one long table) to ``directory``."""
@@ -130,7 +136,7 @@ class ScenarioResult:
             "zones": self.zones.reset_index(),
             "offsite": self.offsite.reset_index(),
             "plan": self.plan,
-            "key_figures": pd.DataFrame([self.key_figures()]),
+            "key_figures": pd.DataFrame([self.shown_figures()]),
         }
         if trajectories:
             tables["trajectories"] = trajectory_table(self.trajectories)
@@ -174,7 +180,7 @@ def build_result(engine) -> "ScenarioResult":
     if engine._probit:
         persons["toxic_load"] = engine.load
         with np.errstate(divide="ignore"):
-            probit = harm.toxic_probit(engine.cas, engine.load)
+            probit = harm.toxic_probit(engine.cas, engine.load, engine.sc.run.probit)
         persons["p_death_toxic"] = harm.death_probability(probit)
     else:
         persons["toxic_load"] = np.nan
@@ -185,6 +191,11 @@ def build_result(engine) -> "ScenarioResult":
     persons["p_death_thermal"] = np.where(engine.thermal > 0, harm.death_probability(thermal), 0.0)
     pt = np.nan_to_num(persons["p_death_toxic"].to_numpy())
     persons["p_death"] = 1.0 - (1.0 - pt) * (1.0 - persons["p_death_thermal"].to_numpy())
+    not_computed = {}
+    if not engine._probit:
+        reason = _toxic_deaths_not_computed(engine, persons)
+        if reason:
+            not_computed["expected_fatalities"] = reason
     for name, v in zip(names, values, strict=True):
         persons[f"above_{name}"] = engine.peak >= v
 
@@ -195,7 +206,7 @@ def build_result(engine) -> "ScenarioResult":
             "persons": g.size(),
             "outdoor_peak_kg_m3": pd.Series(engine.outdoor_peak_b, index=ids),
             "indoor_peak_kg_m3": pd.Series(engine.indoor_peak_b, index=ids),
-            "expected_fatalities": g["p_death"].sum(),
+            "expected_fatalities": g["p_death"].sum().where(g["p_death"].count() == g.size()),
             "warned_s": pd.Series(engine.warned_s, dtype=float),
             "last_exit_s": g["exit_s"].max(),
             "air_changes_per_h": pd.Series(
@@ -222,7 +233,7 @@ def build_result(engine) -> "ScenarioResult":
                     if len(mine) and mine["exit_s"].notna().any() and not still
                     else math.nan
                 ),
-                "expected_fatalities": float(mine["p_death"].sum()),
+                "expected_fatalities": float(mine["p_death"].sum(skipna=False)),
             }
         )
     zones = pd.DataFrame(
@@ -249,6 +260,9 @@ def build_result(engine) -> "ScenarioResult":
     )
     alarms = alarms[alarms["state"] == "raised"].reset_index(drop=True) if len(alarms) else alarms
     times = pd.Index([row["time_s"] for row in engine.timeline], name="time_s")
+    offsite, reason = _offsite(engine, names, values)
+    if reason:
+        not_computed["offsite_expected_fatalities"] = reason
     return ScenarioResult(
         engine.sc.run.name,
         engine.action,
@@ -270,28 +284,49 @@ def build_result(engine) -> "ScenarioResult":
             np.reshape(engine.target_c, (len(times), -1)), times, list(engine.park.targets.index)
         ),
         engine.cloud_frames,
-        _offsite(engine, names, values),
+        not_computed,
+        offsite,
         pd.DataFrame(engine.plan_closed, columns=PLAN_COLUMNS),
     )
 
 
-def _offsite(engine, names, values) -> pd.DataFrame:
+def _offsite(engine, names, values) -> tuple[pd.DataFrame, str]:
     """Per target outside the park: persons, when warned, outdoor and indoor peak, mean air
     change, persons above each level (rounded) and expected fatalities. Two groups per
-    receptor point: indoors all along, and the share outdoors until the warning."""
+    receptor point: indoors all along, and the share outdoors until the warning. Without a
+    toxic probit, a target where anyone reached the most severe toxic level has its expected
+    fatalities NaN; the second value says why ("" when all were computed)."""
     ids = engine.off_ids
     steps = max(len(engine.timeline), 1)
     f = engine.sc.offsite.outdoors
     weights = np.stack([(1.0 - f) * engine.off_share, f * engine.off_share])
     if engine._probit:
         with np.errstate(divide="ignore"):
-            pt = harm.death_probability(harm.toxic_probit(engine.cas, engine.off_load))
+            pt = harm.death_probability(
+                harm.toxic_probit(engine.cas, engine.off_load, engine.sc.run.probit)
+            )
     else:
         pt = np.zeros_like(engine.off_load)
     with np.errstate(divide="ignore"):
         thermal = harm.THERMAL_PROBIT_MODELS["eisenberg-1975"] + 2.56 * np.log(engine.off_thermal)
     pth = np.where(engine.off_thermal > 0, harm.death_probability(thermal), 0.0)
     p = np.stack([pt[0], 1.0 - (1.0 - pt[1]) * (1.0 - pth)])
+    reason = ""
+    if not engine._probit and len(ids):
+        from scenarios.engine import AEGL_DURATION_S
+
+        try:
+            lv = harm.toxic_levels(engine.cas, AEGL_DURATION_S, engine.molar_mass)
+        except ValueError:
+            lv = None
+        reached = (engine.off_peak >= lv.kg_m3[-1]) & (weights > 0) if lv else None
+        if reached is not None and reached.any():
+            p = np.where(reached, np.nan, p)
+            gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
+            reason = (
+                f"not computed: {gap}; {weights[reached].sum():,.0f} people outside "
+                f"the park reached {lv.names[-1]}"
+            )
     k = engine.off_target
 
     def per_target(x):
@@ -321,7 +356,26 @@ def _offsite(engine, names, values) -> pd.DataFrame:
         table[f"above_{name}"] = np.round(per_target(weights * (engine.off_peak >= v))).astype(
             np.int64
         )
-    return table
+    return table, reason
+
+
+def _toxic_deaths_not_computed(engine, persons) -> str:
+    """Without a sourced toxic probit, the probability of death of everyone whose peak reached
+    the chemical's most severe toxic level of concern (AEGL-3, ERPG-3 or the IDLH: above it
+    death may occur, below it the level's definition expects none) is set to NaN; returns
+    why, or "" when nobody reached it (the toxic part of the harm is then nil)."""
+    from scenarios.engine import AEGL_DURATION_S
+
+    try:
+        lv = harm.toxic_levels(engine.cas, AEGL_DURATION_S, engine.molar_mass)
+    except ValueError:
+        return ""
+    reached = engine.peak >= lv.kg_m3[-1]
+    if not reached.any():
+        return ""
+    persons.loc[reached, "p_death"] = np.nan
+    gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
+    return f"not computed: {gap}; {int(reached.sum())} people reached {lv.names[-1]}"
 
 
 def _with_dwell(trajectories, exit_s) -> list:

@@ -5,7 +5,8 @@ once here with ``physics.units.parse_quantity``. Anything wrong gives one line n
 file, the key and what was expected (``ScenarioError``). The sections:
 
 - ``[scenario]`` name, park (a path or "demo"), start (ISO time with its UTC offset),
-  duration, seed, step (the engine's field and dose step);
+  duration, seed, step (the engine's field and dose step), probit (the toxic probit source,
+  one of ``physics.harm.PROBIT_SOURCES``; by default the first with a usable probit);
 - ``[weather]`` wind_speed, wind_from, stability, air_temperature, and either
   ``[[weather.changes]]`` (at, and any of the wind fields) or ``series`` (a CSV file with
   time_s, wind_speed_m_s, wind_from_deg, stability);
@@ -38,6 +39,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from physics import harm
 from physics.units import parse_quantity
 
 ACTIONS = ("evacuate", "shelter", "by_zone")
@@ -89,11 +91,18 @@ class Run(_Section):
     duration_s: float = Field(alias="duration")
     seed: int = 0
     step_s: float = Field(10.0, alias="step")
+    probit: str | None = None
 
     @field_validator("duration_s", "step_s", mode="before")
     @classmethod
     def _time(cls, v):
         return _positive(v, "s", "a time > 0 s")
+
+    @field_validator("probit")
+    @classmethod
+    def _probit_source(cls, v):
+        harm.check_probit_source(v)
+        return v
 
     @field_validator("start")
     @classmethod

@@ -5,6 +5,11 @@ The broker persists its state in the test's temporary folder and saves it every 
 SIGKILL that comes more than a second after they were made, as well as a clean stop.
 Tests that use it are skipped when the ``mosquitto`` binary is not installed
 (Debian: ``apt-get install mosquitto``).
+
+Hypothesis profiles, chosen with the ``HYPOTHESIS_PROFILE`` environment variable:
+``quick`` (the default: Hypothesis' usual 100 examples per fuzz test, no deadline, since the
+suite runs on shared machines) and ``fuzz`` (10,000 examples per fuzz test, for the fuzz run
+the README names). A test that sets its own ``max_examples`` keeps it under both.
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("quick", deadline=None)
+settings.register_profile("fuzz", max_examples=10_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 # Debian installs the broker in /usr/sbin, which is not on every user's PATH.
 MOSQUITTO = shutil.which(

@@ -94,3 +94,11 @@ def test_bad_cell_size_is_one_line(small_parks):
     before, _ = small_parks
     done = cli("qra", str(before), "--cell", "-5 m")
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_unknown_probit_source_is_one_line(small_parks):
+    before, _ = small_parks
+    done = cli("qra", str(before), "--probit-source", "tno")
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "Traceback" not in done.stderr
+    assert "--probit-source: unknown probit source 'tno'; valid: purple-book, lees" in lines[0]

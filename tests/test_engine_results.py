@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from physics import fire
+from physics import fire, harm
+from scenarios import scenario_file
 from scenarios.engine import Engine, compare
 from tests.engine_cases import park, scenario
 
@@ -93,3 +94,32 @@ def test_compare_runs_each_protective_action():
     # B-E01-WS and B-E07-CR (30 persons) lie within 400 m of NH-101
     assert table.loc["by_zone", "sheltered"] == 30
     assert not math.isnan(table.loc["evacuate", "last_arrival_s"])
+
+
+def test_toxic_deaths_without_a_probit_are_not_computed(monkeypatch):
+    """With no usable probit for the chemical, people who reached its most severe toxic level
+    (AEGL-3) have no probability of death: the expected fatalities are NaN with the reason,
+    and the comparison table shows the reason, never 0."""
+    sc = scenario(response={"action": "evacuate"})
+    computed = Engine(sc, park()).run()
+    assert computed.key_figures()["above_AEGL-3"] > 0
+    assert computed.not_computed == {}
+    monkeypatch.setattr(harm, "toxic_probit_row", lambda cas, model=None: None)
+    r = Engine(sc, park()).run()
+    k = r.key_figures()
+    assert math.isnan(k["expected_fatalities"])
+    reason = r.shown_figures()["expected_fatalities"]
+    assert reason.startswith("not computed: no usable toxic probit for ammonia")
+    assert f"{k['above_AEGL-3']} people reached AEGL-3" in reason
+    assert r.persons.loc[~r.persons["above_AEGL-3"], "p_death"].notna().all()
+    assert r.zones["expected_fatalities"].isna().any()
+    table = compare(sc, ("evacuate",), park())
+    assert table.loc["evacuate", "expected_fatalities"] == reason
+
+
+def test_probit_source_of_a_scenario_file():
+    """The scenario's [scenario] probit picks the source; an unknown name is one line."""
+    lees = Engine(scenario(scenario={"probit": "lees"}), park()).run()
+    assert lees.not_computed == {}
+    with pytest.raises(scenario_file.ScenarioError, match="unknown probit source 'tno'"):
+        scenario(scenario={"probit": "tno"})

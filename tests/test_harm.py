@@ -2,8 +2,8 @@
 interpolation, levels of concern and probits.
 
 Oracles: NIOSH Pocket Guide ppm-to-mg/m3 conversion factors (closed form, ideal gas at 25 degC);
-Withers & Lees (1985) chlorine LC50s from their own abstract; the ammonia rat LC50s published
-with the AIHA J. 43(9):662-665 (1982) probit; closed-form inversions of the Eisenberg (1975)
+Withers & Lees (1985) chlorine LC50s from their own abstract; the Purple Book's (CPR 18E, 1999)
+worked example for carbon monoxide (Appendix 6.B); closed-form inversions of the Eisenberg (1975)
 and TNO probits (constants as quoted second-hand and Sandia HyRAM+ qra/probits.py).
 """
 
@@ -11,11 +11,14 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from physics import harm
 
 AMMONIA, CHLORINE, PHENOL, HF = "7664-41-7", "7782-50-5", "108-95-2", "7664-39-3"
+H2S, CO, BENZENE = "7783-06-4", "630-08-0", "71-43-2"
 # Chemicals whose every endpoint we could source (see the report): the test states the count
 # achieved rather than hiding a shortfall.
 SOURCED_CHEMICALS = 29
@@ -58,10 +61,78 @@ def test_aegl_tiers_ordered_and_non_increasing_with_duration():
 
 def test_probit_table_has_sources():
     rows = harm.probit_rows()
-    assert {r["cas"] for r in rows} == {AMMONIA, CHLORINE}
     for r in rows:
         assert r["b"] > 0 and r["n"] > 0 and len(r["source"]) > 20
         assert r["concentration_unit"] in ("ppm", "mg/m3") and r["time_unit"] == "min"
+        assert r["model"] in harm.PROBIT_SOURCES
+        # a row is used only with two agreeing transcriptions, or (carbon monoxide) with
+        # the book's own worked example behind it
+        if r["usable"]:
+            assert r["transcriptions"] >= 2 or "worked example" in r["source"], r
+            assert r["source"].startswith("secondary"), r
+    usable = {r["cas"] for r in rows if r["usable"]}
+    assert usable == {AMMONIA, CHLORINE, H2S, CO}
+
+
+def test_carbon_monoxide_purple_book_worked_example():
+    """Purple Book CPR 18E (1999) Appendix 6.B: carbon monoxide at 21,300 mg/m3 for 30 min
+    gives Pr 5.97 (Table 5.2 constants a = -7.4, b = 1, n = 1, C mg/m3, t min)."""
+    load = harm.toxic_load(CO, np.array([21300e-6]), 1800.0)
+    assert round(float(harm.toxic_probit(CO, load)), 2) == 5.97
+
+
+def test_ppm_and_mg_m3_probits_see_the_same_concentration():
+    """One concentration, 250 ppm of chlorine at 25 degC (= 250 M / 24.465 mg/m3, NIOSH's
+    ideal-gas conversion), held 30 min: the ppm source (Lees) sees 250^2 x 30 ppm^2 min and
+    the mg/m3 source (Purple Book) (250 M / 24.465)^2.75 x 30 (mg/m3)^2.75 min."""
+    m = 0.070906
+    c = harm.ppm_to_kg_m3(250.0, m)
+    assert_allclose(
+        harm.toxic_load(CHLORINE, c, 1800.0, model="lees", molar_mass_kg_mol=m), 250.0**2 * 30
+    )
+    mg_m3 = 250.0 * m * 1e3 / (harm.GAS_CONSTANT * 298.15 / 101325.0 * 1e3)
+    assert_allclose(mg_m3, 250.0 * 70.906 / 24.465, rtol=1e-4)
+    assert_allclose(
+        harm.toxic_load(CHLORINE, c, 1800.0, model="purple-book"), mg_m3**2.75 * 30, rtol=1e-9
+    )
+
+
+@settings(deadline=None)  # the first call loads the chemicals' molar masses
+@given(
+    st.sampled_from([AMMONIA, CHLORINE, H2S, CO]),
+    st.sampled_from(harm.PROBIT_SOURCES),
+    st.floats(1e-6, 1e-1),
+    st.floats(1.0, 3600.0),
+)
+def test_toxic_death_probability_rises_with_concentration_and_time(cas, model, c, t):
+    if harm.toxic_probit_row(cas, model) is None:
+        return
+    p = harm.toxic_death_probability(cas, [c, 2 * c, c], [t, t, 2 * t], model=model)
+    assert 0.0 <= p[0] <= p[1] <= 1.0 and p[0] <= p[2] <= 1.0
+
+
+def test_probit_sources_agree_on_the_order_of_the_lc50():
+    """Purple Book and Lees are fitted to different data; their 30-min LC50s for the same
+    chemical stay within a factor of 2 (ammonia 7,800 / 11,500 ppm, chlorine 385 / 250,
+    hydrogen sulfide 708 / 441): a unit mix-up (ppm read as mg/m3) would break this."""
+    for cas, m in ((AMMONIA, 0.017031), (CHLORINE, 0.070906), (H2S, 0.03408)):
+        lc50 = []
+        for model in harm.PROBIT_SOURCES:
+            c = np.geomspace(1e-6, 1.0, 4000)
+            p = harm.toxic_death_probability(cas, c, 1800.0, model=model, molar_mass_kg_mol=m)
+            lc50.append(c[np.searchsorted(p, 0.5)])
+        assert 0.5 < lc50[0] / lc50[1] < 2.0, (cas, lc50)
+
+
+def test_chemicals_without_a_usable_probit_say_why():
+    assert harm.toxic_probit_row(BENZENE) is None
+    assert "only one public transcription" in harm.toxic_probit_gap(BENZENE)
+    assert harm.toxic_probit_gap("50-00-0") == "no toxic probit found for formaldehyde"
+    assert harm.toxic_probit_gap(CHLORINE) == ""
+    with pytest.raises(ValueError, match="unknown probit source 'tno'; valid: purple-book"):
+        harm.toxic_probit_row(CHLORINE, "tno")
+    with pytest.raises(ValueError, match="no usable toxic probit for benzene"):
+        harm.toxic_death_probability(BENZENE, 1e-3, 60.0)
 
 
 @pytest.mark.parametrize(
@@ -145,19 +216,9 @@ def test_chlorine_probit_reproduces_withers_lees_lc50():
     433 ppm for 10 min and 250 ppm for 30 min, with Y = -8.29 + 0.92 ln(sum C^2 T)."""
     c = harm.ppm_to_kg_m3(np.array([433.0, 250.0]), 0.0709, 298.15)
     p = harm.toxic_death_probability(
-        CHLORINE, c, np.array([600.0, 1800.0]), molar_mass_kg_mol=0.0709
+        CHLORINE, c, np.array([600.0, 1800.0]), model="lees", molar_mass_kg_mol=0.0709
     )
     assert_allclose(p, 0.5, atol=0.01)
-
-
-def test_ammonia_rat_probit_reproduces_published_lc50():
-    """AIHA J. 43(9):662-665 (1982): rat LC50 28,130 / 19,960 / 14,170 / 11,590 mg/m3 at
-    10 / 20 / 40 / 60 min with Probit = 2.30 ln(c^2.02 t) - 47.8. The rounded constants
-    put these LC50s at probit 5.07-5.10, so the check allows 0.15 probit."""
-    c = np.array([28130.0, 19960.0, 14170.0, 11590.0]) * 1e-6
-    t = np.array([10.0, 20.0, 40.0, 60.0]) * 60.0
-    p = harm.toxic_death_probability(AMMONIA, c, t)
-    assert_allclose(p, 0.5, atol=harm.death_probability(5.15) - 0.5)
 
 
 def test_toxic_load_integrates_a_time_series():
@@ -165,12 +226,14 @@ def test_toxic_load_integrates_a_time_series():
     m = 0.0709
     c_ppm = np.array([100.0] * 10 + [50.0] * 20)
     series = harm.ppm_to_kg_m3(c_ppm, m)
-    load = harm.toxic_load(CHLORINE, np.stack([series, series * 0]), 60.0, molar_mass_kg_mol=m)
+    load = harm.toxic_load(
+        CHLORINE, np.stack([series, series * 0]), 60.0, model="lees", molar_mass_kg_mol=m
+    )
     assert_allclose(load, [100.0**2 * 10 + 50.0**2 * 20, 0.0])
-    assert harm.toxic_probit(CHLORINE, load)[1] == -np.inf
-    with pytest.raises(ValueError, match="unknown probit model"):
-        harm.toxic_load(CHLORINE, series, 60.0, model="purple-book")
-    with pytest.raises(ValueError, match="no toxic probit"):
+    assert harm.toxic_probit(CHLORINE, load, model="lees")[1] == -np.inf
+    with pytest.raises(ValueError, match="unknown probit source"):
+        harm.toxic_load(CHLORINE, series, 60.0, model="withers-lees-1985")
+    with pytest.raises(ValueError, match="no usable toxic probit for hydrogen fluoride"):
         harm.toxic_load(HF, series, 60.0)
 
 

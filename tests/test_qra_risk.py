@@ -38,10 +38,11 @@ def _event(park, ident):
 
 def test_one_event_one_weather_class_matches_hand_calculation(park):
     """Chlorine 10 mm leak, D 5 m/s from the west, one sector: the risk 200 m downwind is
-    f x P(death), with P from the Withers & Lees (1985) chlorine probit
-    Pr = -8.29 + 0.92 ln(C^2 t), C in ppm, t in min (physics/data/probits.csv), worked by
-    hand from the plume concentration there and the 30 min exposure cap of AQ/T 3046
-    (quoted second-hand). Tolerance 2 %: the footprint raster is interpolated."""
+    f x P(death), with P from the Purple Book's (CPR 18E Table 5.2) chlorine probit
+    Pr = -6.35 + 0.5 ln(C^2.75 t), C in mg/m3, t in min (physics/data/probits.csv, the
+    default source), worked by hand from the plume concentration there and the 30 min
+    exposure cap of AQ/T 3046 (quoted second-hand). Tolerance 2 %: the footprint raster is
+    interpolated."""
     event = _event(park, "CL-101/leak")
     grid = risk.Grid.for_park(park, margin_m=200.0, cell_m=10.0)
     result = run_qra(
@@ -55,8 +56,7 @@ def test_one_event_one_weather_class_matches_hand_calculation(park):
     term = source_for(park, event, 5.0, 293.15)
     assert release_duration(term, None) == 1800.0
     c = float(Cloud(term, Weather(5.0, 270.0, "D")).field(np.array([200.0]), np.array([0.0]))[0])
-    ppm = c * 8.314462618 * 298.15 / (0.070906 * 101325.0) * 1e6
-    probit = -8.29 + 0.92 * math.log(ppm**2 * 30.0)
+    probit = -6.35 + 0.5 * math.log((c * 1e6) ** 2.75 * 30.0)
     expected = 1e-5 * float(ndtr(probit - 5.0))
     ((x, y, _),) = event.positions
     j, i = grid.cell_of(x, y)
@@ -146,3 +146,24 @@ def test_add_patch_clips_at_the_edges():
 def test_bad_grid():
     with pytest.raises(ValueError, match="grid cell"):
         risk.Grid.around((0, 0, 10, 10), cell_m=0.0)
+
+
+def test_notes_name_the_probit_used_and_the_chemicals_without_one(park):
+    """One chlorine and one benzene event: the notes give chlorine's probit and say why
+    benzene's toxic risk is not computed; the Lees source changes chlorine's risk and an
+    unknown source is refused before any computation."""
+    events = [_event(park, "CL-101/leak"), _event(park, "BZ-101/leak")]
+    grid = risk.Grid.for_park(park, margin_m=200.0, cell_m=20.0)
+    kw = dict(events=events, climate=_climate("D5", [270.0]), grid=grid, workers=0)
+    result = run_qra(park, progress=False, **kw)
+    notes = "\n".join(result.notes)
+    assert "chlorine: toxic probit purple-book, Pr = -6.35 + 0.5 ln(C^2.75 t)" in notes
+    assert (
+        "benzene: only fire and explosion risk computed, toxic not: no usable toxic probit "
+        "for benzene (lees: only one public transcription found)" in notes
+    )
+    lees = run_qra(park, progress=False, probit="lees", **kw)
+    assert "chlorine: toxic probit lees, Pr = -8.29 + 0.92 ln(C^2 t)" in "\n".join(lees.notes)
+    assert not np.allclose(lees.individual_risk, result.individual_risk)
+    with pytest.raises(ValueError, match="unknown probit source 'tno'"):
+        run_qra(park, progress=False, probit="tno", **kw)

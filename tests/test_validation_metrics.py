@@ -89,3 +89,20 @@ def test_logarithmic_measures_reject_zero():
         metrics.geometric_mean_bias([1.0, 0.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="> 0"):
         metrics.geometric_variance([1.0, 1.0], [0.0, 1.0])
+
+
+def test_peer_bar_inside_and_outside_the_spread():
+    # SLAB 2, DEGADIS 4: 3 lies inside [2, 4]; 1 is below 2 by x2; 8 is above 4 by x2
+    assert metrics.peer_bar(3.0, 2.0, 4.0) == (True, "inside the spread")
+    assert metrics.peer_bar(1.0, 2.0, 4.0) == (False, "below by x2.00")
+    assert metrics.peer_bar(8.0, 4.0, 2.0) == (False, "above by x2.00")
+    assert metrics.peer_bar(2.0, 2.0, 4.0)[0] is True  # the edges count as inside
+
+
+def test_peer_bar_only_slab_within_one_and_a_half():
+    nan = float("nan")
+    assert metrics.peer_bar(1.5, 1.0, nan)[0] is True  # 1.5 / 1 = 1.5, on the bar
+    assert metrics.peer_bar(1.0, 1.5, nan)[0] is True  # 1 / 1.5 = 1/1.5, on the bar
+    assert metrics.peer_bar(1.6, 1.0, nan) == (False, "1.60 x SLAB: outside 1.5x")
+    assert metrics.peer_bar(1.0, nan, nan) == (None, "no peer value")
+    assert metrics.peer_bar(1.0, nan, 2.0) == (None, "no peer value")  # DEGADIS alone: no bar

@@ -20,7 +20,8 @@ s from the scenario start, concentrations in kg/m3, NaN where something did not 
   premovement_s, warned_s, departure_s, exit_s, arrival_s, waiting_s, rerouted,
   peak_kg_m3 (outdoor or indoor air breathed), dose_kg_s_m3 (integral of C dt),
   toxic_load (probit units), p_death_toxic, thermal_dose ((W/m2)^(4/3) s),
-  p_death_thermal, p_death, above_<level> (peak at or above each level of concern);
+  p_death_thermal, p_death (NaN where not computed: no sourced toxic probit, the reason is
+  in key_figures), above_<level> (peak at or above each level of concern);
 - ``routes``: one line per person who moved, through the waypoints of the trajectory:
   person, building, mode, destination, status, start_s (starts moving), end_s (last
   waypoint), length_m (in the park's metric CRS), times_s (the waypoints' times,

@@ -13,6 +13,7 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 SECTIONS = (
@@ -189,6 +190,12 @@ SCENARIO_ASSUMPTIONS = (
 )
 
 
+def _fatalities(p_death: pd.Series):
+    """Expected fatalities of a group, or "not computed" if anyone's probability is not."""
+    total = p_death.sum(skipna=False)
+    return "not computed" if np.isnan(total) else float(total)
+
+
 def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=None) -> Path:
     """Write the report of an engine run (``scenarios.results.ScenarioResult``).
 
@@ -196,7 +203,7 @@ def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=
     (``scenarios.scenario_file.Scenario``, optional) adds the scenario file's inputs.
     Sections: ``SCENARIO_SECTIONS``.
     """
-    kf = result.key_figures()
+    kf = result.shown_figures()
     names = sorted(result.levels, key=result.levels.get)
     upper = names[-2:]  # the two highest tiers (AEGL-2 and AEGL-3)
     inputs = _scenario_inputs(result, park, scenario)
@@ -224,6 +231,9 @@ def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=
     for col in ("outdoor_peak_kg_m3", "indoor_peak_kg_m3"):
         buildings[col.replace("kg_m3", "mg_m3")] = [f"{v * 1e6:.3g}" for v in buildings.pop(col)]
     buildings = buildings.round({"expected_fatalities": 3, "warned_s": 0, "last_exit_s": 0})
+    for frame in (zones, buildings):
+        frame["expected_fatalities"] = frame["expected_fatalities"].astype(object)
+        frame.loc[frame["expected_fatalities"].isna(), "expected_fatalities"] = "not computed"
     p = result.persons
     above = pd.DataFrame(
         [
@@ -231,7 +241,7 @@ def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=
                 "level": name,
                 "threshold mg/m3": f"{result.levels[name] * 1e6:.3g}",
                 "persons above": int(p[f"above_{name}"].sum()),
-                "expected fatalities among them": float(p.loc[p[f"above_{name}"], "p_death"].sum()),
+                "expected fatalities among them": _fatalities(p.loc[p[f"above_{name}"], "p_death"]),
             }
             for name in names
         ]
@@ -353,8 +363,9 @@ QRA_LIMITS = (
     "unconfirmed in the run's notes) stand for the park's equipment; site data would differ.",
     "The weather is a climatology of stability and wind-speed classes and a wind rose; the "
     "demo climatology is a uniform placeholder, not measured.",
-    "Toxic lethality uses probits only where bundled (chlorine, ammonia); the toxic risk of "
-    "other chemicals is not computed and the notes list them.",
+    "Toxic lethality uses a probit only where two public transcriptions of it agree (the "
+    "bundled probit table); the toxic risk of other chemicals is not computed and the notes "
+    "say which and why.",
     "A cloud not ignited at once takes the worst of its toxic, flash-fire and explosion "
     "lethality at each place (no sourced delayed-ignition probability): an upper bound.",
     "Every resident of an outside target is taken as outdoors for societal risk (no sourced "

@@ -8,8 +8,9 @@ each with its source):
 - toxic: the chemical's probit (``physics.harm``) with the exposure time of the release,
   capped (AQ/T 3046); a puff's dose is that of a Gaussian passage,
   int C^n dt = C_peak^n sqrt(2 pi / n) sigma / u, so the probit sees C_peak for
-  sqrt(2 pi / n) sigma / u. Chemicals without a probit in ``physics/data/probits.csv``
-  get no toxic risk (reported in the run's notes).
+  sqrt(2 pi / n) sigma / u. The probit source is the run's (``physics.harm``: the Purple
+  Book's, else Lees'); chemicals without a usable probit get no toxic risk, and the run's
+  notes say which and why.
 - flash fire: 1 inside the LFL footprint, 0 outside (AQ/T 3046).
 - explosion: TNO multi-energy (strength 7) of the cloud's flammable mass, centred half the
   LFL distance downwind (as ``scenarios.zones``): 1 at >= 30 kPa, 0 at <= 10 kPa, the
@@ -57,10 +58,11 @@ def vulnerability_notes(path=DATA / "vulnerability.csv") -> list[str]:
 
 
 @cache
-def toxic_exponent(cas: str) -> float | None:
-    """The concentration exponent n of the chemical's toxic probit, or None without one."""
-    rows = [r for r in harm.probit_rows() if r["cas"] == cas]
-    return float(rows[0]["n"]) if len(rows) == 1 else None
+def toxic_exponent(cas: str, probit: str | None = None) -> float | None:
+    """The concentration exponent n of the chemical's toxic probit from source ``probit``
+    (default: the first usable), or None without one."""
+    row = harm.toxic_probit_row(cas, probit)
+    return None if row is None else float(row["n"])
 
 
 @dataclass
@@ -216,10 +218,10 @@ def _burning_rate(sub, air_temperature_K: float) -> float:
     return _BURNING_RATES[key]
 
 
-def _toxic_threshold(cas, n, exposure_s, molar_mass):
+def _toxic_threshold(cas, probit, exposure_s, molar_mass):
     """Concentration giving SMALLEST_LETHALITY for ``exposure_s`` [kg/m3]."""
     c = np.geomspace(1e-9, 10.0, 600)
-    p = harm.toxic_death_probability(cas, c, exposure_s, molar_mass_kg_mol=molar_mass)
+    p = harm.toxic_death_probability(cas, c, exposure_s, probit, molar_mass_kg_mol=molar_mass)
     above = c[p >= SMALLEST_LETHALITY]
     return float(above.min()) if len(above) else math.inf
 
@@ -261,25 +263,32 @@ def source_for(park, event, wind_speed_m_s: float, air_temperature_K: float, cac
 
 
 def footprint(
-    park, event, weather_name: str, outcomes_fn, air_temperature_K=293.15, terms=None
+    park, event, weather_name: str, outcomes_fn, air_temperature_K=293.15, terms=None, probit=None
 ) -> Footprint:
     """The footprint of ``event`` in weather class ``weather_name`` (e.g. 'D5').
 
     ``outcomes_fn(term, toxic)`` gives the event tree's outcome probabilities; ``terms``
-    (a dict) caches source terms across weather classes and events of one asset.
+    (a dict) caches source terms across weather classes and events of one asset; ``probit``
+    names the toxic probit source (``physics.harm.PROBIT_SOURCES``; default the first usable).
     """
     stability, speed = weather_name[0], float(weather_name[1:])
     weather = Weather(speed, 270.0, stability, air_temperature_K=air_temperature_K)
     term = source_for(park, event, speed, air_temperature_K, terms)
     sub = term.substance
-    n = toxic_exponent(sub.property_cas)
+    n = toxic_exponent(sub.property_cas, probit)
     notes = []
-    if n is None and not sub.flammable:
+    gap = harm.toxic_probit_gap(sub.property_cas, probit) if n is None else ""
+    if n is not None:
+        row = harm.toxic_probit_row(sub.property_cas, probit)
+        cited = row["source"].split(" (Pr")[0]
         notes.append(
-            f"{sub.name}: no toxic probit in physics/data/probits.csv, toxic risk NOT computed"
+            f"{sub.name}: toxic probit {row['model']}, Pr = {row['a']:g} + {row['b']:g} "
+            f"ln(C^{row['n']:g} t), C in {row['concentration_unit']}, t in min ({cited})"
         )
-    elif n is None:
-        notes.append(f"{sub.name}: no toxic probit, only its fire and explosion risk is computed")
+    elif not sub.flammable:
+        notes.append(f"{sub.name}: toxic risk not computed: {gap}")
+    elif any(r["cas"] == sub.property_cas for r in harm.endpoint_rows()):
+        notes.append(f"{sub.name}: only fire and explosion risk computed, toxic not: {gap}")
     outcomes = outcomes_fn(term, n is not None)
     exposure = release_duration(term, event.stop_s)
     fp = Footprint(event.id, weather_name, outcomes, np.zeros(2), np.zeros(2), notes=notes)
@@ -303,9 +312,9 @@ def footprint(
         if cloud.instantaneous:  # the longest passage (far out) gives the lowest threshold
             sigma_far = float(puff_sigmas(MAX_DISTANCE_M, stability, weather.terrain)[0])
             passage = math.sqrt(2.0 * math.pi / n) * sigma_far / speed
-            tox_c = _toxic_threshold(sub.property_cas, n, passage, sub.molar_mass_kg_mol)
+            tox_c = _toxic_threshold(sub.property_cas, probit, passage, sub.molar_mass_kg_mol)
         else:
-            tox_c = _toxic_threshold(sub.property_cas, n, exposure, sub.molar_mass_kg_mol)
+            tox_c = _toxic_threshold(sub.property_cas, probit, exposure, sub.molar_mass_kg_mol)
         reach = cloud.reach(tox_c) if math.isfinite(tox_c) else 0.0
     lfl = _lfl_kg_m3(sub, air_temperature_K) if sub.flammable else math.inf
     lfl_reach, vce_r, energy = 0.0, 0.0, 0.0
@@ -340,7 +349,7 @@ def footprint(
         else:
             t_eff = exposure
         layers["toxic"] = harm.toxic_death_probability(
-            sub.property_cas, c, t_eff, molar_mass_kg_mol=sub.molar_mass_kg_mol
+            sub.property_cas, c, t_eff, probit, molar_mass_kg_mol=sub.molar_mass_kg_mol
         )
     if math.isfinite(lfl) and lfl_reach > 0:
         layers["flash"] = (c >= lfl).astype(float)

@@ -20,6 +20,7 @@ import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import geodata
+from physics import harm
 from scenarios.qra import catalogue as cat
 from scenarios.qra import ignition, risk, societal
 from scenarios.qra import weather as wx
@@ -39,6 +40,7 @@ class Setup:
     people: societal.Population
     receptors_x: np.ndarray
     receptors_y: np.ndarray
+    probit: str | None = None
 
 
 @dataclass
@@ -132,7 +134,7 @@ def evaluate_event(park: geodata.Park, event: cat.LossEvent, setup: Setup, terms
         weights = _weights(setup.climate, weather_name)
         if weights.sum() <= 0:
             continue
-        fp = footprint(park, event, weather_name, outcomes_fn, terms=terms)
+        fp = footprint(park, event, weather_name, outcomes_fn, terms=terms, probit=setup.probit)
         notes.update(fp.notes)
         p_fire = fp.outcomes.get("fire", 0.0) if fp.fire.any() else 0.0
         directional = _trimmed(fp)
@@ -207,11 +209,12 @@ def _receptors(park: geodata.Park):
     return ids, np.array(xs), np.array(ys)
 
 
-def make_setup(park, climate=None, grid=None) -> tuple[Setup, list[str]]:
+def make_setup(park, climate=None, grid=None, probit=None) -> tuple[Setup, list[str]]:
+    harm.check_probit_source(probit)
     climate = wx.read_climatology() if climate is None else climate
     grid = risk.Grid.for_park(park) if grid is None else grid
     ids, rx, ry = _receptors(park)
-    setup = Setup(grid, climate, ignition.read_table(), societal.population(park), rx, ry)
+    setup = Setup(grid, climate, ignition.read_table(), societal.population(park), rx, ry, probit)
     return setup, ids
 
 
@@ -225,6 +228,7 @@ def run_qra(
     workers: int | None = None,
     cluster: str | None = None,
     progress: bool = True,
+    probit: str | None = None,
 ) -> RiskResult:
     """The park's individual and societal risk.
 
@@ -242,10 +246,14 @@ def run_qra(
         Local processes (default: the machine's cores); 0 runs in this process.
     cluster : str, optional
         A Dask scheduler address (``tcp://host:8786``) or a ``distributed.Client``.
+    probit : str, optional
+        Toxic probit source (``physics.harm.PROBIT_SOURCES``); default: for each chemical
+        the first with a usable probit. An unknown name raises ValueError at once.
     """
     start = time.perf_counter()
+    harm.check_probit_source(probit)
     events = cat.catalogue(park, overrides) if events is None else events
-    setup, receptor_ids = make_setup(park, climate, grid)
+    setup, receptor_ids = make_setup(park, climate, grid, probit)
     g = setup.grid
     total = np.zeros((g.ny, g.nx))
     by_enterprise: dict[str, np.ndarray] = {}
@@ -299,7 +307,9 @@ def run_qra(
     )
     all_notes.append(
         "cloud not ignited at once: the worst of its toxic, flash-fire and explosion "
-        "lethality at each place (no sourced delayed-ignition probability; an upper bound)"
+        "lethality at each place, an upper bound: the Purple Book's delayed-ignition model "
+        "(P = P_present (1 - exp(-omega t)) from the ignition sources on the map) needs its "
+        "table of source strengths, and no two agreeing public transcriptions of it were found"
     )
     if climate is None:
         all_notes.append("weather: the demo climatology is a uniform placeholder, not measured")
