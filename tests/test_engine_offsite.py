@@ -119,3 +119,16 @@ def test_a_target_without_population_is_refused():
     broken = dataclasses.replace(park(), layers={**park().layers, "targets": targets})
     with pytest.raises(ScenarioError, match=r"targets\.T-HOS: population_night"):
         Engine(scenario(), broken)
+
+
+def test_report_and_replay_map_show_the_people_outside(over_the_hospital, tmp_path):
+    from viz.animation import scenario_map
+    from viz.report import scenario_report
+
+    _, r = over_the_hospital
+    page = scenario_report(r, park(), [], tmp_path / "report.html").read_text()
+    assert "People outside the park (6,050 in 4 targets)" in page
+    assert "District hospital" in page
+    replay = scenario_map(park(), r, tmp_path / "map.html", basemap=None).read_text()
+    assert "District hospital (outside the park)" in replay
+    assert "outside the park above AEGL-3" in replay
