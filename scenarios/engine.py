@@ -954,7 +954,7 @@ class Engine:
         self.off_peak = np.maximum(self.off_peak, c)
         if self._probit:
             self.off_load += harm.toxic_load(
-                self.cas, c.reshape(-1, 1), dt, molar_mass_kg_mol=self.molar_mass
+                self.cas, c.reshape(-1, 1), dt, self.sc.run.probit, self.molar_mass
             ).reshape(2, -1)
         for f in self.fires:
             span = min(now, f.end_s) - max(now - dt, f.start_s)
