@@ -71,6 +71,10 @@ COMMANDS = {
 }
 
 
+USERNAME_ENV = "PARKTWIN_USERNAME"
+PASSWORD_ENV = "PARKTWIN_PASSWORD"
+
+
 class InputError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
 
@@ -226,10 +230,29 @@ def _parser() -> argparse.ArgumentParser:
     live.add_argument(
         "--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)"
     )
-    live.add_argument("--username", help="broker user name")
-    live.add_argument("--password", help="broker password")
-    live.add_argument("--tls", action="store_true", help="connect with TLS")
+    live.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        help="give up (exit 2) if not connected within this many seconds (default: 10)",
+    )
+    live.add_argument("--username", help=f"user name (default: ${USERNAME_ENV})")
+    live.add_argument(
+        "--password",
+        help=f"password; visible in the process list: prefer ${PASSWORD_ENV} or --password-file",
+    )
+    live.add_argument(
+        "--password-file",
+        type=Path,
+        help=f"file holding the password (its first line; default: ${PASSWORD_ENV})",
+    )
+    live.add_argument("--tls", action="store_true", help="connect to MQTT with TLS")
     live.add_argument("--ca-certs", help="CA certificate file for TLS")
+    live.add_argument(
+        "--opcua-security",
+        metavar="POLICY,MODE,CERT,KEY[,SERVER_CERT]",
+        help="OPC UA secure channel, e.g. Basic256Sha256,SignAndEncrypt,client.pem,client.key",
+    )
 
     publish = command("publish-recording")
     publish.add_argument("file", type=Path, help="recorded readings, CSV or Parquet (long or wide)")
@@ -456,9 +479,19 @@ def _print_zones(result) -> None:
             z.targets,
         )
     console.print(table)
+    b = t.mass_balance()
     console.print(
-        f"released {t.airborne_total_kg:,.0f} kg into the air; peak 1-min rate "
-        f"{t.max_average_rate():.2f} kg/s"
+        f"into the air in {b.followed_s / 60:.0f} min: {b.airborne_kg:,.0f} kg "
+        f"(vapour {b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} + evaporated from the pool "
+        f"{b.pool_evaporated_kg:,.0f}); peak 1-min rate {t.max_average_rate():.2f} kg/s",
+        highlight=False,
+    )
+    console.print(
+        f"out of containment: {b.released_kg:,.0f} kg of {b.inventory_kg:,.0f} kg "
+        f"(vapour {b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} + rained out "
+        f"{b.rained_out_kg:,.0f}, of which {b.pool_left_kg:,.0f} still in the pool); "
+        f"{b.retained_kg:,.0f} kg still inside",
+        highlight=False,
     )
     _print_plan(result.plan)
     for line in result.models:
@@ -559,7 +592,7 @@ class _Follow:
         from twin.readings import format_time
 
         self.events.append(row)
-        if self.echo and row.state in ("raised", "classified"):
+        if self.echo and row.state in ("raised", "classified", "rejected"):
             colour = "red" if "process" in row.cause or row.state == "raised" else "yellow"
             console.print(
                 f"[{colour}]{format_time(row.t)} {row.tag} {row.level} {row.state}[/] {row.cause}",
@@ -681,6 +714,12 @@ class _Follow:
             )
         if rejected:
             console.print(f"rejected readings: {rejected}")
+        if self.twin.implausible:
+            console.print(
+                "physically impossible values refused by the twin: "
+                + ", ".join(f"{tag} {n:,}" for tag, n in self.twin.implausible.items()),
+                highlight=False,
+            )
         console.print(f"wrote {self.out / 'log.sqlite'}")
 
 
@@ -708,60 +747,160 @@ def _replay(args) -> None:
     follow.summary(dict(feed.rejected))
 
 
-def _live(args) -> None:
+def _credentials(args) -> tuple[str | None, str | None]:
+    """User name and password for a live feed: the options, else the environment. A password
+    in a file or in the environment does not show in the process list as ``--password`` does."""
+    import os
+
+    username = args.username or os.environ.get(USERNAME_ENV)
+    password = args.password or os.environ.get(PASSWORD_ENV)
+    if args.password_file is not None:
+        try:
+            lines = args.password_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"--password-file {args.password_file}: {err}") from None
+        password = lines[0] if lines else ""
+    return username, password
+
+
+def _live_feed(args, tags, log):
+    """The MQTT or OPC UA feed the options ask for."""
     import csv
+
+    username, password = _credentials(args)
+    try:
+        if args.opcua:
+            from twin.feeds.opcua import OpcUaFeed
+
+            if not args.opcua_nodes or not args.opcua_nodes.exists():
+                raise InputError("--opcua needs --opcua-nodes FILE (CSV with columns tag,node_id)")
+            with open(args.opcua_nodes, newline="", encoding="utf-8") as f:
+                nodes = {row["tag"]: row["node_id"] for row in csv.DictReader(f)}
+            return OpcUaFeed(
+                args.opcua,
+                nodes,
+                known_tags=tags,
+                log=log,
+                username=username,
+                password=password,
+                security=args.opcua_security,
+            )
+        from twin.feeds.mqtt import MqttFeed
+
+        host, port = _host_port(args.mqtt, 1883)
+        topic = args.topic_park or ("demo" if args.park == "demo" else Path(args.park).stem)
+        return MqttFeed(
+            host,
+            port,
+            park=topic,
+            known_tags=tags,
+            log=log,
+            username=username,
+            password=password,
+            tls=args.tls,
+            ca_certs=args.ca_certs,
+        )
+    except ImportError as err:
+        raise InputError(f"parktwin live: {err}") from None
+
+
+def _log_feed_to(path: Path) -> None:
+    """Send the feeds' log (connection events, rejections) to a file rather than the
+    terminal, where the live view and the one-line errors are."""
+    import logging
+
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    feeds = logging.getLogger("twin.feeds")
+    feeds.addHandler(handler)
+    feeds.setLevel(logging.INFO)
+    feeds.propagate = False
+
+
+def _live(args) -> None:
     import time
 
     from rich.live import Live
 
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
+    if not args.connect_timeout > 0:
+        raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
     park = _load(args.park)
     follow = _Follow(park, args.out, echo=False)
-    tags = set(park.sensors.index)
-    if args.opcua:
-        from twin.feeds.opcua import OpcUaFeed
-
-        if not args.opcua_nodes or not args.opcua_nodes.exists():
-            raise InputError("--opcua needs --opcua-nodes FILE (CSV with columns tag,node_id)")
-        with open(args.opcua_nodes, newline="", encoding="utf-8") as f:
-            nodes = {row["tag"]: row["node_id"] for row in csv.DictReader(f)}
-        feed = OpcUaFeed(args.opcua, nodes, known_tags=tags, log=follow.log)
-    else:
-        from twin.feeds.mqtt import MqttFeed
-
-        host, port = _host_port(args.mqtt, 1883)
-        topic = args.topic_park or ("demo" if args.park == "demo" else Path(args.park).stem)
-        feed = MqttFeed(
-            host,
-            port,
-            park=topic,
-            known_tags=tags,
-            log=follow.log,
-            username=args.username,
-            password=args.password,
-            tls=args.tls,
-            ca_certs=args.ca_certs,
+    _log_feed_to(args.out / "live.log")
+    feed = _live_feed(args, set(park.sensors.index), follow.log)
+    kind = "OPC UA server" if args.opcua else "MQTT broker"
+    try:
+        with console.status(f"connecting to {kind} {feed.address} ..."):
+            ready = feed.wait_ready(args.connect_timeout)
+    except KeyboardInterrupt:
+        ready = None
+    if not ready:
+        feed.close()
+        follow.log.close()
+        if ready is None:
+            raise InputError(f"{kind} {feed.address}: interrupted before connecting")
+        if feed.refused:
+            raise InputError(
+                f"{kind} {feed.address} refused the connection: {feed.refused} "
+                "(check the user name and the password)"
+            )
+        raise InputError(
+            f"{kind} {feed.address}: not connected within {args.connect_timeout:g} s"
+            f" ({feed.last_error or 'no answer'}); see --connect-timeout"
         )
     stop = time.monotonic() + args.duration if args.duration else None
     count = 0
-    with feed, Live(_live_view(follow, 0), console=console, refresh_per_second=2) as view:
-        while stop is None or time.monotonic() < stop:
-            for reading in feed.drain(0.25):
-                follow.twin.update(reading)
-                count += 1
-                if follow.leaks:
-                    follow._forecast(follow.leaks.pop(0))
-            view.update(_live_view(follow, count))
+    try:
+        with Live(_live_view(follow, feed, 0), console=console, refresh_per_second=2) as view:
+            while stop is None or time.monotonic() < stop:
+                for reading in feed.drain(0.25):
+                    follow.twin.update(reading)
+                    count += 1
+                    if follow.leaks:
+                        follow._forecast(follow.leaks.pop(0))
+                view.update(_live_view(follow, feed, count))
+    except KeyboardInterrupt:
+        console.print("stopped (Ctrl-C)")
+    feed.close()
     follow.summary(dict(feed.rejected))
+    console.print(f"wrote {args.out / 'live.log'} (connection events, first rejections per rule)")
+    if feed.late:
+        console.print(
+            f"late readings (older than one already taken of their tag; logged, not used by "
+            f"the state): {feed.late:,}"
+        )
 
 
-def _live_view(follow, count: int):
+def _live_view(follow, feed, count: int):
+    import time
+
     from rich.console import Group
+    from rich.text import Text
 
     from twin.readings import format_time
 
-    alarms = Table(title=f"Active alarms ({count:,} readings)")
+    if feed.connected:
+        link = Text(f"connected to {feed.address}", style="green")
+    elif feed.refused:
+        link = Text(f"REFUSED by {feed.address}: {feed.refused}", style="bold red")
+    else:
+        reason = f" ({feed.last_error})" if feed.last_error else ""
+        link = Text(f"DISCONNECTED from {feed.address}{reason}; reconnecting", style="bold red")
+    if feed.last_message is None:
+        age = "no message yet"
+    else:
+        age = f"last message {time.monotonic() - feed.last_message:,.1f} s ago"
+    rejected = sum(feed.rejected.values())
+    status = Text.assemble(
+        link,
+        f"; {age}; {count:,} readings taken, {rejected:,} messages rejected",
+        f", {sum(follow.twin.implausible.values()):,} impossible values refused"
+        if follow.twin.implausible
+        else "",
+    )
+    alarms = Table(title="Active alarms")
     for col in ("since", "tag", "level", "classed"):
         alarms.add_column(col)
     for alarm in follow.twin.alarms.active[:20]:
@@ -780,7 +919,7 @@ def _live_view(follow, count: int):
             w.stability,
         )
     leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r, _ in follow.forecasts]
-    return Group(alarms, tags, *leaks)
+    return Group(status, alarms, tags, *leaks)
 
 
 def _run(args) -> None:
@@ -818,7 +957,7 @@ def _run(args) -> None:
             progress=True,
         )
         stats = ensemble.percentiles(table)
-        _print_frame(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
+        _print_ensemble(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "ensemble.csv", index=False)
         stats.to_csv(out / "ensemble_percentiles.csv")
@@ -1003,6 +1142,40 @@ def _compare(args) -> None:
         change,
     ):
         console.print(f"wrote {path}")
+
+
+# What a member with a value of a figure did (a member without it did not).
+_ENSEMBLE_COUNTS = {
+    "first_alarm_s": "alarmed",
+    "decision_s": "decided",
+    "last_arrival_s": "had arrivals",
+    "longest_queue_s": "had a queue",
+    "longest_queue_x_m": "had a queue",
+    "longest_queue_y_m": "had a queue",
+}
+
+
+def _print_ensemble(stats, title: str) -> None:
+    """Percentiles with the number of members each rests on; none: "not computed"."""
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("members", justify="right")
+    quantiles = [c for c in stats.columns if c not in ("members", "of")]
+    for col in quantiles:
+        table.add_column(col, justify="right")
+    for figure, row in stats.iterrows():
+        k, n = int(row["members"]), int(row["of"])
+        did = _ENSEMBLE_COUNTS.get(
+            figure, "reached and cleared" if figure.startswith("clear_") else "with a value"
+        )
+        values = [f"{row[c]:,.3g}" for c in quantiles] if k else ["not computed"] * len(quantiles)
+        table.add_row(figure, f"{k} of {n}" + (f" {did}" if k < n else ""), *values)
+    console.print(table)
+    first = stats.loc["first_alarm_s"] if "first_alarm_s" in stats.index else None
+    if first is not None:
+        k, n = int(first["members"]), int(first["of"])
+        median = f"; p50 {first['p50']:,.0f} s" if k else "; no percentile (none alarmed)"
+        console.print(f"first alarm: {k} of {n} members alarmed{median}", highlight=False)
 
 
 def _print_frame(frame, title: str) -> None:

@@ -720,6 +720,109 @@ def flashing_liquid_release(
     )
 
 
+def vapour_space_release(
+    liquid_kg,
+    hole_area_m2,
+    temperature_K,
+    *,
+    vapour_pressure,
+    heat_capacity_J_kgK,
+    heat_of_vaporisation_J_kg,
+    molar_mass_kg_mol,
+    gamma,
+    ambient_pressure_Pa=P_ATM,
+    discharge_coefficient=1.0,
+    end_time_s=None,
+    n_times=201,
+):
+    """Vapour from a hole above the liquid of a vessel of liquefied gas, its pressure falling.
+
+    Saturated vapour leaves through the hole as a gas (:func:`gas_hole_rate`, choked, then
+    subsonic) at the vapour pressure of the liquid. The liquid boils to replace it and cools,
+    so the pressure falls: ``dm/dt = -Q`` and ``m cp dT/dt = -h_fg Q`` (adiabatic vessel,
+    vapour hold-up neglected), until the vapour pressure reaches ambient (the liquid at its
+    normal boiling point) or ``end_time_s``. Integrated to the end, the vapour released is
+    ``m0 (1 - exp(-cp (T0 - Tb) / h_fg))`` for constant cp and h_fg, the integrated flash
+    fraction of the whole liquid. Level swell (two-phase venting through a vapour-space hole)
+    and heat from the surroundings are not modelled.
+
+    Parameters
+    ----------
+    liquid_kg : float
+        Liquid in the vessel. [kg]
+    hole_area_m2 : float
+        Hole area. [m2]
+    temperature_K : float
+        Initial liquid (and vapour) temperature. [K]
+    vapour_pressure : callable
+        ``vapour_pressure(T) -> Pa`` of the liquid, vectorised. [Pa]
+    heat_capacity_J_kgK, heat_of_vaporisation_J_kg : float
+        Liquid heat capacity and heat of vaporisation, held constant. [J/(kg K)], [J/kg]
+    molar_mass_kg_mol, gamma : float
+        Of the vapour. [kg/mol], [-]
+    ambient_pressure_Pa, discharge_coefficient : float, optional
+        As in :func:`gas_hole_rate`.
+    end_time_s : float, optional
+        Stop following the release then; by default at ambient pressure. [s]
+    n_times : int, optional
+        Number of samples.
+
+    Returns
+    -------
+    Release
+        Phase "gas"; ``temperature_K`` is the vessel temperature at each sample.
+
+    References
+    ----------
+    Gas through the hole: CCPS (1999) Guidelines for Consequence Analysis of Chemical
+    Releases §2.1.1; Crowl & Louvar, Chemical Process Safety, ch. 4. The energy balance
+    m cp dT = h_fg dm is the one Crowl & Louvar (ch. 4, flashing liquids) integrate to the
+    flash fraction 1 - exp(-cp (T - Tb) / h_fg); here it runs in time with the outflow.
+    """
+    m0 = float(_check("liquid_kg", liquid_kg, positive=True))
+    area = float(_check("hole_area_m2", hole_area_m2, positive=True))
+    t0 = float(_check("temperature_K", temperature_K, positive=True))
+    cp = float(_check("heat_capacity_J_kgK", heat_capacity_J_kgK, positive=True))
+    hfg = float(_check("heat_of_vaporisation_J_kg", heat_of_vaporisation_J_kg, positive=True))
+    m = float(_check("molar_mass_kg_mol", molar_mass_kg_mol, positive=True))
+    k = float(_check("gamma", gamma))
+    pa = float(_check("ambient_pressure_Pa", ambient_pressure_Pa, positive=True))
+
+    def rate(temp):
+        p = np.asarray(vapour_pressure(temp), dtype=float)
+        return gas_hole_rate(np.maximum(p, pa), temp, area, m, k, pa, discharge_coefficient)
+
+    if float(vapour_pressure(t0)) <= pa:
+        return Release(np.zeros(1), np.zeros(1), t0, "gas")
+
+    def at_ambient(_, y):
+        return float(vapour_pressure(y[1])) - pa * (1 + 1e-6)
+
+    at_ambient.terminal = True
+    w0 = float(rate(t0))
+    scale = m0 * (1 - np.exp(-cp * 50.0 / hfg)) / w0  # time to release the vapour of 50 K
+    end = (
+        1e4 * scale
+        if end_time_s is None
+        else float(_check("end_time_s", end_time_s, positive=True))
+    )
+    sol = integrate.solve_ivp(
+        lambda _, y: [-(q := float(rate(y[1]))), -hfg * q / (max(y[0], 1e-12 * m0) * cp)],
+        (0.0, end),
+        [m0, t0],
+        events=at_ambient,
+        dense_output=True,
+        rtol=1e-8,
+        atol=[1e-9 * m0, 1e-9 * t0],
+    )
+    times = np.linspace(0.0, sol.t[-1], n_times)
+    temps = sol.sol(times)[1]
+    rates = np.asarray(rate(temps), dtype=float)
+    if sol.status == 1:
+        rates[-1] = 0.0  # the vapour pressure has reached ambient
+    return Release(times, rates, temps, "gas")
+
+
 # --------------------------------------------------------------------------- pipelines
 
 
@@ -807,25 +910,41 @@ def gas_pipeline_leak(
     molar_mass_kg_mol,
     gamma,
     *,
+    feed_kg_s=0.0,
+    isolation_s=0.0,
+    end_time_s=None,
     ambient_pressure_Pa=P_ATM,
     discharge_coefficient=1.0,
     model="isothermal",
     n_times=201,
 ):
-    """Leak from an isolated gas pipeline through a hole much smaller than the bore.
+    """Leak from a gas pipeline section through a hole, fed by the line's flow until isolation.
 
-    The section behaves as a vessel of volume pi D^2 L / 4 blowing down through the hole
-    (:func:`gas_vessel_blowdown`); isothermal by default, since a long buried or exposed line
-    exchanges heat with its surroundings over a slow blowdown.
+    The section is a vessel of volume V = pi D^2 L / 4 (the "hole model"). Without a feed it
+    blows down through the hole (:func:`gas_vessel_blowdown`). With a feed F until
+    ``isolation_s`` the gas in it (isothermal) obeys ``V drho/dt = F - Q(rho)``, with Q from
+    :func:`gas_hole_rate`, the density never above its line value rho0 (flow the hole cannot
+    take goes on down the line): a hole that passes less than F at line pressure releases
+    Q(rho0); a larger one draws the line down until Q = F. After isolation the section blows
+    down to ambient pressure. At every instant Q grows with the hole, and so does the mass
+    released by any time: a hole never releases more than the full bore.
 
     Parameters
     ----------
     length_m, diameter_m : float
-        Length and internal diameter of the isolated section. [m]
+        Length and internal diameter of the section. [m]
     pressure_Pa, temperature_K, hole_area_m2, molar_mass_kg_mol, gamma
+        As in :func:`gas_vessel_blowdown`; the hole at most the bore.
+    feed_kg_s : float, optional
+        Flow into the section until isolation (the line's flow). [kg/s]
+    isolation_s : float, optional
+        When the feed stops. [s]
+    end_time_s : float, optional
+        Stop following the release then; by default at ambient pressure. [s]
+    ambient_pressure_Pa, discharge_coefficient, n_times
         As in :func:`gas_vessel_blowdown`.
-    ambient_pressure_Pa, discharge_coefficient, model, n_times
-        As in :func:`gas_vessel_blowdown`.
+    model : str, optional
+        One of :data:`BLOWDOWN_MODELS`; a fed line is isothermal.
 
     Returns
     -------
@@ -836,23 +955,199 @@ def gas_pipeline_leak(
     ----------
     Dong, Gao, Zhou & Feng (2002) J. Loss Prev. Process Ind. 15, 423-428 (the "hole model":
     a pipeline leaking through a small hole treated as a vessel); see
-    :func:`gas_vessel_blowdown`.
+    :func:`gas_vessel_blowdown`. The feed until isolation is our mass balance on that vessel.
     """
     length = float(_check("length_m", length_m, positive=True))
     d = float(_check("diameter_m", diameter_m, positive=True))
-    if float(_check("hole_area_m2", hole_area_m2, positive=True)) > np.pi * d**2 / 4:
-        raise ValueError("hole_area_m2 is larger than the pipe bore; use gas_pipeline_rupture")
-    return gas_vessel_blowdown(
-        np.pi * d**2 / 4 * length,
-        pressure_Pa,
+    area = float(_check("hole_area_m2", hole_area_m2, positive=True))
+    if area > np.pi * d**2 / 4 * (1 + 1e-9):
+        raise ValueError("hole_area_m2 is larger than the pipe bore")
+    feed = float(_check("feed_kg_s", feed_kg_s, nonnegative=True))
+    t_iso = float(_check("isolation_s", isolation_s, nonnegative=True))
+    volume = np.pi * d**2 / 4 * length
+    if feed == 0 or t_iso == 0:
+        out = gas_vessel_blowdown(
+            volume,
+            pressure_Pa,
+            temperature_K,
+            area,
+            molar_mass_kg_mol,
+            gamma,
+            ambient_pressure_Pa=ambient_pressure_Pa,
+            discharge_coefficient=discharge_coefficient,
+            model=model,
+            n_times=n_times,
+        )
+        return out if end_time_s is None else _until(out, float(end_time_s))
+    if model != "isothermal":
+        raise ValueError("a fed pipeline leak is isothermal; use model='isothermal'")
+    p0 = float(_check("pressure_Pa", pressure_Pa, positive=True))
+    t0 = float(_check("temperature_K", temperature_K, positive=True))
+    m = float(_check("molar_mass_kg_mol", molar_mass_kg_mol, positive=True))
+    k = float(_check("gamma", gamma))
+    pa = float(_check("ambient_pressure_Pa", ambient_pressure_Pa, positive=True))
+    rho0 = p0 * m / (R * t0)
+    end = np.inf if end_time_s is None else float(_check("end_time_s", end_time_s, positive=True))
+
+    def rate(rho):
+        return gas_hole_rate(rho * R * t0 / m, t0, area, m, k, pa, discharge_coefficient)
+
+    t_fed = min(t_iso, end)
+    times = np.linspace(0.0, t_fed, n_times)
+    q0 = float(rate(rho0))
+    rho = np.full_like(times, rho0)
+    if q0 > feed:
+        # the line falls towards rho_eq where Q = F; t(rho) = integral V / (Q - F) drho
+        rho_a = pa * m / (R * t0)
+        rho_eq = optimize.brentq(lambda r: float(rate(r)) - feed, rho_a, rho0, xtol=1e-14 * rho0)
+        path = rho_eq + (rho0 - rho_eq) * np.geomspace(1.0, 1e-10, 4001)
+        t_path = integrate.cumulative_trapezoid(
+            volume / (np.asarray(rate(path)) - feed), -path, initial=0.0
+        )
+        # sample the fast start along the path as well as evenly in time
+        times = np.union1d(times, t_path[(t_path < t_fed) & (np.arange(t_path.size) % 20 == 0)])
+        rho = np.interp(times, t_path, path, right=rho_eq)
+    rates = np.asarray(rate(rho), dtype=float)
+    if end > t_fed and rho[-1] * R * t0 / m > pa:
+        rest = gas_vessel_blowdown(
+            volume,
+            rho[-1] * R * t0 / m,
+            t0,
+            area,
+            m,
+            k,
+            ambient_pressure_Pa=pa,
+            discharge_coefficient=discharge_coefficient,
+            model="isothermal",
+            n_times=n_times,
+        )
+        rest = _until(rest, end - t_fed)
+        times = np.concatenate([times, t_fed + rest.times_s[1:]])
+        rates = np.concatenate([rates, rest.rate_kg_s[1:]])
+    return Release(times, rates, t0, "gas")
+
+
+def _until(out, end_s):
+    """``out`` cut at ``end_s`` (the rate interpolated there; nothing after)."""
+    if end_s >= out.times_s[-1]:
+        return out
+    keep = out.times_s < end_s
+    t = np.append(out.times_s[keep], end_s)
+    temps = np.broadcast_to(out.temperature_K, out.times_s.shape)
+    return Release(
+        t,
+        np.interp(t, out.times_s, out.rate_kg_s),
+        np.interp(t, out.times_s, temps),
+        out.phase,
+        out.flash_fraction,
+        out.rainout_fraction,
+        out.instantaneous_mass_kg,
+    )
+
+
+def liquefied_gas_line_release(
+    section_kg,
+    hole_area_m2,
+    line_pressure_Pa,
+    temperature_K,
+    *,
+    pumped_rate_kg_s,
+    isolation_s,
+    saturation_pressure_Pa,
+    boiling_temperature_K,
+    liquid_density_kg_m3,
+    vapour_density_kg_m3,
+    heat_capacity_J_kgK,
+    heat_of_vaporisation_J_kg,
+    discharge_coefficient=1.0,
+    rainout_model="aerosol-equals-flash",
+):
+    """Two-phase release from a pumped line of liquefied gas through a hole or its full bore.
+
+    The hole passes ``Q_line = Cd A G(P_line)`` of subcooled liquid at line pressure and
+    ``Q_sat = Cd A G(P_sat)`` once the line has fallen to the vapour pressure (G from
+    :func:`flashing_mass_flux`). While the pump runs, a hole that passes less than the pumped
+    rate F keeps the line at pressure and releases Q_line (the rest of the flow goes on); a
+    larger one lets the line fall until it passes F, or, if Q_sat > F, to the vapour
+    pressure, releasing Q_sat and draining the section's liquid at Q_sat - F. After
+    isolation the liquid left in the section flashes out at Q_sat until it is gone. The rate
+    at every instant grows with the hole, so no hole releases more by any time than the full
+    bore, and the total is at most F t_iso + the section's liquid.
+
+    Parameters
+    ----------
+    section_kg : float
+        Liquid in the section between its isolation valves. [kg]
+    hole_area_m2 : float
+        Hole area (the bore for a rupture). [m2]
+    line_pressure_Pa, temperature_K : float
+        Line pressure (absolute, at least the vapour pressure) and temperature. [Pa], [K]
+    pumped_rate_kg_s : float
+        Flow in the line until isolation. [kg/s]
+    isolation_s : float
+        When the pump stops and the valves close. [s]
+    saturation_pressure_Pa, boiling_temperature_K, liquid_density_kg_m3, vapour_density_kg_m3,
+    heat_capacity_J_kgK, heat_of_vaporisation_J_kg
+        As in :func:`flashing_liquid_release`.
+    discharge_coefficient : float, optional
+        Applied to the ERM flux. [-]
+    rainout_model : str, optional
+        One of :data:`RAINOUT_MODELS`.
+
+    Returns
+    -------
+    Release
+        Phase "two-phase", piecewise constant, temperature = normal boiling point.
+
+    References
+    ----------
+    Fluxes: :func:`flashing_mass_flux` (Fauske & Epstein 1988; CCPS 1999 §2.1.2). The line
+    held at its vapour pressure while it drains (no cooling of the liquid left in it) is the
+    assumption of :func:`flashing_liquid_release`; the pumped and isolated stages are our
+    mass balance, the same as :func:`liquid_pipeline_release`'s.
+    """
+    section = float(_check("section_kg", section_kg, positive=True))
+    area = float(_check("hole_area_m2", hole_area_m2, positive=True))
+    flow = float(_check("pumped_rate_kg_s", pumped_rate_kg_s, nonnegative=True))
+    t_iso = float(_check("isolation_s", isolation_s, nonnegative=True))
+    cd = float(_check("discharge_coefficient", discharge_coefficient, positive=True, fraction=True))
+    props = (
         temperature_K,
-        hole_area_m2,
-        molar_mass_kg_mol,
-        gamma,
-        ambient_pressure_Pa=ambient_pressure_Pa,
-        discharge_coefficient=discharge_coefficient,
-        model=model,
-        n_times=n_times,
+        liquid_density_kg_m3,
+        vapour_density_kg_m3,
+        heat_capacity_J_kgK,
+        heat_of_vaporisation_J_kg,
+    )
+    q_line = cd * area * float(flashing_mass_flux(line_pressure_Pa, saturation_pressure_Pa, *props))
+    q_sat = (
+        cd
+        * area
+        * float(flashing_mass_flux(saturation_pressure_Pa, saturation_pressure_Pa, *props))
+    )
+    pumping = max(min(flow, q_line), q_sat)
+    drain = pumping - flow if pumping > flow else 0.0
+    times, rates = [0.0], [pumping if t_iso > 0 else q_sat]
+    if drain > 0 and section / drain < t_iso:  # the section empties while the pump runs
+        t_empty = section / drain
+        times += [t_empty, t_empty, t_iso, t_iso]
+        rates += [pumping, flow, flow, 0.0]
+    else:
+        left = section - drain * t_iso
+        t_end = t_iso + left / q_sat
+        times += [t_iso, t_iso, t_end, t_end] if t_iso > 0 else [t_end, t_end]
+        rates += [pumping, q_sat, q_sat, 0.0] if t_iso > 0 else [q_sat, 0.0]
+    f = float(
+        flash_fraction(
+            temperature_K, boiling_temperature_K, heat_capacity_J_kgK, heat_of_vaporisation_J_kg
+        )
+    )
+    return Release(
+        np.array(times),
+        np.array(rates),
+        boiling_temperature_K,
+        "two-phase",
+        flash_fraction=f,
+        rainout_fraction=float(rainout_fraction(f, rainout_model)),
     )
 
 

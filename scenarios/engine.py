@@ -54,7 +54,8 @@ import simpy
 
 import twin
 from geodata.grids import sample_area
-from physics import dispersion, fire, harm
+from physics import dispersion, fire, harm, substances
+from physics.flammability import percent_lel
 from physics.meteorology import air_density
 from physics.sigmas import puff_sigmas
 from scenarios import shelter, twin_start
@@ -68,6 +69,7 @@ from scenarios.zones import Cloud, Weather
 from twin.alarms import AlarmBoard
 from twin.readings import Reading
 from twin.state import ParkModel, gas_kg_m3
+from twin.transmitter import transmit
 
 FORECAST_S = 300.0  # the road watch looks this far ahead with the wind of the moment
 ROAD_WATCH_S = 60.0  # how often the control room checks the roads against the cloud
@@ -468,15 +470,11 @@ class Engine:
         self.log(f"warning reaches {self.off_ids[k]} (outside the park): shelter indoors")
 
     def _setup_detectors(self):
+        """The detectors that see the released gas: every combustible-gas detector when the
+        gas is flammable (it reads %LEL of the gas present, Le Chatelier, whatever gas it is
+        named for), and the toxic detectors of that gas."""
         det = self.sc.detection
         model = ParkModel.from_park(self.park)
-        chans = [
-            ch
-            for ch in model.channels.values()
-            if ch.kind.startswith("gas")
-            and ch.cas == self.cas
-            and (det.sensors == "all" or ch.tag in det.sensors)
-        ]
         if det.sensors != "all":
             missing = set(det.sensors) - {ch.tag for ch in model.channels.values()}
             if missing:
@@ -484,16 +482,38 @@ class Engine:
                     f"{self.sc.path}: detection.sensors: expected sensor tags of the park, "
                     f"got {sorted(missing)[0]!r}"
                 )
+        gas = self.leaks[0].term.substance
+        t = self.weather.air_temperature_K
+        mol_m3 = 101325.0 / (substances.R_GAS * t)  # moles of air per m3
+        chans, per_kg_m3 = [], []
+        for ch in model.channels.values():
+            if det.sensors != "all" and ch.tag not in det.sensors:
+                continue
+            if ch.kind == "gas_combustible" and gas.flammable:
+                fraction = 1.0 / (mol_m3 * gas.molar_mass_kg_mol)  # volume fraction per kg/m3
+                per_kg_m3.append(float(percent_lel([fraction], [gas.lfl_fraction])))
+            elif ch.kind == "gas_toxic" and substances.lookup(ch.cas).property_cas == self.cas:
+                per_kg_m3.append(1.0 / float(gas_kg_m3(1.0, ch.unit, ch.cas, t)))
+            else:
+                continue
+            chans.append(ch)
         self.board = AlarmBoard()
         self.board.attach(chans)
         self.channels = chans
         self.sensor_xyz = np.array([(ch.x, ch.y, ch.z) for ch in chans], float).reshape(-1, 3)
-        t = self.weather.air_temperature_K
-        self.sensor_per_kg_m3 = np.array(
-            [1.0 / float(gas_kg_m3(1.0, ch.unit, ch.cas, t)) for ch in chans]
-        )
+        self.sensor_per_kg_m3 = np.array(per_kg_m3, float)
+        self.sensor_range = np.array([(ch.range_low, ch.range_high) for ch in chans], float)
+        self.sensor_range = self.sensor_range.reshape(-1, 2)
         self.sensor_c = np.zeros(len(chans))
+        self.sensor_over = np.zeros(len(chans), bool)
         self.epoch = self.sc.run.start.timestamp()
+        n_comb = sum(ch.kind == "gas_combustible" for ch in chans)
+        if n_comb:
+            self.log(
+                f"{n_comb} combustible-gas detectors read {gas.name} in %LEL of its LFL "
+                f"({gas.lfl_fraction * 100:g} vol%), response factor 1 (no factor sourced "
+                "for their calibration gas)"
+            )
 
     # --- the field ---------------------------------------------------------------------
 
@@ -720,7 +740,8 @@ class Engine:
         leak.crossed |= hit
 
     def detectors(self):
-        """Every gas detector of the chemical reads the field at its place and height."""
+        """Every detector that sees the gas reads the field at its place and height, held
+        inside its measuring range (over range at the top, ``twin.transmitter``)."""
         tau = self.sc.detection.response_time_s / math.log(10.0)
         gain = 1.0 - math.exp(-self.dt / tau) if tau > 0 else 1.0
         trigger = self.sc.detection.trigger
@@ -730,7 +751,10 @@ class Engine:
                 continue
             c = self.concentration(self.sensor_xyz[:, :2], self.sensor_xyz[:, 2])
             self.sensor_c += (c - self.sensor_c) * gain
-            values = self.sensor_c * self.sensor_per_kg_m3
+            values, over = transmit(self.sensor_c * self.sensor_per_kg_m3, *self.sensor_range.T)
+            for k in np.flatnonzero(over & ~self.sensor_over):
+                self.log(f"{self.channels[k].tag} over range (at least {values[k]:g})")
+            self.sensor_over = over
             t = self.epoch + self.env.now
             before = len(self.board.alarms)
             for ch, v in zip(self.channels, values.tolist(), strict=True):

@@ -7,7 +7,8 @@ hole size (log-uniform over the range the scenario gives) and the seed of its po
 ``numpy.random.SeedSequence(seed).spawn(n)``, so a member's inputs depend only on the
 ensemble seed and its index: the same seed gives the same results in one process, in local
 processes (the default) or on a Dask cluster (``cluster="tcp://host:8786"``, the optional
-``dask[distributed]`` extra). Results come back as one row of key figures per member.
+``dask[distributed]`` extra). Results come back as one row of key figures per member;
+``percentiles`` says for each figure how many members its percentiles rest on.
 """
 
 import functools
@@ -120,6 +121,16 @@ def _on_dask(cluster, scenario, ds, action):
 
 
 def percentiles(table: pd.DataFrame, q=PERCENTILES) -> pd.DataFrame:
-    """Percentiles of every numeric key figure over the members (rows: figures)."""
+    """Percentiles of every numeric key figure over the members that have it (rows: figures).
+
+    A figure is NaN for a member where it did not happen (no alarm, nobody arrived, a zone
+    never cleared): such members are left out of that figure's percentiles and counted in
+    ``members`` (members with a value) against ``of`` (all members), so a percentile always
+    says how many members it rests on. With no member left the percentiles are NaN: not
+    computed.
+    """
     numeric = table.select_dtypes("number").drop(columns="seed", errors="ignore")
-    return numeric.quantile([p / 100 for p in q]).T.rename(columns=lambda p: f"p{round(p * 100)}")
+    stats = numeric.quantile([p / 100 for p in q]).T.rename(columns=lambda p: f"p{round(p * 100)}")
+    stats.insert(0, "members", numeric.notna().sum().astype(int))
+    stats.insert(1, "of", len(numeric))
+    return stats.rename_axis("figure")

@@ -4,12 +4,16 @@
 
 - a liquid below its boiling point in a tank drains through the hole (Bernoulli, falling
   head) into its dike, where the pool spreads and evaporates by mass transfer;
-- a liquefied gas stored under pressure leaves as a flashing two-phase jet: the flashed
-  vapour and the aerosol go into the air, the rest rains out into a boiling pool;
+- a liquefied gas stored under pressure leaves as a flashing two-phase jet through a hole
+  below its liquid level: the flashed vapour and the aerosol go into the air, the rest rains
+  out into a boiling pool; through a hole above the liquid it leaves as vapour, the pressure
+  falling as the liquid boils and cools;
 - a refrigerated liquefied gas drains like a liquid into a boiling pool;
-- a gas pipeline blows down through the hole (or its full bore);
-- a pipeline carrying a liquefied gas flashes through the hole, fed by the line's inventory
-  between its isolation valves and the pumped flow until isolation;
+- a gas pipeline leaks through the hole (or its full bore), fed by the line's flow until
+  isolation, then blows down;
+- a pipeline carrying a liquefied gas flashes through the hole, fed by the pumped flow until
+  isolation, then by the liquid of the section between its isolation valves; what rains out
+  forms a boiling pool;
 - a rupture releases the whole inventory at once (flash, aerosol and rainout).
 
 All physics comes from ``physics``; this module only chooses and composes.
@@ -32,7 +36,38 @@ P_ATM = 101325.0
 # 5 mm for a smooth surface; we could not confirm the value at a primary source, so it is
 # reported as an assumption with every result. Dikes bound the demo park's pools first.
 MIN_POOL_THICKNESS_M = 0.005
+POOL_ASSUMPTION = f"minimum pool thickness {MIN_POOL_THICKNESS_M * 1000:g} mm (assumed)"
 DEFAULT_ISOLATION_S = 600.0  # a pipeline's pumped flow stops after this unless told
+
+
+@dataclass(frozen=True)
+class MassBalance:
+    """Where the mass that left containment went, over the time followed [kg].
+
+    ``released = vapour + aerosol + rained_out`` and
+    ``airborne = vapour + aerosol + pool_evaporated`` hold exactly; ``pool_left`` is what
+    rained out and has not evaporated, ``retained`` what is still in the tank or line.
+    """
+
+    followed_s: float
+    inventory_kg: float
+    released_kg: float
+    vapour_kg: float
+    aerosol_kg: float
+    rained_out_kg: float
+    pool_evaporated_kg: float
+
+    @property
+    def airborne_kg(self) -> float:
+        return self.vapour_kg + self.aerosol_kg + self.pool_evaporated_kg
+
+    @property
+    def pool_left_kg(self) -> float:
+        return self.rained_out_kg - self.pool_evaporated_kg
+
+    @property
+    def retained_kg(self) -> float:
+        return max(self.inventory_kg - self.released_kg, 0.0)
 
 
 @dataclass
@@ -72,7 +107,57 @@ class SourceTerm:
 
     @property
     def airborne_total_kg(self) -> float:
-        return float(np.trapezoid(self.airborne_kg_s, self.times_s)) + self.instantaneous_kg
+        """Mass put into the air over the time followed (vapour, aerosol and what evaporated
+        from the pool: :meth:`mass_balance`). [kg]"""
+        return self.mass_balance().airborne_kg
+
+    def mass_balance(self) -> MassBalance:
+        """What left containment over the time followed, and where it went."""
+        out, end = self.outflow, float(self.times_s[-1])
+        released = out.instantaneous_mass_kg + _outflow_kg(out, end)
+        if out.phase == "gas":
+            vapour, aerosol, rained = released, 0.0, 0.0
+        else:
+            rained = released * out.rainout_fraction
+            vapour = released * out.flash_fraction
+            aerosol = max(released - rained - vapour, 0.0)
+        evaporated = 0.0
+        if self.pool is not None:
+            evaporated = min(
+                float(np.interp(end, self.pool.times_s, self.pool.evaporated_kg)), rained
+            )
+        return MassBalance(end, self.inventory_kg, released, vapour, aerosol, rained, evaporated)
+
+
+def _own_samples(out: source.Release, end_s: float):
+    """The outflow's samples up to ``end_s``, ending at ``end_s`` (interpolated) or, if the
+    outflow stops before, with a step down to zero where it stops."""
+    keep = out.times_s < end_s
+    t, rate = out.times_s[keep], out.rate_kg_s[keep]
+    if keep.all():
+        return np.append(t, t[-1]), np.append(rate, 0.0)
+    j = int(np.argmin(keep))  # the first sample at or after end_s: the rate just before it
+    if j == 0:
+        return np.array([0.0, end_s]), np.zeros(2)
+    t0, t1, r0, r1 = out.times_s[j - 1], out.times_s[j], out.rate_kg_s[j - 1], out.rate_kg_s[j]
+    return np.append(t, end_s), np.append(rate, r0 + (r1 - r0) * (end_s - t0) / (t1 - t0))
+
+
+def _outflow_kg(out: source.Release, end_s: float) -> float:
+    """Mass through the hole from the start to ``end_s`` (continuous part only). [kg]"""
+    return float(np.trapezoid(*_own_samples(out, end_s)[::-1]))
+
+
+def _sampled(out: source.Release, duration_s: float, fraction: float = 1.0):
+    """(times, rate x ``fraction``) of the outflow on a regular grid to ``duration_s`` merged
+    with the outflow's own samples, so that steps and short releases keep their mass."""
+    own_t, own_rate = _own_samples(out, duration_s)
+    grid = np.linspace(0.0, duration_s, 721)
+    grid = grid[~np.isin(grid, own_t)]
+    t = np.concatenate([own_t, grid])
+    rate = np.concatenate([own_rate, out.rate_at(grid)])
+    order = np.argsort(t, kind="stable")
+    return t[order], rate[order] * fraction
 
 
 def _pool(
@@ -166,7 +251,9 @@ def source_term(
     rupture : bool
         Catastrophic rupture (tank: whole inventory at once; pipeline: full bore).
     hole_height_m : float
-        Height of the hole above the tank bottom. [m]
+        Height of the hole above the tank bottom (checked against the tank: at most its
+        top; a hole above the liquid of a pressurised vessel lets out vapour); unused for
+        a pipeline. [m]
     duration_s : float
         How long to follow the release (ALOHA follows an hour). [s]
     wind_speed_m_s, air_temperature_K : float
@@ -180,6 +267,8 @@ def source_term(
     ValueError
         Unknown asset, a hole that does not fit the asset, bad numbers.
     """
+    if not math.isfinite(hole_height_m) or hole_height_m < 0:
+        raise ValueError(f"hole height must be >= 0 m above the tank bottom, got {hole_height_m}")
     if asset in park.tanks.index:
         return _tank(
             park,
@@ -199,6 +288,7 @@ def source_term(
             hole_diameter_m,
             rupture,
             duration_s,
+            wind_speed_m_s,
             air_temperature_K,
             DEFAULT_ISOLATION_S if isolation_s is None else isolation_s,
         )
@@ -243,6 +333,11 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
     )
     height = length if shape == "vertical_cylinder" else d
     _check_hole(hole_d, rupture, min(d, height), "tank")
+    if not rupture and hole_h > height:
+        raise ValueError(
+            f"the hole at {hole_h:g} m is above the top of {asset} ({height:g} m high); "
+            f"give a height from 0 to {height:g} m"
+        )
     inventory = float(tank_inventory_kg(park.tanks.loc[[asset]]).iloc[0])
     psat = float(sub.vapour_pressure(T))
     liquefied_gas = np.isfinite(psat) and psat > P_ATM
@@ -251,7 +346,21 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
     hfg = float(sub.heat_of_vaporisation(tb))
     bund = float(tank.dike_area_m2) if tank.dike_area_m2 == tank.dike_area_m2 else 0.0
     times = np.linspace(0.0, duration, 721)
-    assumptions = [f"minimum pool thickness {MIN_POOL_THICKNESS_M * 1000:g} mm (assumed)"]
+    assumptions = []
+
+    def pool_of(out, liquid_T, initial_kg=0.0):
+        assumptions.append(POOL_ASSUMPTION)
+        return _pool(
+            sub,
+            out.times_s,
+            out.rate_kg_s * out.rainout_fraction,
+            temperature_K=liquid_T,
+            bund_area=bund,
+            initial_kg=initial_kg,
+            wind=wind,
+            air_T=air_T,
+            end=duration,
+        )
 
     if rupture:
         out = source.vessel_rupture(
@@ -264,21 +373,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
         )
         airborne0 = inventory * (1.0 - out.rainout_fraction)
         rain = inventory - airborne0
-        p = (
-            _pool(
-                sub,
-                [0.0, 1.0],
-                [0.0, 0.0],
-                temperature_K=T,
-                bund_area=bund,
-                initial_kg=rain,
-                wind=wind,
-                air_T=air_T,
-                end=duration,
-            )
-            if rain > 0
-            else None
-        )
+        p = pool_of(out, T, rain) if rain > 0 else None
         airborne = (
             np.interp(times, p.times_s, p.evaporation_rate_kg_s) if p else np.zeros_like(times)
         )
@@ -299,33 +394,73 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
         )
 
     area = math.pi * hole_d**2 / 4.0
-    if liquefied_gas and tank.storage == "pressurised":
-        out = _flashing(sub, inventory, area, psat, T, psat)
-        out = _stop_at(out, isolation_s)
-        direct = np.interp(times, out.times_s, out.rate_kg_s, right=0.0) * (
-            1.0 - out.rainout_fraction
+    level = float(
+        tank_geometry.level_from_volume(
+            float(tank.fill_fraction) * tank_geometry.full_volume(shape, d, length),
+            shape,
+            d,
+            length,
         )
-        rain_rate = out.rate_kg_s * out.rainout_fraction
-        p = None
-        if out.rainout_fraction > 0:
-            p = _pool(
-                sub,
-                out.times_s,
-                rain_rate,
-                temperature_K=tb,
-                bund_area=bund,
-                initial_kg=0.0,
-                wind=wind,
-                air_T=air_T,
-                end=duration,
+    )
+    if liquefied_gas and tank.storage == "pressurised" and hole_h >= level:
+        mid = 0.5 * (T + tb)  # cp and h_fg held at their values midway to boiling
+        out = source.vapour_space_release(
+            inventory,
+            area,
+            T,
+            vapour_pressure=sub.vapour_pressure,
+            heat_capacity_J_kgK=float(sub.liquid_heat_capacity(mid)),
+            heat_of_vaporisation_J_kg=float(sub.heat_of_vaporisation(mid)),
+            molar_mass_kg_mol=sub.molar_mass_kg_mol,
+            gamma=_gamma(sub, T),
+            end_time_s=duration,
+        )
+        out = _stop_at(out, isolation_s)
+        t, airborne = _sampled(out, duration)
+        assumptions.append(
+            f"hole at {hole_h:g} m above the liquid ({level:.2f} m): vapour only, the liquid "
+            "boiling and cooling without heat from outside; no level swell"
+        )
+        return SourceTerm(
+            asset,
+            sub,
+            "vapour through a hole above the liquid (choked gas, pressure falling as the "
+            "liquid boils and cools)",
+            out,
+            t,
+            airborne,
+            0.0,
+            T,
+            inventory,
+            jet_velocity_m_s=_sound_speed(sub, T),
+            storage_pressure_Pa=psat,
+            assumptions=assumptions,
+        )
+    if hole_h >= level:
+        raise ValueError(
+            f"the hole at {hole_h:g} m is above the liquid level ({level:.2f} m) of {asset}"
+        )
+    if liquefied_gas and tank.storage == "pressurised":
+        full = float(tank_geometry.liquid_volume(level, shape, d, length))
+        below = float(tank_geometry.liquid_volume(hole_h, shape, d, length)) if hole_h > 0 else 0.0
+        above_kg = inventory * (full - below) / full
+        head_Pa = float(sub.liquid_density(T)) * source.G * (level - hole_h)
+        out = _flashing(sub, above_kg, area, psat + head_Pa, T, psat)
+        out = _stop_at(out, isolation_s)
+        t, direct = _sampled(out, duration, 1.0 - out.rainout_fraction)
+        p = pool_of(out, tb) if out.rainout_fraction > 0 else None
+        evap = np.interp(t, p.times_s, p.evaporation_rate_kg_s) if p else 0.0
+        if out.times_s[-1] < duration:
+            assumptions.append(
+                f"the liquid above the hole ({above_kg:,.0f} kg) is gone after "
+                f"{out.times_s[-1]:.0f} s; the vapour that follows it is not computed"
             )
-        evap = np.interp(times, p.times_s, p.evaporation_rate_kg_s) if p else 0.0
         return SourceTerm(
             asset,
             sub,
             "two-phase flashing jet (Fauske-Epstein ERM) with rainout pool",
             out,
-            times,
+            t,
             direct + evap,
             0.0,
             tb,
@@ -337,18 +472,6 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
             assumptions=assumptions,
         )
 
-    level = float(
-        tank_geometry.level_from_volume(
-            float(tank.fill_fraction) * tank_geometry.full_volume(shape, d, length),
-            shape,
-            d,
-            length,
-        )
-    )
-    if hole_h >= level:
-        raise ValueError(
-            f"the hole at {hole_h:g} m is above the liquid level ({level:.2f} m) of {asset}"
-        )
     liquid_T = min(T, tb)
     rho = float(sub.liquid_density(liquid_T))
     out = source.liquid_tank_release(
@@ -362,17 +485,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
         tank_length_m=length,
     )
     out = _stop_at(out, isolation_s)
-    p = _pool(
-        sub,
-        out.times_s,
-        out.rate_kg_s,
-        temperature_K=liquid_T,
-        bund_area=bund,
-        initial_kg=0.0,
-        wind=wind,
-        air_T=air_T,
-        end=duration,
-    )
+    p = pool_of(out, liquid_T)
     airborne = np.interp(times, p.times_s, p.evaporation_rate_kg_s)
     model = "liquid through a hole (falling head) into the dike; pool evaporation"
     model += " (boiling)" if p.boiling else " (Mackay-Matsugu mass transfer)"
@@ -391,7 +504,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
     )
 
 
-def _pipeline(park, asset, hole_d, rupture, duration, air_T, isolation_s):
+def _pipeline(park, asset, hole_d, rupture, duration, wind, air_T, isolation_s):
     pipe = park.pipelines.loc[asset]
     sub = substances.lookup(pipe.cas)
     T, p_line, d = float(pipe.temperature_k), float(pipe.pressure_pa), float(pipe.diameter_m)
@@ -399,71 +512,99 @@ def _pipeline(park, asset, hole_d, rupture, duration, air_T, isolation_s):
     if rupture:
         hole_d = d
     area = math.pi * hole_d**2 / 4.0
+    bore = math.pi * d**2 / 4.0
     valves = sorted(pipe.valve_chainages_m) or [0.0, pipe.geometry.length]
     section = max(np.diff([0.0, *valves, pipe.geometry.length]).max(), 1.0)
     psat = float(sub.vapour_pressure(T))
-    times = np.linspace(0.0, duration, 721)
-    assumptions = [f"leak in the longest section between isolation valves ({section:.0f} m)"]
+    flow = float(pipe.flow_kg_s) if pipe.flow_kg_s == pipe.flow_kg_s else 0.0
+    pumped_s = min(isolation_s, duration)
+    assumptions = [
+        f"leak in the longest section between isolation valves ({section:.0f} m)",
+        f"the line's flow ({flow:g} kg/s) feeds the hole until isolation at {isolation_s:g} s",
+    ]
+    if rupture:
+        assumptions.append("full bore from one side of the break, as a hole of the bore's area")
     if np.isfinite(psat) and P_ATM < psat <= p_line * 1.001:
         rho_l = float(sub.liquid_density(T))
         tb = sub.boiling_point_K
-        inventory = rho_l * math.pi * d**2 / 4.0 * section
-        flow = float(pipe.flow_kg_s) if pipe.flow_kg_s == pipe.flow_kg_s else 0.0
-        inventory += flow * min(isolation_s, duration)
-        assumptions.append(
-            f"pumped flow {flow:g} kg/s continues until isolation at {isolation_s:g} s"
+        section_kg = rho_l * bore * section
+        out = source.liquefied_gas_line_release(
+            section_kg,
+            area,
+            p_line,
+            T,
+            pumped_rate_kg_s=flow,
+            isolation_s=pumped_s,
+            saturation_pressure_Pa=psat,
+            boiling_temperature_K=tb,
+            liquid_density_kg_m3=rho_l,
+            vapour_density_kg_m3=psat * sub.molar_mass_kg_mol / (substances.R_GAS * T),
+            heat_capacity_J_kgK=float(sub.liquid_heat_capacity(T)),
+            heat_of_vaporisation_J_kg=float(sub.heat_of_vaporisation(tb)),
         )
-        out = _flashing(sub, inventory, area, p_line, T, psat)
-        airborne = np.interp(times, out.times_s, out.rate_kg_s, right=0.0) * (
-            1.0 - out.rainout_fraction
-        )
+        t, direct = _sampled(out, duration, 1.0 - out.rainout_fraction)
+        p = None
+        if out.rainout_fraction > 0:
+            p = _pool(
+                sub,
+                out.times_s,
+                out.rate_kg_s * out.rainout_fraction,
+                temperature_K=tb,
+                bund_area=0.0,
+                initial_kg=0.0,
+                wind=wind,
+                air_T=air_T,
+                end=duration,
+            )
+            assumptions += [POOL_ASSUMPTION, "the rained-out liquid spreads on open ground"]
+        evap = np.interp(t, p.times_s, p.evaporation_rate_kg_s) if p else 0.0
         return SourceTerm(
             asset,
             sub,
-            "liquefied gas line: two-phase flashing jet (rainout neglected for the cloud)",
+            "liquefied gas line: two-phase flashing jet (Fauske-Epstein ERM) with rainout pool",
             out,
-            times,
-            airborne,
+            t,
+            direct + evap,
             0.0,
             tb,
-            inventory,
+            section_kg + flow * pumped_s,
+            p,
             jet_velocity_m_s=_sound_speed(sub, tb),
             storage_pressure_Pa=p_line,
             aerosol_fraction=_aerosol(out),
             assumptions=assumptions,
         )
     gamma = _gamma(sub, T)
-    out = source.gas_pipeline_leak(section, d, p_line, T, area, sub.molar_mass_kg_mol, gamma)
-    blowdown = np.interp(times, out.times_s, out.rate_kg_s, right=0.0)
-    flow = float(pipe.flow_kg_s) if pipe.flow_kg_s == pipe.flow_kg_s else 0.0
-    through_hole = float(source.gas_hole_rate(p_line, T, area, sub.molar_mass_kg_mol, gamma))
-    fed = np.where(times < isolation_s, min(flow, through_hole), 0.0)
-    assumptions.append(
-        f"the line's flow ({flow:g} kg/s, capped by the hole's choked rate) escapes until "
-        f"isolation at {isolation_s:g} s, on top of the section's blowdown"
+    out = source.gas_pipeline_leak(
+        section,
+        d,
+        p_line,
+        T,
+        area,
+        sub.molar_mass_kg_mol,
+        gamma,
+        feed_kg_s=flow,
+        isolation_s=pumped_s,
+        end_time_s=duration,
     )
-    airborne = np.maximum(blowdown, fed)
-    inventory = (
-        p_line * sub.molar_mass_kg_mol / (substances.R_GAS * T) * math.pi * d**2 / 4 * section
-    )
-    inventory += flow * min(isolation_s, duration)
-    sound = _sound_speed(sub, T)
+    t, airborne = _sampled(out, duration)
+    inventory = p_line * sub.molar_mass_kg_mol / (substances.R_GAS * T) * bore * section
     model = (
         "gas pipeline "
         + ("full-bore rupture" if rupture else "leak")
-        + " (blowdown of the section)"
+        + " (fed until isolation, then blowdown of the section)"
     )
     return SourceTerm(
         asset,
         sub,
         model,
         out,
-        times,
+        t,
         airborne,
         0.0,
         T,
-        inventory,
-        jet_velocity_m_s=sound,
+        inventory + flow * pumped_s,
+        jet_velocity_m_s=_sound_speed(sub, T),
         storage_pressure_Pa=p_line,
         assumptions=assumptions,
     )

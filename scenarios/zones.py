@@ -446,7 +446,14 @@ def threat_zones(
     if "overpressure" in hazards and sub.flammable and sub.heat_of_combustion_J_kg:
         if cloud.instantaneous:
             mass = term.instantaneous_kg
-            assumptions.append("VCE: the whole airborne mass of the rupture is taken as flammable")
+            b = term.mass_balance()
+            mass_text = f"airborne mass {mass:.0f} kg taken as flammable (upper bound)"
+            assumptions.append(
+                "VCE: the flammable mass (between LFL and UFL) of an instantaneous cloud is not "
+                f"computed; the whole airborne mass of the rupture, {mass:,.0f} kg (vapour "
+                f"{b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} of {b.released_kg:,.0f} kg "
+                f"released; {b.rained_out_kg:,.0f} kg rained out), is taken as an upper bound"
+            )
         else:
             lfl = (
                 sub.lfl_fraction
@@ -465,14 +472,14 @@ def threat_zones(
                     terrain=weather.terrain,
                 )
             )
+            mass_text = f"flammable mass (between LFL and UFL) {mass:.0f} kg"
             if cloud.dense:
                 assumptions.append(
                     "VCE: flammable mass from the passive plume also for the dense cloud"
                 )
         energy = float(explosion.cloud_energy_from_mass(mass, sub.heat_of_combustion_J_kg))
         models.append(
-            f"overpressure: {MODEL_REFERENCES['vce']}, strength {blast_strength}, "
-            f"flammable mass {mass:.0f} kg"
+            f"overpressure: {MODEL_REFERENCES['vce']}, strength {blast_strength}, {mass_text}"
         )
         assumptions.append(f"VCE centred {0.5 * lfl_reach:.0f} m downwind (half the LFL distance)")
         centre = Point(0.5 * lfl_reach, 0.0)

@@ -45,3 +45,20 @@ def test_bad_scenario_is_one_line(tmp_path):
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "bad.toml" in lines[0] and "Traceback" not in done.stderr
+
+
+def test_ensemble_says_how_many_members_each_percentile_rests_on(tmp_path):
+    """chlorine_day.toml's break has no detector near it: no member alarms, and the output
+    says so instead of printing percentiles of nothing."""
+    short = tmp_path / "short.toml"
+    short.write_text(
+        (DEMO / "chlorine_day.toml")
+        .read_text()
+        .replace('duration = "60 min"', 'duration = "2 min"')
+    )
+    done = cli(str(short), "--ensemble", "2", "--workers", "1", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "first alarm: 0 of 2 members alarmed; no percentile (none alarmed)" in done.stdout
+    stats = pd.read_csv(tmp_path / "ensemble_percentiles.csv").set_index("figure")
+    assert stats.loc["first_alarm_s", "members"] == 0 and stats.loc["first_alarm_s", "of"] == 2
+    assert stats.loc["persons", "members"] == 2

@@ -1,6 +1,8 @@
 """parktwin replay and parktwin live: the drill recording through the twin, forecasts
 written when the leak is confirmed, and a live feed from a real broker into the log."""
 
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -9,6 +11,7 @@ import time
 import geopandas as gpd
 import pyogrio
 import pytest
+from conftest import free_port
 
 from twin.demo import INCIDENT_DRILL
 from twin.feeds.mqtt import publish_recording
@@ -96,3 +99,101 @@ def test_live_follows_a_broker_into_the_log(mosquitto, tmp_path):
     with sqlite3.connect(out / "log.sqlite") as db:
         assert db.execute("select count(*) from readings").fetchone()[0] == 60
     assert "wrote" in stdout
+
+
+def live_command(*args):
+    return [sys.executable, "-m", "cli", "live", *args]
+
+
+def one_line(stderr):
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_live_that_never_connects_exits_2(tmp_path):
+    port = free_port()  # nothing listens there
+    done = subprocess.run(
+        live_command(
+            "--mqtt", f"127.0.0.1:{port}", "--connect-timeout", "2", "--out", str(tmp_path)
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert f"127.0.0.1:{port}" in line and "not connected within 2 s" in line
+
+
+def test_live_with_a_wrong_password_says_so_and_exits_2(secure_mosquitto, tmp_path):
+    ca = str(secure_mosquitto.folder / "ca.pem")
+    env = {**os.environ, "PARKTWIN_USERNAME": "twin", "PARKTWIN_PASSWORD": "wrong"}
+    done = subprocess.run(
+        live_command(
+            "--mqtt",
+            f"127.0.0.1:{secure_mosquitto.port}",
+            "--tls",
+            "--ca-certs",
+            ca,
+            "--connect-timeout",
+            "3",
+            "--out",
+            str(tmp_path),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 2
+    assert "refused the connection" in one_line(done.stderr)
+
+
+def test_live_takes_the_password_from_a_file_and_ends_on_ctrl_c(secure_mosquitto, tmp_path):
+    ca = str(secure_mosquitto.folder / "ca.pem")
+    secret = tmp_path / "password"
+    secret.write_text("s3cret\n")
+    out = tmp_path / "live"
+    live = subprocess.Popen(
+        live_command(
+            "--mqtt",
+            f"127.0.0.1:{secure_mosquitto.port}",
+            "--tls",
+            "--ca-certs",
+            ca,
+            "--username",
+            "twin",
+            "--password-file",
+            str(secret),
+            "--out",
+            str(out),
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert "s3cret" not in " ".join(live.args)
+    deadline = time.time() + 30
+    while not (out / "log.sqlite").exists() and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(3.0)  # connected and following
+    live.send_signal(signal.SIGINT)
+    stdout, stderr = live.communicate(timeout=60)
+    assert live.returncode == 0, stderr
+    assert "Traceback" not in stderr + stdout
+    assert "stopped (Ctrl-C)" in stdout and "wrote" in stdout
+
+
+def test_live_without_the_live_extra_is_one_line(tmp_path):
+    blocked = (
+        "import sys; sys.modules['paho'] = None; sys.modules['paho.mqtt'] = None; "
+        "sys.modules['paho.mqtt.client'] = None; import cli; "
+        f"sys.exit(cli.main(['live', '--mqtt', '127.0.0.1:1883', '--out', {str(tmp_path)!r}]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "pip install 'parktwin[live]'" in one_line(done.stderr)

@@ -40,7 +40,28 @@ def test_local_processes_give_the_same_results_as_one_process():
     pd.testing.assert_frame_equal(one, local)
     assert one["wind_from_offset_deg"].nunique() == 3
     table = ensemble.percentiles(one)
-    assert list(table.columns) == ["p5", "p50", "p95"]
+    assert list(table.columns) == ["members", "of", "p5", "p50", "p95"]
+
+
+def test_percentiles_say_how_many_members_they_rest_on():
+    """Before: 18 of 20 members never alarmed and the first-alarm percentiles came from the
+    other 2 without a word. Now each figure counts its members; none: NaN (not computed)."""
+    table = pd.DataFrame(
+        {
+            "seed": [1, 2, 3, 4],
+            "first_alarm_s": [np.nan, 70.0, np.nan, 90.0],
+            "decision_s": [np.nan] * 4,
+            "persons": [10, 10, 10, 10],
+        }
+    )
+    stats = ensemble.percentiles(table)
+    assert stats.loc["first_alarm_s", "members"] == 2
+    assert stats.loc["first_alarm_s", "of"] == 4
+    assert stats.loc["first_alarm_s", "p50"] == pytest.approx(80.0)  # of 70 and 90 only
+    assert stats.loc["decision_s", "members"] == 0
+    assert np.isnan(stats.loc["decision_s", ["p5", "p50", "p95"]].astype(float)).all()
+    assert stats.loc["persons", "members"] == 4
+    assert "seed" not in stats.index
 
 
 def test_a_local_dask_cluster_gives_the_same_results():

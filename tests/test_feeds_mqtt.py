@@ -12,7 +12,7 @@ import pytest
 
 from twin.feeds.mqtt import MqttFeed, payload, publish_recording, topic
 from twin.feeds.recorded import RecordedFeed
-from twin.feeds.rules import FUTURE_TOLERANCE_S, Gate
+from twin.feeds.rules import FUTURE_TOLERANCE_S, MAX_PAYLOAD_BYTES, RAW_PREFIX_BYTES, Gate
 from twin.log import ReadingLog, iter_readings, read_rejected
 from twin.readings import Reading, format_time
 
@@ -80,18 +80,64 @@ def test_accepted_messages_and_the_order_rules():
     )
     assert gate.parse("A", msg(NOW + FUTURE_TOLERANCE_S - 1, 3.0, "bad"), NOW) is not None
     assert gate.parse("A", msg(NOW - 5, 2.0), NOW) is None  # an earlier reading sent again
-    assert gate.parse("A", msg(NOW - 7, 2.0), NOW) is None  # older than the last accepted
+    assert gate.parse("A", msg(NOW - 7, 2.0), NOW) is None  # older than the last: late
     assert gate.parse("B", msg(NOW - 7, 2.0), NOW) is not None  # order is kept per tag
     assert gate.parse("B", msg(NOW - 7, 2.0), NOW) is None  # same tag and time as the last
-    assert gate.counts == {"duplicate": 2, "out_of_order": 1}
+    assert gate.counts == {"duplicate": 2}
+    assert gate.late == 1
 
 
-def test_gate_continues_from_last_times():
-    gate = Gate({"A"}, last_times={"A": NOW - 10})
-    assert gate.parse("A", msg(NOW - 10, 1.0), NOW) is None
-    assert gate.parse("A", msg(NOW - 11, 1.0), NOW) is None
+def test_gate_continues_from_last_times_and_asks_the_log_for_copies():
+    logged = {("A", NOW - 12, 5.0), ("A", NOW - 10, 1.0)}
+    late = []
+    gate = Gate(
+        {"A"},
+        last_times={"A": NOW - 10},
+        accepted=lambda *reading: reading in logged,
+        on_late=late.append,
+    )
+    assert gate.parse("A", msg(NOW - 10, 1.0), NOW) is None  # the last one, redelivered
+    assert gate.parse("A", msg(NOW - 12, 5.0), NOW) is None  # an older one, redelivered
+    assert gate.parse("A", msg(NOW - 12, 6.0), NOW) is None  # same time, another value
+    assert gate.parse("A", msg(NOW - 11, 1.0), NOW) is None  # never logged: late
     assert gate.parse("A", msg(NOW - 9, 1.0), NOW) is not None
-    assert gate.counts == {"duplicate": 1, "out_of_order": 1}
+    assert gate.counts == {"duplicate": 2}
+    assert late == [Reading(NOW - 12, "A", 6.0), Reading(NOW - 11, "A", 1.0)]
+
+
+def test_a_same_time_reading_with_another_value_is_not_a_copy():
+    gate = Gate({"A"})
+    assert gate.parse("A", msg(NOW - 5, 1.0), NOW) is not None
+    assert gate.parse("A", msg(NOW - 5, 1.0), NOW) is None
+    assert gate.parse("A", msg(NOW - 5, 2.0), NOW) is None
+    assert gate.counts == {"duplicate": 1}
+    assert gate.late == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "rule"),
+    [
+        (b"[" * 1000, "too_deep"),  # 1 KB that used to exhaust the parser's recursion
+        (b'{"t": 1, "v": [[[[[1]]]]]}', "too_deep"),
+        (b'{"t": ' + b"1" * (MAX_PAYLOAD_BYTES + 1) + b', "v": 1}', "too_large"),
+        (msg(-1e30, 1.0), "bad_time"),
+        (msg(-1.0, 1.0), "bad_time"),
+        (msg(1e30, 1.0), "bad_time"),
+    ],
+)
+def test_limits_and_times(raw, rule):
+    sink = []
+    gate = Gate({"A"}, on_reject=lambda *row: sink.append(row))
+    assert gate.parse("A", raw, NOW) is None
+    assert gate.counts == {rule: 1}
+    assert len(sink[0][1]) <= RAW_PREFIX_BYTES
+
+
+def test_brackets_inside_strings_are_not_nesting():
+    gate = Gate({"A"})
+    quality_text = msg(NOW, 1.0, "[[[[[[[[")
+    assert gate.parse("A", quality_text, NOW) is None
+    assert gate.counts == {"bad_field": 1}  # decoded, then refused for its quality
 
 
 def test_a_restarted_feed_does_not_log_a_redelivered_message_twice(mosquitto, tmp_path):
@@ -154,6 +200,7 @@ def test_bad_messages_are_logged_and_the_feed_goes_on(mosquitto, tmp_path):
         received = collect(feed, 2)
         time.sleep(0.2)  # let any stray message arrive before counting
         counts = dict(feed.rejected)
+        late = feed.late
     log.close()
     assert [r.value for r in received] == [1.0, 2.0]
     assert counts == {
@@ -163,8 +210,12 @@ def test_bad_messages_are_logged_and_the_feed_goes_on(mosquitto, tmp_path):
         "not_finite": 1,
         "future": 1,
         "duplicate": 1,
-        "out_of_order": 1,
     }
+    assert late == 1
+    # The late reading is kept in the log, in the order it came, but not passed on.
+    logged = list(iter_readings(log_path))
+    assert [r.t - now for r in logged] == pytest.approx([-1, -2, 0], abs=1e-5)
+    assert [r.value for r in logged] == [1.0, 1.0, 2.0]
     rejected = read_rejected(log_path)
     assert [r.rule for r in rejected] == [
         "not_json",
@@ -173,7 +224,6 @@ def test_bad_messages_are_logged_and_the_feed_goes_on(mosquitto, tmp_path):
         "not_finite",
         "future",
         "duplicate",
-        "out_of_order",
     ]
     assert rejected[0].raw == "garbage"
 

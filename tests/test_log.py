@@ -9,7 +9,14 @@ import threading
 
 import pytest
 
-from twin.log import AlarmRow, ReadingLog, iter_readings, read_alarms, read_rejected
+from twin.log import (
+    AlarmRow,
+    ReadingLog,
+    iter_readings,
+    read_alarms,
+    read_rejected,
+    read_unstored,
+)
 from twin.readings import Reading
 
 
@@ -107,3 +114,31 @@ def test_concurrent_writers_lose_nothing(tmp_path):
 def test_missing_log_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no reading log"):
         list(iter_readings(tmp_path / "nope.sqlite"))
+
+
+def test_rejected_payloads_are_cut_and_kept_within_a_budget(tmp_path):
+    path = tmp_path / "log.sqlite"
+    with ReadingLog(path, raw_max_bytes=100, rejected_budget_bytes=1_000) as log:
+        for i in range(200):
+            log.add_rejected("not_json", "é" * 1_000_000, float(i))  # 2 MB each
+    stored = read_rejected(path)
+    assert 0 < len(stored) < 200
+    assert all(len(r.raw.encode()) <= 100 for r in stored)
+    assert stored[0].raw == "é" * 50  # cut on a character boundary
+    assert read_unstored(path) == {"not_json": 200 - len(stored)}
+    assert path.stat().st_size < 200_000
+    # Reopened, the log remembers what it spent.
+    with ReadingLog(path, raw_max_bytes=100, rejected_budget_bytes=1_000) as log:
+        log.add_rejected("too_large", "x", 1.0)
+    assert read_unstored(path) == {"not_json": 200 - len(stored), "too_large": 1}
+
+
+def test_has_reading_sees_committed_and_buffered_rows(tmp_path):
+    path = tmp_path / "log.sqlite"
+    with ReadingLog(path) as log:
+        log.append(Reading(1.0, "A", 2.0))
+    log = ReadingLog(path, batch_size=1_000, flush_interval_s=3600)
+    log.append(Reading(3.0, "A", 4.0))
+    assert log.has_reading("A", 1.0, 2.0) and log.has_reading("A", 3.0, 4.0)
+    assert not log.has_reading("A", 1.0, 2.5) and not log.has_reading("B", 1.0, 2.0)
+    log.close()

@@ -425,3 +425,150 @@ def test_drained_mass_property(shape, diameter, level_fraction, hole_fraction, o
         shape, hole, diameter, 2 * diameter
     )
     assert rel.total_mass_kg == pytest.approx(900.0 * volume, rel=1e-3)
+
+
+# ----------------------------------------------------------------- vapour space, fed lines
+
+
+def clausius_clapeyron(p0, t0, tb):
+    """Vapour pressure through (t0, p0) and (tb, 1 atm), ln P linear in 1/T."""
+    slope = np.log(p0 / 101325.0) / (1 / tb - 1 / t0)
+    return lambda t: p0 * np.exp(slope * (1 / t0 - 1 / np.asarray(t, dtype=float)))
+
+
+def test_vapour_space_initial_rate_ccps_1999_p47_example():
+    """A hole above the liquid starts as the CCPS (1999) p. 47 gas discharge when the liquid's
+    vapour pressure is the example's 501 kPa at 298 K: 0.0900280 kg/s (Cd 0.85, gamma 1.15,
+    0.01 m hole; as transcribed in GasDispersion.jl jet_source_tests.jl)."""
+    molar_mass = 8.90 * R * 298.0 / 501e3
+    rel = source.vapour_space_release(
+        1000.0,
+        circle(0.01),
+        298.0,
+        vapour_pressure=clausius_clapeyron(501e3, 298.0, 250.0),
+        heat_capacity_J_kgK=2500.0,
+        heat_of_vaporisation_J_kg=4e5,
+        molar_mass_kg_mol=molar_mass,
+        gamma=1.15,
+        discharge_coefficient=0.85,
+        end_time_s=600.0,
+    )
+    assert rel.phase == "gas"
+    assert_allclose(rel.rate_kg_s[0], 0.09002799947040846, rtol=1e-6)
+    assert np.all(np.diff(rel.rate_kg_s) < 0)  # the pressure falls as the liquid cools
+    assert np.all(np.diff(rel.temperature_K) < 0)
+
+
+@pytest.mark.parametrize("t0", [263.15, 293.15, 313.15])
+def test_vapour_space_releases_the_integrated_flash_fraction(t0):
+    """Closed form: m cp dT = h_fg dm integrates to a released vapour of
+    m0 (1 - exp(-cp (T0 - Tb) / h_fg)) when the vessel reaches ambient pressure (the
+    integrated flash fraction, Crowl & Louvar ch. 4); the liquid ends at its boiling point."""
+    tb, cp, hfg, m0 = 239.8, 4600.0, 1.25e6, 5000.0
+    psat = clausius_clapeyron(8.57e5, 293.15, tb)
+    rel = source.vapour_space_release(
+        m0,
+        circle(0.05),
+        t0,
+        vapour_pressure=psat,
+        heat_capacity_J_kgK=cp,
+        heat_of_vaporisation_J_kg=hfg,
+        molar_mass_kg_mol=0.017031,
+        gamma=1.31,
+        n_times=4001,
+    )
+    assert_allclose(rel.total_mass_kg, m0 * (1 - np.exp(-cp * (t0 - tb) / hfg)), rtol=2e-3)
+    assert_allclose(rel.temperature_K[-1], tb, atol=0.05)
+
+
+def test_fed_gas_line_small_hole_holds_line_pressure():
+    """A hole that passes less than the line's flow keeps the line at pressure: the choked
+    rate at line pressure until isolation (gas_hole_rate), then the blowdown."""
+    args = (2000.0, 0.2, 20e5, 288.0, circle(0.01), 0.016, 1.31)
+    rel = source.gas_pipeline_leak(*args, feed_kg_s=5.0, isolation_s=300.0)
+    q0 = source.gas_hole_rate(20e5, 288.0, circle(0.01), 0.016, 1.31)
+    assert q0 < 5.0
+    assert_allclose(rel.rate_at([0.0, 150.0, 299.0]), q0, rtol=1e-6)
+    assert rel.rate_at(2000.0) < q0
+
+
+def test_fed_gas_line_large_hole_relaxes_to_the_feed():
+    """Isothermal and choked, Q = c rho, so V drho/dt = F - c rho gives the closed form
+    Q(t) = F + (Q0 - F) exp(-c t / V) while the feed runs."""
+    length, d, p0, t0, m, k, feed = 2000.0, 0.2, 20e5, 288.0, 0.016, 1.31, 5.0
+    area = circle(0.1)
+    rel = source.gas_pipeline_leak(
+        length, d, p0, t0, area, m, k, feed_kg_s=feed, isolation_s=600.0, n_times=2001
+    )
+    q0 = float(source.gas_hole_rate(p0, t0, area, m, k))
+    rho0 = p0 * m / (R * t0)
+    c, volume = q0 / rho0, circle(d) * length
+    t = np.array([10.0, 60.0, 200.0, 590.0])
+    assert_allclose(rel.rate_at(t), feed + (q0 - feed) * np.exp(-c * t / volume), rtol=1e-4)
+
+
+def line_release(hole_area, isolation_s, flow=1.5, section=3000.0):
+    """A chlorine-like liquefied gas line (round property values, for relations only)."""
+    return source.liquefied_gas_line_release(
+        section,
+        hole_area,
+        9.0e5,
+        293.15,
+        pumped_rate_kg_s=flow,
+        isolation_s=isolation_s,
+        saturation_pressure_Pa=6.7e5,
+        boiling_temperature_K=239.1,
+        liquid_density_kg_m3=1410.0,
+        vapour_density_kg_m3=19.5,
+        heat_capacity_J_kgK=930.0,
+        heat_of_vaporisation_J_kg=2.88e5,
+    )
+
+
+def test_liquefied_line_mass_balance():
+    """Mass balance: a hole larger than the flow drains the section while pumping and
+    releases F t_iso + the section in all; a small one releases its line-pressure rate
+    Cd A G(P_line) while pumping, then the section at Cd A G(P_sat)."""
+    big = line_release(circle(0.05), 600.0)
+    assert_allclose(big.total_mass_kg, 1.5 * 600.0 + 3000.0)
+    small = line_release(circle(0.003), 600.0)
+    g_line = source.flashing_mass_flux(9.0e5, 6.7e5, 293.15, 1410.0, 19.5, 930.0, 2.88e5)
+    g_sat = source.flashing_mass_flux(6.7e5, 6.7e5, 293.15, 1410.0, 19.5, 930.0, 2.88e5)
+    assert_allclose(small.rate_at(100.0), circle(0.003) * g_line)
+    assert_allclose(small.rate_at(700.0), circle(0.003) * g_sat)
+    assert_allclose(small.total_mass_kg, circle(0.003) * g_line * 600.0 + 3000.0)
+
+
+def released_by(rel, t):
+    """Mass released by time t, exact for the rate linear between samples (a repeated sample
+    time is a step)."""
+    times, rates = rel.times_s, rel.rate_kg_s
+    cum = np.concatenate([[0.0], np.cumsum(np.diff(times) * (rates[1:] + rates[:-1]) / 2)])
+    if t >= times[-1]:
+        return float(cum[-1])
+    i = int(np.searchsorted(times, t, side="right")) - 1
+    slope = (rates[i + 1] - rates[i]) / (times[i + 1] - times[i])
+    return float(cum[i] + (t - times[i]) * (rates[i] + slope * (t - times[i]) / 2))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    small=st.floats(0.02, 0.99),
+    isolation=st.floats(0.0, 3600.0),
+    flow=st.floats(0.0, 20.0),
+    at=st.floats(1.0, 7200.0),
+)
+def test_a_hole_never_releases_more_than_the_full_bore(small, isolation, flow, at):
+    """Property: for a liquefied gas line and a fed gas line, the mass released by any time
+    through a hole is at most that through the full bore."""
+    bore = circle(0.1)
+    liq = [line_release(a, isolation, flow) for a in (small * bore, bore)]
+    assert released_by(liq[0], at) <= released_by(liq[1], at) * (1 + 1e-9)
+    gas = [
+        source.gas_pipeline_leak(
+            1000.0, 0.1, 10e5, 288.0, a, 0.016, 1.31, feed_kg_s=flow / 10, isolation_s=isolation
+        )
+        for a in (small * bore, bore)
+    ]
+    # within the sampling of the two blowdowns (201 samples each)
+    assert released_by(gas[0], at) <= released_by(gas[1], at) * (1 + 1e-3)

@@ -5,7 +5,8 @@ instrument fault, leak detection and source estimation, and the reading log.
 Public face: ``load_park``, ``tank_inventory_kg``, ``Twin`` (readings in; state, alarms and
 leaks out), ``Snapshot``, the settings ``AlarmSettings``, ``PlausibilitySettings`` and
 ``LeakSettings``, ``estimate_source``, and ``INCIDENT_DRILL`` (the demo park's simulated
-drill recording). Feeds are in ``twin.feeds``, the log in ``twin.log``.
+drill recording). Feeds are in ``twin.feeds``, the log in ``twin.log``, what a transmitter
+reports beyond its range in ``twin.transmitter``.
 """
 
 from twin.alarms import AlarmSettings

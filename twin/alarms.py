@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from geodata.schema import GAS_KINDS
 from twin.log import AlarmRow
 from twin.state import Channel
+from twin.transmitter import over_range
 
 NORMAL, PENDING, ACTIVE, CLEARING = range(4)
 
@@ -219,9 +220,10 @@ class AlarmBoard:
     def _raise(self, ch: Channel, lim: Limit, t: float, v: float) -> None:
         lim.state = ACTIVE
         sign = ">=" if lim.above else "<="
+        over = " (over range: at least)" if over_range(v, ch.range_high) else ""
         cause = (
-            f"{ch.tag} {v:.6g} {ch.unit} {sign} {lim.level} limit {lim.limit:g} {ch.unit}: "
-            f"{lim.meaning}" + (f" at {ch.asset}" if ch.asset else "")
+            f"{ch.tag} {v:.6g} {ch.unit}{over} {sign} {lim.level} limit {lim.limit:g} "
+            f"{ch.unit}: {lim.meaning}" + (f" at {ch.asset}" if ch.asset else "")
         )
         alarm = Alarm(ch.tag, ch.asset, ch.kind, lim.level, t, v, ch.unit, cause)
         lim.alarm = alarm

@@ -8,7 +8,17 @@ Tables (the rowid of each gives the order rows were written in):
   alarms module (``kind`` e.g. "high" or "gas", ``level`` e.g. "H"/"HH", ``state`` e.g.
   "raised"/"acked"/"cleared", ``cause`` free text).
 - ``rejected(t_receive, rule, raw)``: messages refused by a feed, with the rule they broke
-  (`twin.feeds.rules.RULES`) and the raw payload.
+  (`twin.feeds.rules.RULES`) and the start of the raw payload.
+- ``rejected_unstored(rule, count)``: rejected messages counted but not stored, per rule.
+
+Rejected payloads are kept within a budget, so that whoever can publish cannot fill the
+disk: each is cut to ``raw_max_bytes`` of UTF-8 (a reading is under 200 bytes; the start of
+a bad payload is enough to see what it was), and once ``rejected_budget_bytes`` of them are
+stored (rows and payloads, roughly) further rejections are only counted in
+``rejected_unstored``. The budgets are design choices, not sourced figures.
+
+Readings are indexed by tag and time, so that a feed can ask (`ReadingLog.has_reading`)
+whether a redelivered message was logged before, also after a restart.
 
 Writes are buffered and committed as one transaction per batch: when ``batch_size`` rows wait,
 when ``flush_interval_s`` has passed since the last commit (checked on every write), on
@@ -27,6 +37,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -40,7 +51,11 @@ CREATE TABLE IF NOT EXISTS alarms (t REAL NOT NULL, tag TEXT NOT NULL, kind TEXT
     level TEXT NOT NULL, state TEXT NOT NULL, cause TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rejected (t_receive REAL NOT NULL, rule TEXT NOT NULL,
     raw TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rejected_unstored (rule TEXT PRIMARY KEY, count INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS readings_tag_t ON readings (tag, t);
 """
+# Bytes a stored rejection costs besides its payload (time, rule, row and index overhead).
+_ROW_BYTES = 40
 
 
 class AlarmRow(NamedTuple):
@@ -73,12 +88,26 @@ class ReadingLog:
         Rows buffered before a commit.
     flush_interval_s : float
         Longest time a written row waits for its commit while writes go on. [s]
+    raw_max_bytes : int
+        Longest stored rejected payload (UTF-8 bytes); longer ones are cut. [B]
+    rejected_budget_bytes : int
+        Stored rejections (rows and payloads) beyond which rejections are only counted;
+        the count of rejections already in the file is taken into account on reopening. [B]
     """
 
-    def __init__(self, path: str | Path, batch_size: int = 10_000, flush_interval_s: float = 1.0):
+    def __init__(
+        self,
+        path: str | Path,
+        batch_size: int = 10_000,
+        flush_interval_s: float = 1.0,
+        raw_max_bytes: int = 256,
+        rejected_budget_bytes: int = 10_000_000,
+    ):
         self.path = Path(path)
         self.batch_size = batch_size
         self.flush_interval_s = flush_interval_s
+        self.raw_max_bytes = raw_max_bytes
+        self.rejected_budget_bytes = rejected_budget_bytes
         # The MQTT network thread and the twin's loop both write; one lock guards all.
         self._lock = threading.Lock()
         self._con = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -88,8 +117,12 @@ class ReadingLog:
         self._readings: list[Reading] = []
         self._alarms: list[AlarmRow] = []
         self._rejected: list[RejectedRow] = []
+        self._unstored: Counter[str] = Counter()
         self._pending = 0
         self._last_flush = time.monotonic()
+        self.rejected_bytes = self._con.execute(
+            f"SELECT coalesce(sum(length(CAST(raw AS BLOB)) + {_ROW_BYTES}), 0) FROM rejected"
+        ).fetchone()[0]
 
     def append(self, reading: Reading) -> None:
         """Buffer one accepted reading."""
@@ -111,9 +144,19 @@ class ReadingLog:
             self._after_write(1)
 
     def add_rejected(self, rule: str, raw: str, t_receive: float) -> None:
-        """Buffer one rejected message; the signature of a `twin.feeds.rules.Gate` sink."""
+        """Buffer one rejected message, its payload cut to ``raw_max_bytes``, or only count
+        it once the budget is spent; the signature of a `twin.feeds.rules.Gate` sink."""
+        data = raw.encode("utf-8", errors="replace")
+        if len(data) > self.raw_max_bytes:
+            data = data[: self.raw_max_bytes]
+            raw = data.decode("utf-8", errors="ignore")
         with self._lock:
-            self._rejected.append(RejectedRow(t_receive, rule, raw))
+            cost = len(data) + _ROW_BYTES
+            if self.rejected_bytes + cost > self.rejected_budget_bytes:
+                self._unstored[rule] += 1
+            else:
+                self.rejected_bytes += cost
+                self._rejected.append(RejectedRow(t_receive, rule, raw))
             self._after_write(1)
 
     def _after_write(self, n: int) -> None:
@@ -131,6 +174,11 @@ class ReadingLog:
             con.executemany("INSERT INTO readings VALUES (?, ?, ?, ?)", self._readings)
             con.executemany("INSERT INTO alarms VALUES (?, ?, ?, ?, ?, ?)", self._alarms)
             con.executemany("INSERT INTO rejected VALUES (?, ?, ?)", self._rejected)
+            con.executemany(
+                "INSERT INTO rejected_unstored VALUES (?, ?) "
+                "ON CONFLICT (rule) DO UPDATE SET count = count + excluded.count",
+                self._unstored.items(),
+            )
             con.execute("COMMIT")
         except BaseException:
             # Keep the rows buffered and the connection usable for the next attempt.
@@ -139,6 +187,7 @@ class ReadingLog:
         self._readings.clear()
         self._alarms.clear()
         self._rejected.clear()
+        self._unstored.clear()
         self._pending = 0
         self._last_flush = time.monotonic()
 
@@ -147,6 +196,18 @@ class ReadingLog:
         with self._lock:
             rows = self._con.execute("SELECT tag, max(t) FROM readings GROUP BY tag").fetchall()
         return dict(rows)
+
+    def has_reading(self, tag: str, t: float, value: float) -> bool:
+        """Whether this exact reading (tag, time [s], value) is in the log, committed or
+        buffered."""
+        with self._lock:
+            if any(r[:3] == (t, tag, value) for r in self._readings):
+                return True
+            row = self._con.execute(
+                "SELECT 1 FROM readings WHERE tag = ? AND t = ? AND value = ? LIMIT 1",
+                (tag, t, value),
+            ).fetchone()
+        return row is not None
 
     def flush(self) -> None:
         """Commit everything buffered; on return it is in the file."""
@@ -193,6 +254,16 @@ def read_alarms(path: str | Path) -> list[AlarmRow]:
     finally:
         con.close()
     return [AlarmRow._make(row) for row in rows]
+
+
+def read_unstored(path: str | Path) -> dict[str, int]:
+    """Return the rejected messages counted but not stored (over budget), per rule."""
+    con = _connect_read_only(path)
+    try:
+        rows = con.execute("SELECT rule, count FROM rejected_unstored").fetchall()
+    finally:
+        con.close()
+    return dict(rows)
 
 
 def read_rejected(path: str | Path) -> list[RejectedRow]:

@@ -7,6 +7,13 @@ value beyond an alarm limit (or a limit not at rest) goes on to `twin.alarms`. T
 from the readings only, so replaying the same readings gives the same alarms and leaks in
 the same order.
 
+A physically impossible value (`twin.state.PHYSICAL_SI`: a negative wind speed or gas
+concentration, a temperature below absolute zero) is refused before it reaches the state,
+so no model downstream ever sees it: it is counted per tag (``Twin.implausible``) and
+flagged as an alarm event of kind ``"implausible"`` (state ``"rejected"`` at the first such
+value of a run of them, ``"cleared"`` at the next possible value), written to the log and
+handed to ``on_alarm`` like any other.
+
 Every ``tick_s`` of reading time the twin closes a tick: `twin.leak.LeakDetector` runs the
 mass balance of every tank and, where gas is present, the source estimation. A leak is
 written to the reading log as an alarm row (kind ``"leak"``, level = the method, state
@@ -17,10 +24,12 @@ mass balance from then on (a suspect transmitter is not evidence of a leak).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 
 from twin.alarms import AlarmBoard, AlarmSettings
 from twin.leak import LeakDetector, LeakEvent, LeakSettings
+from twin.log import AlarmRow
 from twin.plausibility import INSTRUMENT, PlausibilitySettings, classify
 from twin.state import ParkModel, Snapshot
 
@@ -68,10 +77,14 @@ class Twin:
         self.leaks = LeakDetector(self.model, leak_settings or LeakSettings())
         self.tick_s = tick_s
         self.unknown = 0
+        self.late = 0
+        self.implausible: Counter[str] = Counter()
+        self.on_alarm = on_alarm
         self._channels = self.model.channels
         self._next_tick = -math.inf
         self._last_tick: float | None = None
         self._suspect: set[str] = set()
+        self._refusing: set[str] = set()
 
     def _classify(self, alarm, ch):
         verdict = classify(alarm, ch, self.model, self.plausibility_settings)
@@ -80,21 +93,55 @@ class Twin:
         return verdict
 
     def update(self, reading) -> None:
-        """Take one `twin.readings.Reading` (readings of a tag in time order)."""
+        """Take one `twin.readings.Reading`. A reading older than the last one taken of its
+        tag is counted in ``late`` and left out: the state only moves forward."""
         ch = self._channels.get(reading[1])
         if ch is None:
             self.unknown += 1
             return
         t = reading[0]
+        if t < ch.t:
+            self.late += 1
+            return
+        v = reading[2]
+        if not ch.physical_low <= v <= ch.physical_high:
+            self._implausible(ch, reading)
+            return
+        if ch.tag in self._refusing:
+            self._refusing.discard(ch.tag)
+            self._flag(AlarmRow(t, ch.tag, "implausible", "", "cleared", f"{v:.6g} {ch.unit}"))
         if t >= self._next_tick:
             self._tick(t)
-        v = reading[2]
         ch.value = v
         ch.t = t
         ch.history.append(reading)
         if ch.quiet and ch.lo_on < v < ch.hi_on:
             return
         self.alarms.evaluate(ch, reading)
+
+    def _implausible(self, ch, reading) -> None:
+        self.implausible[ch.tag] += 1
+        if ch.tag in self._refusing:
+            return
+        self._refusing.add(ch.tag)
+        self._flag(
+            AlarmRow(
+                reading[0],
+                ch.tag,
+                "implausible",
+                "",
+                "rejected",
+                f"{reading[2]:.6g} {ch.unit} is not physically possible for {ch.kind} "
+                f"(outside {ch.physical_low:.6g}..{ch.physical_high:.6g} {ch.unit}); "
+                "this and further such values are kept out of the state",
+            )
+        )
+
+    def _flag(self, row: AlarmRow) -> None:
+        if self.log is not None:
+            self.log.add_alarm(*row)
+        if self.on_alarm is not None:
+            self.on_alarm(row)
 
     def run(self, readings: Iterable) -> int:
         """Feed every reading to `update`; return how many were taken."""

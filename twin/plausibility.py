@@ -18,7 +18,8 @@ over `PlausibilitySettings.lookback_s` before the alarm.
 ``stuck``
     The signal flat-lined: at least ``stuck_min_readings`` consecutive identical values
     inside the measuring range (a live analog signal carries noise and never repeats
-    exactly that long; a value at a range end is clipping, not freezing).
+    exactly that long; a value at a range end is clipping, not freezing: at the top it is
+    over range, `twin.transmitter`, and a process value).
 ``rate``
     A level rose faster than any inflow could fill the tank: over ``rate_window_s``, the
     rise exceeds the rise that the largest possible inflow would give (through the tank's
@@ -45,6 +46,7 @@ import numpy as np
 
 from twin.readings import GOOD, format_time
 from twin.state import Channel, ParkModel, TankModel
+from twin.transmitter import over_range
 
 PROCESS = "process"
 INSTRUMENT = "instrument fault (likely)"
@@ -246,6 +248,12 @@ def classify(
             checks.append(("disagreement", lambda: disagreement(ch, tank, model, t, settings)))
     evidence = tuple((name, detail) for name, check in checks if (detail := check()))
     if not evidence:
-        return Verdict(PROCESS, "none", "no plausibility rule fired", ())
+        detail = "no plausibility rule fired"
+        if over_range(alarm.value, ch.range_high):
+            detail += (
+                f"; the reading is over range: the process is at least {alarm.value:.6g} "
+                f"{ch.unit} (top of the range, twin.transmitter)"
+            )
+        return Verdict(PROCESS, "none", detail, ())
     name, detail = evidence[0]
     return Verdict(INSTRUMENT, name, detail, evidence)

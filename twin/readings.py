@@ -75,8 +75,13 @@ def to_datetime(t: float) -> datetime:
 
 
 def format_time(t: float) -> str:
-    """Return ``t`` [s] as ISO-8601 UTC with a ``Z`` suffix, microsecond resolution."""
-    return to_datetime(t).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """Return ``t`` [s] as ISO-8601 UTC with a ``Z`` suffix, microsecond resolution; a
+    time no calendar date can name (NaN, or beyond year 1..9999) as ``"<t> s (not a
+    date)"``, so that printing a bad time never raises."""
+    try:
+        return to_datetime(t).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    except (ValueError, OverflowError, OSError):
+        return f"{t:g} s (not a date)"
 
 
 def parse_quality(value: str | int | None) -> str:

@@ -18,6 +18,9 @@ Units of readings (``geodata.schema.SENSOR_UNITS``) and their SI:
   and turned into kg/m3 for source estimation (`gas_kg_m3`);
 - wind speed m/s, wind direction deg (from), solar radiation W/m2, cloud cover okta.
 
+Physically impossible values (`PHYSICAL_SI`) are refused by the twin before they reach the
+state: each channel carries the bounds in its own unit (``physical_low``, ``physical_high``).
+
 A `Snapshot` is a plain dataclass of SI numbers per asset plus the weather; it is what a
 scenario starts from.
 """
@@ -42,6 +45,23 @@ HISTORY_LEN = 2048
 # Liquid density is tabulated once per tank on this temperature grid and interpolated. [K]
 DENSITY_GRID_K = np.arange(180.0, 400.0, 0.5)
 
+# What each quantity can physically be, in SI, whatever the instrument: no negative speed or
+# concentration, nothing below absolute zero or absolute vacuum, cloud cover 0..8 okta (eighths of
+# the sky), a direction within the compass. Levels, flows and solar
+# radiation have no such bound here: a level or flow transmitter reads a little below zero
+# within its NAMUR NE 43 band (`twin.plausibility`), a flow may reverse, and a pyranometer
+# reads a few W/m2 below zero at night (its thermal offset).
+PHYSICAL_SI = {
+    "gas_combustible": (0.0, math.inf),
+    "gas_toxic": (0.0, math.inf),
+    "pressure": (0.0, math.inf),
+    "temperature": (0.0, math.inf),
+    "air_temperature": (0.0, math.inf),
+    "wind_speed": (0.0, math.inf),
+    "wind_direction": (0.0, 360.0),
+    "cloud_cover": (0.0, 8.0),
+}
+
 _LEVEL_SCALE = {"m": 1.0, "mm": 1e-3}
 _PRESSURE_SCALE = {"kPa(g)": 1e3, "MPa(g)": 1e6, "bar(g)": 1e5}
 _FLOW_SCALE = {"kg/s": 1.0, "t/h": 1000.0 / 3600.0}
@@ -52,8 +72,9 @@ class Channel:
 
     ``value`` is the last raw reading in the tag's unit, ``t`` its time [s], ``history``
     the recent `twin.readings.Reading` tuples (newest last). ``scale`` and ``offset``
-    convert a raw value to SI. ``limits``, ``lo_on``, ``hi_on`` and ``quiet`` belong to
-    `twin.alarms`.
+    convert a raw value to SI; ``physical_low`` and ``physical_high`` bound what the
+    quantity can be, in the tag's unit (`PHYSICAL_SI`). ``limits``, ``lo_on``, ``hi_on``
+    and ``quiet`` belong to `twin.alarms`.
     """
 
     __slots__ = (
@@ -68,6 +89,8 @@ class Channel:
         "limits",
         "lo_on",
         "offset",
+        "physical_high",
+        "physical_low",
         "quiet",
         "range_high",
         "range_low",
@@ -89,6 +112,9 @@ class Channel:
         self.cas = cas
         self.scale = scale
         self.offset = offset
+        low, high = PHYSICAL_SI.get(kind, (-math.inf, math.inf))
+        self.physical_low = (low - offset) / scale
+        self.physical_high = (high - offset) / scale
         self.range_low = float(row["range_low"])
         self.range_high = float(row["range_high"])
         self.alarm_low = _opt(row.get("alarm_low"))
@@ -394,7 +420,8 @@ class ParkModel:
             return ch.si(m if not math.isnan(m) else ch.value)
 
         u = value("wind_speed")
-        sr = value("solar_radiation", 0.0)
+        # A pyranometer's night offset (a few W/m2 below zero) is no sunshine.
+        sr = max(value("solar_radiation", 0.0), 0.0)
         okta = value("cloud_cover")
         if math.isnan(t):
             elevation = math.nan

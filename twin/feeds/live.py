@@ -30,6 +30,11 @@ class LiveFeed:
         """Rejected messages counted per rule (`twin.feeds.rules.RULES`)."""
         return self.gate.counts
 
+    @property
+    def late(self) -> int:
+        """Late readings: logged, not passed on (`twin.feeds.rules`)."""
+        return self.gate.late
+
     def __iter__(self) -> Iterator[Reading]:
         while True:
             reading = self._queue.get()

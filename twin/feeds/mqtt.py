@@ -19,30 +19,59 @@ Delivery
 --------
 The subscriber keeps a persistent session (MQTT 3.1.1, ``clean_session=False``, a fixed
 client id): while it is away, the broker queues its QoS 1 messages and delivers them when it
-comes back. It subscribes again on every connect, in case the broker lost the session (a
-broker without persistence, or killed before it saved the session, forgets it: messages
-published before the feed is back are then lost, so run the broker with persistence). paho
+comes back. It subscribes again on every connect, in case the broker lost the session. paho
 reconnects by itself after a lost connection, waiting `RECONNECT_MIN_S`, doubling up to
 `RECONNECT_MAX_S`. With a reading log, messages are acknowledged by hand (``manual_ack``)
-only after the log commit that stored them (or their rejection): a message whose process
-dies before that is redelivered. A second copy is dropped by the ``duplicate`` rule, or by
-``out_of_order`` when later readings of its tag came first; the feed's rules start from the
-last logged time of each tag, so this holds across a restart of the twin too, and each
-reading reaches the log once. Acknowledgements go out every `ACK_BATCH` messages
-and at least every `ACK_INTERVAL_S`, well inside mosquitto's default window of 20 unacknowledged
-messages per client. Without a log, paho acknowledges each message as it arrives.
+only after the log commit that stored their fate, the reading or its rejection: a message
+whose process dies before that is redelivered. Commits are batched: one per `ACK_BATCH`
+messages, and at least every `ACK_INTERVAL_S` while messages wait (the broker sends no more
+than its ``max_inflight_messages`` unacknowledged messages, so the batch stays below it).
+A redelivered copy of a reading already logged is dropped by the ``duplicate`` rule (the log
+is asked, so this holds across a restart of the broker or of the twin) and each reading
+reaches the log once. A late reading (a publisher that reconnects may send what it held
+back after newer ones) is logged but not passed to the twin (`twin.feeds.rules`). Without
+a log, paho acknowledges each message as it arrives.
+
+No message stops the feed: decoding runs under the size and depth limits of
+`twin.feeds.rules`, and any error that escapes them is caught and the message rejected under
+``unreadable``.
+
+Connection state is kept for the live view: ``connected`` (True while connected and
+subscribed), ``refused`` (the
+broker's reason when it refused the connection, e.g. a wrong password; None otherwise),
+``last_error`` (why the last attempt to reach the broker failed) and ``last_message``
+(monotonic clock of the last message received).
 
 Broker settings
 ---------------
-For a mosquitto serving the twin (options and defaults from mosquitto.conf(5)):
+The recommended mosquitto 2.0 configuration for a broker serving the twin (options and
+defaults from mosquitto.conf(5)); the fault tests (a broker SIGKILL and a kill -9 of the
+twin mid-stream, tests/test_feeds_faults.py) use exactly `BROKER_SETTINGS` with the state
+on a tmpfs:
 
-- ``persistence true``: the twin's session and its queued messages survive a broker restart.
-- ``max_queued_messages``: at most this many QoS 1 messages (default 1000) are queued per
-  client while it is away; the rest are dropped. Set it to at least the message rate times
-  the longest outage to ride out (1,000 messages/s for 10 minutes: 600,000).
+- ``persistence true`` and ``persistence_location`` on a tmpfs (e.g. ``/run/mosquitto/``):
+  the twin's session and its queued messages are saved and survive a crash or kill of the
+  broker (not a reboot or power cut: the same promise as the reading log's commits).
+- ``autosave_on_changes true`` with ``autosave_interval 1``: mosquitto saves its state after
+  every change it counts (a message queued, a message acknowledged by the twin, a
+  subscription) rather than every ``autosave_interval`` seconds (default 1800 s); with a
+  timed save, a broker SIGKILL loses every message queued since the last save. Each save
+  rewrites the state file and fsyncs it: on a disk (about 6 ms per fsync on the machine the
+  tests were run on) that caps the broker near 150 messages/s; on a tmpfs it costs little.
+- ``max_inflight_messages 0`` (no limit; default 20): a message for the connected twin then
+  goes out to it before the broker acknowledges it to the publisher, instead of waiting in
+  the queue; only while the twin is away are messages queued (and saved at once).
+- ``max_queued_messages 1000000``: at most this many QoS 1 messages (default 1000) are queued
+  per client while it is away; the rest are dropped. Set it to at least the message rate
+  times the longest outage to ride out.
 - ``set_tcp_nodelay true``: by default Nagle's algorithm stays on for client sockets;
   bench/ingest.py measured a median of about 10 ms from publish to receipt at 1,000
   messages/s with the default, and under 1 ms with this set.
+
+What remains: mosquitto 2.0 acknowledges a message to its publisher before the save at the
+end of that turn of its event loop, so a broker SIGKILL in that instant, while the twin is
+away, can still lose the message (mosquitto 2.1's per-message SQLite persistence would
+close this; it was not tried here).
 
 paho-mqtt is imported when a client is made, so the rest of the twin works without it.
 """
@@ -58,7 +87,7 @@ from pathlib import Path
 
 from twin.feeds.live import LiveFeed
 from twin.feeds.recorded import RecordedFeed
-from twin.feeds.rules import Gate, logger
+from twin.feeds.rules import Gate, logger, raw_text
 from twin.readings import format_time
 
 TOPIC_ROOT = "parktwin"
@@ -67,6 +96,14 @@ RECONNECT_MIN_S = 1
 RECONNECT_MAX_S = 30
 ACK_BATCH = 10
 ACK_INTERVAL_S = 0.05
+BROKER_SETTINGS = (
+    "persistence true\n"
+    "autosave_on_changes true\n"
+    "autosave_interval 1\n"
+    "max_inflight_messages 0\n"
+    "max_queued_messages 1000000\n"
+    "set_tcp_nodelay true\n"
+)
 
 
 def topic(park: str, tag: str) -> str:
@@ -151,12 +188,21 @@ class MqttFeed(LiveFeed):
         if log is None:
             gate = Gate(known_tags)
         else:
-            gate = Gate(known_tags, log.add_rejected, last_times=log.last_times())
+            gate = Gate(
+                known_tags,
+                log.add_rejected,
+                last_times=log.last_times(),
+                accepted=log.has_reading,
+                on_late=log.append,
+            )
         super().__init__(gate)
         self.park = park
         self.log = log
-        self.connected = threading.Event()
+        self.address = f"{host}:{port}"
         self.subscribed = threading.Event()
+        self.refused: str | None = None
+        self.last_error: str | None = None
+        self.last_message: float | None = None
         self._prefix = topic(park, "")
         self._unacked: list[int] = []
         self._closing = False
@@ -171,6 +217,7 @@ class MqttFeed(LiveFeed):
             ca_certs=ca_certs,
         )
         self._client.on_connect = self._on_connect
+        self._client.on_connect_fail = self._on_connect_fail
         self._client.on_disconnect = self._on_disconnect
         self._client.on_subscribe = self._on_subscribe
         self._client.on_message = self._on_message
@@ -185,12 +232,21 @@ class MqttFeed(LiveFeed):
         """Wait until connected and subscribed; return False on timeout."""
         return self.subscribed.wait(timeout_s)
 
+    @property
+    def connected(self) -> bool:
+        """Whether the feed is connected and subscribed now."""
+        return self.subscribed.is_set()
+
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            logger.warning("MQTT connect refused: %s", reason_code)
+            self.refused = str(reason_code)
+            logger.warning("MQTT connect refused by %s: %s", self.address, reason_code)
             return
-        self.connected.set()
+        self.refused = self.last_error = None
         client.subscribe(f"{self._prefix}#", qos=QOS)
+
+    def _on_connect_fail(self, client, userdata) -> None:
+        self.last_error = "cannot reach the broker"
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         if any(code.is_failure for code in reason_codes):
@@ -199,15 +255,20 @@ class MqttFeed(LiveFeed):
         self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        self.connected.clear()
         self.subscribed.clear()
         if not self._closing:
             logger.warning("MQTT connection lost (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message) -> None:
         t_receive = time.time()
-        tag = message.topic.removeprefix(self._prefix)
-        reading = self.gate.parse(tag, message.payload, t_receive)
+        self.last_message = time.monotonic()
+        try:
+            tag = message.topic.removeprefix(self._prefix)
+            reading = self.gate.parse(tag, message.payload, t_receive)
+        except Exception:  # the last line of defence: see the module docstring
+            logger.exception("MQTT message on %r could not be read", message.topic)
+            reading = None
+            self.gate.reject("unreadable", raw_text(message.payload), t_receive)
         if reading is not None:
             if self.log is not None:
                 self.log.append(reading)

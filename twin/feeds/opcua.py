@@ -17,6 +17,11 @@ StatusCode's name); the other nodes go on. asyncua's client reconnects by
 itself and re-creates the subscription (``auto_reconnect``, asyncua >= 2); the first
 connection is retried with a doubling delay up to `RECONNECT_MAX_S`.
 
+Security: ``username``/``password`` for the session, and ``security``, asyncua's string
+``Policy,Mode,certificate,private_key[,server_certificate]`` (e.g.
+``Basic256Sha256,SignAndEncrypt,client.pem,client.key,server.der``) for a signed and
+encrypted channel (`asyncua.Client.set_security_string`).
+
 asyncua is imported when the feed starts: without it, making a feed raises ImportError
 saying how to install it, and nothing else of the twin needs it.
 """
@@ -64,6 +69,8 @@ class OpcUaFeed(LiveFeed):
         The subscription's publishing interval. [ms]
     username, password : str, optional
         Credentials for the session.
+    security : str, optional
+        The secure channel, ``Policy,Mode,certificate,private_key[,server_certificate]``.
     """
 
     def __init__(
@@ -76,12 +83,19 @@ class OpcUaFeed(LiveFeed):
         publishing_interval_ms: float = 100.0,
         username: str | None = None,
         password: str | None = None,
+        security: str | None = None,
     ):
         self._ua = _asyncua()
         if log is None:
             gate = Gate(known_tags)
         else:
-            gate = Gate(known_tags, log.add_rejected, last_times=log.last_times())
+            gate = Gate(
+                known_tags,
+                log.add_rejected,
+                last_times=log.last_times(),
+                accepted=log.has_reading,
+                on_late=log.append,
+            )
         super().__init__(gate)
         self.url = url
         self.nodes = dict(nodes)
@@ -89,7 +103,12 @@ class OpcUaFeed(LiveFeed):
         self.publishing_interval_ms = publishing_interval_ms
         self.username = username
         self.password = password
+        self.security = security
+        self.address = url
         self.subscribed = threading.Event()
+        self.refused: str | None = None
+        self.last_error: str | None = None
+        self.last_message: float | None = None
         self.failed_nodes: dict[str, str] = {}
         self._tag_of: dict = {}
         self._loop = asyncio.new_event_loop()
@@ -102,6 +121,11 @@ class OpcUaFeed(LiveFeed):
         """Wait until the subscription is made; return False on timeout."""
         return self.subscribed.wait(timeout_s)
 
+    @property
+    def connected(self) -> bool:
+        """Whether the subscription is made (asyncua keeps it across reconnects)."""
+        return self.subscribed.is_set()
+
     async def _main(self) -> None:
         delay = RECONNECT_MIN_S
         while not self._stop.is_set():
@@ -110,9 +134,20 @@ class OpcUaFeed(LiveFeed):
                 client.set_user(self.username)
                 client.set_password(self.password)
             try:
+                if self.security:
+                    await client.set_security_string(self.security)
                 await client.connect()
                 await self._subscribe(client)
-            except (OSError, TimeoutError, self._ua.ua.UaError) as exc:
+            except (OSError, TimeoutError, ValueError, self._ua.ua.UaError) as exc:
+                self.last_error = str(exc) or type(exc).__name__
+                errors = self._ua.ua.uaerrors
+                if isinstance(
+                    exc,
+                    errors.BadUserAccessDenied
+                    | errors.BadIdentityTokenInvalid
+                    | errors.BadIdentityTokenRejected,
+                ):
+                    self.refused = self.last_error
                 logger.warning("OPC UA %s: %s; retry in %g s", self.url, exc, delay)
                 with contextlib.suppress(Exception):
                     await client.disconnect()
@@ -150,6 +185,7 @@ class OpcUaFeed(LiveFeed):
     def datachange_notification(self, node, val, data) -> None:
         """asyncua's subscription handler: one data change of one node."""
         t_receive = time.time()
+        self.last_message = time.monotonic()
         tag = self._tag_of.get(node.nodeid, str(node.nodeid))
         dv = data.monitored_item.Value
         raw = f"{node.nodeid.to_string()} {dv}"

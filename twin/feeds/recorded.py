@@ -15,7 +15,7 @@ time zone of a plant export is not guessed (`twin.readings`).
 
 The file is read once, whole, with pyarrow; rows are put in time order (stable, so rows of
 one instant keep the file's order) and then pass the bad-message rules of
-`twin.feeds.rules` that apply to a recording (``unknown_tag``, ``not_finite``,
+`twin.feeds.rules` that apply to a recording (``unknown_tag``, ``not_finite``, ``bad_time``,
 ``duplicate``; the first row of a duplicated tag and time is kept), checked on whole
 columns at once. Quality strings and OPC UA codes are read by `twin.readings.parse_quality`.
 
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from twin.feeds.rules import Gate, RejectSink
+from twin.feeds.rules import LATEST_TIME_S, Gate, RejectSink
 from twin.readings import Reading, parse_quality, parse_time
 
 TIME_COLUMNS = ("time", "timestamp")
@@ -180,6 +180,7 @@ class RecordedFeed:
         if known is not None:
             rule[~np.isin(tag, list(known))] = "unknown_tag"
         rule[(rule == "") & ~np.isfinite(value)] = "not_finite"
+        rule[(rule == "") & ~((t >= 0.0) & (t <= LATEST_TIME_S))] = "bad_time"
         if len(t):
             # Sort by (tag, time), stable, so the first row of a repeated pair is kept.
             codes = np.unique(tag, return_inverse=True)[1]

@@ -11,6 +11,9 @@ Rules, checked in this order (the first broken rule is the one counted):
 ======================  ====================================================================
 rule                    a message is rejected when
 ======================  ====================================================================
+``too_large``           the MQTT payload is longer than `MAX_PAYLOAD_BYTES`
+``too_deep``            the payload nests arrays or objects deeper than `MAX_DEPTH` (checked
+                        before decoding, so no payload can exhaust the parser's recursion)
 ``not_json``            the MQTT payload is not UTF-8 JSON
 ``missing_field``       the JSON is not an object with both ``"t"`` and ``"v"``
 ``bad_field``           ``"v"`` is not a number, ``"t"`` is not an ISO-8601 time with a UTC
@@ -19,17 +22,42 @@ rule                    a message is rejected when
                         a number nor a Boolean
 ``unknown_tag``         the feed was given the set of known tags and the tag is not in it
 ``not_finite``          the value is NaN or +-inf (or empty in a long-format file)
+``bad_time``            the time is before 1970-01-01 (negative POSIX seconds: a sensor clock
+                        that lost its setting) or after `LATEST_TIME_S`, the last second a
+                        calendar date can name (9999-12-31T23:59:59Z)
 ``future``              the time is more than `FUTURE_TOLERANCE_S` after the receive clock
                         (live feeds only: a recording is all in the past)
-``duplicate``           a reading of the same tag and time was already accepted (a QoS 1
-                        redelivery, a repeated row); the first one is kept
-``out_of_order``        the time is older than the last accepted reading of the same tag
+``duplicate``           a reading of the same tag, time and value was already accepted (a
+                        QoS 1 redelivery, also one that comes back after a restart of the
+                        broker or of the twin: the reading log is asked); in a recording, any
+                        repeated tag and time (the first row is kept)
+``unreadable``          decoding raised an error no rule above foresaw: the feed's last line
+                        of defence, so that no message can stop it (none is known to reach it;
+                        the fuzz test of the decoder checks that)
 ======================  ====================================================================
 
+A reading older than the last accepted one of its tag (or of the same time with another
+value) that is not a copy is *late*, not bad: a publisher that reconnects may send what it
+held back after newer readings. A late reading breaks no rule; it is handed to ``on_late``
+(the live feeds write it to the reading log, so nothing acknowledged is lost) and counted in
+``Gate.late``, but not passed on to the twin, whose state only moves forward in time. So the
+state and the alarms behind the gate may trust that times increase per tag.
+
 Readings of bad or uncertain quality break no rule: they are passed on with their flag.
+Physically impossible values (a negative wind speed) are not judged here but by the twin,
+which knows each tag's quantity (`twin.monitor.Twin`).
+
 `FUTURE_TOLERANCE_S` is a design choice, not a sourced figure: wide enough for a field
 gateway whose clock drifts between NTP syncs, narrow enough that a clock set a day ahead
-(which would lock its tag out of all later readings) is caught at once.
+(which would lock its tag out of all later readings) is caught at once. `MAX_PAYLOAD_BYTES`
+and `MAX_DEPTH` are design choices too: a reading of the scheme above is under 200 bytes and
+one level deep; the limits leave room for whitespace and an extra field, and refuse anything
+that could cost the feed noticeable time or memory to decode.
+
+Every rejection is counted (``Gate.counts``) and handed to ``on_reject``; the first
+`LOGGED_PER_RULE` of each rule also go to the ``twin.feeds`` logger, so that a flood of bad
+messages does not flood the console as well (the reading log keeps them, within its budget:
+`twin.log`).
 """
 
 from __future__ import annotations
@@ -43,24 +71,67 @@ from collections.abc import Callable, Iterable, Mapping
 from twin.readings import Reading, parse_quality, parse_time
 
 RULES = (
+    "too_large",
+    "too_deep",
     "not_json",
     "missing_field",
     "bad_field",
     "unknown_tag",
     "not_finite",
+    "bad_time",
     "future",
     "duplicate",
-    "out_of_order",
+    "unreadable",
 )
 FUTURE_TOLERANCE_S = 60.0
-# Redelivered QoS 1 messages arrive within seconds of the original, so remembering the
-# last few thousand accepted (tag, time) pairs is enough to tell a duplicate from a
-# merely late reading.
+MAX_PAYLOAD_BYTES = 4096
+MAX_DEPTH = 4
+LATEST_TIME_S = 253_402_300_799.0  # 9999-12-31T23:59:59Z
+LOGGED_PER_RULE = 10
+# The part of a rejected payload handed on (the reading log truncates further).
+RAW_PREFIX_BYTES = 1024
+# Redelivered QoS 1 messages usually arrive within seconds of the original, so the last
+# few thousand accepted readings are remembered; older copies are looked up in the log.
 DUPLICATE_MEMORY = 10_000
 
 logger = logging.getLogger("twin.feeds")
 
 RejectSink = Callable[[str, str, float], None]
+Lookup = Callable[[str, float, float], bool]
+
+_OPEN = frozenset(b"[{")
+_CLOSE = frozenset(b"]}")
+
+
+def too_deep(payload: bytes, limit: int = MAX_DEPTH) -> bool:
+    """True if ``payload`` nests JSON arrays or objects deeper than ``limit``; brackets
+    inside strings do not count. Linear in the payload's length, no recursion."""
+    if payload.count(b"[") + payload.count(b"{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for byte in payload:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in _OPEN:
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in _CLOSE:
+            depth -= 1
+    return False
+
+
+def raw_text(payload: bytes) -> str:
+    """The first `RAW_PREFIX_BYTES` of a payload as text, for the log of rejections."""
+    return payload[:RAW_PREFIX_BYTES].decode("utf-8", errors="replace")
 
 
 class Gate:
@@ -77,6 +148,12 @@ class Gate:
     last_times : mapping of str to float, optional
         The last accepted time of each tag so far [s], e.g. from the reading log a live feed
         continues, so that a message redelivered after a restart is not accepted twice.
+    accepted : callable, optional
+        ``accepted(tag, t, value)`` says whether that reading was accepted before (the
+        reading log's ``has_reading``); asked only for a reading not newer than the last
+        one of its tag and not among those remembered, to tell a copy from a late reading.
+    on_late : callable, optional
+        Called with every late reading (see the module docstring).
     """
 
     def __init__(
@@ -85,31 +162,44 @@ class Gate:
         on_reject: RejectSink | None = None,
         check_future: bool = True,
         last_times: Mapping[str, float] | None = None,
+        accepted: Lookup | None = None,
+        on_late: Callable[[Reading], None] | None = None,
     ):
         self.known_tags = None if known_tags is None else frozenset(known_tags)
         self.on_reject = on_reject
         self.check_future = check_future
+        self.accepted = accepted
+        self.on_late = on_late
         self.counts: Counter[str] = Counter()
+        self.late = 0
         self._last: dict[str, float] = dict(last_times or {})
-        self._seen: OrderedDict[tuple[str, float], None] = OrderedDict()
+        self._seen: OrderedDict[tuple[str, float], float] = OrderedDict()
 
     def reject(self, rule: str, raw: str, t_receive: float) -> None:
         """Count, log and hand on one rejected message."""
         self.counts[rule] += 1
-        logger.warning("rejected (%s): %.200s", rule, raw)
+        n = self.counts[rule]
+        if n <= LOGGED_PER_RULE:
+            more = " (further ones are counted, not logged here)" if n == LOGGED_PER_RULE else ""
+            logger.warning("rejected (%s): %.200s%s", rule, raw, more)
         if self.on_reject is not None:
             self.on_reject(rule, raw, t_receive)
 
     def parse(self, tag: str, payload: bytes, t_receive: float) -> Reading | None:
         """Return the reading in a JSON payload ``{"t", "v"[, "q"]}``, or None if rejected."""
-        raw = payload.decode("utf-8", errors="replace")
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            self.reject("too_large", raw_text(payload), t_receive)
+            return None
+        if too_deep(payload):
+            self.reject("too_deep", raw_text(payload), t_receive)
+            return None
         try:
             message = json.loads(payload)
-        except (ValueError, UnicodeDecodeError):
-            self.reject("not_json", raw, t_receive)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            self.reject("not_json", raw_text(payload), t_receive)
             return None
         if not isinstance(message, dict) or "t" not in message or "v" not in message:
-            self.reject("missing_field", raw, t_receive)
+            self.reject("missing_field", raw_text(payload), t_receive)
             return None
         value = message["v"]
         try:
@@ -119,28 +209,39 @@ class Gate:
                 parse_time(message["t"]), tag, float(value), parse_quality(message.get("q"))
             )
         except (ValueError, TypeError, OverflowError):
-            self.reject("bad_field", raw, t_receive)
+            self.reject("bad_field", raw_text(payload), t_receive)
             return None
-        return self.admit(reading, raw, t_receive)
+        return self.admit(reading, payload, t_receive)
 
-    def admit(self, reading: Reading, raw: str, t_receive: float) -> Reading | None:
-        """Return ``reading`` if it breaks none of the tag, value and time rules, else None."""
-        t, tag = reading.t, reading.tag
+    def admit(self, reading: Reading, raw: str | bytes, t_receive: float) -> Reading | None:
+        """Return ``reading`` if it breaks none of the tag, value and time rules and is not
+        late, else None."""
+        t, tag, value = reading[0], reading[1], reading[2]
         if self.known_tags is not None and tag not in self.known_tags:
             rule = "unknown_tag"
-        elif not math.isfinite(reading.value):
+        elif not math.isfinite(value):
             rule = "not_finite"
+        elif not 0.0 <= t <= LATEST_TIME_S:
+            rule = "bad_time"
         elif self.check_future and t > t_receive + FUTURE_TOLERANCE_S:
             rule = "future"
-        elif (tag, t) in self._seen or self._last.get(tag) == t:
-            rule = "duplicate"
-        elif t < self._last.get(tag, -math.inf):
-            rule = "out_of_order"
-        else:
+        elif t > self._last.get(tag, -math.inf):
             self._last[tag] = t
-            self._seen[tag, t] = None
-            if len(self._seen) > DUPLICATE_MEMORY:
-                self._seen.popitem(last=False)
+            seen = self._seen
+            seen[tag, t] = value
+            if len(seen) > DUPLICATE_MEMORY:
+                seen.popitem(last=False)
             return reading
-        self.reject(rule, raw, t_receive)
+        elif self._seen.get((tag, t)) == value or (
+            (tag, t) not in self._seen
+            and self.accepted is not None
+            and self.accepted(tag, t, value)
+        ):
+            rule = "duplicate"
+        else:
+            self.late += 1
+            if self.on_late is not None:
+                self.on_late(reading)
+            return None
+        self.reject(rule, raw_text(raw) if isinstance(raw, bytes) else raw, t_receive)
         return None

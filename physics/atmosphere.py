@@ -1,0 +1,146 @@
+"""The surface layer a cloud travels in: Monin-Obukhov length from the Pasquill class and
+the roughness, friction velocity, and the wind profile.
+
+Every function is vectorised over its arguments (a stability class may be an array of
+letters) and takes SI values: heights and lengths in m, speeds in m/s.
+
+References
+----------
+Businger, J.A., Wyngaard, J.C., Izumi, Y., Bradley, E.F. (1971). Flux-profile relationships
+    in the atmospheric surface layer. J. Atmos. Sci. 28, 181-189 (the stability functions
+    with von Karman constant 0.35).
+Golder, D. (1972). Relations among stability parameters in the surface layer.
+    Boundary-Layer Meteorology 3, 47-58: the Monin-Obukhov length of each Pasquill class as
+    a function of roughness, in the power-law form L = a z0^b used by DEGADIS 2.1 (Spicer,
+    T.O., Havens, J.A. 1989, User's guide for the DEGADIS 2.1 dense gas dispersion model,
+    EPA-450/4-89-019, routine ATMDEF; constants read in its public Python port degadisx).
+"""
+
+import numpy as np
+
+from physics.sigmas import STABILITY_CLASSES
+
+#: von Karman constant of the Businger et al. (1971) profiles. [-]
+VON_KARMAN = 0.35
+#: Reference height of the wind speeds people give (synoptic 10 m wind). [m]
+REFERENCE_HEIGHT_M = 10.0
+# L = a z0^b per class (DEGADIS 2.1 ATMDEF, after Golder 1972); D is neutral (1/L = 0).
+_GOLDER = {
+    "A": (-11.43, 0.103),
+    "B": (-25.98, 0.171),
+    "C": (-123.4, 0.304),
+    "D": (np.inf, 0.0),
+    "E": (123.4, 0.304),
+    "F": (25.98, 0.171),
+}
+#: Range of roughness lengths over which the relations are used (Golder's data span
+#: about 1 mm to 1 m; a park of tanks and pipe racks sits near the top). [m]
+ROUGHNESS_RANGE_M = (1e-5, 3.0)
+
+
+def check_roughness(z0_m):
+    """Return z0 as an array, or raise ValueError when it is not a length in range."""
+    try:
+        z0 = np.asarray(z0_m, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"surface roughness must be a length in m, got {z0_m!r}") from None
+    lo, hi = ROUGHNESS_RANGE_M
+    if not np.all(np.isfinite(z0)) or np.any((z0 < lo) | (z0 > hi)):
+        raise ValueError(f"surface roughness z0 must be {lo:g}-{hi:g} m, got {z0_m!r}")
+    return z0
+
+
+def inverse_obukhov_length(stability, z0_m):
+    """1/L for a Pasquill class over a surface of roughness z0.
+
+    Parameters
+    ----------
+    stability : str or array_like of str
+        Pasquill class 'A'..'F'. [-]
+    z0_m : array_like
+        Surface roughness length. [m]
+
+    Returns
+    -------
+    numpy.ndarray
+        Inverse Monin-Obukhov length, negative unstable, 0 neutral, positive stable. [1/m]
+
+    References
+    ----------
+    Golder (1972), as the power law L = a z0^b of DEGADIS 2.1 ATMDEF (Spicer & Havens 1989).
+    """
+    z0 = check_roughness(z0_m)
+    s = np.asarray(stability)
+    bad = ~np.isin(s, STABILITY_CLASSES)
+    if np.any(bad):
+        raise ValueError(
+            f"unknown stability class {s[bad].flat[0]!r}; valid: {', '.join(STABILITY_CLASSES)}"
+        )
+    a = np.vectorize(lambda k: _GOLDER[k][0], otypes=[float])(s)
+    b = np.vectorize(lambda k: _GOLDER[k][1], otypes=[float])(s)
+    return 1.0 / (a * z0**b)
+
+
+def psi_m(zeta):
+    """Integrated stability function of momentum, psi_m(z/L).
+
+    Unstable (zeta < 0): 2 ln((1+x)/2) + ln((1+x^2)/2) - 2 atan(x) + pi/2 with
+    x = (1 - 15 zeta)^(1/4); stable: -4.7 zeta.
+
+    References
+    ----------
+    Businger et al. (1971); Paulson (1970) integration; as in DEGADIS 2.1 PSIF.
+    """
+    zeta = np.asarray(zeta, dtype=float)
+    x = np.sqrt(np.sqrt(1.0 - 15.0 * np.minimum(zeta, 0.0)))
+    unstable = (
+        2.0 * np.log((1.0 + x) / 2.0)
+        + np.log((1.0 + x * x) / 2.0)
+        - 2.0 * np.arctan(x)
+        + np.pi / 2.0
+    )
+    return np.where(zeta < 0.0, unstable, -4.7 * zeta)
+
+
+def friction_velocity(wind_speed_m_s, z0_m, inv_obukhov_m, reference_height_m=10.0):
+    """u* from the wind at a reference height: u* = k u / (ln((z + z0)/z0) - psi_m(z/L)).
+
+    Parameters
+    ----------
+    wind_speed_m_s : array_like
+        Wind speed at the reference height, > 0. [m/s]
+    z0_m : array_like
+        Surface roughness. [m]
+    inv_obukhov_m : array_like
+        1/L. [1/m]
+    reference_height_m : float, default 10
+        Height of the given wind. [m]
+
+    Returns
+    -------
+    numpy.ndarray
+        Friction velocity. [m/s]
+
+    References
+    ----------
+    Businger et al. (1971) log-linear profile; DEGADIS 2.1 ALPH (Spicer & Havens 1989).
+    """
+    z = reference_height_m
+    return (
+        VON_KARMAN
+        * np.asarray(wind_speed_m_s, dtype=float)
+        / (np.log((z + z0_m) / z0_m) - psi_m(z * np.asarray(inv_obukhov_m, dtype=float)))
+    )
+
+
+def wind_speed(z_m, friction_velocity_m_s, z0_m, inv_obukhov_m):
+    """Wind speed at height z on the Monin-Obukhov profile [m/s] (Businger et al. 1971).
+
+    u(z) = u*/k (ln((z + z0)/z0) - psi_m(z/L)).
+    """
+    z = np.maximum(np.asarray(z_m, dtype=float), 0.0)
+    return (
+        np.asarray(friction_velocity_m_s, dtype=float)
+        / VON_KARMAN
+        * (np.log((z + z0_m) / z0_m) - psi_m(z * np.asarray(inv_obukhov_m, dtype=float)))
+    )

@@ -1,0 +1,573 @@
+"""One integral model of a cloud from the source to the far field: dense slumping cloud,
+entrainment damped by the cloud's Richardson number, passive Gaussian plume once the
+density difference has gone, with no seam between them.
+
+A steady plume is carried downwind at the wind speed u. Across it, the concentration is a
+flat core of half-width b with Gaussian edges of standard deviation sigma_y (the HEGADAS /
+DEGADIS profile); vertically it is a Gaussian of standard deviation sigma_z about the
+centre height h, reflected at the ground::
+
+    C(x, y, z) = C_c(x) F(y) G(z)
+    F(y) = 1 for |y| <= b, exp(-(|y| - b)^2 / (2 sigma_y^2)) beyond
+    G(z) = [exp(-(z - h)^2 / 2 sigma_z^2) + exp(-(z + h)^2 / 2 sigma_z^2)] / 2
+
+so that u * integral(C dy dz) = u C_c W H with W = 2 b + sqrt(2 pi) sigma_y and
+H = sqrt(pi/2) sigma_z. The model carries the mass flux of released material Q and of
+entrained air m_a; the mixture's density rho and temperature come from adiabatic mixing
+(``physics.cloud_mixing``) at the mass fraction omega = Q / (Q + m_a), so that
+C_c = omega rho = Q / (u W H) holds at every station and the flux equals Q exactly.
+
+Downwind, over each step dx (marched on one logarithmic grid for every release at once):
+
+- gravity spreading of a cloud denser than air, db/dx = C_E sqrt(g' H) / u with
+  g' = g (rho - rho_a) / rho_a and C_E = 1.15 (DEGADIS 2.1, Spicer & Havens 1989);
+  spreading thins the cloud and entrains nothing;
+- lateral turbulence widens the equivalent Gaussian W / sqrt(2 pi) along the Briggs (1973)
+  sigma_y curve, from the virtual distance at which that curve has the present width;
+- vertical turbulence deepens sigma_z along the Briggs sigma_z curve from its own virtual
+  distance, with the step shortened by Phi(Ri*) / Phi(0), where
+  Phi = 0.88 + 0.099 Ri*^1.04 + 1.4e-25 Ri*^5.7 and Ri* = g' H / u*^2 (DEGADIS 2.1 PHIF,
+  after Colenbrander 1980 HEGADAS): entrainment falls as the Richardson number rises;
+- the volume added by both is air at the ambient density.
+
+With no density difference (g' = 0, Phi = Phi(0)) the model is the Gaussian plume with
+Briggs sigmas from a virtual source: a passive point source reproduces it exactly.
+
+An evaporating pool has its real area: a square of the same area, the vapour entering the
+cloud evenly along it. A finite release of duration T keeps the steady centreline times
+erf(u T / (2 sqrt(2) sigma_x)) (Palazzi et al. 1982), sigma_x from DEGADIS 2.1.
+
+Concentration basis: kg of released material (vapour and droplets) per m3 of the mixture
+at the cloud's own temperature (``physics.cloud_mixing``). Levels given as volume
+fractions (ppm) are converted with the release's own mixing table
+(:meth:`Plume.level_concentration`).
+
+Scope (checked): ground-level or near-ground releases (height 0-100 m; the momentum and
+buoyancy of a jet are not modelled here), z0 1e-5-3 m, wind 0.5-30 m/s at 10 m, distances
+up to 100 km.
+
+References
+----------
+Ermak, D.L. (1990). User's manual for SLAB. UCRL-MA-105607, LLNL.
+Spicer, T.O., Havens, J.A. (1989). User's guide for the DEGADIS 2.1 dense gas dispersion
+    model. EPA-450/4-89-019 (gravity spreading C_E, entrainment function PHIF, along-wind
+    dispersion coefficients in ATMDEF; constants read in its Python port degadisx).
+Colenbrander, G.W. (1980). A mathematical model for the transient behaviour of dense
+    vapour clouds. 3rd International Symposium on Loss Prevention, Basel (HEGADAS profile).
+Briggs, G.A. (1973). Diffusion estimation for small emissions. ATDL No. 79; sigmas as in
+    ``physics.sigmas``.
+Palazzi, E., De Faveri, M., Fumarola, G., Ferraiolo, G. (1982). Diffusion from a steady
+    source of short duration. Atmospheric Environment 16, 2785-2790.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import erf
+
+from physics import atmosphere, cloud_mixing
+from physics.sigmas import (
+    BASE_AVERAGING_TIME_S,
+    STABILITY_CLASSES,
+    averaging_time_factor,
+    briggs_coefficients,
+)
+
+G = 9.80665  # m/s2
+C_E = 1.15  # gravity-spreading coefficient, DEGADIS 2.1
+_PHI = (0.88, 0.099, 1.04, 1.4e-25, 5.7)  # DEGADIS 2.1 PHIF, stable branch
+SQRT_2PI = math.sqrt(2.0 * math.pi)
+SQRT_PI_2 = math.sqrt(math.pi / 2.0)
+STEPS = 240
+FIRST_STEP_M = 1e-2
+MAX_HEIGHT_M = 100.0
+WIND_RANGE_M_S = (0.5, 30.0)
+MAX_DISTANCE_M = 1e5
+# Along-wind sigma_x = a x^p beyond x_min (DEGADIS 2.1 ATMDEF: sigxco, sigxp, sigxmd).
+_SIGMA_X = {
+    "A": (0.02, 1.22, 130.0),
+    "B": (0.02, 1.22, 130.0),
+    "C": (0.02, 1.22, 130.0),
+    "D": (0.04, 1.14, 100.0),
+    "E": (0.17, 0.97, 50.0),
+    "F": (0.17, 0.97, 50.0),
+}
+
+
+@dataclass(frozen=True)
+class Release:
+    """What enters the air, one element per release (every field broadcasts to (n,)).
+
+    rate_kg_s : release rate of vapour and droplets, >= 0 [kg/s]
+    molar_mass_kg_mol : [kg/mol]
+    temperature_K : temperature of the released material after flashing [K]
+    liquid_fraction : droplet mass fraction, 0..1 [-]
+    vapour_cp_J_kgK : heat capacity of the vapour [J/(kg K)]
+    latent_heat_J_kg : heat of vaporisation at the boiling point [J/kg]
+    boiling_point_K : normal boiling point [K]
+    area_m2 : area of the evaporating pool or source, 0 for a point [m2]
+    height_m : height of the release, 0-100 m [m]
+    duration_s : how long the release lasts, inf for a steady one [s]
+    """
+
+    rate_kg_s: object
+    molar_mass_kg_mol: object
+    temperature_K: object
+    liquid_fraction: object = 0.0
+    vapour_cp_J_kgK: object = 1000.0
+    latent_heat_J_kg: object = 0.0
+    boiling_point_K: object = 0.0
+    area_m2: object = 0.0
+    height_m: object = 0.0
+    duration_s: object = math.inf
+
+
+@dataclass(frozen=True)
+class Ambient:
+    """The weather, one element per release (or one for all).
+
+    wind_speed_m_s : wind at 10 m [m/s]
+    stability : Pasquill class 'A'..'F'
+    z0_m : surface roughness [m]
+    temperature_K : air temperature [K]
+    relative_humidity : 0..1 [-]
+    pressure_Pa : [Pa]
+    averaging_time_s : averaging time of the concentrations [s]
+    terrain : 'rural' or 'urban' Briggs sigma curves
+    """
+
+    wind_speed_m_s: object
+    stability: object
+    z0_m: object = 0.1
+    temperature_K: object = 293.15
+    relative_humidity: object = 0.7
+    pressure_Pa: object = 101325.0
+    averaging_time_s: float = BASE_AVERAGING_TIME_S
+    terrain: str = "rural"
+
+
+def substance_release(
+    substance,
+    rate_kg_s,
+    *,
+    temperature_K=None,
+    liquid_fraction=0.0,
+    area_m2=0.0,
+    height_m=0.0,
+    duration_s=math.inf,
+) -> Release:
+    """A :class:`Release` of a ``physics.substances.Substance``: vapour heat capacity at
+    the release temperature (Poling et al. 2001 via ``chemicals``), latent heat at the normal
+    boiling point. ``temperature_K`` defaults to the boiling point (an evaporating pool or a
+    flashed jet)."""
+    from physics import substances
+
+    tb = substance.boiling_point_K
+    t = tb if temperature_K is None else temperature_K
+    cp = substances.ideal_gas_heat_capacity(substance.property_cas, np.maximum(t, 150.0))
+    return Release(
+        rate_kg_s=rate_kg_s,
+        molar_mass_kg_mol=substance.molar_mass_kg_mol,
+        temperature_K=t,
+        liquid_fraction=liquid_fraction,
+        vapour_cp_J_kgK=cp,
+        latent_heat_J_kg=float(substance.heat_of_vaporisation(tb)),
+        boiling_point_K=tb,
+        area_m2=area_m2,
+        height_m=height_m,
+        duration_s=duration_s,
+    )
+
+
+def _briggs_arrays(stability: np.ndarray, terrain: str):
+    rows = [briggs_coefficients(s, terrain) for s in stability]
+    return tuple(
+        np.array([getattr(r, k) for r in rows]) for k in ("a_y", "b_y", "a_z", "b_z", "p_z")
+    )
+
+
+class _Curves:
+    """Briggs sigma curves per release and their inverses (virtual distances)."""
+
+    def __init__(self, stability, terrain, f_avg):
+        self.ay, self.by, self.az, self.bz, self.pz = _briggs_arrays(stability, terrain)
+        self.f = f_avg
+        self._kind = None
+
+    def sy(self, x):
+        return self.f * self.ay * x / np.sqrt(1.0 + self.by * x)
+
+    def sy_inverse(self, s):
+        s = s / self.f
+        a2 = self.ay**2
+        return (s * s * self.by + np.sqrt((s * s * self.by) ** 2 + 4.0 * a2 * s * s)) / (2 * a2)
+
+    def sz(self, x):
+        return self.az * x * (1.0 + self.bz * x) ** self.pz
+
+    def sz_inverse(self, s):
+        a, b = self.az, self.bz
+        if self._kind is None:
+            p = self.pz
+            self._kind = (p == 0.0, p == -1.0, p == 0.5)
+        flat, hyper, up = self._kind
+        bs2 = s * s * b
+        x = (bs2 + np.sqrt(bs2 * bs2 + 4.0 * a * a * s * s)) / (2 * a * a)
+        if flat.any():
+            x = np.where(flat, s / a, x)
+        if hyper.any():  # sigma_z tends to a / b: beyond it the curve never grows
+            with np.errstate(divide="ignore", invalid="ignore"):
+                x = np.where(hyper, np.where(b * s < a * (1.0 - 1e-9), s / (a - b * s), np.inf), x)
+        if up.any():  # a x sqrt(1 + b x) = s, Newton from below (convex, increasing)
+            xu = (s / a)[up]
+            au, bu, su = a[up], b[up], s[up]
+            for _ in range(30):
+                r = np.sqrt(1.0 + bu * xu)
+                xu = xu - (au * xu * r - su) / (au * r + au * bu * xu / (2 * r))
+            x = x.copy()
+            x[up] = xu
+        return x
+
+
+def _phi_ratio(ri):
+    p0, a, e, a5, e5 = _PHI
+    ri = np.maximum(ri, 0.0)
+    return 1.0 + (a * ri**e + a5 * ri**e5) / p0
+
+
+def _batch(release: Release, ambient: Ambient) -> dict:
+    """Every input as a float array of the batch's length n (stability as str)."""
+    values = {k: getattr(release, k) for k in release.__dataclass_fields__}
+    for k in ("wind_speed_m_s", "z0_m", "temperature_K", "relative_humidity", "pressure_Pa"):
+        values["air_" + k] = getattr(ambient, k)
+    arrays = {}
+    for k, v in values.items():
+        try:
+            arrays[k] = np.atleast_1d(np.asarray(v, dtype=float))
+        except (TypeError, ValueError):
+            if k == "air_z0_m":
+                raise ValueError(f"surface roughness must be a length in m, got {v!r}") from None
+            raise ValueError(f"{k.removeprefix('air_')} must be a number, got {v!r}") from None
+    stability = np.atleast_1d(np.asarray(ambient.stability, dtype=str))
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()), stability.shape)
+    except ValueError:
+        raise ValueError("release and weather arrays must have one common length") from None
+    if len(shape) != 1:
+        raise ValueError("releases and weather must be scalars or 1-D arrays")
+    out = {k: np.broadcast_to(a, shape).astype(float) for k, a in arrays.items()}
+    out["stability"] = np.broadcast_to(np.char.upper(np.char.strip(stability)), shape)
+    return out
+
+
+def _check(b: dict) -> None:
+    bad = ~np.isin(b["stability"], STABILITY_CLASSES)
+    if np.any(bad):
+        raise ValueError(
+            f"unknown stability class {b['stability'][bad][0]!r}; "
+            f"valid: {', '.join(STABILITY_CLASSES)}"
+        )
+    atmosphere.check_roughness(b["air_z0_m"])
+    for name, what, lo, hi, unit in (
+        ("rate_kg_s", "release rate", 0.0, math.inf, "kg/s"),
+        ("height_m", "release height", 0.0, MAX_HEIGHT_M, "m"),
+        ("area_m2", "source area", 0.0, math.inf, "m2"),
+        ("liquid_fraction", "liquid fraction", 0.0, 1.0, ""),
+        ("air_wind_speed_m_s", "wind speed at 10 m", *WIND_RANGE_M_S, "m/s"),
+    ):
+        v = b[name]
+        if not np.all(np.isfinite(v)) or np.any((v < lo) | (v > hi)):
+            bad = v[~((v >= lo) & (v <= hi))][0]
+            span = f"{lo:g} {unit} or more" if hi == math.inf else f"{lo:g}-{hi:g} {unit}"
+            raise ValueError(f"{what} must be {span} for the integral model, got {bad:g}")
+    for name in ("molar_mass_kg_mol", "temperature_K", "vapour_cp_J_kgK"):
+        if np.any(~(b[name] > 0)):
+            raise ValueError(f"{name} must be > 0")
+    if np.any(~(b["duration_s"] > 0)):
+        raise ValueError("release duration must be > 0 s")
+
+
+@dataclass
+class Plume:
+    """The marched solution: per release (rows) and station (columns).
+
+    x [m] downwind of the source centre; c [kg/m3] top-hat concentration C_c at the cloud's
+    centre; b, sigma_y, sigma_z, height [m]; temperature [K]; density [kg/m3]; richardson
+    Ri* [-]; u [m/s] the cloud speed; finite [-] the finite-duration factor at each station;
+    ``table`` the mixing table of each release.
+    """
+
+    x: np.ndarray
+    c: np.ndarray
+    b: np.ndarray
+    sigma_y: np.ndarray
+    sigma_z: np.ndarray
+    height: np.ndarray
+    temperature: np.ndarray
+    density: np.ndarray
+    richardson: np.ndarray
+    u: np.ndarray
+    finite: np.ndarray
+    table: cloud_mixing.MixingTable
+    _xi0: float
+    _ratio: float
+    _shift: np.ndarray
+
+    # ---------------------------------------------------------------- interpolation
+    def _locate(self, x):
+        """Index k and weight of each query distance (n, m) on each row's station grid."""
+        xi = np.asarray(x, dtype=float) + self._shift[:, None]
+        pos = np.log(np.maximum(xi, self._xi0) / self._xi0) / math.log(self._ratio)
+        k = np.clip(np.floor(pos).astype(int), 0, self.x.shape[1] - 2)
+        return k, np.clip(pos - k, 0.0, 1.0), xi
+
+    def _interp(self, a, k, w, log=False):
+        rows = np.arange(a.shape[0])[:, None]
+        a0, a1 = a[rows, k], a[rows, k + 1]
+        if log:
+            with np.errstate(divide="ignore"):
+                return np.exp(np.log(a0) + w * (np.log(a1) - np.log(a0)))
+        return a0 + w * (a1 - a0)
+
+    def profile(self, x):
+        """(c, b, sigma_y, sigma_z, height) at distances ``x`` (m,) or (n, m); zero
+        concentration upwind of the source."""
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        x = np.broadcast_to(x, (self.x.shape[0], x.shape[-1]))
+        k, w, xi = self._locate(x)
+        c = self._interp(self.c * self.finite, k, w, log=True)
+        c = np.where(
+            xi <= 0.0, 0.0, np.where(xi < self._xi0, self.c[:, :1] * self.finite[:, :1], c)
+        )
+        return (
+            c,
+            self._interp(self.b, k, w),
+            self._interp(self.sigma_y, k, w),
+            self._interp(self.sigma_z, k, w),
+            self._interp(self.height, k, w),
+        )
+
+    def speed(self, x):
+        """Cloud speed at distances x (n, m) [m/s]."""
+        k, w, _ = self._locate(np.broadcast_to(np.atleast_1d(x), (self.x.shape[0], np.size(x))))
+        return self._interp(self.u, k, w)
+
+    def centreline(self, x, z=0.0):
+        """Concentration on the plume's axis at height ``z`` (n, m) [kg/m3]."""
+        c, _, _, sz, h = self.profile(x)
+        return c * _vertical(z, h, sz)
+
+    def concentration(self, x, y, z=0.0, release=0):
+        """Concentration of one release at points (x downwind, y across, z up), any
+        broadcastable shapes [kg/m3]."""
+        x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, z)))
+        one = _row(self, release)
+        c, b, sy, sz, h = (v[0] for v in one.profile(x.ravel()))
+        lateral = np.exp(
+            -0.5 * (np.maximum(np.abs(y.ravel()) - b, 0.0) / np.maximum(sy, 1e-9)) ** 2
+        )
+        return (c * lateral * _vertical(z.ravel(), h, sz)).reshape(x.shape)
+
+    def reach(self, level, z=0.0):
+        """Farthest distance at which the centreline at height z reaches ``level`` (n,) or
+        scalar [kg/m3]: 0 where never, the last station's distance where still above
+        there."""
+        level = np.broadcast_to(np.asarray(level, dtype=float), (self.x.shape[0],))
+        c = self.c * self.finite * _vertical(z, self.height, self.sigma_z)
+        above = c >= level[:, None]
+        any_above = above.any(axis=1)
+        last = self.x.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+        rows = np.arange(c.shape[0])
+        nxt = np.minimum(last + 1, self.x.shape[1] - 1)
+        c0, c1 = c[rows, last], c[rows, nxt]
+        x0, x1 = self.x[rows, last], self.x[rows, nxt]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.where(c1 < c0, np.log(c0 / level) / np.log(c0 / c1), 0.0)
+        xr = x0 + np.clip(f, 0.0, 1.0) * (x1 - x0)
+        return np.where(any_above, np.maximum(xr, 0.0), 0.0)
+
+    def half_width(self, x, level):
+        """Ground-level half-width of the ``level`` contour at distances x (n, m) [m]."""
+        c, b, sy, sz, h = self.profile(x)
+        ground = c * _vertical(0.0, h, sz)
+        level = np.asarray(level, dtype=float).reshape(-1, 1) if np.ndim(level) else level
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra = sy * np.sqrt(2.0 * np.log(np.maximum(ground / level, 1.0)))
+        return np.where(ground >= level, b + extra, 0.0)
+
+    def level_concentration(self, mole_fraction):
+        """Concentration [kg/m3] of each release's cloud whose vapour mole fraction is
+        ``mole_fraction`` (scalar, (n,) or (n, m)); ppm x 1e-6."""
+        y = np.asarray(mole_fraction, dtype=float)
+        y2 = np.broadcast_to(
+            y if y.ndim == 2 else y.reshape(-1, 1),
+            (self.x.shape[0], max(1, y.shape[-1] if y.ndim == 2 else 1)),
+        )
+        out = self.table.level_concentration(y2)
+        return out[:, 0] if y.ndim < 2 else out
+
+
+def _vertical(z, h, sz):
+    """G(z) of the module docstring."""
+    return 0.5 * (np.exp(-0.5 * ((z - h) / sz) ** 2) + np.exp(-0.5 * ((z + h) / sz) ** 2))
+
+
+def _row(p: Plume, i: int) -> Plume:
+    sl = slice(i, i + 1)
+    return Plume(
+        p.x[sl], p.c[sl], p.b[sl], p.sigma_y[sl], p.sigma_z[sl], p.height[sl],
+        p.temperature[sl], p.density[sl], p.richardson[sl], p.u[sl], p.finite[sl],
+        cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[sl] for a in p.table)),
+        p._xi0, p._ratio, p._shift[sl],
+    )  # fmt: skip
+
+
+def integral_plume(
+    release: Release, ambient: Ambient, *, x_max_m: float = 10_000.0, steps: int = STEPS
+) -> Plume:
+    """March the steady integral plume of every release to ``x_max_m`` at once.
+
+    Parameters
+    ----------
+    release : Release
+        The releases (fields broadcast to n).
+    ambient : Ambient
+        The weather (fields broadcast to n).
+    x_max_m : float, default 10 km
+        Farthest distance computed. [m]
+    steps : int
+        Stations on the logarithmic grid from 1 mm. [-]
+
+    Returns
+    -------
+    Plume
+
+    Raises
+    ------
+    ValueError
+        One line naming the input out of the model's scope.
+
+    References
+    ----------
+    See the module docstring (Ermak 1990; Spicer & Havens 1989; Colenbrander 1980; Briggs
+    1973; Palazzi et al. 1982).
+    """
+    if not 1.0 <= x_max_m <= MAX_DISTANCE_M:
+        raise ValueError(f"distance must be 1 m to {MAX_DISTANCE_M:g} m, got {x_max_m:g}")
+    b = _batch(release, ambient)
+    _check(b)
+    n = b["rate_kg_s"].size
+    air = cloud_mixing.moist_air(
+        b["air_temperature_K"], b["air_relative_humidity"], b["air_pressure_Pa"]
+    )
+    table = cloud_mixing.mixing_table(
+        air,
+        molar_mass_kg_mol=b["molar_mass_kg_mol"],
+        temperature_K=b["temperature_K"],
+        liquid_fraction=b["liquid_fraction"],
+        vapour_cp_J_kgK=b["vapour_cp_J_kgK"],
+        latent_heat_J_kg=b["latent_heat_J_kg"],
+        boiling_point_K=np.where(b["boiling_point_K"] > 0, b["boiling_point_K"], 1.0),
+    )
+    inv_l = atmosphere.inverse_obukhov_length(b["stability"], b["air_z0_m"])
+    ustar = atmosphere.friction_velocity(b["air_wind_speed_m_s"], b["air_z0_m"], inv_l)
+    z0 = b["air_z0_m"]
+    h = b["height_m"]
+    u_top = np.maximum(h, atmosphere.REFERENCE_HEIGHT_M)
+    z_low = 2.0 * z0
+
+    def speed(depth):
+        """Wind at the cloud's centre (its half-depth for a ground cloud), between 2 z0
+        and 10 m (or the release height)."""
+        z = np.clip(h + 0.5 * depth * (h <= 0.0), z_low, u_top)
+        return atmosphere.wind_speed(z, ustar, z0, inv_l)
+
+    curves = _Curves(
+        b["stability"], ambient.terrain, averaging_time_factor(ambient.averaging_time_s)
+    )
+    q = b["rate_kg_s"]
+    side = np.sqrt(b["area_m2"])
+    has_area = side > 0
+    rho0 = table.density[:, -1]
+    rho_a = air.density
+    # a point source starts as a square of the pure release moving with the wind there
+    u = speed(np.zeros(n))
+    for _ in range(3):
+        w0 = np.sqrt(np.maximum(q, 1e-12) / (rho0 * u))
+        u = speed(w0)
+    width = np.maximum(side, w0)
+    half = width / 2.0
+    shift = side / 2.0
+    xi_end = x_max_m + float(shift.max())
+    xi = np.geomspace(FIRST_STEP_M, xi_end, steps)
+    ratio = (xi_end / FIRST_STEP_M) ** (1.0 / (steps - 1))
+    along = np.where(has_area, 1.0 / np.where(has_area, side, 1.0), np.inf)
+    sz0 = np.where(has_area, curves.sz(np.full(n, xi[0])), w0 / SQRT_PI_2)
+    u = np.where(has_area, speed(SQRT_PI_2 * sz0), u)
+    m_air = np.where(has_area, rho_a * u * width * SQRT_PI_2 * sz0, 0.0)
+    names = ("c", "b", "sigma_y", "sigma_z", "temperature", "density", "richardson", "u")
+    out = {k: np.empty((n, steps)) for k in names}
+    for k in range(steps):
+        qx = q * np.minimum(xi[k] * along, 1.0)
+        total = qx + m_air
+        omega = qx / total
+        temp, rho = table.at(omega)
+        depth = total / (rho * u * width)
+        sz = depth / SQRT_PI_2
+        gp = np.maximum(G * (rho - rho_a) / rho_a, 0.0)
+        ri = gp * depth / (ustar * ustar)
+        out["c"][:, k] = omega * rho
+        out["b"][:, k] = half
+        out["sigma_y"][:, k] = (width - 2.0 * half) / SQRT_2PI
+        out["sigma_z"][:, k] = sz
+        out["temperature"][:, k] = temp
+        out["density"][:, k] = rho
+        out["richardson"][:, k] = ri
+        out["u"][:, k] = u
+        if k == steps - 1:
+            break
+        dx = xi[k + 1] - xi[k]
+        spread = C_E * np.sqrt(gp * depth) / u * dx
+        turb_width = SQRT_2PI * curves.sy(curves.sy_inverse(width / SQRT_2PI) + dx)
+        sz_new = curves.sz(curves.sz_inverse(sz) + dx / _phi_ratio(ri))
+        sz_new = np.where(np.isfinite(sz_new), sz_new, sz)
+        area_new = turb_width * SQRT_PI_2 * sz_new
+        u_new = speed(area_new / turb_width)
+        # air entrained: the growth of the volume flux by turbulence (spreading only thins)
+        m_air = m_air + rho_a * np.maximum(u_new * area_new - u * width * depth, 0.0)
+        u = u_new
+        width = turb_width + 2.0 * spread
+        half = half + spread
+
+    x = xi[None, :] - shift[:, None]
+    sx_a, sx_p, sx_min = (
+        np.array([_SIGMA_X[s][i] for s in b["stability"]])[:, None] for i in range(3)
+    )
+    sigma_x = sx_a * np.maximum(x, sx_min) ** sx_p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        arg = np.where(
+            np.isfinite(b["duration_s"])[:, None],
+            out["u"] * b["duration_s"][:, None] / (2.0 * math.sqrt(2.0) * sigma_x),
+            np.inf,
+        )
+    finite = erf(arg)
+    return Plume(
+        x=x,
+        c=out["c"],
+        b=out["b"],
+        sigma_y=out["sigma_y"],
+        sigma_z=out["sigma_z"],
+        height=np.broadcast_to(h[:, None], x.shape).copy(),
+        temperature=out["temperature"],
+        density=out["density"],
+        richardson=out["richardson"],
+        u=out["u"],
+        finite=finite,
+        table=table,
+        _xi0=FIRST_STEP_M,
+        _ratio=ratio,
+        _shift=shift,
+    )

@@ -1,0 +1,190 @@
+"""Fault injection against a real mosquitto run with the recommended settings
+(`twin.feeds.mqtt.BROKER_SETTINGS`): a broker SIGKILL and a kill -9 of the twin's ingest
+process mid-stream lose no reading the broker acknowledged to its publisher, and readings
+redelivered after the restart are dropped as copies, not as out-of-order.
+
+Oracle: the publisher (another process) records every message the broker acknowledged
+(PUBACK); each message carries its index as its value, so the log must hold every
+acknowledged index exactly once.
+"""
+
+import getpass
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from twin.feeds.mqtt import BROKER_SETTINGS, MqttFeed
+from twin.log import ReadingLog, iter_readings, read_rejected
+
+MESSAGES = 3000
+RATE = 1500.0  # messages per second
+TAGS = ("WS-01", "TA-01", "SR-01")
+TMPFS = "/dev/shm"
+
+PUBLISHER = textwrap.dedent(
+    """
+    import json, sys, time
+    import paho.mqtt.client as mqtt
+    from twin.feeds.mqtt import payload, topic
+
+    port, n, rate, t0, out = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), \\
+        float(sys.argv[4]), sys.argv[5]
+    tags = sys.argv[6].split(",")
+    acked, index_of = [], {}
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="fault-publisher",
+                         clean_session=False)
+    client.max_queued_messages_set(0)
+    client.max_inflight_messages_set(100)
+    client.on_publish = lambda c, u, mid, rc, p: acked.append(index_of[mid])
+    client.reconnect_delay_set(0.1, 0.5)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    start = time.monotonic()
+    for i in range(n):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        info = client.publish(topic("demo", tags[i % len(tags)]), payload(t0 + i, float(i)), 1)
+        index_of[info.mid] = i
+    deadline = time.monotonic() + 30
+    while len(acked) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+    client.disconnect()
+    client.loop_stop()
+    with open(out, "w") as f:
+        json.dump(sorted(acked), f)
+    """
+)
+
+
+def configure(broker, persistence):
+    """Rewrite a test broker's configuration with the recommended settings, its state kept
+    in ``persistence`` (a folder on a tmpfs, as recommended)."""
+    broker.persistence_file = persistence / "mosquitto.db"
+    broker.config.write_text(
+        f"listener {broker.port} 127.0.0.1\n"
+        "allow_anonymous true\n"
+        f"user {getpass.getuser()}\n"
+        f"persistence_location {persistence}/\n"
+        f"log_dest file {broker.folder}/mosquitto.log\n" + BROKER_SETTINGS
+    )
+
+
+def start_publisher(port, out, t0):
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            PUBLISHER,
+            str(port),
+            str(MESSAGES),
+            str(RATE),
+            str(t0),
+            str(out),
+            ",".join(TAGS),
+        ],
+    )
+
+
+def wait_for(condition, timeout_s):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def logged_values(path):
+    return [int(r.value) for r in iter_readings(path)]
+
+
+@pytest.fixture
+def broker(mosquitto):
+    if not Path(TMPFS).is_dir():
+        pytest.skip(f"no tmpfs at {TMPFS} for the broker's state")
+    mosquitto.stop()
+    persistence = Path(tempfile.mkdtemp(prefix="parktwin-broker-", dir=TMPFS))
+    configure(mosquitto, persistence)
+    mosquitto.start()
+    yield mosquitto
+    mosquitto.stop()
+    shutil.rmtree(persistence, ignore_errors=True)
+
+
+def test_broker_sigkill_loses_no_acknowledged_reading(broker, tmp_path):
+    log_path, acked_path = tmp_path / "log.sqlite", tmp_path / "acked.json"
+    log = ReadingLog(log_path)
+    t0 = time.time() - MESSAGES - 60
+    with MqttFeed("127.0.0.1", broker.port, park="demo", log=log) as feed:
+        assert feed.wait_ready(5)
+        publisher = start_publisher(broker.port, acked_path, t0)
+        assert wait_for(lambda: len(logged_values(log_path)) > MESSAGES // 3, 20)
+        broker.kill()
+        time.sleep(0.3)
+        broker.start()
+        publisher.wait(timeout=60)
+        acked = set(json.loads(acked_path.read_text()))
+        assert len(acked) == MESSAGES  # the publisher resent what the dead broker never acked
+        wait_for(lambda: acked <= set(logged_values(log_path)), 20)
+        rejected = dict(feed.rejected)
+    log.close()
+    values = logged_values(log_path)
+    assert sorted(acked - set(values)) == []
+    assert len(values) == len(set(values))  # each reading logged once
+    assert set(rejected) <= {"duplicate"}, rejected
+    assert all(r.rule == "duplicate" for r in read_rejected(log_path))
+
+
+def test_ingest_kill_9_loses_no_acknowledged_reading(broker, tmp_path):
+    out, acked_path = tmp_path / "live", tmp_path / "acked.json"
+    log_path = out / "log.sqlite"
+    command = [
+        sys.executable,
+        "-m",
+        "cli",
+        "live",
+        "--mqtt",
+        f"127.0.0.1:{broker.port}",
+        "--out",
+        str(out),
+        "--duration",
+        "60",
+    ]
+
+    def start_live():
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def count():
+        return len(logged_values(log_path)) if log_path.exists() else 0
+
+    live = start_live()
+    # The live view subscribes before it logs anything; wait for its session to exist.
+    assert wait_for(lambda: log_path.exists(), 30)
+    time.sleep(2.0)
+    t0 = time.time() - MESSAGES - 60
+    publisher = start_publisher(broker.port, acked_path, t0)
+    assert wait_for(lambda: count() > MESSAGES // 3, 30)
+    live.send_signal(signal.SIGKILL)
+    live.wait(5)
+    live = start_live()
+    publisher.wait(timeout=60)
+    acked = set(json.loads(acked_path.read_text()))
+    assert len(acked) == MESSAGES
+    done = wait_for(lambda: count() >= len(acked), 30)
+    live.send_signal(signal.SIGINT)
+    _, stderr = live.communicate(timeout=30)
+    assert done, f"{count()} of {len(acked)} logged"
+    assert b"Traceback" not in stderr
+    values = logged_values(log_path)
+    assert sorted(acked - set(values)) == []
+    assert len(values) == len(set(values))
+    assert {r.rule for r in read_rejected(log_path)} <= {"duplicate"}

@@ -1,0 +1,72 @@
+"""Physically impossible readings reach the twin and are refused and flagged, never raised.
+
+Oracle: the demo drill replayed with one tag's readings replaced, from the middle of the
+drill on, by a value its quantity cannot take (twin.state.PHYSICAL_SI); the drill without
+them is the reference. The issue this answers found each case ending the live twin with a
+traceback: a negative wind speed (weather), a -1 ppm gas reading while other detectors are
+in alarm (source estimation).
+"""
+
+import pytest
+
+import twin
+from twin import recording
+from twin.demo import INCIDENT_DRILL
+from twin.feeds.recorded import RecordedFeed
+from twin.monitor import Twin
+from twin.readings import Reading, parse_time
+
+
+@pytest.fixture(scope="module")
+def park():
+    return twin.load_park("demo")
+
+
+@pytest.fixture(scope="module")
+def readings(park):
+    return list(RecordedFeed(INCIDENT_DRILL, known_tags=park.sensors.index))
+
+
+def replay(park, readings, tag, value):
+    """Replay with ``tag`` reading ``value`` from the leak's start on; return the twin and
+    the alarm events it raised."""
+    start = parse_time(recording.START) + recording.LEAK_START_S
+    events = []
+    tw = Twin(park, on_alarm=events.append)
+    for r in readings:
+        tw.update(Reading(r.t, r.tag, value, r.quality) if r.tag == tag and r.t >= start else r)
+    return tw, events
+
+
+@pytest.mark.parametrize(
+    ("tag", "value"),
+    [
+        ("WS-01", -3.0),  # wind speed, m/s
+        ("AT-NB01", -1.0),  # an ammonia detector, ppm, while its neighbours alarm
+        ("TT-NB101", -300.0),  # degC, below absolute zero
+    ],
+)
+def test_impossible_values_are_refused_and_flagged(park, readings, tag, value):
+    tw, events = replay(park, readings, tag, value)
+    flagged = [e for e in events if e.kind == "implausible"]
+    assert [(e.tag, e.state) for e in flagged] == [(tag, "rejected")]
+    assert "not physically possible" in flagged[0].cause
+    assert tw.implausible[tag] > 0 and set(tw.implausible) == {tag}
+    ch = tw.model.channels[tag]
+    assert ch.value != value and all(r.value != value for r in ch.history)
+    # The leak is still found where it is: the rest of the park goes on being followed.
+    assert {e.asset for e in tw.leaks.events} == {recording.LEAK_ASSET}
+
+
+def test_a_possible_value_clears_the_flag(park):
+    events = []
+    tw = Twin(park, on_alarm=events.append)
+    t0 = parse_time(recording.START)
+    for i, v in enumerate([3.0, -1.0, -2.0, 2.5]):
+        tw.update(Reading(t0 + i, "WS-01", v))
+    assert [(e.kind, e.state) for e in events] == [
+        ("implausible", "rejected"),
+        ("implausible", "cleared"),
+    ]
+    assert tw.implausible["WS-01"] == 2
+    assert tw.snapshot().weather.wind_speed_m_s == 2.5
