@@ -41,3 +41,25 @@ def test_hazards_on_a_missing_park_exits_2(tmp_path):
     done = run("hazards", str(tmp_path / "none.gpkg"))
     assert done.returncode == 2
     assert "no such file or folder" in done.stderr and "Traceback" not in done.stderr
+
+
+ZONES = ("zones", "--asset", "NH-101", "--hole", "50 mm", "--wind", "2 m/s from E")
+
+
+def test_zones_hole_above_the_vessel_is_one_line(tmp_path):
+    done = run(*ZONES, "--hole-height", "20 m", "--stability", "D", "--out", str(tmp_path))
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert "the hole at 20 m is above the top of NH-101 (12.4 m high)" in lines[0]
+
+
+def test_zones_of_a_vapour_space_hole_print_their_mass_balance(tmp_path):
+    """NH-101's liquid stands at about 8 m: a hole at 12 m lets out vapour only, and the
+    printed masses add up (released = vapour + aerosol + rained out)."""
+    done = run(*ZONES, "--hole-height", "12 m", "--stability", "D", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "vapour through a hole above the liquid" in text
+    released = text.split("out of containment: ")[1].split(" kg")[0]
+    assert f"vapour {released} + aerosol 0 + rained out 0" in text
