@@ -394,7 +394,8 @@ def scenario_key_figures(result) -> list[tuple[str, str]]:
             else "people were still inside or on the move at the end of the run"
         )
         rows.append((f"time to clear the {n} buildings", fmt.duration(kf[f"clear_{n}_s"], why)))
-    rows.append(("assembly points and gates closed (in a hazard zone)", fmt.count(len(result.plan))))
+    closed = fmt.count(len(result.plan))
+    rows.append(("assembly points and gates closed (in a hazard zone)", closed))
     if "offsite_persons" in kf:
         rows.append(("persons outside the park (sheltering)", fmt.count(kf["offsite_persons"])))
         rows += [
