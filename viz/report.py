@@ -431,6 +431,20 @@ def _scenario_story(result) -> str:
         + ", ".join(f"{kf[f'above_{n}']:,} were above {_esc(n)}" for n in reversed(names))
         + f"; expected fatalities {_esc(_deaths(result, kf['expected_fatalities']))}."
     )
+    if "offsite_persons" in kf:
+        top = names[-1] if names else None
+        deaths = _deaths(result, kf["offsite_expected_fatalities"], "offsite_expected_fatalities")
+        parts.append(
+            f"Outside the park, {kf['offsite_persons']:,} persons in {len(result.offsite)} "
+            "targets sheltered once warned"
+            + (f"; {kf[f'offsite_above_{top}']:,} were above {_esc(top)}" if top else "")
+            + f"; expected fatalities {_esc(deaths)}."
+        )
+    if len(result.plan):
+        parts.append(
+            f"{len(result.plan)} assembly points or gates were closed because they lay in a "
+            "hazard zone."
+        )
     return '<p class="lead">' + " ".join(parts) + "</p>"
 
 
@@ -1073,22 +1087,47 @@ def compare_report(
 
 def _outside_and_plan(result) -> str:
     """The people outside the park, counted apart, and the assembly points and gates the
-    engine closed because they lay in a hazard zone."""
+    engine closed because they lay in a hazard zone (words, units, rounded)."""
     out = ""
     off = result.offsite
     if len(off):
-        table = off.reset_index()
-        for col in ("outdoor_peak_kg_m3", "indoor_peak_kg_m3"):
-            table[col.replace("kg_m3", "mg_m3")] = [f"{v * 1e6:.3g}" for v in table.pop(col)]
-        table = table.round({"expected_fatalities": 3, "warned_s": 0, "air_changes_per_h": 3})
+        names = sorted(result.levels, key=result.levels.get)
+        why = result.not_computed.get("offsite_expected_fatalities", "no value")
+        table = pd.DataFrame(
+            {
+                "target": [f"{n} ({k})" for n, k in zip(off["name"], off["kind"], strict=True)],
+                "people": [fmt.count(v) for v in off["persons"]],
+                "warned": [fmt.duration(v, "not warned") for v in off["warned_s"]],
+                "outdoor peak": [fmt.concentration(v) for v in off["outdoor_peak_kg_m3"]],
+                "indoor peak": [fmt.concentration(v) for v in off["indoor_peak_kg_m3"]],
+                "air changes": [f"{fmt.number(v, 2)} per hour" for v in off["air_changes_per_h"]],
+                **{f"above {n}": [fmt.count(v) for v in off[f"above_{n}"]] for n in names},
+                "expected fatalities": [
+                    fmt.number(v, 2) if math.isfinite(v) else fmt.not_computed(why)
+                    for v in off["expected_fatalities"]
+                ],
+            }
+        )
         out += (
-            f"<p>People outside the park ({int(off['persons'].sum()):,} in "
-            f"{len(off)} targets), counted apart from the park's own people:</p>" + _table(table)
+            f"<p>People outside the park ({fmt.count(off['persons'].sum())} in "
+            f"{len(off)} targets), counted apart from the park's own people; they shelter "
+            "indoors once warned:</p>" + _table(table)
         )
     if len(result.plan):
+        plan = pd.DataFrame(
+            {
+                "closed at": [fmt.duration(v) for v in result.plan["time_s"]],
+                "what": [
+                    f"{k} {d}"
+                    for k, d in zip(result.plan["kind"], result.plan["destination"], strict=True)
+                ],
+                "why": result.plan["reason"],
+                "people there": [fmt.count(v) for v in result.plan["persons_there"]],
+                "on their way": [fmt.count(v) for v in result.plan["persons_on_their_way"]],
+            }
+        )
         out += (
             "<p>Assembly points and gates closed because they lay in a hazard zone "
-            "(nobody sent there; people there or on their way went elsewhere):</p>"
-            + _table(result.plan.round({"time_s": 0}))
+            "(nobody sent there; people there or on their way went elsewhere):</p>" + _table(plan)
         )
     return out
