@@ -43,6 +43,18 @@ def test_hazards_on_a_missing_park_exits_2(tmp_path):
     assert "no such file or folder" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_park_info_lists_the_ids_of_the_assets():
+    """The ids a user must give to ``zones --asset``: every tank and pipeline."""
+    from twin import load_park
+
+    done = run("park", "info", "demo")
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    park = load_park("demo")
+    for ident in [*park.tanks.index, *park.pipelines.index]:
+        assert ident in out, ident
+
+
 ZONES = ("zones", "--asset", "NH-101", "--hole", "50 mm", "--wind", "2 m/s from E")
 
 
@@ -61,5 +73,5 @@ def test_zones_of_a_vapour_space_hole_print_their_mass_balance(tmp_path):
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())
     assert "vapour through a hole above the liquid" in text
-    released = text.split("out of containment: ")[1].split(" kg")[0]
-    assert f"vapour {released} + aerosol 0 + rained out 0" in text
+    released = text.split("out of containment: ")[1].split(" of ")[0]
+    assert f"vapour {released} + aerosol 0 kg + rained out 0 kg" in text
