@@ -104,6 +104,7 @@ class ZonesResult:
     affected: pd.DataFrame
     models: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
+    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def distance_table(self) -> pd.DataFrame:
         return self.zones.drop(columns="geometry").reset_index(drop=True)
@@ -466,8 +467,53 @@ def threat_zones(
     )
     zones, affected = _count_people(park, zones, population)
     return ZonesResult(
-        term.asset, term, weather, population, zones, env, affected, models, assumptions
+        term.asset,
+        term,
+        weather,
+        population,
+        zones,
+        env,
+        affected,
+        models,
+        assumptions,
+        plan_in_zones(park, zones),
     )
+
+
+PLAN_KINDS = {"assembly_points": "assembly point", "gates": "gate", "roads": "road"}
+
+
+def plan_in_zones(park: geodata.Park, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The emergency plan inside each zone: assembly points and gates that lie in it and
+    roads that cross it (with the length inside), one row each: hazard, level, kind, id,
+    name, inside_m (road length inside; NaN for points)."""
+    rows = []
+    for _, z in zones.iterrows():
+        if z.geometry is None or z.geometry.is_empty:
+            continue
+        for layer, kind in PLAN_KINDS.items():
+            frame = park.layers.get(layer)
+            if frame is None or not len(frame):
+                continue
+            hit = frame[frame.intersects(z.geometry)]
+            for i, row in hit.iterrows():
+                inside = (
+                    float(row.geometry.intersection(z.geometry).length)
+                    if kind == "road"
+                    else math.nan
+                )
+                name = row.get("name")
+                rows.append(
+                    dict(
+                        hazard=z.hazard,
+                        level=z.level,
+                        kind=kind,
+                        id=i,
+                        name=name if isinstance(name, str) else i,
+                        inside_m=inside,
+                    )
+                )
+    return pd.DataFrame(rows, columns=["hazard", "level", "kind", "id", "name", "inside_m"])
 
 
 def _count_people(park: geodata.Park, zones: gpd.GeoDataFrame, population: str):
@@ -538,4 +584,5 @@ def clip_zones(result: ZonesResult, park: geodata.Park, radius_m: float) -> Zone
         affected,
         result.models,
         result.assumptions,
+        plan_in_zones(park, zones),
     )

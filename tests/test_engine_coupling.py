@@ -101,7 +101,9 @@ def test_sheltering_lowers_the_dose_by_the_air_change_model():
     step, as the engine does) gives the indoor concentration and the dose the sheltering
     people must have; the dose is well below the outdoor one."""
     e = _engine(
-        scenario={"duration": "20 min"}, response={"decision_delay": "0 s", "warning_delay": "0 s"}
+        scenario={"duration": "20 min"},
+        response={"decision_delay": "0 s", "warning_delay": "0 s"},
+        population={"air_changes": "0.5 1/h"},
     )
     k = e.pop.building_ids.index("B-E02-WS")
     lam = 0.5 / 3600.0
