@@ -544,10 +544,26 @@ def _print_zones(result, release: dict) -> None:
             "around the mean wind (dashed on the map and the figure)",
             highlight=False,
         )
+    _print_plan(result.plan)
     for line in result.models:
         console.print(f"  model: {line}", highlight=False)
     for line in result.assumptions:
         console.print(f"  assumed: {line}", highlight=False)
+
+
+def _print_plan(plan, indent: str = "") -> None:
+    """One warning line per assembly point, gate or road that lies in a zone."""
+    if plan is None or not len(plan):
+        return
+    for (kind, ident, name), rows in plan.groupby(["kind", "id", "name"], sort=False):
+        where = ", ".join(
+            f"{r.hazard} {r.level}" + (f" ({r.inside_m:,.0f} m)" if kind == "road" else "")
+            for r in rows.itertuples()
+        )
+        verb = "crosses" if kind == "road" else "lies inside"
+        console.print(
+            f"{indent}[yellow]plan:[/] {kind} {ident} ({name}) {verb}: {where}", highlight=False
+        )
 
 
 def _write_zones(result, park, out: Path, release: dict | None = None) -> dict:
@@ -714,6 +730,7 @@ class _Follow:
                 if z.hazard == "toxic"
             )
             console.print(f"    +{round(horizon / 60)} min: {row}", highlight=False)
+        _print_plan(last.plan, indent="  ")
         console.print(f"  wrote {folder}")
 
     def _map(self) -> None:
@@ -1056,6 +1073,12 @@ def _run(args) -> None:
     for key, value in figures:
         table.add_row(key, value)
     console.print(table)
+    for row in result.plan.itertuples():
+        console.print(
+            f"[yellow]plan:[/] {row.kind} {row.destination} closed at {row.time_s:.0f} s: "
+            f"{row.reason}",
+            highlight=False,
+        )
     with _status("writing the map, figures, report and GeoPackage ..."):
         files = write_scenario(result, park, out)
         if "parquet" in scenario.outputs.formats:
