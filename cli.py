@@ -272,10 +272,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(source):
-    from twin import load_park
+def _status(text: str):
+    """A spinner on a terminal; one line when the output is not a terminal (a pipe or a
+    log), so that something shows from the first second either way."""
+    if not console.is_terminal:
+        print(text, flush=True)
+    return console.status(text)
 
-    with console.status(f"loading park {source} ..."):
+
+def _load(source):
+    with _status(f"loading park {source} ..."):
+        from twin import load_park
+
         park = load_park(source)
     for warning in park.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
@@ -306,11 +314,11 @@ def _park_summary(park) -> None:
     table.add_row(
         "enterprises", str(len(layers["enterprises"])), ", ".join(layers["enterprises"].index)
     )
-    by_chem = tanks.groupby("chemical")["inventory_t"].agg(["size", "sum"])
+    by_chem = tanks.groupby("chemical")
     table.add_row(
         "tanks",
         str(len(tanks)),
-        "; ".join(f"{c} x{int(n)} ({t:,.0f} t)" for c, (n, t) in by_chem.iterrows()),
+        "; ".join(f"{c} ({g.inventory_t.sum():,.0f} t): {', '.join(g.index)}" for c, g in by_chem),
     )
     pipes = layers["pipelines"]
     table.add_row(
@@ -441,17 +449,25 @@ def _zones(args, park=None):
     except ValueError as err:
         raise InputError(str(err)) from None
     del HAZARDS
-    _print_zones(result)
-    return _write_zones(result, park, args.out)
-
-
-def _print_zones(result) -> None:
-    t = result.term
-    w = result.weather
-    table = Table(
-        title=f"Threat zones: {t.asset} ({t.substance.name}), wind {w.wind_speed_m_s:g} m/s from "
-        f"{w.wind_from_deg:g} deg, class {w.stability}, {result.population} population"
+    release = dict(
+        hole_m=hole, rupture=args.rupture, hole_height_m=hole_height, duration_s=duration, time=when
     )
+    _print_zones(result, release)
+    return _write_zones(result, park, args.out, release)
+
+
+def _print_zones(result, release: dict) -> None:
+    from viz import fmt
+    from viz.report import release_rows
+
+    t = result.term
+    conditions = Table(title=f"Release conditions: {t.asset} ({t.substance.name})")
+    conditions.add_column("")
+    conditions.add_column("value")
+    for label, text in release_rows(result, release):
+        conditions.add_row(label, text)
+    console.print(conditions)
+    table = Table(title=f"Threat zones: {t.asset} ({t.substance.name})")
     for col in (
         "hazard",
         "level",
@@ -466,14 +482,13 @@ def _print_zones(result) -> None:
             col, justify="right" if col in ("distance", "area", "buildings", "people") else "left"
         )
     for _, z in result.zones.iterrows():
-        distance = ">= 10 km" if z.beyond_10km else f"{z.distance_m:,.0f} m"
-        area = f"{z.area_m2 / 1e4:,.1f} ha" if z.area_m2 else "-"
+        distance = "beyond 10 km" if z.beyond_10km else fmt.distance(z.distance_m)
         table.add_row(
             z.hazard,
             z.level,
             z.threshold,
             distance if z.distance_m else "not reached",
-            area,
+            fmt.area(z.area_m2) if z.area_m2 else "none",
             str(z.buildings),
             f"{z.people:,}",
             z.targets,
@@ -481,25 +496,32 @@ def _print_zones(result) -> None:
     console.print(table)
     b = t.mass_balance()
     console.print(
-        f"into the air in {b.followed_s / 60:.0f} min: {b.airborne_kg:,.0f} kg "
-        f"(vapour {b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} + evaporated from the pool "
-        f"{b.pool_evaporated_kg:,.0f}); peak 1-min rate {t.max_average_rate():.2f} kg/s",
+        f"into the air in {fmt.duration(b.followed_s)}: {fmt.mass(b.airborne_kg)} "
+        f"(vapour {fmt.mass(b.vapour_kg)} + aerosol {fmt.mass(b.aerosol_kg)} + evaporated "
+        f"from the pool {fmt.mass(b.pool_evaporated_kg)}); largest one-minute rate "
+        f"{fmt.rate(t.max_average_rate())}",
         highlight=False,
     )
     console.print(
-        f"out of containment: {b.released_kg:,.0f} kg of {b.inventory_kg:,.0f} kg "
-        f"(vapour {b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} + rained out "
-        f"{b.rained_out_kg:,.0f}, of which {b.pool_left_kg:,.0f} still in the pool); "
-        f"{b.retained_kg:,.0f} kg still inside",
+        f"out of containment: {fmt.mass(b.released_kg)} of {fmt.mass(b.inventory_kg)} "
+        f"(vapour {fmt.mass(b.vapour_kg)} + aerosol {fmt.mass(b.aerosol_kg)} + rained out "
+        f"{fmt.mass(b.rained_out_kg)}, of which {fmt.mass(b.pool_left_kg)} still in the pool); "
+        f"{fmt.mass(b.retained_kg)} still inside",
         highlight=False,
     )
+    if len(result.envelope):
+        console.print(
+            f"wind-direction envelope: +- {fmt.number(result.envelope['sweep_deg'].iloc[0])} deg "
+            "around the mean wind (dashed on the map and the figure)",
+            highlight=False,
+        )
     for line in result.models:
         console.print(f"  model: {line}", highlight=False)
     for line in result.assumptions:
         console.print(f"  assumed: {line}", highlight=False)
 
 
-def _write_zones(result, park, out: Path) -> dict:
+def _write_zones(result, park, out: Path, release: dict | None = None) -> dict:
     from viz import park_map
     from viz.export import write_zones
     from viz.figures import park_figure
@@ -507,15 +529,20 @@ def _write_zones(result, park, out: Path) -> dict:
 
     paths = write_zones(result, park, out)
     paths["png"] = park_figure(
-        park, zones=result.zones, out_png=out / "zones.png", title=f"{result.asset}: threat zones"
+        park,
+        zones=result.zones,
+        envelope=result.envelope,
+        out_png=out / "zones.png",
+        title=f"{result.asset}: threat zones",
     )
     paths["map"] = park_map(
         park,
         out / "zones_map.html",
         zones=result.zones,
+        envelope=result.envelope,
         title=f"{result.asset} ({result.term.substance.name}): threat zones",
     )
-    paths["report"] = zones_report(result, park, [paths["png"]], out / "zones_report.html")
+    paths["report"] = zones_report(result, park, [paths["png"]], out / "zones_report.html", release)
     for path in paths.values():
         console.print(f"wrote {path}")
     return paths
@@ -949,23 +976,23 @@ def _run(args) -> None:
     from viz.animation import cloud_zones, scenario_map
     from viz.export import write_scenario
     from viz.figures import park_figure
-    from viz.report import scenario_report
+    from viz.report import scenario_key_figures, scenario_report
     from viz.timeline import timeline_figure
 
     park = _load(scenario.run.park)
-    with console.status(f"running {scenario.run.name} ..."):
+    with _status(f"running {scenario.run.name} ..."):
         try:
             result = engine.run(scenario, park, action=args.action)
         except ValueError as err:
             raise InputError(str(err)) from None
-    figures = result.shown_figures()
+    figures = scenario_key_figures(result)
     table = Table(title=f"{scenario.run.name} ({result.action})")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for key, value in figures.items():
-        table.add_row(key, f"{value:,.3g}" if isinstance(value, float) else str(value))
+    for key, value in figures:
+        table.add_row(key, value)
     console.print(table)
-    with console.status("writing the map, figures, report and GeoPackage ..."):
+    with _status("writing the map, figures, report and GeoPackage ..."):
         files = write_scenario(result, park, out)
         if "parquet" in scenario.outputs.formats:
             result.write(out, formats=("parquet",), trajectories=scenario.outputs.trajectories)
@@ -1010,24 +1037,28 @@ def _qra_options(args, parks):
 
 
 def _risk_zones(result):
-    """The risk contours as map zones (``viz.deckmap.ZONE_COLUMNS``)."""
+    """The risk contours as map zones (``viz.deckmap.ZONE_COLUMNS``); a contour the grid
+    cuts says at which edges."""
     zones = result.contours.copy()
     zones["hazard"] = "individual risk"
-    zones["threshold"] = [f"{v:.0e} per year" for v in zones["level"]]
-    zones["level"] = zones["threshold"]
+    zones["threshold"] = [
+        f"{v:.0e} per year" + (f" (cut by the grid's {e} edge)" if c else "")
+        for v, c, e in zip(zones["level"], zones["clipped"], zones["clipped_edges"], strict=True)
+    ]
+    zones["level"] = [f"{v:.0e} per year" for v in zones["level"]]
     zones["distance_m"] = 0.0
     zones["people"] = 0
     return zones[~zones.geometry.is_empty]
 
 
 def _qra(args) -> None:
-    from scenarios.qra import run_qra, safety_distances, summary_lines, write_outputs
+    park = _load(args.park)
+    from scenarios.qra import run_qra, safety_distances, write_outputs
     from scenarios.qra import weather as qra_weather
     from viz import park_map
-    from viz.report import qra_report
+    from viz.report import qra_report, qra_summary_lines
     from viz.risk_figures import fn_figure, risk_contour_figure
 
-    park = _load(args.park)
     options = _qra_options(args, [park])
     try:
         if args.frequencies:
@@ -1038,24 +1069,25 @@ def _qra(args) -> None:
         result = run_qra(park, progress=True, **options)
     except (ValueError, OSError) as err:
         raise InputError(str(err)) from None
-    for line in summary_lines(result):
-        console.print(line, highlight=False)
+    for line in qra_summary_lines(result):
+        console.print(line, highlight=False, markup=False)
     args.out.mkdir(parents=True, exist_ok=True)
-    written = write_outputs(result, park, args.out)
-    safety = safety_distances(park, result)
-    figures = [
-        risk_contour_figure(result, park, args.out / "risk_contours.png"),
-        fn_figure({Path(park.source).stem: result.fn}, args.out / "fn_curve.png"),
-    ]
-    shown = {
-        "map": park_map(
-            park,
-            args.out / "risk_map.html",
-            zones=_risk_zones(result),
-            title="Individual risk contours (per year)",
-        ),
-        "report": qra_report(result, park, figures, args.out / "qra_report.html", safety),
-    }
+    with _status("writing the report, figures, map and GeoPackage ..."):
+        written = write_outputs(result, park, args.out)
+        safety = safety_distances(park, result)
+        figures = [
+            risk_contour_figure(result, park, args.out / "risk_contours.png"),
+            fn_figure({Path(park.source).stem: result.fn}, args.out / "fn_curve.png"),
+        ]
+        shown = {
+            "map": park_map(
+                park,
+                args.out / "risk_map.html",
+                zones=_risk_zones(result),
+                title="Individual risk contours (per year)",
+            ),
+            "report": qra_report(result, park, figures, args.out / "qra_report.html", safety),
+        }
     console.print(f"wrote {len(written)} files to {args.out}")
     for name, path in {
         **dict(zip(("risk contours", "F-N curve"), figures, strict=True)),
@@ -1065,58 +1097,55 @@ def _qra(args) -> None:
 
 
 def _compare(args) -> None:
+    before, after = _load(args.before), _load(args.after)
+    from scenarios.evacuation import evacuation_figures
     from scenarios.qra import compare
+    from viz.report import compare_report, compare_rows, compare_story, evacuation_rows
     from viz.risk_figures import fn_figure, risk_change_figure
 
-    before, after = _load(args.before), _load(args.after)
     options = _qra_options(args, [before, after])
     try:
         result = compare(before, after, progress=True, **options)
     except ValueError as err:
         raise InputError(str(err)) from None
     args.out.mkdir(parents=True, exist_ok=True)
-    result.receptors.to_csv(args.out / "receptors_before_after.csv", index=False)
-    result.changed.to_csv(args.out / "compliance_changed.csv", index=False)
     names = (Path(before.source).stem, Path(after.source).stem)
     if names[0] == names[1]:
         names = ("before", "after")
-    fn = fn_figure(
-        {names[0]: result.before.fn, names[1]: result.after.fn}, args.out / "fn_curves.png"
-    )
-    change = risk_change_figure(result, before, args.out / "risk_change.png")
-    console.print(
-        f"individual risk: largest increase {result.max_increase + 0.0:.2e} /yr, largest "
-        f"decrease {result.max_decrease + 0.0:.2e} /yr"
-    )
-    console.print(f"societal risk region: {result.before.region} -> {result.after.region}")
-    receptors = result.receptors
-    columns = list(receptors.columns[:7])
-    risks = [c for c in columns if c.startswith("individual_risk")]
-    order = (receptors[risks[-1]] - receptors[risks[0]]).abs().sort_values(ascending=False).index
-    table = Table(title="Buildings and targets whose risk changed most")
-    for col in columns:
-        table.add_column(str(col))
-    for _, row in receptors.loc[order[:10], columns].iterrows():
-        table.add_row(*(f"{v:.2e}" if isinstance(v, float) else str(v) for v in row))
-    console.print(table)
-    console.print(f"{len(result.changed)} building(s)/target(s) changed GB 36894 compliance")
-    from scenarios.evacuation import evacuation_figures
-
-    evac = Table(title="Evacuation of everyone inside the park at night (people model)")
-    evac.add_column("figure")
-    figures = [evacuation_figures(park) for park in (before, after)]
-    for name in names:
-        evac.add_column(name, justify="right")
-    for key in figures[0]:
-        evac.add_row(
-            key, *(f"{f[key]:,.0f}" if isinstance(f[key], float) else str(f[key]) for f in figures)
+    with _status("evacuating both layouts (people model) ..."):
+        evacuation = {
+            name: evacuation_figures(park)
+            for name, park in zip(names, (before, after), strict=True)
+        }
+    for line in compare_story(result):
+        console.print(line, highlight=False, markup=False)
+    if len(result.receptors):
+        _print_frame(
+            compare_rows(result).set_index("id"),
+            "Buildings and targets whose risk, status or place changed",
         )
-    console.print(evac)
+    _print_frame(
+        evacuation_rows(evacuation).set_index(""),
+        "Evacuation of everyone inside the park at night (people model)",
+    )
+    with _status("writing the report and figures ..."):
+        result.receptors.to_csv(args.out / "receptors_before_after.csv", index=False)
+        result.changed.to_csv(args.out / "compliance_changed.csv", index=False)
+        result.changes.to_csv(args.out / "layout_changes.csv", index=False)
+        fn = fn_figure(
+            {names[0]: result.before.fn, names[1]: result.after.fn}, args.out / "fn_curves.png"
+        )
+        change = risk_change_figure(result, before, args.out / "risk_change.png")
+        report = compare_report(
+            result, (before, after), names, [fn, change], evacuation, args.out / "compare.html"
+        )
     for path in (
         args.out / "receptors_before_after.csv",
         args.out / "compliance_changed.csv",
+        args.out / "layout_changes.csv",
         fn,
         change,
+        report,
     ):
         console.print(f"wrote {path}")
 
@@ -1156,12 +1185,19 @@ def _print_ensemble(stats, title: str) -> None:
 
 
 def _print_frame(frame, title: str) -> None:
-    table = Table(title=title)
-    table.add_column(frame.index.name or "")
+    from rich.markup import escape
+
+    from viz import fmt
+
+    table = Table(title=escape(title))
+    table.add_column(escape(str(frame.index.name or "")))
     for col in frame.columns:
-        table.add_column(str(col), justify="right")
+        table.add_column(escape(fmt.label(str(col), unit=True)), justify="right")
     for idx, row in frame.iterrows():
-        table.add_row(str(idx), *(f"{v:,.3g}" if isinstance(v, float) else str(v) for v in row))
+        table.add_row(
+            escape(fmt.label(str(idx), unit=True)),
+            *(escape(fmt.value(str(idx), v)) for v in row),
+        )
     console.print(table)
 
 

@@ -13,7 +13,10 @@ The story of a run, one process each:
   ground-level concentrations within the dense range of the source come from the workbook
   plume of the current rate and wind (``scenarios.zones.Cloud``), and the puffs beyond;
 - the **detectors** read the field at their place and height through a first-order response
-  (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``);
+  (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``): every
+  combustible-gas detector reads a flammable gas in %LEL (``physics.flammability``), a
+  toxic detector its own gas, each held inside its range (over range at the top,
+  ``twin.transmitter``);
 - the **control room** decides after its delay once an alarm at the trigger level comes in
   (or the leak is reported), warns every building after that building's own delay, and
   dispatches the **fire brigade** over the road graph, which isolates the leak or sets up a
@@ -54,7 +57,7 @@ from scenarios import twin_start
 from scenarios.evacuation import Evacuation
 from scenarios.network_flow import FlowNetwork, park_places
 from scenarios.people import Lognormal, make_population, park_occupants
-from scenarios.release import SourceTerm, source_term
+from scenarios.release import SourceTerm, check_release, source_term
 from scenarios.scenario_file import Scenario, ScenarioError, WindChange
 from scenarios.twin_start import TwinStart
 from scenarios.zones import Cloud, Weather
@@ -115,9 +118,7 @@ class Leak:
         if self.ignited_s is not None and t >= self.ignited_s and self.spec.fire == "fireball":
             return 0.0  # the vessel has burst
         o = self.term.outflow
-        rate = float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
-        # a gas line's airborne rate is what leaves its hole (blowdown or pumped flow)
-        return rate if self.term.pool is not None else max(rate, self._airborne(t))
+        return float(np.interp(t - self.spec.start_s, o.times_s, o.rate_kg_s, left=0.0, right=0.0))
 
     def airborne_kg_s(self, t) -> float:
         """Rate into the cloud at scenario time ``t`` (zero once burning). [kg/s]"""
@@ -169,6 +170,22 @@ class Engine:
             raise ScenarioError(f"action must be evacuate, shelter or by_zone, got {self.action!r}")
         if self.action == "by_zone" and scenario.response.zone_radius_m is None:
             raise ScenarioError(f"{scenario.path}: response.zone_radius: needed for 'by_zone'")
+        for spec in scenario.releases:  # bad input is one line before any long work
+            if spec.asset not in self.park.tanks.index.union(self.park.pipelines.index):
+                raise ScenarioError(
+                    f"{scenario.path}: release.asset: expected a tank or pipeline id of the "
+                    f"park, got {spec.asset!r}"
+                )
+            try:
+                check_release(
+                    self.park,
+                    spec.asset,
+                    hole_diameter_m=None if spec.hole_m is None else spec.hole_m[1],
+                    rupture=spec.rupture,
+                    hole_height_m=spec.height_m,
+                )
+            except ValueError as e:
+                raise ScenarioError(f"{scenario.path}: release.{spec.asset}: {e}") from None
         self.rng = np.random.default_rng(self.seed)
         self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
         self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
@@ -318,11 +335,6 @@ class Engine:
             raise ScenarioError(f"{self.sc.path}: release.{spec.asset}: {e}") from None
 
     def _leak(self, spec, hole_override) -> Leak:
-        if spec.asset not in self.park.tanks.index and spec.asset not in self.park.pipelines.index:
-            raise ScenarioError(
-                f"{self.sc.path}: release.asset: expected a tank or pipeline id of the park, "
-                f"got {spec.asset!r}"
-            )
         hole = None if spec.rupture else (hole_override or spec.hole_diameter_m)
         # The ESD time is known from the start: follow the release it leaves from the
         # beginning (a line's source term counts the pumped flow up to isolation in its
@@ -431,12 +443,13 @@ class Engine:
         self.sensor_c = np.zeros(len(chans))
         self.sensor_over = np.zeros(len(chans), bool)
         self.epoch = self.sc.run.start.timestamp()
-        n_comb = sum(ch.kind == "gas_combustible" for ch in chans)
-        if n_comb:
+        comb = [ch for ch in chans if ch.kind == "gas_combustible"]
+        other = sum(substances.lookup(ch.cas).property_cas != self.cas for ch in comb)
+        if comb:
             self.log(
-                f"{n_comb} combustible-gas detectors read {gas.name} in %LEL of its LFL "
-                f"({gas.lfl_fraction * 100:g} vol%), response factor 1 (no factor sourced "
-                "for their calibration gas)"
+                f"{len(comb)} combustible-gas detectors read {gas.name} in %LEL of its LFL "
+                f"({gas.lfl_fraction * 100:g} vol%); {other} of them are calibrated for "
+                "another gas and read it with a response factor of 1 (none sourced)"
             )
 
     # --- the field ---------------------------------------------------------------------

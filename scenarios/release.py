@@ -267,8 +267,9 @@ def source_term(
     ValueError
         Unknown asset, a hole that does not fit the asset, bad numbers.
     """
-    if not math.isfinite(hole_height_m) or hole_height_m < 0:
-        raise ValueError(f"hole height must be >= 0 m above the tank bottom, got {hole_height_m}")
+    check_release(
+        park, asset, hole_diameter_m=hole_diameter_m, rupture=rupture, hole_height_m=hole_height_m
+    )
     if asset in park.tanks.index:
         return _tank(
             park,
@@ -281,17 +282,63 @@ def source_term(
             air_temperature_K,
             isolation_s,
         )
+    return _pipeline(
+        park,
+        asset,
+        hole_diameter_m,
+        rupture,
+        duration_s,
+        wind_speed_m_s,
+        air_temperature_K,
+        DEFAULT_ISOLATION_S if isolation_s is None else isolation_s,
+    )
+
+
+def _tank_geometry(tank):
+    """(shape, diameter, length or None, height) of a tank row [m]."""
+    shape, d, length = tank["shape"], float(tank.diameter_m), tank.length_m
+    length = (
+        None
+        if length is None or (isinstance(length, float) and math.isnan(length))
+        else float(length)
+    )
+    return shape, d, length, (length if shape == "vertical_cylinder" else d)
+
+
+def check_release(
+    park: geodata.Park,
+    asset: str,
+    *,
+    hole_diameter_m: float | None = None,
+    rupture: bool = False,
+    hole_height_m: float = 0.0,
+) -> None:
+    """Check a release against its asset before anything is computed.
+
+    Raises
+    ------
+    ValueError
+        One line: an unknown asset, a hole that is not a positive size or is larger than the
+        tank or the pipe, a hole height below 0 or above the tank's top.
+    """
+    if asset in park.tanks.index:
+        _, d, _, height = _tank_geometry(park.tanks.loc[asset])
+        _check_hole(hole_diameter_m, rupture, min(d, height), "tank")
+        if not math.isfinite(hole_height_m) or hole_height_m < 0:
+            raise ValueError(
+                f"hole height must be >= 0 m above the bottom of {asset}, got {hole_height_m}"
+            )
+        if not rupture and hole_height_m > height:
+            raise ValueError(
+                f"the hole at {hole_height_m:g} m is above the top of {asset} ({height:g} m "
+                f"high); give a height from 0 to {height:g} m"
+            )
+        return
     if asset in park.pipelines.index:
-        return _pipeline(
-            park,
-            asset,
-            hole_diameter_m,
-            rupture,
-            duration_s,
-            wind_speed_m_s,
-            air_temperature_K,
-            DEFAULT_ISOLATION_S if isolation_s is None else isolation_s,
+        _check_hole(
+            hole_diameter_m, rupture, float(park.pipelines.loc[asset].diameter_m), "pipeline"
         )
+        return
     known = ", ".join(list(park.tanks.index[:3]) + list(park.pipelines.index[:2]))
     raise ValueError(
         f"unknown asset {asset!r}: give a tank or pipeline id of the park (e.g. {known})"
@@ -325,19 +372,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
     tank = park.tanks.loc[asset]
     sub = substances.lookup(tank.cas)
     T = float(tank.temperature_k)
-    shape, d, length = tank["shape"], float(tank.diameter_m), tank.length_m
-    length = (
-        None
-        if length is None or (isinstance(length, float) and math.isnan(length))
-        else float(length)
-    )
-    height = length if shape == "vertical_cylinder" else d
-    _check_hole(hole_d, rupture, min(d, height), "tank")
-    if not rupture and hole_h > height:
-        raise ValueError(
-            f"the hole at {hole_h:g} m is above the top of {asset} ({height:g} m high); "
-            f"give a height from 0 to {height:g} m"
-        )
+    shape, d, length, _ = _tank_geometry(tank)
     inventory = float(tank_inventory_kg(park.tanks.loc[[asset]]).iloc[0])
     psat = float(sub.vapour_pressure(T))
     liquefied_gas = np.isfinite(psat) and psat > P_ATM
@@ -508,7 +543,6 @@ def _pipeline(park, asset, hole_d, rupture, duration, wind, air_T, isolation_s):
     pipe = park.pipelines.loc[asset]
     sub = substances.lookup(pipe.cas)
     T, p_line, d = float(pipe.temperature_k), float(pipe.pressure_pa), float(pipe.diameter_m)
-    _check_hole(hole_d, rupture, d, "pipeline")
     if rupture:
         hole_d = d
     area = math.pi * hole_d**2 / 4.0

@@ -41,3 +41,37 @@ def test_hazards_on_a_missing_park_exits_2(tmp_path):
     done = run("hazards", str(tmp_path / "none.gpkg"))
     assert done.returncode == 2
     assert "no such file or folder" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_park_info_lists_the_ids_of_the_assets():
+    """The ids a user must give to ``zones --asset``: every tank and pipeline."""
+    from twin import load_park
+
+    done = run("park", "info", "demo")
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    park = load_park("demo")
+    for ident in [*park.tanks.index, *park.pipelines.index]:
+        assert ident in out, ident
+
+
+ZONES = ("zones", "--asset", "NH-101", "--hole", "50 mm", "--wind", "2 m/s from E")
+
+
+def test_zones_hole_above_the_vessel_is_one_line(tmp_path):
+    done = run(*ZONES, "--hole-height", "20 m", "--stability", "D", "--out", str(tmp_path))
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert "the hole at 20 m is above the top of NH-101 (12.4 m high)" in lines[0]
+
+
+def test_zones_of_a_vapour_space_hole_print_their_mass_balance(tmp_path):
+    """NH-101's liquid stands at about 8 m: a hole at 12 m lets out vapour only, and the
+    printed masses add up (released = vapour + aerosol + rained out)."""
+    done = run(*ZONES, "--hole-height", "12 m", "--stability", "D", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "vapour through a hole above the liquid" in text
+    released = text.split("out of containment: ")[1].split(" of ")[0]
+    assert f"vapour {released} + aerosol 0 kg + rained out 0 kg" in text

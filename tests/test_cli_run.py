@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tests.report_text import assert_reads_well, headings
+
 DEMO = Path(__file__).parent.parent / "scenarios" / "demo"
 
 
@@ -19,7 +21,14 @@ def cli(*args):
 def test_run_writes_results_and_key_figures(tmp_path):
     done = cli(str(DEMO / "ammonia_night.toml"), "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    assert "expected_fatalities" in done.stdout
+    # key figures in words with units; a figure the run did not reach says why
+    out = " ".join(done.stdout.split())
+    assert "expected fatalities" in out and "first alarm" in out
+    assert "expected_fatalities" not in out and " nan " not in f" {out} "
+    assert done.stdout.splitlines()[0].startswith("loading park")
+    report = (tmp_path / "report.html").read_text("utf-8")
+    assert_reads_well(report, first="What happened")
+    assert headings(report)[1] == "Release conditions"
     figures = pd.read_csv(tmp_path / "key_figures.csv")
     assert int(figures["persons"].iloc[0]) > 3000
     persons = pd.read_csv(tmp_path / "persons.csv")

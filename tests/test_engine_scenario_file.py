@@ -70,6 +70,9 @@ def test_unknown_asset_and_file_errors(tmp_path):
     sc = scenario(release=[{"asset": "XX-999", "hole": "50 mm"}])
     with pytest.raises(ScenarioError, match=r"release.asset: expected a tank or pipeline id"):
         Engine(sc, park())
+    above = scenario(release=[{"asset": "NH-101", "hole": "50 mm", "height": "13 m"}])
+    with pytest.raises(ScenarioError, match=r"^test.toml: release.NH-101: the hole at 13 m is"):
+        Engine(above, park())  # before the twin start or any source term
     with pytest.raises(ScenarioError, match="no such scenario file"):
         scenario_file.load(tmp_path / "none.toml")
     (tmp_path / "bad.toml").write_text("[scenario\n")

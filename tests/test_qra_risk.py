@@ -59,7 +59,7 @@ def test_one_event_one_weather_class_matches_hand_calculation(park):
     probit = -6.35 + 0.5 * math.log((c * 1e6) ** 2.75 * 30.0)
     expected = 1e-5 * float(ndtr(probit - 5.0))
     ((x, y, _),) = event.positions
-    j, i = grid.cell_of(x, y)
+    j, i = result.grid.cell_of(x, y)  # the grid the risk is on (grown to its footprints)
     assert 1e-9 < expected < 1e-5  # a point inside the footprint, not saturated
     assert_allclose(result.individual_risk[j, i + 20], expected, rtol=0.02)
     assert result.individual_risk[j, i - 20] == 0.0  # upwind
@@ -80,11 +80,12 @@ def test_uniform_rose_gives_circular_contour(park):
         progress=False,
     )
     ((x, y, _),) = event.positions
-    j, i = grid.cell_of(x, y)
+    g = result.grid  # the grid the risk is on (grown to its footprints)
+    j, i = g.cell_of(x, y)
     level = result.individual_risk[j, i + 30]
-    contour = risk.contours(grid, result.individual_risk, park.crs, levels=[level])
+    contour = risk.contours(g, result.individual_risk, park.crs, levels=[level])
     geom = contour.geometry.iloc[0]
-    cx, cy = grid.centre(j, i)
+    cx, cy = g.centre(j, i)
     ring = np.asarray(max(geom.geoms, key=lambda g: g.area).exterior.coords)
     r = np.hypot(ring[:, 0] - cx, ring[:, 1] - cy)
     assert_allclose(r.mean(), 300.0, rtol=0.05)
@@ -146,6 +147,67 @@ def test_add_patch_clips_at_the_edges():
 def test_bad_grid():
     with pytest.raises(ValueError, match="grid cell"):
         risk.Grid.around((0, 0, 10, 10), cell_m=0.0)
+
+
+def test_a_moved_or_new_building_is_judged_against_the_criterion_for_new_ones():
+    """GB 36894-2018 as quoted second-hand: a new dormitory (class-1 general) must stay
+    below 3e-7 /yr, an existing one below 3e-6 /yr; at 1e-6 /yr the existing one passes
+    the in-service line and the new one fails."""
+    grid = risk.Grid(-50.0, -50.0, 10.0, 80, 15)
+    ir = np.full((grid.ny, grid.nx), 1e-6)
+    park = _constructed_park()
+    old = risk.compliance(park, grid, ir).set_index("id")
+    new = risk.compliance(park, grid, ir, new={"B1"}).set_index("id")
+    assert old.loc["B1", "status"] == "above new-installation criterion"
+    assert (
+        old.loc["B1", "status"] not in risk.NOT_MET and old.loc["B1", "judged_as"] == "in service"
+    )
+    assert new.loc["B1", "status"] == risk.STATUS_ABOVE_NEW_BUILD in risk.NOT_MET
+    assert new.loc["B1", "judged_as"] == "new"
+    assert new.loc["T2", "status"] == old.loc["T2", "status"]  # not in ``new``: unchanged
+
+
+def test_clipped_edges_name_the_edges_a_contour_reaches():
+    ir = np.zeros((5, 6))
+    ir[2, 2] = 1e-6  # inside: closed
+    assert risk.clipped_edges(ir, 1e-7) == []
+    ir[4, 3] = 1e-7  # top row: north
+    ir[1, 0] = 1e-7  # first column: west
+    assert risk.clipped_edges(ir, 1e-7) == ["north", "west"]
+    assert risk.clipped_edges(ir, 1e-6) == []
+    grid = risk.Grid(0.0, 0.0, 10.0, 6, 5)
+    c = risk.contours(grid, ir, "EPSG:32650", levels=(1e-6, 1e-7)).set_index("level")
+    assert not c.loc[1e-6, "clipped"] and c.loc[1e-7, "clipped"]
+    assert c.loc[1e-7, "clipped_edges"] == "north, west"
+
+
+def test_the_canvas_grows_to_hold_a_footprint_and_says_when_it_cannot():
+    """A patch outside the base grid widens the canvas (same cells, the values where they
+    belong); past the cell budget it is cut at the edge and ``cut`` is set."""
+    base = risk.Grid(0.0, 0.0, 10.0, 4, 3)
+    canvas = risk.Canvas(base, max_cells=100)
+    canvas.add(1, 1, np.ones((1, 1)), 2.0)
+    canvas.add(-2, 5, np.ones((2, 2)), 1.0)  # two rows below, past the east edge
+    g = canvas.grid
+    assert (g.xmin, g.ymin, g.nx, g.ny) == (0.0, -20.0, 7, 5)
+    assert not canvas.cut
+    assert_allclose(canvas.values.sum(), 2.0 + 4.0)
+    j, i = g.cell_of(15.0, 15.0)
+    assert canvas.values[j, i] == 2.0
+    on_base = canvas.on(base)
+    assert on_base.shape == (3, 4) and on_base.sum() == 2.0
+    canvas.add(50, 50, np.ones((3, 3)), 1.0)  # would need 53 x 53 cells
+    assert canvas.cut and canvas.values.shape == (5, 7)
+    union = risk.union_grid([base, g], pad=1)
+    assert (union.xmin, union.ymin, union.nx, union.ny) == (-10.0, -30.0, 9, 7)
+
+
+def test_assemble_sums_weighted_patches_on_their_common_box():
+    out = risk.assemble([(0, 0, np.ones((2, 2)), 1.0), (1, -1, np.ones((1, 1)), 3.0)])
+    j, i, values = out
+    assert (j, i) == (0, -1) and values.shape == (2, 3)
+    assert_allclose(values, [[0, 1, 1], [3, 1, 1]])
+    assert risk.assemble([]) is None
 
 
 def test_notes_name_the_probit_used_and_the_chemicals_without_one(park):

@@ -83,3 +83,36 @@ def test_north_arrow_follows_meridian_convergence(park):
 )
 def test_scale_bar_length_is_round_and_near_a_fifth(span_m, bar_m):
     assert _nice_length(span_m) == bar_m
+
+
+def test_the_wind_direction_envelope_is_drawn_on_the_figure_and_the_map(tmp_path):
+    """The zones' envelope (the lowest level swept over the wind's wander) appears as a
+    dashed outline with a legend entry on the PNG and as a layer on the HTML map."""
+    from scenarios.release import source_term
+    from scenarios.zones import Weather, threat_zones
+    from twin import load_park
+    from viz import park_map
+
+    park = load_park("demo")
+    result = threat_zones(
+        park, source_term(park, "CL-101", hole_diameter_m=0.025), Weather(2.0, 45.0, "F")
+    )
+    assert len(result.envelope)
+    with_env = park_figure(
+        park,
+        tmp_path / "env.png",
+        zones=result.zones,
+        envelope=result.envelope,
+        size_px=(400, 300),
+        dpi=50,
+    )
+    without = park_figure(park, tmp_path / "no.png", zones=result.zones, size_px=(400, 300), dpi=50)
+    assert with_env.read_bytes() != without.read_bytes()
+    page = park_map(
+        park, tmp_path / "map.html", zones=result.zones, envelope=result.envelope, basemap=None
+    ).read_text("utf-8")
+    from tests.test_viz_map import deck_json, layer
+
+    envelope = layer(deck_json(page), "envelope")
+    assert len(envelope["data"]["features"]) == len(result.envelope)
+    assert "wind-direction envelope (+-" in page

@@ -16,6 +16,7 @@ from numpy.testing import assert_allclose
 
 import twin
 from scenarios import engine, scenario_file
+from tests.report_text import assert_reads_well, headings, visible_text
 from viz.deckmap import ZONE_COLUMNS, zones_wgs84
 from viz.export import write_scenario
 from viz.report import SCENARIO_SECTIONS, scenario_report
@@ -143,8 +144,11 @@ def test_scenario_report_has_every_section_and_no_external_files(result, park, s
     png = timeline_figure(result, tmp_path / "timeline.png", size_px=(800, 700), dpi=80)
     page = scenario_report(result, park, [png], tmp_path / "report.html", scenario=scenario)
     text = page.read_text(encoding="utf-8")
-    for section in SCENARIO_SECTIONS:
-        assert f"<h2>{section}</h2>" in text
+    assert headings(text) == list(SCENARIO_SECTIONS)
+    assert_reads_well(text, first="What happened")
+    release = visible_text(text[text.index("Release conditions") :])
+    for shown in ("hole", "hole height", "start time", "run duration", "wind at the start"):
+        assert shown in release, shown
     assert "AEGL-3" in text and "Britter" in text and "nobody above AEGL-2" in text
     assert "everyone reached safety" in text
     assert "data:image/png;base64," in text

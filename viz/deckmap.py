@@ -237,6 +237,7 @@ def park_map(
     basemap: Basemap | None = ESRI_WORLD_STREET_MAP,
     size_px: tuple[int, int] = (1000, 800),
     sensor_states: dict[str, str] | None = None,
+    envelope: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write the park (and zones) as one self-contained interactive HTML page.
 
@@ -260,6 +261,10 @@ def park_map(
     sensor_states : dict, optional
         Alarm state of sensors by tag, one of ``SENSOR_STATES`` (e.g. from a replay);
         sensors in alarm are drawn larger, ringed in the state's colour.
+    envelope : GeoDataFrame, optional
+        The wind-direction envelope of the zones (``scenarios.zones.ZonesResult.envelope``:
+        hazard, level, sweep_deg, geometry; any CRS): where the lowest level can reach as
+        the wind direction wanders; drawn as an outline with a tooltip and a legend entry.
 
     Returns
     -------
@@ -268,8 +273,11 @@ def park_map(
     """
     if zones is not None:
         zones = zones_wgs84(zones)
-    view = fit_view(map_bounds(park, zones), size_px, MAP_PADDING_PX)
-    layers = ([_basemap(basemap.url)] if basemap else []) + _park_layers(park, zones, sensor_states)
+    envelope = _envelope_wgs84(envelope)
+    view = fit_view(map_bounds(park, zones, envelope), size_px, MAP_PADDING_PX)
+    layers = ([_basemap(basemap.url)] if basemap else []) + _park_layers(
+        park, zones, sensor_states, envelope
+    )
     deck = pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view),
@@ -277,17 +285,60 @@ def park_map(
         map_provider=None,
         map_style=None,
     )
-    page = page_html(title, size_px, _legend(park, zones, basemap, sensor_states), deck)
+    page = page_html(title, size_px, _legend(park, zones, basemap, sensor_states, envelope), deck)
     out = Path(out_html)
     out.write_text(page, encoding="utf-8")
     return out
 
 
-def map_bounds(park: Park, zones: gpd.GeoDataFrame | None = None):
-    """(west, south, east, north) [degrees] of the boundary, targets and zones."""
+ENVELOPE_COLOUR = (40, 40, 40)
+
+
+def envelope_label(envelope: gpd.GeoDataFrame) -> str:
+    """Legend text of a wind-direction envelope."""
+    sweep = float(envelope["sweep_deg"].max())
+    return f"wind-direction envelope (+- {sweep:.0f} deg)"
+
+
+def _envelope_wgs84(envelope):
+    if envelope is None or not len(envelope):
+        return None
+    if envelope.crs is None:
+        raise ValueError("the envelope has no CRS; expected EPSG:4326 or another defined CRS")
+    envelope = envelope.to_crs(WGS84)
+    return envelope[~envelope.geometry.is_empty & envelope.geometry.notna()]
+
+
+def _envelope_layer(envelope) -> pdk.Layer:
+    return _geojson_layer(
+        "envelope",
+        envelope,
+        {
+            "fill": [[*ENVELOPE_COLOUR, 0]] * len(envelope),
+            "line": [[*ENVELOPE_COLOUR, 230]] * len(envelope),
+            "tooltip": [
+                _tooltip(
+                    "wind-direction envelope",
+                    {
+                        "of": f"{row['hazard']} {row['level']}",
+                        "wind direction": f"mean +- {row['sweep_deg']:.0f} deg",
+                    },
+                )
+                for _, row in envelope.iterrows()
+            ],
+        },
+        get_line_width=2,
+        filled=False,
+    )
+
+
+def map_bounds(park: Park, zones: gpd.GeoDataFrame | None = None, envelope=None):
+    """(west, south, east, north) [degrees] of the boundary, targets, zones and envelope."""
     frames = [park.to_wgs84("boundary"), park.to_wgs84("targets")]
     if zones is not None:
         frames.append(zones)
+    if envelope is not None:
+        frames.append(envelope)
     boxes = np.array([f.total_bounds for f in frames if len(f)])
     return (*boxes[:, :2].min(axis=0), *boxes[:, 2:].max(axis=0))
 
@@ -386,7 +437,7 @@ def _geojson_layer(layer_id: str, frame, props: dict, **style) -> pdk.Layer:
     )
 
 
-def _park_layers(park: Park, zones, sensor_states=None) -> list[pdk.Layer]:
+def _park_layers(park: Park, zones, sensor_states=None, envelope=None) -> list[pdk.Layer]:
     layers = []
     boundary = park.to_wgs84("boundary")
     layers.append(
@@ -447,6 +498,8 @@ def _park_layers(park: Park, zones, sensor_states=None) -> list[pdk.Layer]:
     layers.append(_buildings_layer(park.to_wgs84("buildings")))
     if zones is not None and len(zones):
         layers.append(_zones_layer(zones))
+    if envelope is not None and len(envelope):
+        layers.append(_envelope_layer(envelope))
     roads = park.to_wgs84("roads")
     layers.append(
         _geojson_layer(
@@ -675,7 +728,7 @@ def _swatch(rgb, label: str, shape: str = "box") -> str:
     )
 
 
-def _legend(park: Park, zones, basemap: Basemap | None, sensor_states=None) -> str:
+def _legend(park: Park, zones, basemap: Basemap | None, sensor_states=None, envelope=None) -> str:
     used = sorted(
         {hazard_class(c) for c in park.tanks["chemical"]}
         | {hazard_class(c) for c in park.pipelines.get("chemical", [])},
@@ -703,6 +756,8 @@ def _legend(park: Park, zones, basemap: Basemap | None, sensor_states=None) -> s
         parts.append("<h4>Zones</h4>")
         for colour, (_, row) in zip(zone_colours(zones), zones.iterrows(), strict=True):
             parts.append(_swatch(colour, zone_label(row)))
+    if envelope is not None and len(envelope):
+        parts.append(_swatch(ENVELOPE_COLOUR, envelope_label(envelope), "line"))
     if basemap:
         parts.append(f'<div class="attrib">Basemap: {basemap.attribution}</div>')
     return "\n".join(parts)

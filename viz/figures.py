@@ -21,10 +21,12 @@ from geodata.crs import WGS84
 from geodata.park import Park
 from viz.deckmap import (
     COLOURS,
+    ENVELOPE_COLOUR,
     HAZARD_CLASSES,
     HAZARD_COLOURS,
     OCCUPANT_COLOURS,
     OCCUPANT_LABELS,
+    envelope_label,
     hazard_class,
     occupant_class,
     zone_colours,
@@ -43,6 +45,7 @@ def park_figure(
     title: str = "parktwin",
     size_px: tuple[int, int] = (1600, 1200),
     dpi: int = 160,
+    envelope: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Draw the park (and zones) as a PNG map with scale bar, north arrow and legend.
 
@@ -61,6 +64,9 @@ def park_figure(
         Width and height of the image. [px]
     dpi : int
         Resolution, which sets the size of text and lines. [1/inch]
+    envelope : GeoDataFrame, optional
+        The zones' wind-direction envelope (hazard, level, sweep_deg, geometry; any
+        CRS), drawn as a dashed outline with a legend entry.
 
     Returns
     -------
@@ -73,6 +79,8 @@ def park_figure(
     handles = _draw_areas(ax, park)
     if zones is not None and len(zones):
         handles += _draw_zones(ax, zones_wgs84(zones).to_crs(park.crs))
+    if envelope is not None and len(envelope):
+        handles += _draw_envelope(ax, envelope.to_crs(park.crs))
     handles = _draw_network(ax, park) + handles
     ax.set_aspect("equal")
     ax.set_xticks([])
@@ -183,6 +191,16 @@ def _draw_zones(ax, zones: gpd.GeoDataFrame) -> list:
             label=zone_label(row),
         )
         for c, (_, row) in zip(colours, zones.iterrows(), strict=True)
+    ]
+
+
+def _draw_envelope(ax, envelope: gpd.GeoDataFrame) -> list:
+    shown = envelope[~envelope.geometry.is_empty & envelope.geometry.notna()]
+    if not len(shown):
+        return []
+    shown.boundary.plot(ax=ax, color=_rgb(ENVELOPE_COLOUR), linewidth=1.2, linestyle="--")
+    return [
+        Line2D([], [], color=_rgb(ENVELOPE_COLOUR), linestyle="--", label=envelope_label(shown))
     ]
 
 

@@ -34,17 +34,34 @@ def _park(ax, park: Park) -> None:
 
 
 def risk_contour_figure(result, park: Park, out_png, levels=CONTOUR_LEVELS) -> Path:
-    """Individual risk contours (per year) over the park's layers."""
+    """Individual risk contours (per year) over the park's layers, with the edge of the
+    risk grid; a contour the grid cuts says at which edges in the legend."""
     fig = Figure(figsize=(8, 7))
     ax = fig.add_subplot()
     g = result.grid
     ir = result.individual_risk
+    cut = dict(zip(result.contours["level"], result.contours["clipped_edges"], strict=True))
     handles = []
     for level, colour in zip(levels, LEVEL_COLOURS, strict=False):
         if ir.max() >= level:
             ax.contour(g.x, g.y, ir, levels=[level], colors=[colour], linewidths=1.2)
-            handles.append(Line2D([], [], color=colour, label=f"{level:.0e} /yr"))
+            edges = cut.get(level, "")
+            label = f"{level:.0e} /yr" + (f" (cut by the grid: {edges})" if edges else "")
+            handles.append(Line2D([], [], color=colour, label=label))
+    x0, y0 = g.xmin, g.ymin
+    x1, y1 = x0 + g.nx * g.cell, y0 + g.ny * g.cell
+    ax.plot([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0], color="0.4", linewidth=0.8, ls=":")
+    handles.append(
+        Line2D([], [], color="0.4", linewidth=0.8, ls=":", label="edge of the risk grid")
+    )
     _park(ax, park)
+    shown = result.contours[~result.contours.geometry.is_empty]
+    boxes = np.array([park.boundary.total_bounds] + ([shown.total_bounds] if len(shown) else []))
+    x0, y0 = boxes[:, :2].min(axis=0)
+    x1, y1 = boxes[:, 2:].max(axis=0)
+    pad = 0.08 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
     ax.set_aspect("equal")
     ax.set_xlabel("easting [m]")
     ax.set_ylabel("northing [m]")

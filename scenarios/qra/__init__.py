@@ -3,19 +3,20 @@ weather classes and wind rose, lethality footprints, individual risk grid and co
 F-N curve, GB 36894 checks, GB/T 37243 external safety distances, layout comparison.
 
 Public face: ``run_qra`` -> ``RiskResult``; ``compare`` -> ``Comparison``;
-``safety_distances``; ``write_outputs`` and ``summary_lines`` for the CLI.
+``run_layouts`` (several layouts sharing what they hold unchanged); ``safety_distances``;
+``write_outputs``.
 """
 
 from scenarios.qra.compare import Comparison, compare
-from scenarios.qra.run import RiskResult, run_qra, summary_lines, write_outputs
+from scenarios.qra.run import RiskResult, run_layouts, run_qra, write_outputs
 from scenarios.qra.safety_distance import safety_distances
 
 __all__ = [
     "Comparison",
     "RiskResult",
     "compare",
+    "run_layouts",
     "run_qra",
     "safety_distances",
-    "summary_lines",
     "write_outputs",
 ]

@@ -2,9 +2,11 @@
 the GB 36894-2018 check of every building and outside target.
 
 The grid covers the park's boundary plus a margin (2 km by default) in square cells
-(10 m by default). A footprint is turned to a wind sector once and then added at each
-position of its event (sources snap to the centre of their cell: at most half a cell's
-diagonal of shift). Contours are polygons of the region at or above each level.
+(10 m by default), and grows (``Canvas``) to hold every footprint, up to
+``MAX_GRID_CELLS``; past that the contours say which edges cut them. A footprint is
+turned to a wind sector once and then added at each position of its event (sources snap
+to the centre of their cell: at most half a cell's diagonal of shift). Contours are
+polygons of the region at or above each level.
 """
 
 import math
@@ -112,6 +114,84 @@ def add_patch(target: np.ndarray, j: int, i: int, patch: np.ndarray, weight: flo
     target[tj0:tj1, ti0:ti1] += weight * patch[pj0 : pj0 + tj1 - tj0, pi0 : pi0 + ti1 - ti0]
 
 
+def assemble(patches):
+    """(row, column, array) of the weighted sum of ``patches`` ((row, column, array,
+    weight) in the cells of one grid, offsets unbounded), on the smallest box holding them
+    all; None without patches."""
+    if not patches:
+        return None
+    j0 = min(j for j, _, _, _ in patches)
+    i0 = min(i for _, i, _, _ in patches)
+    j1 = max(j + p.shape[0] for j, _, p, _ in patches)
+    i1 = max(i + p.shape[1] for _, i, p, _ in patches)
+    out = np.zeros((j1 - j0, i1 - i0))
+    for j, i, patch, weight in patches:
+        out[j - j0 : j - j0 + patch.shape[0], i - i0 : i - i0 + patch.shape[1]] += weight * patch
+    return j0, i0, out
+
+
+MAX_GRID_CELLS = 16_000_000  # a grown risk grid holds at most this many cells (128 MB)
+
+
+class Canvas:
+    """A risk grid that grows to hold whatever is added to it: patches are placed by the
+    cells of ``grid`` (offsets may fall outside it) and the canvas widens to take them,
+    up to ``max_cells`` cells (default ``MAX_GRID_CELLS``); past that a patch is cut at
+    the canvas's edge and ``cut`` is set (the contours then say where the grid cuts
+    them)."""
+
+    def __init__(self, grid: Grid, max_cells: int | None = None):
+        self.base = grid
+        self.max_cells = MAX_GRID_CELLS if max_cells is None else max_cells
+        self.j0 = self.i0 = 0
+        self.values = np.zeros((grid.ny, grid.nx))
+        self.cut = False
+
+    def add(self, j: int, i: int, patch: np.ndarray, weight: float = 1.0) -> None:
+        ny, nx = self.values.shape
+        j0, i0 = min(j, self.j0), min(i, self.i0)
+        j1 = max(j + patch.shape[0], self.j0 + ny)
+        i1 = max(i + patch.shape[1], self.i0 + nx)
+        if (j0, i0, j1, i1) != (self.j0, self.i0, self.j0 + ny, self.i0 + nx):
+            if (j1 - j0) * (i1 - i0) <= self.max_cells:
+                self._grow(j0, i0, j1, i1)
+            else:
+                self.cut = True
+        add_patch(self.values, j - self.j0, i - self.i0, patch, weight)
+
+    def _grow(self, j0, i0, j1, i1) -> None:
+        ny, nx = self.values.shape
+        grown = np.zeros((j1 - j0, i1 - i0))
+        grown[self.j0 - j0 : self.j0 - j0 + ny, self.i0 - i0 : self.i0 - i0 + nx] = self.values
+        self.values, self.j0, self.i0 = grown, j0, i0
+
+    @property
+    def grid(self) -> Grid:
+        b = self.base
+        ny, nx = self.values.shape
+        return Grid(b.xmin + self.i0 * b.cell, b.ymin + self.j0 * b.cell, b.cell, nx, ny)
+
+    def on(self, grid: Grid) -> np.ndarray:
+        """The values on ``grid`` (same cells, any extent; zero where the canvas has none)."""
+        out = np.zeros((grid.ny, grid.nx))
+        j = round((self.grid.ymin - grid.ymin) / grid.cell)
+        i = round((self.grid.xmin - grid.xmin) / grid.cell)
+        add_patch(out, j, i, self.values, 1.0)
+        return out
+
+
+def union_grid(grids, pad: int = 1) -> Grid:
+    """The smallest grid of the same cells covering ``grids`` (which share one cell
+    lattice), widened by ``pad`` empty cells on each side so that a contour ends inside it
+    unless a grid was cut."""
+    cell = grids[0].cell
+    xmin = min(g.xmin for g in grids) - pad * cell
+    ymin = min(g.ymin for g in grids) - pad * cell
+    nx = round((max(g.xmin + g.nx * cell for g in grids) + pad * cell - xmin) / cell)
+    ny = round((max(g.ymin + g.ny * cell for g in grids) + pad * cell - ymin) / cell)
+    return Grid(xmin, ymin, cell, nx, ny)
+
+
 def crop(grid_values: np.ndarray):
     """(row, column, array) of the smallest box holding every non-zero cell, or None."""
     rows = np.nonzero(grid_values.any(axis=1))[0]
@@ -122,12 +202,29 @@ def crop(grid_values: np.ndarray):
     return int(j0), int(i0), grid_values[j0:j1, i0:i1].copy()
 
 
+def clipped_edges(ir: np.ndarray, level: float) -> list[str]:
+    """The edges of the grid (north, east, south, west) on which the region at or above
+    ``level`` reaches: there the grid cuts the contour, and its area is a lower bound."""
+    edges = {"north": ir[-1, :], "east": ir[:, -1], "south": ir[0, :], "west": ir[:, 0]}
+    return [name for name, cells in edges.items() if (cells >= level).any()]
+
+
 def contours(grid: Grid, ir: np.ndarray, crs, levels=CONTOUR_LEVELS) -> gpd.GeoDataFrame:
-    """Risk contours as polygons: columns level (per year), area_m2, geometry."""
+    """Risk contours as polygons: columns level (per year), area_m2, clipped (the grid's
+    edge cuts the contour), clipped_edges (which edges, comma-separated), geometry."""
     rows = []
     for level in levels:
         geom = contour_polygons(grid.x, grid.y, ir, level)
-        rows.append(dict(level=level, area_m2=round(geom.area, 1), geometry=geom))
+        edges = clipped_edges(ir, level)
+        rows.append(
+            dict(
+                level=level,
+                area_m2=round(geom.area, 1),
+                clipped=bool(edges),
+                clipped_edges=", ".join(edges),
+                geometry=geom,
+            )
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
 
 
@@ -159,13 +256,22 @@ def protection_classes(path=DATA / "protection_classes.csv") -> dict[str, str]:
     return dict(zip(table.use, table.protection_class, strict=True))
 
 
-def compliance(park: geodata.Park, grid: Grid, ir: np.ndarray, classes=None) -> pd.DataFrame:
+STATUS_ABOVE_IN_SERVICE = "above in-service criterion"
+STATUS_ABOVE_NEW_BUILD = "above the criterion for new buildings"
+NOT_MET = (STATUS_ABOVE_IN_SERVICE, STATUS_ABOVE_NEW_BUILD)  # the statuses that fail
+
+
+def compliance(
+    park: geodata.Park, grid: Grid, ir: np.ndarray, classes=None, new=frozenset()
+) -> pd.DataFrame:
     """Every building and outside target with its individual risk, GB 36894 protection
-    class, criteria (new / in-service installations) and status.
+    class, criteria (new / in-service) and status.
 
     Buildings of an enterprise are part of an installation's site, not protection targets
     (status ``on site``); a use without a class in ``data/protection_classes.csv`` is
-    ``unclassified``.
+    ``unclassified``. A building or target whose id is in ``new`` (built or moved in a
+    layout being planned) is judged against the stricter criterion for new ones
+    (``judged_as`` "new"); the others against the in-service one ("in service").
     """
     classes = protection_classes() if classes is None else classes
     crit = criteria_table()
@@ -180,15 +286,18 @@ def compliance(park: geodata.Park, grid: Grid, ir: np.ndarray, classes=None) -> 
                 and bool(row.get("enterprise"))
             )
             klass = None if on_site else classes.get(row[use_col])
-            new = crit.loc[klass, "new_per_year"] if klass else np.nan
+            new_c = crit.loc[klass, "new_per_year"] if klass else np.nan
             old = crit.loc[klass, "in_service_per_year"] if klass else np.nan
+            is_new = ident in new
             if on_site:
                 status = "on site"
             elif klass is None:
                 status = "unclassified"
+            elif is_new:
+                status = STATUS_ABOVE_NEW_BUILD if risk > new_c else "meets criteria"
             elif risk > old:
-                status = "above in-service criterion"
-            elif risk > new:
+                status = STATUS_ABOVE_IN_SERVICE
+            elif risk > new_c:
                 status = "above new-installation criterion"
             else:
                 status = "meets criteria"
@@ -200,8 +309,9 @@ def compliance(park: geodata.Park, grid: Grid, ir: np.ndarray, classes=None) -> 
                     use=row[use_col],
                     individual_risk=risk,
                     protection_class=klass or "",
-                    criterion_new=new,
+                    criterion_new=new_c,
                     criterion_in_service=old,
+                    judged_as="new" if is_new else "in service",
                     status=status,
                 )
             )

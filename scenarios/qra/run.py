@@ -1,8 +1,11 @@
 """Run a park's QRA: every loss event in every weather class and wind sector.
 
-One task per loss event: its footprint per weather class (computed once in the wind
-frame), turned onto the grid per sector and added at each of its positions; deaths at
-the population points per scenario. Tasks run in local processes by default
+One task per asset (its loss events share source terms): each event's footprint per
+weather class (computed once in the wind frame), turned onto the grid per sector and
+added at each of its positions; deaths at the population points per scenario. Several
+layouts of a park (``run_layouts``, for ``compare``) share the events they hold
+unchanged: footprints and risk patches are computed once, the people side per layout.
+Tasks run in local processes by default
 (``concurrent.futures``), in this process with ``workers=0``, or on a Dask cluster given
 its address. Results are taken in submission order and summed as they arrive (the grid
 is never held per task), so the same input gives the same result on any of them.
@@ -17,10 +20,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import geodata
 from physics import harm
+from scenarios.progress import Stages
 from scenarios.qra import catalogue as cat
 from scenarios.qra import ignition, risk, societal
 from scenarios.qra import weather as wx
@@ -31,26 +34,37 @@ TRIM = 1e-6  # smallest probability x lethality of a footprint cell carried onto
 
 
 @dataclass
+class Layout:
+    """Who is where in one layout: the population points and the buildings' and targets'
+    centroids (receptors)."""
+
+    people: societal.Population
+    receptors_x: np.ndarray
+    receptors_y: np.ndarray
+
+
+@dataclass
 class Setup:
-    """What every task needs besides the park and its event."""
+    """What every task needs besides the park and its event: one ``Layout`` per layout
+    evaluated (the QRA of one park has one; ``run_layouts`` has one per park), and the
+    toxic probit source (None: for each chemical the first usable)."""
 
     grid: risk.Grid
     climate: pd.DataFrame
     ignition_table: pd.DataFrame
-    people: societal.Population
-    receptors_x: np.ndarray
-    receptors_y: np.ndarray
+    layouts: tuple[Layout, ...]
     probit: str | None = None
 
 
 @dataclass
 class RiskResult:
-    """Individual risk grid (per year) and its contours, per-enterprise grids, GB 36894
+    """Individual risk grid (per year) and its contours, per-enterprise grids (each
+    enterprise's own ``(Grid, values)``, as far as its footprints reach), GB 36894
     status of buildings and targets, F-N scenarios and curve, contributors, notes."""
 
     grid: risk.Grid
     individual_risk: np.ndarray
-    by_enterprise: dict[str, np.ndarray]
+    by_enterprise: dict[str, tuple[risk.Grid, np.ndarray]]
     contours: gpd.GeoDataFrame
     receptors: pd.DataFrame
     scenarios: pd.DataFrame
@@ -111,23 +125,20 @@ def _trimmed(fp):
     return raster[r0:r1, c0:c1], fp.x[c0:c1], fp.y[r0:r1]
 
 
-def evaluate_event(park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None) -> dict:
-    """One event's contribution: grid patch, F-N scenarios, risk at the receptors.
-    ``terms`` (a dict) shares source terms with the other events of the asset."""
-    g, pop = setup.grid, setup.people
-    local = np.zeros((g.ny, g.nx))
-    px = np.concatenate([pop.x, setup.receptors_x])
-    py = np.concatenate([pop.y, setup.receptors_y])
-    n_pop = len(pop.x)
-    people = {"day": pop.day, "night": pop.night}
-    outdoor = {"day": pop.outdoor_day, "night": pop.outdoor_night}
-    receptor_risk = np.zeros(len(setup.receptors_x))
-    records, notes = [], set()
+def evaluate_event(
+    park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None, layouts=(0,)
+) -> dict:
+    """One event's contribution: its grid patch (a property of the place: the same for
+    every layout) and, for each layout index in ``layouts``, its F-N scenarios and its risk
+    at that layout's receptors (``people``: layout index -> dict). ``terms`` (a dict)
+    shares source terms with the other events of the asset."""
+    g = setup.grid
+    local = []  # (row, column, patch, weight): the event's footprints on the grid's cells
+    notes = set()
     cells = [g.cell_of(x, y) for x, y, _ in event.positions]
     sources = np.array([g.centre(sj, si) for sj, si in cells])
     f_pos = np.array([f for _, _, f in event.positions])
-    dx = px[None, :] - sources[:, :1]
-    dy = py[None, :] - sources[:, 1:]
+    sides = {k: _PeopleSide(setup.layouts[k], sources) for k in layouts}
     outcomes_fn = _outcomes_fn(setup.ignition_table)
     terms = {} if terms is None else terms
     for weather_name in sorted(setup.climate.weather.unique()):
@@ -141,63 +152,97 @@ def evaluate_event(park: geodata.Park, event: cat.LossEvent, setup: Setup, terms
         if p_fire > 0:
             j0, i0, patch = risk.radial(fp.fire_r, fp.fire, g.cell)
             for (sj, si), f in zip(cells, f_pos, strict=True):
-                risk.add_patch(local, sj + j0, si + i0, patch, f * p_fire * weights.sum())
+                local.append((sj + j0, si + i0, patch, f * p_fire * weights.sum()))
         for angle in weights.index.get_level_values(0).unique():
             by_period = weights.loc[angle]
-            w_angle = float(by_period.sum())
             if directional is not None:
                 j0, i0, patch = risk.turned(*directional, angle, g.cell)
                 for (sj, si), f in zip(cells, f_pos, strict=True):
-                    risk.add_patch(local, sj + j0, si + i0, patch, f * w_angle)
-            xw, yw = risk.to_wind_frame(dx, dy, angle)
-            layers = {k: v.reshape(xw.shape) for k, v in fp.sample(xw.ravel(), yw.ravel()).items()}
-            fire = fp.fire_at(np.hypot(xw, yw)) if p_fire > 0 else None
-            for outcome, p_out in fp.outcomes.items():
-                if p_out <= 0 or (outcome == "fire" and fire is None):
-                    continue
-                if outcome != "fire" and not layers:
-                    continue
-                if outcome == "fire":
-                    out = indoor = fire
-                else:
-                    out = fp.outcome_lethality(outcome, layers)
-                    indoor = fp.outcome_lethality(outcome, layers, indoor=True)
-                out = np.broadcast_to(out, xw.shape)
-                indoor = np.broadcast_to(indoor, xw.shape)
-                receptor_risk += p_out * w_angle * (f_pos[:, None] * out[:, n_pop:]).sum(axis=0)
-                for period, w in by_period.items():
-                    n = _deaths(people[period], outdoor[period], out[:, :n_pop], indoor[:, :n_pop])
-                    for f, deaths in zip(f_pos, n, strict=True):
-                        if deaths > 0:
-                            records.append(
-                                (outcome, weather_name, angle, period, f * p_out * w, deaths)
-                            )
+                    local.append((sj + j0, si + i0, patch, f * float(by_period.sum())))
+            for side in sides.values():
+                side.add(fp, p_fire, weather_name, angle, by_period, f_pos)
     return dict(
         event=event.id,
         enterprise=event.enterprise,
-        patch=risk.crop(local),
-        records=records,
-        receptor_risk=receptor_risk,
+        patch=_cropped(risk.assemble(local)),
+        people={k: side.result() for k, side in sides.items()},
         notes=sorted(notes),
     )
 
 
-def evaluate_asset(park: geodata.Park, events: list, setup: Setup) -> list[dict]:
+def _cropped(assembled):
+    """An assembled patch cut to its non-zero cells (None if there are none)."""
+    if assembled is None:
+        return None
+    j, i, values = assembled
+    inner = risk.crop(values)
+    return None if inner is None else (j + inner[0], i + inner[1], inner[2])
+
+
+class _PeopleSide:
+    """The part of an event's evaluation that depends on where people are: deaths per
+    scenario (for the F-N curve) and the risk at each receptor of one layout."""
+
+    def __init__(self, layout: Layout, sources: np.ndarray):
+        pop = layout.people
+        px = np.concatenate([pop.x, layout.receptors_x])
+        py = np.concatenate([pop.y, layout.receptors_y])
+        self.n_pop = len(pop.x)
+        self.dx = px[None, :] - sources[:, :1]
+        self.dy = py[None, :] - sources[:, 1:]
+        self.people = {"day": pop.day, "night": pop.night}
+        self.outdoor = {"day": pop.outdoor_day, "night": pop.outdoor_night}
+        self.receptor_risk = np.zeros(len(layout.receptors_x))
+        self.records = []
+
+    def add(self, fp, p_fire, weather_name, angle, by_period, f_pos) -> None:
+        n_pop, w_angle = self.n_pop, float(by_period.sum())
+        xw, yw = risk.to_wind_frame(self.dx, self.dy, angle)
+        layers = {k: v.reshape(xw.shape) for k, v in fp.sample(xw.ravel(), yw.ravel()).items()}
+        fire = fp.fire_at(np.hypot(xw, yw)) if p_fire > 0 else None
+        for outcome, p_out in fp.outcomes.items():
+            if p_out <= 0 or (outcome == "fire" and fire is None):
+                continue
+            if outcome != "fire" and not layers:
+                continue
+            if outcome == "fire":
+                out = indoor = fire
+            else:
+                out = fp.outcome_lethality(outcome, layers)
+                indoor = fp.outcome_lethality(outcome, layers, indoor=True)
+            out = np.broadcast_to(out, xw.shape)
+            indoor = np.broadcast_to(indoor, xw.shape)
+            self.receptor_risk += p_out * w_angle * (f_pos[:, None] * out[:, n_pop:]).sum(axis=0)
+            for period, w in by_period.items():
+                n = _deaths(
+                    self.people[period], self.outdoor[period], out[:, :n_pop], indoor[:, :n_pop]
+                )
+                for f, deaths in zip(f_pos, n, strict=True):
+                    if deaths > 0:
+                        self.records.append(
+                            (outcome, weather_name, angle, period, f * p_out * w, deaths)
+                        )
+
+    def result(self) -> dict:
+        return dict(records=self.records, receptor_risk=self.receptor_risk)
+
+
+def evaluate_asset(park: geodata.Park, events: list, setup: Setup, layouts=(0,)) -> list[dict]:
     """The events of one asset, sharing their source terms."""
     terms = {}
-    return [evaluate_event(park, event, setup, terms) for event in events]
+    return [evaluate_event(park, event, setup, terms, layouts) for event in events]
 
 
-_PARK = None
+_PARKS: tuple = ()
 
 
-def _init_worker(park):
-    global _PARK
-    _PARK = park
+def _init_worker(parks):
+    global _PARKS
+    _PARKS = parks
 
 
-def _task(events, setup):
-    return evaluate_asset(_PARK, events, setup)
+def _task(k, events, layouts, setup):
+    return evaluate_asset(_PARKS[k], events, setup, layouts)
 
 
 def _receptors(park: geodata.Park):
@@ -209,13 +254,62 @@ def _receptors(park: geodata.Park):
     return ids, np.array(xs), np.array(ys)
 
 
-def make_setup(park, climate=None, grid=None, probit=None) -> tuple[Setup, list[str]]:
+def make_setup(parks, climate=None, grid=None, probit=None) -> tuple[Setup, list[list[str]]]:
+    """The setup of one or more layouts (a park or a list of parks) and, per layout, the
+    ids of its receptors."""
     harm.check_probit_source(probit)
+    parks = [parks] if isinstance(parks, geodata.Park) else list(parks)
     climate = wx.read_climatology() if climate is None else climate
-    grid = risk.Grid.for_park(park) if grid is None else grid
-    ids, rx, ry = _receptors(park)
-    setup = Setup(grid, climate, ignition.read_table(), societal.population(park), rx, ry, probit)
-    return setup, ids
+    grid = risk.Grid.for_park(parks[0]) if grid is None else grid
+    layouts, ids = [], []
+    for park in parks:
+        rid, rx, ry = _receptors(park)
+        layouts.append(Layout(societal.population(park), rx, ry))
+        ids.append(rid)
+    return Setup(grid, climate, ignition.read_table(), tuple(layouts), probit), ids
+
+
+def _asset_rows(park: geodata.Park, asset: str) -> list:
+    """The layer rows a loss event of ``asset`` reads: the tank, or the pipeline and the
+    tank it is fed from."""
+    if asset in park.tanks.index:
+        return [park.tanks.loc[asset]]
+    pipe = park.pipelines.loc[asset]
+    owner = pipe.get("from_asset")
+    return [pipe] + ([park.tanks.loc[owner]] if owner in park.tanks.index else [])
+
+
+def _same_rows(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(
+        x.drop("geometry").equals(y.drop("geometry")) and x.geometry.equals_exact(y.geometry, 1e-6)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def plan(parks: list, event_lists: list) -> list[tuple[int, list, tuple[int, ...]]]:
+    """The tasks of evaluating several layouts: (index of the park to evaluate on, the
+    events of one asset, the layouts they belong to). An event of the first park that
+    another has unchanged (the same event of an asset with the same attributes) is
+    evaluated once for both: its footprints and grid patch are properties of the place."""
+    first = parks[0]
+    owners: dict[tuple, list[int]] = {}
+    for k, (park, events) in enumerate(zip(parks, event_lists, strict=True)):
+        for event in events:
+            home = 0 if k and _found_in(first, event_lists[0], park, event) else k
+            owners.setdefault((home, event), []).append(k)
+    groups: dict[tuple, list] = {}
+    for (home, event), layouts in owners.items():
+        groups.setdefault((home, event.asset, tuple(layouts)), []).append(event)
+    tasks = [(home, events, layouts) for (home, _, layouts), events in groups.items()]
+    return sorted(tasks, key=lambda t: -sum(len(e.positions) for e in t[1]))
+
+
+def _found_in(first, first_events, park, event) -> bool:
+    return (
+        event in first_events
+        and event.asset in set(first.tanks.index) | set(first.pipelines.index)
+        and _same_rows(_asset_rows(first, event.asset), _asset_rows(park, event.asset))
+    )
 
 
 def run_qra(
@@ -246,145 +340,199 @@ def run_qra(
         Local processes (default: the machine's cores); 0 runs in this process.
     cluster : str, optional
         A Dask scheduler address (``tcp://host:8786``) or a ``distributed.Client``.
+    progress : bool
+        Show the stages and the events done (``scenarios.progress``).
     probit : str, optional
         Toxic probit source (``physics.harm.PROBIT_SOURCES``); default: for each chemical
         the first with a usable probit. An unknown name raises ValueError at once.
     """
+    (result,) = run_layouts(
+        [park],
+        climate=climate,
+        overrides=overrides,
+        grid=grid,
+        events=None if events is None else [events],
+        workers=workers,
+        cluster=cluster,
+        progress=progress,
+        probit=probit,
+    )
+    return result
+
+
+def run_layouts(
+    parks: list,
+    *,
+    climate: pd.DataFrame | None = None,
+    overrides=None,
+    grid: risk.Grid | None = None,
+    events: list | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    progress: bool = True,
+    probit: str | None = None,
+) -> list[RiskResult]:
+    """The QRA of several layouts of a park on one grid, one ``RiskResult`` each.
+
+    What does not change between layouts is computed once: an event whose asset is the
+    same in two layouts has the same footprints and the same individual risk patch (risk
+    is a property of the place), so only its people side (F-N scenarios, risk at the
+    receptors) is evaluated per layout. ``events`` gives a list of events per layout
+    (default: each park's catalogue); the other arguments are those of ``run_qra``.
+    """
     start = time.perf_counter()
     harm.check_probit_source(probit)
-    events = cat.catalogue(park, overrides) if events is None else events
-    setup, receptor_ids = make_setup(park, climate, grid, probit)
-    g = setup.grid
-    total = np.zeros((g.ny, g.nx))
-    by_enterprise: dict[str, np.ndarray] = {}
-    scen_cols = {
-        k: []
-        for k in (
-            "event",
-            "outcome",
-            "weather",
-            "wind_from_deg",
-            "period",
-            "frequency",
-            "fatalities",
-        )
-    }
-    contrib = []
-    notes = set()
-    for result in _results(park, events, setup, workers, cluster, progress):
+    with Stages("qra", enabled=progress) as stages:
+        stages.stage("loss-of-containment catalogue")
+        if events is None:
+            events = [cat.catalogue(park, overrides) for park in parks]
+        setup, receptor_ids = make_setup(parks, climate, grid, probit)
+        tasks = plan(parks, events)
+        sums = [_Sums(setup.grid) for _ in parks]
+        for result, layouts in _stream(parks, tasks, setup, workers, cluster, stages):
+            for k in layouts:
+                sums[k].add(result, k, receptor_ids[k])
+            stages.advance()
+        stages.stage("contours, GB 36894 checks and F-N curves")
+        cut = any(s.total.cut for s in sums)
+        grid = risk.union_grid([s.total.grid for s in sums], pad=0 if cut else 1)
+        out = [
+            sums[k].result(parks[k], events[k], setup, grid, climate is None, start)
+            for k in range(len(parks))
+        ]
+    return out
+
+
+class _Sums:
+    """One layout's results summed as the events arrive, on canvases that grow to hold
+    every footprint (``risk.Canvas``)."""
+
+    def __init__(self, grid: risk.Grid):
+        self.base = grid
+        self.total = risk.Canvas(grid)
+        self.by_enterprise: dict[str, risk.Canvas] = {}
+        self.records, self.contrib, self.notes = [], [], set()
+
+    def add(self, result: dict, k: int, receptor_ids: list[str]) -> None:
         if result["patch"] is not None:
             j, i, patch = result["patch"]
-            risk.add_patch(total, j, i, patch, 1.0)
-            grid_e = by_enterprise.setdefault(result["enterprise"], np.zeros((g.ny, g.nx)))
-            risk.add_patch(grid_e, j, i, patch, 1.0)
-        for rec in result["records"]:
-            scen_cols["event"].append(result["event"])
-            for key, value in zip(list(scen_cols)[1:], rec, strict=True):
-                scen_cols[key].append(value)
-        for rid, value in zip(receptor_ids, result["receptor_risk"], strict=True):
+            self.total.add(j, i, patch)
+            canvas = self.by_enterprise.setdefault(result["enterprise"], risk.Canvas(self.base))
+            canvas.add(j, i, patch)
+        people = result["people"][k]
+        self.records += [(result["event"], *rec) for rec in people["records"]]
+        for rid, value in zip(receptor_ids, people["receptor_risk"], strict=True):
             if value > 0:
-                contrib.append((rid, result["event"], float(value)))
-        notes.update(result["notes"])
-    scenarios = pd.DataFrame(scen_cols)
-    fn = societal.fn_curve(scenarios.frequency, scenarios.fatalities)
-    classes = setup.climate.weather.nunique()
-    sectors = setup.climate.wind_from_deg.nunique()
-    n_cases = sum(len(e.positions) for e in events) * classes * sectors
-    all_notes = sorted(notes)
-    all_notes += [
+                self.contrib.append((rid, result["event"], float(value)))
+        self.notes.update(result["notes"])
+
+    def result(self, park, events, setup, grid, demo_climate: bool, start: float) -> RiskResult:
+        """The layout's result on ``grid`` (the grown grid shared by the layouts)."""
+        total = self.total.on(grid)
+        columns = ["event", "outcome", "weather", "wind_from_deg", "period"]
+        scenarios = pd.DataFrame(self.records, columns=[*columns, "frequency", "fatalities"])
+        fn = societal.fn_curve(scenarios.frequency, scenarios.fatalities)
+        classes = setup.climate.weather.nunique()
+        sectors = setup.climate.wind_from_deg.nunique()
+        n_cases = sum(len(e.positions) for e in events) * classes * sectors
+        return RiskResult(
+            grid=grid,
+            individual_risk=total,
+            by_enterprise={e: (c.grid, c.values) for e, c in self.by_enterprise.items()},
+            contours=risk.contours(grid, total, park.crs),
+            receptors=risk.compliance(park, grid, total),
+            scenarios=scenarios,
+            fn=fn,
+            region=societal.region(fn),
+            fn_contributors=societal.top_contributors(scenarios)
+            if len(scenarios)
+            else pd.DataFrame(),
+            point_contributors=pd.DataFrame(
+                self.contrib, columns=["receptor", "event", "individual_risk"]
+            ),
+            events=events,
+            cases=n_cases,
+            seconds=time.perf_counter() - start,
+            notes=_notes(self.notes, events, demo_climate),
+        )
+
+
+def _notes(found: set, events: list, demo_climate: bool) -> list[str]:
+    notes = sorted(found)
+    notes += [
         f"frequency not confirmed at its primary source: {s}"
         for s in cat.unconfirmed_sources(events)
     ]
-    all_notes += [f"vulnerability value not confirmed: {s}" for s in vulnerability_notes()]
-    all_notes.append(f"societal risk lines: {societal.CRITERIA_SOURCE}")
-    all_notes.append(
+    notes += [f"vulnerability value not confirmed: {s}" for s in vulnerability_notes()]
+    notes.append(f"societal risk lines: {societal.CRITERIA_SOURCE}")
+    notes.append(
         "direct ignition: Purple Book values as quoted second-hand (verify); "
         "instantaneous mass bins and the gas reactivity classes are our assumption"
     )
-    all_notes.append(
+    notes.append(
         "GB 36894 protection class of each use (data/protection_classes.csv): our "
         "assumption, the standard's Annex A was not seen"
     )
-    all_notes.append(
+    notes.append(
         "cloud not ignited at once: the worst of its toxic, flash-fire and explosion "
         "lethality at each place, an upper bound: the Purple Book's delayed-ignition model "
         "(P = P_present (1 - exp(-omega t)) from the ignition sources on the map) needs its "
         "table of source strengths, and no two agreeing public transcriptions of it were found"
     )
-    if climate is None:
-        all_notes.append("weather: the demo climatology is a uniform placeholder, not measured")
-    return RiskResult(
-        grid=g,
-        individual_risk=total,
-        by_enterprise=by_enterprise,
-        contours=risk.contours(g, total, park.crs),
-        receptors=risk.compliance(park, g, total),
-        scenarios=scenarios,
-        fn=fn,
-        region=societal.region(fn),
-        fn_contributors=societal.top_contributors(scenarios) if len(scenarios) else pd.DataFrame(),
-        point_contributors=pd.DataFrame(contrib, columns=["receptor", "event", "individual_risk"]),
-        events=events,
-        cases=n_cases,
-        seconds=time.perf_counter() - start,
-        notes=all_notes,
+    if demo_climate:
+        notes.append("weather: the demo climatology is a uniform placeholder, not measured")
+    return notes
+
+
+def _events_stage(stages, tasks, setup, where: str) -> None:
+    n = sum(len(t[1]) for t in tasks)
+    c = setup.climate
+    stages.stage(
+        f"{n} loss events x {c.weather.nunique()} weather classes x "
+        f"{c.wind_from_deg.nunique()} wind sectors {where}",
+        total=n,
+        unit="loss events",
     )
 
 
-def _results(park, events, setup, workers, cluster, progress):
-    bar = Progress(
-        TextColumn("QRA"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} events"),
-        TimeElapsedColumn(),
-        disable=not progress,
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task("events", total=len(events))
-        for result in _stream(park, events, setup, workers, cluster):
-            bar.advance(task)
-            yield result
-
-
-def _by_asset(events) -> list[list]:
-    """Events grouped by asset, those with most positions first (pipelines: the longest
-    tasks start first and the workers finish together); ties keep first-seen order."""
-    groups: dict[str, list] = {}
-    for event in events:
-        groups.setdefault(event.asset, []).append(event)
-    return sorted(groups.values(), key=lambda g: -sum(len(e.positions) for e in g))
-
-
-def _stream(park, events, setup, workers, cluster):
+def _stream(parks, tasks, setup, workers, cluster, stages):
+    """(event result, layouts it belongs to) for every event of every task, in order."""
     if cluster is not None:
-        yield from _dask_stream(park, events, setup, cluster)
+        yield from _dask_stream(parks, tasks, setup, cluster, stages)
         return
     workers = (os.cpu_count() or 1) if workers is None else workers
-    groups = _by_asset(events)
     if workers == 0:
-        for group in groups:
-            yield from evaluate_asset(park, group, setup)
+        _events_stage(stages, tasks, setup, "in this process")
+        for k, events, layouts in tasks:
+            for result in evaluate_asset(parks[k], events, setup, layouts):
+                yield result, layouts
         return
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(park,)) as pool:
-        futures = [pool.submit(_task, group, setup) for group in groups]
-        for future in futures:
-            yield from future.result()
+    plural = "es" if workers > 1 else ""
+    stages.stage(f"starting {workers} worker process{plural}")
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(tuple(parks),)) as pool:
+        futures = [pool.submit(_task, *task, setup) for task in tasks]
+        _events_stage(stages, tasks, setup, f"in {workers} process{plural}")
+        for (_, _, layouts), future in zip(tasks, futures, strict=True):
+            for result in future.result():
+                yield result, layouts
 
 
-def _dask_stream(park, events, setup, cluster):
+def _dask_stream(parks, tasks, setup, cluster, stages):
     from distributed import Client
 
+    stages.stage(f"connecting to the Dask cluster {cluster}")
     client = cluster if isinstance(cluster, Client) else Client(cluster)
+    _events_stage(stages, tasks, setup, "on the cluster")
     try:
-        park_f = client.scatter(park, broadcast=True)
+        parks_f = [client.scatter(park, broadcast=True) for park in parks]
         setup_f = client.scatter(setup, broadcast=True)
         futures = [
-            client.submit(evaluate_asset, park_f, group, setup_f, pure=False)
-            for group in _by_asset(events)
+            client.submit(evaluate_asset, parks_f[k], events, setup_f, layouts, pure=False)
+            for k, events, layouts in tasks
         ]
-        for future in futures:
-            yield from future.result()
+        for (_, _, layouts), future in zip(tasks, futures, strict=True):
+            for result in future.result():
+                yield result, layouts
             future.release()
     finally:
         if not isinstance(cluster, Client):
@@ -418,18 +566,3 @@ def write_outputs(result: RiskResult, park: geodata.Park, out_dir) -> list:
     (out / "notes.txt").write_text("\n".join(result.notes) + "\n")
     paths.append(out / "notes.txt")
     return paths
-
-
-def summary_lines(result: RiskResult) -> list[str]:
-    """What the CLI prints."""
-    lines = [
-        f"{len(result.events)} events, {result.cases} cases in {result.seconds:.1f} s "
-        f"({result.cases / max(result.seconds, 1e-9):.0f} cases/s)",
-        f"max individual risk {result.individual_risk.max():.2e} /yr",
-        f"societal risk: {result.region} ({societal.CRITERIA_SOURCE})",
-    ]
-    above = result.receptors[result.receptors.status.str.startswith("above")]
-    for r in above.itertuples():
-        lines.append(f"  {r.id} {r.name}: {r.individual_risk:.1e} /yr, {r.status}")
-    lines += [f"note: {n}" for n in result.notes]
-    return lines

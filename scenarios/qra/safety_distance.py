@@ -42,7 +42,6 @@ def safety_distances(park: geodata.Park, result) -> pd.DataFrame:
     boundary to its own risk contour at each criterion (new / in-service)."""
     units = {u.enterprise: u for u in major_hazards.identify(park)}
     levels = sorted(set(criteria_table().new_per_year) | set(criteria_table().in_service_per_year))
-    g = result.grid
     rows = []
     for eid, ent in park.enterprises.iterrows():
         unit = units.get(eid)
@@ -54,11 +53,12 @@ def safety_distances(park: geodata.Park, result) -> pd.DataFrame:
             S=round(s, 3),
             method=METHOD_QRA if qra else METHOD_CODES,
         )
-        grid_e = result.by_enterprise.get(eid)
+        own = result.by_enterprise.get(eid)
         for level in levels:
             distance = np.nan
-            if qra and grid_e is not None:
-                geom = contour_polygons(g.x, g.y, grid_e, level)
+            if qra and own is not None:
+                g, values = own
+                geom = contour_polygons(g.x, g.y, values, level)
                 distance = _reach(geom, ent.geometry)
             row[f"distance_m_at_{level:g}"] = distance
         rows.append(row)
