@@ -98,6 +98,10 @@ def wait_for(condition, timeout_s):
     return True
 
 
+def read(path):
+    return path.read_text() if path.exists() else ""
+
+
 def logged_values(path):
     return [int(r.value) for r in iter_readings(path)]
 
@@ -169,9 +173,9 @@ def test_ingest_kill_9_loses_no_acknowledged_reading(broker, tmp_path):
         return len(logged_values(log_path)) if log_path.exists() else 0
 
     live = start_live()
-    # The live view subscribes before it logs anything; wait for its session to exist.
-    assert wait_for(lambda: log_path.exists(), 30)
-    time.sleep(2.0)
+    # Its session must exist before the publisher starts: the broker keeps messages only
+    # for sessions it knows.
+    assert wait_for(lambda: "subscribed to" in read(out / "live.log"), 30)
     t0 = time.time() - MESSAGES - 60
     publisher = start_publisher(broker.port, acked_path, t0)
     assert wait_for(lambda: count() > MESSAGES // 3, 30)

@@ -256,6 +256,7 @@ class MqttFeed(LiveFeed):
         if any(code.is_failure for code in reason_codes):
             logger.warning("MQTT subscription to %s# refused: %s", self._prefix, reason_codes)
             return
+        logger.info("MQTT %s: connected, subscribed to %s#", self.address, self._prefix)
         self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
