@@ -20,7 +20,11 @@ file, the key and what was expected (``ScenarioError``). The sections:
   station, turnout, speed, actions ("isolate", "water_curtain"), isolation_work,
   curtain_setup, curtain_distance, curtain_efficiency;
 - ``[population]`` period ("day"/"night") or headcounts, scale, premovement_median,
-  premovement_sigma, drive_fraction, destinations, air_changes;
+  premovement_sigma, drive_fraction, destinations, air_changes (every building without its
+  own; by default each building's air change follows the LBL infiltration model),
+  indoor_temperature, shelter_class (1-5), leakage ("low", "average", "high");
+- ``[offsite]`` warning_delay, outdoors (share outdoors until warned), receptors (points
+  per target);
 - ``[uncertainty]`` wind_from_sd, wind_speed_sd (relative), for ensembles;
 - ``[twin]`` recording ("demo" or a file), weather (use the recorded wind), state (start
   the tanks from the twin's snapshot at the start time);
@@ -273,12 +277,20 @@ class PopulationSpec(_Section):
     premovement_sigma: float = 0.6
     drive_fraction: float = 0.0
     destinations: Literal["assembly", "gates", "both"] = "assembly"
-    air_changes_per_s: float = Field(0.5 / 3600.0, alias="air_changes")
+    air_changes_per_s: float | None = Field(None, alias="air_changes")
+    indoor_temperature_K: float = Field(293.15, alias="indoor_temperature")
+    shelter_class: int = Field(3, ge=1, le=5)
+    leakage: Literal["low", "average", "high"] = "average"
 
     @field_validator("premovement_median_s", mode="before")
     @classmethod
     def _median(cls, v):
         return _positive(v, "s", "a time > 0 s")
+
+    @field_validator("indoor_temperature_K", mode="before")
+    @classmethod
+    def _indoor(cls, v):
+        return _q(v, "K", minimum=150.0)
 
     @field_validator("air_changes_per_s", mode="before")
     @classmethod
@@ -293,6 +305,21 @@ class PopulationSpec(_Section):
                 "expected a number >= 0" + (" and <= 1" if "fraction" in info.field_name else "")
             )
         return v
+
+
+class Offsite(_Section):
+    """People of the targets outside the park: warned ``warning_delay`` after the decision
+    (the park's warning delay if not given), sheltering indoors from then on; ``outdoors``
+    is the share outdoors until warned; ``receptors`` the points each target is sampled at."""
+
+    warning_delay_s: float | None = Field(None, alias="warning_delay")
+    outdoors: float = Field(0.0, ge=0.0, le=1.0)
+    receptors: int = Field(9, ge=1, le=100)
+
+    @field_validator("warning_delay_s", mode="before")
+    @classmethod
+    def _time(cls, v):
+        return _q(v, "s")
 
 
 class Uncertainty(_Section):
@@ -327,6 +354,7 @@ class Scenario(_Section):
     detection: Detection = Detection()
     response: Response
     population: PopulationSpec
+    offsite: Offsite = Offsite()
     uncertainty: Uncertainty = Uncertainty()
     twin: TwinSpec | None = None
     outputs: Outputs = Outputs()

@@ -32,7 +32,9 @@ def test_units_are_parsed_to_si():
     assert sc.run.duration_s == 600.0
     assert sc.weather.air_temperature_K == pytest.approx(283.15)
     assert sc.releases[0].hole_diameter_m == pytest.approx(0.05)
-    assert sc.population.air_changes_per_s == pytest.approx(0.5 / 3600.0)
+    assert sc.population.air_changes_per_s is None  # each building's infiltration model
+    given = scenario(population={"air_changes": "0.5 1/h"})
+    assert given.population.air_changes_per_s == pytest.approx(0.5 / 3600.0)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from shapely.geometry import Point, box
@@ -175,3 +176,28 @@ def test_cli_prints_one_line_and_exits_2(tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1
     assert lines[0].startswith("parktwin: error: ") and "field 'fill_pct'" in lines[0]
+
+
+def test_negative_leakage(tmp_path):
+    msg = load_error(broken(tmp_path, set_value("buildings", "B-DORM-1", "leakage_m3_h_m2", -1.0)))
+    assert "feature 'B-DORM-1', field 'leakage_m3_h_m2': expected a number greater than 0" in msg
+
+
+def test_target_without_population(tmp_path):
+    msg = load_error(broken(tmp_path, set_value("targets", "T-HOS", "population_night", None)))
+    assert "feature 'T-HOS', field 'population_night'" in msg
+
+
+def test_run_with_a_negative_target_leakage_prints_one_line_and_exits_2(tmp_path):
+    path = broken(tmp_path, set_value("targets", "T-RES", "leakage_m3_h_m2", -2.0))
+    scenario = tmp_path / "s.toml"
+    text = (Path(__file__).parents[1] / "scenarios" / "demo" / "h2s_wind_shift.toml").read_text()
+    scenario.write_text(text.replace('park = "demo"', f'park = "{path}"'))
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "run", str(scenario), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "field 'leakage_m3_h_m2'" in lines[0]

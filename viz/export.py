@@ -28,7 +28,10 @@ s from the scenario start, concentrations in kg/m3, NaN where something did not 
   space-separated, one per vertex);
 - ``buildings``: the buildings that held people, outlines with persons,
   outdoor_peak_kg_m3, indoor_peak_kg_m3, expected_fatalities, warned_s, last_exit_s,
-  above_<level> (persons);
+  air_changes_per_h (the run's mean), above_<level> (persons);
+- ``offsite``: the targets outside the park: target, name, kind, persons, receptors (points
+  sampled), warned_s, outdoor_peak_kg_m3, indoor_peak_kg_m3, air_changes_per_h (mean),
+  expected_fatalities, above_<level> (persons, rounded);
 - ``sensors``: the park's sensors (tag, kind, unit, asset, chemical, alarm thresholds in
   the sensor's unit) with alarms (count raised), first_AL1_s, first_AL2_s, alarm_times_s
   (every raise: "time level", comma-separated);
@@ -58,8 +61,9 @@ from geodata.crs import WGS84
 
 
 def write_zones(result, park, out: Path) -> dict[str, Path]:
-    """Write a zones result to ``out``: zones.gpkg, zones.csv (the distance table) and
-    affected.csv. Returns the paths by name."""
+    """Write a zones result to ``out``: zones.gpkg, zones.csv (the distance table),
+    affected.csv and plan.csv (assembly points, gates and roads in each zone). Returns the
+    paths by name."""
     out.mkdir(parents=True, exist_ok=True)
     gpkg = out / "zones.gpkg"
     gpkg.unlink(missing_ok=True)
@@ -87,9 +91,17 @@ def write_zones(result, park, out: Path) -> dict[str, Path]:
     source.to_crs(WGS84).to_file(gpkg, layer="source", driver="GPKG")
     table = out / "zones.csv"
     result.distance_table().to_csv(table, index=False)
+    plan = out / "plan.csv"
+    result.plan.to_csv(plan, index=False)
     people = out / "affected.csv"
     result.affected.to_csv(people, index=False)
-    return {"gpkg": gpkg, "geojson": out / "zones.geojson", "table": table, "affected": people}
+    return {
+        "gpkg": gpkg,
+        "geojson": out / "zones.geojson",
+        "table": table,
+        "affected": people,
+        "plan": plan,
+    }
 
 
 def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
@@ -131,6 +143,7 @@ def write_scenario(result, park, out: Path) -> dict[str, Path]:
         "routes": _routes_layer(result, crs),
         "buildings": _buildings_layer(result, park),
         "sensors": _sensors_layer(result, park),
+        "offsite": _offsite_layer(result, park),
     }
     footprints = cloud_footprints(result)
     if footprints:
@@ -189,6 +202,15 @@ def _routes_layer(result, crs) -> gpd.GeoDataFrame:
             }
         )
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=crs)
+
+
+def _offsite_layer(result, park) -> gpd.GeoDataFrame:
+    """The targets outside the park with the run's figures (``ScenarioResult.offsite``)."""
+    table = result.offsite.reset_index()
+    if not len(table):
+        return gpd.GeoDataFrame(table, geometry=[], crs=park.crs)
+    shapes = park.targets.geometry.reindex(table["target"]).to_numpy()
+    return gpd.GeoDataFrame(table, geometry=shapes, crs=park.crs)
 
 
 def _buildings_layer(result, park) -> gpd.GeoDataFrame:
