@@ -600,25 +600,20 @@ def _publish(args) -> None:
     console.print(f"published {count:,} readings to {host}:{port} on parktwin/{args.park}/<tag>")
 
 
-class _Follow:
-    """What the replay and live loops share: the twin, the log, alarms printed as they
-    happen, and a forecast for each asset when its leak is confirmed."""
+class _Terminal:
+    """The terminal's face of a `scenarios.feed_loop.FeedLoop`: alarms printed as they
+    happen (``echo``), each forecast written (zones, PNGs, map) and printed, and the summary
+    at the end."""
 
-    def __init__(self, park, out: Path, echo: bool = True):
-        from twin.log import ReadingLog
-        from twin.monitor import Twin
-
-        out.mkdir(parents=True, exist_ok=True)
-        self.park, self.out, self.echo = park, out, echo
-        self.log = ReadingLog(out / "log.sqlite")
-        self.leaks, self.forecasts, self.done = [], [], set()
-        self.events = []
-        self.twin = Twin(park, log=self.log, on_alarm=self._alarm, on_leak=self.leaks.append)
+    def __init__(self, loop, out: Path, echo: bool = True):
+        self.loop, self.out, self.echo = loop, out, echo
+        self.written = []
+        loop.subscribe("alarm", self._alarm)
+        loop.subscribe("forecast", self._forecast)
 
     def _alarm(self, row) -> None:
         from twin.readings import format_time
 
-        self.events.append(row)
         if self.echo and row.state in ("raised", "classified", "rejected"):
             colour = "red" if "process" in row.cause or row.state == "raised" else "yellow"
             console.print(
@@ -626,49 +621,38 @@ class _Follow:
                 highlight=False,
             )
 
-    def take(self, reading) -> None:
-        self.log.append(reading)
-        self.twin.update(reading)
-        if self.leaks:
-            self._forecast(self.leaks.pop(0))
-
-    def _forecast(self, leak) -> None:
-        from scenarios.forecast import forecast
+    def _forecast(self, payload) -> None:
         from viz import park_map
         from viz.export import write_forecast
         from viz.figures import park_figure
 
-        if leak.asset in self.done:
-            return
-        self.done.add(leak.asset)
+        leak, result, why = payload
         console.print(
             f"[bold red]LEAK[/] {leak.asset}: {leak.rate_kg_s:.3f} +- {leak.rate_sd_kg_s:.3f} kg/s "
             f"({leak.method}, p = {leak.probability:.2f}); {leak.detail}",
             highlight=False,
         )
-        try:
-            result = forecast(self.park, leak, self.twin.snapshot())
-        except ValueError as err:
-            console.print(f"  no forecast: {err}")
+        if result is None:
+            console.print(f"  no forecast: {why}")
             return
         folder = self.out / f"forecast_{leak.asset}"
-        paths = write_forecast(result, self.park, folder)
+        paths = write_forecast(result, self.loop.park, folder)
         for horizon, zones in result.horizons.items():
             minutes = round(horizon / 60)
             park_figure(
-                self.park,
+                self.loop.park,
                 folder / f"zones_{minutes}min.png",
                 zones=zones.zones,
                 title=f"{leak.asset}: forecast +{minutes} min",
             )
         last = result.horizons[max(result.horizons)]
         paths["map"] = park_map(
-            self.park,
+            self.loop.park,
             folder / "forecast_map.html",
             zones=last.zones,
             title=f"{leak.asset}: forecast +{round(max(result.horizons) / 60)} min",
         )
-        self.forecasts.append((result, paths))
+        self.written.append((result, paths))
         w = result.weather
         console.print(
             f"  forecast in {result.elapsed_s:.2f} s (wind {w.wind_speed_m_s:.1f} m/s from "
@@ -690,18 +674,15 @@ class _Follow:
         from viz import park_map
 
         states = {}
-        for alarm in self.twin.alarms.alarms:
+        for alarm in self.loop.twin.alarms.alarms:
             verdict = alarm.verdict.classification if alarm.verdict is not None else ""
             states[alarm.tag] = (
                 "instrument fault (likely)" if verdict == INSTRUMENT else "alarm (process)"
             )
-        zones = (
-            self.forecasts[-1][0].horizons[max(self.forecasts[-1][0].horizons)].zones
-            if self.forecasts
-            else None
-        )
+        forecasts = self.loop.forecasts
+        zones = forecasts[-1].horizons[max(forecasts[-1].horizons)].zones if forecasts else None
         path = park_map(
-            self.park,
+            self.loop.park,
             self.out / "alarms_map.html",
             zones=zones,
             sensor_states=states,
@@ -712,13 +693,14 @@ class _Follow:
     def summary(self, rejected: dict) -> None:
         from twin.readings import format_time
 
-        self.log.close()
+        loop, twin = self.loop, self.loop.twin
+        loop.close()
         table = Table(title="Alarms (raised) and how they were classed")
         for col in ("time", "tag", "level", "classed", "cause"):
             table.add_column(col)
-        classed = {(r.tag, r.level): r.cause for r in self.events if r.state == "classified"}
+        classed = {(r.tag, r.level): r.cause for r in loop.events if r.state == "classified"}
         first = {}
-        for r in self.events:
+        for r in loop.events:
             if r.state == "raised" and r.kind != "leak":
                 first.setdefault((r.tag, r.level), r)
         for r in first.values():
@@ -727,13 +709,13 @@ class _Follow:
             )
         console.print(table)
         self._map()
-        for event in self.twin.leaks.events:
+        for event in twin.leaks.events:
             console.print(
                 f"leak: {event.asset} by {event.method}, {event.rate_kg_s:.3f} +- "
                 f"{event.rate_sd_kg_s:.3f} kg/s at {format_time(event.t)}",
                 highlight=False,
             )
-        for cas, (_, est) in self.twin.leaks.estimates.items():
+        for cas, (_, est) in twin.leaks.estimates.items():
             console.print(
                 f"latest source estimate ({cas}): {est.asset} {est.rate_kg_s:.3f} +- "
                 f"{est.rate_sd_kg_s:.3f} kg/s, p = {est.probability:.2f}",
@@ -741,13 +723,25 @@ class _Follow:
             )
         if rejected:
             console.print(f"rejected readings: {rejected}")
-        if self.twin.implausible:
+        if twin.implausible:
             console.print(
                 "physically impossible values refused by the twin: "
-                + ", ".join(f"{tag} {n:,}" for tag, n in self.twin.implausible.items()),
+                + ", ".join(f"{tag} {n:,}" for tag, n in twin.implausible.items()),
                 highlight=False,
             )
         console.print(f"wrote {self.out / 'log.sqlite'}")
+
+
+def _follow(park, out: Path, echo: bool = True):
+    """A feed loop on ``park`` logging to ``out``, and its terminal face."""
+    from scenarios.feed_loop import FeedLoop
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"--out {out}: {err}") from None
+    loop = FeedLoop(park, out / "log.sqlite")
+    return loop, _Terminal(loop, out, echo)
 
 
 def _replay(args) -> None:
@@ -756,22 +750,20 @@ def _replay(args) -> None:
     if not args.file.exists():
         raise InputError(f"{args.file}: no such file")
     park = _load(args.park)
-    follow = _Follow(park, args.out)
+    loop, face = _follow(park, args.out)
     try:
         feed = RecordedFeed(
             args.file,
             args.speedup,
             known_tags=set(park.sensors.index),
-            on_reject=follow.log.add_rejected,
+            on_reject=loop.log.add_rejected,
         )
-        count = 0
         for reading in feed:
-            follow.take(reading)
-            count += 1
+            loop.take(reading)
     except ValueError as err:
         raise InputError(f"{args.file}: {err}") from None
-    console.print(f"replayed {count:,} readings from {args.file}")
-    follow.summary(dict(feed.rejected))
+    console.print(f"replayed {loop.count:,} readings from {args.file}")
+    face.summary(dict(feed.rejected))
 
 
 def _credentials(args) -> tuple[str | None, str | None]:
@@ -854,9 +846,9 @@ def _live(args) -> None:
     if not args.connect_timeout > 0:
         raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
     park = _load(args.park)
-    follow = _Follow(park, args.out, echo=False)
+    loop, face = _follow(park, args.out, echo=False)
     _log_feed_to(args.out / "live.log")
-    feed = _live_feed(args, set(park.sensors.index), follow.log)
+    feed = _live_feed(args, set(park.sensors.index), loop.log)
     kind = "OPC UA server" if args.opcua else "MQTT broker"
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
@@ -865,7 +857,7 @@ def _live(args) -> None:
         ready = None
     if not ready:
         feed.close()
-        follow.log.close()
+        loop.close()
         if ready is None:
             raise InputError(f"{kind} {feed.address}: interrupted before connecting")
         if feed.refused:
@@ -878,20 +870,15 @@ def _live(args) -> None:
             f" ({feed.last_error or 'no answer'}); see --connect-timeout"
         )
     stop = time.monotonic() + args.duration if args.duration else None
-    count = 0
     try:
-        with Live(_live_view(follow, feed, 0), console=console, refresh_per_second=2) as view:
+        with Live(_live_view(loop, feed), console=console, refresh_per_second=2) as view:
             while stop is None or time.monotonic() < stop:
-                for reading in feed.drain(0.25):
-                    follow.twin.update(reading)
-                    count += 1
-                    if follow.leaks:
-                        follow._forecast(follow.leaks.pop(0))
-                view.update(_live_view(follow, feed, count))
+                loop.take_batch(feed.drain(0.25), logged=True)
+                view.update(_live_view(loop, feed))
     except KeyboardInterrupt:
         console.print("stopped (Ctrl-C)")
     feed.close()
-    follow.summary(dict(feed.rejected))
+    face.summary(dict(feed.rejected))
     console.print(f"wrote {args.out / 'live.log'} (connection events, first rejections per rule)")
     if feed.late:
         console.print(
@@ -900,7 +887,7 @@ def _live(args) -> None:
         )
 
 
-def _live_view(follow, feed, count: int):
+def _live_view(loop, feed):
     import time
 
     from rich.console import Group
@@ -922,18 +909,18 @@ def _live_view(follow, feed, count: int):
     rejected = sum(feed.rejected.values())
     status = Text.assemble(
         link,
-        f"; {age}; {count:,} readings taken, {rejected:,} messages rejected",
-        f", {sum(follow.twin.implausible.values()):,} impossible values refused"
-        if follow.twin.implausible
+        f"; {age}; {loop.count:,} readings taken, {rejected:,} messages rejected",
+        f", {sum(loop.twin.implausible.values()):,} impossible values refused"
+        if loop.twin.implausible
         else "",
     )
     alarms = Table(title="Active alarms")
     for col in ("since", "tag", "level", "classed"):
         alarms.add_column(col)
-    for alarm in follow.twin.alarms.active[:20]:
+    for alarm in loop.twin.alarms.active[:20]:
         verdict = alarm.verdict.classification if alarm.verdict is not None else ""
         alarms.add_row(format_time(alarm.t_raised), alarm.tag, alarm.level, verdict)
-    snap = follow.twin.snapshot() if count else None
+    snap = loop.twin.snapshot() if loop.count else None
     tags = Table(title="Weather")
     for col in ("wind", "from", "air", "class"):
         tags.add_column(col)
@@ -945,7 +932,7 @@ def _live_view(follow, feed, count: int):
             f"{w.air_temperature_k - 273.15:.1f} degC",
             w.stability,
         )
-    leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r, _ in follow.forecasts]
+    leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r in loop.forecasts]
     return Group(status, alarms, tags, *leaks)
 
 

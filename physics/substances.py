@@ -328,15 +328,22 @@ def schmidt_number_in_air(cas: str, T, pressure_Pa=101325.0):
 
 def ideal_gas_heat_capacity(cas: str, T):
     """Ideal-gas specific heat [J/(kg K)]: the Cp/R polynomial of Poling et al. (2001)
-    Appendix A as held by ``chemicals``."""
+    Appendix A as held by ``chemicals``; where Poling has no row, the TRC correlation
+    (Kabo & Roganov, Thermodynamics Research Center tables, ``chemicals.heat_capacity.TRCCp``)."""
     from chemicals import heat_capacity as hc
     from chemicals.identifiers import search_chemical
 
     if not hc._Cp_data_loaded:
         hc._load_Cp_data()
     row = _row(hc.Cp_data_Poling, cas)
-    if row is None:
-        raise UnknownChemical(f"no ideal-gas heat capacity for CAS {cas}")
     T = np.asarray(T, dtype=float)
+    molar_mass = search_chemical(cas).MW / 1000.0
+    if row is None:
+        trc = _row(hc.TRC_gas_data, cas)
+        if trc is None:
+            raise UnknownChemical(f"no ideal-gas heat capacity for CAS {cas}")
+        coefficients = [trc[f"a{k}"] for k in range(8)]
+        cp = np.vectorize(lambda t: hc.TRCCp(float(t), *coefficients))(T)
+        return cp / molar_mass
     cp_r = row.a0 + T * (row.a1 + T * (row.a2 + T * (row.a3 + T * row.a4)))
-    return cp_r * R_GAS / (search_chemical(cas).MW / 1000.0)
+    return cp_r * R_GAS / molar_mass

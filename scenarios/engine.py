@@ -9,9 +9,10 @@ The story of a run, one process each:
 - the **weather** steps through its changes (or a met series);
 - the **air** releases a puff per step at each source and moves every puff with the wind of
   the moment (``physics.dispersion`` puffs, Briggs sigmas over the path travelled), so a
-  wind shift turns the cloud; where the Britter-McQuaid criterion calls the cloud dense,
-  ground-level concentrations within the dense range of the source come from the workbook
-  plume of the current rate and wind (``scenarios.zones.Cloud``), and the puffs beyond;
+  wind shift turns the cloud; where the cloud is dense, ground-level concentrations within
+  its dense range come from the integral model's plume (``physics.integral_plume`` through
+  ``scenarios.zones.Cloud``) of the current rate and wind, and the puffs beyond (the same
+  model's passive limit: Gaussian with Briggs sigmas);
 - the **detectors** read the field at their place and height through a first-order response
   (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``): every
   combustible-gas detector reads a flammable gas in %LEL (``physics.flammability``), a
@@ -39,11 +40,11 @@ The story of a run, one process each:
 SimPy decides, numpy computes.
 
 Simplifications, stated with every result: all puffs take the sigmas of the stability of
-the moment over the path they travelled; the dense near field is the workbook plume of the
-leak's largest one-minute rate, scaled linearly to the current rate; an instantaneous
-release is one Gaussian puff from a point (no dense near field); once a release burns it
-no longer feeds the cloud; puffs are a step's wind run apart, so receptors very close to a
-source see the train's lumps where no dense near field covers them.
+the moment over the path they travelled; the dense near field is the integral model's
+steady plume of the leak's largest one-minute rate, scaled linearly to the current rate;
+an instantaneous release is one Gaussian puff from a point (no dense near field); once a
+release burns it no longer feeds the cloud; puffs are a step's wind run apart, so receptors
+very close to a source see the train's lumps where no dense near field covers them.
 """
 
 import math
@@ -86,6 +87,10 @@ PLAN_P_DEATH = 0.01
 CLOUD_FRAME_S = 60.0  # how often the cloud is sampled on a grid for the map
 CLOUD_FRAME_CELLS = 64  # grid nodes along the longer side of a cloud frame
 CLOUD_FRAME_MARGIN = 1.2  # puffs overlap: a frame reaches a little past each puff's own reach
+# Beyond the distance where the cloud's Richardson number Ri* = g' H / u*^2 falls below this,
+# density no longer shapes it (entrainment within 1 % of passive, DEGADIS PHIF) and the puffs
+# carry it.
+DENSE_RICHARDSON = 0.1
 
 
 @dataclass
@@ -531,18 +536,23 @@ class Engine:
     # --- the field ---------------------------------------------------------------------
 
     def _cloud(self, leak: Leak):
-        """The dense-gas workbook plume of the leak in the weather of the moment as a table
-        (x [m], centreline [kg/m3] per kg/s of its rate, sigma_y [m], range end [m]), or None
-        where the cloud is passive or instantaneous (the puffs carry it)."""
+        """The leak's dense near field in the weather of the moment as a table (x [m],
+        centreline [kg/m3] per kg/s of its rate, core half-width b [m], sigma_y [m], range
+        end [m]) from the integral model (``scenarios.zones.Cloud``) as far as its
+        Richardson number stays above DENSE_RICHARDSON; None where the cloud is passive from
+        the start or instantaneous (the puffs, the model's passive limit, carry it)."""
         key = (id(leak), self.weather, leak.isolated_s, leak.ignited_s)
         if key not in self._clouds:
             table = None
             term = leak.term
             if term.instantaneous_kg == 0 and term.max_average_rate() > 0:
-                cloud = Cloud(term, self.weather)
-                if cloud.dense and cloud.x_end > 0:
-                    x = np.geomspace(0.5, cloud.x_end, 200)
-                    table = (x, cloud.centreline(x) / cloud.rate, cloud._sigma_y(x), cloud.x_end)
+                cloud = Cloud(term, self.weather, steady=True)
+                dense = np.nonzero(cloud.plume.richardson[0] >= DENSE_RICHARDSON)[0]
+                if dense.size:
+                    x_end = float(cloud.plume.x[0, dense.max()])
+                    x = np.geomspace(0.5, max(x_end, 1.0), 200)
+                    c, b, sigma_y, _, _ = (v[0] for v in cloud.plume.profile(x))
+                    table = (x, c / cloud.rate, b, sigma_y, x_end)
             self._clouds[key] = table
         return self._clouds[key]
 
@@ -577,7 +587,7 @@ class Engine:
 
     def _near_field(self, leak: Leak, xy) -> np.ndarray:
         """Dense near field: within the dense range, the higher of the puffs and the
-        workbook plume of the current airborne rate."""
+        integral model's plume scaled to the current airborne rate."""
         t_rel = self.env.now - leak.spec.start_s
         if t_rel <= 0:
             return np.zeros(len(xy))
@@ -585,7 +595,7 @@ class Engine:
         rate = leak.airborne_kg_s(self.env.now)
         if table is None or rate <= 0:
             return np.zeros(len(xy))
-        x, c_per_rate, sigma_y, x_end = table
+        x, c_per_rate, half, sigma_y, x_end = table
         theta = math.radians(self.weather.wind_from_deg)
         dx, dy = -math.sin(theta), -math.cos(theta)
         rel = xy - np.asarray(leak.xy)
@@ -596,10 +606,9 @@ class Engine:
         out = np.zeros(len(xy))
         if inside.any():
             d = down[inside]
-            sy = np.interp(d, x, sigma_y)
-            out[inside] = (
-                rate * np.interp(d, x, c_per_rate) * np.exp(-0.5 * (cross[inside] / sy) ** 2)
-            )
+            sy = np.maximum(np.interp(d, x, sigma_y), 1e-6)
+            edge = np.maximum(np.abs(cross[inside]) - np.interp(d, x, half), 0.0)
+            out[inside] = rate * np.interp(d, x, c_per_rate) * np.exp(-0.5 * (edge / sy) ** 2)
         return out
 
     # --- the processes -----------------------------------------------------------------
@@ -1064,8 +1073,8 @@ class Engine:
                     hi = np.maximum(hi, (xy[above] + r[:, None]).max(axis=0))
             table = self._cloud(leak)
             if table is not None and leak.airborne_kg_s(self.env.now) > 0:
-                lo = np.minimum(lo, np.asarray(leak.xy) - table[3])
-                hi = np.maximum(hi, np.asarray(leak.xy) + table[3])
+                lo = np.minimum(lo, np.asarray(leak.xy) - table[4])
+                hi = np.maximum(hi, np.asarray(leak.xy) + table[4])
         if not np.all(hi > lo):
             return None
         cell = float((hi - lo).max()) / (CLOUD_FRAME_CELLS - 1)

@@ -123,7 +123,9 @@ def test_sheltering_lowers_the_dose_by_the_air_change_model():
     ode = solve_ivp(
         rhs, (0.0, times[-1]), [0.0], t_eval=times, max_step=1.0, rtol=1e-10, atol=1e-14
     )
-    assert_allclose(indoor, ode.y[0], rtol=1e-5, atol=1e-12)
+    # the step in which the cloud front arrives may differ by one step in which of its
+    # ends is seen: an absolute tolerance of a millionth of the largest indoor value
+    assert_allclose(indoor, ode.y[0], rtol=1e-5, atol=1e-6 * ode.y[0].max())
     persons = e.pop.building == k
     assert_allclose(e.dose[persons], np.sum(ode.y[0]) * dt, rtol=1e-5)
     ratio = e.dose[persons][0] / (outdoor.sum() * dt)
