@@ -144,7 +144,8 @@ def write_zones(result, park, out: Path) -> dict[str, Path]:
 def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
     """Write a forecast (``scenarios.forecast.Forecast``): forecast.gpkg with one zones
     layer per horizon (``zones_10min``, ...), forecast.csv (the distance tables with a
-    ``minutes`` column), and returns the paths by name."""
+    ``minutes`` column), plan.csv (assembly points, gates and roads in each horizon's zones),
+    and returns the paths by name."""
     import pandas as pd
 
     out.mkdir(parents=True, exist_ok=True)
@@ -161,7 +162,14 @@ def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
         tables.append(table)
     csv = out / "forecast.csv"
     pd.concat(tables).to_csv(csv, index=False)
-    return {"gpkg": gpkg, "table": csv}
+    plans = [
+        r.plan.assign(minutes=round(h / 60)) for h, r in forecast.horizons.items() if len(r.plan)
+    ]
+    plan = out / "plan.csv"
+    (pd.concat(plans) if plans else next(iter(forecast.horizons.values())).plan).to_csv(
+        plan, index=False
+    )
+    return {"gpkg": gpkg, "table": csv, "plan": plan}
 
 
 def write_scenario(result, park, out: Path) -> dict[str, Path]:
