@@ -160,7 +160,12 @@ function onMessage(msg) {
   if (msg.assets) {
     fill("assets", msg.assets.map((a) => row([a.asset, a.tag, a.kind, a.value, sparkline(a.trend)])));
   }
-  if (msg.wind) { document.getElementById("wind").textContent = "wind " + msg.wind.text; }
+  if (msg.wind) {
+    document.getElementById("wind").textContent = "wind " + msg.wind.text;
+    document.getElementById("wind-map").textContent = msg.wind.text;
+    // the arrow points where the wind goes: down (south) for a wind from the north
+    document.getElementById("arrow").style.transform = "rotate(" + msg.wind.from_deg + "deg)";
+  }
 }
 
 // the page itself says when the server stops answering (the stream reconnects on its own)
