@@ -79,6 +79,31 @@ class InputError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
 
 
+def _option(name: str, parse, *args):
+    """``parse(*args)`` for the option ``name``; a ValueError becomes one line naming it."""
+    try:
+        return parse(*args)
+    except ValueError as err:
+        raise InputError(f"{name}: {err}") from None
+
+
+def _out(path: Path) -> Path:
+    """The output folder, created and proven writable before any work."""
+    from viz.export import output_folder
+
+    return _option("--out", output_folder, path)
+
+
+def _count(name: str, value: int | None, minimum: int) -> None:
+    if value is not None and value < minimum:
+        raise InputError(f"{name}: expected a whole number of {minimum} or more, got {value}")
+
+
+def _speedup(value: float | None) -> None:
+    if value is not None and not (value > 0 and value < float("inf")):
+        raise InputError(f"--speedup: expected a number greater than 0, got {value:g}")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parktwin",
@@ -153,7 +178,12 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated subset of toxic,flammable,thermal,overpressure",
     )
     zones.add_argument(
-        "--blast-strength", type=int, default=7, help="TNO multi-energy class 1-10 (default 7)"
+        "--blast-strength",
+        type=int,
+        choices=range(1, 11),
+        metavar="1-10",
+        default=7,
+        help="TNO multi-energy class 1-10 (default 7)",
     )
     zones.add_argument("--out", type=Path, default=Path("out/zones"), help="output folder")
 
@@ -284,10 +314,7 @@ def _load(source):
     with _status(f"loading park {source} ..."):
         from twin import load_park
 
-        park = load_park(source)
-    for warning in park.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    return park
+        return load_park(source)
 
 
 def _park_summary(park) -> None:
@@ -393,32 +420,34 @@ def _hazards(park, out: Path) -> Path:
 def _zones(args, park=None):
     import time
 
+    from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
-    from physics.units import parse_quantity, parse_wind
+    from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
     from scenarios.release import source_term
     from scenarios.zones import HAZARDS, Weather, threat_zones
     from twin.readings import parse_time
 
-    try:
-        speed, direction = parse_wind(args.wind)
-        duration = parse_quantity(args.duration, "s")
-        air_t = parse_quantity(args.air_temperature, "K")
-        hole_height = parse_quantity(args.hole_height, "m")
-        hole = None if args.rupture else parse_quantity(args.hole, "m")
-        when = parse_time(args.time) if args.time else time.time()
-    except ValueError as err:
-        raise InputError(str(err)) from None
+    speed, direction = _option("--wind", parse_wind, args.wind)
+    duration = _option("--duration", parse_positive, args.duration, "s")
+    air_t = _option(
+        "--air-temperature",
+        lambda text: AIR_TEMPERATURE.check(parse_quantity(text, "K")),
+        args.air_temperature,
+    )
+    hole_height = _option("--hole-height", parse_non_negative, args.hole_height, "m")
+    hole = None if args.rupture else _option("--hole", parse_positive, args.hole, "m")
+    when = _option("--time", parse_time, args.time) if args.time else time.time()
     hazards = tuple(h.strip() for h in args.hazards.split(",") if h.strip())
+    _out(args.out)
     park = park or _load(args.park)
     centre = park.to_wgs84("boundary").union_all().centroid
     stability = args.stability
     if stability is None:
         if args.cloud is None:
             raise InputError("give --stability A-F, or --cloud OKTAS (and --time) to derive it")
-        try:
-            stability = pasquill_stability(speed, centre.x, centre.y, when, args.cloud)
-        except ValueError as err:
-            raise InputError(str(err)) from None
+        stability = _option(
+            "--cloud", pasquill_stability, speed, centre.x, centre.y, when, args.cloud
+        )
         console.print(
             f"stability {stability} (Pasquill, from wind, time and {args.cloud:g}/8 cloud)"
         )
@@ -579,6 +608,7 @@ def _publish(args) -> None:
 
     if not args.file.exists():
         raise InputError(f"{args.file}: no such file")
+    _speedup(args.speedup)
     host, port = _host_port(args.mqtt, 1883)
     try:
         with console.status(f"publishing {args.file} to {host}:{port} ..."):
@@ -600,6 +630,23 @@ def _publish(args) -> None:
     console.print(f"published {count:,} readings to {host}:{port} on parktwin/{args.park}/<tag>")
 
 
+class _Rejections:
+    """Rejected readings by rule with their first few examples, for one summary at the end
+    (every one still goes to ``sink``, the reading log)."""
+
+    EXAMPLES = 3
+
+    def __init__(self, sink):
+        self.sink = sink
+        self.examples: dict[str, list[str]] = {}
+
+    def __call__(self, rule: str, raw: str, t_receive: float) -> None:
+        self.sink(rule, raw, t_receive)
+        kept = self.examples.setdefault(rule, [])
+        if len(kept) < self.EXAMPLES:
+            kept.append(textwrap.shorten(raw, 100, placeholder=" ..."))
+
+
 class _Terminal:
     """The terminal's face of a `scenarios.feed_loop.FeedLoop`: alarms printed as they
     happen (``echo``), each forecast written (zones, PNGs, map) and printed, and the summary
@@ -608,6 +655,7 @@ class _Terminal:
     def __init__(self, loop, out: Path, echo: bool = True):
         self.loop, self.out, self.echo = loop, out, echo
         self.written = []
+        self.rejections = _Rejections(loop.log.add_rejected)
         loop.subscribe("alarm", self._alarm)
         loop.subscribe("forecast", self._forecast)
 
@@ -623,7 +671,7 @@ class _Terminal:
 
     def _forecast(self, payload) -> None:
         from viz import park_map
-        from viz.export import write_forecast
+        from viz.export import named_after, write_forecast
         from viz.figures import park_figure
 
         leak, result, why = payload
@@ -635,7 +683,7 @@ class _Terminal:
         if result is None:
             console.print(f"  no forecast: {why}")
             return
-        folder = self.out / f"forecast_{leak.asset}"
+        folder = named_after(self.out, f"forecast_{leak.asset}")
         paths = write_forecast(result, self.loop.park, folder)
         for horizon, zones in result.horizons.items():
             minutes = round(horizon / 60)
@@ -721,8 +769,17 @@ class _Terminal:
                 f"{est.rate_sd_kg_s:.3f} kg/s, p = {est.probability:.2f}",
                 highlight=False,
             )
-        if rejected:
-            console.print(f"rejected readings: {rejected}")
+        total = sum(rejected.values())
+        if total:
+            console.print(
+                f"rejected {total:,} reading(s), all kept in {self.out / 'log.sqlite'}:",
+                highlight=False,
+            )
+        for rule, n in sorted(rejected.items(), key=lambda item: -item[1]):
+            examples = "; ".join(self.rejections.examples.get(rule, []))
+            console.print(
+                f"  {n:,} {rule}" + (f", e.g. {examples}" if examples else ""), highlight=False
+            )
         if twin.implausible:
             console.print(
                 "physically impossible values refused by the twin: "
@@ -745,10 +802,16 @@ def _follow(park, out: Path, echo: bool = True):
 
 
 def _replay(args) -> None:
+    import logging
+
     from twin.feeds.recorded import RecordedFeed
 
+    # One summary by rule at the end instead of a line per rejected reading.
+    logging.getLogger("twin.feeds").addHandler(logging.NullHandler())
     if not args.file.exists():
         raise InputError(f"{args.file}: no such file")
+    _speedup(args.speedup)
+    _out(args.out)
     park = _load(args.park)
     loop, face = _follow(park, args.out)
     try:
@@ -756,12 +819,13 @@ def _replay(args) -> None:
             args.file,
             args.speedup,
             known_tags=set(park.sensors.index),
-            on_reject=loop.log.add_rejected,
+            on_reject=face.rejections,
         )
         for reading in feed:
             loop.take(reading)
     except ValueError as err:
-        raise InputError(f"{args.file}: {err}") from None
+        message = str(err) if str(args.file) in str(err) else f"{args.file}: {err}"
+        raise InputError(message) from None
     console.print(f"replayed {loop.count:,} readings from {args.file}")
     face.summary(dict(feed.rejected))
 
@@ -843,6 +907,11 @@ def _live(args) -> None:
 
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
+    if args.duration is not None and not args.duration > 0:
+        raise InputError(
+            f"--duration: expected a number of seconds greater than 0, got {args.duration:g}"
+        )
+    _out(args.out)
     if not args.connect_timeout > 0:
         raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
     park = _load(args.park)
@@ -937,7 +1006,7 @@ def _live_view(loop, feed):
 
 
 def _run(args) -> None:
-    from scenarios import engine, ensemble, scenario_file
+    from scenarios import capacity, engine, ensemble, scenario_file
 
     if not args.scenario.exists():
         raise InputError(f"{args.scenario}: no such file")
@@ -945,7 +1014,18 @@ def _run(args) -> None:
         scenario = scenario_file.load(args.scenario)
     except scenario_file.ScenarioError as err:
         raise InputError(str(err)) from None
-    out = args.out or Path(scenario.outputs.directory)
+    if args.ensemble is not None:
+        _option("--ensemble", ensemble.check_size, args.ensemble)
+    _count("--seed", args.seed, 0)
+    _count("--workers", args.workers, 1)
+    out = _out(args.out or Path(scenario.outputs.directory))
+    if args.ensemble is not None:
+        client = _option("--cluster", capacity.connect, args.cluster) if args.cluster else None
+        try:
+            _ensemble(scenario, args, out, client)
+        finally:
+            _close(client)
+        return
     if args.compare:
         actions = tuple(a.strip() for a in args.compare.split(",") if a.strip())
         with console.status(f"running {scenario.run.name} under {', '.join(actions)} ..."):
@@ -959,23 +1039,6 @@ def _run(args) -> None:
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "compare.csv")
         console.print(f"wrote {out / 'compare.csv'}")
-        return
-    if args.ensemble:
-        table = ensemble.run_ensemble(
-            scenario,
-            args.ensemble,
-            seed=args.seed,
-            action=args.action,
-            workers=args.workers,
-            cluster=args.cluster,
-            progress=True,
-        )
-        stats = ensemble.percentiles(table)
-        _print_ensemble(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
-        out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out / "ensemble.csv", index=False)
-        stats.to_csv(out / "ensemble_percentiles.csv")
-        console.print(f"wrote {out / 'ensemble.csv'} and {out / 'ensemble_percentiles.csv'}")
         return
     from viz.animation import cloud_zones, scenario_map
     from viz.export import write_scenario
@@ -1028,22 +1091,48 @@ def _run(args) -> None:
         console.print(f"{name}: {path}")
 
 
-def _qra_options(args, parks):
-    from physics import harm
-    from physics.units import parse_quantity
-    from scenarios.qra.compare import common_grid
+def _ensemble(scenario, args, out: Path, client) -> None:
+    from scenarios import ensemble
 
-    try:
-        harm.check_probit_source(args.probit_source)
-    except ValueError as err:
-        raise InputError(f"--probit-source: {err}") from None
-    try:
-        cell = parse_quantity(args.cell, "m")
-        margin = parse_quantity(args.margin, "m")
-        grid = common_grid(parks[0], parks[-1], cell_m=cell, margin_m=margin)
-    except ValueError as err:
-        raise InputError(str(err)) from None
-    return dict(grid=grid, workers=args.workers, cluster=args.cluster, probit=args.probit_source)
+    table = ensemble.run_ensemble(
+        scenario,
+        args.ensemble,
+        seed=args.seed,
+        action=args.action,
+        workers=args.workers,
+        cluster=client,
+        progress=True,
+    )
+    stats = ensemble.percentiles(table)
+    _print_ensemble(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
+    table.to_csv(out / "ensemble.csv", index=False)
+    stats.to_csv(out / "ensemble_percentiles.csv")
+    console.print(f"wrote {out / 'ensemble.csv'} and {out / 'ensemble_percentiles.csv'}")
+
+
+def _qra_options(args, parks):
+    """The grid (checked against free memory), workers and cluster of ``qra`` and ``compare``;
+    connects to the cluster, if one is given, before any work."""
+    from physics import harm
+    from physics.units import parse_non_negative, parse_positive
+    from scenarios import capacity
+    from scenarios.qra.compare import common_grid
+    from scenarios.qra.run import check_memory
+
+    _option("--probit-source", harm.check_probit_source, args.probit_source)
+    cell = _option("--cell", parse_positive, args.cell, "m")
+    margin = _option("--margin", parse_non_negative, args.margin, "m")
+    grid = common_grid(parks[0], parks[-1], cell_m=cell, margin_m=margin)
+    _count("--workers", args.workers, 0)
+    _option("--cell", check_memory, grid)
+    _out(args.out)
+    cluster = _option("--cluster", capacity.connect, args.cluster) if args.cluster else None
+    return dict(grid=grid, workers=args.workers, cluster=cluster, probit=args.probit_source)
+
+
+def _close(client) -> None:
+    if client is not None:
+        client.close()
 
 
 def _risk_zones(result):
@@ -1079,6 +1168,8 @@ def _qra(args) -> None:
         result = run_qra(park, progress=True, **options)
     except (ValueError, OSError) as err:
         raise InputError(str(err)) from None
+    finally:
+        _close(options["cluster"])
     for line in qra_summary_lines(result):
         console.print(line, highlight=False, markup=False)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -1118,6 +1209,8 @@ def _compare(args) -> None:
         result = compare(before, after, progress=True, **options)
     except ValueError as err:
         raise InputError(str(err)) from None
+    finally:
+        _close(options["cluster"])
     args.out.mkdir(parents=True, exist_ok=True)
     names = (Path(before.source).stem, Path(after.source).stem)
     if names[0] == names[1]:
@@ -1215,6 +1308,7 @@ def run(args) -> None:
     if args.command == "park":
         _park_summary(_load(args.park))
     elif args.command == "hazards":
+        _out(args.out)
         path = _hazards(_load(args.park), args.out)
         console.print(f"wrote {path}")
     elif args.command == "zones":
@@ -1232,6 +1326,7 @@ def run(args) -> None:
     elif args.command == "publish-recording":
         _publish(args)
     elif args.command == "demo":
+        _out(args.out)
         park = _load("demo")
         _park_summary(park)
         path = _hazards(park, args.out)

@@ -9,6 +9,7 @@ import sys
 import time
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 from conftest import free_port
@@ -49,6 +50,13 @@ def test_replay_writes_the_forecast_and_the_log(replayed):
     zones = gpd.read_file(folder / "forecast.gpkg", layer="zones_60min")
     assert zones.crs.to_epsg() == 4326 and "AEGL-1" in set(zones.level)
     assert (folder / "forecast_map.html").exists() and (folder / "zones_10min.png").exists()
+    # the plan inside the forecast's zones: roads cross the ammonia zones, and the replay
+    # names each of the last horizon's in a "plan:" line
+    plan = pd.read_csv(folder / "plan.csv")
+    assert "road" in set(plan["kind"]) and {10, 30, 60} >= set(plan["minutes"])
+    last = plan[plan["minutes"] == plan["minutes"].max()]
+    for kind, ident in set(zip(last["kind"], last["id"], strict=True)):
+        assert f"plan: {kind} {ident} " in replayed[0].stdout
     with sqlite3.connect(out / "log.sqlite") as db:
         readings = db.execute("select count(*) from readings").fetchone()[0]
         leaks = db.execute("select count(*) from alarms where kind = 'leak'").fetchone()[0]
