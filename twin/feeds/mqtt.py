@@ -277,7 +277,7 @@ class MqttFeed(LiveFeed):
         if reading is not None:
             if self.log is not None:
                 self.log.append(reading)
-            self._queue.put(reading)
+            self._put(reading)
         if self.log is not None and message.qos > 0:
             # The message's fate is in the log's buffer before its id is listed here, so
             # the commit that follows taking the list holds it.

@@ -207,7 +207,7 @@ class OpcUaFeed(LiveFeed):
             return
         if self.log is not None:
             self.log.append(reading)
-        self._queue.put(reading)
+        self._put(reading)
 
     def close(self) -> None:
         """Disconnect, stop the client thread, and end iteration."""
