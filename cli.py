@@ -830,6 +830,7 @@ def _replay(args) -> None:
     import logging
 
     from twin.feeds.recorded import RecordedFeed
+    from twin.headcount import feed_tags
 
     # One summary by rule at the end instead of a line per rejected reading.
     logging.getLogger("twin.feeds").addHandler(logging.NullHandler())
@@ -843,7 +844,7 @@ def _replay(args) -> None:
         feed = RecordedFeed(
             args.file,
             args.speedup,
-            known_tags=set(park.sensors.index),
+            known_tags=feed_tags(park),
             on_reject=face.rejections,
         )
         for reading in feed:
@@ -930,6 +931,8 @@ def _live(args) -> None:
 
     from rich.live import Live
 
+    from twin.headcount import feed_tags
+
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
     if args.duration is not None and not args.duration > 0:
@@ -942,7 +945,7 @@ def _live(args) -> None:
     park = _load(args.park)
     loop, face = _follow(park, args.out, echo=False)
     _log_feed_to(args.out / "live.log")
-    feed = _live_feed(args, set(park.sensors.index), loop.log)
+    feed = _live_feed(args, feed_tags(park), loop.log)
     kind = "OPC UA server" if args.opcua else "MQTT broker"
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
@@ -1034,6 +1037,7 @@ def _console(args) -> None:
     import socket
 
     from twin.feeds.recorded import RecordedFeed
+    from twin.headcount import feed_tags
 
     try:
         import console_server
@@ -1068,7 +1072,7 @@ def _console(args) -> None:
             feed = RecordedFeed(
                 args.replay,
                 args.speedup or 1.0,
-                known_tags=set(park.sensors.index),
+                known_tags=feed_tags(park),
                 on_reject=loop.log.add_rejected,
             )
         except ValueError as err:
@@ -1079,7 +1083,7 @@ def _console(args) -> None:
         args.topic_park = None
         args.username = args.password = args.password_file = None
         args.tls, args.ca_certs = False, None
-        feed = _live_feed(args, set(park.sensors.index), loop.log)
+        feed = _live_feed(args, feed_tags(park), loop.log)
     console_app = console_server.Console(loop, feed, token=token)
     url = f"http://{args.host}:{args.port}/" + ("?token=TOKEN (from --token-file)" if token else "")
     console.print(f"console at {url} (Ctrl-C to stop); log: {args.out / 'log.sqlite'}")
