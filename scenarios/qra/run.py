@@ -393,7 +393,7 @@ def run_layouts(
             for k in layouts:
                 sums[k].add(result, k, receptor_ids[k])
             stages.advance()
-        stages.stage("contours, GB 36894 checks and F-N curves")
+        stages.stage("contours, GB 36894 checks, F-N curves")
         cut = any(s.total.cut for s in sums)
         grid = risk.union_grid([s.total.grid for s in sums], pad=0 if cut else 1)
         out = [
@@ -488,8 +488,8 @@ def _events_stage(stages, tasks, setup, where: str) -> None:
     n = sum(len(t[1]) for t in tasks)
     c = setup.climate
     stages.stage(
-        f"{n} loss events x {c.weather.nunique()} weather classes x "
-        f"{c.wind_from_deg.nunique()} wind sectors {where}",
+        f"{n} loss events x {c.weather.nunique()} weathers x "
+        f"{c.wind_from_deg.nunique()} sectors{where}",
         total=n,
         unit="loss events",
     )
@@ -502,7 +502,7 @@ def _stream(parks, tasks, setup, workers, cluster, stages):
         return
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers == 0:
-        _events_stage(stages, tasks, setup, "in this process")
+        _events_stage(stages, tasks, setup, "")
         for k, events, layouts in tasks:
             for result in evaluate_asset(parks[k], events, setup, layouts):
                 yield result, layouts
@@ -511,7 +511,7 @@ def _stream(parks, tasks, setup, workers, cluster, stages):
     stages.stage(f"starting {workers} worker process{plural}")
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(tuple(parks),)) as pool:
         futures = [pool.submit(_task, *task, setup) for task in tasks]
-        _events_stage(stages, tasks, setup, f"in {workers} process{plural}")
+        _events_stage(stages, tasks, setup, f", {workers} process{plural}")
         for (_, _, layouts), future in zip(tasks, futures, strict=True):
             for result in future.result():
                 yield result, layouts
@@ -522,7 +522,7 @@ def _dask_stream(parks, tasks, setup, cluster, stages):
 
     stages.stage(f"connecting to the Dask cluster {cluster}")
     client = cluster if isinstance(cluster, Client) else Client(cluster)
-    _events_stage(stages, tasks, setup, "on the cluster")
+    _events_stage(stages, tasks, setup, ", on the cluster")
     try:
         parks_f = [client.scatter(park, broadcast=True) for park in parks]
         setup_f = client.scatter(setup, broadcast=True)
