@@ -1021,8 +1021,7 @@ def compare_report(
     )
     sections = {
         COMPARE_SECTIONS[0]: '<p class="lead">' + _esc(" ".join(story)) + "</p>" + _table(changes),
-        COMPARE_SECTIONS[1]: f"<p>{_esc(IR_IS_PLACE)}</p>"
-        + _rows(
+        COMPARE_SECTIONS[1]: _rows(
             [
                 ("loss events evaluated once for both layouts", f"{c.events_shared:,}"),
                 ("loss events in either layout", f"{c.events_total:,}"),

@@ -133,7 +133,7 @@ def evaluate_event(
     at that layout's receptors (``people``: layout index -> dict). ``terms`` (a dict)
     shares source terms with the other events of the asset."""
     g = setup.grid
-    local = []  # (row, column, patch, weight): the event's footprints on the grid's cells
+    local = risk.Canvas(g)  # the event's footprints on the grid's cells, grown to hold them
     notes = set()
     cells = [g.cell_of(x, y) for x, y, _ in event.positions]
     sources = np.array([g.centre(sj, si) for sj, si in cells])
@@ -152,29 +152,28 @@ def evaluate_event(
         if p_fire > 0:
             j0, i0, patch = risk.radial(fp.fire_r, fp.fire, g.cell)
             for (sj, si), f in zip(cells, f_pos, strict=True):
-                local.append((sj + j0, si + i0, patch, f * p_fire * weights.sum()))
+                local.add(sj + j0, si + i0, patch, f * p_fire * weights.sum())
         for angle in weights.index.get_level_values(0).unique():
             by_period = weights.loc[angle]
             if directional is not None:
                 j0, i0, patch = risk.turned(*directional, angle, g.cell)
                 for (sj, si), f in zip(cells, f_pos, strict=True):
-                    local.append((sj + j0, si + i0, patch, f * float(by_period.sum())))
+                    local.add(sj + j0, si + i0, patch, f * float(by_period.sum()))
             for side in sides.values():
                 side.add(fp, p_fire, weather_name, angle, by_period, f_pos)
     return dict(
         event=event.id,
         enterprise=event.enterprise,
-        patch=_cropped(risk.assemble(local)),
+        patch=_cropped((local.j0, local.i0, local.values)),
+        cut=local.cut,
         people={k: side.result() for k, side in sides.items()},
         notes=sorted(notes),
     )
 
 
-def _cropped(assembled):
-    """An assembled patch cut to its non-zero cells (None if there are none)."""
-    if assembled is None:
-        return None
-    j, i, values = assembled
+def _cropped(patch):
+    """A (row, column, array) patch cut to its non-zero cells (None if there are none)."""
+    j, i, values = patch
     inner = risk.crop(values)
     return None if inner is None else (j + inner[0], i + inner[1], inner[2])
 
@@ -414,10 +413,14 @@ class _Sums:
         self.records, self.contrib, self.notes = [], [], set()
 
     def add(self, result: dict, k: int, receptor_ids: list[str]) -> None:
+        self.total.cut |= result["cut"]
         if result["patch"] is not None:
             j, i, patch = result["patch"]
             self.total.add(j, i, patch)
-            canvas = self.by_enterprise.setdefault(result["enterprise"], risk.Canvas(self.base))
+            canvas = self.by_enterprise.get(result["enterprise"])
+            if canvas is None:  # only for distances to its contours: float32 is plenty
+                canvas = risk.Canvas(self.base, dtype=np.float32)
+                self.by_enterprise[result["enterprise"]] = canvas
             canvas.add(j, i, patch)
         people = result["people"][k]
         self.records += [(result["event"], *rec) for rec in people["records"]]
