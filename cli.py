@@ -643,6 +643,7 @@ class _Follow:
                 self.park,
                 folder / f"zones_{minutes}min.png",
                 zones=zones.zones,
+                envelope=zones.envelope,
                 title=f"{leak.asset}: forecast +{minutes} min",
             )
         last = result.horizons[max(result.horizons)]
@@ -650,6 +651,7 @@ class _Follow:
             self.park,
             folder / "forecast_map.html",
             zones=last.zones,
+            envelope=last.envelope,
             title=f"{leak.asset}: forecast +{round(max(result.horizons) / 60)} min",
         )
         self.forecasts.append((result, paths))
