@@ -49,3 +49,25 @@ def contour_polygons(x, y, field, level: float) -> MultiPolygon:
     merged = shapely.make_valid(MultiPolygon(polygons)) if polygons else MultiPolygon()
     parts = [g for g in getattr(merged, "geoms", [merged]) if isinstance(g, Polygon) and g.area > 0]
     return MultiPolygon(parts)
+
+
+def sample_area(geom, n: int) -> np.ndarray:
+    """About ``n`` points spread evenly over an area: the nodes of a square grid inside a
+    polygon, spaced sqrt(area / n) and offset half a cell from its bounds (at least its
+    representative point); a point gives itself. Returns (k, 2) coordinates [m]."""
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    if geom.geom_type == "Point" or geom.area <= 0:
+        p = geom.representative_point()
+        return np.array([[p.x, p.y]])
+    xmin, ymin, xmax, ymax = geom.bounds
+    step = float(np.sqrt(geom.area / n))
+    x = np.arange(xmin + step / 2, xmax, step)
+    y = np.arange(ymin + step / 2, ymax, step)
+    xx, yy = np.meshgrid(x, y)
+    inside = shapely.contains_xy(geom, xx.ravel(), yy.ravel())
+    pts = np.column_stack([xx.ravel()[inside], yy.ravel()[inside]])
+    if len(pts) == 0:
+        p = geom.representative_point()
+        return np.array([[p.x, p.y]])
+    return pts

@@ -47,6 +47,15 @@ def _celsius(v):
     return v + 273.15
 
 
+# Envelope leakage for the infiltration model (physics.infiltration); by building use from
+# EN 15242 Annex B when not given.
+LEAKAGE = Field(
+    "leakage_m3_h_m2",
+    float,
+    "air flow through the envelope at 4 Pa per m2 of floor [m3/(h m2)]",
+    required=False,
+    positive=True,
+)
 TANK_SHAPES = ("vertical_cylinder", "horizontal_cylinder", "sphere")
 STORAGE = ("atmospheric", "pressurised", "refrigerated")
 BUILDING_USES = (
@@ -240,6 +249,7 @@ LAYERS: dict[str, Layer] = {
                     required=False,
                     positive=True,
                 ),
+                LEAKAGE,
             ),
             "buildings with their occupants",
         ),
@@ -318,6 +328,21 @@ LAYERS: dict[str, Layer] = {
                 Field("kind", str, "sensitive target type", choices=TARGET_KINDS),
                 Field("population_day", int, "people present by day", minimum=0),
                 Field("population_night", int, "people present by night", minimum=0),
+                Field(
+                    "storeys",
+                    int,
+                    "storeys of its buildings (2 if not given)",
+                    required=False,
+                    positive=True,
+                ),
+                Field(
+                    "air_changes_per_h",
+                    float,
+                    "air change rate of its buildings with doors and windows shut [1/h]",
+                    required=False,
+                    positive=True,
+                ),
+                LEAKAGE,
             ),
             "sensitive targets outside the park",
             required=False,

@@ -9,5 +9,5 @@ length, u*, wind profile), ``cloud_mixing`` (adiabatic mixing of a release with 
 ``integral_plume`` (the dispersion model: dense, slumping and passive phases in one integral
 model), ``sigmas`` and ``dispersion`` (Gaussian plume and puffs), ``dense_gas`` (the Britter &
 McQuaid workbook, a screening option), ``flammability`` (%LEL of gas mixtures), ``fire``,
-``explosion``, ``harm``.
+``explosion``, ``harm``, ``infiltration`` (air leaking into buildings).
 """

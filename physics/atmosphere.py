@@ -16,6 +16,10 @@ Golder, D. (1972). Relations among stability parameters in the surface layer.
     EPA-450/4-89-019, routine ATMDEF; constants read in its public Python port degadisx).
 """
 
+import csv
+from functools import cache
+from pathlib import Path
+
 import numpy as np
 
 from physics.sigmas import STABILITY_CLASSES
@@ -33,6 +37,8 @@ _GOLDER = {
     "E": (123.4, 0.304),
     "F": (25.98, 0.171),
 }
+#: Land use of a chemical park in the Davenport-Wieringa classification (data/roughness.csv).
+PARK_LAND_USE = "closed"
 #: Range of roughness lengths over which the relations are used (Golder's data span
 #: about 1 mm to 1 m; a park of tanks and pipe racks sits near the top). [m]
 ROUGHNESS_RANGE_M = (1e-5, 3.0)
@@ -144,3 +150,19 @@ def wind_speed(z_m, friction_velocity_m_s, z0_m, inv_obukhov_m):
         / VON_KARMAN
         * (np.log((z + z0_m) / z0_m) - psi_m(z * np.asarray(inv_obukhov_m, dtype=float)))
     )
+
+
+def roughness_for(land_use: str) -> float:
+    """Roughness length of a land-use class of the Davenport-Wieringa classification [m]
+    (``data/roughness.csv``, each row with its source); a chemical park is 'closed'
+    (1 m)."""
+    table = _roughness_table()
+    if land_use not in table:
+        raise ValueError(f"unknown land use {land_use!r}; valid: {', '.join(table)}")
+    return table[land_use]
+
+
+@cache
+def _roughness_table() -> dict[str, float]:
+    with open(Path(__file__).parent / "data" / "roughness.csv", newline="") as fh:
+        return {r["land_use"]: float(r["z0_m"]) for r in csv.DictReader(fh)}

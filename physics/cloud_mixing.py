@@ -214,8 +214,10 @@ def mixing_table(
         return np.clip(f, 0.0, 1.0)
 
     dry_t = t_a + w * (cp_v * (t_r - t_a) - f0 * lat) / heat_cap
-    wet = liquid_at(dry_t) > 0.0
-    lo, hi = dry_t.copy(), np.maximum(np.maximum(t_a, t_r), dry_t)
+    # evaporating every droplet may cool below absolute zero on paper: droplets remain
+    floor = 1.0
+    wet = liquid_at(np.maximum(dry_t, floor)) > 0.0
+    lo, hi = np.maximum(dry_t, floor), np.maximum(np.maximum(t_a, t_r), dry_t)
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
         residual = heat_cap * (mid - t_a) - w * (cp_v * (t_r - t_a) - (f0 - liquid_at(mid)) * lat)

@@ -82,6 +82,7 @@ _PHI = (0.88, 0.099, 1.04, 1.4e-25, 5.7)  # DEGADIS 2.1 PHIF, stable branch
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 SQRT_PI_2 = math.sqrt(math.pi / 2.0)
 STEPS = 240
+_PROFILE_POINTS = 64
 FIRST_STEP_M = 1e-2
 MAX_HEIGHT_M = 100.0
 WIND_RANGE_M_S = (0.5, 30.0)
@@ -167,7 +168,10 @@ def substance_release(
 
     tb = substance.boiling_point_K
     t = tb if temperature_K is None else temperature_K
-    cp = substances.ideal_gas_heat_capacity(substance.property_cas, np.maximum(t, 150.0))
+    try:
+        cp = substances.ideal_gas_heat_capacity(substance.property_cas, np.maximum(t, 150.0))
+    except substances.UnknownChemical:
+        cp = math.nan  # allowed only for a release at the air's temperature (see _check)
     return Release(
         rate_kg_s=rate_kg_s,
         molar_mass_kg_mol=substance.molar_mass_kg_mol,
@@ -180,6 +184,24 @@ def substance_release(
         height_m=height_m,
         duration_s=duration_s,
     )
+
+
+def puff_as_segment(mass_kg, density_kg_m3, wind_speed_m_s):
+    """An instantaneous release as a short steady release: (rate [kg/s], area [m2],
+    duration [s]).
+
+    The released cloud is a cube of the pure release, side D = (M / rho)^(1/3), that the
+    wind carries past in T = D / u; it enters the model as a release of M / T over D^2
+    lasting T. Far away, where sigma_x >> u T, the finite-duration factor
+    erf(u T / (2 sqrt(2) sigma_x)) tends to 2 u T / (sqrt(2 pi) 2 sigma_x) and the centreline
+    to 2 M / ((2 pi)^(3/2) sigma_x sigma_y sigma_z): the Gaussian puff with ground
+    reflection (CCPS 1999, ch. 2.3). Near the source the slumping of the puff upwind and
+    along the wind is not represented (a stated simplification).
+    """
+    m = np.asarray(mass_kg, dtype=float)
+    side = np.cbrt(m / np.asarray(density_kg_m3, dtype=float))
+    duration = side / np.asarray(wind_speed_m_s, dtype=float)
+    return m / duration, side * side, duration
 
 
 def _briggs_arrays(stability: np.ndarray, terrain: str):
@@ -283,9 +305,19 @@ def _check(b: dict) -> None:
             bad = v[~((v >= lo) & (v <= hi))][0]
             span = f"{lo:g} {unit} or more" if hi == math.inf else f"{lo:g}-{hi:g} {unit}"
             raise ValueError(f"{what} must be {span} for the integral model, got {bad:g}")
-    for name in ("molar_mass_kg_mol", "temperature_K", "vapour_cp_J_kgK"):
+    for name in ("molar_mass_kg_mol", "temperature_K"):
         if np.any(~(b[name] > 0)):
             raise ValueError(f"{name} must be > 0")
+    # a vapour at the air's temperature mixes without changing it, whatever its heat capacity
+    unknown = np.isnan(b["vapour_cp_J_kgK"])
+    if np.any(unknown & (np.abs(b["temperature_K"] - b["air_temperature_K"]) > 0.5)):
+        raise ValueError(
+            "the vapour's heat capacity is not known and the release is not at the air's "
+            "temperature: the cloud's temperature cannot be computed"
+        )
+    b["vapour_cp_J_kgK"] = np.where(unknown, 1000.0, b["vapour_cp_J_kgK"])
+    if np.any(~(b["vapour_cp_J_kgK"] > 0)):
+        raise ValueError("vapour heat capacity must be > 0")
     if np.any(~(b["duration_s"] > 0)):
         raise ValueError("release duration must be > 0 s")
 
@@ -315,6 +347,9 @@ class Plume:
     _xi0: float
     _ratio: float
     _shift: np.ndarray
+    _sx_a: np.ndarray
+    _sx_p: np.ndarray
+    _sx_min: np.ndarray
 
     # ---------------------------------------------------------------- interpolation
     def _locate(self, x):
@@ -328,8 +363,8 @@ class Plume:
         rows = np.arange(a.shape[0])[:, None]
         a0, a1 = a[rows, k], a[rows, k + 1]
         if log:
-            with np.errstate(divide="ignore"):
-                return np.exp(np.log(a0) + w * (np.log(a1) - np.log(a0)))
+            l0, l1 = np.log(np.maximum(a0, 1e-300)), np.log(np.maximum(a1, 1e-300))
+            return np.where(a0 > 0, np.exp(l0 + w * (l1 - l0)), 0.0)
         return a0 + w * (a1 - a0)
 
     def profile(self, x):
@@ -398,6 +433,32 @@ class Plume:
             extra = sy * np.sqrt(2.0 * np.log(np.maximum(ground / level, 1.0)))
         return np.where(ground >= level, b + extra, 0.0)
 
+    def sigma_x(self, x):
+        """Along-wind standard deviation of a finite release's cloud at x (n, m) [m]
+        (DEGADIS 2.1 ATMDEF coefficients, as used for the finite-duration factor)."""
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        return self._sx_a * np.maximum(x, self._sx_min) ** self._sx_p
+
+    def mass_between(self, low, high, release=0):
+        """Mass of released material in the air where low <= C <= high [kg] (e.g. the
+        flammable mass between LFL and UFL), integrating the profile over y, z >= 0 and the
+        stations (a steady plume)."""
+        one = _row(self, release)
+        c, b, sy, sz, h = (
+            a[0][:, None, None]
+            for a in (one.c * one.finite, one.b, one.sigma_y, one.sigma_z, one.height)
+        )
+        eta = np.linspace(0.0, 1.0, 81)[None, :, None]
+        zeta = np.linspace(0.0, 1.0, 61)[None, None, :]
+        y_end, z_end = b + 6.0 * sy, h + 6.0 * sz
+        y, z = eta * y_end, zeta * z_end
+        lateral = np.exp(-0.5 * (np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)) ** 2)
+        field = c * lateral * _vertical(z, h, sz)
+        inside = np.where((field >= low) & (field <= high), field, 0.0)
+        per_m = 2.0 * np.trapezoid(np.trapezoid(inside, axis=2), axis=1) * (y_end * z_end)[:, 0, 0]
+        per_m = per_m / (80 * 60) / one.u[0]
+        return float(np.trapezoid(per_m, one.x[0].clip(0.0)))
+
     def level_concentration(self, mole_fraction):
         """Concentration [kg/m3] of each release's cloud whose vapour mole fraction is
         ``mole_fraction`` (scalar, (n,) or (n, m)); ppm x 1e-6."""
@@ -421,7 +482,7 @@ def _row(p: Plume, i: int) -> Plume:
         p.x[sl], p.c[sl], p.b[sl], p.sigma_y[sl], p.sigma_z[sl], p.height[sl],
         p.temperature[sl], p.density[sl], p.richardson[sl], p.u[sl], p.finite[sl],
         cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[sl] for a in p.table)),
-        p._xi0, p._ratio, p._shift[sl],
+        p._xi0, p._ratio, p._shift[sl], p._sx_a[sl], p._sx_p[sl], p._sx_min[sl],
     )  # fmt: skip
 
 
@@ -479,11 +540,20 @@ def integral_plume(
     u_top = np.maximum(h, atmosphere.REFERENCE_HEIGHT_M)
     z_low = 2.0 * z0
 
+    # the profile tabulated once per release on heights log-spaced from 2 z0 to the top
+    span = np.log(u_top / z_low)
+    levels = z_low[:, None] * np.exp(span[:, None] * np.linspace(0.0, 1.0, _PROFILE_POINTS))
+    profile = atmosphere.wind_speed(levels, ustar[:, None], z0[:, None], inv_l[:, None]).ravel()
+    row_start = np.arange(n) * _PROFILE_POINTS
+
     def speed(depth):
         """Wind at the cloud's centre (its half-depth for a ground cloud), between 2 z0
-        and 10 m (or the release height)."""
+        and 10 m (or the release height), interpolated in log z on the table."""
         z = np.clip(h + 0.5 * depth * (h <= 0.0), z_low, u_top)
-        return atmosphere.wind_speed(z, ustar, z0, inv_l)
+        pos = np.log(z / z_low) / span * (_PROFILE_POINTS - 1)
+        k = np.minimum(pos.astype(int), _PROFILE_POINTS - 2)
+        lo = profile.take(row_start + k)
+        return lo + (pos - k) * (profile.take(row_start + k + 1) - lo)
 
     curves = _Curves(
         b["stability"], ambient.terrain, averaging_time_factor(ambient.averaging_time_s)
@@ -570,4 +640,7 @@ def integral_plume(
         _xi0=FIRST_STEP_M,
         _ratio=ratio,
         _shift=shift,
+        _sx_a=sx_a,
+        _sx_p=sx_p,
+        _sx_min=sx_min,
     )

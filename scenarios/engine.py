@@ -9,9 +9,10 @@ The story of a run, one process each:
 - the **weather** steps through its changes (or a met series);
 - the **air** releases a puff per step at each source and moves every puff with the wind of
   the moment (``physics.dispersion`` puffs, Briggs sigmas over the path travelled), so a
-  wind shift turns the cloud; where the Britter-McQuaid criterion calls the cloud dense,
-  ground-level concentrations within the dense range of the source come from the workbook
-  plume of the current rate and wind (``scenarios.zones.Cloud``), and the puffs beyond;
+  wind shift turns the cloud; where the cloud is dense, ground-level concentrations within
+  its dense range come from the integral model's plume (``physics.integral_plume`` through
+  ``scenarios.zones.Cloud``) of the current rate and wind, and the puffs beyond (the same
+  model's passive limit: Gaussian with Briggs sigmas);
 - the **detectors** read the field at their place and height through a first-order response
   (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``): every
   combustible-gas detector reads a flammable gas in %LEL (``physics.flammability``), a
@@ -22,21 +23,28 @@ The story of a run, one process each:
   dispatches the **fire brigade** over the road graph, which isolates the leak or sets up a
   water curtain that takes a fraction of the vapour out of the puffs that cross it;
 - the **people** (``scenarios.evacuation``) shelter or leave along the roads, and re-route
-  when the **road watch** sees the cloud (now, or five minutes ahead) over a link;
+  when the **road watch** sees the cloud (now, or five minutes ahead) over a link, or when
+  the **plan watch** closes an assembly point or gate inside the cloud or a fire's (or a
+  possible fireball's) lethal range;
+- the **people outside the park** (every target of the park's ``targets`` layer, a few
+  receptor points each carrying a share of its population) shelter indoors once the
+  warning reaches them;
 - the **dose monitor** evaluates the concentration at every person in one vectorised call
   per step: people indoors breathe the building's air, which follows the outdoor air by
   dCi/dt = lambda (Co - Ci) (secondary references, Shelter in place: ASHRAE Fundamentals ch. 16),
-  integrated exactly over a step with Co held; outdoors people also receive the heat of a
+  integrated exactly over a step with Co held, lambda each building's air change of the
+  moment (``scenarios.shelter``: the LBL infiltration model with the wind and the
+  indoor-outdoor temperature difference); outdoors people also receive the heat of a
   fire (buildings are taken to shield their occupants from radiation).
 
 SimPy decides, numpy computes.
 
 Simplifications, stated with every result: all puffs take the sigmas of the stability of
-the moment over the path they travelled; the dense near field is the workbook plume of the
-leak's largest one-minute rate, scaled linearly to the current rate; an instantaneous
-release is one Gaussian puff from a point (no dense near field); once a release burns it
-no longer feeds the cloud; puffs are a step's wind run apart, so receptors very close to a
-source see the train's lumps where no dense near field covers them.
+the moment over the path they travelled; the dense near field is the integral model's
+steady plume of the leak's largest one-minute rate, scaled linearly to the current rate;
+an instantaneous release is one Gaussian puff from a point (no dense near field); once a
+release burns it no longer feeds the cloud; puffs are a step's wind run apart, so receptors
+very close to a source see the train's lumps where no dense near field covers them.
 """
 
 import math
@@ -49,11 +57,12 @@ import pandas as pd
 import simpy
 
 import twin
+from geodata.grids import sample_area
 from physics import dispersion, fire, harm, substances
 from physics.flammability import percent_lel
 from physics.meteorology import air_density
 from physics.sigmas import puff_sigmas
-from scenarios import twin_start
+from scenarios import shelter, twin_start
 from scenarios.evacuation import Evacuation
 from scenarios.network_flow import FlowNetwork, park_places
 from scenarios.people import Lognormal, make_population, park_occupants
@@ -72,9 +81,16 @@ ROAD_SPACING_M = 20.0  # sample spacing along links for the road watch
 REACH_SIGMAS = 4.0  # receptors beyond this many sigmas of every puff get nothing
 FAR_M = 20_000.0  # puffs this far from the park centre have left the model
 AEGL_DURATION_S = 3600.0  # levels compared with peaks, as the threat zones do (ALOHA)
+# Our threshold (no source): assembly points and gates where someone standing through a
+# fire (or a possible fireball) would die with this probability or more are closed.
+PLAN_P_DEATH = 0.01
 CLOUD_FRAME_S = 60.0  # how often the cloud is sampled on a grid for the map
 CLOUD_FRAME_CELLS = 64  # grid nodes along the longer side of a cloud frame
 CLOUD_FRAME_MARGIN = 1.2  # puffs overlap: a frame reaches a little past each puff's own reach
+# Beyond the distance where the cloud's Richardson number Ri* = g' H / u*^2 falls below this,
+# density no longer shapes it (entrainment within 1 % of passive, DEGADIS PHIF) and the puffs
+# carry it.
+DENSE_RICHARDSON = 0.1
 
 
 @dataclass
@@ -208,6 +224,7 @@ class Engine:
         self.fires: list[Fire] = []
         self._clouds: dict[int, Cloud | None] = {}
         self._setup_people()
+        self._setup_offsite()
         self._setup_detectors()
         self.alarmed = self.env.event()
         self.decided_s = math.nan
@@ -223,6 +240,7 @@ class Engine:
             [(g.x, g.y) for g in self.park.targets.geometry.representative_point()]
         ).reshape(-1, 2)
         self.blocked_links: list[tuple[float, int]] = []
+        self.plan_closed: list[dict] = []
         self.env.process(self.weather_process())
         for leak in self.leaks:
             self.env.process(self.release(leak))
@@ -393,8 +411,19 @@ class Engine:
         self.pop = pop
         n = len(pop)
         self.building_xy = np.array([self.places[b].xy for b in pop.building_ids]).reshape(-1, 2)
-        ach = park.buildings["air_changes_per_h"].reindex(pop.building_ids).astype(float) / 3600.0
-        self.air_change_s = np.where(ach > 0, ach, pop_spec.air_changes_per_s)
+        b = park.buildings.reindex(pop.building_ids)
+        self.building_air = shelter.building_air(
+            b["use"],
+            b["storeys"],
+            b["air_changes_per_h"],
+            b["leakage_m3_h_m2"],
+            level=pop_spec.leakage,
+            shelter_class=pop_spec.shelter_class,
+            indoor_K=pop_spec.indoor_temperature_K,
+            override_per_s=pop_spec.air_changes_per_s,
+        )
+        self.air_change_s = self._air_changes(self.building_air)
+        self.air_change_sum = np.zeros(len(pop.building_ids))
         self.indoor_c = np.zeros(len(pop.building_ids))
         self.outdoor_peak_b = np.zeros(len(pop.building_ids))
         self.indoor_peak_b = np.zeros(len(pop.building_ids))
@@ -404,6 +433,58 @@ class Engine:
         self.thermal = np.zeros(n)  # sum of q^(4/3) dt [(W/m2)^(4/3) s]
         self._road_pts, self._road_links = self.network.sample_points(ROAD_SPACING_M)
         self._centre = np.asarray(park.network.nodes_xy, float).mean(axis=0)
+
+    def _air_changes(self, air: shelter.BuildingAir) -> np.ndarray:
+        w = self.weather
+        return air.rate_per_s(w.wind_speed_m_s, w.air_temperature_K)
+
+    def _setup_offsite(self):
+        """Every target outside the park as a few receptor points, each carrying an equal
+        share of its population, sheltering indoors once warned."""
+        sc, targets = self.sc, self.park.targets
+        column = f"population_{sc.population.period}"
+        missing = targets.index[~(targets[column] >= 0)] if len(targets) else []
+        if len(missing):
+            raise ScenarioError(
+                f"{sc.run.park}: targets.{missing[0]}: {column}: expected a head count >= 0"
+            )
+        points, owner, share = [], [], []
+        for k, (geom, n) in enumerate(zip(targets.geometry, targets[column], strict=True)):
+            pts = sample_area(geom, sc.offsite.receptors)
+            points.append(pts)
+            owner += [k] * len(pts)
+            share += [float(n) * sc.population.scale / len(pts)] * len(pts)
+        self.off_ids = [str(t) for t in targets.index]
+        self.off_xy = np.concatenate(points) if points else np.zeros((0, 2))
+        self.off_target = np.asarray(owner, dtype=np.int64)
+        self.off_share = np.asarray(share, float)
+        storeys = targets["storeys"].astype(float).fillna(shelter.TARGET_STOREYS)
+        self.off_air = shelter.building_air(
+            targets["kind"],
+            storeys,
+            targets["air_changes_per_h"],
+            targets["leakage_m3_h_m2"],
+            level=sc.population.leakage,
+            shelter_class=sc.population.shelter_class,
+            indoor_K=sc.population.indoor_temperature_K,
+        )
+        m, nt = len(self.off_xy), len(self.off_ids)
+        self.off_warned = np.zeros(nt, bool)
+        self.off_warned_s = np.full(nt, np.nan)
+        self.off_air_sum = np.zeros(nt)
+        self.off_in = np.zeros(m)  # indoor concentration [kg/m3]
+        # two groups at each point: indoors all along, and outdoors until warned
+        self.off_peak = np.zeros((2, m))
+        self.off_out_peak = np.zeros(m)
+        self.off_load = np.zeros((2, m))
+        self.off_thermal = np.zeros(m)  # the outdoor group, until warned
+
+    def offsite_warning(self, k: int, delay: float):
+        """The warning reaches target ``k`` after its delay: everyone shelters indoors."""
+        yield self.env.timeout(delay)
+        self.off_warned[k] = True
+        self.off_warned_s[k] = float(self.env.now)
+        self.log(f"warning reaches {self.off_ids[k]} (outside the park): shelter indoors")
 
     def _setup_detectors(self):
         """The detectors that see the released gas: every combustible-gas detector when the
@@ -455,18 +536,23 @@ class Engine:
     # --- the field ---------------------------------------------------------------------
 
     def _cloud(self, leak: Leak):
-        """The dense-gas workbook plume of the leak in the weather of the moment as a table
-        (x [m], centreline [kg/m3] per kg/s of its rate, sigma_y [m], range end [m]), or None
-        where the cloud is passive or instantaneous (the puffs carry it)."""
+        """The leak's dense near field in the weather of the moment as a table (x [m],
+        centreline [kg/m3] per kg/s of its rate, core half-width b [m], sigma_y [m], range
+        end [m]) from the integral model (``scenarios.zones.Cloud``) as far as its
+        Richardson number stays above DENSE_RICHARDSON; None where the cloud is passive from
+        the start or instantaneous (the puffs, the model's passive limit, carry it)."""
         key = (id(leak), self.weather, leak.isolated_s, leak.ignited_s)
         if key not in self._clouds:
             table = None
             term = leak.term
             if term.instantaneous_kg == 0 and term.max_average_rate() > 0:
-                cloud = Cloud(term, self.weather)
-                if cloud.dense and cloud.x_end > 0:
-                    x = np.geomspace(0.5, cloud.x_end, 200)
-                    table = (x, cloud.centreline(x) / cloud.rate, cloud._sigma_y(x), cloud.x_end)
+                cloud = Cloud(term, self.weather, steady=True)
+                dense = np.nonzero(cloud.plume.richardson[0] >= DENSE_RICHARDSON)[0]
+                if dense.size:
+                    x_end = float(cloud.plume.x[0, dense.max()])
+                    x = np.geomspace(0.5, max(x_end, 1.0), 200)
+                    c, b, sigma_y, _, _ = (v[0] for v in cloud.plume.profile(x))
+                    table = (x, c / cloud.rate, b, sigma_y, x_end)
             self._clouds[key] = table
         return self._clouds[key]
 
@@ -501,7 +587,7 @@ class Engine:
 
     def _near_field(self, leak: Leak, xy) -> np.ndarray:
         """Dense near field: within the dense range, the higher of the puffs and the
-        workbook plume of the current airborne rate."""
+        integral model's plume scaled to the current airborne rate."""
         t_rel = self.env.now - leak.spec.start_s
         if t_rel <= 0:
             return np.zeros(len(xy))
@@ -509,7 +595,7 @@ class Engine:
         rate = leak.airborne_kg_s(self.env.now)
         if table is None or rate <= 0:
             return np.zeros(len(xy))
-        x, c_per_rate, sigma_y, x_end = table
+        x, c_per_rate, half, sigma_y, x_end = table
         theta = math.radians(self.weather.wind_from_deg)
         dx, dy = -math.sin(theta), -math.cos(theta)
         rel = xy - np.asarray(leak.xy)
@@ -520,10 +606,9 @@ class Engine:
         out = np.zeros(len(xy))
         if inside.any():
             d = down[inside]
-            sy = np.interp(d, x, sigma_y)
-            out[inside] = (
-                rate * np.interp(d, x, c_per_rate) * np.exp(-0.5 * (cross[inside] / sy) ** 2)
-            )
+            sy = np.maximum(np.interp(d, x, sigma_y), 1e-6)
+            edge = np.maximum(np.abs(cross[inside]) - np.interp(d, x, half), 0.0)
+            out[inside] = rate * np.interp(d, x, c_per_rate) * np.exp(-0.5 * (edge / sy) ** 2)
         return out
 
     # --- the processes -----------------------------------------------------------------
@@ -718,9 +803,13 @@ class Engine:
         self.log(f"decision: {self.action}")
         if r.brigade is not None:
             self.env.process(self.brigade())
+        self.env.process(self.plan_watch())
         spread = self.rng.uniform(0.0, r.warning_spread_s, len(self.pop.building_ids))
         for k, b in enumerate(self.pop.building_ids):
             self.env.process(self.warning(b, self._action_for(b), r.warning_delay_s + spread[k]))
+        off = self.sc.offsite.warning_delay_s
+        for k in range(len(self.off_ids)):
+            self.env.process(self.offsite_warning(k, r.warning_delay_s if off is None else off))
 
     def _action_for(self, building: str) -> str:
         if self.action != "by_zone":
@@ -766,6 +855,68 @@ class Engine:
         length = nx.shortest_path_length(self.park.network.graph, a.node, goal, weight="length_m")
         return (length + a.access_m) / speed
 
+    def plan_watch(self):
+        """From the decision on, assembly points and gates inside the cloud (now or five
+        minutes ahead) or a fire's range are closed: nobody is sent there, and people there
+        or on their way go to another."""
+        while True:
+            reasons = self._plan_hazards()
+            ids = [d.id for d in self.evac.dests]
+            new = [d for d in reasons if not self.evac.closed[ids.index(d)]]
+            for d in new:
+                there, heading = self.evac.close([d])
+                kind = self.evac.dests[ids.index(d)].kind
+                what = "gate" if kind == "gate" else "assembly point"
+                self.plan_closed.append(
+                    dict(
+                        time_s=float(self.env.now),
+                        destination=d,
+                        kind=what,
+                        reason=reasons[d],
+                        persons_there=there,
+                        persons_on_their_way=heading,
+                    )
+                )
+                self.log(f"{what} {d} closed: {reasons[d]} ({there} there, {heading} on their way)")
+            yield self.env.timeout(ROAD_WATCH_S)
+
+    def _plan_hazards(self) -> dict[str, str]:
+        """Destination id -> why it lies in a hazard zone now."""
+        dests = self.evac.dests
+        xy = np.array([d.xy for d in dests], float).reshape(-1, 2)
+        reasons: dict[str, str] = {}
+        names = self.levels[0]
+        name = self.sc.response.block_level
+        name = name if name in names else (names[-1] if names else None)
+        if name is not None:
+            w = self.weather
+            ahead = [
+                dispersion.advect_puffs(leak.puffs, FORECAST_S, w.wind_speed_m_s, w.wind_from_deg)
+                for leak in self.leaks
+            ]
+            c = np.maximum(self.concentration(xy), self.concentration(xy, puffs=ahead))
+            for k in np.flatnonzero(c >= self.level(name)):
+                reasons[dests[k].id] = f"inside the {name} cloud (now or within 5 min)"
+        now = self.env.now
+        fires = [(f, f.kind) for f in self.fires if f.end_s > now]
+        for leak in self.leaks:
+            if leak.spec.fire == "fireball" and leak.ignited_s is None:
+                f = self._fire(leak)
+                if f is not None:
+                    fires.append((f, f"possible {f.kind}"))
+        for f, kind in fires:
+            r = np.hypot(*(xy - np.asarray(f.xy)).T)
+            flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
+            span = f.end_s - max(now, f.start_s)
+            p = harm.thermal_death_probability(flux, span)
+            for k in np.flatnonzero(p >= PLAN_P_DEATH):
+                reasons.setdefault(
+                    dests[k].id,
+                    f"within the range of a {kind} ({flux[k] / 1e3:.0f} kW/m2 for {span:.0f} s, "
+                    f"{p[k]:.0%} probability of death there)",
+                )
+        return reasons
+
     def road_watch(self):
         """Links the cloud covers now or in a few minutes are closed; people re-route."""
         name = self.sc.response.block_level
@@ -803,6 +954,8 @@ class Engine:
             now = self.env.now
             c_b = self.concentration(self.building_xy)
             self.building_c.append(c_b)
+            self.air_change_s = self._air_changes(self.building_air)
+            self.air_change_sum += self.air_change_s
             decay = np.exp(-self.air_change_s * dt)
             self.indoor_c = c_b + (self.indoor_c - c_b) * decay
             self.outdoor_peak_b = np.maximum(self.outdoor_peak_b, c_b)
@@ -828,7 +981,42 @@ class Engine:
                         flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
                         self.thermal[out] += flux ** (4.0 / 3.0) * span
                         q = np.maximum(q, flux)
+            self._offsite_dose(dt)
             self._record(c, inside, q)
+
+    def _offsite_dose(self, dt: float):
+        """Receptors outside the park: indoor air by the same air change model, the
+        outdoor group breathing the outdoor air (and feeling a fire's heat) until warned."""
+        if not len(self.off_xy):
+            return
+        now = self.env.now
+        c_o = self._off_c = self.concentration(self.off_xy)
+        rate = self._air_changes(self.off_air)
+        self.off_air_sum += rate
+        self.off_in = c_o + (self.off_in - c_o) * np.exp(-rate[self.off_target] * dt)
+        out = ~self.off_warned[self.off_target]
+        c = np.stack([self.off_in, np.where(out, c_o, self.off_in)])
+        self.off_out_peak = np.maximum(self.off_out_peak, c_o)
+        self.off_peak = np.maximum(self.off_peak, c)
+        if self._probit:
+            self.off_load += harm.toxic_load(
+                self.cas, c.reshape(-1, 1), dt, self.sc.run.probit, self.molar_mass
+            ).reshape(2, -1)
+        for f in self.fires:
+            span = min(now, f.end_s) - max(now - dt, f.start_s)
+            if span > 0 and out.any():
+                r = np.hypot(*(self.off_xy[out] - np.asarray(f.xy)).T)
+                flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
+                self.off_thermal[out] += flux ** (4.0 / 3.0) * span
+
+    def offsite_now(self, level: float) -> float:
+        """Persons outside the park breathing ``level`` [kg/m3] or more now."""
+        if not len(self.off_xy):
+            return 0.0
+        f = np.where(self.off_warned[self.off_target], 0.0, self.sc.offsite.outdoors)
+        c_o = self._off_c
+        share = self.off_share
+        return float(np.sum(share * ((1 - f) * (self.off_in >= level) + f * (c_o >= level))))
 
     def _record(self, c, inside, q):
         now = self.env.now
@@ -850,9 +1038,11 @@ class Engine:
         for name, v, d in zip(names, values, reach, strict=True):
             row[f"extent_{name}_m"] = d
             row[f"people_above_{name}"] = int((c >= v).sum())
+            row[f"offsite_above_{name}"] = round(self.offsite_now(v))
         for k, s in enumerate(("in_building", "sheltered", "walking", "queued", "arrived", "held")):
             row[s] = int(status[k])
         row["indoors"] = int(inside.sum())
+        row["offsite_warned"] = int(self.off_warned.sum())
         self.timeline.append(row)
         self.target_c.append(self.concentration(self.target_xy))
         if now >= self._next_frame_s:
@@ -883,8 +1073,8 @@ class Engine:
                     hi = np.maximum(hi, (xy[above] + r[:, None]).max(axis=0))
             table = self._cloud(leak)
             if table is not None and leak.airborne_kg_s(self.env.now) > 0:
-                lo = np.minimum(lo, np.asarray(leak.xy) - table[3])
-                hi = np.maximum(hi, np.asarray(leak.xy) + table[3])
+                lo = np.minimum(lo, np.asarray(leak.xy) - table[4])
+                hi = np.maximum(hi, np.asarray(leak.xy) + table[4])
         if not np.all(hi > lo):
             return None
         cell = float((hi - lo).max()) / (CLOUD_FRAME_CELLS - 1)

@@ -231,6 +231,8 @@ class Evacuation:
         self._log_in: list[float] = []
         self._log_left: list[bool] = []
         self._queue_spots: dict[int, Counter] = defaultdict(Counter)
+        self.closed = np.zeros(nd, dtype=bool)
+        self._closing = [env.event() for _ in range(nd)]
         self._warning = [env.event() for _ in range(nb)]
         self._order: list[str | None] = [None] * nb
         self._order_n = [0] * nb
@@ -283,6 +285,26 @@ class Evacuation:
         for i in hit.tolist():
             self._proc[i].interrupt("blocked")
         return len(hit)
+
+    def close(self, destinations) -> tuple[int, int]:
+        """Destinations (ids) may no longer be used from now on (they lie in a hazard
+        zone): people heading for one choose another at their next node; people who have
+        arrived at one leave it for another. Returns (persons there, persons heading
+        there) at the moment of closing."""
+        ids = [d.id for d in self.dests]
+        there = heading = 0
+        for name in destinations:
+            if name not in ids:
+                raise ValueError(f"unknown destination {name!r}")
+            k = ids.index(name)
+            if self.closed[k]:
+                continue
+            self.closed[k] = True
+            mine = self.dest == k
+            there += int(np.sum(mine & (self.status == ARRIVED)))
+            heading += int(np.sum(mine & (self.status != ARRIVED)))
+            self._closing[k].succeed()
+        return there, heading
 
     def _flag_rerouted(self, new: set[int]):
         """Mark people on their way whose remaining route (before blocking) uses a link of
@@ -350,16 +372,42 @@ class Evacuation:
         node = place.node
         yield from self._move(i, place.xy, self._node_xy[node], place.access_m / v)
         self._routes[i].append(node)
+        while True:
+            node = yield from self._go(i, node, d, car, v)
+            if node is None:
+                return
+            d = int(self.dest[i])
+            dest = self.dests[d]
+            if not self.closed[d]:
+                yield self._closing[d]
+            # the destination now lies in a hazard zone: leave it for another
+            self.status[i] = WALKING
+            self.arrival_s[i] = np.nan
+            self.rerouted[i] = True
+            d = self._choose(i, dest.node, car)
+            if d < 0:
+                self.status[i] = HELD
+                return
+            yield from self._move(i, dest.xy, self._node_xy[dest.node], dest.access_m / v)
+            node = dest.node
+
+    def _go(self, i: int, node: int, d: int, car: bool, v: float):
+        """From ``node`` to destination ``d`` (or another one where ``d`` closes or its
+        routes are cut) and through its gate; returns the node of the destination reached,
+        or None when no destination can be reached (the person is held where they are)."""
+        env = self.env
         mode = "car" if car else "foot"
-        while node != self.dests[d].node:
+        while True:
+            if node == self.dests[d].node and not self.closed[d]:
+                break
             nxt = self.net.tree(self.dests[d].node, mode)[1][node]
-            if nxt < 0:
+            if nxt < 0 or self.closed[d]:
                 self._heading[int(car), d] -= 1
                 self.rerouted[i] = True
                 d = self._choose(i, node, car)
                 if d < 0:
                     self.status[i] = HELD
-                    return
+                    return None
                 continue
             e = self.net.edge_id[node, int(nxt)]
             if car:
@@ -393,13 +441,16 @@ class Evacuation:
         self.arrival_s[i] = env.now
         self.status[i] = ARRIVED
         self._heading[int(car), d] -= 1
+        return node
 
     def _choose(self, i: int, node: int, car: bool) -> int:
         """The destination person ``i`` heads for from ``node`` (-1: none reachable)."""
         mode = "car" if car else "foot"
         v = self.pop.speed_m_s[i]
-        cost = np.empty(len(self.dests))
+        cost = np.full(len(self.dests), np.inf)
         for k, dst in enumerate(self.dests):
+            if self.closed[k]:
+                continue
             dist, _, bottleneck = self.net.tree(dst.node, mode)
             walk = dist[node] / (1.0 if car else v) + dst.access_m / v
             if self.route_choice == "quickest":

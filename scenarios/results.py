@@ -18,6 +18,15 @@ import pandas as pd
 
 from physics import harm
 
+PLAN_COLUMNS = [
+    "time_s",
+    "destination",
+    "kind",
+    "reason",
+    "persons_there",
+    "persons_on_their_way",
+]
+
 
 @dataclass
 class ScenarioResult:
@@ -57,6 +66,8 @@ class ScenarioResult:
     target_c: pd.DataFrame = field(default_factory=pd.DataFrame)
     cloud: list = field(default_factory=list)
     not_computed: dict = field(default_factory=dict)
+    offsite: pd.DataFrame = field(default_factory=pd.DataFrame)
+    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def longest_queue(self) -> tuple[str, int, float]:
         best = ("", 0, math.nan)
@@ -90,12 +101,19 @@ class ScenarioResult:
             "longest_queue_x_m": self.queue_xy.get(name, (math.nan, math.nan))[0],
             "longest_queue_y_m": self.queue_xy.get(name, (math.nan, math.nan))[1],
             "expected_fatalities": float(p["p_death"].sum(skipna=False)),
+            "destinations_closed": len(self.plan),
             "peak_kg_m3": float(p["peak_kg_m3"].max()) if len(p) else 0.0,
         }
         for level in self.levels:
             fig[f"above_{level}"] = int(p[f"above_{level}"].sum())
         for level, row in self.zones.iterrows():
             fig[f"clear_{level}_s"] = float(row["time_to_clear_s"])
+        off = self.offsite
+        if len(off):
+            fig["offsite_persons"] = int(off["persons"].sum())
+            fig["offsite_expected_fatalities"] = float(off["expected_fatalities"].sum(skipna=False))
+            for level in self.levels:
+                fig[f"offsite_above_{level}"] = int(off[f"above_{level}"].sum())
         return fig
 
     def shown_figures(self) -> dict:
@@ -116,6 +134,8 @@ class ScenarioResult:
             "persons": persons,
             "buildings": self.buildings.reset_index(),
             "zones": self.zones.reset_index(),
+            "offsite": self.offsite.reset_index(),
+            "plan": self.plan,
             "key_figures": pd.DataFrame([self.shown_figures()]),
         }
         if trajectories:
@@ -189,6 +209,9 @@ def build_result(engine) -> "ScenarioResult":
             "expected_fatalities": g["p_death"].sum().where(g["p_death"].count() == g.size()),
             "warned_s": pd.Series(engine.warned_s, dtype=float),
             "last_exit_s": g["exit_s"].max(),
+            "air_changes_per_h": pd.Series(
+                engine.air_change_sum / max(len(engine.timeline), 1) * 3600.0, index=ids
+            ),
         }
     ).reindex(ids)
     buildings.index.name = "building"
@@ -237,6 +260,9 @@ def build_result(engine) -> "ScenarioResult":
     )
     alarms = alarms[alarms["state"] == "raised"].reset_index(drop=True) if len(alarms) else alarms
     times = pd.Index([row["time_s"] for row in engine.timeline], name="time_s")
+    offsite, reason = _offsite(engine, names, values)
+    if reason:
+        not_computed["offsite_expected_fatalities"] = reason
     return ScenarioResult(
         engine.sc.run.name,
         engine.action,
@@ -259,7 +285,78 @@ def build_result(engine) -> "ScenarioResult":
         ),
         engine.cloud_frames,
         not_computed,
+        offsite,
+        pd.DataFrame(engine.plan_closed, columns=PLAN_COLUMNS),
     )
+
+
+def _offsite(engine, names, values) -> tuple[pd.DataFrame, str]:
+    """Per target outside the park: persons, when warned, outdoor and indoor peak, mean air
+    change, persons above each level (rounded) and expected fatalities. Two groups per
+    receptor point: indoors all along, and the share outdoors until the warning. Without a
+    toxic probit, a target where anyone reached the most severe toxic level has its expected
+    fatalities NaN; the second value says why ("" when all were computed)."""
+    ids = engine.off_ids
+    steps = max(len(engine.timeline), 1)
+    f = engine.sc.offsite.outdoors
+    weights = np.stack([(1.0 - f) * engine.off_share, f * engine.off_share])
+    if engine._probit:
+        with np.errstate(divide="ignore"):
+            pt = harm.death_probability(
+                harm.toxic_probit(engine.cas, engine.off_load, engine.sc.run.probit)
+            )
+    else:
+        pt = np.zeros_like(engine.off_load)
+    with np.errstate(divide="ignore"):
+        thermal = harm.THERMAL_PROBIT_MODELS["eisenberg-1975"] + 2.56 * np.log(engine.off_thermal)
+    pth = np.where(engine.off_thermal > 0, harm.death_probability(thermal), 0.0)
+    p = np.stack([pt[0], 1.0 - (1.0 - pt[1]) * (1.0 - pth)])
+    reason = ""
+    if not engine._probit and len(ids):
+        from scenarios.engine import AEGL_DURATION_S
+
+        try:
+            lv = harm.toxic_levels(engine.cas, AEGL_DURATION_S, engine.molar_mass)
+        except ValueError:
+            lv = None
+        reached = (engine.off_peak >= lv.kg_m3[-1]) & (weights > 0) if lv else None
+        if reached is not None and reached.any():
+            p = np.where(reached, np.nan, p)
+            gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
+            reason = (
+                f"not computed: {gap}; {weights[reached].sum():,.0f} people outside "
+                f"the park reached {lv.names[-1]}"
+            )
+    k = engine.off_target
+
+    def per_target(x):
+        return np.bincount(k, weights=x.sum(axis=0) if x.ndim == 2 else x, minlength=len(ids))
+
+    def peak(x):
+        out = np.zeros(len(ids))
+        np.maximum.at(out, k, x)
+        return out
+
+    t = engine.park.targets
+    table = pd.DataFrame(
+        {
+            "name": t["name"].to_numpy() if "name" in t else ids,
+            "kind": t["kind"].to_numpy(),
+            "persons": np.round(per_target(engine.off_share)).astype(np.int64),
+            "receptors": np.bincount(k, minlength=len(ids)),
+            "warned_s": engine.off_warned_s,
+            "outdoor_peak_kg_m3": peak(engine.off_out_peak),
+            "indoor_peak_kg_m3": peak(engine.off_peak[0]),
+            "air_changes_per_h": engine.off_air_sum / steps * 3600.0,
+            "expected_fatalities": per_target(weights * p),
+        },
+        index=pd.Index(ids, name="target"),
+    )
+    for name, v in zip(names, values, strict=True):
+        table[f"above_{name}"] = np.round(per_target(weights * (engine.off_peak >= v))).astype(
+            np.int64
+        )
+    return table, reason
 
 
 def _toxic_deaths_not_computed(engine, persons) -> str:

@@ -20,15 +20,22 @@ file, the key and what was expected (``ScenarioError``). The sections:
   station, turnout, speed, actions ("isolate", "water_curtain"), isolation_work,
   curtain_setup, curtain_distance, curtain_efficiency;
 - ``[population]`` period ("day"/"night") or headcounts, scale, premovement_median,
-  premovement_sigma, drive_fraction, destinations, air_changes;
+  premovement_sigma, drive_fraction, destinations, air_changes (every building without its
+  own; by default each building's air change follows the LBL infiltration model),
+  indoor_temperature, shelter_class (1-5), leakage ("low", "average", "high");
+- ``[offsite]`` warning_delay, outdoors (share outdoors until warned), receptors (points
+  per target);
 - ``[uncertainty]`` wind_from_sd, wind_speed_sd (relative), for ensembles;
 - ``[twin]`` recording ("demo" or a file), weather (use the recorded wind), state (start
   the tanks from the twin's snapshot at the start time);
 - ``[outputs]`` directory, formats, trajectories.
 """
 
+import difflib
 import math
 import tomllib
+import types
+import typing
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -36,6 +43,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from physics import harm
+from physics.bounds import AIR_TEMPERATURE, WIND_SPEED
 from physics.units import parse_quantity
 
 ACTIONS = ("evacuate", "shelter", "by_zone")
@@ -68,6 +76,12 @@ def _positive(value, dimension: str, what: str):
     return v
 
 
+def _wind_speed(value):
+    """Parse a wind speed at 10 m: > 0 and below hurricane force (``physics.bounds``)."""
+    v = _positive(value, "m/s", "a wind speed > 0 m/s")
+    return None if v is None else WIND_SPEED.check(v)
+
+
 def _direction(value):
     """Parse a direction in degrees, 0-360 (None passes through)."""
     v = _q(value, "deg")
@@ -77,7 +91,7 @@ def _direction(value):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Run(_Section):
@@ -122,7 +136,7 @@ class WindChange(_Section):
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod
     def _speed(cls, v):
-        return _positive(v, "m/s", "a wind speed > 0 m/s")
+        return _wind_speed(v)
 
     @field_validator("wind_from_deg", mode="before")
     @classmethod
@@ -143,7 +157,7 @@ class WeatherSpec(_Section):
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod
     def _speed(cls, v):
-        return _positive(v, "m/s", "a wind speed > 0 m/s")
+        return _wind_speed(v)
 
     @field_validator("wind_from_deg", mode="before")
     @classmethod
@@ -153,7 +167,8 @@ class WeatherSpec(_Section):
     @field_validator("air_temperature_K", mode="before")
     @classmethod
     def _temp(cls, v):
-        return _q(v, "K", minimum=150.0)
+        v = _q(v, "K", minimum=None)
+        return None if v is None else AIR_TEMPERATURE.check(v)
 
 
 class ReleaseSpec(_Section):
@@ -233,7 +248,7 @@ class Brigade(_Section):
     @classmethod
     def _fraction(cls, v):
         v = _q(v, "1") if isinstance(v, str) else v
-        if not 0.0 <= v <= 1.0:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
             raise ValueError("expected a fraction of 0-100 %")
         return v
 
@@ -273,12 +288,20 @@ class PopulationSpec(_Section):
     premovement_sigma: float = 0.6
     drive_fraction: float = 0.0
     destinations: Literal["assembly", "gates", "both"] = "assembly"
-    air_changes_per_s: float = Field(0.5 / 3600.0, alias="air_changes")
+    air_changes_per_s: float | None = Field(None, alias="air_changes")
+    indoor_temperature_K: float = Field(293.15, alias="indoor_temperature")
+    shelter_class: int = Field(3, ge=1, le=5)
+    leakage: Literal["low", "average", "high"] = "average"
 
     @field_validator("premovement_median_s", mode="before")
     @classmethod
     def _median(cls, v):
         return _positive(v, "s", "a time > 0 s")
+
+    @field_validator("indoor_temperature_K", mode="before")
+    @classmethod
+    def _indoor(cls, v):
+        return _q(v, "K", minimum=150.0)
 
     @field_validator("air_changes_per_s", mode="before")
     @classmethod
@@ -293,6 +316,21 @@ class PopulationSpec(_Section):
                 "expected a number >= 0" + (" and <= 1" if "fraction" in info.field_name else "")
             )
         return v
+
+
+class Offsite(_Section):
+    """People of the targets outside the park: warned ``warning_delay`` after the decision
+    (the park's warning delay if not given), sheltering indoors from then on; ``outdoors``
+    is the share outdoors until warned; ``receptors`` the points each target is sampled at."""
+
+    warning_delay_s: float | None = Field(None, alias="warning_delay")
+    outdoors: float = Field(0.0, ge=0.0, le=1.0)
+    receptors: int = Field(9, ge=1, le=100)
+
+    @field_validator("warning_delay_s", mode="before")
+    @classmethod
+    def _time(cls, v):
+        return _q(v, "s")
 
 
 class Uncertainty(_Section):
@@ -327,26 +365,64 @@ class Scenario(_Section):
     detection: Detection = Detection()
     response: Response
     population: PopulationSpec
+    offsite: Offsite = Offsite()
     uncertainty: Uncertainty = Uncertainty()
     twin: TwinSpec | None = None
     outputs: Outputs = Outputs()
     path: str = ""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     def with_changes(self, **changes) -> "Scenario":
         """A copy with fields replaced (e.g. ``response=...``), unchecked."""
         return self.model_copy(update=changes)
 
 
+def _section_model(loc) -> type[BaseModel] | None:
+    """The model of the table at ``loc`` (keys and list indices from the top), or None."""
+    model = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        if part not in fields:
+            return None
+        inner = [fields[part].annotation]
+        while inner:
+            kind = inner.pop()
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                model = kind
+                break
+            if isinstance(kind, types.UnionType) or typing.get_origin(kind) is not None:
+                inner += list(typing.get_args(kind))
+        else:
+            return None
+    return model
+
+
+def _unknown_key(loc) -> str:
+    model = _section_model(loc[:-1])
+    known = [f.alias or n for n, f in model.model_fields.items()] if model else []
+    near = difflib.get_close_matches(str(loc[-1]), [k for k in known if k != "path"], n=1)
+    return f"unknown key {loc[-1]!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+
+
 def _one_line(path, err: ValidationError) -> str:
-    e = err.errors()[0]
-    key = ".".join(str(p) for p in e["loc"])
+    errors = err.errors()
+    # A misspelt key also makes the right one missing: name the misspelling first.
+    e = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    key = "".join(
+        c if c.isprintable() else repr(c)[1:-1] for c in ".".join(str(p) for p in e["loc"])
+    )
     msg = e["msg"].removeprefix("Value error, ")
     if e["type"] == "missing":
         msg = "is required"
     elif e["type"] == "extra_forbidden":
-        msg = "is not a known key"
+        msg = _unknown_key(e["loc"])
+    elif e["type"] == "finite_number":
+        msg = f"expected a finite number, got {e['input']!r}"
     elif e["type"] == "literal_error":
         msg = "expected " + msg.removeprefix("Input should be ")
     return f"{path}: {key}: {msg}"
@@ -365,6 +441,13 @@ def load(path) -> Scenario:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such scenario file") from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start}); "
+            "save the scenario file as UTF-8"
+        ) from None
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot be read ({e.strerror or e})") from None
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: not valid TOML ({e})") from None
     return parse(data, str(path))

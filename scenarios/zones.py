@@ -10,14 +10,15 @@ polygons per hazard and level of concern, as ALOHA draws them:
 - overpressure: a vapour cloud explosion (TNO multi-energy) of the flammable mass of the
   cloud, at 8.0, 3.5 and 1.0 psi.
 
-A continuous cloud is a steady plume of the largest one-minute average airborne rate;
-an instantaneous one (a rupture) is the peak concentration of the passing puff. Dense or
-passive is chosen by the Richardson number (Britter & McQuaid 1988); a dense plume hands
-over to the Gaussian far field; its crosswind profile is a Gaussian carrying the same
-crosswind integral as the workbook's top-hat half-width. Footprints are evaluated on a
-wind-aligned receptor grid sized to each level and contoured, then turned to the wind on
-the park map. The wind
-direction's uncertainty is the lowest level's footprint swept over +-2 sigma-theta of the
+The cloud comes from one integral model (``physics.integral_plume``) from the source to
+10 km: the slumping dense phase, the Richardson-damped entrainment and the passive Gaussian
+far field without seams. A continuous cloud is the plume of the largest one-minute average
+airborne rate, lasting as long as the airborne mass takes at that rate; an instantaneous
+one (a rupture) is the peak concentration of the passing puff. Levels in ppm are volume
+fractions and are turned into kg/m3 once, with the cloud's own mixing table (its
+temperature where it holds that fraction). Footprints are evaluated on a wind-aligned
+receptor grid sized to each level and contoured, then turned to the wind on the park map.
+The wind direction's uncertainty is the lowest level's footprint swept over +-2 sigma-theta of the
 stability class (a stand-in for ALOHA's confidence lines).
 """
 
@@ -33,9 +34,10 @@ from shapely.ops import unary_union
 
 import geodata
 from geodata.grids import contour_polygons, regular_grid
-from physics import dense_gas, dispersion, explosion, fire, harm
+from physics import explosion, fire, harm, integral_plume
+from physics.atmosphere import PARK_LAND_USE, check_roughness, roughness_for
 from physics.meteorology import SIGMA_THETA_DEG, STABILITY_CLASSES, air_density
-from physics.sigmas import puff_sigmas
+from physics.sigmas import BASE_AVERAGING_TIME_S
 from scenarios.release import SourceTerm, cloud_density
 
 HAZARDS = ("toxic", "flammable", "thermal", "overpressure")
@@ -47,8 +49,10 @@ MAX_DISTANCE_M = 10_000.0
 DEFAULT_BLAST_STRENGTH = 7  # TNO multi-energy: a congested process area
 THERMAL_EXPOSURE_NOTE = "ALOHA thermal levels of concern (10, 5, 2 kW/m2)"
 MODEL_REFERENCES = {
-    "passive": "Gaussian plume/puff, Briggs (1973) sigmas, ground reflection",
-    "dense": "Britter & McQuaid (1988) workbook, passive far field beyond its range",
+    "integral": (
+        "integral plume (physics.integral_plume: slumping dense cloud with Richardson-damped "
+        "entrainment after SLAB/DEGADIS, passive Briggs (1973) sigmas, adiabatic mixing)"
+    ),
     "pool fire": "Burgess burning rate, Thomas flame length, Mudan SEP and view factor",
     "jet fire": "API 521 point source, Chamberlain (1987) radiant fraction",
     "fireball": "CCPS fireball diameter and duration, TNO radiant fraction",
@@ -58,7 +62,10 @@ MODEL_REFERENCES = {
 
 @dataclass(frozen=True)
 class Weather:
-    """Wind at 10 m, where it blows from, Pasquill class, air temperature, terrain."""
+    """Wind at 10 m, where it blows from, Pasquill class, air temperature, terrain (Briggs
+    sigma curves), relative humidity (0..1), surface roughness [m] (default: a chemical
+    park, ``physics.atmosphere.PARK_LAND_USE``) and the averaging time of the
+    concentrations [s]."""
 
     wind_speed_m_s: float
     wind_from_deg: float
@@ -66,6 +73,8 @@ class Weather:
     air_temperature_K: float = 293.15
     terrain: str = "rural"
     relative_humidity: float = 0.7
+    roughness_m: float = field(default_factory=lambda: roughness_for(PARK_LAND_USE))
+    averaging_time_s: float = BASE_AVERAGING_TIME_S
 
     def __post_init__(self):
         if not math.isfinite(self.wind_speed_m_s) or self.wind_speed_m_s <= 0:
@@ -77,6 +86,7 @@ class Weather:
             )
         if not 0 <= self.wind_from_deg <= 360:
             raise ValueError(f"wind direction must be 0-360 degrees, got {self.wind_from_deg:g}")
+        check_roughness(self.roughness_m)
 
 
 @dataclass
@@ -94,6 +104,7 @@ class ZonesResult:
     affected: pd.DataFrame
     models: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
+    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def distance_table(self) -> pd.DataFrame:
         return self.zones.drop(columns="geometry").reset_index(drop=True)
@@ -109,163 +120,102 @@ def _frame(term: SourceTerm, weather: Weather, source_xy):
 
 class Cloud:
     """Ground-level concentration of a release's cloud in the wind frame [kg/m3]: x downwind
-    from the source, y to the left of it. ``field(xx, yy)`` on any receptors, ``reach(level)``
-    the farthest centreline distance of a level, ``centreline(x)``; ``dense`` and
-    ``instantaneous`` say which model applies."""
+    from the source, y to the left of it, from the integral model
+    (``physics.integral_plume``). ``field(xx, yy)`` on any receptors, ``reach(level)`` the
+    farthest centreline distance of a level, ``centreline(x)``, ``level_kg_m3(ppm)`` a
+    level in ppm on the model's basis; ``dense`` says whether the cloud slumps under gravity
+    (its Richardson number exceeds 1 somewhere), ``instantaneous`` whether it is a puff.
 
-    def __init__(self, term: SourceTerm, weather: Weather):
+    A continuous release is the largest one-minute average airborne rate, lasting as long as
+    the airborne mass takes at that rate (the finite-duration factor); a pool gives its
+    largest area (``steady=True``: without the finite-duration factor). An instantaneous one
+    (a rupture) is the puff as a short segment
+    (``physics.integral_plume.puff_as_segment``): the peak of the passing puff.
+    """
+
+    def __init__(
+        self,
+        term: SourceTerm,
+        weather: Weather,
+        x_max_m: float = MAX_DISTANCE_M,
+        steady: bool = False,
+    ):
         self.term, self.w = term, weather
-        self.rho_air = float(air_density(weather.air_temperature_K))
-        self.rho_gas = cloud_density(term)
-        self.g0 = G * (self.rho_gas - self.rho_air) / self.rho_air
         self.instantaneous = term.instantaneous_kg > 0
-        self.rate = term.max_average_rate(60.0)
         self.mass = term.instantaneous_kg
+        sub = term.substance
         if self.instantaneous:
-            volume = self.mass / self.rho_gas
-            dense = (
-                self.g0 > 0
-                and dense_gas.choose_model(self.g0, volume, weather.wind_speed_m_s, "instantaneous")
-                == "dense"
+            rate, area, duration = (
+                float(v)
+                for v in integral_plume.puff_as_segment(
+                    self.mass, cloud_density(term), weather.wind_speed_m_s
+                )
             )
         else:
-            volume = self.rate / self.rho_gas if self.rate > 0 else 0.0
-            dense = (
-                self.rate > 0
-                and self.g0 > 0
-                and dense_gas.choose_model(self.g0, volume, weather.wind_speed_m_s, "continuous")
-                == "dense"
-            )
-        self.volume = volume
-        self.dense = bool(dense)
-        self.model = "dense" if self.dense else "passive"
-        if self.dense:
-            self.x_end, _ = dense_gas.dense_range_end(
-                self.g0,
-                volume,
+            rate = term.max_average_rate(60.0)
+            area = float(term.pool.area_m2.max()) if term.pool is not None else 0.0
+            duration = term.airborne_total_kg / rate if rate > 0 and not steady else math.inf
+        self.rate = rate
+        self.duration_s = duration
+        self.plume = integral_plume.integral_plume(
+            integral_plume.substance_release(
+                sub,
+                max(rate, 0.0),
+                temperature_K=term.cloud_temperature_K,
+                liquid_fraction=term.aerosol_fraction,
+                area_m2=area,
+                duration_s=duration,
+            ),
+            integral_plume.Ambient(
                 weather.wind_speed_m_s,
-                self._release,
-                term.cloud_temperature_K,
+                weather.stability,
+                weather.roughness_m,
                 weather.air_temperature_K,
-            )
-            # crosswind, a Gaussian with the crosswind integral of the workbook's top-hat
-            # (2 L_H = sqrt(2 pi) sigma_y); beyond the dense range sigma_y grows with the
-            # Briggs curve from the virtual distance that gives it at the hand-off
-            sigma0 = 2.0 * self._dense_half(self.x_end) / math.sqrt(2.0 * math.pi)
-            xs = np.geomspace(0.1, 1e6, 2000)
-            self.x_virtual = float(
-                np.interp(sigma0, puff_sigmas(xs, weather.stability, weather.terrain)[0], xs)
-            )
-
-    @property
-    def _release(self):
-        return "instantaneous" if self.instantaneous else "continuous"
-
-    def _dense_half(self, x):
-        w = self.w
-        if self.instantaneous:
-            r0 = (self.volume / math.pi) ** (1.0 / 3.0)
-            return dense_gas.puff_radius(x, self.g0, self.volume, w.wind_speed_m_s, r0)
-        return dense_gas.plume_half_width(x, self.g0, self.volume, w.wind_speed_m_s)
-
-    def _sigma_y(self, x):
-        x = np.asarray(x, dtype=float)
-        near = 2.0 * self._dense_half(np.minimum(x, self.x_end)) / math.sqrt(2.0 * math.pi)
-        far = puff_sigmas(
-            np.maximum(x - self.x_end, 0.0) + self.x_virtual, self.w.stability, self.w.terrain
-        )[0]
-        return np.where(x <= self.x_end, near, far)
-
-    def _passive_centreline(self, x):
-        x = np.maximum(np.asarray(x, dtype=float), 0.5)
-        w = self.w
-        if self.instantaneous:
-            sxy, sz = puff_sigmas(x, w.stability, w.terrain)
-            return dispersion.puff_from_sigmas(self.mass, 0.0, 0.0, 0.0, 0.0, sxy, sz)
-        return dispersion.plume_concentration(
-            x,
-            np.zeros_like(x),
-            0.0,
-            rate=self.rate,
-            wind_speed=w.wind_speed_m_s,
-            wind_from_deg=270.0,
-            stability=w.stability,
-            terrain=w.terrain,
+                weather.relative_humidity,
+                averaging_time_s=weather.averaging_time_s,
+                terrain=weather.terrain,
+            ),
+            x_max_m=x_max_m,
         )
+        self.dense = bool(self.plume.richardson.max() > 1.0)
+        self.model = "integral"
 
-    def _dense_args(self):
-        return dict(
-            reduced_gravity_m_s2=self.g0,
-            source_volume=self.volume,
-            wind_speed_10m=self.w.wind_speed_m_s,
-            release=self._release,
-            release_temperature_k=self.term.cloud_temperature_K,
-            air_temperature_k=self.w.air_temperature_K,
-            passive_ratio=lambda x: self._passive_centreline(x) / self.rho_gas,
-        )
+    def level_kg_m3(self, ppm) -> np.ndarray:
+        """Levels given in ppm (volume fractions x 1e6) as kg/m3 of this cloud, on the
+        model's basis (the cloud's own temperature where it holds that fraction)."""
+        return self.plume.level_concentration(np.atleast_1d(ppm)[None, :] * 1e-6)[0]
 
     def centreline(self, x):
-        if self.dense:
-            return (
-                dense_gas.centreline_ratio(np.maximum(x, 0.0), **self._dense_args()) * self.rho_gas
-            )
-        return self._passive_centreline(x)
+        if self.rate <= 0:
+            return np.zeros(np.shape(x))
+        return self.plume.centreline(np.atleast_1d(x))[0].reshape(np.shape(x))
 
     def reach(self, level: float) -> float:
         """Farthest downwind distance of ``level`` on the centreline [m] (0 if never)."""
-        if self.dense:
-            ratio = level / self.rho_gas
-            if ratio >= 1.0:
-                return 0.0
-            d = float(dense_gas.distance_to_ratio(ratio, **self._dense_args()))
-            return d if math.isfinite(d) else 0.0
-        if self.instantaneous:
-            x = np.geomspace(1.0, MAX_DISTANCE_M * 1.01, 4000)
-            above = x[self._passive_centreline(x) >= level]
-            return float(above.max()) if len(above) else 0.0
-        w = self.w
-        d = dispersion.plume_centreline_distance(
-            level,
-            rate=self.rate,
-            wind_speed=w.wind_speed_m_s,
-            stability=w.stability,
-            terrain=w.terrain,
-        )
-        return float(d) if math.isfinite(d) else MAX_DISTANCE_M
+        if self.rate <= 0:
+            return 0.0
+        return float(self.plume.reach(level)[0])
 
     def field(self, xx, yy):
         """Concentration on wind-frame receptors (ground level)."""
-        w = self.w
-        if self.dense:
-            c = self.centreline(xx)
-            x = np.maximum(xx, 0.0)
-            return np.where(xx < 0, 0.0, c * np.exp(-0.5 * (yy / self._sigma_y(x)) ** 2))
-        if self.instantaneous:
-            x = np.maximum(xx, 0.5)
-            sxy, sz = puff_sigmas(x, w.stability, w.terrain)
-            return np.where(
-                xx >= 0, dispersion.puff_from_sigmas(self.mass, 0.0, yy, 0.0, 0.0, sxy, sz), 0.0
-            )
-        return dispersion.plume_concentration(
-            xx,
-            yy,
-            0.0,
-            rate=self.rate,
-            wind_speed=w.wind_speed_m_s,
-            wind_from_deg=270.0,
-            stability=w.stability,
-            terrain=w.terrain,
-        )
+        if self.rate <= 0:
+            return np.zeros(np.broadcast_shapes(np.shape(xx), np.shape(yy)))
+        return self.plume.concentration(xx, yy, 0.0)
 
     def half_width(self, reach: float) -> float:
         """An upper bound of the footprint's half-width inside ``reach`` [m]."""
-        w = self.w
-        x = max(reach, 1.0)
-        if self.dense:
-            xs = np.linspace(0.0, x, 200)
-            return max(4.0 * float(self._sigma_y(xs).max()), 5.0)
-        sy, _ = puff_sigmas(x, w.stability, w.terrain)
-        return max(4.0 * float(sy), 5.0)
+        x = np.geomspace(0.1, max(reach, 1.0), 200)
+        _, b, sy, _, _ = self.plume.profile(x)
+        return max(float((b + 4.0 * sy).max()), 5.0)
+
+    def sigma_x(self, x):
+        """Along-wind spread of the cloud at x [m] (the puff's, for a rupture)."""
+        x = np.asarray(x, dtype=float)
+        return self.plume.sigma_x(x.ravel())[0].reshape(x.shape)
+
+    def mass_between(self, low: float, high: float) -> float:
+        """Mass in the air between two concentrations [kg] (steady plume)."""
+        return self.plume.mass_between(low, high) if self.rate > 0 else 0.0
 
 
 def _footprint(cloud: Cloud, level: float):
@@ -329,6 +279,23 @@ def _thermal(term: SourceTerm, weather: Weather):
     return None
 
 
+def source_point(park: geodata.Park, asset: str):
+    """Where a release starts: a tank's centre, a pipeline's middle, or the point of a
+    pipeline written ``"<pipeline>@<chainage>m"`` (how ``twin.leak`` names a leak it placed
+    along a line)."""
+    if asset in park.tanks.index:
+        return park.tanks.geometry[asset]
+    line, _, chainage = asset.rpartition("@")
+    if line in park.pipelines.index and chainage.endswith("m"):
+        try:
+            return park.pipelines.geometry[line].interpolate(float(chainage[:-1]))
+        except ValueError:
+            pass
+    if asset in park.pipelines.index:
+        return park.pipelines.geometry[asset].interpolate(0.5, normalized=True)
+    raise ValueError(f"no tank or pipeline {asset!r} in the park")
+
+
 def threat_zones(
     park: geodata.Park,
     term: SourceTerm,
@@ -361,11 +328,7 @@ def threat_zones(
     if population not in ("day", "night"):
         raise ValueError(f"population must be 'day' or 'night', got {population!r}")
     sub = term.substance
-    source_geom = (
-        park.tanks.geometry.get(term.asset)
-        if term.asset in park.tanks.index
-        else park.pipelines.geometry[term.asset].interpolate(0.5, normalized=True)
-    )
+    source_geom = source_point(park, term.asset)
     source_xy = (source_geom.x, source_geom.y)
     frame = _frame(term, weather, source_xy)
     cloud = Cloud(term, weather)
@@ -388,9 +351,15 @@ def threat_zones(
 
     cloud_hazards = [h for h in ("toxic", "flammable") if h in hazards]
     if cloud_hazards:
+        what = (
+            f"instantaneous, {cloud.mass:.0f} kg"
+            if cloud.instantaneous
+            else f"{cloud.rate:.2f} kg/s for {cloud.duration_s:.0f} s"
+        )
         models.append(
-            f"dispersion: {MODEL_REFERENCES[cloud.model]} "
-            f"({'instantaneous' if cloud.instantaneous else f'{cloud.rate:.2f} kg/s'})"
+            f"dispersion: {MODEL_REFERENCES[cloud.model]} ({what}; "
+            f"{'dense, slumping' if cloud.dense else 'passive'} near the source; "
+            f"roughness {weather.roughness_m:g} m)"
         )
     if "toxic" in hazards:
         try:
@@ -405,8 +374,9 @@ def threat_zones(
                 ) from None
             levels = None
         if levels is not None:
+            on_cloud_basis = cloud.level_kg_m3(np.asarray(levels.ppm, dtype=float))
             for k, (name, ppm, c) in enumerate(
-                zip(levels.names, levels.ppm, levels.kg_m3, strict=True)
+                zip(levels.names, levels.ppm, on_cloud_basis, strict=True)
             ):
                 geom, reach = _footprint(cloud, float(c))
                 add("toxic", name, f"{ppm:g} ppm", geom, reach)
@@ -415,13 +385,7 @@ def threat_zones(
     lfl_reach = 0.0
     if sub.flammable and ("flammable" in hazards or "overpressure" in hazards):
         for fraction, name in ((1.0, "LFL"), (0.6, "60% LFL")):
-            c = (
-                fraction
-                * sub.lfl_fraction
-                * sub.molar_mass_kg_mol
-                * 101325.0
-                / (8.314462618 * weather.air_temperature_K)
-            )
+            c = float(cloud.level_kg_m3(fraction * sub.lfl_fraction * 1e6)[0])
             geom, reach = _footprint(cloud, c)
             if fraction == 1.0:
                 lfl_reach = reach
@@ -454,28 +418,11 @@ def threat_zones(
                 f"released; {b.rained_out_kg:,.0f} kg rained out), is taken as an upper bound"
             )
         else:
-            lfl = (
-                sub.lfl_fraction
-                * sub.molar_mass_kg_mol
-                * 101325.0
-                / (8.314462618 * weather.air_temperature_K)
+            lfl, ufl = cloud.level_kg_m3(
+                np.array([sub.lfl_fraction, sub.ufl_fraction or 1.0]) * 1e6
             )
-            ufl = (sub.ufl_fraction or 1.0) * lfl / sub.lfl_fraction
-            mass = float(
-                dispersion.plume_mass_between(
-                    lfl,
-                    ufl,
-                    rate=cloud.rate,
-                    wind_speed=weather.wind_speed_m_s,
-                    stability=weather.stability,
-                    terrain=weather.terrain,
-                )
-            )
+            mass = cloud.mass_between(float(lfl), float(ufl))
             mass_text = f"flammable mass (between LFL and UFL) {mass:.0f} kg"
-            if cloud.dense:
-                assumptions.append(
-                    "VCE: flammable mass from the passive plume also for the dense cloud"
-                )
         energy = float(explosion.cloud_energy_from_mass(mass, sub.heat_of_combustion_J_kg))
         models.append(
             f"overpressure: {MODEL_REFERENCES['vce']}, strength {blast_strength}, {mass_text}"
@@ -533,8 +480,53 @@ def threat_zones(
     )
     zones, affected = _count_people(park, zones, population)
     return ZonesResult(
-        term.asset, term, weather, population, zones, env, affected, models, assumptions
+        term.asset,
+        term,
+        weather,
+        population,
+        zones,
+        env,
+        affected,
+        models,
+        assumptions,
+        plan_in_zones(park, zones),
     )
+
+
+PLAN_KINDS = {"assembly_points": "assembly point", "gates": "gate", "roads": "road"}
+
+
+def plan_in_zones(park: geodata.Park, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The emergency plan inside each zone: assembly points and gates that lie in it and
+    roads that cross it (with the length inside), one row each: hazard, level, kind, id,
+    name, inside_m (road length inside; NaN for points)."""
+    rows = []
+    for _, z in zones.iterrows():
+        if z.geometry is None or z.geometry.is_empty:
+            continue
+        for layer, kind in PLAN_KINDS.items():
+            frame = park.layers.get(layer)
+            if frame is None or not len(frame):
+                continue
+            hit = frame[frame.intersects(z.geometry)]
+            for i, row in hit.iterrows():
+                inside = (
+                    float(row.geometry.intersection(z.geometry).length)
+                    if kind == "road"
+                    else math.nan
+                )
+                name = row.get("name")
+                rows.append(
+                    dict(
+                        hazard=z.hazard,
+                        level=z.level,
+                        kind=kind,
+                        id=i,
+                        name=name if isinstance(name, str) else i,
+                        inside_m=inside,
+                    )
+                )
+    return pd.DataFrame(rows, columns=["hazard", "level", "kind", "id", "name", "inside_m"])
 
 
 def _count_people(park: geodata.Park, zones: gpd.GeoDataFrame, population: str):
@@ -605,4 +597,5 @@ def clip_zones(result: ZonesResult, park: geodata.Park, radius_m: float) -> Zone
         affected,
         result.models,
         result.assumptions,
+        plan_in_zones(park, zones),
     )

@@ -101,7 +101,9 @@ def test_sheltering_lowers_the_dose_by_the_air_change_model():
     step, as the engine does) gives the indoor concentration and the dose the sheltering
     people must have; the dose is well below the outdoor one."""
     e = _engine(
-        scenario={"duration": "20 min"}, response={"decision_delay": "0 s", "warning_delay": "0 s"}
+        scenario={"duration": "20 min"},
+        response={"decision_delay": "0 s", "warning_delay": "0 s"},
+        population={"air_changes": "0.5 1/h"},
     )
     k = e.pop.building_ids.index("B-E02-WS")
     lam = 0.5 / 3600.0
@@ -121,7 +123,9 @@ def test_sheltering_lowers_the_dose_by_the_air_change_model():
     ode = solve_ivp(
         rhs, (0.0, times[-1]), [0.0], t_eval=times, max_step=1.0, rtol=1e-10, atol=1e-14
     )
-    assert_allclose(indoor, ode.y[0], rtol=1e-5, atol=1e-12)
+    # the step in which the cloud front arrives may differ by one step in which of its
+    # ends is seen: an absolute tolerance of a millionth of the largest indoor value
+    assert_allclose(indoor, ode.y[0], rtol=1e-5, atol=1e-6 * ode.y[0].max())
     persons = e.pop.building == k
     assert_allclose(e.dose[persons], np.sum(ode.y[0]) * dt, rtol=1e-5)
     ratio = e.dose[persons][0] / (outdoor.sum() * dt)

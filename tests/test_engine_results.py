@@ -100,7 +100,11 @@ def test_toxic_deaths_without_a_probit_are_not_computed(monkeypatch):
     """With no usable probit for the chemical, people who reached its most severe toxic level
     (AEGL-3) have no probability of death: the expected fatalities are NaN with the reason,
     and the comparison table shows the reason, never 0."""
-    sc = scenario(response={"action": "evacuate"})
+    # a 100 mm hole, so that people downwind reach AEGL-3
+    sc = scenario(
+        response={"action": "evacuate"},
+        release=[{"asset": "NH-101", "hole": "100 mm", "height": "0.5 m"}],
+    )
     computed = Engine(sc, park()).run()
     assert computed.key_figures()["above_AEGL-3"] > 0
     assert computed.not_computed == {}

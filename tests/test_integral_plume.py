@@ -19,7 +19,7 @@ releases = st.fixed_dictionaries(
         "rate": st.floats(0.05, 200.0),
         "molar_mass": st.floats(0.016, 0.16),
         "temperature": st.floats(110.0, 320.0),
-        "liquid": st.floats(0.0, 0.3),
+        "liquid": st.floats(0.0, 0.6),
         "area": st.one_of(st.just(0.0), st.floats(1.0, 2000.0)),
         "stability": st.sampled_from("ABCDEF"),
         # from the RMP worst case (1.5 m/s F) up; see the continuity test for below
@@ -158,6 +158,17 @@ def test_flashing_ammonia_cools_below_its_boiling_point_while_droplets_evaporate
     assert t.min() < tb - 5.0
     assert table.density[0][wet].max() > 1.1 * float(air.density[0])
     assert table.liquid[0][0] == 0.0 and table.temperature[0][0] == pytest.approx(293.15)
+    rainy = cloud_mixing.mixing_table(
+        air,
+        molar_mass_kg_mol=nh3.molar_mass_kg_mol,
+        temperature_K=tb,
+        liquid_fraction=0.6,
+        vapour_cp_J_kgK=2100.0,
+        latent_heat_J_kg=lat,
+        boiling_point_K=tb,
+    )
+    # evaporating 60 % droplets would cool below absolute zero on paper: droplets remain
+    assert rainy.temperature.min() > 150.0 and np.all(rainy.density > 0)
 
 
 def test_dense_chlorine_pool_is_denser_and_nearer_the_ground_than_a_passive_one():

@@ -66,8 +66,8 @@ def test_one_event_one_weather_class_matches_hand_calculation(park):
 
 
 def test_uniform_rose_gives_circular_contour(park):
-    """A point source under a uniform 72-sector rose: the contour through the risk 300 m
-    east lies 300 m from the source all round (within 5 %)."""
+    """A point source under a uniform 72-sector rose: the contour through the risk 150 m
+    east (inside the footprint) lies 150 m from the source all round (within 5 %)."""
     event = _event(park, "CL-101/leak")
     grid = risk.Grid.for_park(park, margin_m=600.0, cell_m=10.0)
     angles = list(np.arange(72) * 5.0)
@@ -82,13 +82,14 @@ def test_uniform_rose_gives_circular_contour(park):
     ((x, y, _),) = event.positions
     g = result.grid  # the grid the risk is on (grown to its footprints)
     j, i = g.cell_of(x, y)
-    level = result.individual_risk[j, i + 30]
+    level = result.individual_risk[j, i + 15]
+    assert level > 0
     contour = risk.contours(g, result.individual_risk, park.crs, levels=[level])
     geom = contour.geometry.iloc[0]
     cx, cy = g.centre(j, i)
     ring = np.asarray(max(geom.geoms, key=lambda g: g.area).exterior.coords)
     r = np.hypot(ring[:, 0] - cx, ring[:, 1] - cy)
-    assert_allclose(r.mean(), 300.0, rtol=0.05)
+    assert_allclose(r.mean(), 150.0, rtol=0.05)
     assert r.std() / r.mean() < 0.05
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from physics import source, substances
 from scenarios.release import cloud_density, source_term
-from twin import load_park, tank_inventory_kg
+from twin import load_park, tank_geometry, tank_inventory_kg
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +181,33 @@ def test_hole_height_checked_against_the_vessel(park):
         source_term(park, "BZ-101", hole_diameter_m=0.05, hole_height_m=40.0)
     with pytest.raises(ValueError, match=">= 0 m"):
         source_term(park, "NH-101", hole_diameter_m=0.05, hole_height_m=-1.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    asset=st.sampled_from(["NH-101", "NB-101", "LP-101", "PR-101", "CL-101"]),
+    above=st.floats(0.0, 1.0),
+    hole_mm=st.floats(5.0, 100.0),
+)
+def test_a_hole_above_the_liquid_releases_gas(park, asset, above, hole_mm):
+    """Property: anywhere between the liquid level and the top of a pressurised vessel of
+    liquefied gas, a hole lets out gas only (no aerosol, no rainout, no pool), all of it
+    airborne, at a rate that never rises as the liquid cools."""
+    tank = park.tanks.loc[asset]
+    shape, d = tank["shape"], float(tank.diameter_m)
+    length = None if tank.length_m != tank.length_m else float(tank.length_m)
+    height = length if shape == "vertical_cylinder" else d
+    full = tank_geometry.full_volume(shape, d, length)
+    level = float(tank_geometry.level_from_volume(tank.fill_fraction * full, shape, d, length))
+    hole_mm = min(hole_mm, 1000 * min(d, height))
+    term = source_term(
+        park,
+        asset,
+        hole_diameter_m=hole_mm / 1000,
+        hole_height_m=level + above * (height - level),
+    )
+    b = term.mass_balance()
+    assert term.outflow.phase == "gas" and term.pool is None and term.aerosol_fraction == 0
+    assert b.released_kg > 0 and b.rained_out_kg == 0 and b.aerosol_kg == 0
+    assert b.airborne_kg == pytest.approx(b.released_kg)
+    assert np.all(np.diff(term.outflow.rate_kg_s) <= 1e-9 * term.outflow.rate_kg_s[0])

@@ -48,6 +48,17 @@ LAYER_COLUMNS = {
         "above_AEGL-3",
     },
     "sensors": {"tag", "kind", "alarms", "first_AL1_s", "first_AL2_s", "alarm_times_s"},
+    "offsite": {
+        "target",
+        "name",
+        "kind",
+        "persons",
+        "warned_s",
+        "indoor_peak_kg_m3",
+        "air_changes_per_h",
+        "expected_fatalities",
+        "above_AEGL-3",
+    },
     "cloud": {"level", "threshold_kg_m3", "t0_s", "t1_s", "area_m2"},
     "cloud_reach": set(ZONE_COLUMNS) - {"geometry"},
 }

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from physics import dispersion
 from physics.meteorology import SIGMA_THETA_DEG
 from scenarios.release import SourceTerm, source_term
-from scenarios.zones import Cloud, Weather, threat_zones
+from scenarios.zones import Cloud, Weather, source_point, threat_zones
 from twin import load_park
 
 
@@ -47,22 +46,39 @@ def steady_term(park, rate_kg_s):
 
 @pytest.mark.parametrize("stability", ["B", "D", "F"])
 def test_passive_contour_within_2_percent_of_the_centreline_distance(park, stability):
+    """The contoured footprint reaches as far as the model's centreline does (the grid and
+    contouring lose < 2 %); levels in ppm are taken to kg/m3 at the cloud's temperature
+    (here the air's: p M / (R T) with T = 293.15 K, not 25 degC)."""
     weather = Weather(3.0, 60.0, stability)
     term = steady_term(park, 2.0)
     result = threat_zones(park, term, weather, hazards=("toxic",))
     src = park.tanks.geometry["NH-101"]
-    assert not Cloud(term, weather).dense
+    cloud = Cloud(term, weather)
+    assert not cloud.dense
     for _, z in result.zones.iterrows():
         level = dict(zip(["AEGL-1", "AEGL-2", "AEGL-3"], [30, 160, 1100], strict=True))[z.level]
-        c = level * 1e-6 * 101325 * 0.017031 / (8.314462618 * 298.15)
-        analytic = dispersion.plume_centreline_distance(
-            c, rate=2.0, wind_speed=3.0, stability=stability
-        )
-        if analytic >= 10_000:
+        c = level * 1e-6 * 101325 * 0.017031 / (8.314462618 * 293.15)
+        assert float(cloud.level_kg_m3(level)[0]) == pytest.approx(c, rel=0.01)
+        expected = cloud.reach(c)
+        if expected >= 10_000:
             assert z.beyond_10km
             continue
         contour = reach_along_wind(z.geometry, (src.x, src.y), 60.0)
-        assert contour == pytest.approx(analytic, rel=0.02)
+        assert contour == pytest.approx(expected, rel=0.02)
+
+
+def test_levels_of_a_cold_cloud_are_converted_at_its_own_temperature(park):
+    """Flashing ammonia: where the cloud holds 1100 ppm its mixing table gives its
+    temperature T, and the level in kg/m3 is y p M / (R T) at that T (one basis, converted
+    once: the workbook-era conversion at 25 degC divided by the cold cloud's density is
+    gone)."""
+    term = source_term(park, "NH-101", hole_diameter_m=0.05)
+    assert term.aerosol_fraction > 0
+    cloud = Cloud(term, Weather(3.0, 45.0, "D", air_temperature_K=293.15))
+    table = cloud.plume.table
+    c = float(cloud.level_kg_m3(1100.0)[0])
+    t = float(np.interp(1100e-6, table.mole_fraction[0], table.temperature[0]))
+    assert c == pytest.approx(1100e-6 * 101325 * 0.017031 / (8.314462618 * t), rel=0.01)
 
 
 def test_dense_contour_within_2_percent(park):
@@ -240,3 +256,13 @@ def test_cli_writes_gis_layers(tmp_path):
     source = gpd.read_file(tmp_path / "zones.gpkg", layer="source")
     assert source.geometry.iloc[0].distance(Point(119.9, 28.4)) < 0.05
     assert (tmp_path / "zones.csv").exists() and (tmp_path / "zones.png").stat().st_size > 10_000
+
+
+def test_source_point_of_a_leak_placed_along_a_pipeline(park):
+    # twin.leak names a leak it placed on a line "<pipeline>@<chainage>m"
+    line = park.pipelines.geometry["P-H2S-01"]
+    assert source_point(park, "P-H2S-01@1625m").equals(line.interpolate(1625.0))
+    assert source_point(park, "P-H2S-01").equals(line.interpolate(0.5, normalized=True))
+    assert source_point(park, "NH-101").equals(park.tanks.geometry["NH-101"])
+    with pytest.raises(ValueError, match="no tank or pipeline 'X-1@5m'"):
+        source_point(park, "X-1@5m")

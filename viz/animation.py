@@ -29,12 +29,14 @@ from geodata.crs import WGS84
 from geodata.grids import contour_polygons
 from geodata.park import Park
 from viz.deckmap import (
+    COLOURS,
     ESRI_WORLD_STREET_MAP,
     MAP_PADDING_PX,
     SENSOR_COLOURS,
     SENSOR_GROUPS,
     Basemap,
     _basemap,
+    _geojson_layer,
     _legend,
     _park_layers,
     _script_safe,
@@ -108,6 +110,9 @@ def scenario_map(
             layers.append(_cloud_layer(cloud))
     if sensors["features"]:
         layers.append(_sensor_layer(sensors))
+    outside = _offsite_layer(park, result)
+    if outside is not None:
+        layers.append(outside)
     layers += _people_layers(trips)
     view = fit_view(map_bounds(park), size_px, MAP_PADDING_PX)
     deck = pdk.Deck(
@@ -319,7 +324,41 @@ def status_table(result) -> dict:
     for col in STATUS_COLUMNS:
         if col in tl:
             table[col] = tl[col].astype(int).tolist()
+    for name in result.levels:
+        if f"offsite_above_{name}" in tl:
+            table[f"outside the park above {name}"] = tl[f"offsite_above_{name}"].tolist()
     return table
+
+
+def _offsite_layer(park: Park, result) -> pdk.Layer | None:
+    """The targets outside the park with what the run did to their people (tooltip)."""
+    off = result.offsite
+    if not len(off):
+        return None
+    targets = park.to_wgs84("targets").loc[off.index]
+    rows = []
+    for _, row in off.iterrows():
+        figures = {
+            "people": f"{row['persons']:,}",
+            "warned at": "not warned" if np.isnan(row["warned_s"]) else f"{row['warned_s']:.0f} s",
+            "indoor peak": f"{row['indoor_peak_kg_m3'] * 1e6:.3g} mg/m3",
+            "air changes": f"{row['air_changes_per_h']:.2f} /h",
+        }
+        figures |= {f"above {name}": f"{row[f'above_{name}']:,}" for name in result.levels}
+        figures["expected fatalities"] = f"{row['expected_fatalities']:.3g}"
+        rows.append(_tooltip(f"{row['name']} (outside the park)", figures))
+    return _geojson_layer(
+        "offsite",
+        targets,
+        {
+            "fill": [[*COLOURS["target"], 40]] * len(targets),
+            "line": [[*COLOURS["target"], 255]] * len(targets),
+            "tooltip": rows,
+        },
+        get_line_width=3,
+        point_radius_units="'pixels'",
+        get_point_radius=10,
+    )
 
 
 def _cloud_layer(cloud: dict) -> pdk.Layer:

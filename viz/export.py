@@ -28,7 +28,10 @@ s from the scenario start, concentrations in kg/m3, NaN where something did not 
   space-separated, one per vertex);
 - ``buildings``: the buildings that held people, outlines with persons,
   outdoor_peak_kg_m3, indoor_peak_kg_m3, expected_fatalities, warned_s, last_exit_s,
-  above_<level> (persons);
+  air_changes_per_h (the run's mean), above_<level> (persons);
+- ``offsite``: the targets outside the park: target, name, kind, persons, receptors (points
+  sampled), warned_s, outdoor_peak_kg_m3, indoor_peak_kg_m3, air_changes_per_h (mean),
+  expected_fatalities, above_<level> (persons, rounded);
 - ``sensors``: the park's sensors (tag, kind, unit, asset, chemical, alarm thresholds in
   the sensor's unit) with alarms (count raised), first_AL1_s, first_AL2_s, alarm_times_s
   (every raise: "time level", comma-separated);
@@ -47,6 +50,8 @@ Zones are also written as ``zones.geojson`` (RFC 7946, EPSG:4326); a scenario's 
 cloud reach as ``persons.geojson`` and ``cloud_reach.geojson``.
 """
 
+import re
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -56,10 +61,46 @@ import shapely
 
 from geodata.crs import WGS84
 
+# What may stay in a file name built from an id: letters of any script, digits, - _ . @
+_UNSAFE = re.compile(r"[^\w.@-]")
+
+
+def output_folder(path) -> Path:
+    """Create the folder ``path`` (with its parents) and prove it writable by writing and
+    removing a file in it, before any work whose results would go there.
+
+    Raises
+    ------
+    ValueError
+        One line naming the folder and why it cannot be written.
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".parktwin-write-test-"):
+            pass
+    except OSError as err:
+        raise ValueError(f"{path}: cannot write results there ({err.strerror or err})") from None
+    return path
+
+
+def named_after(out: Path, name: str) -> Path:
+    """``out / name`` for a ``name`` built from ids (a tank id, a tag), made a single entry
+    inside ``out``: any character but letters, digits, '-', '_', '.' and '@' becomes '_', and
+    a name of dots only becomes '_' (so "../../x" cannot climb out)."""
+    safe = _UNSAFE.sub("_", name)
+    if not safe.strip("."):
+        safe = "_"
+    path = Path(out) / safe
+    if path.resolve().parent != Path(out).resolve():
+        raise ValueError(f"{name!r}: not a file name inside {out}")
+    return path
+
 
 def write_zones(result, park, out: Path) -> dict[str, Path]:
-    """Write a zones result to ``out``: zones.gpkg, zones.csv (the distance table) and
-    affected.csv. Returns the paths by name."""
+    """Write a zones result to ``out``: zones.gpkg, zones.csv (the distance table),
+    affected.csv and plan.csv (assembly points, gates and roads in each zone). Returns the
+    paths by name."""
     out.mkdir(parents=True, exist_ok=True)
     gpkg = out / "zones.gpkg"
     gpkg.unlink(missing_ok=True)
@@ -87,15 +128,24 @@ def write_zones(result, park, out: Path) -> dict[str, Path]:
     source.to_crs(WGS84).to_file(gpkg, layer="source", driver="GPKG")
     table = out / "zones.csv"
     result.distance_table().to_csv(table, index=False)
+    plan = out / "plan.csv"
+    result.plan.to_csv(plan, index=False)
     people = out / "affected.csv"
     result.affected.to_csv(people, index=False)
-    return {"gpkg": gpkg, "geojson": out / "zones.geojson", "table": table, "affected": people}
+    return {
+        "gpkg": gpkg,
+        "geojson": out / "zones.geojson",
+        "table": table,
+        "affected": people,
+        "plan": plan,
+    }
 
 
 def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
     """Write a forecast (``scenarios.forecast.Forecast``): forecast.gpkg with one zones
     layer per horizon (``zones_10min``, ...), forecast.csv (the distance tables with a
-    ``minutes`` column), and returns the paths by name."""
+    ``minutes`` column), plan.csv (assembly points, gates and roads in each horizon's zones),
+    and returns the paths by name."""
     import pandas as pd
 
     out.mkdir(parents=True, exist_ok=True)
@@ -112,7 +162,14 @@ def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
         tables.append(table)
     csv = out / "forecast.csv"
     pd.concat(tables).to_csv(csv, index=False)
-    return {"gpkg": gpkg, "table": csv}
+    plans = [
+        r.plan.assign(minutes=round(h / 60)) for h, r in forecast.horizons.items() if len(r.plan)
+    ]
+    plan = out / "plan.csv"
+    (pd.concat(plans) if plans else next(iter(forecast.horizons.values())).plan).to_csv(
+        plan, index=False
+    )
+    return {"gpkg": gpkg, "table": csv, "plan": plan}
 
 
 def write_scenario(result, park, out: Path) -> dict[str, Path]:
@@ -131,6 +188,7 @@ def write_scenario(result, park, out: Path) -> dict[str, Path]:
         "routes": _routes_layer(result, crs),
         "buildings": _buildings_layer(result, park),
         "sensors": _sensors_layer(result, park),
+        "offsite": _offsite_layer(result, park),
     }
     footprints = cloud_footprints(result)
     if footprints:
@@ -189,6 +247,15 @@ def _routes_layer(result, crs) -> gpd.GeoDataFrame:
             }
         )
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=lines, crs=crs)
+
+
+def _offsite_layer(result, park) -> gpd.GeoDataFrame:
+    """The targets outside the park with the run's figures (``ScenarioResult.offsite``)."""
+    table = result.offsite.reset_index()
+    if not len(table):
+        return gpd.GeoDataFrame(table, geometry=[], crs=park.crs)
+    shapes = park.targets.geometry.reindex(table["target"]).to_numpy()
+    return gpd.GeoDataFrame(table, geometry=shapes, crs=park.crs)
 
 
 def _buildings_layer(result, park) -> gpd.GeoDataFrame:

@@ -275,7 +275,7 @@ def zones_report(result, park, figures: list[Path], out_html: Path, release=None
         SECTIONS[0]: _zones_story(result) + _rows(_zones_key_figures(result)),
         SECTIONS[1]: _rows(release_rows(result, release)),
         SECTIONS[2]: _table(_zones_table(result.zones)),
-        SECTIONS[3]: _table(_affected_table(result.affected)),
+        SECTIONS[3]: _table(_affected_table(result.affected)) + _plan_in_zones(result.plan),
         SECTIONS[4]: "".join(_png(p) for p in figures) or "<p>No figures.</p>",
         SECTIONS[5]: "<p>No criteria apply to a single consequence run; see the QRA report "
         "for GB 36894-2018 individual and societal risk.</p>",
@@ -311,8 +311,13 @@ SCENARIO_MODELS = (
     "cloud dense.",
     "Detection: each sensor reads the field at its place through a first-order response "
     "(time constant T90 / ln 10) and raises the twin's graded alarms.",
-    "Indoor air: dCi/dt = lambda (Co - Ci) with the building's air changes, ASHRAE "
-    "Handbook Fundamentals ch. 16.",
+    "Indoor air: dCi/dt = lambda (Co - Ci); lambda from each building's leakage through the "
+    "LBL infiltration model with the wind and indoor-outdoor temperature difference of the "
+    "moment (Sherman & Grimsrud 1980; ASHRAE Handbook of Fundamentals 2001 ch. 26), leakage "
+    "by building use from EN 15242:2007 Annex B, unless the building gives its air changes.",
+    "People outside the park: each target sampled at a few points carrying equal shares of "
+    "its day or night population, indoors (outdoors for a given share until warned), "
+    "sheltering once warned; the same indoor air model, dose and probits.",
     "Evacuation: pre-movement delay (lognormal), walking on the road graph with link "
     "capacities and queues, SFPE Handbook hydraulic model; IMO MSC.1/Circ.1533 flows.",
     "Levels of concern: the chemical's three tiers (AEGL 60-minute values of the US EPA AEGL "
@@ -350,10 +355,10 @@ SCENARIO_ASSUMPTIONS = (
 )
 
 
-def _deaths(result, value) -> str:
+def _deaths(result, value, key: str = "expected_fatalities") -> str:
     """Expected fatalities, or "not computed" and why (a chemical without a usable toxic
     probit whose cloud reached its most severe level)."""
-    why = getattr(result, "not_computed", {}).get("expected_fatalities", "no value")
+    why = getattr(result, "not_computed", {}).get(key, "no value")
     return fmt.not_computed(why) if not math.isfinite(value) else fmt.number(value, 2)
 
 
@@ -389,6 +394,20 @@ def scenario_key_figures(result) -> list[tuple[str, str]]:
             else "people were still inside or on the move at the end of the run"
         )
         rows.append((f"time to clear the {n} buildings", fmt.duration(kf[f"clear_{n}_s"], why)))
+    closed = fmt.count(len(result.plan))
+    rows.append(("assembly points and gates closed (in a hazard zone)", closed))
+    if "offsite_persons" in kf:
+        rows.append(("persons outside the park (sheltering)", fmt.count(kf["offsite_persons"])))
+        rows += [
+            (f"persons outside the park above {n}", fmt.count(kf[f"offsite_above_{n}"]))
+            for n in names
+        ]
+        rows.append(
+            (
+                "expected fatalities outside the park",
+                _deaths(result, kf["offsite_expected_fatalities"], "offsite_expected_fatalities"),
+            )
+        )
     return rows
 
 
@@ -414,6 +433,20 @@ def _scenario_story(result) -> str:
         + ", ".join(f"{kf[f'above_{n}']:,} were above {_esc(n)}" for n in reversed(names))
         + f"; expected fatalities {_esc(_deaths(result, kf['expected_fatalities']))}."
     )
+    if "offsite_persons" in kf:
+        top = names[-1] if names else None
+        deaths = _deaths(result, kf["offsite_expected_fatalities"], "offsite_expected_fatalities")
+        parts.append(
+            f"Outside the park, {kf['offsite_persons']:,} persons in {len(result.offsite)} "
+            "targets sheltered once warned"
+            + (f"; {kf[f'offsite_above_{top}']:,} were above {_esc(top)}" if top else "")
+            + f"; expected fatalities {_esc(deaths)}."
+        )
+    if len(result.plan):
+        parts.append(
+            f"{len(result.plan)} assembly points or gates were closed because they lay in a "
+            "hazard zone."
+        )
     return '<p class="lead">' + " ".join(parts) + "</p>"
 
 
@@ -572,7 +605,8 @@ def scenario_report(result, park, figures: list[Path], out_html: Path, scenario=
         "fatalities among them.</p>" + _table(zones),
         SCENARIO_SECTIONS[3]: _table(above)
         + f"<p>Buildings by outdoor peak (top {BUILDINGS_SHOWN}):</p>"
-        + _table(buildings),
+        + _table(buildings)
+        + _outside_and_plan(result),
         SCENARIO_SECTIONS[4]: "".join(_png(f) for f in figures) or "<p>No figures.</p>",
         SCENARIO_SECTIONS[5]: _table(checks)
         + "<p>Drill objectives, not legal criteria: GB 36894-2018 individual and societal "
@@ -1051,3 +1085,69 @@ def compare_report(
         ),
     }
     return _write(out_html, f"Layouts compared: {names[0]} and {names[1]}", sections)
+
+
+def _outside_and_plan(result) -> str:
+    """The people outside the park, counted apart, and the assembly points and gates the
+    engine closed because they lay in a hazard zone (words, units, rounded)."""
+    out = ""
+    off = result.offsite
+    if len(off):
+        names = sorted(result.levels, key=result.levels.get)
+        why = result.not_computed.get("offsite_expected_fatalities", "no value")
+        table = pd.DataFrame(
+            {
+                "target": [f"{n} ({k})" for n, k in zip(off["name"], off["kind"], strict=True)],
+                "people": [fmt.count(v) for v in off["persons"]],
+                "warned": [fmt.duration(v, "not warned") for v in off["warned_s"]],
+                "outdoor peak": [fmt.concentration(v) for v in off["outdoor_peak_kg_m3"]],
+                "indoor peak": [fmt.concentration(v) for v in off["indoor_peak_kg_m3"]],
+                "air changes": [f"{fmt.number(v, 2)} per hour" for v in off["air_changes_per_h"]],
+                **{f"above {n}": [fmt.count(v) for v in off[f"above_{n}"]] for n in names},
+                "expected fatalities": [
+                    fmt.number(v, 2) if math.isfinite(v) else fmt.not_computed(why)
+                    for v in off["expected_fatalities"]
+                ],
+            }
+        )
+        out += (
+            f"<p>People outside the park ({fmt.count(off['persons'].sum())} in "
+            f"{len(off)} targets), counted apart from the park's own people; they shelter "
+            "indoors once warned:</p>" + _table(table)
+        )
+    if len(result.plan):
+        plan = pd.DataFrame(
+            {
+                "closed at": [fmt.duration(v) for v in result.plan["time_s"]],
+                "what": [
+                    f"{k} {d}"
+                    for k, d in zip(result.plan["kind"], result.plan["destination"], strict=True)
+                ],
+                "why": result.plan["reason"],
+                "people there": [fmt.count(v) for v in result.plan["persons_there"]],
+                "on their way": [fmt.count(v) for v in result.plan["persons_on_their_way"]],
+            }
+        )
+        out += (
+            "<p>Assembly points and gates closed because they lay in a hazard zone "
+            "(nobody sent there; people there or on their way went elsewhere):</p>" + _table(plan)
+        )
+    return out
+
+
+def _plan_in_zones(plan) -> str:
+    """The assembly points, gates and roads of the emergency plan that lie in a zone."""
+    if plan is None or not len(plan):
+        return "<p>No assembly point, gate or road lies in a zone.</p>"
+    table = pd.DataFrame(
+        {
+            "zone": [f"{h} {lv}" for h, lv in zip(plan["hazard"], plan["level"], strict=True)],
+            "what": [f"{k} {i}" for k, i in zip(plan["kind"], plan["id"], strict=True)],
+            "name": plan["name"],
+            "inside": [
+                fmt.distance(v) if k == "road" else "lies inside"
+                for k, v in zip(plan["kind"], plan["inside_m"], strict=True)
+            ],
+        }
+    )
+    return "<p>The emergency plan inside the zones (do not send people there):</p>" + _table(table)

@@ -2,15 +2,17 @@
 frame (x downwind of the source, y to its left) and then turned onto the risk grid for
 each wind sector.
 
-Outdoor lethality of each effect (vulnerability values in ``data/vulnerability.csv``,
-each with its source):
+Concentrations come from the integral model (``scenarios.zones.Cloud``, i.e.
+``physics.integral_plume``), levels in volume fraction (the LFL) on its basis. Outdoor
+lethality of each effect (vulnerability values in ``data/vulnerability.csv``, each with
+its source):
 
 - toxic: the chemical's probit (``physics.harm``) with the exposure time of the release,
   capped (AQ/T 3046); a puff's dose is that of a Gaussian passage,
-  int C^n dt = C_peak^n sqrt(2 pi / n) sigma / u, so the probit sees C_peak for
-  sqrt(2 pi / n) sigma / u. The probit source is the run's (``physics.harm``: the Purple
-  Book's, else Lees'); chemicals without a usable probit get no toxic risk, and the run's
-  notes say which and why.
+  int C^n dt = C_peak^n sqrt(2 pi / n) sigma_x / u, so the probit sees C_peak for
+  sqrt(2 pi / n) sigma_x / u (sigma_x and u of the model). The probit source is the
+  run's (``physics.harm``: the Purple Book's, else Lees'); chemicals without a usable
+  probit get no toxic risk, and the run's notes say which and why.
 - flash fire: 1 inside the LFL footprint, 0 outside (AQ/T 3046).
 - explosion: TNO multi-energy (strength 7) of the cloud's flammable mass, centred half the
   LFL distance downwind (as ``scenarios.zones``): 1 at >= 30 kPa, 0 at <= 10 kPa, the
@@ -29,14 +31,12 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import map_coordinates
 
-from physics import dispersion, explosion, fire, harm
+from physics import explosion, fire, harm
 from physics.meteorology import air_density
-from physics.sigmas import puff_sigmas
 from scenarios.release import source_term
 from scenarios.zones import MAX_DISTANCE_M, Cloud, Weather
 
 DATA = Path(__file__).parent / "data"
-R_GAS = 8.314462618
 BLAST_STRENGTH = 7  # TNO multi-energy class of a congested process area (as scenarios.zones)
 SMALLEST_LETHALITY = 1e-3  # footprints end where the lethality falls below this
 MIN_CELL_M, MAX_CELL_M, CELLS_ALONG = 1.0, 10.0, 400
@@ -130,10 +130,6 @@ class Footprint:
 
     def fire_at(self, r) -> np.ndarray:
         return np.interp(r, self.fire_r, self.fire, right=0.0)
-
-
-def _lfl_kg_m3(sub, temperature_K, fraction=1.0):
-    return fraction * sub.lfl_fraction * sub.molar_mass_kg_mol * 101325.0 / (R_GAS * temperature_K)
 
 
 def _thermal_lethality(q, t):
@@ -310,13 +306,12 @@ def footprint(
     tox_c = math.inf
     if n is not None and drifting & {"toxic", "cloud"}:
         if cloud.instantaneous:  # the longest passage (far out) gives the lowest threshold
-            sigma_far = float(puff_sigmas(MAX_DISTANCE_M, stability, weather.terrain)[0])
-            passage = math.sqrt(2.0 * math.pi / n) * sigma_far / speed
+            passage = float(_passage_s(cloud, MAX_DISTANCE_M, n))
             tox_c = _toxic_threshold(sub.property_cas, probit, passage, sub.molar_mass_kg_mol)
         else:
             tox_c = _toxic_threshold(sub.property_cas, probit, exposure, sub.molar_mass_kg_mol)
         reach = cloud.reach(tox_c) if math.isfinite(tox_c) else 0.0
-    lfl = _lfl_kg_m3(sub, air_temperature_K) if sub.flammable else math.inf
+    lfl = float(cloud.level_kg_m3(sub.lfl_fraction * 1e6)[0]) if sub.flammable else math.inf
     lfl_reach, vce_r, energy = 0.0, 0.0, 0.0
     if sub.flammable and drifting & {"delayed", "cloud"}:
         lfl_reach = cloud.reach(lfl)
@@ -344,8 +339,7 @@ def footprint(
     layers = {}
     if math.isfinite(tox_c):
         if cloud.instantaneous:
-            sigma = puff_sigmas(np.maximum(xx, 1.0), stability, weather.terrain)[0]
-            t_eff = np.sqrt(2.0 * np.pi / n) * sigma / speed
+            t_eff = _passage_s(cloud, np.maximum(xx, 1.0), n)
         else:
             t_eff = exposure
         layers["toxic"] = harm.toxic_death_probability(
@@ -362,19 +356,20 @@ def footprint(
     return fp
 
 
+def _passage_s(cloud, x, n):
+    """Exposure time that gives a passing puff's dose at its peak concentration [s]:
+    int C^n dt = C_peak^n sqrt(2 pi / n) sigma_x / u for a Gaussian passage, sigma_x and the
+    cloud speed u from the integral model, and not shorter than the puff's own passage."""
+    x = np.asarray(x, dtype=float)
+    u = cloud.plume.speed(x.ravel())[0].reshape(x.shape)
+    gauss = np.sqrt(2.0 * np.pi / n) * cloud.sigma_x(x) / u
+    return np.maximum(gauss, cloud.duration_s)
+
+
 def _flammable_mass(term, cloud, weather, lfl):
     """Flammable mass of the cloud [kg] (as ``scenarios.zones``)."""
     sub = term.substance
     if cloud.instantaneous:
         return term.instantaneous_kg
-    ufl = (sub.ufl_fraction or 1.0) * lfl / sub.lfl_fraction
-    return float(
-        dispersion.plume_mass_between(
-            lfl,
-            ufl,
-            rate=cloud.rate,
-            wind_speed=weather.wind_speed_m_s,
-            stability=weather.stability,
-            terrain=weather.terrain,
-        )
-    )
+    ufl = float(cloud.level_kg_m3((sub.ufl_fraction or 1.0) * 1e6)[0])
+    return cloud.mass_between(lfl, ufl)

@@ -1,0 +1,182 @@
+"""Zones over the emergency plan: assembly points, gates and roads that lie in a zone are
+named by the zones (and the forecast, which clips them); the engine closes assembly points
+and gates inside the cloud or a fire's (or a possible fireball's) range, sends nobody there
+and moves people who are there or on their way to another.
+
+Closed-form checks on small networks (walking times) and internal-consistency checks of the
+engine on the demo park.
+"""
+
+import networkx as nx
+import numpy as np
+import pytest
+import simpy
+from numpy.testing import assert_allclose
+
+from physics import harm
+from scenarios.engine import PLAN_P_DEATH, Engine
+from scenarios.evacuation import Evacuation
+from scenarios.network_flow import FlowNetwork, Place
+from scenarios.people import Population
+from scenarios.release import source_term
+from scenarios.zones import Weather, plan_in_zones, threat_zones
+from tests.engine_cases import park, scenario
+
+
+def _line():
+    """Three nodes on a line: A at 0 m, the building at 100 m, B at 300 m."""
+    g = nx.Graph()
+    g.add_edge(0, 1, length_m=100.0, width_m=10.0)
+    g.add_edge(1, 2, length_m=200.0, width_m=10.0)
+    net = FlowNetwork(g, np.array([[0.0, 0.0], [100.0, 0.0], [300.0, 0.0]]))
+    room = Place("R", 1, (100.0, 0.0), 0.0, None, None, "building")
+    a = Place("A", 0, (0.0, 0.0), 0.0, None, None, "assembly")
+    b = Place("B", 2, (300.0, 0.0), 0.0, None, None, "assembly")
+    return net, room, a, b
+
+
+def test_people_at_a_closed_point_walk_to_the_next():
+    """Two persons walk 100 m to A (1 m/s), arrive at 100 s; A closes at 150 s: they walk
+    back 100 m and on 200 m to B, arriving at 150 + 300 = 450 s, marked rerouted."""
+    net, room, a, b = _line()
+    env = simpy.Environment()
+    ev = Evacuation(env, net, [room], [a, b], Population(["R"], np.zeros(2, int), 0.0, 1.0, False))
+    ev.warn()
+    env.run(until=150.0)
+    assert_allclose(ev.arrival_s, 100.0, atol=0.1)  # one link entry per 1/13 s
+    there, heading = ev.close(["A"])
+    assert (there, heading) == (2, 0)
+    env.run(until=1000.0)
+    r = ev.result()
+    assert_allclose(r.persons["arrival_s"], 450.0, atol=0.2)
+    assert (r.persons["destination"] == "B").all()
+    assert r.persons["rerouted"].all()
+    assert r.destinations.loc["B", "arrivals"] == 2
+
+
+def test_people_on_their_way_turn_at_their_next_node_and_nobody_is_sent_to_a_closed_point():
+    """A closes at 50 s while one person walks the 100 m towards it: they reach node A at
+    100 s, turn there (their next node) and walk 300 m to B (arrival 400 s). A second person
+    warned after the closure goes straight to B (200 m, arrival 300 + 200 = 500 s)."""
+    net, room, a, b = _line()
+    env = simpy.Environment()
+    pop = Population(["R", "S"], np.array([0, 1]), 0.0, 1.0, False)
+    other = Place("S", 1, (100.0, 0.0), 0.0, None, None, "building")
+    ev = Evacuation(env, net, [room, other], [a, b], pop)
+    ev.warn(["R"])
+    env.run(until=50.0)
+    assert ev.close(["A"]) == (0, 1)
+    env.run(until=300.0)
+    ev.warn(["S"])
+    env.run(until=2000.0)
+    r = ev.result()
+    assert_allclose(r.persons["arrival_s"], [400.0, 500.0])
+    assert list(r.persons["destination"]) == ["B", "B"]
+    assert list(r.persons["rerouted"]) == [True, False]
+
+
+def test_with_every_point_closed_people_are_held():
+    net, room, a, b = _line()
+    env = simpy.Environment()
+    ev = Evacuation(env, net, [room], [a, b], Population(["R"], np.zeros(1, int), 0.0, 1.0, False))
+    ev.warn()
+    env.run(until=120.0)
+    ev.close(["A", "B"])
+    env.run(until=1000.0)
+    assert ev.result().persons["status"].tolist() == ["held"]
+
+
+def test_an_assembly_point_in_the_cloud_is_closed_and_nobody_arrives_there():
+    """Chlorine from CL-101 with the wind from 330 deg carries the cloud over the South car
+    park (AP-4, 330 m south-south-east); the engine closes it once the cloud (now or five
+    minutes ahead) reaches AEGL-2 there, and everyone who arrives goes elsewhere."""
+    sc = scenario(
+        scenario={"duration": "15 min"},
+        weather={"wind_from": "330 deg", "wind_speed": "2 m/s", "stability": "F"},
+        release=[{"asset": "CL-101", "hole": "50 mm", "height": "0.5 m"}],
+        response={
+            "decision_delay": "1 min",
+            "warning_delay": "1 min",
+            "action": "evacuate",
+            "block_level": "AEGL-2",
+        },
+        population={"headcounts": {"B-E01-WS": 20, "B-E01-OF": 10}, "premovement_median": "1 min"},
+    )
+    r = Engine(sc, park()).run()
+    closed = r.plan.set_index("destination")
+    assert "AP-4" in closed.index
+    assert "AEGL-2 cloud" in closed.loc["AP-4", "reason"]
+    assert closed.loc["AP-4", "time_s"] >= r.key_figures()["decision_s"]
+    arrived = r.persons[r.persons["status"] == "arrived"]
+    assert len(arrived) and not (arrived["destination"] == "AP-4").any()
+    assert r.events["what"].str.contains("assembly point AP-4 closed").sum() == 1
+    assert r.key_figures()["destinations_closed"] == len(r.plan)
+
+
+def test_a_possible_fireball_closes_the_points_within_its_lethal_range():
+    """An LPG sphere that will fail as a fireball: at the decision, the points where someone
+    standing through the fireball of its present contents would die with 1 % probability
+    or more (Eisenberg probit) are closed; the reason quotes the flux and the probability,
+    which the thermal probit reproduces."""
+    sc = scenario(
+        scenario={"duration": "6 min"},
+        weather={"wind_from": "180 deg", "wind_speed": "3 m/s", "stability": "C"},
+        release=[
+            {
+                "asset": "LP-101",
+                "hole": "50 mm",
+                "height": "0.5 m",
+                "fire": "fireball",
+                "ignition": "20 min",
+            }
+        ],
+        detection={"reported": "1 min"},
+        response={"action": "evacuate", "block_level": "none"},
+        population={"headcounts": {"B-E03-OF": 20}, "premovement_median": "1 min"},
+    )
+    e = Engine(sc, park())
+    r = e.run()
+    closed = r.plan.set_index("destination")
+    assert "AP-3" in closed.index  # the East car park, 860 m from LP-101
+    assert "possible fireball" in closed.loc["AP-3", "reason"]
+    leak = e.leaks[0]
+    f = e._fire(leak)
+    xy = {d.id: np.asarray(d.xy) for d in e.evac.dests}
+    for d, where in xy.items():
+        p = float(
+            harm.thermal_death_probability(
+                f.flux(max(float(np.hypot(*(where - leak.xy))), 1.0)), f.end_s - f.start_s
+            )
+        )
+        assert (d in closed.index) == (p >= PLAN_P_DEATH)
+    assert not (r.persons["destination"] == "AP-3").any()
+
+
+def test_zones_name_the_plan_inside_them():
+    """The fireball zones of an LPG sphere rupture cover the East car park (AP-3); each
+    named point lies inside its zone's polygon and each road's length inside is the length
+    of its intersection."""
+    term = source_term(park(), "LP-101", rupture=True, duration_s=600.0, wind_speed_m_s=3.0)
+    z = threat_zones(park(), term, Weather(3.0, 180.0, "C"), hazards=("thermal",))
+    plan = z.plan
+    assert {"assembly point", "road"} <= set(plan["kind"])
+    assert ((plan["kind"] == "assembly point") & (plan["id"] == "AP-3")).any()
+    zones = z.zones.set_index(["hazard", "level"])
+    for row in plan.itertuples():
+        geom = zones.loc[(row.hazard, row.level), "geometry"]
+        layer = {"assembly point": "assembly_points", "gate": "gates", "road": "roads"}[row.kind]
+        feature = park().layers[layer].geometry[row.id]
+        assert feature.intersects(geom)
+        if row.kind == "road":
+            assert row.inside_m == pytest.approx(feature.intersection(geom).length)
+    assert plan_in_zones(park(), z.zones.iloc[0:0]).empty
+
+
+def test_the_zones_report_names_the_plan_inside(tmp_path):
+    from viz.report import zones_report
+
+    term = source_term(park(), "LP-101", rupture=True, duration_s=600.0, wind_speed_m_s=3.0)
+    z = threat_zones(park(), term, Weather(3.0, 180.0, "C"), hazards=("thermal",))
+    page = zones_report(z, park(), [], tmp_path / "zones.html").read_text()
+    assert "The emergency plan inside the zones" in page
+    assert "assembly point AP-3" in page
