@@ -396,6 +396,10 @@ def run_layouts(
         check_memory(setup.grid)
         tasks = plan(parks, events)
         sums = [_Sums(setup.grid) for _ in parks]
+        if all(len(layouts) == len(parks) for _, _, layouts in tasks):
+            # every event is in every layout: one risk grid (a property of the place) for all
+            for later in sums[1:]:
+                later.share_grid(sums[0])
         for result, layouts in _stream(parks, tasks, setup, workers, cluster, stages):
             for k in layouts:
                 sums[k].add(result, k, receptor_ids[k])
@@ -403,8 +407,9 @@ def run_layouts(
         stages.stage("contours, GB 36894 checks, F-N curves")
         cut = any(s.total.cut for s in sums)
         grid = risk.union_grid([s.total.grid for s in sums], pad=0 if cut else 1)
+        done: dict[int, tuple] = {}  # the grid side of a canvas already laid out
         out = [
-            sums[k].result(parks[k], events[k], setup, grid, climate is None, start)
+            sums[k].result(parks[k], events[k], setup, grid, climate is None, start, done)
             for k in range(len(parks))
         ]
     return out
@@ -419,10 +424,16 @@ class _Sums:
         self.total = risk.Canvas(grid)
         self.by_enterprise: dict[str, risk.Canvas] = {}
         self.records, self.contrib, self.notes = [], [], set()
+        self.adds_grid = True
+
+    def share_grid(self, other: "_Sums") -> None:
+        """Use ``other``'s risk grids (``other`` adds the patches; this layout only its
+        people side)."""
+        self.total, self.by_enterprise, self.adds_grid = other.total, other.by_enterprise, False
 
     def add(self, result: dict, k: int, receptor_ids: list[str]) -> None:
         self.total.cut |= result["cut"]
-        if result["patch"] is not None:
+        if result["patch"] is not None and self.adds_grid:
             j, i, patch = result["patch"]
             self.total.add(j, i, patch)
             canvas = self.by_enterprise.get(result["enterprise"])
@@ -437,9 +448,15 @@ class _Sums:
                 self.contrib.append((rid, result["event"], float(value)))
         self.notes.update(result["notes"])
 
-    def result(self, park, events, setup, grid, demo_climate: bool, start: float) -> RiskResult:
-        """The layout's result on ``grid`` (the grown grid shared by the layouts)."""
-        total = self.total.on(grid)
+    def result(
+        self, park, events, setup, grid, demo_climate: bool, start: float, done: dict
+    ) -> RiskResult:
+        """The layout's result on ``grid`` (the grown grid shared by the layouts); ``done``
+        keeps the risk grid and contours of a canvas another layout shares."""
+        if id(self.total) not in done:
+            total = self.total.on(grid)
+            done[id(self.total)] = (total, risk.contours(grid, total, park.crs))
+        total, contours = done[id(self.total)]
         columns = ["event", "outcome", "weather", "wind_from_deg", "period"]
         scenarios = pd.DataFrame(self.records, columns=[*columns, "frequency", "fatalities"])
         fn = societal.fn_curve(scenarios.frequency, scenarios.fatalities)
@@ -450,7 +467,7 @@ class _Sums:
             grid=grid,
             individual_risk=total,
             by_enterprise={e: (c.grid, c.values) for e, c in self.by_enterprise.items()},
-            contours=risk.contours(grid, total, park.crs),
+            contours=contours.copy(),
             receptors=risk.compliance(park, grid, total),
             scenarios=scenarios,
             fn=fn,
