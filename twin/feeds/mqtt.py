@@ -28,11 +28,11 @@ own: a commit starts when `ACK_BATCH` messages wait (half mosquitto's default wi
 unacknowledged messages, so a broker with the default never stalls), or `ACK_INTERVAL_S`
 after the last; whatever arrives while one commit runs goes into the next, so batches grow
 with the message rate.
-A redelivered copy of a reading already logged is dropped by the ``duplicate`` rule (the log
-is asked, so this holds across a restart of the broker or of the twin) and each reading
-reaches the log once. A late reading (a publisher that reconnects may send what it held
-back after newer ones) is logged but not passed to the twin (`twin.feeds.rules`). Without
-a log, paho acknowledges each message as it arrives.
+A redelivered copy of a reading already logged is dropped by the ``duplicate`` rule (the
+feed starts from the log's last readings, so this holds across a restart of the broker or
+of the twin) and each reading reaches the log once. A late reading (a publisher that
+reconnects may send what it held back after newer ones) is logged but not passed to the
+twin (`twin.feeds.rules`). Without a log, paho acknowledges each message as it arrives.
 
 No message stops the feed: decoding runs under the size and depth limits of
 `twin.feeds.rules`, and any error that escapes them is caught and the message rejected under
@@ -91,7 +91,7 @@ from pathlib import Path
 
 from twin.feeds.live import LiveFeed
 from twin.feeds.recorded import RecordedFeed
-from twin.feeds.rules import Gate, logger, raw_text
+from twin.feeds.rules import DUPLICATE_MEMORY, Gate, logger, raw_text
 from twin.readings import format_time
 
 TOPIC_ROOT = "parktwin"
@@ -195,7 +195,7 @@ class MqttFeed(LiveFeed):
                 known_tags,
                 log.add_rejected,
                 last_times=log.last_times(),
-                accepted=log.has_reading,
+                recent=log.recent(DUPLICATE_MEMORY),
                 on_late=log.append,
             )
         super().__init__(gate)
@@ -277,7 +277,7 @@ class MqttFeed(LiveFeed):
         if reading is not None:
             if self.log is not None:
                 self.log.append(reading)
-            self._queue.put(reading)
+            self._put(reading)
         if self.log is not None and message.qos > 0:
             # The message's fate is in the log's buffer before its id is listed here, so
             # the commit that follows taking the list holds it.
