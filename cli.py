@@ -116,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Digital twin and emergency simulation engine for chemical industrial parks.",
         epilog="examples:\n  "
         + "\n  ".join(ex for _, ex in COMMANDS.values())
-        + "\n\nPARK is 'demo' (the bundled demo park), a GeoPackage, or a folder of GeoJSON files.",
+        + "\n\nPARK is 'demo' (the bundled demo park), 'large' (the large demo park, generated on "
+        "first use), a GeoPackage, or a folder of GeoJSON files.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
