@@ -716,6 +716,7 @@ class _Terminal:
                 self.loop.park,
                 folder / f"zones_{minutes}min.png",
                 zones=zones.zones,
+                envelope=zones.envelope,
                 title=f"{leak.asset}: forecast +{minutes} min",
             )
         last = result.horizons[max(result.horizons)]
@@ -723,6 +724,7 @@ class _Terminal:
             self.loop.park,
             folder / "forecast_map.html",
             zones=last.zones,
+            envelope=last.envelope,
             title=f"{leak.asset}: forecast +{round(max(result.horizons) / 60)} min",
         )
         self.written.append((result, paths))
