@@ -12,6 +12,12 @@ the second ``/``), with a UTF-8 JSON object as payload::
 - ``q`` (optional, default ``"good"``): ``"good"``, ``"uncertain"``, ``"bad"`` or an OPC UA
   StatusCode integer (`twin.readings.parse_quality`).
 
+Headcounts travel the same way, on tags named by the convention of `twin.headcount`:
+``parktwin/<park>/headcount/<building or gate id>`` (people counted there now) and
+``parktwin/<park>/position/<badge>/lon`` and ``.../lat`` (a tagged person's position, WGS84
+degrees), e.g. ``{"t": "2024-05-01T00:00:00Z", "v": 412}`` on
+``parktwin/demo/headcount/B-DORM-1``.
+
 Messages are published and subscribed at QoS 1. Anything else is rejected by the rules of
 `twin.feeds.rules`.
 
