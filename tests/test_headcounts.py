@@ -18,7 +18,7 @@ from scenarios.scenario_file import ScenarioError
 from tests.engine_cases import park, scenario
 from twin.feeds.mqtt import MqttFeed, payload, topic
 from twin.feeds.recorded import RecordedFeed
-from twin.headcount import PeopleNow, feed_tags
+from twin.headcount import KEPT, Headcounts, PeopleNow, feed_tags
 from twin.readings import Reading, format_time, parse_time
 
 T0 = parse_time("2026-01-15T01:58:00Z")
@@ -223,3 +223,12 @@ def test_population_from_twin_needs_a_twin_section_and_excludes_headcounts():
         Engine(scenario(population={"headcounts": None, "from": "twin"}), park())
     with pytest.raises(ScenarioError, match=r"population: .*either from = 'twin' or headcounts"):
         scenario(population={"from": "twin"})
+
+
+def test_a_long_run_keeps_a_bounded_history_per_tag():
+    people = Headcounts(park())
+    for k in range(KEPT + 10):
+        assert people.update(Reading(T0 + k, "headcount/B-LAB", float(k)))
+    assert people.at(T0 + KEPT + 9).buildings == {"B-LAB": (KEPT + 9, T0 + KEPT + 9)}
+    # the oldest readings are let go: nothing is known that far back any more
+    assert people.at(T0 + 5).buildings == {}

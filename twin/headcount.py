@@ -13,19 +13,22 @@ A count that is negative or not whole, a count tag naming no building or gate of
 longitude outside -180..180, a latitude outside -90..90, or a reading older than the last
 of its tag is refused and counted per rule in ``Headcounts.refused`` (the live path goes
 on). A count holds until the next count of its building or gate; `Headcounts.at` gives what
-was known at a time.
+was known at a time, within the last `KEPT` readings of each tag.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from pyproj import Transformer
 
 from geodata.crs import WGS84
 
+# Readings kept per tag, as the twin keeps per sensor tag (twin.state.HISTORY_LEN), so a long
+# live run holds a bounded memory.
+KEPT = 2048
 COUNT_PREFIX = "headcount/"
 POSITION_PREFIX = "position/"
 
@@ -67,8 +70,8 @@ class Headcounts:
         self._buildings = {str(b) for b in park.buildings.index}
         self._gates = {str(g) for g in park.gates.index}
         self._to_park = Transformer.from_crs(WGS84, park.crs, always_xy=True)
-        self._counts: dict[str, list[tuple[float, int]]] = {}
-        self._coords: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        self._counts: dict[str, deque[tuple[float, int]]] = {}
+        self._coords: dict[tuple[str, str], deque[tuple[float, float]]] = {}
         self.refused: Counter[str] = Counter()
 
     def update(self, reading) -> bool:
@@ -81,16 +84,18 @@ class Headcounts:
                 return self._refuse("unknown_place")
             if not (math.isfinite(value) and value >= 0 and value == int(value)):
                 return self._refuse("bad_count")
-            return self._append(self._counts.setdefault(place, []), t, int(value))
+            return self._append(self._counts.setdefault(place, deque(maxlen=KEPT)), t, int(value))
         parts = tag[len(POSITION_PREFIX) :].rsplit("/", 1)
         if len(parts) != 2 or not parts[0] or parts[1] not in ("lon", "lat"):
             return self._refuse("bad_position_tag")
         limit = 180.0 if parts[1] == "lon" else 90.0
         if not (math.isfinite(value) and -limit <= value <= limit):
             return self._refuse("bad_position")
-        return self._append(self._coords.setdefault((parts[0], parts[1]), []), t, value)
+        return self._append(
+            self._coords.setdefault((parts[0], parts[1]), deque(maxlen=KEPT)), t, value
+        )
 
-    def _append(self, series: list, t: float, value) -> bool:
+    def _append(self, series: deque, t: float, value) -> bool:
         if series and t < series[-1][0]:
             return self._refuse("late")
         series.append((t, value))
@@ -111,15 +116,15 @@ class Headcounts:
                 target[place] = (last[1], last[0])
         badges = {badge for badge, _ in self._coords}
         for badge in sorted(badges):
-            lon = _last(self._coords.get((badge, "lon"), []), t)
-            lat = _last(self._coords.get((badge, "lat"), []), t)
+            lon = _last(self._coords.get((badge, "lon"), ()), t)
+            lat = _last(self._coords.get((badge, "lat"), ()), t)
             if lon is not None and lat is not None:
                 x, y = self._to_park.transform(lon[1], lat[1])
                 now.positions[badge] = (float(x), float(y))
         return now
 
 
-def _last(series: list[tuple[float, float]], t: float):
+def _last(series, t: float):
     """The last (time, value) at or before ``t`` of a time-ordered series, or None."""
     for item in reversed(series):
         if item[0] <= t:
