@@ -1300,7 +1300,7 @@ def _compare(args) -> None:
     finally:
         _close(options["cluster"])
     args.out.mkdir(parents=True, exist_ok=True)
-    names = (Path(before.source).stem, Path(after.source).stem)
+    names = (Path(before.source).name, Path(after.source).name)
     if names[0] == names[1]:
         names = ("before", "after")
     with _status("evacuating both layouts (people model) ..."):
@@ -1383,10 +1383,10 @@ def _print_frame(frame, title: str) -> None:
     table = Table(title=escape(title))
     table.add_column(escape(str(frame.index.name or "")))
     for col in frame.columns:
-        table.add_column(escape(fmt.label(str(col), unit=True)), justify="right")
+        table.add_column(escape(fmt.words(str(col))), justify="right")
     for idx, row in frame.iterrows():
         table.add_row(
-            escape(fmt.label(str(idx), unit=True)),
+            escape(fmt.words(str(idx))),
             *(escape(fmt.value(str(idx), v)) for v in row),
         )
     console.print(table)
