@@ -145,7 +145,14 @@ def _parser() -> argparse.ArgumentParser:
         "--air-temperature", default="20 degC", help='air temperature (default "20 degC")'
     )
     zones.add_argument(
-        "--terrain", choices=("rural", "urban"), default="rural", help="ground roughness"
+        "--terrain",
+        choices=("rural", "urban"),
+        default="rural",
+        help="Briggs sigma curves (default rural)",
+    )
+    zones.add_argument(
+        "--roughness",
+        help='surface roughness length, e.g. "0.3 m" (default: a chemical park, 1 m)',
     )
     zones.add_argument(
         "--hazards",
@@ -390,6 +397,18 @@ def _hazards(park, out: Path) -> Path:
     return path
 
 
+def _roughness(text: str) -> float:
+    """--roughness as a length [m]; one line naming the option when it is not one."""
+    from physics.units import parse_quantity
+
+    try:
+        return parse_quantity(text, "m")
+    except ValueError:
+        raise ValueError(
+            f'--roughness: expected a length with its unit, e.g. "0.3 m", got {text!r}'
+        ) from None
+
+
 def _zones(args, park=None):
     import time
 
@@ -406,6 +425,7 @@ def _zones(args, park=None):
         hole_height = parse_quantity(args.hole_height, "m")
         hole = None if args.rupture else parse_quantity(args.hole, "m")
         when = parse_time(args.time) if args.time else time.time()
+        roughness = {} if args.roughness is None else {"roughness_m": _roughness(args.roughness)}
     except ValueError as err:
         raise InputError(str(err)) from None
     hazards = tuple(h.strip() for h in args.hazards.split(",") if h.strip())
@@ -426,7 +446,7 @@ def _zones(args, park=None):
         "day" if float(sun_elevation_deg(centre.x, centre.y, when)) > 0 else "night"
     )
     try:
-        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain)
+        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain, **roughness)
         term = source_term(
             park,
             args.asset,
