@@ -228,7 +228,9 @@ class _Curves:
         return (s * s * self.by + np.sqrt((s * s * self.by) ** 2 + 4.0 * a2 * s * s)) / (2 * a2)
 
     def sz(self, x):
-        return self.az * x * (1.0 + self.bz * x) ** self.pz
+        # x is inf where a curve has levelled off below the cloud's depth: nan, then kept
+        with np.errstate(invalid="ignore"):
+            return self.az * x * (1.0 + self.bz * x) ** self.pz
 
     def sz_inverse(self, s):
         a, b = self.az, self.bz
