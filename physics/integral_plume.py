@@ -402,7 +402,9 @@ class Plume:
         broadcastable shapes [kg/m3]."""
         x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, z)))
         one = _row(self, release)
-        c, b, sy, sz, h = (v[0] for v in one.profile(x.ravel()))
+        # receptor grids repeat their distances: the profile once per distinct x
+        xs, where = np.unique(x.ravel(), return_inverse=True)
+        c, b, sy, sz, h = (v[0][where] for v in one.profile(xs))
         lateral = np.exp(
             -0.5 * (np.maximum(np.abs(y.ravel()) - b, 0.0) / np.maximum(sy, 1e-9)) ** 2
         )
