@@ -79,6 +79,31 @@ class InputError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
 
 
+def _option(name: str, parse, *args):
+    """``parse(*args)`` for the option ``name``; a ValueError becomes one line naming it."""
+    try:
+        return parse(*args)
+    except ValueError as err:
+        raise InputError(f"{name}: {err}") from None
+
+
+def _out(path: Path) -> Path:
+    """The output folder, created and proven writable before any work."""
+    from viz.export import output_folder
+
+    return _option("--out", output_folder, path)
+
+
+def _count(name: str, value: int | None, minimum: int) -> None:
+    if value is not None and value < minimum:
+        raise InputError(f"{name}: expected a whole number of {minimum} or more, got {value}")
+
+
+def _speedup(value: float | None) -> None:
+    if value is not None and not (value > 0 and value < float("inf")):
+        raise InputError(f"--speedup: expected a number greater than 0, got {value:g}")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parktwin",
@@ -160,7 +185,12 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated subset of toxic,flammable,thermal,overpressure",
     )
     zones.add_argument(
-        "--blast-strength", type=int, default=7, help="TNO multi-energy class 1-10 (default 7)"
+        "--blast-strength",
+        type=int,
+        choices=range(1, 11),
+        metavar="1-10",
+        default=7,
+        help="TNO multi-energy class 1-10 (default 7)",
     )
     zones.add_argument("--out", type=Path, default=Path("out/zones"), help="output folder")
 
@@ -291,10 +321,7 @@ def _load(source):
     with _status(f"loading park {source} ..."):
         from twin import load_park
 
-        park = load_park(source)
-    for warning in park.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    return park
+        return load_park(source)
 
 
 def _park_summary(park) -> None:
@@ -397,48 +424,42 @@ def _hazards(park, out: Path) -> Path:
     return path
 
 
-def _roughness(text: str) -> float:
-    """--roughness as a length [m]; one line naming the option when it is not one."""
-    from physics.units import parse_quantity
-
-    try:
-        return parse_quantity(text, "m")
-    except ValueError:
-        raise ValueError(
-            f'--roughness: expected a length with its unit, e.g. "0.3 m", got {text!r}'
-        ) from None
-
-
 def _zones(args, park=None):
     import time
 
+    from physics.atmosphere import check_roughness
+    from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
-    from physics.units import parse_quantity, parse_wind
+    from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
     from scenarios.release import source_term
     from scenarios.zones import HAZARDS, Weather, threat_zones
     from twin.readings import parse_time
 
-    try:
-        speed, direction = parse_wind(args.wind)
-        duration = parse_quantity(args.duration, "s")
-        air_t = parse_quantity(args.air_temperature, "K")
-        hole_height = parse_quantity(args.hole_height, "m")
-        hole = None if args.rupture else parse_quantity(args.hole, "m")
-        when = parse_time(args.time) if args.time else time.time()
-        roughness = {} if args.roughness is None else {"roughness_m": _roughness(args.roughness)}
-    except ValueError as err:
-        raise InputError(str(err)) from None
+    speed, direction = _option("--wind", parse_wind, args.wind)
+    duration = _option("--duration", parse_positive, args.duration, "s")
+    air_t = _option(
+        "--air-temperature",
+        lambda text: AIR_TEMPERATURE.check(parse_quantity(text, "K")),
+        args.air_temperature,
+    )
+    hole_height = _option("--hole-height", parse_non_negative, args.hole_height, "m")
+    hole = None if args.rupture else _option("--hole", parse_positive, args.hole, "m")
+    when = _option("--time", parse_time, args.time) if args.time else time.time()
+    roughness = {}
+    if args.roughness is not None:
+        z0 = _option("--roughness", parse_positive, args.roughness, "m")
+        roughness = {"roughness_m": float(_option("--roughness", check_roughness, z0))}
     hazards = tuple(h.strip() for h in args.hazards.split(",") if h.strip())
+    _out(args.out)
     park = park or _load(args.park)
     centre = park.to_wgs84("boundary").union_all().centroid
     stability = args.stability
     if stability is None:
         if args.cloud is None:
             raise InputError("give --stability A-F, or --cloud OKTAS (and --time) to derive it")
-        try:
-            stability = pasquill_stability(speed, centre.x, centre.y, when, args.cloud)
-        except ValueError as err:
-            raise InputError(str(err)) from None
+        stability = _option(
+            "--cloud", pasquill_stability, speed, centre.x, centre.y, when, args.cloud
+        )
         console.print(
             f"stability {stability} (Pasquill, from wind, time and {args.cloud:g}/8 cloud)"
         )
@@ -599,6 +620,7 @@ def _publish(args) -> None:
 
     if not args.file.exists():
         raise InputError(f"{args.file}: no such file")
+    _speedup(args.speedup)
     host, port = _host_port(args.mqtt, 1883)
     try:
         with console.status(f"publishing {args.file} to {host}:{port} ..."):
@@ -620,25 +642,38 @@ def _publish(args) -> None:
     console.print(f"published {count:,} readings to {host}:{port} on parktwin/{args.park}/<tag>")
 
 
-class _Follow:
-    """What the replay and live loops share: the twin, the log, alarms printed as they
-    happen, and a forecast for each asset when its leak is confirmed."""
+class _Rejections:
+    """Rejected readings by rule with their first few examples, for one summary at the end
+    (every one still goes to ``sink``, the reading log)."""
 
-    def __init__(self, park, out: Path, echo: bool = True):
-        from twin.log import ReadingLog
-        from twin.monitor import Twin
+    EXAMPLES = 3
 
-        out.mkdir(parents=True, exist_ok=True)
-        self.park, self.out, self.echo = park, out, echo
-        self.log = ReadingLog(out / "log.sqlite")
-        self.leaks, self.forecasts, self.done = [], [], set()
-        self.events = []
-        self.twin = Twin(park, log=self.log, on_alarm=self._alarm, on_leak=self.leaks.append)
+    def __init__(self, sink):
+        self.sink = sink
+        self.examples: dict[str, list[str]] = {}
+
+    def __call__(self, rule: str, raw: str, t_receive: float) -> None:
+        self.sink(rule, raw, t_receive)
+        kept = self.examples.setdefault(rule, [])
+        if len(kept) < self.EXAMPLES:
+            kept.append(textwrap.shorten(raw, 100, placeholder=" ..."))
+
+
+class _Terminal:
+    """The terminal's face of a `scenarios.feed_loop.FeedLoop`: alarms printed as they
+    happen (``echo``), each forecast written (zones, PNGs, map) and printed, and the summary
+    at the end."""
+
+    def __init__(self, loop, out: Path, echo: bool = True):
+        self.loop, self.out, self.echo = loop, out, echo
+        self.written = []
+        self.rejections = _Rejections(loop.log.add_rejected)
+        loop.subscribe("alarm", self._alarm)
+        loop.subscribe("forecast", self._forecast)
 
     def _alarm(self, row) -> None:
         from twin.readings import format_time
 
-        self.events.append(row)
         if self.echo and row.state in ("raised", "classified", "rejected"):
             colour = "red" if "process" in row.cause or row.state == "raised" else "yellow"
             console.print(
@@ -646,49 +681,38 @@ class _Follow:
                 highlight=False,
             )
 
-    def take(self, reading) -> None:
-        self.log.append(reading)
-        self.twin.update(reading)
-        if self.leaks:
-            self._forecast(self.leaks.pop(0))
-
-    def _forecast(self, leak) -> None:
-        from scenarios.forecast import forecast
+    def _forecast(self, payload) -> None:
         from viz import park_map
-        from viz.export import write_forecast
+        from viz.export import named_after, write_forecast
         from viz.figures import park_figure
 
-        if leak.asset in self.done:
-            return
-        self.done.add(leak.asset)
+        leak, result, why = payload
         console.print(
             f"[bold red]LEAK[/] {leak.asset}: {leak.rate_kg_s:.3f} +- {leak.rate_sd_kg_s:.3f} kg/s "
             f"({leak.method}, p = {leak.probability:.2f}); {leak.detail}",
             highlight=False,
         )
-        try:
-            result = forecast(self.park, leak, self.twin.snapshot())
-        except ValueError as err:
-            console.print(f"  no forecast: {err}")
+        if result is None:
+            console.print(f"  no forecast: {why}")
             return
-        folder = self.out / f"forecast_{leak.asset}"
-        paths = write_forecast(result, self.park, folder)
+        folder = named_after(self.out, f"forecast_{leak.asset}")
+        paths = write_forecast(result, self.loop.park, folder)
         for horizon, zones in result.horizons.items():
             minutes = round(horizon / 60)
             park_figure(
-                self.park,
+                self.loop.park,
                 folder / f"zones_{minutes}min.png",
                 zones=zones.zones,
                 title=f"{leak.asset}: forecast +{minutes} min",
             )
         last = result.horizons[max(result.horizons)]
         paths["map"] = park_map(
-            self.park,
+            self.loop.park,
             folder / "forecast_map.html",
             zones=last.zones,
             title=f"{leak.asset}: forecast +{round(max(result.horizons) / 60)} min",
         )
-        self.forecasts.append((result, paths))
+        self.written.append((result, paths))
         w = result.weather
         console.print(
             f"  forecast in {result.elapsed_s:.2f} s (wind {w.wind_speed_m_s:.1f} m/s from "
@@ -710,18 +734,15 @@ class _Follow:
         from viz import park_map
 
         states = {}
-        for alarm in self.twin.alarms.alarms:
+        for alarm in self.loop.twin.alarms.alarms:
             verdict = alarm.verdict.classification if alarm.verdict is not None else ""
             states[alarm.tag] = (
                 "instrument fault (likely)" if verdict == INSTRUMENT else "alarm (process)"
             )
-        zones = (
-            self.forecasts[-1][0].horizons[max(self.forecasts[-1][0].horizons)].zones
-            if self.forecasts
-            else None
-        )
+        forecasts = self.loop.forecasts
+        zones = forecasts[-1].horizons[max(forecasts[-1].horizons)].zones if forecasts else None
         path = park_map(
-            self.park,
+            self.loop.park,
             self.out / "alarms_map.html",
             zones=zones,
             sensor_states=states,
@@ -732,13 +753,14 @@ class _Follow:
     def summary(self, rejected: dict) -> None:
         from twin.readings import format_time
 
-        self.log.close()
+        loop, twin = self.loop, self.loop.twin
+        loop.close()
         table = Table(title="Alarms (raised) and how they were classed")
         for col in ("time", "tag", "level", "classed", "cause"):
             table.add_column(col)
-        classed = {(r.tag, r.level): r.cause for r in self.events if r.state == "classified"}
+        classed = {(r.tag, r.level): r.cause for r in loop.events if r.state == "classified"}
         first = {}
-        for r in self.events:
+        for r in loop.events:
             if r.state == "raised" and r.kind != "leak":
                 first.setdefault((r.tag, r.level), r)
         for r in first.values():
@@ -747,51 +769,77 @@ class _Follow:
             )
         console.print(table)
         self._map()
-        for event in self.twin.leaks.events:
+        for event in twin.leaks.events:
             console.print(
                 f"leak: {event.asset} by {event.method}, {event.rate_kg_s:.3f} +- "
                 f"{event.rate_sd_kg_s:.3f} kg/s at {format_time(event.t)}",
                 highlight=False,
             )
-        for cas, (_, est) in self.twin.leaks.estimates.items():
+        for cas, (_, est) in twin.leaks.estimates.items():
             console.print(
                 f"latest source estimate ({cas}): {est.asset} {est.rate_kg_s:.3f} +- "
                 f"{est.rate_sd_kg_s:.3f} kg/s, p = {est.probability:.2f}",
                 highlight=False,
             )
-        if rejected:
-            console.print(f"rejected readings: {rejected}")
-        if self.twin.implausible:
+        total = sum(rejected.values())
+        if total:
+            console.print(
+                f"rejected {total:,} reading(s), all kept in {self.out / 'log.sqlite'}:",
+                highlight=False,
+            )
+        for rule, n in sorted(rejected.items(), key=lambda item: -item[1]):
+            examples = "; ".join(self.rejections.examples.get(rule, []))
+            console.print(
+                f"  {n:,} {rule}" + (f", e.g. {examples}" if examples else ""), highlight=False
+            )
+        if twin.implausible:
             console.print(
                 "physically impossible values refused by the twin: "
-                + ", ".join(f"{tag} {n:,}" for tag, n in self.twin.implausible.items()),
+                + ", ".join(f"{tag} {n:,}" for tag, n in twin.implausible.items()),
                 highlight=False,
             )
         console.print(f"wrote {self.out / 'log.sqlite'}")
 
 
+def _follow(park, out: Path, echo: bool = True):
+    """A feed loop on ``park`` logging to ``out``, and its terminal face."""
+    from scenarios.feed_loop import FeedLoop
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"--out {out}: {err}") from None
+    loop = FeedLoop(park, out / "log.sqlite")
+    return loop, _Terminal(loop, out, echo)
+
+
 def _replay(args) -> None:
+    import logging
+
     from twin.feeds.recorded import RecordedFeed
 
+    # One summary by rule at the end instead of a line per rejected reading.
+    logging.getLogger("twin.feeds").addHandler(logging.NullHandler())
     if not args.file.exists():
         raise InputError(f"{args.file}: no such file")
+    _speedup(args.speedup)
+    _out(args.out)
     park = _load(args.park)
-    follow = _Follow(park, args.out)
+    loop, face = _follow(park, args.out)
     try:
         feed = RecordedFeed(
             args.file,
             args.speedup,
             known_tags=set(park.sensors.index),
-            on_reject=follow.log.add_rejected,
+            on_reject=face.rejections,
         )
-        count = 0
         for reading in feed:
-            follow.take(reading)
-            count += 1
+            loop.take(reading)
     except ValueError as err:
-        raise InputError(f"{args.file}: {err}") from None
-    console.print(f"replayed {count:,} readings from {args.file}")
-    follow.summary(dict(feed.rejected))
+        message = str(err) if str(args.file) in str(err) else f"{args.file}: {err}"
+        raise InputError(message) from None
+    console.print(f"replayed {loop.count:,} readings from {args.file}")
+    face.summary(dict(feed.rejected))
 
 
 def _credentials(args) -> tuple[str | None, str | None]:
@@ -871,12 +919,17 @@ def _live(args) -> None:
 
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
+    if args.duration is not None and not args.duration > 0:
+        raise InputError(
+            f"--duration: expected a number of seconds greater than 0, got {args.duration:g}"
+        )
+    _out(args.out)
     if not args.connect_timeout > 0:
         raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
     park = _load(args.park)
-    follow = _Follow(park, args.out, echo=False)
+    loop, face = _follow(park, args.out, echo=False)
     _log_feed_to(args.out / "live.log")
-    feed = _live_feed(args, set(park.sensors.index), follow.log)
+    feed = _live_feed(args, set(park.sensors.index), loop.log)
     kind = "OPC UA server" if args.opcua else "MQTT broker"
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
@@ -885,7 +938,7 @@ def _live(args) -> None:
         ready = None
     if not ready:
         feed.close()
-        follow.log.close()
+        loop.close()
         if ready is None:
             raise InputError(f"{kind} {feed.address}: interrupted before connecting")
         if feed.refused:
@@ -898,20 +951,15 @@ def _live(args) -> None:
             f" ({feed.last_error or 'no answer'}); see --connect-timeout"
         )
     stop = time.monotonic() + args.duration if args.duration else None
-    count = 0
     try:
-        with Live(_live_view(follow, feed, 0), console=console, refresh_per_second=2) as view:
+        with Live(_live_view(loop, feed), console=console, refresh_per_second=2) as view:
             while stop is None or time.monotonic() < stop:
-                for reading in feed.drain(0.25):
-                    follow.twin.update(reading)
-                    count += 1
-                    if follow.leaks:
-                        follow._forecast(follow.leaks.pop(0))
-                view.update(_live_view(follow, feed, count))
+                loop.take_batch(feed.drain(0.25), logged=True)
+                view.update(_live_view(loop, feed))
     except KeyboardInterrupt:
         console.print("stopped (Ctrl-C)")
     feed.close()
-    follow.summary(dict(feed.rejected))
+    face.summary(dict(feed.rejected))
     console.print(f"wrote {args.out / 'live.log'} (connection events, first rejections per rule)")
     if feed.late:
         console.print(
@@ -920,7 +968,7 @@ def _live(args) -> None:
         )
 
 
-def _live_view(follow, feed, count: int):
+def _live_view(loop, feed):
     import time
 
     from rich.console import Group
@@ -942,18 +990,18 @@ def _live_view(follow, feed, count: int):
     rejected = sum(feed.rejected.values())
     status = Text.assemble(
         link,
-        f"; {age}; {count:,} readings taken, {rejected:,} messages rejected",
-        f", {sum(follow.twin.implausible.values()):,} impossible values refused"
-        if follow.twin.implausible
+        f"; {age}; {loop.count:,} readings taken, {rejected:,} messages rejected",
+        f", {sum(loop.twin.implausible.values()):,} impossible values refused"
+        if loop.twin.implausible
         else "",
     )
     alarms = Table(title="Active alarms")
     for col in ("since", "tag", "level", "classed"):
         alarms.add_column(col)
-    for alarm in follow.twin.alarms.active[:20]:
+    for alarm in loop.twin.alarms.active[:20]:
         verdict = alarm.verdict.classification if alarm.verdict is not None else ""
         alarms.add_row(format_time(alarm.t_raised), alarm.tag, alarm.level, verdict)
-    snap = follow.twin.snapshot() if count else None
+    snap = loop.twin.snapshot() if loop.count else None
     tags = Table(title="Weather")
     for col in ("wind", "from", "air", "class"):
         tags.add_column(col)
@@ -965,12 +1013,12 @@ def _live_view(follow, feed, count: int):
             f"{w.air_temperature_k - 273.15:.1f} degC",
             w.stability,
         )
-    leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r, _ in follow.forecasts]
+    leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r in loop.forecasts]
     return Group(status, alarms, tags, *leaks)
 
 
 def _run(args) -> None:
-    from scenarios import engine, ensemble, scenario_file
+    from scenarios import capacity, engine, ensemble, scenario_file
 
     if not args.scenario.exists():
         raise InputError(f"{args.scenario}: no such file")
@@ -978,7 +1026,18 @@ def _run(args) -> None:
         scenario = scenario_file.load(args.scenario)
     except scenario_file.ScenarioError as err:
         raise InputError(str(err)) from None
-    out = args.out or Path(scenario.outputs.directory)
+    if args.ensemble is not None:
+        _option("--ensemble", ensemble.check_size, args.ensemble)
+    _count("--seed", args.seed, 0)
+    _count("--workers", args.workers, 1)
+    out = _out(args.out or Path(scenario.outputs.directory))
+    if args.ensemble is not None:
+        client = _option("--cluster", capacity.connect, args.cluster) if args.cluster else None
+        try:
+            _ensemble(scenario, args, out, client)
+        finally:
+            _close(client)
+        return
     if args.compare:
         actions = tuple(a.strip() for a in args.compare.split(",") if a.strip())
         with console.status(f"running {scenario.run.name} under {', '.join(actions)} ..."):
@@ -992,23 +1051,6 @@ def _run(args) -> None:
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "compare.csv")
         console.print(f"wrote {out / 'compare.csv'}")
-        return
-    if args.ensemble:
-        table = ensemble.run_ensemble(
-            scenario,
-            args.ensemble,
-            seed=args.seed,
-            action=args.action,
-            workers=args.workers,
-            cluster=args.cluster,
-            progress=True,
-        )
-        stats = ensemble.percentiles(table)
-        _print_ensemble(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
-        out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out / "ensemble.csv", index=False)
-        stats.to_csv(out / "ensemble_percentiles.csv")
-        console.print(f"wrote {out / 'ensemble.csv'} and {out / 'ensemble_percentiles.csv'}")
         return
     from viz.animation import cloud_zones, scenario_map
     from viz.export import write_scenario
@@ -1061,22 +1103,48 @@ def _run(args) -> None:
         console.print(f"{name}: {path}")
 
 
-def _qra_options(args, parks):
-    from physics import harm
-    from physics.units import parse_quantity
-    from scenarios.qra.compare import common_grid
+def _ensemble(scenario, args, out: Path, client) -> None:
+    from scenarios import ensemble
 
-    try:
-        harm.check_probit_source(args.probit_source)
-    except ValueError as err:
-        raise InputError(f"--probit-source: {err}") from None
-    try:
-        cell = parse_quantity(args.cell, "m")
-        margin = parse_quantity(args.margin, "m")
-        grid = common_grid(parks[0], parks[-1], cell_m=cell, margin_m=margin)
-    except ValueError as err:
-        raise InputError(str(err)) from None
-    return dict(grid=grid, workers=args.workers, cluster=args.cluster, probit=args.probit_source)
+    table = ensemble.run_ensemble(
+        scenario,
+        args.ensemble,
+        seed=args.seed,
+        action=args.action,
+        workers=args.workers,
+        cluster=client,
+        progress=True,
+    )
+    stats = ensemble.percentiles(table)
+    _print_ensemble(stats, f"{scenario.run.name}: ensemble of {args.ensemble} (percentiles)")
+    table.to_csv(out / "ensemble.csv", index=False)
+    stats.to_csv(out / "ensemble_percentiles.csv")
+    console.print(f"wrote {out / 'ensemble.csv'} and {out / 'ensemble_percentiles.csv'}")
+
+
+def _qra_options(args, parks):
+    """The grid (checked against free memory), workers and cluster of ``qra`` and ``compare``;
+    connects to the cluster, if one is given, before any work."""
+    from physics import harm
+    from physics.units import parse_non_negative, parse_positive
+    from scenarios import capacity
+    from scenarios.qra.compare import common_grid
+    from scenarios.qra.run import check_memory
+
+    _option("--probit-source", harm.check_probit_source, args.probit_source)
+    cell = _option("--cell", parse_positive, args.cell, "m")
+    margin = _option("--margin", parse_non_negative, args.margin, "m")
+    grid = common_grid(parks[0], parks[-1], cell_m=cell, margin_m=margin)
+    _count("--workers", args.workers, 0)
+    _option("--cell", check_memory, grid)
+    _out(args.out)
+    cluster = _option("--cluster", capacity.connect, args.cluster) if args.cluster else None
+    return dict(grid=grid, workers=args.workers, cluster=cluster, probit=args.probit_source)
+
+
+def _close(client) -> None:
+    if client is not None:
+        client.close()
 
 
 def _risk_zones(result):
@@ -1112,6 +1180,8 @@ def _qra(args) -> None:
         result = run_qra(park, progress=True, **options)
     except (ValueError, OSError) as err:
         raise InputError(str(err)) from None
+    finally:
+        _close(options["cluster"])
     for line in qra_summary_lines(result):
         console.print(line, highlight=False, markup=False)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -1151,6 +1221,8 @@ def _compare(args) -> None:
         result = compare(before, after, progress=True, **options)
     except ValueError as err:
         raise InputError(str(err)) from None
+    finally:
+        _close(options["cluster"])
     args.out.mkdir(parents=True, exist_ok=True)
     names = (Path(before.source).stem, Path(after.source).stem)
     if names[0] == names[1]:
@@ -1248,6 +1320,7 @@ def run(args) -> None:
     if args.command == "park":
         _park_summary(_load(args.park))
     elif args.command == "hazards":
+        _out(args.out)
         path = _hazards(_load(args.park), args.out)
         console.print(f"wrote {path}")
     elif args.command == "zones":
@@ -1265,6 +1338,7 @@ def run(args) -> None:
     elif args.command == "publish-recording":
         _publish(args)
     elif args.command == "demo":
+        _out(args.out)
         park = _load("demo")
         _park_summary(park)
         path = _hazards(park, args.out)

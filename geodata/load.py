@@ -1,8 +1,13 @@
 """Loading a park from a GeoPackage or a folder of GeoJSON files, with strict validation.
 
 Every problem raises ``ParkError`` with one line naming the file, the layer, the feature
-and the field. Things worth knowing that are not errors (a tank outside the boundary) are
-collected in ``Park.warnings``.
+and the field. Besides the fields' types and bounds (``geodata.schema``), the geometry is
+checked: coordinates must be finite and inside the area of use that the EPSG registry gives
+for the layer's CRS (``pyproj.CRS.area_of_use``: coordinates outside it mean a CRS label
+that contradicts them, or swapped axes); shapes must be valid in the OGC Simple Features
+sense (``shapely.is_valid_reason``), polygons must have an area and lines a length; tanks
+must lie inside the park boundary and inside their enterprise's plot, a building inside
+the plot of the enterprise it names, and every enterprise plot inside the boundary.
 """
 
 import math
@@ -13,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from geodata.crs import WGS84, utm_crs
 from geodata.errors import ParkError
@@ -54,15 +60,24 @@ def load_park(source, resolve_chemical: Callable[[str], str] | None = None) -> P
             layers[name] = _empty(layer)
             continue
         frame, where = raw[name]
+        if frame.empty and not layer.required:
+            # An empty file carries no fields to check: an optional layer with no features.
+            layers[name] = _empty(layer)
+            continue
+        if frame.empty:
+            raise ParkError(where, name, problem="layer has no features")
         layers[name] = _validate_layer(frame, layer, where)
     _check_references(layers, raw, path)
     if resolve_chemical is not None:
         _resolve_chemicals(layers, raw, path, resolve_chemical)
 
+    for name, frame in layers.items():
+        if name in raw:
+            _check_area_of_use(frame, name, raw[name][1])
     centre = layers["boundary"].to_crs(WGS84).union_all().centroid
     crs = utm_crs(centre.x, centre.y)
     layers = {name: frame.to_crs(crs) for name, frame in layers.items()}
-    warnings = _check_geometry(layers, raw, path)
+    _check_geometry(layers, raw)
 
     routed = {fid: geom for name in _ROUTED for fid, geom in layers[name].geometry.items()}
     roads = [(geom, {"id": rid, **row}) for rid, geom, row in _rows(layers["roads"])]
@@ -76,7 +91,7 @@ def load_park(source, resolve_chemical: Callable[[str], str] | None = None) -> P
             problem=f"{len(stranded)} feature(s) cannot reach a gate or assembly point by "
             f"road: {', '.join(stranded)}",
         )
-    return Park(str(path), crs, layers, network, warnings)
+    return Park(str(path), crs, layers, network)
 
 
 def _rows(frame):
@@ -153,16 +168,7 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
         index=pd.Index(ids, name=layer.id_field), geometry=list(frame.geometry), crs=frame.crs
     )
     for fid, geom in zip(ids, frame.geometry, strict=True):
-        if geom is None or geom.is_empty:
-            raise ParkError(where, layer.name, fid, "geometry", "geometry is empty")
-        if geom.geom_type not in layer.geometry:
-            raise ParkError(
-                where,
-                layer.name,
-                fid,
-                "geometry",
-                f"expected {' or '.join(layer.geometry)}, got {geom.geom_type}",
-            )
+        _check_shape(geom, layer, where, fid)
     if layer.name == "boundary" and len(ids) != 1:
         raise ParkError(where, layer.name, problem=f"expected one feature, got {len(ids)}")
 
@@ -187,6 +193,55 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
             out[f.si_name] = [f.to_si(v) if v is not None else math.nan for v in values]
     _check_layer_rules(out, layer, where)
     return out
+
+
+def _check_shape(geom, layer: Layer, where, fid) -> None:
+    """One feature's geometry: present, of the layer's type, finite, valid, not degenerate."""
+
+    def fail(problem):
+        raise ParkError(where, layer.name, fid, "geometry", problem)
+
+    if geom is None or geom.is_empty:
+        fail("geometry is empty")
+    if geom.geom_type not in layer.geometry:
+        fail(f"expected {' or '.join(layer.geometry)}, got {geom.geom_type}")
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        fail("expected finite coordinates, got NaN or infinity")
+    if not geom.is_valid:
+        fail(f"expected a valid shape, got {shapely.is_valid_reason(geom)}")
+    if geom.geom_type.endswith("Polygon") and not geom.area > 0:
+        fail("expected a polygon that encloses an area, got one of zero area")
+    if geom.geom_type.endswith("LineString") and not geom.length > 0:
+        fail("expected a line through at least two distinct points")
+
+
+def _check_area_of_use(frame: gpd.GeoDataFrame, name: str, where) -> None:
+    """Every feature inside the area of use of the layer's CRS (longitude/latitude)."""
+    area = frame.crs.area_of_use
+    if area is None:
+        return
+    west, south, east, north = area.bounds
+    bounds = frame.to_crs(WGS84).bounds
+    outside = ~(
+        np.isfinite(bounds.to_numpy()).all(axis=1)
+        & (bounds.minx >= west - 1e-9)
+        & (bounds.maxx <= east + 1e-9)
+        & (bounds.miny >= south - 1e-9)
+        & (bounds.maxy <= north + 1e-9)
+    )
+    if outside.any():
+        fid = frame.index[np.argmax(outside.to_numpy())]
+        x, y = shapely.get_coordinates(frame.geometry[fid])[0]
+        raise ParkError(
+            where,
+            name,
+            fid,
+            "geometry",
+            f"coordinates ({x:.6g}, {y:.6g}) lie outside the area of use of its CRS "
+            f"{frame.crs.name} (longitude {west:g} to {east:g}, latitude {south:g} to "
+            f"{north:g}): is the CRS label wrong, or are x and y swapped?",
+        )
 
 
 def _blank(value) -> bool:
@@ -254,7 +309,18 @@ def _check_layer_rules(frame, layer: Layer, where):
                     "length_m",
                     f"expected the shell length of a {row['shape']}",
                 )
-            volume = tank_volume_m3(row["shape"], row["diameter_m"], row["length_m"])
+            try:
+                volume = tank_volume_m3(row["shape"], row["diameter_m"], row["length_m"])
+            except OverflowError:
+                volume = math.inf
+            if not math.isfinite(volume):
+                raise ParkError(
+                    where,
+                    layer.name,
+                    fid,
+                    "diameter_m",
+                    f"a {row['shape']} of these dimensions has no finite volume",
+                )
             if row["capacity_m3"] > 1.05 * volume:
                 raise ParkError(
                     where,
@@ -362,27 +428,62 @@ def _resolve_chemicals(layers, raw, path, resolve):
                 continue
             try:
                 cas.append(resolve(chemical))
-            except LookupError:
+            except LookupError as err:
                 raise ParkError(
                     raw[name][1],
                     name,
                     fid,
                     "chemical",
-                    f"unknown chemical {chemical!r} (give a name, CAS number or "
-                    "Chinese common name the chemicals library knows)",
+                    f"{err.args[0] if err.args else f'unknown chemical {chemical!r}'} (give a "
+                    "name, CAS number or Chinese common name the chemicals library knows)",
                 ) from None
         frame["cas"] = pd.Series(cas, index=frame.index, dtype=object)
 
 
-def _check_geometry(layers, raw, path) -> list[str]:
-    warnings = []
-    boundary = layers["boundary"].union_all()
-    for fid, geom in layers["tanks"].geometry.items():
-        if not boundary.contains(geom):
-            warnings.append(
-                f"{raw['tanks'][1]}, layer 'tanks', feature '{fid}': lies outside the park boundary"
+def _check_geometry(layers, raw) -> None:
+    """Where things lie, in the park's metric CRS (see the module docstring)."""
+    # Digitised plots and their contents rarely share edges exactly: forgive 1 m.
+    tolerance_m = 1.0
+    boundary = layers["boundary"].union_all().buffer(tolerance_m)
+    plots = layers["enterprises"].geometry.buffer(tolerance_m)
+
+    def outside(layer, fid, where_it_should_be):
+        raise ParkError(
+            raw[layer][1], layer, fid, "geometry", f"expected it inside {where_it_should_be}"
+        )
+
+    for fid, geom in layers["enterprises"].geometry.items():
+        if not boundary.covers(geom):
+            outside("enterprises", fid, "the park boundary")
+    for layer in ("tanks", "buildings"):
+        for fid, row in layers[layer].iterrows():
+            if layer == "tanks" and not boundary.covers(row.geometry):
+                outside(layer, fid, "the park boundary")
+            if row["enterprise"] is not None and not plots[row["enterprise"]].covers(row.geometry):
+                outside(layer, fid, f"the plot of its enterprise '{row['enterprise']}'")
+    for fid, row in layers["tanks"].iterrows():
+        plot = layers["enterprises"].geometry[row["enterprise"]]
+        x0, y0, x1, y1 = plot.bounds
+        across = math.hypot(x1 - x0, y1 - y0)
+        if row["diameter_m"] > across:
+            raise ParkError(
+                raw["tanks"][1],
+                "tanks",
+                fid,
+                "diameter_m",
+                f"a tank {row['diameter_m']:g} m wide does not fit in the plot of its "
+                f"enterprise '{row['enterprise']}' ({across:,.0f} m across)",
             )
     for fid, row in layers["pipelines"].iterrows():
+        if row["diameter_m"] > row.geometry.length:
+            raise ParkError(
+                raw["pipelines"][1],
+                "pipelines",
+                fid,
+                "diameter_mm",
+                f"a pipe of {row['diameter_mm']:g} mm is wider than the line is long "
+                f"({row.geometry.length:,.0f} m)",
+            )
         if any(v > row.geometry.length + 1.0 for v in row["valve_chainages_m"]):
             raise ParkError(
                 raw["pipelines"][1],
@@ -391,4 +492,3 @@ def _check_geometry(layers, raw, path) -> list[str]:
                 "valves_m",
                 f"a valve lies beyond the end of the line ({row.geometry.length:.0f} m)",
             )
-    return warnings

@@ -1,6 +1,6 @@
-"""The Park: every layer in local metres, the road graph, and what loading noticed."""
+"""The Park: every layer in local metres and the road graph."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 from pyproj import CRS
@@ -22,7 +22,6 @@ class Park:
     crs: CRS
     layers: dict[str, gpd.GeoDataFrame]
     network: RoadNetwork
-    warnings: list[str] = field(default_factory=list)
 
     def __getattr__(self, name):
         layers = self.__dict__.get("layers", {})

@@ -125,7 +125,14 @@ def resolve(name: str) -> str:
 
 @cache
 def lookup(name: str) -> Substance:
-    """All constant properties of a chemical given by name, CAS or Chinese common name."""
+    """All constant properties of a chemical given by name, CAS or Chinese common name.
+
+    Raises
+    ------
+    UnknownChemical
+        If the chemical is not known, or the library lacks a constant the models need
+        (boiling point, critical temperature, pressure and volume, acentric factor).
+    """
     import chemicals
     from chemicals.combustion import combustion_data
     from chemicals.identifiers import search_chemical
@@ -134,6 +141,19 @@ def lookup(name: str) -> Substance:
     alias = next((a for a in _aliases().values() if a["cas"] == cas and a["property_cas"]), None)
     property_cas = alias["property_cas"] if alias else cas
     meta = search_chemical(property_cas)
+    constants = {
+        "boiling point": chemicals.Tb(property_cas),
+        "critical temperature": chemicals.Tc(property_cas),
+        "critical pressure": chemicals.Pc(property_cas),
+        "critical volume": chemicals.Vc(property_cas),
+        "acentric factor": chemicals.omega(property_cas),
+    }
+    lacking = [what for what, value in constants.items() if value is None]
+    if lacking:
+        raise UnknownChemical(
+            f"{name!r} is {meta.common_name} (CAS {cas}), for which the property library lacks "
+            f"the {', '.join(lacking)} the models need"
+        )
     molar_mass = meta.MW / 1000.0
     twa = chemicals.TWA(property_cas)
     hf = chemicals.reaction.Hfg(property_cas)
@@ -149,11 +169,11 @@ def lookup(name: str) -> Substance:
         property_cas=property_cas,
         formula=meta.formula,
         molar_mass_kg_mol=molar_mass,
-        boiling_point_K=chemicals.Tb(property_cas),
-        critical_temperature_K=chemicals.Tc(property_cas),
-        critical_pressure_Pa=chemicals.Pc(property_cas),
-        critical_volume_m3_mol=chemicals.Vc(property_cas),
-        acentric_factor=chemicals.omega(property_cas),
+        boiling_point_K=constants["boiling point"],
+        critical_temperature_K=constants["critical temperature"],
+        critical_pressure_Pa=constants["critical pressure"],
+        critical_volume_m3_mol=constants["critical volume"],
+        acentric_factor=constants["acentric factor"],
         lfl_fraction=lfl,
         ufl_fraction=chemicals.UFL(CASRN=property_cas) if lfl is not None else None,
         twa_ppm=twa[0] if twa and twa[1] == "ppm" else None,

@@ -6,7 +6,10 @@ in plain SI floats: m, s, kg, Pa (absolute), K, m/s, kg/s, m2, m3, W/m2.
 A value without a unit where one is needed is an error, not a guess.
 """
 
+import math
 import re
+
+from physics.bounds import WIND_SPEED
 
 # factor to SI, and the SI dimension each unit measures
 _UNITS: dict[str, tuple[float, str]] = {
@@ -94,12 +97,15 @@ def parse_quantity(text: str, dimension: str) -> float:
     ------
     ValueError
         One line saying what was expected, when the text has no number, no unit, an unknown
-        unit or a unit of another dimension.
+        unit or a unit of another dimension, or when the number is too large to hold
+        ("1e999 s") or its SI value is not finite.
     """
     match = _NUMBER.match(str(text))
     if not match:
         raise ValueError(f"expected a number with a unit of {dimension}, got {text!r}")
     number, unit = float(match.group(1)), match.group(2)
+    if not math.isfinite(number):
+        raise ValueError(f"{text!r} is not a finite number")
     if not unit:
         raise ValueError(
             f"{text!r} has no unit; write it with a unit of {dimension}, e.g. '5 {dimension}'"
@@ -110,7 +116,26 @@ def parse_quantity(text: str, dimension: str) -> float:
         raise ValueError(f"unknown unit {unit!r} in {text!r}") from None
     if found != dimension:
         raise ValueError(f"{text!r} is not a {dimension} quantity (unit {unit!r} measures {found})")
-    return to_si(number, unit)
+    value = to_si(number, unit)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is too large to hold in {dimension}")
+    return value
+
+
+def parse_positive(text: str, dimension: str) -> float:
+    """`parse_quantity` for a quantity that must be greater than zero (a size, a duration)."""
+    value = parse_quantity(text, dimension)
+    if not value > 0:
+        raise ValueError(f"expected a quantity greater than 0 {dimension}, got {text!r}")
+    return value
+
+
+def parse_non_negative(text: str, dimension: str) -> float:
+    """`parse_quantity` for a quantity that may be zero but not negative (a height)."""
+    value = parse_quantity(text, dimension)
+    if value < 0:
+        raise ValueError(f"expected a quantity of 0 {dimension} or more, got {text!r}")
+    return value
 
 
 COMPASS = (
@@ -146,13 +171,14 @@ def parse_direction(text: str) -> float:
         raise ValueError(
             f"expected a compass point ({', '.join(COMPASS[::2])}, ...) or degrees, got {text!r}"
         ) from None
-    if not 0.0 <= value <= 360.0:
+    if not 0.0 <= value <= 360.0:  # also refuses nan
         raise ValueError(f"a direction must be 0 to 360 degrees, got {text!r}")
     return value % 360.0
 
 
 def parse_wind(text: str) -> tuple[float, float]:
-    """ "3 m/s from NE" -> (3.0 m/s, 45.0 deg): speed, and where the wind blows from."""
+    """ "3 m/s from NE" -> (3.0 m/s, 45.0 deg): speed, and where the wind blows from. The
+    speed must lie inside ``physics.bounds.WIND_SPEED``."""
     speed, sep, direction = str(text).partition(" from ")
     if not sep:
         raise ValueError(
@@ -161,4 +187,4 @@ def parse_wind(text: str) -> tuple[float, float]:
     value = parse_quantity(speed, "m/s")
     if value < 0:
         raise ValueError(f"wind speed cannot be negative, got {speed.strip()!r}")
-    return value, parse_direction(direction)
+    return WIND_SPEED.check(value), parse_direction(direction)

@@ -31,8 +31,11 @@ file, the key and what was expected (``ScenarioError``). The sections:
 - ``[outputs]`` directory, formats, trajectories.
 """
 
+import difflib
 import math
 import tomllib
+import types
+import typing
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -40,6 +43,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from physics import harm
+from physics.bounds import AIR_TEMPERATURE, WIND_SPEED
 from physics.units import parse_quantity
 
 ACTIONS = ("evacuate", "shelter", "by_zone")
@@ -72,6 +76,12 @@ def _positive(value, dimension: str, what: str):
     return v
 
 
+def _wind_speed(value):
+    """Parse a wind speed at 10 m: > 0 and below hurricane force (``physics.bounds``)."""
+    v = _positive(value, "m/s", "a wind speed > 0 m/s")
+    return None if v is None else WIND_SPEED.check(v)
+
+
 def _direction(value):
     """Parse a direction in degrees, 0-360 (None passes through)."""
     v = _q(value, "deg")
@@ -81,7 +91,7 @@ def _direction(value):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Run(_Section):
@@ -126,7 +136,7 @@ class WindChange(_Section):
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod
     def _speed(cls, v):
-        return _positive(v, "m/s", "a wind speed > 0 m/s")
+        return _wind_speed(v)
 
     @field_validator("wind_from_deg", mode="before")
     @classmethod
@@ -147,7 +157,7 @@ class WeatherSpec(_Section):
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod
     def _speed(cls, v):
-        return _positive(v, "m/s", "a wind speed > 0 m/s")
+        return _wind_speed(v)
 
     @field_validator("wind_from_deg", mode="before")
     @classmethod
@@ -157,7 +167,8 @@ class WeatherSpec(_Section):
     @field_validator("air_temperature_K", mode="before")
     @classmethod
     def _temp(cls, v):
-        return _q(v, "K", minimum=150.0)
+        v = _q(v, "K", minimum=None)
+        return None if v is None else AIR_TEMPERATURE.check(v)
 
 
 class ReleaseSpec(_Section):
@@ -237,7 +248,7 @@ class Brigade(_Section):
     @classmethod
     def _fraction(cls, v):
         v = _q(v, "1") if isinstance(v, str) else v
-        if not 0.0 <= v <= 1.0:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
             raise ValueError("expected a fraction of 0-100 %")
         return v
 
@@ -360,21 +371,58 @@ class Scenario(_Section):
     outputs: Outputs = Outputs()
     path: str = ""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     def with_changes(self, **changes) -> "Scenario":
         """A copy with fields replaced (e.g. ``response=...``), unchecked."""
         return self.model_copy(update=changes)
 
 
+def _section_model(loc) -> type[BaseModel] | None:
+    """The model of the table at ``loc`` (keys and list indices from the top), or None."""
+    model = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        if part not in fields:
+            return None
+        inner = [fields[part].annotation]
+        while inner:
+            kind = inner.pop()
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                model = kind
+                break
+            if isinstance(kind, types.UnionType) or typing.get_origin(kind) is not None:
+                inner += list(typing.get_args(kind))
+        else:
+            return None
+    return model
+
+
+def _unknown_key(loc) -> str:
+    model = _section_model(loc[:-1])
+    known = [f.alias or n for n, f in model.model_fields.items()] if model else []
+    near = difflib.get_close_matches(str(loc[-1]), [k for k in known if k != "path"], n=1)
+    return f"unknown key {loc[-1]!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+
+
 def _one_line(path, err: ValidationError) -> str:
-    e = err.errors()[0]
-    key = ".".join(str(p) for p in e["loc"])
+    errors = err.errors()
+    # A misspelt key also makes the right one missing: name the misspelling first.
+    e = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    key = "".join(
+        c if c.isprintable() else repr(c)[1:-1] for c in ".".join(str(p) for p in e["loc"])
+    )
     msg = e["msg"].removeprefix("Value error, ")
     if e["type"] == "missing":
         msg = "is required"
     elif e["type"] == "extra_forbidden":
-        msg = "is not a known key"
+        msg = _unknown_key(e["loc"])
+    elif e["type"] == "finite_number":
+        msg = f"expected a finite number, got {e['input']!r}"
     elif e["type"] == "literal_error":
         msg = "expected " + msg.removeprefix("Input should be ")
     return f"{path}: {key}: {msg}"
@@ -393,6 +441,13 @@ def load(path) -> Scenario:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such scenario file") from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start}); "
+            "save the scenario file as UTF-8"
+        ) from None
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot be read ({e.strerror or e})") from None
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: not valid TOML ({e})") from None
     return parse(data, str(path))

@@ -279,6 +279,23 @@ def _thermal(term: SourceTerm, weather: Weather):
     return None
 
 
+def source_point(park: geodata.Park, asset: str):
+    """Where a release starts: a tank's centre, a pipeline's middle, or the point of a
+    pipeline written ``"<pipeline>@<chainage>m"`` (how ``twin.leak`` names a leak it placed
+    along a line)."""
+    if asset in park.tanks.index:
+        return park.tanks.geometry[asset]
+    line, _, chainage = asset.rpartition("@")
+    if line in park.pipelines.index and chainage.endswith("m"):
+        try:
+            return park.pipelines.geometry[line].interpolate(float(chainage[:-1]))
+        except ValueError:
+            pass
+    if asset in park.pipelines.index:
+        return park.pipelines.geometry[asset].interpolate(0.5, normalized=True)
+    raise ValueError(f"no tank or pipeline {asset!r} in the park")
+
+
 def threat_zones(
     park: geodata.Park,
     term: SourceTerm,
@@ -311,11 +328,7 @@ def threat_zones(
     if population not in ("day", "night"):
         raise ValueError(f"population must be 'day' or 'night', got {population!r}")
     sub = term.substance
-    source_geom = (
-        park.tanks.geometry.get(term.asset)
-        if term.asset in park.tanks.index
-        else park.pipelines.geometry[term.asset].interpolate(0.5, normalized=True)
-    )
+    source_geom = source_point(park, term.asset)
     source_xy = (source_geom.x, source_geom.y)
     frame = _frame(term, weather, source_xy)
     cloud = Cloud(term, weather)

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real mosquitto broker on a free localhost port, plain or TLS + password.
+"""Shared fixtures: a real mosquitto broker on a free localhost port, plain or TLS + password;
+and the hypothesis profiles.
 
 The broker persists its state in the test's temporary folder and saves it every second
 (``autosave_interval 1``), so a persistent session and its queued QoS 1 messages survive a
@@ -24,10 +25,15 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 settings.register_profile("quick", deadline=None)
-settings.register_profile("fuzz", max_examples=10_000, deadline=None)
+settings.register_profile(
+    "fuzz",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 # Debian installs the broker in /usr/sbin, which is not on every user's PATH.

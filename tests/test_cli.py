@@ -69,8 +69,8 @@ def test_zones_hole_above_the_vessel_is_one_line(tmp_path):
 @pytest.mark.parametrize(
     ("roughness", "message"),
     [
-        ("rough", '--roughness: expected a length with its unit, e.g. "0.3 m"'),
-        ("5 m", "surface roughness z0 must be between 1e-05 m and 3 m"),
+        ("rough", "--roughness: expected a number with a unit of m, got 'rough'"),
+        ("5 m", "--roughness: surface roughness z0 must be between 1e-05 m and 3 m"),
     ],
 )
 def test_zones_roughness_that_is_not_a_length_in_scope_is_one_line(tmp_path, roughness, message):

@@ -9,6 +9,7 @@ import sys
 import time
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 from conftest import free_port
@@ -49,6 +50,13 @@ def test_replay_writes_the_forecast_and_the_log(replayed):
     zones = gpd.read_file(folder / "forecast.gpkg", layer="zones_60min")
     assert zones.crs.to_epsg() == 4326 and "AEGL-1" in set(zones.level)
     assert (folder / "forecast_map.html").exists() and (folder / "zones_10min.png").exists()
+    # the plan inside the forecast's zones: roads cross the ammonia zones, and the replay
+    # names each of the last horizon's in a "plan:" line
+    plan = pd.read_csv(folder / "plan.csv")
+    assert "road" in set(plan["kind"]) and {10, 30, 60} >= set(plan["minutes"])
+    last = plan[plan["minutes"] == plan["minutes"].max()]
+    for kind, ident in set(zip(last["kind"], last["id"], strict=True)):
+        assert f"plan: {kind} {ident} " in replayed[0].stdout
     with sqlite3.connect(out / "log.sqlite") as db:
         readings = db.execute("select count(*) from readings").fetchone()[0]
         leaks = db.execute("select count(*) from alarms where kind = 'leak'").fetchone()[0]
@@ -63,6 +71,16 @@ def test_replay_of_a_malformed_file_is_one_line(tmp_path):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "bad.csv" in done.stderr
     assert len([line for line in done.stderr.splitlines() if line.strip()]) == 1
+
+
+def wait_subscribed(live_log, timeout_s=30):
+    """Wait until ``parktwin live`` has subscribed (its live.log says so)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if live_log.exists() and "subscribed to" in live_log.read_text():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"parktwin live did not subscribe within {timeout_s} s")
 
 
 def test_live_follows_a_broker_into_the_log(mosquitto, tmp_path):
@@ -84,10 +102,7 @@ def test_live_follows_a_broker_into_the_log(mosquitto, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.time() + 20
-    while not (out / "log.sqlite").exists() and time.time() < deadline:
-        time.sleep(0.2)
-    time.sleep(1.5)
+    wait_subscribed(out / "live.log")
     start = time.time() - 60
     rows = "".join(f"{format_time(start + i)},WS-01,{3.0 + 0.01 * i},good\n" for i in range(30))
     rows += "".join(f"{format_time(start + i)},WD-01,{45.0},good\n" for i in range(30))
@@ -175,10 +190,8 @@ def test_live_takes_the_password_from_a_file_and_ends_on_ctrl_c(secure_mosquitto
         text=True,
     )
     assert "s3cret" not in " ".join(live.args)
-    deadline = time.time() + 30
-    while not (out / "log.sqlite").exists() and time.time() < deadline:
-        time.sleep(0.2)
-    time.sleep(3.0)  # connected and following
+    wait_subscribed(out / "live.log")
+    time.sleep(1.0)  # following
     live.send_signal(signal.SIGINT)
     stdout, stderr = live.communicate(timeout=60)
     assert live.returncode == 0, stderr

@@ -78,3 +78,35 @@ def test_a_local_dask_cluster_gives_the_same_results():
     ):
         on_dask = ensemble.run_ensemble(sc, 3, seed=5, cluster=client)
     pd.testing.assert_frame_equal(one, on_dask)
+
+
+def test_bytes_per_member_covers_what_a_member_holds():
+    """The memory check's figure (``BYTES_PER_MEMBER``) against what 5,000 members hold at
+    once: their draws, futures, rows of key figures and the table (tracemalloc)."""
+    import tracemalloc
+    from concurrent.futures import Future
+
+    sc = scenario()
+    n = 5000
+    figures = 25  # a member's row: its draws and the engine's key figures (23 in the demo)
+    tracemalloc.start()
+    try:
+        ds = ensemble.draws(sc, n)
+        futures = {Future(): k for k in range(n)}
+        rows = [{**d, **{f"figure_{i}": float(i) for i in range(figures)}} for d in ds]
+        table = pd.DataFrame(rows)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(futures) == len(table) == n
+    assert peak / n < ensemble.BYTES_PER_MEMBER
+
+
+def test_ensemble_sizes_are_checked_before_anything_runs():
+    with pytest.raises(ValueError, match="at least 1 member, got 0"):
+        ensemble.check_size(0)
+    with pytest.raises(
+        ValueError, match=r"an ensemble of 1,000,000 members would need about 8\.2 GB"
+    ):
+        ensemble.check_size(10**6, available=10**9)
+    ensemble.check_size(10**6, available=10**10)

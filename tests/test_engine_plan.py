@@ -170,3 +170,13 @@ def test_zones_name_the_plan_inside_them():
         if row.kind == "road":
             assert row.inside_m == pytest.approx(feature.intersection(geom).length)
     assert plan_in_zones(park(), z.zones.iloc[0:0]).empty
+
+
+def test_the_zones_report_names_the_plan_inside(tmp_path):
+    from viz.report import zones_report
+
+    term = source_term(park(), "LP-101", rupture=True, duration_s=600.0, wind_speed_m_s=3.0)
+    z = threat_zones(park(), term, Weather(3.0, 180.0, "C"), hazards=("thermal",))
+    page = zones_report(z, park(), [], tmp_path / "zones.html").read_text()
+    assert "The emergency plan inside the zones" in page
+    assert "assembly point AP-3" in page

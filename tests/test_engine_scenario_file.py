@@ -44,7 +44,7 @@ def test_units_are_parsed_to_si():
         ("weather", {"wind_speed": "2 kg"}, "test.toml: weather.wind_speed:"),
         ("weather", {"stability": "G"}, "test.toml: weather.stability: expected 'A'"),
         ("response", {"action": "run"}, "test.toml: response.action: expected 'evacuate'"),
-        ("response", {"colour": "red"}, "test.toml: response.colour: is not a known key"),
+        ("response", {"colour": "red"}, "test.toml: response.colour: unknown key 'colour'"),
         ("scenario", {"duration": None}, "test.toml: scenario.duration:"),
     ],
 )
@@ -80,3 +80,47 @@ def test_unknown_asset_and_file_errors(tmp_path):
     (tmp_path / "bad.toml").write_text("[scenario\n")
     with pytest.raises(ScenarioError, match=r"bad\.toml: not valid TOML"):
         scenario_file.load(tmp_path / "bad.toml")
+
+
+@pytest.mark.parametrize(
+    "section, change, expected",
+    [
+        (
+            "weather",
+            {"wind_speed": None, "wind_sped": "2 m/s"},
+            "weather.wind_sped: unknown key 'wind_sped'; did you mean 'wind_speed'?",
+        ),
+        ("scenario", {"duration": "1e999 s"}, "scenario.duration: '1e999 s' is not a finite"),
+        ("population", {"scale": float("inf")}, "population.scale: expected a finite number"),
+        (
+            "population",
+            {"premovement_sigma": float("nan")},
+            "population.premovement_sigma: expected a",
+        ),
+        # Beaufort 12 starts at 64 kn; WMO extremes: -89.2 degC and 56.7 degC (physics.bounds)
+        ("weather", {"wind_speed": "100 m/s"}, "weather.wind_speed: expected a wind speed at 10 m"),
+        ("weather", {"wind_speed": "65 kn"}, "weather.wind_speed: expected a wind speed at 10 m"),
+        (
+            "weather",
+            {"air_temperature": "-300 degC"},
+            "weather.air_temperature: expected an air temperature of -89.2 to 56.7 degC",
+        ),
+        ("weather", {"air_temperature": "60 degC"}, "weather.air_temperature: expected an air"),
+    ],
+)
+def test_misspelt_keys_non_finite_and_implausible_values(section, change, expected):
+    test_mistakes_give_one_line_with_file_and_key(section, change, f"test.toml: {expected}")
+
+
+def test_plausible_extremes_pass():
+    sc = scenario(
+        weather={**BASE["weather"], "wind_speed": "32 m/s", "air_temperature": "-89 degC"}
+    )
+    assert sc.weather.wind_speed_m_s == 32.0
+
+
+def test_a_scenario_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[scenario]\nname = "Störfall"\n'.encode("latin-1"))
+    with pytest.raises(ScenarioError, match=r"latin1\.toml: not UTF-8 text \(byte 0xf6"):
+        scenario_file.load(path)

@@ -1,12 +1,14 @@
 """Every kind of bad park input gets one clear line naming file, layer, feature and field."""
 
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
+import twin
 from geodata import ParkError, load_park
 from physics.substances import resolve
 from tests.parks import demo_layers, write_geojson_dir, write_gpkg
@@ -134,13 +136,125 @@ def test_sensor_unit_must_fit_its_kind(tmp_path):
     )
 
 
-def test_tank_outside_boundary_is_a_warning(tmp_path):
-    def edit(layers):
-        t = layers["tanks"]
-        t.loc[t["id"] == "EA-101", "geometry"] = Point(119.87, 28.38)
+def move(layer, fid, shape):
+    """Replace a feature's geometry by ``shape(old_geometry)``."""
 
-    park = load_park(broken(tmp_path, edit), resolve_chemical=resolve)
-    assert any("feature 'EA-101': lies outside the park boundary" in w for w in park.warnings)
+    def edit(layers):
+        frame = layers[layer]
+        old = frame.loc[frame["id"] == fid, "geometry"].iloc[0]
+        frame.loc[frame["id"] == fid, "geometry"] = shape(old)
+
+    return edit
+
+
+def test_tank_outside_boundary(tmp_path):
+    # 0.06 deg of longitude is about 6 km at the demo park's latitude
+    msg = load_error(broken(tmp_path, move("tanks", "EA-101", lambda p: Point(p.x + 0.06, p.y))))
+    assert "feature 'EA-101', field 'geometry': expected it inside the park boundary" in msg
+
+
+def test_tank_outside_its_enterprise(tmp_path):
+    def edit(layers):
+        tanks = layers["tanks"]
+        other = tanks.loc[tanks["enterprise"] != "E03"].iloc[0]
+        tanks.loc[tanks["id"] == other["id"], "enterprise"] = "E03"
+        edit.fid = other["id"]
+
+    msg = load_error(broken(tmp_path, edit))
+    assert f"feature '{edit.fid}', field 'geometry': expected it inside the plot of its " in msg
+    assert "enterprise 'E03'" in msg
+
+
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [
+        (lambda p: Point(1e12, 1e12), "coordinates (1e+12, 1e+12) lie outside the area of use"),
+        (lambda p: Point(p.y, p.x), "WGS 84 (longitude -180 to 180, latitude -90 to 90)"),
+        (lambda p: Point(math.nan, p.y), "geometry is empty"),  # how GDAL reads a NaN point
+    ],
+    ids=["huge", "swapped", "nan"],
+)
+def test_coordinates_that_cannot_be_on_earth(tmp_path, shape, expected):
+    msg = load_error(broken(tmp_path, move("tanks", "NH-101", shape), "geojson"))
+    assert "feature 'NH-101', field 'geometry'" in msg and expected in msg
+
+
+def test_crs_label_that_contradicts_the_coordinates(tmp_path):
+    def edit(layers):
+        for name in layers:  # metres of UTM 50N labelled as longitude/latitude, and back
+            layers[name] = layers[name].to_crs(32650).set_crs(4326, allow_override=True)
+
+    assert "outside the area of use of its CRS WGS 84" in load_error(broken(tmp_path, edit))
+
+    def edit_utm(layers):
+        for name in layers:
+            layers[name] = layers[name].set_crs(32650, allow_override=True)
+
+    (tmp_path / "utm").mkdir()
+    msg = load_error(broken(tmp_path / "utm", edit_utm))
+    assert "outside the area of use of its CRS WGS 84 / UTM zone 50N (longitude 114 to 120" in msg
+
+
+def test_nan_vertex(tmp_path):
+    def nan_vertex(g):
+        x0, y0, x1, y1 = g.bounds
+        return Polygon([(x0, y0), (x1, y0), (math.nan, y1), (x0, y1)])
+
+    msg = load_error(broken(tmp_path, move("buildings", "B-LAB", nan_vertex)))
+    assert "feature 'B-LAB', field 'geometry': expected finite coordinates, got NaN" in msg
+
+
+def _bowtie(g):
+    x0, y0, x1, y1 = g.bounds
+    return Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])
+
+
+def _flat(g):
+    x0, y0, x1, _ = g.bounds
+    return Polygon([(x0, y0), (x1, y0), ((x0 + x1) / 2, y0)])
+
+
+@pytest.mark.parametrize(
+    ("layer", "fid", "shape", "expected"),
+    [
+        ("buildings", "B-DORM-1", _bowtie, "expected a valid shape, got Self-intersection"),
+        ("buildings", "B-DORM-1", _flat, "expected a"),
+        ("enterprises", "E01", _flat, "expected a"),
+        (
+            "roads",
+            "R-EW400",
+            lambda g: LineString([g.coords[0], g.coords[0]]),
+            "expected a valid shape, got Too few points",
+        ),
+    ],
+    ids=["self-intersecting", "zero-area building", "zero-area plot", "one-point road"],
+)
+def test_invalid_and_degenerate_shapes(tmp_path, layer, fid, shape, expected):
+    msg = load_error(broken(tmp_path, move(layer, fid, shape)))
+    assert f"layer '{layer}', feature '{fid}', field 'geometry': {expected}" in msg
+
+
+def test_sizes_that_overflow_or_cannot_fit(tmp_path):
+    msg = load_error(broken(tmp_path, set_value("tanks", "NH-101", "diameter_m", 1e308)))
+    assert "feature 'NH-101', field 'diameter_m': a sphere of these dimensions has no finite" in msg
+    (tmp_path / "b").mkdir()
+    msg = load_error(broken(tmp_path / "b", set_value("tanks", "NH-101", "diameter_m", 1e5)))
+    assert "a tank 100000 m wide does not fit in the plot of its enterprise" in msg
+    (tmp_path / "c").mkdir()
+    msg = load_error(
+        broken(tmp_path / "c", set_value("pipelines", "P-NH3-01", "diameter_mm", 1e300))
+    )
+    assert "field 'diameter_mm': a pipe of 1e+300 mm is wider than the line is long" in msg
+
+
+def test_chemical_the_library_matches_but_cannot_describe(tmp_path):
+    # "inf" is a synonym of furonazide in the chemicals library's PubChem index; it has no
+    # critical volume or acentric factor, so no density or vapour pressure could be computed.
+    with pytest.raises(ParkError) as err:
+        twin.load_park(broken(tmp_path, set_value("tanks", "NH-101", "chemical", "inf")))
+    msg = str(err.value)
+    assert "field 'chemical': 'inf' is furonazide (CAS 3460-67-1)" in msg
+    assert "lacks the critical volume, acentric factor" in msg
 
 
 def test_unreachable_buildings_are_listed(tmp_path):

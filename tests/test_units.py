@@ -2,7 +2,7 @@
 
 import pytest
 
-from physics.units import parse_quantity
+from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,26 @@ def test_parse(text, dimension, expected):
 def test_bad_quantities(text, message):
     with pytest.raises(ValueError, match=message):
         parse_quantity(text, "m")
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_quantity, "1e999 s", "'1e999 s' is not a finite number"),
+        (parse_quantity, "1e307 km", "too large to hold in m"),
+        (parse_positive, "-5 min", "expected a quantity greater than 0 s"),
+        (parse_positive, "0 s", "expected a quantity greater than 0 s"),
+        (parse_non_negative, "-1 s", "expected a quantity of 0 s or more"),
+    ],
+)
+def test_non_finite_and_out_of_range_quantities(parse, text, message):
+    dimension = "m" if text.endswith("km") else "s"
+    with pytest.raises(ValueError, match=message):
+        parse(text, dimension)
+
+
+def test_wind_above_hurricane_force_is_refused():
+    # Beaufort force 12 (hurricane) begins at 64 kn of 10-minute mean wind at 10 m.
+    assert parse_wind("63 kn from N")[0] == pytest.approx(63 * 0.514444)
+    with pytest.raises(ValueError, match="hurricane force, Beaufort 12"):
+        parse_wind("100 m/s from N")

@@ -12,7 +12,7 @@ from shapely.geometry import Point
 
 from physics.meteorology import SIGMA_THETA_DEG
 from scenarios.release import SourceTerm, source_term
-from scenarios.zones import Cloud, Weather, threat_zones
+from scenarios.zones import Cloud, Weather, source_point, threat_zones
 from twin import load_park
 
 
@@ -256,3 +256,13 @@ def test_cli_writes_gis_layers(tmp_path):
     source = gpd.read_file(tmp_path / "zones.gpkg", layer="source")
     assert source.geometry.iloc[0].distance(Point(119.9, 28.4)) < 0.05
     assert (tmp_path / "zones.csv").exists() and (tmp_path / "zones.png").stat().st_size > 10_000
+
+
+def test_source_point_of_a_leak_placed_along_a_pipeline(park):
+    # twin.leak names a leak it placed on a line "<pipeline>@<chainage>m"
+    line = park.pipelines.geometry["P-H2S-01"]
+    assert source_point(park, "P-H2S-01@1625m").equals(line.interpolate(1625.0))
+    assert source_point(park, "P-H2S-01").equals(line.interpolate(0.5, normalized=True))
+    assert source_point(park, "NH-101").equals(park.tanks.geometry["NH-101"])
+    with pytest.raises(ValueError, match="no tank or pipeline 'X-1@5m'"):
+        source_point(park, "X-1@5m")

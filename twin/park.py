@@ -9,9 +9,9 @@ from physics import substances
 
 def load_park(source) -> geodata.Park:
     """Load and validate a park (``"demo"``, a GeoPackage or a GeoJSON folder), checking
-    every chemical against the property library; adds a ``cas`` column to tanks, pipelines
-    and sensors."""
-    return geodata.load_park(source, resolve_chemical=substances.resolve)
+    that the property library knows every chemical and holds the constants the models need;
+    adds a ``cas`` column to tanks, pipelines and sensors."""
+    return geodata.load_park(source, resolve_chemical=lambda name: substances.lookup(name).cas)
 
 
 def tank_inventory_kg(tanks: pd.DataFrame, fill_column: str = "fill_fraction") -> pd.Series:

@@ -61,10 +61,18 @@ def parse_time(value: str | float | int | datetime) -> float:
             raise ValueError(f"not a finite time: {value!r}")
         return t
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.strip())
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"expected an ISO-8601 time with its UTC offset, e.g. 2026-11-24T02:00Z, "
+                f"got {value!r}"
+            ) from None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"time without UTC offset: {value.isoformat()!r}")
+            raise ValueError(
+                f"time without UTC offset: {value.isoformat()!r} (add Z or e.g. +08:00)"
+            )
         return value.timestamp()
     raise ValueError(f"not a time: {value!r}")
 

@@ -50,6 +50,8 @@ Zones are also written as ``zones.geojson`` (RFC 7946, EPSG:4326); a scenario's 
 cloud reach as ``persons.geojson`` and ``cloud_reach.geojson``.
 """
 
+import re
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -58,6 +60,41 @@ import pandas as pd
 import shapely
 
 from geodata.crs import WGS84
+
+# What may stay in a file name built from an id: letters of any script, digits, - _ . @
+_UNSAFE = re.compile(r"[^\w.@-]")
+
+
+def output_folder(path) -> Path:
+    """Create the folder ``path`` (with its parents) and prove it writable by writing and
+    removing a file in it, before any work whose results would go there.
+
+    Raises
+    ------
+    ValueError
+        One line naming the folder and why it cannot be written.
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".parktwin-write-test-"):
+            pass
+    except OSError as err:
+        raise ValueError(f"{path}: cannot write results there ({err.strerror or err})") from None
+    return path
+
+
+def named_after(out: Path, name: str) -> Path:
+    """``out / name`` for a ``name`` built from ids (a tank id, a tag), made a single entry
+    inside ``out``: any character but letters, digits, '-', '_', '.' and '@' becomes '_', and
+    a name of dots only becomes '_' (so "../../x" cannot climb out)."""
+    safe = _UNSAFE.sub("_", name)
+    if not safe.strip("."):
+        safe = "_"
+    path = Path(out) / safe
+    if path.resolve().parent != Path(out).resolve():
+        raise ValueError(f"{name!r}: not a file name inside {out}")
+    return path
 
 
 def write_zones(result, park, out: Path) -> dict[str, Path]:
@@ -107,7 +144,8 @@ def write_zones(result, park, out: Path) -> dict[str, Path]:
 def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
     """Write a forecast (``scenarios.forecast.Forecast``): forecast.gpkg with one zones
     layer per horizon (``zones_10min``, ...), forecast.csv (the distance tables with a
-    ``minutes`` column), and returns the paths by name."""
+    ``minutes`` column), plan.csv (assembly points, gates and roads in each horizon's zones),
+    and returns the paths by name."""
     import pandas as pd
 
     out.mkdir(parents=True, exist_ok=True)
@@ -124,7 +162,14 @@ def write_forecast(forecast, park, out: Path) -> dict[str, Path]:
         tables.append(table)
     csv = out / "forecast.csv"
     pd.concat(tables).to_csv(csv, index=False)
-    return {"gpkg": gpkg, "table": csv}
+    plans = [
+        r.plan.assign(minutes=round(h / 60)) for h, r in forecast.horizons.items() if len(r.plan)
+    ]
+    plan = out / "plan.csv"
+    (pd.concat(plans) if plans else next(iter(forecast.horizons.values())).plan).to_csv(
+        plan, index=False
+    )
+    return {"gpkg": gpkg, "table": csv, "plan": plan}
 
 
 def write_scenario(result, park, out: Path) -> dict[str, Path]:

@@ -275,7 +275,7 @@ def zones_report(result, park, figures: list[Path], out_html: Path, release=None
         SECTIONS[0]: _zones_story(result) + _rows(_zones_key_figures(result)),
         SECTIONS[1]: _rows(release_rows(result, release)),
         SECTIONS[2]: _table(_zones_table(result.zones)),
-        SECTIONS[3]: _table(_affected_table(result.affected)),
+        SECTIONS[3]: _table(_affected_table(result.affected)) + _plan_in_zones(result.plan),
         SECTIONS[4]: "".join(_png(p) for p in figures) or "<p>No figures.</p>",
         SECTIONS[5]: "<p>No criteria apply to a single consequence run; see the QRA report "
         "for GB 36894-2018 individual and societal risk.</p>",
@@ -1131,3 +1131,21 @@ def _outside_and_plan(result) -> str:
             "(nobody sent there; people there or on their way went elsewhere):</p>" + _table(plan)
         )
     return out
+
+
+def _plan_in_zones(plan) -> str:
+    """The assembly points, gates and roads of the emergency plan that lie in a zone."""
+    if plan is None or not len(plan):
+        return "<p>No assembly point, gate or road lies in a zone.</p>"
+    table = pd.DataFrame(
+        {
+            "zone": [f"{h} {lv}" for h, lv in zip(plan["hazard"], plan["level"], strict=True)],
+            "what": [f"{k} {i}" for k, i in zip(plan["kind"], plan["id"], strict=True)],
+            "name": plan["name"],
+            "inside": [
+                fmt.distance(v) if k == "road" else "lies inside"
+                for k, v in zip(plan["kind"], plan["inside_m"], strict=True)
+            ],
+        }
+    )
+    return "<p>The emergency plan inside the zones (do not send people there):</p>" + _table(table)

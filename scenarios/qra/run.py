@@ -23,6 +23,7 @@ import pandas as pd
 
 import geodata
 from physics import harm
+from scenarios import capacity
 from scenarios.progress import Stages
 from scenarios.qra import catalogue as cat
 from scenarios.qra import ignition, risk, societal
@@ -31,6 +32,12 @@ from scenarios.qra.footprints import footprint, vulnerability_notes
 from scenarios.qra.safety_distance import safety_distances
 
 TRIM = 1e-6  # smallest probability x lethality of a footprint cell carried onto the grid
+# Peak memory of a whole QRA per grid cell [bytes]: `parktwin qra demo --cell "2.5 m"
+# --workers 2` (6.7 million cells) peaked at 8.0 GB summed over its three processes
+# (resident memory sampled every 0.5 s), about 1,190 bytes a cell with the processes' own
+# baseline included. One measurement on a loaded machine: a park with more loss events, or
+# more local workers, needs more.
+BYTES_PER_CELL = 1200
 
 
 @dataclass
@@ -387,6 +394,7 @@ def run_layouts(
         if events is None:
             events = [cat.catalogue(park, overrides) for park in parks]
         setup, receptor_ids = make_setup(parks, climate, grid, probit)
+        check_memory(setup.grid)
         tasks = plan(parks, events)
         sums = [_Sums(setup.grid) for _ in parks]
         for result, layouts in _stream(parks, tasks, setup, workers, cluster, stages):
@@ -495,6 +503,17 @@ def _events_stage(stages, tasks, setup, where: str) -> None:
     )
 
 
+def check_memory(grid: risk.Grid, available: int | None = None) -> None:
+    """Raise ValueError, before anything runs, if a QRA on ``grid`` would not fit in the free
+    memory (``available`` [bytes], default: what the machine has free; `BYTES_PER_CELL`)."""
+    capacity.check_memory(
+        grid.nx * grid.ny * BYTES_PER_CELL,
+        f"a risk grid of {grid.nx:,} x {grid.ny:,} cells ({grid.cell:g} m over "
+        f"{grid.nx * grid.cell / 1000:,.1f} km x {grid.ny * grid.cell / 1000:,.1f} km)",
+        available,
+    )
+
+
 def _stream(parks, tasks, setup, workers, cluster, stages):
     """(event result, layouts it belongs to) for every event of every task, in order."""
     if cluster is not None:
@@ -518,10 +537,8 @@ def _stream(parks, tasks, setup, workers, cluster, stages):
 
 
 def _dask_stream(parks, tasks, setup, cluster, stages):
-    from distributed import Client
-
     stages.stage(f"connecting to the Dask cluster {cluster}")
-    client = cluster if isinstance(cluster, Client) else Client(cluster)
+    client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
     _events_stage(stages, tasks, setup, "on the cluster")
     try:
         parks_f = [client.scatter(park, broadcast=True) for park in parks]
@@ -535,7 +552,7 @@ def _dask_stream(parks, tasks, setup, cluster, stages):
                 yield result, layouts
             future.release()
     finally:
-        if not isinstance(cluster, Client):
+        if client is not cluster:
             client.close()
 
 

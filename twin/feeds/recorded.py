@@ -45,17 +45,35 @@ _MIN_SLEEP_S = 0.001
 
 def _read_table(path: Path) -> pa.Table:
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        import pyarrow.csv as pacsv
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise ValueError(f"{path}: unknown recording format {suffix!r}; expected .csv or .parquet")
+    kind = "CSV" if suffix == ".csv" else "Parquet"
+    try:
+        if kind == "CSV":
+            import pyarrow.csv as pacsv
 
-        # Only an empty cell is missing; "nan" stays a NaN value so the not_finite rule sees it.
-        convert = pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True)
-        return pacsv.read_csv(path, convert_options=convert)
-    if suffix in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
+            # Only an empty cell is missing; "nan" stays a NaN value so the not_finite rule
+            # sees it.
+            convert = pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True)
+            table = pacsv.read_csv(path, convert_options=convert)
+        else:
+            import pyarrow.parquet as pq
 
-        return pq.read_table(path)
-    raise ValueError(f"{path}: unknown recording format {suffix!r}; expected .csv or .parquet")
+            table = pq.read_table(path)
+        names = table.column_names  # a name that is not UTF-8 fails here
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValueError(f"{path}: cannot be read as {kind} ({first})") from None
+    counts = {}
+    for name in names:
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    repeated = [n for n, c in counts.items() if c > 1]
+    if repeated:
+        raise ValueError(
+            f"{path}: column {repeated[0]!r} appears {counts[repeated[0]]} times "
+            "(names are matched case-insensitively); expected each column once"
+        )
+    return table
 
 
 def _times(path: Path, name: str, column: pa.ChunkedArray) -> np.ndarray:
@@ -90,7 +108,8 @@ def _values(path: Path, name: str, column: pa.ChunkedArray) -> np.ndarray:
     """Return a numeric column as float64, empty cells as NaN."""
     if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
         raise ValueError(f"{path}: column {name!r} of type {column.type} is not numeric")
-    return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    # Not a safe cast: an integer beyond 2**53 becomes the nearest float, not an error.
+    return column.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def _qualities(path: Path, column: pa.ChunkedArray) -> np.ndarray:
@@ -164,7 +183,14 @@ class RecordedFeed:
         self.path = Path(path)
         self.speedup = speedup
         self.gate = Gate(known_tags, on_reject, check_future=False)
-        self.layout, t, tag, value, quality = _columns(self.path, _read_table(self.path))
+        table = _read_table(self.path)
+        try:
+            self.layout, t, tag, value, quality = _columns(self.path, table)
+        except (pa.ArrowException, UnicodeDecodeError) as err:
+            # Pages that decoded as a table but hold bytes that are not their type's (a
+            # damaged file): text that is not UTF-8, numbers that do not convert.
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise ValueError(f"{self.path}: cannot be read ({first})") from None
         order = np.argsort(t, kind="stable")
         t, tag, value, quality = t[order], tag[order], value[order], quality[order]
         keep = self._apply_rules(t, tag, value, quality)

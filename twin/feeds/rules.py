@@ -68,7 +68,7 @@ import math
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
-from twin.readings import Reading, parse_quality, parse_time
+from twin.readings import GOOD, Reading, parse_quality, parse_time
 
 RULES = (
     "too_large",
@@ -99,6 +99,7 @@ logger = logging.getLogger("twin.feeds")
 RejectSink = Callable[[str, str, float], None]
 Lookup = Callable[[str, float, float], bool]
 
+_decode = json.JSONDecoder().decode
 _OPEN = frozenset(b"[{")
 _CLOSE = frozenset(b"]}")
 
@@ -194,7 +195,7 @@ class Gate:
             self.reject("too_deep", raw_text(payload), t_receive)
             return None
         try:
-            message = json.loads(payload)
+            message = _decode(payload.decode("utf-8"))
         except (ValueError, UnicodeDecodeError, RecursionError):
             self.reject("not_json", raw_text(payload), t_receive)
             return None
@@ -205,8 +206,12 @@ class Gate:
         try:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError("v is not a number")
+            quality = message.get("q")
             reading = Reading(
-                parse_time(message["t"]), tag, float(value), parse_quality(message.get("q"))
+                parse_time(message["t"]),
+                tag,
+                float(value),
+                GOOD if quality is None or quality == GOOD else parse_quality(quality),
             )
         except (ValueError, TypeError, OverflowError):
             self.reject("bad_field", raw_text(payload), t_receive)

@@ -1,0 +1,89 @@
+"""The feed loop shared by replay, live and the console: the drill recording through it, its
+events as the faces see them, and operator actions in the reading log."""
+
+import sqlite3
+
+import pytest
+
+from scenarios.feed_loop import EVENTS, FeedLoop, feed_health
+from twin import load_park
+from twin.demo import INCIDENT_DRILL
+from twin.feeds.recorded import RecordedFeed
+from twin.log import read_alarms
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory):
+    park = load_park("demo")
+    loop = FeedLoop(park, tmp_path_factory.mktemp("loop") / "log.sqlite")
+    seen = {name: [] for name in EVENTS}
+    for name in EVENTS:
+        loop.subscribe(name, seen[name].append)
+    feed = RecordedFeed(INCIDENT_DRILL, None, known_tags=set(park.sensors.index))
+    batch = []
+    for reading in feed:
+        batch.append(reading)
+        if len(batch) == 500:
+            loop.take_batch(batch)
+            batch = []
+    loop.take_batch(batch)
+    loop.feed_state(feed_health(feed, loop.count))
+    return loop, seen
+
+
+def test_every_reading_reaches_the_twin_the_log_and_the_subscribers(drill):
+    loop, seen = drill
+    assert loop.count > 0
+    assert sum(len(batch) for batch in seen["readings"]) == loop.count
+    loop.log.flush()
+    with sqlite3.connect(loop.log.path) as db:
+        assert db.execute("select count(*) from readings").fetchone()[0] == loop.count
+
+
+def test_the_drill_raises_alarms_confirms_the_leak_and_forecasts_it_once(drill):
+    loop, seen = drill
+    assert any(row.state == "raised" for row in seen["alarm"])
+    assert seen["alarm"] == loop.events
+    assert {leak.asset for leak in seen["leak"]} == {"NB-101"}
+    forecasts = [(leak.asset, result) for leak, result, _ in seen["forecast"]]
+    assert [asset for asset, _ in forecasts] == ["NB-101"]
+    assert forecasts[0][1] is loop.forecasts[0]
+    # the estimate is told each time it is refined, not only once
+    assert len(seen["estimate"]) > 1
+    assert len({t for _, t, _ in seen["estimate"]}) == len(seen["estimate"])
+    assert seen["feed"][0]["taken"] == loop.count
+
+
+def test_operator_actions_are_written_to_the_log_with_their_time(drill):
+    loop, _ = drill
+    alarm = loop.twin.alarms.alarms[0]
+    loop.act("acknowledge", alarm.tag, alarm.level, t=1.8e9)
+    loop.act("shelve", alarm.tag, alarm.level, t=1.8e9 + 5)
+    loop.act("simulate", "NH-101", t=1.8e9 + 9)
+    rows = [r for r in read_alarms(loop.log.path) if r.t >= 1.8e9]
+    assert [(r.t, r.tag, r.state) for r in rows] == [
+        (1.8e9, alarm.tag, "acked"),
+        (1.8e9 + 5, alarm.tag, "shelved"),
+        (1.8e9 + 9, "NH-101", "simulate"),
+    ]
+    assert all("feed time" in r.cause for r in rows)
+    assert alarm.acked
+    with pytest.raises(KeyError):
+        loop.act("shelve", "NO-SUCH-TAG", "H")
+    with pytest.raises(ValueError, match="expected one of"):
+        loop.act("delete", alarm.tag, alarm.level)
+
+
+def test_a_failing_subscriber_does_not_stop_the_loop(drill):
+    loop, seen = drill
+
+    def broken(_):
+        raise RuntimeError("a face that fails")
+
+    loop.subscribe("readings", broken)
+    before = loop.count
+    last = seen["readings"][-1][-1]
+    loop.take(last._replace(t=last.t + 1.0))
+    assert loop.count == before + 1
+    with pytest.raises(ValueError, match="unknown event"):
+        loop.subscribe("nothing", print)
