@@ -1065,10 +1065,7 @@ def _console(args) -> None:
     if args.replay is not None:
         try:
             feed = RecordedFeed(
-                args.replay,
-                args.speedup or 1.0,
-                known_tags=set(park.sensors.index),
-                on_reject=loop.log.add_rejected,
+                args.replay, known_tags=set(park.sensors.index), on_reject=loop.log.add_rejected
             )
         except ValueError as err:
             raise InputError(f"--replay {args.replay}: {err}") from None
@@ -1079,7 +1076,8 @@ def _console(args) -> None:
         args.username = args.password = args.password_file = None
         args.tls, args.ca_certs = False, None
         feed = _live_feed(args, set(park.sensors.index), loop.log)
-    console_app = console_server.Console(loop, feed, token=token)
+    speedup = (args.speedup or 1.0) if args.replay is not None else None
+    console_app = console_server.Console(loop, feed, token=token, speedup=speedup)
     url = f"http://{args.host}:{args.port}/" + ("?token=TOKEN (from --token-file)" if token else "")
     console.print(f"console at {url} (Ctrl-C to stop); log: {args.out / 'log.sqlite'}")
     try:
