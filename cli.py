@@ -116,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Digital twin and emergency simulation engine for chemical industrial parks.",
         epilog="examples:\n  "
         + "\n  ".join(ex for _, ex in COMMANDS.values())
-        + "\n\nPARK is 'demo' (the bundled demo park), a GeoPackage, or a folder of GeoJSON files.",
+        + "\n\nPARK is 'demo' (the bundled demo park), 'large' (the large demo park, generated on "
+        "first use), a GeoPackage, or a folder of GeoJSON files.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -715,6 +716,7 @@ class _Terminal:
                 self.loop.park,
                 folder / f"zones_{minutes}min.png",
                 zones=zones.zones,
+                envelope=zones.envelope,
                 title=f"{leak.asset}: forecast +{minutes} min",
             )
         last = result.horizons[max(result.horizons)]
@@ -722,6 +724,7 @@ class _Terminal:
             self.loop.park,
             folder / "forecast_map.html",
             zones=last.zones,
+            envelope=last.envelope,
             title=f"{leak.asset}: forecast +{round(max(result.horizons) / 60)} min",
         )
         self.written.append((result, paths))
@@ -829,6 +832,7 @@ def _replay(args) -> None:
     import logging
 
     from twin.feeds.recorded import RecordedFeed
+    from twin.headcount import feed_tags
 
     # One summary by rule at the end instead of a line per rejected reading.
     logging.getLogger("twin.feeds").addHandler(logging.NullHandler())
@@ -842,7 +846,7 @@ def _replay(args) -> None:
         feed = RecordedFeed(
             args.file,
             args.speedup,
-            known_tags=set(park.sensors.index),
+            known_tags=feed_tags(park),
             on_reject=face.rejections,
         )
         for reading in feed:
@@ -929,6 +933,8 @@ def _live(args) -> None:
 
     from rich.live import Live
 
+    from twin.headcount import feed_tags
+
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
     if args.duration is not None and not args.duration > 0:
@@ -941,7 +947,7 @@ def _live(args) -> None:
     park = _load(args.park)
     loop, face = _follow(park, args.out, echo=False)
     _log_feed_to(args.out / "live.log")
-    feed = _live_feed(args, set(park.sensors.index), loop.log)
+    feed = _live_feed(args, feed_tags(park), loop.log)
     kind = "OPC UA server" if args.opcua else "MQTT broker"
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
@@ -1033,6 +1039,7 @@ def _console(args) -> None:
     import socket
 
     from twin.feeds.recorded import RecordedFeed
+    from twin.headcount import feed_tags
 
     try:
         import console_server
@@ -1065,7 +1072,7 @@ def _console(args) -> None:
     if args.replay is not None:
         try:
             feed = RecordedFeed(
-                args.replay, known_tags=set(park.sensors.index), on_reject=loop.log.add_rejected
+                args.replay, known_tags=feed_tags(park), on_reject=loop.log.add_rejected
             )
         except ValueError as err:
             raise InputError(f"--replay {args.replay}: {err}") from None
@@ -1075,7 +1082,7 @@ def _console(args) -> None:
         args.topic_park = None
         args.username = args.password = args.password_file = None
         args.tls, args.ca_certs = False, None
-        feed = _live_feed(args, set(park.sensors.index), loop.log)
+        feed = _live_feed(args, feed_tags(park), loop.log)
     speedup = (args.speedup or 1.0) if args.replay is not None else None
     console_app = console_server.Console(loop, feed, token=token, speedup=speedup)
     url = f"http://{args.host}:{args.port}/" + ("?token=TOKEN (from --token-file)" if token else "")
