@@ -449,7 +449,7 @@ def _zones(args, park=None):
     from physics.meteorology import pasquill_stability, sun_elevation_deg
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
     from scenarios.release import source_term
-    from scenarios.zones import HAZARDS, Weather, threat_zones
+    from scenarios.zones import Weather, check_hazards, threat_zones
     from twin.readings import parse_time
 
     speed, direction = _option("--wind", parse_wind, args.wind)
@@ -462,7 +462,9 @@ def _zones(args, park=None):
     hole_height = _option("--hole-height", parse_non_negative, args.hole_height, "m")
     hole = None if args.rupture else _option("--hole", parse_positive, args.hole, "m")
     when = _option("--time", parse_time, args.time) if args.time else time.time()
-    hazards = tuple(h.strip() for h in args.hazards.split(",") if h.strip())
+    hazards = _option(
+        "--hazards", check_hazards, [h.strip() for h in args.hazards.split(",") if h.strip()]
+    )
     _out(args.out)
     park = park or _load(args.park)
     centre = park.to_wgs84("boundary").union_all().centroid
@@ -502,7 +504,6 @@ def _zones(args, park=None):
         )
     except ValueError as err:
         raise InputError(str(err)) from None
-    del HAZARDS
     release = dict(
         hole_m=hole, rupture=args.rupture, hole_height_m=hole_height, duration_s=duration, time=when
     )
