@@ -53,6 +53,12 @@ COMMANDS = {
         "and key tags, the reading log, and forecasts when a leak is confirmed.",
         "parktwin live --mqtt localhost:1883 --park demo --out out/live",
     ),
+    "console": (
+        "The control room's console in a browser: the park map with every sensor coloured by "
+        "its state, the wind, alarms to acknowledge and shelve, the leak estimate and the "
+        "forecast zones, and the feed's health; from an MQTT broker or a recording (drills).",
+        "parktwin console --replay twin/demo/incident_drill.csv --speedup 60",
+    ),
     "publish-recording": (
         "Play a recorded sensor file (CSV or Parquet) onto an MQTT broker, for drills: one QoS 1 "
         "message per reading on parktwin/<park>/<tag>.",
@@ -110,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Digital twin and emergency simulation engine for chemical industrial parks.",
         epilog="examples:\n  "
         + "\n  ".join(ex for _, ex in COMMANDS.values())
-        + "\n\nPARK is 'demo' (the bundled demo park), a GeoPackage, or a folder of GeoJSON files.",
+        + "\n\nPARK is 'demo' (the bundled demo park), 'large' (the large demo park, generated on "
+        "first use), a GeoPackage, or a folder of GeoJSON files.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -291,6 +298,24 @@ def _parser() -> argparse.ArgumentParser:
         help="OPC UA secure channel, e.g. Basic256Sha256,SignAndEncrypt,client.pem,client.key",
     )
 
+    con = command("console")
+    source = con.add_mutually_exclusive_group(required=True)
+    source.add_argument("--mqtt", metavar="HOST:PORT", help="MQTT broker to subscribe to")
+    source.add_argument("--replay", type=Path, metavar="FILE", help="recording to replay (drill)")
+    con.add_argument("--park", default="demo", help="park (default: demo)")
+    con.add_argument(
+        "--speedup", type=float, help="replay this much faster than real time (default: 1)"
+    )
+    con.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    con.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    con.add_argument(
+        "--token-file",
+        type=Path,
+        help="file whose first line is the token every request must carry; required with a "
+        "--host other than the loopback",
+    )
+    con.add_argument("--out", type=Path, default=Path("out/console"), help="output folder")
+
     publish = command("publish-recording")
     publish.add_argument("file", type=Path, help="recorded readings, CSV or Parquet (long or wide)")
     publish.add_argument("--mqtt", required=True, metavar="HOST:PORT", help="broker address")
@@ -432,7 +457,7 @@ def _zones(args, park=None):
     from physics.meteorology import pasquill_stability, sun_elevation_deg
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
     from scenarios.release import source_term
-    from scenarios.zones import HAZARDS, Weather, threat_zones
+    from scenarios.zones import Weather, check_hazards, threat_zones
     from twin.readings import parse_time
 
     speed, direction = _option("--wind", parse_wind, args.wind)
@@ -449,7 +474,9 @@ def _zones(args, park=None):
     if args.roughness is not None:
         z0 = _option("--roughness", parse_positive, args.roughness, "m")
         roughness = {"roughness_m": float(_option("--roughness", check_roughness, z0))}
-    hazards = tuple(h.strip() for h in args.hazards.split(",") if h.strip())
+    hazards = _option(
+        "--hazards", check_hazards, [h.strip() for h in args.hazards.split(",") if h.strip()]
+    )
     _out(args.out)
     park = park or _load(args.park)
     centre = park.to_wgs84("boundary").union_all().centroid
@@ -489,7 +516,6 @@ def _zones(args, park=None):
         )
     except ValueError as err:
         raise InputError(str(err)) from None
-    del HAZARDS
     release = dict(
         hole_m=hole, rupture=args.rupture, hole_height_m=hole_height, duration_s=duration, time=when
     )
@@ -703,6 +729,7 @@ class _Terminal:
                 self.loop.park,
                 folder / f"zones_{minutes}min.png",
                 zones=zones.zones,
+                envelope=zones.envelope,
                 title=f"{leak.asset}: forecast +{minutes} min",
             )
         last = result.horizons[max(result.horizons)]
@@ -710,6 +737,7 @@ class _Terminal:
             self.loop.park,
             folder / "forecast_map.html",
             zones=last.zones,
+            envelope=last.envelope,
             title=f"{leak.asset}: forecast +{round(max(result.horizons) / 60)} min",
         )
         self.written.append((result, paths))
@@ -817,6 +845,7 @@ def _replay(args) -> None:
     import logging
 
     from twin.feeds.recorded import RecordedFeed
+    from twin.headcount import feed_tags
 
     # One summary by rule at the end instead of a line per rejected reading.
     logging.getLogger("twin.feeds").addHandler(logging.NullHandler())
@@ -830,7 +859,7 @@ def _replay(args) -> None:
         feed = RecordedFeed(
             args.file,
             args.speedup,
-            known_tags=set(park.sensors.index),
+            known_tags=feed_tags(park),
             on_reject=face.rejections,
         )
         for reading in feed:
@@ -917,6 +946,8 @@ def _live(args) -> None:
 
     from rich.live import Live
 
+    from twin.headcount import feed_tags
+
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
     if args.duration is not None and not args.duration > 0:
@@ -929,7 +960,7 @@ def _live(args) -> None:
     park = _load(args.park)
     loop, face = _follow(park, args.out, echo=False)
     _log_feed_to(args.out / "live.log")
-    feed = _live_feed(args, set(park.sensors.index), loop.log)
+    feed = _live_feed(args, feed_tags(park), loop.log)
     kind = "OPC UA server" if args.opcua else "MQTT broker"
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
@@ -1015,6 +1046,66 @@ def _live_view(loop, feed):
         )
     leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r in loop.forecasts]
     return Group(status, alarms, tags, *leaks)
+
+
+def _console(args) -> None:
+    import socket
+
+    from twin.feeds.recorded import RecordedFeed
+    from twin.headcount import feed_tags
+
+    try:
+        import console_server
+    except ImportError as err:
+        raise InputError(
+            f"parktwin console needs the console extra ({err}): pip install 'parktwin[console]'"
+        ) from None
+    token = None
+    if args.token_file is not None:
+        try:
+            token = args.token_file.read_text(encoding="utf-8").splitlines()[0].strip()
+        except (OSError, UnicodeDecodeError, IndexError) as err:
+            raise InputError(f"--token-file {args.token_file}: {err or 'empty'}") from None
+        if len(token) < 16:
+            raise InputError(f"--token-file {args.token_file}: a token of 16 characters or more")
+    if args.host not in console_server.LOOPBACK and token is None:
+        raise InputError(f"--host {args.host} is not the loopback: give --token-file")
+    if args.replay is not None and not args.replay.exists():
+        raise InputError(f"--replay {args.replay}: no such file")
+    if args.speedup is not None and not args.speedup > 0:
+        raise InputError(f"--speedup must be > 0, got {args.speedup}")
+    with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as probe:
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as err:
+            raise InputError(f"--port {args.port} on {args.host}: {err.strerror}") from None
+    park = _load(args.park)
+    loop, _ = _follow(park, args.out, echo=False)
+    _log_feed_to(args.out / "console.log")
+    if args.replay is not None:
+        try:
+            feed = RecordedFeed(
+                args.replay, known_tags=feed_tags(park), on_reject=loop.log.add_rejected
+            )
+        except ValueError as err:
+            raise InputError(f"--replay {args.replay}: {err}") from None
+        feed.address = str(args.replay)
+    else:
+        args.opcua = None
+        args.topic_park = None
+        args.username = args.password = args.password_file = None
+        args.tls, args.ca_certs = False, None
+        feed = _live_feed(args, feed_tags(park), loop.log)
+    speedup = (args.speedup or 1.0) if args.replay is not None else None
+    console_app = console_server.Console(loop, feed, token=token, speedup=speedup)
+    url = f"http://{args.host}:{args.port}/" + ("?token=TOKEN (from --token-file)" if token else "")
+    console.print(f"console at {url} (Ctrl-C to stop); log: {args.out / 'log.sqlite'}")
+    try:
+        console_server.serve(console_app, args.host, args.port)
+    finally:
+        if hasattr(feed, "close"):
+            feed.close()
+        loop.close()
 
 
 def _run(args) -> None:
@@ -1335,6 +1426,8 @@ def run(args) -> None:
         _replay(args)
     elif args.command == "live":
         _live(args)
+    elif args.command == "console":
+        _console(args)
     elif args.command == "publish-recording":
         _publish(args)
     elif args.command == "demo":

@@ -31,7 +31,12 @@ _ROUTED = ("buildings", "gates", "assembly_points")
 
 
 def resolve_source(source) -> Path:
-    """``"demo"`` is the bundled demo park; anything else is a path."""
+    """``"demo"`` is the bundled demo park; ``"large"`` the large demo park (built into the
+    cache folder on first use, ``geodata.demo.build_large``); anything else is a path."""
+    if str(source) == "large":
+        from geodata.demo.build_large import cached_park
+
+        return cached_park()
     return DEMO_PARK if str(source) == "demo" else Path(source)
 
 
@@ -41,7 +46,8 @@ def load_park(source, resolve_chemical: Callable[[str], str] | None = None) -> P
     Parameters
     ----------
     source : str or Path
-        ``"demo"``, a GeoPackage file, or a folder with one ``<layer>.geojson`` per layer.
+        ``"demo"``, ``"large"``, a GeoPackage file, or a folder with one
+        ``<layer>.geojson`` per layer.
     resolve_chemical : callable, optional
         Maps a written chemical name to its CAS number, raising ``LookupError`` for a
         chemical it does not know (``physics.substances.resolve``). Without it chemical

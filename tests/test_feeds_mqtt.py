@@ -87,15 +87,10 @@ def test_accepted_messages_and_the_order_rules():
     assert gate.late == 1
 
 
-def test_gate_continues_from_last_times_and_asks_the_log_for_copies():
-    logged = {("A", NOW - 12, 5.0), ("A", NOW - 10, 1.0)}
+def test_gate_continues_from_the_last_times_and_readings_of_a_log():
+    logged = [Reading(NOW - 12, "A", 5.0), Reading(NOW - 10, "A", 1.0)]
     late = []
-    gate = Gate(
-        {"A"},
-        last_times={"A": NOW - 10},
-        accepted=lambda *reading: reading in logged,
-        on_late=late.append,
-    )
+    gate = Gate({"A"}, last_times={"A": NOW - 10}, recent=logged, on_late=late.append)
     assert gate.parse("A", msg(NOW - 10, 1.0), NOW) is None  # the last one, redelivered
     assert gate.parse("A", msg(NOW - 12, 5.0), NOW) is None  # an older one, redelivered
     assert gate.parse("A", msg(NOW - 12, 6.0), NOW) is None  # same time, another value

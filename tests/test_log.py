@@ -133,12 +133,11 @@ def test_rejected_payloads_are_cut_and_kept_within_a_budget(tmp_path):
     assert read_unstored(path) == {"not_json": 200 - len(stored), "too_large": 1}
 
 
-def test_has_reading_sees_committed_and_buffered_rows(tmp_path):
+def test_recent_gives_the_last_readings_written_oldest_first(tmp_path):
     path = tmp_path / "log.sqlite"
+    readings = [Reading(float(10 - i), "A", float(i)) for i in range(5)]
     with ReadingLog(path) as log:
-        log.append(Reading(1.0, "A", 2.0))
-    log = ReadingLog(path, batch_size=1_000, flush_interval_s=3600)
-    log.append(Reading(3.0, "A", 4.0))
-    assert log.has_reading("A", 1.0, 2.0) and log.has_reading("A", 3.0, 4.0)
-    assert not log.has_reading("A", 1.0, 2.5) and not log.has_reading("B", 1.0, 2.0)
-    log.close()
+        log.extend(readings)
+    with ReadingLog(path) as log:
+        assert log.recent(3) == readings[2:]
+        assert log.recent(100) == readings

@@ -203,14 +203,6 @@ def test_the_canvas_grows_to_hold_a_footprint_and_says_when_it_cannot():
     assert (union.xmin, union.ymin, union.nx, union.ny) == (-10.0, -30.0, 9, 7)
 
 
-def test_assemble_sums_weighted_patches_on_their_common_box():
-    out = risk.assemble([(0, 0, np.ones((2, 2)), 1.0), (1, -1, np.ones((1, 1)), 3.0)])
-    j, i, values = out
-    assert (j, i) == (0, -1) and values.shape == (2, 3)
-    assert_allclose(values, [[0, 1, 1], [3, 1, 1]])
-    assert risk.assemble([]) is None
-
-
 def test_notes_name_the_probit_used_and_the_chemicals_without_one(park):
     """One chlorine and one benzene event: the notes give chlorine's probit and say why
     benzene's toxic risk is not computed; the Lees source changes chlorine's risk and an

@@ -189,9 +189,9 @@ def test_zone_tooltips_and_legend(page, park):
     ):
         assert f"toxic: {level}" in tip
         assert threshold in tip and "&lt;60 min&gt;" in tip  # HTML escaped
-        assert f"<td>distance m</td><td>{distance}</td>" in tip
+        assert f"<td>farthest distance</td><td>{distance} m</td>" in tip
         assert f"<td>people inside</td><td>{people}</td>" in tip
-        assert "area m2" in tip
+        assert re.search(r"<td>area</td><td>[\d.,]+ (m2|ha|km2)</td>", tip)
     legend = page[page.index('<div id="legend"') :]
     for k in (1, 2, 3):
         assert f"toxic L{k}: {k}00 ppm &lt;60 min&gt;" in legend

@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose
 
 import twin
 from scenarios import engine, scenario_file
-from viz.timeline import MOST_EXPOSED, timeline_figure, timeline_series
+from viz.timeline import MOST_EXPOSED, markers, timeline_figure, timeline_series
 
 FLAGSHIP = "scenarios/demo/drill_nb101.toml"
 
@@ -88,3 +88,24 @@ def test_png_written_sized_and_not_blank(result, tmp_path):
 def distinct_colours(img) -> int:
     """Colours (16 levels a channel) among every 13th pixel."""
     return len({tuple(p) for p in (img[..., :3] * 15).round().astype(int).reshape(-1, 3)[::13]})
+
+
+def test_marker_names_do_not_overlap(result):
+    """The flagship's first alarm and first AL2 alarm fall in the same step: their names
+    stand in one legend below the panels, each with its time, and no two texts of the
+    legend overlap, nor the panels."""
+    from viz.timeline import draw_timeline
+
+    fig = draw_timeline(result, size_px=(800, 750), dpi=80)
+    (legend,) = fig.legends
+    names = [t.get_text() for t in legend.get_texts()]
+    assert [n.split(" at ")[0] for n in names] == [label for label, _ in markers(result)]
+    assert all(" at " in n and n.rsplit(" ", 1)[-1] in ("s", "min") for n in names), names
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in legend.get_texts()]
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in fig.axes)
+    assert all(box.y1 <= lowest for box in boxes)  # below the panels
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1 :]:
+            assert not a.overlaps(b)

@@ -17,8 +17,8 @@ a bad payload is enough to see what it was), and once ``rejected_budget_bytes`` 
 stored (rows and payloads, roughly) further rejections are only counted in
 ``rejected_unstored``. The budgets are design choices, not sourced figures.
 
-Readings are indexed by tag and time, so that a feed can ask (`ReadingLog.has_reading`)
-whether a redelivered message was logged before, also after a restart.
+A live feed that continues a log starts from its last readings (`ReadingLog.recent`), so
+that it knows a redelivered message as a copy also after a restart.
 
 Writes are buffered and committed as one transaction per batch: when ``batch_size`` rows wait,
 when ``flush_interval_s`` has passed since the last commit (checked on every write), on
@@ -52,7 +52,6 @@ CREATE TABLE IF NOT EXISTS alarms (t REAL NOT NULL, tag TEXT NOT NULL, kind TEXT
 CREATE TABLE IF NOT EXISTS rejected (t_receive REAL NOT NULL, rule TEXT NOT NULL,
     raw TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rejected_unstored (rule TEXT PRIMARY KEY, count INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS readings_tag_t ON readings (tag, t);
 """
 # Bytes a stored rejection costs besides its payload (time, rule, row and index overhead).
 _ROW_BYTES = 40
@@ -197,17 +196,13 @@ class ReadingLog:
             rows = self._con.execute("SELECT tag, max(t) FROM readings GROUP BY tag").fetchall()
         return dict(rows)
 
-    def has_reading(self, tag: str, t: float, value: float) -> bool:
-        """Whether this exact reading (tag, time [s], value) is in the log, committed or
-        buffered."""
+    def recent(self, n: int) -> list[Reading]:
+        """Return the last ``n`` readings written (committed), oldest first."""
         with self._lock:
-            if any(r[:3] == (t, tag, value) for r in self._readings):
-                return True
-            row = self._con.execute(
-                "SELECT 1 FROM readings WHERE tag = ? AND t = ? AND value = ? LIMIT 1",
-                (tag, t, value),
-            ).fetchone()
-        return row is not None
+            rows = self._con.execute(
+                "SELECT t, tag, value, quality FROM readings ORDER BY rowid DESC LIMIT ?", (n,)
+            ).fetchall()
+        return [Reading._make(row) for row in reversed(rows)]
 
     def flush(self) -> None:
         """Commit everything buffered; on return it is in the file."""

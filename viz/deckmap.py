@@ -31,6 +31,7 @@ from shapely.geometry import MultiPolygon, mapping
 from geodata.crs import WGS84
 from geodata.park import Park
 from physics import harm, substances
+from viz import fmt
 
 
 class Basemap(NamedTuple):
@@ -583,8 +584,10 @@ def _zones_layer(zones) -> pdk.Layer:
                     f"{row['hazard']}: {row['level']}",
                     {
                         "threshold": row["threshold"],
-                        "distance m": float(row["distance_m"]),
-                        "area m2": float(row["area_m2"]),
+                        "farthest distance": fmt.distance(float(row["distance_m"]))
+                        if row["distance_m"]
+                        else None,
+                        "area": fmt.area(float(row["area_m2"])),
                         "people inside": row["people"],
                         "targets inside": t or None,
                     },

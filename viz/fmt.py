@@ -79,8 +79,14 @@ def rate(kg_s: float, why: str = "no value") -> str:
     return not_computed(why) if _missing(kg_s) else f"{number(kg_s)} kg/s"
 
 
+SMALLEST_MG_M3 = 1e-3  # smaller concentrations are the tails of Gaussians, not exposure
+
+
 def concentration(kg_m3: float, why: str = "no value") -> str:
-    return not_computed(why) if _missing(kg_m3) else f"{number(kg_m3 * 1e6)} mg/m3"
+    if _missing(kg_m3):
+        return not_computed(why)
+    mg = kg_m3 * 1e6
+    return f"below {SMALLEST_MG_M3:g} mg/m3" if 0 < mg < SMALLEST_MG_M3 else f"{number(mg)} mg/m3"
 
 
 def risk(per_year: float, why: str = "no value") -> str:

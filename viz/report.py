@@ -413,7 +413,9 @@ def scenario_key_figures(result) -> list[tuple[str, str]]:
 
 def _scenario_story(result) -> str:
     kf = result.key_figures()
-    release = result.events["what"].iloc[0] if len(result.events) else "a release"
+    what = result.events["what"]
+    releases = what[what.str.startswith("release")]
+    release = releases.iloc[0] if len(releases) else "a release"
     names = sorted(result.levels, key=result.levels.get)
     parts = [f"{_esc(result.name)}: {_esc(release)}."]
     if math.isfinite(kf["first_alarm_s"]):
@@ -471,8 +473,9 @@ def _scenario_release(result, scenario) -> list[tuple[str, str]]:
                 (f"fire{tag}", r.fire),
             ]
         rows.append(("start time", scenario.run.start.strftime("%Y-%m-%d %H:%M %Z").strip()))
-    elif len(result.events):
-        rows.append(("release", result.events["what"].iloc[0]))
+    else:
+        what = result.events["what"]
+        rows += [("release", w) for w in what[what.str.startswith("release")]]
     if len(tl):
         rows.append(("run duration", fmt.duration(float(tl["time_s"].iloc[-1]))))
         first, last = (tl.iloc[i] for i in (0, -1))
@@ -1052,8 +1055,7 @@ def compare_report(
     )
     sections = {
         COMPARE_SECTIONS[0]: '<p class="lead">' + _esc(" ".join(story)) + "</p>" + _table(changes),
-        COMPARE_SECTIONS[1]: f"<p>{_esc(IR_IS_PLACE)}</p>"
-        + _rows(
+        COMPARE_SECTIONS[1]: _rows(
             [
                 ("loss events evaluated once for both layouts", f"{c.events_shared:,}"),
                 ("loss events in either layout", f"{c.events_total:,}"),

@@ -96,10 +96,19 @@ def risk_change_figure(comparison, park: Park, out_png) -> Path:
     d = comparison.difference
     g = comparison.before.grid
     top = max(abs(d).max(), 1e-12)
-    mesh = ax.pcolormesh(
-        g.x, g.y, d, cmap="RdBu_r", norm=SymLogNorm(1e-9, vmin=-top, vmax=top), shading="auto"
-    )
-    fig.colorbar(mesh, ax=ax, label="change of individual risk [/yr]")
+    # only the cells that changed are drawn (the grid grows to the footprints' reach)
+    rows, cols = np.nonzero(d.any(axis=1))[0], np.nonzero(d.any(axis=0))[0]
+    if len(rows):
+        j0, j1, i0, i1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        mesh = ax.pcolormesh(
+            g.x[i0:i1],
+            g.y[j0:j1],
+            d[j0:j1, i0:i1],
+            cmap="RdBu_r",
+            norm=SymLogNorm(1e-9, vmin=-top, vmax=top),
+            shading="auto",
+        )
+        fig.colorbar(mesh, ax=ax, label="change of individual risk [/yr]")
     _park(ax, park)
     ax.set_aspect("equal")
     if not d.any():

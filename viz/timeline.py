@@ -8,18 +8,24 @@ Stacked panels sharing the time axis (minutes from the scenario start):
 3. the people: evacuated (arrived at a destination), sheltered, on the move (walking or
    queued) and exposed (outdoors or indoors, above each level of concern now).
 
-Alarms, the decision, the warnings and the isolation are vertical markers on every panel.
+Alarms, the decision, the warnings and the isolation are vertical markers on every panel,
+named with their times in one legend below the panels (labels on the lines overlapped
+where markers fall close together).
 ``timeline_series`` extracts the plotted series from a ``scenarios.results.ScenarioResult``
 (viz never sees the engine).
 """
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from scipy.interpolate import RegularGridInterpolator
+
+from viz import fmt
 
 MG_PER_KG = 1e6
 MOST_EXPOSED = 3  # buildings and targets shown in the concentration panel, each
@@ -154,6 +160,15 @@ def timeline_figure(
     Path
         The PNG written.
     """
+    fig = draw_timeline(result, points, size_px=size_px, dpi=dpi)
+    out = Path(out_png)
+    fig.savefig(out, dpi=dpi)
+    return out
+
+
+def draw_timeline(result, points=None, *, size_px=(1600, 1500), dpi: int = 160) -> Figure:
+    """The timeline's figure (see ``timeline_figure``): three panels and, below them, one
+    legend of the markers with their times."""
     s = timeline_series(result, points)
     fig = Figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi)
     FigureCanvasAgg(fig)
@@ -223,19 +238,28 @@ def timeline_figure(
         colour = MARKER_COLOURS.get(label, "0.5")
         for ax in (ax_rel, ax_c, ax_p):
             ax.axvline(t / 60.0, color=colour, lw=0.9, alpha=0.8)
-        ax_rel.annotate(
-            label,
-            (t / 60.0, 1.0),
-            xycoords=("data", "axes fraction"),
-            rotation=90,
-            fontsize=6,
-            color=colour,
-            ha="right",
-            va="top",
-        )
     for ax in (ax_rel, ax_c, ax_p):
         ax.grid(alpha=0.3)
-    fig.tight_layout()
-    out = Path(out_png)
-    fig.savefig(out, dpi=dpi)
-    return out
+    if s["markers"]:
+        # one legend below the panels: labels on the lines would overlap where the
+        # markers fall close together (the first alarm and the first AL2 alarm often do)
+        fig.legend(
+            handles=[
+                Line2D(
+                    [],
+                    [],
+                    color=MARKER_COLOURS.get(label, "0.5"),
+                    lw=1.2,
+                    label=f"{label} at {fmt.duration(t)}",
+                )
+                for label, t in s["markers"]
+            ],
+            loc="lower center",
+            ncol=min(len(s["markers"]), 3),
+            fontsize=7,
+            frameon=False,
+        )
+        fig.tight_layout(rect=(0.0, 0.02 + 0.025 * math.ceil(len(s["markers"]) / 3), 1.0, 1.0))
+    else:
+        fig.tight_layout()
+    return fig

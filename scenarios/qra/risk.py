@@ -114,22 +114,6 @@ def add_patch(target: np.ndarray, j: int, i: int, patch: np.ndarray, weight: flo
     target[tj0:tj1, ti0:ti1] += weight * patch[pj0 : pj0 + tj1 - tj0, pi0 : pi0 + ti1 - ti0]
 
 
-def assemble(patches):
-    """(row, column, array) of the weighted sum of ``patches`` ((row, column, array,
-    weight) in the cells of one grid, offsets unbounded), on the smallest box holding them
-    all; None without patches."""
-    if not patches:
-        return None
-    j0 = min(j for j, _, _, _ in patches)
-    i0 = min(i for _, i, _, _ in patches)
-    j1 = max(j + p.shape[0] for j, _, p, _ in patches)
-    i1 = max(i + p.shape[1] for _, i, p, _ in patches)
-    out = np.zeros((j1 - j0, i1 - i0))
-    for j, i, patch, weight in patches:
-        out[j - j0 : j - j0 + patch.shape[0], i - i0 : i - i0 + patch.shape[1]] += weight * patch
-    return j0, i0, out
-
-
 MAX_GRID_CELLS = 16_000_000  # a grown risk grid holds at most this many cells (128 MB)
 
 
@@ -138,13 +122,13 @@ class Canvas:
     cells of ``grid`` (offsets may fall outside it) and the canvas widens to take them,
     up to ``max_cells`` cells (default ``MAX_GRID_CELLS``); past that a patch is cut at
     the canvas's edge and ``cut`` is set (the contours then say where the grid cuts
-    them)."""
+    them). ``dtype`` float32 halves the memory where seven digits are plenty."""
 
-    def __init__(self, grid: Grid, max_cells: int | None = None):
+    def __init__(self, grid: Grid, max_cells: int | None = None, dtype=np.float64):
         self.base = grid
         self.max_cells = MAX_GRID_CELLS if max_cells is None else max_cells
         self.j0 = self.i0 = 0
-        self.values = np.zeros((grid.ny, grid.nx))
+        self.values = np.zeros((grid.ny, grid.nx), dtype=dtype)
         self.cut = False
 
     def add(self, j: int, i: int, patch: np.ndarray, weight: float = 1.0) -> None:
@@ -161,7 +145,7 @@ class Canvas:
 
     def _grow(self, j0, i0, j1, i1) -> None:
         ny, nx = self.values.shape
-        grown = np.zeros((j1 - j0, i1 - i0))
+        grown = np.zeros((j1 - j0, i1 - i0), dtype=self.values.dtype)
         grown[self.j0 - j0 : self.j0 - j0 + ny, self.i0 - i0 : self.i0 - i0 + nx] = self.values
         self.values, self.j0, self.i0 = grown, j0, i0
 

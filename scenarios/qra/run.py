@@ -140,7 +140,7 @@ def evaluate_event(
     at that layout's receptors (``people``: layout index -> dict). ``terms`` (a dict)
     shares source terms with the other events of the asset."""
     g = setup.grid
-    local = []  # (row, column, patch, weight): the event's footprints on the grid's cells
+    local = risk.Canvas(g)  # the event's footprints on the grid's cells, grown to hold them
     notes = set()
     cells = [g.cell_of(x, y) for x, y, _ in event.positions]
     sources = np.array([g.centre(sj, si) for sj, si in cells])
@@ -159,29 +159,28 @@ def evaluate_event(
         if p_fire > 0:
             j0, i0, patch = risk.radial(fp.fire_r, fp.fire, g.cell)
             for (sj, si), f in zip(cells, f_pos, strict=True):
-                local.append((sj + j0, si + i0, patch, f * p_fire * weights.sum()))
+                local.add(sj + j0, si + i0, patch, f * p_fire * weights.sum())
         for angle in weights.index.get_level_values(0).unique():
             by_period = weights.loc[angle]
             if directional is not None:
                 j0, i0, patch = risk.turned(*directional, angle, g.cell)
                 for (sj, si), f in zip(cells, f_pos, strict=True):
-                    local.append((sj + j0, si + i0, patch, f * float(by_period.sum())))
+                    local.add(sj + j0, si + i0, patch, f * float(by_period.sum()))
             for side in sides.values():
                 side.add(fp, p_fire, weather_name, angle, by_period, f_pos)
     return dict(
         event=event.id,
         enterprise=event.enterprise,
-        patch=_cropped(risk.assemble(local)),
+        patch=_cropped((local.j0, local.i0, local.values)),
+        cut=local.cut,
         people={k: side.result() for k, side in sides.items()},
         notes=sorted(notes),
     )
 
 
-def _cropped(assembled):
-    """An assembled patch cut to its non-zero cells (None if there are none)."""
-    if assembled is None:
-        return None
-    j, i, values = assembled
+def _cropped(patch):
+    """A (row, column, array) patch cut to its non-zero cells (None if there are none)."""
+    j, i, values = patch
     inner = risk.crop(values)
     return None if inner is None else (j + inner[0], i + inner[1], inner[2])
 
@@ -397,15 +396,20 @@ def run_layouts(
         check_memory(setup.grid)
         tasks = plan(parks, events)
         sums = [_Sums(setup.grid) for _ in parks]
+        if all(len(layouts) == len(parks) for _, _, layouts in tasks):
+            # every event is in every layout: one risk grid (a property of the place) for all
+            for later in sums[1:]:
+                later.share_grid(sums[0])
         for result, layouts in _stream(parks, tasks, setup, workers, cluster, stages):
             for k in layouts:
                 sums[k].add(result, k, receptor_ids[k])
             stages.advance()
-        stages.stage("contours, GB 36894 checks and F-N curves")
+        stages.stage("contours, GB 36894 checks, F-N curves")
         cut = any(s.total.cut for s in sums)
         grid = risk.union_grid([s.total.grid for s in sums], pad=0 if cut else 1)
+        done: dict[int, tuple] = {}  # the grid side of a canvas already laid out
         out = [
-            sums[k].result(parks[k], events[k], setup, grid, climate is None, start)
+            sums[k].result(parks[k], events[k], setup, grid, climate is None, start, done)
             for k in range(len(parks))
         ]
     return out
@@ -420,12 +424,22 @@ class _Sums:
         self.total = risk.Canvas(grid)
         self.by_enterprise: dict[str, risk.Canvas] = {}
         self.records, self.contrib, self.notes = [], [], set()
+        self.adds_grid = True
+
+    def share_grid(self, other: "_Sums") -> None:
+        """Use ``other``'s risk grids (``other`` adds the patches; this layout only its
+        people side)."""
+        self.total, self.by_enterprise, self.adds_grid = other.total, other.by_enterprise, False
 
     def add(self, result: dict, k: int, receptor_ids: list[str]) -> None:
-        if result["patch"] is not None:
+        self.total.cut |= result["cut"]
+        if result["patch"] is not None and self.adds_grid:
             j, i, patch = result["patch"]
             self.total.add(j, i, patch)
-            canvas = self.by_enterprise.setdefault(result["enterprise"], risk.Canvas(self.base))
+            canvas = self.by_enterprise.get(result["enterprise"])
+            if canvas is None:  # only for distances to its contours: float32 is plenty
+                canvas = risk.Canvas(self.base, dtype=np.float32)
+                self.by_enterprise[result["enterprise"]] = canvas
             canvas.add(j, i, patch)
         people = result["people"][k]
         self.records += [(result["event"], *rec) for rec in people["records"]]
@@ -434,9 +448,15 @@ class _Sums:
                 self.contrib.append((rid, result["event"], float(value)))
         self.notes.update(result["notes"])
 
-    def result(self, park, events, setup, grid, demo_climate: bool, start: float) -> RiskResult:
-        """The layout's result on ``grid`` (the grown grid shared by the layouts)."""
-        total = self.total.on(grid)
+    def result(
+        self, park, events, setup, grid, demo_climate: bool, start: float, done: dict
+    ) -> RiskResult:
+        """The layout's result on ``grid`` (the grown grid shared by the layouts); ``done``
+        keeps the risk grid and contours of a canvas another layout shares."""
+        if id(self.total) not in done:
+            total = self.total.on(grid)
+            done[id(self.total)] = (total, risk.contours(grid, total, park.crs))
+        total, contours = done[id(self.total)]
         columns = ["event", "outcome", "weather", "wind_from_deg", "period"]
         scenarios = pd.DataFrame(self.records, columns=[*columns, "frequency", "fatalities"])
         fn = societal.fn_curve(scenarios.frequency, scenarios.fatalities)
@@ -447,7 +467,7 @@ class _Sums:
             grid=grid,
             individual_risk=total,
             by_enterprise={e: (c.grid, c.values) for e, c in self.by_enterprise.items()},
-            contours=risk.contours(grid, total, park.crs),
+            contours=contours.copy(),
             receptors=risk.compliance(park, grid, total),
             scenarios=scenarios,
             fn=fn,
@@ -496,8 +516,8 @@ def _events_stage(stages, tasks, setup, where: str) -> None:
     n = sum(len(t[1]) for t in tasks)
     c = setup.climate
     stages.stage(
-        f"{n} loss events x {c.weather.nunique()} weather classes x "
-        f"{c.wind_from_deg.nunique()} wind sectors {where}",
+        f"{n} loss events x {c.weather.nunique()} weathers x "
+        f"{c.wind_from_deg.nunique()} sectors{where}",
         total=n,
         unit="loss events",
     )
@@ -521,7 +541,7 @@ def _stream(parks, tasks, setup, workers, cluster, stages):
         return
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers == 0:
-        _events_stage(stages, tasks, setup, "in this process")
+        _events_stage(stages, tasks, setup, "")
         for k, events, layouts in tasks:
             for result in evaluate_asset(parks[k], events, setup, layouts):
                 yield result, layouts
@@ -530,7 +550,7 @@ def _stream(parks, tasks, setup, workers, cluster, stages):
     stages.stage(f"starting {workers} worker process{plural}")
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(tuple(parks),)) as pool:
         futures = [pool.submit(_task, *task, setup) for task in tasks]
-        _events_stage(stages, tasks, setup, f"in {workers} process{plural}")
+        _events_stage(stages, tasks, setup, f", {workers} process{plural}")
         for (_, _, layouts), future in zip(tasks, futures, strict=True):
             for result in future.result():
                 yield result, layouts
@@ -539,7 +559,7 @@ def _stream(parks, tasks, setup, workers, cluster, stages):
 def _dask_stream(parks, tasks, setup, cluster, stages):
     stages.stage(f"connecting to the Dask cluster {cluster}")
     client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
-    _events_stage(stages, tasks, setup, "on the cluster")
+    _events_stage(stages, tasks, setup, ", on the cluster")
     try:
         parks_f = [client.scatter(park, broadcast=True) for park in parks]
         setup_f = client.scatter(setup, broadcast=True)

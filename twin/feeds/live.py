@@ -1,28 +1,32 @@
-"""What the live feeds (MQTT, OPC UA) share: a queue between the network thread and the reader.
+"""What the live feeds (MQTT, OPC UA) share: a hand-over between the network thread and the
+reader.
 
-The network client runs in its own thread and puts accepted readings on a queue; the twin's
-loop takes them off by iterating the feed (blocks until the next reading, ends after
+The network client runs in its own thread and hands accepted readings over with `_put`; the
+twin's loop takes them by iterating the feed (blocks until the next reading, ends after
 `close`) or by `drain` (waits at most a timeout, so a live view can refresh between
-readings).
+readings). Readings wait in a deque; a bell (a queue holding at most a token or two) wakes
+the reader only when the deque may have gone from empty to not empty, so a busy feed costs
+one append per reading and the reader takes everything waiting in one go.
 """
 
 from __future__ import annotations
 
 import queue
+from collections import deque
 from collections.abc import Iterator
 
 from twin.feeds.rules import Gate
 from twin.readings import Reading
 
-_CLOSED = None  # put on the queue by close() to wake a blocked reader
-
 
 class LiveFeed:
-    """Base of the live feeds: readings arrive on a queue filled by a network thread."""
+    """Base of the live feeds: readings handed over by a network thread."""
 
     def __init__(self, gate: Gate):
         self.gate = gate
-        self._queue: queue.SimpleQueue[Reading | None] = queue.SimpleQueue()
+        self._items: deque[Reading] = deque()
+        self._bell: queue.SimpleQueue[None] = queue.SimpleQueue()
+        self._rung = False
         self._closed = False
 
     @property
@@ -35,33 +39,47 @@ class LiveFeed:
         """Late readings: logged, not passed on (`twin.feeds.rules`)."""
         return self.gate.late
 
+    def _put(self, reading: Reading) -> None:
+        """Hand one reading to the reader (called by the network thread)."""
+        self._items.append(reading)
+        # A reading appended while the bell is rung is taken by the drain that answers it:
+        # that drain clears the flag before it empties the deque.
+        if not self._rung:
+            self._rung = True
+            self._bell.put(None)
+
+    def _take_all(self) -> list[Reading]:
+        self._rung = False
+        out = []
+        pop = self._items.popleft
+        try:
+            while True:
+                out.append(pop())
+        except IndexError:
+            return out
+
     def __iter__(self) -> Iterator[Reading]:
         while True:
-            reading = self._queue.get()
-            if reading is _CLOSED:
+            self._bell.get()
+            readings = self._take_all()
+            yield from readings
+            if self._closed and not self._items:
                 return
-            yield reading
 
     def drain(self, timeout_s: float) -> list[Reading]:
-        """Wait up to ``timeout_s`` [s] for a reading; return it with all those queued behind it."""
+        """Wait up to ``timeout_s`` [s] for a reading; return it with all those waiting
+        behind it (an empty list on timeout)."""
         try:
-            first = self._queue.get(timeout=timeout_s)
+            self._bell.get(timeout=timeout_s)
         except queue.Empty:
-            return []
-        out = [] if first is _CLOSED else [first]
-        while True:
-            try:
-                reading = self._queue.get_nowait()
-            except queue.Empty:
-                return out
-            if reading is not _CLOSED:
-                out.append(reading)
+            pass
+        return self._take_all()
 
     def close(self) -> None:
         """Stop the network client and end iteration; subclasses stop their client first."""
         if not self._closed:
             self._closed = True
-            self._queue.put(_CLOSED)
+            self._bell.put(None)
 
     def __enter__(self):
         return self

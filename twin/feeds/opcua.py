@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 
 from twin.feeds.live import LiveFeed
-from twin.feeds.rules import Gate, logger
+from twin.feeds.rules import DUPLICATE_MEMORY, Gate, logger
 from twin.readings import Reading, parse_quality
 
 RECONNECT_MIN_S = 1.0
@@ -93,7 +93,7 @@ class OpcUaFeed(LiveFeed):
                 known_tags,
                 log.add_rejected,
                 last_times=log.last_times(),
-                accepted=log.has_reading,
+                recent=log.recent(DUPLICATE_MEMORY),
                 on_late=log.append,
             )
         super().__init__(gate)
@@ -207,7 +207,7 @@ class OpcUaFeed(LiveFeed):
             return
         if self.log is not None:
             self.log.append(reading)
-        self._queue.put(reading)
+        self._put(reading)
 
     def close(self) -> None:
         """Disconnect, stop the client thread, and end iteration."""

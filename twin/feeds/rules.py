@@ -21,15 +21,18 @@ rule                    a message is rejected when
                         (`twin.readings.parse_quality`); an OPC UA value that is neither
                         a number nor a Boolean
 ``unknown_tag``         the feed was given the set of known tags and the tag is not in it
+                        (a tagged person's position, ``position/<badge>/...``, is let
+                        through: badges are not listed in the park; `twin.headcount`)
 ``not_finite``          the value is NaN or +-inf (or empty in a long-format file)
 ``bad_time``            the time is before 1970-01-01 (negative POSIX seconds: a sensor clock
                         that lost its setting) or after `LATEST_TIME_S`, the last second a
                         calendar date can name (9999-12-31T23:59:59Z)
 ``future``              the time is more than `FUTURE_TOLERANCE_S` after the receive clock
                         (live feeds only: a recording is all in the past)
-``duplicate``           a reading of the same tag, time and value was already accepted (a
-                        QoS 1 redelivery, also one that comes back after a restart of the
-                        broker or of the twin: the reading log is asked); in a recording, any
+``duplicate``           a reading of the same tag, time and value is among the last
+                        `DUPLICATE_MEMORY` accepted or late ones (a QoS 1 redelivery, also one
+                        that comes back after a restart of the broker or of the twin: a live
+                        feed starts from the last readings of its log); in a recording, any
                         repeated tag and time (the first row is kept)
 ``unreadable``          decoding raised an error no rule above foresaw: the feed's last line
                         of defence, so that no message can stop it (none is known to reach it;
@@ -68,6 +71,7 @@ import math
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
+from twin.headcount import POSITION_PREFIX
 from twin.readings import GOOD, Reading, parse_quality, parse_time
 
 RULES = (
@@ -90,14 +94,15 @@ LATEST_TIME_S = 253_402_300_799.0  # 9999-12-31T23:59:59Z
 LOGGED_PER_RULE = 10
 # The part of a rejected payload handed on (the reading log truncates further).
 RAW_PREFIX_BYTES = 1024
-# Redelivered QoS 1 messages usually arrive within seconds of the original, so the last
-# few thousand accepted readings are remembered; older copies are looked up in the log.
-DUPLICATE_MEMORY = 10_000
+# A broker redelivers only what the twin had not acknowledged, and restores a state at most
+# its autosave interval (1 s recommended) old: at 10,000 readings/s, 100,000 remembered
+# readings cover ten times that. (An index on the log to look copies up would cost each
+# insert about 40 %.)
+DUPLICATE_MEMORY = 100_000
 
 logger = logging.getLogger("twin.feeds")
 
 RejectSink = Callable[[str, str, float], None]
-Lookup = Callable[[str, float, float], bool]
 
 _decode = json.JSONDecoder().decode
 _OPEN = frozenset(b"[{")
@@ -149,10 +154,9 @@ class Gate:
     last_times : mapping of str to float, optional
         The last accepted time of each tag so far [s], e.g. from the reading log a live feed
         continues, so that a message redelivered after a restart is not accepted twice.
-    accepted : callable, optional
-        ``accepted(tag, t, value)`` says whether that reading was accepted before (the
-        reading log's ``has_reading``); asked only for a reading not newer than the last
-        one of its tag and not among those remembered, to tell a copy from a late reading.
+    recent : iterable of Reading, optional
+        The last readings accepted so far, oldest first (the reading log's ``recent``), so
+        that a copy redelivered after a restart is known as one.
     on_late : callable, optional
         Called with every late reading (see the module docstring).
     """
@@ -163,18 +167,25 @@ class Gate:
         on_reject: RejectSink | None = None,
         check_future: bool = True,
         last_times: Mapping[str, float] | None = None,
-        accepted: Lookup | None = None,
+        recent: Iterable[Reading] | None = None,
         on_late: Callable[[Reading], None] | None = None,
     ):
         self.known_tags = None if known_tags is None else frozenset(known_tags)
         self.on_reject = on_reject
         self.check_future = check_future
-        self.accepted = accepted
         self.on_late = on_late
         self.counts: Counter[str] = Counter()
         self.late = 0
         self._last: dict[str, float] = dict(last_times or {})
         self._seen: OrderedDict[tuple[str, float], float] = OrderedDict()
+        for r in recent or ():
+            self._remember(r[1], r[0], r[2])
+
+    def _remember(self, tag: str, t: float, value: float) -> None:
+        seen = self._seen
+        seen[tag, t] = value
+        if len(seen) > DUPLICATE_MEMORY:
+            seen.popitem(last=False)
 
     def reject(self, rule: str, raw: str, t_receive: float) -> None:
         """Count, log and hand on one rejected message."""
@@ -222,7 +233,11 @@ class Gate:
         """Return ``reading`` if it breaks none of the tag, value and time rules and is not
         late, else None."""
         t, tag, value = reading[0], reading[1], reading[2]
-        if self.known_tags is not None and tag not in self.known_tags:
+        if (
+            self.known_tags is not None
+            and tag not in self.known_tags
+            and not tag.startswith(POSITION_PREFIX)
+        ):
             rule = "unknown_tag"
         elif not math.isfinite(value):
             rule = "not_finite"
@@ -232,18 +247,12 @@ class Gate:
             rule = "future"
         elif t > self._last.get(tag, -math.inf):
             self._last[tag] = t
-            seen = self._seen
-            seen[tag, t] = value
-            if len(seen) > DUPLICATE_MEMORY:
-                seen.popitem(last=False)
+            self._remember(tag, t, value)
             return reading
-        elif self._seen.get((tag, t)) == value or (
-            (tag, t) not in self._seen
-            and self.accepted is not None
-            and self.accepted(tag, t, value)
-        ):
+        elif self._seen.get((tag, t)) == value:
             rule = "duplicate"
         else:
+            self._remember(tag, t, value)
             self.late += 1
             if self.on_late is not None:
                 self.on_late(reading)

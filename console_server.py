@@ -1,0 +1,440 @@
+"""The live web console: a Starlette app served by uvicorn that shows a `FeedLoop` in a browser.
+
+A feed thread drains the feed into the loop: an MQTT feed as it arrives, a recording (a
+drill) by the drill's clock, which the page can pause, resume and move forward. The page
+(``viz/console/``) subscribes to ``/events``, a server-sent event stream: every `PUSH_S` the
+server sends what changed since the client's last message (sensor states, feed health,
+alarms, the leak estimate, forecast zones, values of assets in alarm). Operator actions
+come back as ``POST /action`` and are written to the reading log by the loop.
+
+Bound to an address other than the loopback, every request must carry the token (``?token=``
+or the ``X-Token`` header).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import math
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from scenarios.feed_loop import ACTIONS, feed_health
+from twin.plausibility import INSTRUMENT
+from twin.transmitter import over_range
+from viz.console import ASSETS, STATE_COLOURS, asset, park_deck, zones_geojson
+
+PUSH_S = 0.05
+DRAIN_S = 0.05
+STALE_S = 300.0  # a tag silent this long in feed time is shown stale (a display setting)
+TREND_POINTS = 40
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+FIRST_LEVELS = ("L", "H", "AL1")
+MEDIA = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+
+
+def park_timezone(park) -> tuple[ZoneInfo | None, str]:
+    """The park's time zone from its location (timezonefinder), and how it was found."""
+    try:
+        from timezonefinder import TimezoneFinder
+    except ImportError:
+        return None, "UTC (timezonefinder not installed)"
+    point = park.to_wgs84("boundary").union_all().centroid
+    name = TimezoneFinder().timezone_at(lng=point.x, lat=point.y)
+    if name is None:
+        return None, "UTC (no time zone at the park's location)"
+    return ZoneInfo(name), name
+
+
+class Drill:
+    """The clock of a drill (a recording replayed): feed time [s], pace, paused or not."""
+
+    def __init__(self, feed, speedup: float):
+        self.start = float(feed.t[0]) if len(feed.t) else 0.0
+        self.end = float(feed.t[-1]) if len(feed.t) else 0.0
+        self.t = self.start
+        self.speedup = speedup
+        self.paused = False
+        self.done = False
+        self.lock = threading.Lock()
+
+    def state(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "t": self.t,
+            "paused": self.paused,
+            "done": self.done,
+            "speedup": self.speedup,
+        }
+
+    def control(self, pause: bool | None = None, seek: float | None = None) -> None:
+        """Pause or resume; seek forward to feed time ``seek`` [s] (the twin's state only
+        moves forward, so a seek back is refused with ValueError)."""
+        with self.lock:
+            if pause is not None:
+                self.paused = bool(pause)
+            if seek is not None:
+                if not math.isfinite(seek) or seek < self.t:
+                    raise ValueError("a drill seeks forward only (the twin's state moves forward)")
+                self.t = min(seek, self.end)
+
+
+class Console:
+    """The state the page shows, kept from a `FeedLoop` and its feed (one per server)."""
+
+    def __init__(self, loop, feed, *, token: str | None = None, speedup: float | None = None):
+        self.loop, self.feed, self.token = loop, feed, token
+        self.drill = Drill(feed, speedup) if speedup is not None else None
+        self.lock = threading.Lock()
+        self.tz, self.tz_name = park_timezone(loop.park)
+        self.last_message: float | None = None
+        self.versions = Counter()
+        self.forecast = None
+        self.rate = (time.monotonic(), 0, 0.0)
+        self.stop = threading.Event()
+        self.deck = park_deck(loop.park)
+        loop.subscribe("alarm", lambda _: self.versions.update(["alarms"]))
+        loop.subscribe("estimate", lambda _: self.versions.update(["leak"]))
+        loop.subscribe("leak", lambda _: self.versions.update(["leak"]))
+        loop.subscribe("forecast", self._forecast)
+
+    def _forecast(self, payload) -> None:
+        leak, result, why = payload
+        if result is None:
+            self.forecast = {"asset": leak.asset, "why": why, "horizons": {}}
+        else:
+            self.forecast = {
+                "asset": leak.asset,
+                "why": "",
+                "horizons": {
+                    f"+{round(h / 60)} min": zones_geojson(z.zones)
+                    for h, z in result.horizons.items()
+                },
+            }
+        self.versions.update(["forecast"])
+
+    def run_feed(self) -> None:
+        """Drain the feed into the loop until `stop` (the feed thread)."""
+        if self.drill is not None:
+            self._run_drill()
+            return
+        while not self.stop.is_set():
+            batch = self.feed.drain(DRAIN_S)
+            if batch:
+                with self.lock:
+                    self.loop.take_batch(batch, logged=True)
+                self.last_message = time.monotonic()
+
+    def _run_drill(self) -> None:
+        """Take a recording's readings as the drill's clock reaches them: paced by its
+        speedup, held while paused, jumping ahead on a seek."""
+        drill, feed = self.drill, self.feed
+        i, n = 0, len(feed.t)
+        times = feed.t
+        readings = list(iter(feed))
+        last = time.monotonic()
+        while i < n and not self.stop.is_set():
+            time.sleep(DRAIN_S)
+            now = time.monotonic()
+            with drill.lock:
+                if not drill.paused:
+                    drill.t += (now - last) * drill.speedup
+                last = now
+                until = drill.t
+            j = int(np.searchsorted(times, until, side="right"))
+            if j > i:
+                with self.lock:
+                    self.loop.take_batch(readings[i:j])
+                self.last_message = time.monotonic()
+                i = j
+        drill.t = max(drill.t, float(times[-1])) if n else drill.t
+        drill.done = True
+
+    def local(self, t: float) -> str:
+        """A feed time [s POSIX UTC] in the park's time zone, to the second."""
+        if not math.isfinite(t):
+            return "not yet"
+        when = datetime.fromtimestamp(t, UTC)
+        if self.tz is not None:
+            when = when.astimezone(self.tz)
+        return when.strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    def health(self) -> dict:
+        state = feed_health(self.feed, self.loop.count)
+        if getattr(self.feed, "last_message", None) is None and self.last_message is not None:
+            state["age_s"] = time.monotonic() - self.last_message
+        now, count = time.monotonic(), self.loop.count
+        t0, c0, rate = self.rate
+        if now - t0 >= 1.0:
+            rate = (count - c0) / (now - t0)
+            self.rate = (now, count, rate)
+        state["rate_per_s"] = rate
+        state["rejected_total"] = sum(state["rejected"].values())
+        return state
+
+    def sensors(self) -> dict:
+        """Each tag's state (a key of `STATE_COLOURS`) and its value as text."""
+        twin = self.loop.twin
+        worst = {}
+        for alarm in twin.alarms.active:
+            if alarm.verdict is not None and alarm.verdict.classification == INSTRUMENT:
+                rank = 3
+            else:
+                rank = 1 if alarm.level in FIRST_LEVELS else 2
+            worst[alarm.tag] = max(worst.get(alarm.tag, 0), rank)
+        now = twin.t
+        out = {}
+        for tag, ch in twin.model.channels.items():
+            if math.isnan(ch.t):
+                out[tag] = ["stale", "no reading yet"]
+                continue
+            rank = worst.get(tag, 0)
+            if rank == 3:
+                state = "instrument fault (likely)"
+            elif over_range(ch.value, ch.range_high):
+                state = "over range"
+            elif rank:
+                state = "first alarm level" if rank == 1 else "second alarm level"
+            elif now - ch.t > STALE_S:
+                state = "stale"
+            else:
+                state = "normal"
+            out[tag] = [state, f"{ch.value:.4g} {ch.unit}"]
+        return out
+
+    def alarms(self) -> list[dict]:
+        """One row per tag and level (a chattering alarm once, with its count), newest first."""
+        rows, counts = {}, Counter()
+        shelved = {(r.tag, r.level) for r in self.loop.events if r.state == "shelved"}
+        for alarm in self.loop.twin.alarms.alarms:
+            key = (alarm.tag, alarm.level)
+            counts[key] += 1
+            rows[key] = alarm
+        out = []
+        for key, alarm in sorted(rows.items(), key=lambda kv: -kv[1].t_raised):
+            verdict = alarm.verdict
+            out.append(
+                {
+                    "tag": alarm.tag,
+                    "level": alarm.level,
+                    "time": self.local(alarm.t_raised),
+                    "value": f"{alarm.value:.4g} {alarm.unit}",
+                    "cause": alarm.cause,
+                    "verdict": verdict.classification if verdict is not None else "not classed",
+                    "rule": f"{verdict.rule}: {verdict.detail}" if verdict is not None else "",
+                    "count": counts[key],
+                    "active": alarm.active,
+                    "acked": alarm.acked,
+                    "shelved": key in shelved,
+                }
+            )
+        return out
+
+    def leak(self) -> list[dict]:
+        out = []
+        for _cas, (t, est) in dict(self.loop.twin.leaks.estimates).items():
+            out.append(
+                {
+                    "asset": est.asset,
+                    "rate": f"{est.rate_kg_s:.3f} kg/s",
+                    "sd": f"{est.rate_sd_kg_s:.3f} kg/s",
+                    "probability": f"{est.probability:.2f}",
+                    "method": "gas detectors (plume fit)",
+                    "time": self.local(t),
+                }
+            )
+        for event in self.loop.twin.leaks.events:
+            if event.method != "gas detectors":
+                out.append(
+                    {
+                        "asset": event.asset,
+                        "rate": f"{event.rate_kg_s:.3f} kg/s",
+                        "sd": f"{event.rate_sd_kg_s:.3f} kg/s",
+                        "probability": f"{event.probability:.2f}",
+                        "method": event.method,
+                        "time": self.local(event.t),
+                    }
+                )
+        return out
+
+    def assets(self) -> list[dict]:
+        """Values and a short trend of the tags of every asset with an active alarm."""
+        names = {a.asset for a in self.loop.twin.alarms.active if a.asset}
+        out = []
+        for ch in self.loop.twin.model.channels.values():
+            if ch.asset in names and not math.isnan(ch.t):
+                trend = [r[2] for r in list(ch.history)[-TREND_POINTS:]]
+                out.append(
+                    {
+                        "asset": ch.asset,
+                        "tag": ch.tag,
+                        "kind": ch.kind,
+                        "value": f"{ch.value:.4g} {ch.unit}",
+                        "trend": trend,
+                    }
+                )
+        return out
+
+    def wind(self) -> dict | None:
+        if not self.loop.count:
+            return None
+        try:
+            w = self.loop.twin.snapshot().weather
+        except (ValueError, KeyError):
+            return None
+        return {
+            "text": f"{w.wind_speed_m_s:.1f} m/s from {w.wind_from_deg:.0f} deg, class "
+            f"{w.stability}",
+            "from_deg": w.wind_from_deg,
+        }
+
+    def message(self, sent: dict) -> dict:
+        """What changed since ``sent`` (the client's versions and sensor states)."""
+        with self.lock:
+            msg = {"feed": self.health(), "feed_time": self.local(self.loop.twin.t)}
+            if self.drill is not None:
+                msg["drill"] = self.drill.state() | {"clock": self.local(self.drill.t)}
+            sensors = self.sensors()
+            changed = {k: v for k, v in sensors.items() if sent["sensors"].get(k) != v}
+            if changed:
+                msg["sensors"] = changed
+                sent["sensors"].update(changed)
+            for part, make in (("alarms", self.alarms), ("leak", self.leak)):
+                if sent.get(part) != self.versions[part]:
+                    sent[part] = self.versions[part]
+                    msg[part] = make()
+            if sent.get("forecast") != self.versions["forecast"]:
+                sent["forecast"] = self.versions["forecast"]
+                msg["forecast"] = self.forecast
+            now = time.monotonic()
+            if now - sent.get("slow", 0.0) >= 1.0:
+                sent["slow"] = now
+                msg["assets"] = self.assets()
+                msg["wind"] = self.wind()
+        return msg
+
+    def act(self, action: str, tag: str, level: str) -> None:
+        with self.lock:
+            self.loop.act(action, tag, level)
+
+
+def app(console: Console) -> Starlette:
+    """The ASGI app of one console."""
+
+    def allowed(request: Request) -> bool:
+        if console.token is None:
+            return True
+        given = request.headers.get("x-token") or request.query_params.get("token") or ""
+        return hmac.compare_digest(given.encode(), console.token.encode())
+
+    def guard(handler):
+        async def checked(request: Request):
+            if not allowed(request):
+                return Response("a valid token is needed (?token=...)", status_code=403)
+            return await handler(request)
+
+        return checked
+
+    async def page(request: Request):
+        name = request.path_params.get("name", "index.html")
+        if name not in (*ASSETS, "deck.js"):
+            return Response("not found", status_code=404)
+        suffix = name[name.rindex(".") :]
+        return Response(asset(name), media_type=MEDIA[suffix])
+
+    async def park(request: Request):
+        buildings = console.loop.park.buildings
+        names = buildings["name"] if "name" in buildings.columns else buildings.index
+        return JSONResponse(
+            {
+                "deck": console.deck,
+                "colours": STATE_COLOURS,
+                "timezone": console.tz_name,
+                "buildings": [
+                    [str(i), str(n), int(d), int(nt)]
+                    for i, n, d, nt in zip(
+                        buildings.index,
+                        names,
+                        buildings["occupants_day"],
+                        buildings["occupants_night"],
+                        strict=True,
+                    )
+                ],
+            }
+        )
+
+    async def events(request: Request):
+        async def stream():
+            sent = {"sensors": {}}
+            while not console.stop.is_set():
+                msg = await asyncio.to_thread(console.message, sent)
+                yield f"data: {json.dumps(msg, separators=(',', ':'))}\n\n"
+                await asyncio.sleep(PUSH_S)
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    async def action(request: Request):
+        try:
+            body = await request.json()
+            what, tag, level = body["action"], str(body["tag"]), str(body.get("level", ""))
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"error": "expected {action, tag, level}"}, status_code=400)
+        if what not in ACTIONS:
+            return JSONResponse({"error": f"unknown action {what!r}"}, status_code=400)
+        try:
+            await asyncio.to_thread(console.act, what, tag, level)
+        except KeyError as err:
+            return JSONResponse({"error": str(err)}, status_code=404)
+        return JSONResponse({"ok": True})
+
+    async def drill(request: Request):
+        if console.drill is None:
+            return JSONResponse({"error": "not a drill (no --replay)"}, status_code=404)
+        try:
+            body = await request.json()
+            pause = body.get("pause")
+            seek = body.get("seek")
+            console.drill.control(
+                None if pause is None else bool(pause), None if seek is None else float(seek)
+            )
+        except (ValueError, TypeError, AttributeError) as err:
+            return JSONResponse({"error": str(err)}, status_code=400)
+        return JSONResponse({"ok": True})
+
+    return Starlette(
+        routes=[
+            Route("/drill", guard(drill), methods=["POST"]),
+            Route("/", guard(page)),
+            Route("/assets/{name}", guard(page)),
+            Route("/park.json", guard(park)),
+            Route("/events", guard(events)),
+            Route("/action", guard(action), methods=["POST"]),
+        ]
+    )
+
+
+def serve(console: Console, host: str, port: int) -> None:
+    """Run the feed thread and the web server until Ctrl-C; then stop both."""
+    import uvicorn
+
+    feeder = threading.Thread(target=console.run_feed, daemon=True)
+    feeder.start()
+    config = uvicorn.Config(
+        app(console), host=host, port=port, log_level="warning", timeout_graceful_shutdown=2
+    )
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        console.stop.set()
+        feeder.join(timeout=5)

@@ -1,0 +1,272 @@
+"""parktwin console in a real headless Chromium (selenium + Debian's chromium-driver), fed by a
+real mosquitto or by the drill recording.
+
+Name resolution is switched off in the browser (``--host-resolver-rules``): the page must
+load with no internet, its scripts served by the console itself. Waits are generous (the
+machine may be loaded) except where the issue sets a bound: a reading's colour on the page
+within 1 s of its publication, the broker's loss shown within 5 s.
+"""
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from conftest import free_port
+
+from twin.demo import INCIDENT_DRILL
+from twin.feeds.mqtt import payload, topic
+from twin.log import read_alarms
+
+pytest.importorskip("selenium")
+pytest.importorskip("starlette")
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or DRIVER is None,
+    reason="chromium and chromium-driver are not installed (Debian: apt-get install both)",
+)
+SLOW_S = 90.0  # loading the park and starting the browser on a loaded machine
+
+
+def wait_for(condition, timeout_s, what):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not within {timeout_s} s")
+
+
+@pytest.fixture
+def browser(tmp_path):
+    options = webdriver.ChromeOptions()
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--use-gl=angle",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        "--window-size=1600,850",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(arg)
+    options.binary_location = CHROMIUM
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def start_console(tmp_path, *args):
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "console",
+            "--port",
+            str(port),
+            "--out",
+            str(tmp_path / "out"),
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+
+    def up():
+        import urllib.request
+
+        if server.poll() is not None:
+            raise AssertionError(server.stderr.read())
+        try:
+            return urllib.request.urlopen(url, timeout=2).status == 200
+        except OSError:
+            return False
+
+    wait_for(up, SLOW_S, "the console answering")
+    return server, url
+
+
+def stop(server):
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def state_of(browser, tag):
+    return browser.execute_script(
+        "const r = document.querySelector('tr.sensor[data-tag=\"' + arguments[0] + '\"]');"
+        "return r ? r.dataset.state : null;",
+        tag,
+    )
+
+
+def test_a_published_reading_colours_its_sensor_and_a_lost_broker_shows(
+    mosquitto, browser, tmp_path
+):
+    import paho.mqtt.client as mqtt
+
+    server, url = start_console(tmp_path, "--mqtt", f"127.0.0.1:{mosquitto.port}")
+    try:
+        browser.get(url)
+        wait_for(lambda: state_of(browser, "AT-NH02"), SLOW_S, "the sensor list")
+        link = "return document.getElementById('link').dataset.connected"
+        wait_for(lambda: browser.execute_script(link) == "true", SLOW_S, "connected")
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="test-publisher")
+        client.connect("127.0.0.1", mosquitto.port)
+        client.loop_start()
+        # AT-NH02's second alarm level is 50 ppm (the demo park's sensors layer)
+        t0 = time.time()
+        client.publish(topic("demo", "AT-NH02"), payload(t0, 60.0), qos=1).wait_for_publish()
+        wait_for(lambda: state_of(browser, "AT-NH02") == "second alarm level", 1.0, "the colour")
+        client.loop_stop()
+        client.disconnect()
+        mosquitto.kill()
+        wait_for(lambda: browser.execute_script(link) == "false", 5.0, "the feed shown down")
+        mosquitto.start()
+        wait_for(lambda: browser.execute_script(link) == "true", 60.0, "the feed back")
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="test-publisher-2")
+        client.connect("127.0.0.1", mosquitto.port)
+        client.loop_start()
+        client.publish(topic("demo", "AT-NH02"), payload(t0 + 1, 10.0), qos=1).wait_for_publish()
+        client.loop_stop()
+        client.disconnect()
+        taken = "return document.getElementById('rate').textContent"
+        wait_for(lambda: "2 readings" in browser.execute_script(taken), 10.0, "the 2nd reading")
+    finally:
+        stop(server)
+    with sqlite3.connect(tmp_path / "out" / "log.sqlite") as db:
+        values = [v for (v,) in db.execute("select value from readings order by t")]
+    assert values == [60.0, 10.0]
+
+
+def test_the_drill_in_the_console_and_an_alarm_acknowledged_by_a_click(browser, tmp_path):
+    server, url = start_console(tmp_path, "--replay", str(INCIDENT_DRILL), "--speedup", "60")
+    try:
+        browser.get(url)
+        button = "return document.querySelector('#alarms tr[data-acked=false] button.ack')"
+        wait_for(lambda: browser.execute_script(button), SLOW_S, "an alarm to acknowledge")
+        row = browser.execute_script(
+            "return document.querySelector('#alarms tr[data-acked=false]')"
+        )
+        tag, level = row.get_attribute("data-tag"), row.get_attribute("data-level")
+        browser.execute_script(button).click()
+        acked = (
+            "return document.querySelector('#alarms tr[data-tag=\"' + arguments[0] + '\"]"
+            "[data-level=\"' + arguments[1] + '\"]').dataset.acked"
+        )
+        wait_for(lambda: browser.execute_script(acked, tag, level) == "true", 10.0, "acked")
+        # times are the park's local time, to the second
+        first = browser.execute_script(
+            "return document.querySelector('#alarms tbody tr td').textContent"
+        )
+        assert first.endswith(" CST") and len(first) == len("2024-05-24 10:55:00 CST")
+        # the drill paused holds still; a seek to the end takes the rest at once
+        browser.execute_script("document.getElementById('pause').click()")
+        paused = "return document.getElementById('pause').dataset.paused"
+        wait_for(lambda: browser.execute_script(paused) == "true", 10.0, "paused")
+        count = "return document.getElementById('rate').textContent.split(', ')[1]"
+        held = browser.execute_script(count)
+        time.sleep(3.0)
+        assert browser.execute_script(count) == held
+        browser.execute_script(
+            "const s = document.getElementById('seek'); s.value = s.max;"
+            "s.dispatchEvent(new Event('change'));"
+        )
+        total = f"{sum(1 for _ in open(INCIDENT_DRILL)) - 1:,} readings"
+        wait_for(lambda: browser.execute_script(count) == total, 60.0, "the whole drill")
+    finally:
+        stop(server)
+    rows = [r for r in read_alarms(tmp_path / "out" / "log.sqlite") if r.state == "acked"]
+    assert [(r.tag, r.level) for r in rows] == [(tag, level)]
+    assert abs(rows[0].t - time.time()) < 600  # the operator's wall time
+
+
+def test_a_name_from_the_park_file_shows_as_text(browser, tmp_path):
+    from geodata import DEMO_PARK
+
+    park = tmp_path / "park.gpkg"
+    for layer in pyogrio.list_layers(DEMO_PARK)[:, 0]:
+        frame = gpd.read_file(DEMO_PARK, layer=layer)
+        if layer == "buildings":
+            frame.loc[frame.index[0], "name"] = "<script>alert(1)</script>"
+        frame.to_file(park, layer=layer)
+    server, url = start_console(
+        tmp_path, "--park", str(park), "--replay", str(INCIDENT_DRILL), "--speedup", "1"
+    )
+    try:
+        browser.get(url)
+        names = "return [...document.querySelectorAll('tr.building')].map(r => r.textContent)"
+        shown = wait_for(lambda: browser.execute_script(names), SLOW_S, "the buildings")
+        assert any("<script>alert(1)</script>" in text for text in shown)
+        with pytest.raises(NoAlertPresentException):
+            browser.switch_to.alert.text  # noqa: B018
+    finally:
+        stop(server)
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--replay", "no/such.csv"], "--replay no/such.csv: no such file"),
+        (["--replay", str(INCIDENT_DRILL), "--host", "0.0.0.0"], "give --token-file"),
+        (["--replay", str(INCIDENT_DRILL), "--token-file", "no/such/token"], "--token-file"),
+    ],
+)
+def test_bad_console_input_is_one_line(args, expected):
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "console", *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and expected in lines[0], done.stderr
+
+
+def test_a_port_in_use_is_one_line():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "console",
+                "--replay",
+                str(INCIDENT_DRILL),
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert f"--port {port} on 127.0.0.1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_without_the_console_extra_is_one_line():
+    code = (
+        "import sys; sys.modules['starlette'] = None; import cli; "
+        f"sys.exit(cli.main(['console', '--replay', {str(INCIDENT_DRILL)!r}]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "pip install 'parktwin[console]'" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,218 @@
+// The console page: the park map (deck.gl from the pydeck bundle) and the panels, updated
+// from the server's event stream. Every string from the park or a message is put in the page
+// as text (textContent), never as HTML.
+"use strict";
+const token = new URLSearchParams(location.search).get("token") || "";
+const q = token ? "?token=" + encodeURIComponent(token) : "";
+let deckInstance = null, baseLayers = [], colours = {}, sensorFeatures = null;
+let sensorStates = {}, forecast = null, horizon = null;
+
+function el(tag, text, attrs) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) { node.textContent = String(text); }
+  for (const [k, v] of Object.entries(attrs || {})) { node.setAttribute(k, v); }
+  return node;
+}
+function row(cells, attrs) {
+  const tr = el("tr", null, attrs);
+  for (const c of cells) {
+    const td = el("td");
+    if (c instanceof Node) { td.appendChild(c); } else { td.textContent = c === null ? "" : String(c); }
+    tr.appendChild(td);
+  }
+  return tr;
+}
+function fill(id, rows) {
+  const body = document.querySelector("#" + id + " tbody");
+  body.replaceChildren(...rows);
+}
+
+function drawMap() {
+  if (!deckInstance) { return; }
+  const layers = [];
+  for (const l of baseLayers) {
+    if (l.id === "sensors") {
+      const features = sensorFeatures.features.map((f) => {
+        const tag = f.properties.tag;
+        const st = (sensorStates[tag] || ["normal"])[0];
+        const rgb = colours[st] || [255, 255, 255];
+        return {...f, properties: {...f.properties, line: [...rgb, 255],
+          radius: st === "normal" ? 3 : 7, width: st === "normal" ? 0.5 : 3}};
+      });
+      if (forecast && horizon && forecast.horizons[horizon]) {
+        const like = baseLayers.find((b) => b.id === "boundary");
+        layers.push(like.clone({id: "forecast", data: forecast.horizons[horizon]}));
+      }
+      layers.push(l.clone({data: {type: "FeatureCollection", features}}));
+    } else {
+      layers.push(l);
+    }
+  }
+  deckInstance.setProps({layers});
+}
+
+function legend() {
+  const box = document.getElementById("legend");
+  box.replaceChildren(el("b", "Sensor state"));
+  for (const [name, rgb] of Object.entries(colours)) {
+    const line = el("div");
+    const dot = el("span", null, {class: "dot"});
+    dot.style.background = "rgb(" + rgb.join(",") + ")";
+    line.append(dot, document.createTextNode(name));
+    box.appendChild(line);
+  }
+}
+
+function showHorizons() {
+  const box = document.getElementById("horizon-buttons");
+  const note = document.getElementById("forecast-note");
+  box.replaceChildren();
+  if (!forecast) { return; }
+  note.textContent = forecast.why ? forecast.asset + ": no forecast (" + forecast.why + ")"
+    : forecast.asset + ": zones at";
+  for (const name of Object.keys(forecast.horizons)) {
+    const b = el("button", name, {"data-horizon": name});
+    if (name === horizon) { b.classList.add("on"); }
+    b.onclick = () => { horizon = name; showHorizons(); drawMap(); };
+    box.appendChild(b);
+  }
+}
+
+async function act(action, tag, level) {
+  await fetch("action" + q, {method: "POST", headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({action, tag, level})});
+}
+
+function showAlarms(alarms) {
+  fill("alarms", alarms.map((a) => {
+    const buttons = el("span");
+    if (!a.acked) {
+      const b = el("button", "acknowledge", {class: "ack"});
+      b.onclick = () => act("acknowledge", a.tag, a.level);
+      buttons.appendChild(b);
+    }
+    if (!a.shelved) {
+      const b = el("button", "shelve", {class: "shelve"});
+      b.onclick = () => act("shelve", a.tag, a.level);
+      buttons.appendChild(b);
+    }
+    const cls = (a.shelved ? "shelved " : "") + (a.acked ? "acked" : "");
+    return row([a.time, a.tag, a.level + (a.active ? "" : " (cleared)"), a.value, a.count,
+      a.verdict + (a.rule ? " (" + a.rule + ")" : ""), a.cause, buttons],
+      {"data-tag": a.tag, "data-level": a.level, "data-acked": a.acked, class: cls});
+  }));
+}
+
+function sparkline(values) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("width", "120"); svg.setAttribute("height", "24");
+  if (values.length > 1) {
+    const lo = Math.min(...values), hi = Math.max(...values), span = hi - lo || 1;
+    const pts = values.map((v, i) => (i * 120 / (values.length - 1)).toFixed(1) + "," +
+      (22 - 20 * (v - lo) / span).toFixed(1));
+    const line = document.createElementNS(ns, "polyline");
+    line.setAttribute("points", pts.join(" "));
+    line.setAttribute("fill", "none"); line.setAttribute("stroke", "#c00");
+    svg.appendChild(line);
+  }
+  return svg;
+}
+
+function showSensors() {
+  fill("sensors", Object.entries(sensorStates).sort().map(([tag, [state, value]]) => {
+    const dot = el("span", null, {class: "dot"});
+    dot.style.background = "rgb(" + (colours[state] || [255, 255, 255]).join(",") + ")";
+    return row([dot, tag, state, value], {"data-tag": tag, "data-state": state,
+      class: "sensor"});
+  }));
+}
+
+function health(f, feedTime) {
+  const link = document.getElementById("link");
+  link.dataset.connected = String(f.connected);
+  link.textContent = (f.connected ? "connected to " : "DISCONNECTED from ") + f.address +
+    (f.connected ? "" : (f.refused ? " (refused: " + f.refused + ")" : f.last_error ?
+      " (" + f.last_error + "); reconnecting" : "; reconnecting"));
+  document.getElementById("age").textContent = f.age_s === null ? "no message yet" :
+    "last message " + f.age_s.toFixed(1) + " s ago";
+  document.getElementById("rate").textContent = f.rate_per_s.toFixed(0) + " msg/s, " +
+    f.taken.toLocaleString() + " readings";
+  document.getElementById("rejected").textContent = f.rejected_total + " rejected";
+  document.getElementById("feedtime").textContent = "feed time " + feedTime;
+}
+
+async function drillControl(body) {
+  const answer = await fetch("drill" + q, {method: "POST",
+    headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+  if (!answer.ok) { document.getElementById("drill-clock").textContent = (await answer.json()).error; }
+}
+let seeking = false;
+function showDrill(d) {
+  const box = document.getElementById("drill");
+  box.hidden = false;
+  document.getElementById("drill-clock").textContent = d.clock + " (" + d.speedup + "x" +
+    (d.paused ? ", paused" : "") + (d.done ? ", ended" : "") + ")";
+  const pause = document.getElementById("pause");
+  pause.textContent = d.paused ? "resume" : "pause";
+  pause.dataset.paused = String(d.paused);
+  pause.onclick = () => drillControl({pause: !d.paused});
+  const seek = document.getElementById("seek");
+  seek.min = d.start; seek.max = d.end;
+  if (!seeking) { seek.value = d.t; }
+  seek.oninput = () => { seeking = true; };
+  seek.onchange = () => { seeking = false; drillControl({seek: Number(seek.value)}); };
+}
+
+let lastMessage = Date.now();
+function onMessage(msg) {
+  lastMessage = Date.now();
+  health(msg.feed, msg.feed_time);
+  if (msg.drill) { showDrill(msg.drill); }
+  if (msg.sensors) { Object.assign(sensorStates, msg.sensors); showSensors(); drawMap(); }
+  if (msg.alarms) { showAlarms(msg.alarms); }
+  if (msg.leak) {
+    fill("leak", msg.leak.length ? msg.leak.map((e) => row([e.asset, e.rate + " +- " + e.sd,
+      "p = " + e.probability, e.method, e.time])) : [row(["no leak estimated"])]);
+  }
+  if ("forecast" in msg && msg.forecast) {
+    forecast = msg.forecast;
+    if (!horizon || !(horizon in forecast.horizons)) { horizon = Object.keys(forecast.horizons).pop(); }
+    showHorizons(); drawMap();
+  }
+  if (msg.assets) {
+    fill("assets", msg.assets.map((a) => row([a.asset, a.tag, a.kind, a.value, sparkline(a.trend)])));
+  }
+  if (msg.wind) {
+    document.getElementById("wind").textContent = "wind " + msg.wind.text;
+    document.getElementById("wind-map").textContent = msg.wind.text;
+    // the arrow points where the wind goes: down (south) for a wind from the north
+    document.getElementById("arrow").style.transform = "rotate(" + msg.wind.from_deg + "deg)";
+  }
+}
+
+// the page itself says when the server stops answering (the stream reconnects on its own)
+setInterval(() => {
+  if (Date.now() - lastMessage > 3000) {
+    const link = document.getElementById("link");
+    link.dataset.connected = "false";
+    link.textContent = "console server not answering";
+  }
+}, 1000);
+
+async function start() {
+  const park = await (await fetch("park.json" + q)).json();
+  colours = park.colours;
+  document.getElementById("tz").textContent = "(times in " + park.timezone + ")";
+  legend();
+  fill("buildings", park.buildings.map(([id, name, day, night]) =>
+    row([id, name, day + " by day, " + night + " by night"], {class: "building"})));
+  deckInstance = createDeck({container: document.getElementById("deck-container"),
+    jsonInput: park.deck, tooltip: {html: "{tooltip}"}, configuration: {}});
+  baseLayers = deckInstance.props.layers;
+  const sensors = baseLayers.find((l) => l.id === "sensors");
+  sensorFeatures = sensors ? sensors.props.data : {features: []};
+  const source = new EventSource("events" + q);
+  source.onmessage = (e) => onMessage(JSON.parse(e.data));
+}
+start();
