@@ -177,7 +177,14 @@ def _parser() -> argparse.ArgumentParser:
         "--air-temperature", default="20 degC", help='air temperature (default "20 degC")'
     )
     zones.add_argument(
-        "--terrain", choices=("rural", "urban"), default="rural", help="ground roughness"
+        "--terrain",
+        choices=("rural", "urban"),
+        default="rural",
+        help="Briggs sigma curves (default rural)",
+    )
+    zones.add_argument(
+        "--roughness",
+        help='surface roughness length, e.g. "0.3 m" (default: a chemical park, 1 m)',
     )
     zones.add_argument(
         "--hazards",
@@ -445,11 +452,12 @@ def _hazards(park, out: Path) -> Path:
 def _zones(args, park=None):
     import time
 
+    from physics.atmosphere import check_roughness
     from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
     from scenarios.release import source_term
-    from scenarios.zones import HAZARDS, Weather, threat_zones
+    from scenarios.zones import Weather, check_hazards, threat_zones
     from twin.readings import parse_time
 
     speed, direction = _option("--wind", parse_wind, args.wind)
@@ -462,7 +470,13 @@ def _zones(args, park=None):
     hole_height = _option("--hole-height", parse_non_negative, args.hole_height, "m")
     hole = None if args.rupture else _option("--hole", parse_positive, args.hole, "m")
     when = _option("--time", parse_time, args.time) if args.time else time.time()
-    hazards = tuple(h.strip() for h in args.hazards.split(",") if h.strip())
+    roughness = {}
+    if args.roughness is not None:
+        z0 = _option("--roughness", parse_positive, args.roughness, "m")
+        roughness = {"roughness_m": float(_option("--roughness", check_roughness, z0))}
+    hazards = _option(
+        "--hazards", check_hazards, [h.strip() for h in args.hazards.split(",") if h.strip()]
+    )
     _out(args.out)
     park = park or _load(args.park)
     centre = park.to_wgs84("boundary").union_all().centroid
@@ -480,7 +494,7 @@ def _zones(args, park=None):
         "day" if float(sun_elevation_deg(centre.x, centre.y, when)) > 0 else "night"
     )
     try:
-        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain)
+        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain, **roughness)
         term = source_term(
             park,
             args.asset,
@@ -502,7 +516,6 @@ def _zones(args, park=None):
         )
     except ValueError as err:
         raise InputError(str(err)) from None
-    del HAZARDS
     release = dict(
         hole_m=hole, rupture=args.rupture, hole_height_m=hole_height, duration_s=duration, time=when
     )
@@ -832,6 +845,7 @@ def _replay(args) -> None:
     import logging
 
     from twin.feeds.recorded import RecordedFeed
+    from twin.headcount import feed_tags
 
     # One summary by rule at the end instead of a line per rejected reading.
     logging.getLogger("twin.feeds").addHandler(logging.NullHandler())
@@ -845,7 +859,7 @@ def _replay(args) -> None:
         feed = RecordedFeed(
             args.file,
             args.speedup,
-            known_tags=set(park.sensors.index),
+            known_tags=feed_tags(park),
             on_reject=face.rejections,
         )
         for reading in feed:
@@ -932,6 +946,8 @@ def _live(args) -> None:
 
     from rich.live import Live
 
+    from twin.headcount import feed_tags
+
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
     if args.duration is not None and not args.duration > 0:
@@ -944,7 +960,7 @@ def _live(args) -> None:
     park = _load(args.park)
     loop, face = _follow(park, args.out, echo=False)
     _log_feed_to(args.out / "live.log")
-    feed = _live_feed(args, set(park.sensors.index), loop.log)
+    feed = _live_feed(args, feed_tags(park), loop.log)
     kind = "OPC UA server" if args.opcua else "MQTT broker"
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
@@ -1036,6 +1052,7 @@ def _console(args) -> None:
     import socket
 
     from twin.feeds.recorded import RecordedFeed
+    from twin.headcount import feed_tags
 
     try:
         import console_server
@@ -1068,10 +1085,7 @@ def _console(args) -> None:
     if args.replay is not None:
         try:
             feed = RecordedFeed(
-                args.replay,
-                args.speedup or 1.0,
-                known_tags=set(park.sensors.index),
-                on_reject=loop.log.add_rejected,
+                args.replay, known_tags=feed_tags(park), on_reject=loop.log.add_rejected
             )
         except ValueError as err:
             raise InputError(f"--replay {args.replay}: {err}") from None
@@ -1081,8 +1095,9 @@ def _console(args) -> None:
         args.topic_park = None
         args.username = args.password = args.password_file = None
         args.tls, args.ca_certs = False, None
-        feed = _live_feed(args, set(park.sensors.index), loop.log)
-    console_app = console_server.Console(loop, feed, token=token)
+        feed = _live_feed(args, feed_tags(park), loop.log)
+    speedup = (args.speedup or 1.0) if args.replay is not None else None
+    console_app = console_server.Console(loop, feed, token=token, speedup=speedup)
     url = f"http://{args.host}:{args.port}/" + ("?token=TOKEN (from --token-file)" if token else "")
     console.print(f"console at {url} (Ctrl-C to stop); log: {args.out / 'log.sqlite'}")
     try:

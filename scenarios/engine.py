@@ -65,7 +65,7 @@ from physics.sigmas import puff_sigmas
 from scenarios import shelter, twin_start
 from scenarios.evacuation import Evacuation
 from scenarios.network_flow import FlowNetwork, park_places
-from scenarios.people import Lognormal, make_population, park_occupants
+from scenarios.people import Lognormal, make_population, park_occupants, twin_occupants
 from scenarios.release import SourceTerm, check_release, source_term
 from scenarios.scenario_file import Scenario, ScenarioError, WindChange
 from scenarios.twin_start import TwinStart
@@ -202,6 +202,11 @@ class Engine:
                 )
             except ValueError as e:
                 raise ScenarioError(f"{scenario.path}: release.{spec.asset}: {e}") from None
+        if scenario.population.source == "twin" and scenario.twin is None:
+            raise ScenarioError(
+                f"{scenario.path}: population.from: 'twin' needs a [twin] section (the "
+                "recording whose headcounts the people start from)"
+            )
         self.rng = np.random.default_rng(self.seed)
         self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
         self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
@@ -395,8 +400,15 @@ class Engine:
                     f"got {unknown[0]!r}"
                 )
             occupants = {b: round(n * pop_spec.scale) for b, n in pop_spec.headcounts.items()}
+            self.population_source = "the scenario's headcounts"
+        elif pop_spec.source == "twin":
+            occupants, self.population_source = twin_occupants(
+                park, self.twin_start.snapshot.people, pop_spec.period, pop_spec.scale
+            )
         else:
             occupants = park_occupants(park, pop_spec.period, pop_spec.scale)
+            self.population_source = f"design occupancy ({pop_spec.period})"
+        self.log(f"people start from {self.population_source}")
         self.left_out = sum(n for b, n in occupants.items() if b not in ids)
         occupants = {b: n for b, n in occupants.items() if b in ids and n > 0}
         pop = make_population(

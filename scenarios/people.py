@@ -7,9 +7,11 @@ Weidmann (1993): normal with mean 1.34 m/s and standard deviation 0.26 m/s (as l
 secondary references, Evacuation), truncated to a range so nobody stands still or runs.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 from scipy import stats
 
@@ -164,3 +166,56 @@ def park_occupants(park, period: str = "night", scale: float = 1.0) -> dict[str,
         raise ValueError(f"scale must be >= 0, got {scale}")
     column = park.buildings[f"occupants_{period}"]
     return {str(b): round(float(c) * scale) for b, c in column.items()}
+
+
+def twin_occupants(park, people, period: str = "night", scale: float = 1.0):
+    """Head count per building from the twin's headcount feed (``twin.headcount.PeopleNow``
+    at the scenario's start), with the design occupancy where the feed has none; and one
+    line saying what was used.
+
+    A building's count, where the feed has one, replaces its design occupancy. A tagged
+    person inside a building without a count is taken as one of its design occupants (the
+    building holds at least its tagged people). People the feed puts outside every building
+    (tagged people in the open, people counted at a gate) start from the nearest building:
+    the engine starts everyone from a building. ``scale`` multiplies every count (rounded).
+    """
+    design = park_occupants(park, period, 1.0)
+    if people is None or people.empty:
+        return (
+            park_occupants(park, period, scale),
+            f"design occupancy ({period}): the twin has no headcounts at the start",
+        )
+    counts = {b: n for b, (n, _) in people.buildings.items()}
+    occupants = {b: counts.get(b, n) for b, n in design.items()}
+    outside, moved = [], Counter()
+    if people.positions:
+        xy = np.array(list(people.positions.values()), dtype=float)
+        points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=park.crs)
+        inside = dict(
+            zip(*park.buildings.sindex.query(points, predicate="within").tolist(), strict=True)
+        )
+        outside = [k for k in range(len(points)) if k not in inside]
+        tagged = Counter(park.buildings.index[b] for b in inside.values())
+        for b, n in tagged.items():
+            if b not in counts:
+                occupants[b] = max(occupants[b], n)
+        if outside:
+            nearest = park.buildings.sindex.nearest(points.iloc[outside], return_all=False)[1]
+            moved.update(park.buildings.index[nearest])
+    if people.gates:
+        gates = park.gates.geometry.loc[list(people.gates)]
+        nearest = park.buildings.sindex.nearest(gates, return_all=False)[1]
+        for b, (n, _) in zip(park.buildings.index[nearest], people.gates.values(), strict=True):
+            moved[b] += n
+    for b, n in moved.items():
+        occupants[b] += n
+    at_gates = sum(n for n, _ in people.gates.values())
+    oldest = min((t for _, t in [*people.buildings.values(), *people.gates.values()]), default=None)
+    age = "" if oldest is None else f", oldest count {people.t - oldest:.0f} s before the start"
+    line = (
+        f"the twin's headcounts: {len(counts)} building(s) counted "
+        f"({sum(counts.values()):,} people), {len(people.positions)} tagged people located, "
+        f"{len(outside)} outside buildings and {at_gates:,} at gates started from the nearest "
+        f"building; {len(design) - len(counts)} building(s) at design occupancy ({period}){age}"
+    )
+    return {b: round(n * scale) for b, n in occupants.items()}, line

@@ -19,7 +19,9 @@ file, the key and what was expected (``ScenarioError``). The sections:
   "shelter", "by_zone") and zone_radius, esd_isolation, block_level; ``[response.brigade]``
   station, turnout, speed, actions ("isolate", "water_curtain"), isolation_work,
   curtain_setup, curtain_distance, curtain_efficiency;
-- ``[population]`` period ("day"/"night") or headcounts, scale, premovement_median,
+- ``[population]`` period ("day"/"night") or headcounts, from ("design", the default, or
+  "twin": the twin's headcounts at the start, the design occupancy of ``period`` where it
+  has none; needs ``[twin]``), scale, premovement_median,
   premovement_sigma, drive_fraction, destinations, air_changes (every building without its
   own; by default each building's air change follows the LBL infiltration model),
   indoor_temperature, shelter_class (1-5), leakage ("low", "average", "high");
@@ -283,6 +285,7 @@ class Response(_Section):
 class PopulationSpec(_Section):
     period: Literal["day", "night"] = "night"
     headcounts: dict[str, int] | None = None
+    source: Literal["design", "twin"] = Field("design", alias="from")
     scale: float = 1.0
     premovement_median_s: float = Field(alias="premovement_median")
     premovement_sigma: float = 0.6
@@ -292,6 +295,10 @@ class PopulationSpec(_Section):
     indoor_temperature_K: float = Field(293.15, alias="indoor_temperature")
     shelter_class: int = Field(3, ge=1, le=5)
     leakage: Literal["low", "average", "high"] = "average"
+
+    def model_post_init(self, _):
+        if self.source == "twin" and self.headcounts is not None:
+            raise ValueError("give either from = 'twin' or headcounts, not both")
 
     @field_validator("premovement_median_s", mode="before")
     @classmethod

@@ -279,6 +279,19 @@ def _thermal(term: SourceTerm, weather: Weather):
     return None
 
 
+def check_hazards(hazards) -> tuple[str, ...]:
+    """``hazards`` if each is one of `HAZARDS` and there is at least one; else ValueError."""
+    hazards = tuple(hazards)
+    unknown = set(hazards) - set(HAZARDS)
+    if unknown or not hazards:
+        raise ValueError(
+            f"unknown hazard(s) {', '.join(sorted(unknown))}; use {', '.join(HAZARDS)}"
+            if unknown
+            else f"no hazard given; use one or more of {', '.join(HAZARDS)}"
+        )
+    return hazards
+
+
 def source_point(park: geodata.Park, asset: str):
     """Where a release starts: a tank's centre, a pipeline's middle, or the point of a
     pipeline written ``"<pipeline>@<chainage>m"`` (how ``twin.leak`` names a leak it placed
@@ -320,11 +333,7 @@ def threat_zones(
     blast_strength : int
         TNO multi-energy class 1-10 of the congested volume.
     """
-    unknown = set(hazards) - set(HAZARDS)
-    if unknown:
-        raise ValueError(
-            f"unknown hazard(s) {', '.join(sorted(unknown))}; use {', '.join(HAZARDS)}"
-        )
+    check_hazards(hazards)
     if population not in ("day", "night"):
         raise ValueError(f"population must be 'day' or 'night', got {population!r}")
     sub = term.substance

@@ -49,6 +49,8 @@ def unwritable(tmp_path):
         ("--hole-height", "-1 m", "--hole-height: expected a quantity of 0 m or more"),
         ("--hole", "0 mm", "--hole: expected a quantity greater than 0 m"),
         ("--wind", "100 m/s from N", "--wind: expected a wind speed at 10 m of 0 to 32.9 m/s"),
+        ("--hazards", "toxic,blast", "--hazards: unknown hazard(s) blast; use toxic, flammable"),
+        ("--hazards", ",", "--hazards: no hazard given; use one or more of toxic"),
     ],
 )
 def test_zones_options(capsys, tmp_path, option, value, expected):

@@ -23,11 +23,13 @@ mass balance from then on (a suspect transmitter is not evidence of a leak).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Iterable
 
 from twin.alarms import AlarmBoard, AlarmSettings
+from twin.headcount import Headcounts, is_headcount_tag
 from twin.leak import LeakDetector, LeakEvent, LeakSettings
 from twin.log import AlarmRow
 from twin.plausibility import INSTRUMENT, PlausibilitySettings, classify
@@ -75,6 +77,7 @@ class Twin:
         self.on_leak = on_leak
         self.alarms.attach(self.model.channels.values())
         self.leaks = LeakDetector(self.model, leak_settings or LeakSettings())
+        self.people = Headcounts(park)
         self.tick_s = tick_s
         self.unknown = 0
         self.late = 0
@@ -97,7 +100,10 @@ class Twin:
         tag is counted in ``late`` and left out: the state only moves forward."""
         ch = self._channels.get(reading[1])
         if ch is None:
-            self.unknown += 1
+            if is_headcount_tag(reading[1]):
+                self.people.update(reading)
+            else:
+                self.unknown += 1
             return
         t = reading[0]
         if t < ch.t:
@@ -184,5 +190,7 @@ class Twin:
 
     def snapshot(self, t: float | None = None) -> Snapshot:
         """The park's state at ``t`` [s] (default: the latest reading), to start a
-        scenario from; any ``t`` within the readings kept per tag."""
-        return self.model.snapshot(self.t if t is None else t)
+        scenario from; any ``t`` within the readings kept per tag. Its ``people`` are the
+        headcounts known at ``t`` (`twin.headcount`)."""
+        snap = self.model.snapshot(self.t if t is None else t)
+        return dataclasses.replace(snap, people=self.people.at(snap.t))

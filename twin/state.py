@@ -38,6 +38,7 @@ from physics import substances
 from physics.meteorology import sun_elevation_deg
 from physics.substances import R_GAS
 from twin import tank_geometry, weather
+from twin.headcount import PeopleNow
 
 # Recent readings kept per tag, for the tick means and the plausibility look-back: 2048
 # covers 34 min at 1 s sampling and 5.7 h at 10 s.
@@ -293,13 +294,15 @@ class WeatherState:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The park at time ``t`` [s, POSIX UTC]: tanks, pipelines, weather, gas readings."""
+    """The park at time ``t`` [s, POSIX UTC]: tanks, pipelines, weather, gas readings, and
+    the people the headcount feed reported (None when not asked of the twin)."""
 
     t: float
     tanks: dict[str, TankState]
     pipelines: dict[str, PipelineState]
     weather: WeatherState
     gas: dict[str, float]  # tag -> last reading in the tag's own unit (ppm, %LEL, mg/m3)
+    people: PeopleNow | None = None  # the headcount feed's counts and positions at t
 
 
 def _conversion(kind: str, unit: str, tank: TankModel | None, line_density: float | None):

@@ -565,15 +565,21 @@ def cache_dir() -> Path:
     return Path(base) / "parktwin"
 
 
-def cached_park(
-    enterprises: int = ENTERPRISES, seed: int = SEED, folder: Path | None = None
-) -> Path:
-    """The park's GeoPackage in the cache folder, built if absent. Its name carries a digest
-    of this script and build.py, so a changed generator builds a fresh file."""
+def cache_path(enterprises: int = ENTERPRISES, seed: int = SEED, folder: Path | None = None):
+    """Where `cached_park` keeps the park: its name carries a digest of this script and
+    build.py, so a changed generator builds a fresh file."""
     code = Path(demo.__file__).read_bytes() + Path(__file__).read_bytes()
     digest = hashlib.sha256(code + f"{enterprises}/{seed}".encode()).hexdigest()[:12]
     folder = Path(folder) if folder is not None else cache_dir()
-    path = folder / f"large_park_{enterprises}_{seed}_{digest}.gpkg"
+    return folder / f"large_park_{enterprises}_{seed}_{digest}.gpkg"
+
+
+def cached_park(
+    enterprises: int = ENTERPRISES, seed: int = SEED, folder: Path | None = None
+) -> Path:
+    """The park's GeoPackage in the cache folder (`cache_path`), built if absent."""
+    path = cache_path(enterprises, seed, folder)
+    folder = path.parent
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         part = path.with_suffix(f".{os.getpid()}.part.gpkg")

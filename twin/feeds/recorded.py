@@ -35,6 +35,7 @@ import numpy as np
 import pyarrow as pa
 
 from twin.feeds.rules import LATEST_TIME_S, Gate, RejectSink
+from twin.headcount import POSITION_PREFIX
 from twin.readings import Reading, parse_quality, parse_time
 
 TIME_COLUMNS = ("time", "timestamp")
@@ -204,7 +205,8 @@ class RecordedFeed:
         rule = np.full(len(t), "", dtype=object)
         known = self.gate.known_tags
         if known is not None:
-            rule[~np.isin(tag, list(known))] = "unknown_tag"
+            badge = np.char.startswith(tag.astype(str), POSITION_PREFIX)
+            rule[~np.isin(tag, list(known)) & ~badge] = "unknown_tag"
         rule[(rule == "") & ~np.isfinite(value)] = "not_finite"
         rule[(rule == "") & ~((t >= 0.0) & (t <= LATEST_TIME_S))] = "bad_time"
         if len(t):

@@ -21,6 +21,8 @@ rule                    a message is rejected when
                         (`twin.readings.parse_quality`); an OPC UA value that is neither
                         a number nor a Boolean
 ``unknown_tag``         the feed was given the set of known tags and the tag is not in it
+                        (a tagged person's position, ``position/<badge>/...``, is let
+                        through: badges are not listed in the park; `twin.headcount`)
 ``not_finite``          the value is NaN or +-inf (or empty in a long-format file)
 ``bad_time``            the time is before 1970-01-01 (negative POSIX seconds: a sensor clock
                         that lost its setting) or after `LATEST_TIME_S`, the last second a
@@ -69,6 +71,7 @@ import math
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
+from twin.headcount import POSITION_PREFIX
 from twin.readings import GOOD, Reading, parse_quality, parse_time
 
 RULES = (
@@ -230,7 +233,11 @@ class Gate:
         """Return ``reading`` if it breaks none of the tag, value and time rules and is not
         late, else None."""
         t, tag, value = reading[0], reading[1], reading[2]
-        if self.known_tags is not None and tag not in self.known_tags:
+        if (
+            self.known_tags is not None
+            and tag not in self.known_tags
+            and not tag.startswith(POSITION_PREFIX)
+        ):
             rule = "unknown_tag"
         elif not math.isfinite(value):
             rule = "not_finite"
