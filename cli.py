@@ -177,7 +177,14 @@ def _parser() -> argparse.ArgumentParser:
         "--air-temperature", default="20 degC", help='air temperature (default "20 degC")'
     )
     zones.add_argument(
-        "--terrain", choices=("rural", "urban"), default="rural", help="ground roughness"
+        "--terrain",
+        choices=("rural", "urban"),
+        default="rural",
+        help="Briggs sigma curves (default rural)",
+    )
+    zones.add_argument(
+        "--roughness",
+        help='surface roughness length, e.g. "0.3 m" (default: a chemical park, 1 m)',
     )
     zones.add_argument(
         "--hazards",
@@ -445,6 +452,7 @@ def _hazards(park, out: Path) -> Path:
 def _zones(args, park=None):
     import time
 
+    from physics.atmosphere import check_roughness
     from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
@@ -462,6 +470,10 @@ def _zones(args, park=None):
     hole_height = _option("--hole-height", parse_non_negative, args.hole_height, "m")
     hole = None if args.rupture else _option("--hole", parse_positive, args.hole, "m")
     when = _option("--time", parse_time, args.time) if args.time else time.time()
+    roughness = {}
+    if args.roughness is not None:
+        z0 = _option("--roughness", parse_positive, args.roughness, "m")
+        roughness = {"roughness_m": float(_option("--roughness", check_roughness, z0))}
     hazards = _option(
         "--hazards", check_hazards, [h.strip() for h in args.hazards.split(",") if h.strip()]
     )
@@ -482,7 +494,7 @@ def _zones(args, park=None):
         "day" if float(sun_elevation_deg(centre.x, centre.y, when)) > 0 else "night"
     )
     try:
-        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain)
+        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain, **roughness)
         term = source_term(
             park,
             args.asset,
@@ -1073,10 +1085,7 @@ def _console(args) -> None:
     if args.replay is not None:
         try:
             feed = RecordedFeed(
-                args.replay,
-                args.speedup or 1.0,
-                known_tags=feed_tags(park),
-                on_reject=loop.log.add_rejected,
+                args.replay, known_tags=feed_tags(park), on_reject=loop.log.add_rejected
             )
         except ValueError as err:
             raise InputError(f"--replay {args.replay}: {err}") from None
@@ -1087,7 +1096,8 @@ def _console(args) -> None:
         args.username = args.password = args.password_file = None
         args.tls, args.ca_certs = False, None
         feed = _live_feed(args, feed_tags(park), loop.log)
-    console_app = console_server.Console(loop, feed, token=token)
+    speedup = (args.speedup or 1.0) if args.replay is not None else None
+    console_app = console_server.Console(loop, feed, token=token, speedup=speedup)
     url = f"http://{args.host}:{args.port}/" + ("?token=TOKEN (from --token-file)" if token else "")
     console.print(f"console at {url} (Ctrl-C to stop); log: {args.out / 'log.sqlite'}")
     try:
@@ -1305,7 +1315,7 @@ def _compare(args) -> None:
     finally:
         _close(options["cluster"])
     args.out.mkdir(parents=True, exist_ok=True)
-    names = (Path(before.source).stem, Path(after.source).stem)
+    names = (Path(before.source).name, Path(after.source).name)
     if names[0] == names[1]:
         names = ("before", "after")
     with _status("evacuating both layouts (people model) ..."):
@@ -1388,10 +1398,10 @@ def _print_frame(frame, title: str) -> None:
     table = Table(title=escape(title))
     table.add_column(escape(str(frame.index.name or "")))
     for col in frame.columns:
-        table.add_column(escape(fmt.label(str(col), unit=True)), justify="right")
+        table.add_column(escape(fmt.words(str(col))), justify="right")
     for idx, row in frame.iterrows():
         table.add_row(
-            escape(fmt.label(str(idx), unit=True)),
+            escape(fmt.words(str(idx))),
             *(escape(fmt.value(str(idx), v)) for v in row),
         )
     console.print(table)

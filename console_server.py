@@ -1,6 +1,7 @@
 """The live web console: a Starlette app served by uvicorn that shows a `FeedLoop` in a browser.
 
-A feed thread drains the feed (MQTT or a recording) into the loop. The page
+A feed thread drains the feed into the loop: an MQTT feed as it arrives, a recording (a
+drill) by the drill's clock, which the page can pause, resume and move forward. The page
 (``viz/console/``) subscribes to ``/events``, a server-sent event stream: every `PUSH_S` the
 server sends what changed since the client's last message (sensor states, feed health,
 alarms, the leak estimate, forecast zones, values of assets in alarm). Operator actions
@@ -22,6 +23,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -32,7 +34,7 @@ from twin.plausibility import INSTRUMENT
 from twin.transmitter import over_range
 from viz.console import ASSETS, STATE_COLOURS, asset, park_deck, zones_geojson
 
-PUSH_S = 0.1
+PUSH_S = 0.05
 DRAIN_S = 0.05
 STALE_S = 300.0  # a tag silent this long in feed time is shown stale (a display setting)
 TREND_POINTS = 40
@@ -54,11 +56,46 @@ def park_timezone(park) -> tuple[ZoneInfo | None, str]:
     return ZoneInfo(name), name
 
 
+class Drill:
+    """The clock of a drill (a recording replayed): feed time [s], pace, paused or not."""
+
+    def __init__(self, feed, speedup: float):
+        self.start = float(feed.t[0]) if len(feed.t) else 0.0
+        self.end = float(feed.t[-1]) if len(feed.t) else 0.0
+        self.t = self.start
+        self.speedup = speedup
+        self.paused = False
+        self.done = False
+        self.lock = threading.Lock()
+
+    def state(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "t": self.t,
+            "paused": self.paused,
+            "done": self.done,
+            "speedup": self.speedup,
+        }
+
+    def control(self, pause: bool | None = None, seek: float | None = None) -> None:
+        """Pause or resume; seek forward to feed time ``seek`` [s] (the twin's state only
+        moves forward, so a seek back is refused with ValueError)."""
+        with self.lock:
+            if pause is not None:
+                self.paused = bool(pause)
+            if seek is not None:
+                if not math.isfinite(seek) or seek < self.t:
+                    raise ValueError("a drill seeks forward only (the twin's state moves forward)")
+                self.t = min(seek, self.end)
+
+
 class Console:
     """The state the page shows, kept from a `FeedLoop` and its feed (one per server)."""
 
-    def __init__(self, loop, feed, *, token: str | None = None):
+    def __init__(self, loop, feed, *, token: str | None = None, speedup: float | None = None):
         self.loop, self.feed, self.token = loop, feed, token
+        self.drill = Drill(feed, speedup) if speedup is not None else None
         self.lock = threading.Lock()
         self.tz, self.tz_name = park_timezone(loop.park)
         self.last_message: float | None = None
@@ -89,19 +126,40 @@ class Console:
 
     def run_feed(self) -> None:
         """Drain the feed into the loop until `stop` (the feed thread)."""
-        drain = getattr(self.feed, "drain", None)
-        source = None if drain is not None else iter(self.feed)
+        if self.drill is not None:
+            self._run_drill()
+            return
         while not self.stop.is_set():
-            if drain is not None:
-                batch = drain(DRAIN_S)
-            else:
-                batch = [r for r in (next(source, None),) if r is not None]
-                if not batch:
-                    return
+            batch = self.feed.drain(DRAIN_S)
             if batch:
                 with self.lock:
-                    self.loop.take_batch(batch, logged=drain is not None)
+                    self.loop.take_batch(batch, logged=True)
                 self.last_message = time.monotonic()
+
+    def _run_drill(self) -> None:
+        """Take a recording's readings as the drill's clock reaches them: paced by its
+        speedup, held while paused, jumping ahead on a seek."""
+        drill, feed = self.drill, self.feed
+        i, n = 0, len(feed.t)
+        times = feed.t
+        readings = list(iter(feed))
+        last = time.monotonic()
+        while i < n and not self.stop.is_set():
+            time.sleep(DRAIN_S)
+            now = time.monotonic()
+            with drill.lock:
+                if not drill.paused:
+                    drill.t += (now - last) * drill.speedup
+                last = now
+                until = drill.t
+            j = int(np.searchsorted(times, until, side="right"))
+            if j > i:
+                with self.lock:
+                    self.loop.take_batch(readings[i:j])
+                self.last_message = time.monotonic()
+                i = j
+        drill.t = max(drill.t, float(times[-1])) if n else drill.t
+        drill.done = True
 
     def local(self, t: float) -> str:
         """A feed time [s POSIX UTC] in the park's time zone, to the second."""
@@ -245,6 +303,8 @@ class Console:
         """What changed since ``sent`` (the client's versions and sensor states)."""
         with self.lock:
             msg = {"feed": self.health(), "feed_time": self.local(self.loop.twin.t)}
+            if self.drill is not None:
+                msg["drill"] = self.drill.state() | {"clock": self.local(self.drill.t)}
             sensors = self.sensors()
             changed = {k: v for k, v in sensors.items() if sent["sensors"].get(k) != v}
             if changed:
@@ -338,8 +398,23 @@ def app(console: Console) -> Starlette:
             return JSONResponse({"error": str(err)}, status_code=404)
         return JSONResponse({"ok": True})
 
+    async def drill(request: Request):
+        if console.drill is None:
+            return JSONResponse({"error": "not a drill (no --replay)"}, status_code=404)
+        try:
+            body = await request.json()
+            pause = body.get("pause")
+            seek = body.get("seek")
+            console.drill.control(
+                None if pause is None else bool(pause), None if seek is None else float(seek)
+            )
+        except (ValueError, TypeError, AttributeError) as err:
+            return JSONResponse({"error": str(err)}, status_code=400)
+        return JSONResponse({"ok": True})
+
     return Starlette(
         routes=[
+            Route("/drill", guard(drill), methods=["POST"]),
             Route("/", guard(page)),
             Route("/assets/{name}", guard(page)),
             Route("/park.json", guard(park)),

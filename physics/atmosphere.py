@@ -52,7 +52,9 @@ def check_roughness(z0_m):
         raise ValueError(f"surface roughness must be a length in m, got {z0_m!r}") from None
     lo, hi = ROUGHNESS_RANGE_M
     if not np.all(np.isfinite(z0)) or np.any((z0 < lo) | (z0 > hi)):
-        raise ValueError(f"surface roughness z0 must be {lo:g}-{hi:g} m, got {z0_m!r}")
+        raise ValueError(
+            f"surface roughness z0 must be between {lo:g} m and {hi:g} m, got {z0_m!r}"
+        )
     return z0
 
 

@@ -228,7 +228,9 @@ class _Curves:
         return (s * s * self.by + np.sqrt((s * s * self.by) ** 2 + 4.0 * a2 * s * s)) / (2 * a2)
 
     def sz(self, x):
-        return self.az * x * (1.0 + self.bz * x) ** self.pz
+        # x is inf where a curve has levelled off below the cloud's depth: nan, then kept
+        with np.errstate(invalid="ignore"):
+            return self.az * x * (1.0 + self.bz * x) ** self.pz
 
     def sz_inverse(self, s):
         a, b = self.az, self.bz
@@ -400,7 +402,9 @@ class Plume:
         broadcastable shapes [kg/m3]."""
         x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, z)))
         one = _row(self, release)
-        c, b, sy, sz, h = (v[0] for v in one.profile(x.ravel()))
+        # receptor grids repeat their distances: the profile once per distinct x
+        xs, where = np.unique(x.ravel(), return_inverse=True)
+        c, b, sy, sz, h = (v[0][where] for v in one.profile(xs))
         lateral = np.exp(
             -0.5 * (np.maximum(np.abs(y.ravel()) - b, 0.0) / np.maximum(sy, 1e-9)) ** 2
         )

@@ -66,6 +66,21 @@ def test_zones_hole_above_the_vessel_is_one_line(tmp_path):
     assert "the hole at 20 m is above the top of NH-101 (12.4 m high)" in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("roughness", "message"),
+    [
+        ("rough", "--roughness: expected a number with a unit of m, got 'rough'"),
+        ("5 m", "--roughness: surface roughness z0 must be between 1e-05 m and 3 m"),
+    ],
+)
+def test_zones_roughness_that_is_not_a_length_in_scope_is_one_line(tmp_path, roughness, message):
+    done = run(*ZONES, "--stability", "D", "--roughness", roughness, "--out", str(tmp_path))
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert message in lines[0]
+
+
 def test_zones_of_a_vapour_space_hole_print_their_mass_balance(tmp_path):
     """NH-101's liquid stands at about 8 m: a hole at 12 m lets out vapour only, and the
     printed masses add up (released = vapour + aerosol + rained out)."""

@@ -175,6 +175,20 @@ def test_the_drill_in_the_console_and_an_alarm_acknowledged_by_a_click(browser, 
             "return document.querySelector('#alarms tbody tr td').textContent"
         )
         assert first.endswith(" CST") and len(first) == len("2024-05-24 10:55:00 CST")
+        # the drill paused holds still; a seek to the end takes the rest at once
+        browser.execute_script("document.getElementById('pause').click()")
+        paused = "return document.getElementById('pause').dataset.paused"
+        wait_for(lambda: browser.execute_script(paused) == "true", 10.0, "paused")
+        count = "return document.getElementById('rate').textContent.split(', ')[1]"
+        held = browser.execute_script(count)
+        time.sleep(3.0)
+        assert browser.execute_script(count) == held
+        browser.execute_script(
+            "const s = document.getElementById('seek'); s.value = s.max;"
+            "s.dispatchEvent(new Event('change'));"
+        )
+        total = f"{sum(1 for _ in open(INCIDENT_DRILL)) - 1:,} readings"
+        wait_for(lambda: browser.execute_script(count) == total, 60.0, "the whole drill")
     finally:
         stop(server)
     rows = [r for r in read_alarms(tmp_path / "out" / "log.sqlite") if r.state == "acked"]

@@ -1077,7 +1077,8 @@ def compare_report(
         COMPARE_SECTIONS[6]: _caveats(
             {
                 "Inputs": [
-                    f"{n}: {Path(p.source).name}" for n, p in zip(names, parks, strict=True)
+                    f"{when}: {Path(p.source).name}"
+                    for when, p in zip(("before", "after"), parks, strict=True)
                 ],
                 **group_notes(c.after.notes),
                 "Limits of the models": list(QRA_LIMITS),

@@ -42,7 +42,7 @@ def asset(name: str) -> str:
     return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
-def park_deck(park, size_px=(1100, 800)) -> dict:
+def park_deck(park, size_px=(900, 800)) -> dict:
     """The park's layers and a fitted view as deck.gl JSON (no basemap: works offline)."""
     view = fit_view(map_bounds(park), size_px, MAP_PADDING_PX)
     deck = pdk.Deck(

@@ -142,10 +142,33 @@ function health(f, feedTime) {
   document.getElementById("feedtime").textContent = "feed time " + feedTime;
 }
 
+async function drillControl(body) {
+  const answer = await fetch("drill" + q, {method: "POST",
+    headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+  if (!answer.ok) { document.getElementById("drill-clock").textContent = (await answer.json()).error; }
+}
+let seeking = false;
+function showDrill(d) {
+  const box = document.getElementById("drill");
+  box.hidden = false;
+  document.getElementById("drill-clock").textContent = d.clock + " (" + d.speedup + "x" +
+    (d.paused ? ", paused" : "") + (d.done ? ", ended" : "") + ")";
+  const pause = document.getElementById("pause");
+  pause.textContent = d.paused ? "resume" : "pause";
+  pause.dataset.paused = String(d.paused);
+  pause.onclick = () => drillControl({pause: !d.paused});
+  const seek = document.getElementById("seek");
+  seek.min = d.start; seek.max = d.end;
+  if (!seeking) { seek.value = d.t; }
+  seek.oninput = () => { seeking = true; };
+  seek.onchange = () => { seeking = false; drillControl({seek: Number(seek.value)}); };
+}
+
 let lastMessage = Date.now();
 function onMessage(msg) {
   lastMessage = Date.now();
   health(msg.feed, msg.feed_time);
+  if (msg.drill) { showDrill(msg.drill); }
   if (msg.sensors) { Object.assign(sensorStates, msg.sensors); showSensors(); drawMap(); }
   if (msg.alarms) { showAlarms(msg.alarms); }
   if (msg.leak) {
