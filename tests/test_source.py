@@ -462,8 +462,9 @@ def test_vapour_space_initial_rate_ccps_1999_p47_example():
 @pytest.mark.parametrize("t0", [263.15, 293.15, 313.15])
 def test_vapour_space_releases_the_integrated_flash_fraction(t0):
     """Closed form: m cp dT = h_fg dm integrates to a released vapour of
-    m0 (1 - exp(-cp (T0 - Tb) / h_fg)) when the vessel reaches ambient pressure (the
-    integrated flash fraction, Crowl & Louvar ch. 4); the liquid ends at its boiling point."""
+    m0 (1 - exp(-cp (T0 - Tb) / h_fg)) when the vessel reaches ambient pressure (derived
+    here; the integrated flash fraction of Crowl & Louvar ch. 4 has this form, not checked
+    against the book); the liquid ends at its boiling point."""
     tb, cp, hfg, m0 = 239.8, 4600.0, 1.25e6, 5000.0
     psat = clausius_clapeyron(8.57e5, 293.15, tb)
     rel = source.vapour_space_release(
