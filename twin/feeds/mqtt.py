@@ -101,7 +101,7 @@ from pathlib import Path
 
 from twin.feeds.live import LiveFeed
 from twin.feeds.recorded import RecordedFeed
-from twin.feeds.rules import DUPLICATE_MEMORY, Gate, logger, raw_text
+from twin.feeds.rules import Gate, logger, raw_text
 from twin.readings import format_time
 
 TOPIC_ROOT = "parktwin"
@@ -199,17 +199,7 @@ class MqttFeed(LiveFeed):
         tls: bool = False,
         ca_certs: str | None = None,
     ):
-        if log is None:
-            gate = Gate(known_tags)
-        else:
-            gate = Gate(
-                known_tags,
-                log.add_rejected,
-                last_times=log.last_times(),
-                recent=log.recent(DUPLICATE_MEMORY),
-                on_late=log.append,
-            )
-        super().__init__(gate)
+        super().__init__(Gate.continuing(known_tags, log))
         self.park = park
         self.log = log
         self.address = f"{host}:{port}"

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 
 from twin.feeds.live import LiveFeed
-from twin.feeds.rules import DUPLICATE_MEMORY, Gate, logger
+from twin.feeds.rules import Gate, logger
 from twin.readings import Reading, parse_quality
 
 RECONNECT_MIN_S = 1.0
@@ -86,17 +86,7 @@ class OpcUaFeed(LiveFeed):
         security: str | None = None,
     ):
         self._ua = _asyncua()
-        if log is None:
-            gate = Gate(known_tags)
-        else:
-            gate = Gate(
-                known_tags,
-                log.add_rejected,
-                last_times=log.last_times(),
-                recent=log.recent(DUPLICATE_MEMORY),
-                on_late=log.append,
-            )
-        super().__init__(gate)
+        super().__init__(Gate.continuing(known_tags, log))
         self.url = url
         self.nodes = dict(nodes)
         self.log = log

@@ -181,6 +181,21 @@ class Gate:
         for r in recent or ():
             self._remember(r[1], r[0], r[2])
 
+    @classmethod
+    def continuing(cls, known_tags: Iterable[str] | None, log) -> Gate:
+        """The gate of a live feed that continues the reading log ``log`` (None: a fresh
+        gate): rejections go to the log, and its last times and recent readings tell copies
+        redelivered after a restart from late readings, which are logged too."""
+        if log is None:
+            return cls(known_tags)
+        return cls(
+            known_tags,
+            log.add_rejected,
+            last_times=log.last_times(),
+            recent=log.recent(DUPLICATE_MEMORY),
+            on_late=log.append,
+        )
+
     def _remember(self, tag: str, t: float, value: float) -> None:
         seen = self._seen
         seen[tag, t] = value
