@@ -1194,9 +1194,21 @@ def run(scenario: Scenario, park=None, action: str | None = None, draws=None):
     return Engine(scenario, park, action, draws).run()
 
 
+def compare_runs(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> dict:
+    """The same scenario under each protective action: action -> ``ScenarioResult``."""
+    park = park if park is not None else twin.load_park(scenario.run.park)
+    return {a: run(scenario, park, a) for a in actions}
+
+
 def compare(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> pd.DataFrame:
     """The same scenario under each protective action: one row of key figures each (a figure
     not computed gives its reason instead of a number)."""
-    park = park if park is not None else twin.load_park(scenario.run.park)
-    rows = {a: run(scenario, park, a).shown_figures() for a in actions}
+    results = compare_runs(scenario, actions, park)
+    return comparison_table(results)
+
+
+def comparison_table(results: dict) -> pd.DataFrame:
+    """One row of key figures per action of ``compare_runs`` (a figure not computed gives
+    its reason instead of a number)."""
+    rows = {a: r.shown_figures() for a, r in results.items()}
     return pd.DataFrame(rows).T.rename_axis("action")

@@ -396,9 +396,8 @@ def scenario_key_figures(result) -> list[tuple[str, str]]:
         rows.append((f"time to clear the {n} buildings", fmt.duration(kf[f"clear_{n}_s"], why)))
     closed = fmt.count(kf["destinations_closed"])
     rows.append(("assembly points and gates closed (in a hazard zone)", closed))
-    if kf["roads_closed"]:
-        roads = fmt.count(kf["roads_closed"])
-        rows.append(("roads closed into a fire's range (open on the way out)", roads))
+    roads = fmt.count(kf["roads_closed"])
+    rows.append(("roads closed into a fire's range (open on the way out)", roads))
     if "offsite_persons" in kf:
         rows.append(("persons outside the park (sheltering)", fmt.count(kf["offsite_persons"])))
         rows += [
