@@ -1153,14 +1153,16 @@ def _run(args) -> None:
         return
     if args.compare:
         actions = tuple(a.strip() for a in args.compare.split(",") if a.strip())
+        from viz.report import scenario_key_figures
+
         with console.status(f"running {scenario.run.name} under {', '.join(actions)} ..."):
             try:
-                table = engine.compare(scenario, actions)
+                results = engine.compare_runs(scenario, actions)
             except ValueError as err:
                 raise InputError(str(err)) from None
-        shown = table.set_index("action").T if "action" in table.columns else table.T
-        shown.index.name = "figure"
-        _print_frame(shown, f"{scenario.run.name}: protective actions compared")
+        table = engine.comparison_table(results)
+        shown = {a: dict(scenario_key_figures(r)) for a, r in results.items()}
+        _print_texts(shown, f"{scenario.run.name}: protective actions compared")
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "compare.csv")
         console.print(f"wrote {out / 'compare.csv'}")
@@ -1410,6 +1412,20 @@ def _print_ensemble(stats, title: str) -> None:
         k, n = int(first["members"]), int(first["of"])
         median = f"; p50 {first['p50']:,.0f} s" if k else "; no percentile (none alarmed)"
         console.print(f"first alarm: {k} of {n} members alarmed{median}", highlight=False)
+
+
+def _print_texts(columns: dict[str, dict[str, str]], title: str) -> None:
+    """Columns of figures already worded for people: column name -> {label: text}."""
+    from rich.markup import escape
+
+    table = Table(title=escape(title))
+    table.add_column("figure")
+    for name in columns:
+        table.add_column(escape(name), justify="right")
+    labels = dict.fromkeys(label for col in columns.values() for label in col)
+    for label in labels:
+        table.add_row(escape(label), *(escape(col.get(label, "")) for col in columns.values()))
+    console.print(table)
 
 
 def _print_frame(frame, title: str) -> None:

@@ -193,8 +193,9 @@ def score(dataset: str, model: str, observed, predicted, threshold=NON_DETECT) -
 # every comparison at once.
 
 OURS = (
-    "physics.integral_plume (one integral model: dense slumping cloud, Richardson-damped "
-    "entrainment, passive Gaussian far field; adiabatic mixing in moist air)"
+    "physics.integral_plume (one integral model: momentum jet (physics.jet), dense slumping "
+    "cloud, Richardson-damped entrainment, passive Gaussian far field; adiabatic mixing in "
+    "moist air)"
 )
 
 
@@ -226,20 +227,20 @@ def ours_pool(
     return plume.table.mole_fraction_of_concentration(c)[0], "integral"
 
 
-def ours_jet(x, term, weather, *, area, height, z0):
+def ours_jet(x, term, weather, *, height, z0):
     """Ground-level centreline volume fraction of the airborne part of a two-phase jet.
 
     ``term`` is a :class:`scenarios.release.SourceTerm` holding the jet only (no pool): its
-    rate, substance and aerosol fraction, leaving at the boiling point over ``area`` [m2]
-    at ``height`` [m]; ``weather`` a :class:`scenarios.zones.Weather`; z0 [m]. The integral
-    model does not carry the jet's momentum (its docstring says so).
+    rate, substance and aerosol fraction, leaving at the boiling point at its jet velocity,
+    horizontally downwind at ``height`` [m] (the model's momentum-jet phase,
+    ``physics.jet``); ``weather`` a :class:`scenarios.zones.Weather`; z0 [m].
     """
     release = substance_release(
         term.substance,
         float(term.airborne_kg_s[0]),
         liquid_fraction=term.aerosol_fraction,
-        area_m2=area,
         height_m=height,
+        jet_velocity_m_s=term.jet_velocity_m_s,
     )
     ambient = Ambient(
         weather.wind_speed_m_s,
@@ -619,7 +620,6 @@ def jet_peers() -> None:
                 PEER_X,
                 jet,
                 Weather(u, 270.0, stab, AIR_T, relative_humidity=RH / 100.0),
-                area=area,
                 height=JET_HEIGHT_M,
                 z0=Z0,
             )

@@ -884,8 +884,10 @@ class Engine:
     def plan_watch(self):
         """From the decision on, assembly points and gates inside the cloud (now or five
         minutes ahead) or a fire's range are closed: nobody is sent there, and people there
-        or on their way go to another."""
+        or on their way go to another. Roads into a fire's range are closed at its edge (one
+        way: people inside still leave by them)."""
         while True:
+            self._close_roads_to_fires()
             reasons = self._plan_hazards()
             ids = [d.id for d in self.evac.dests]
             new = [d for d in reasons if not self.evac.closed[ids.index(d)]]
@@ -906,6 +908,80 @@ class Engine:
                 self.log(f"{what} {d} closed: {reasons[d]} ({there} there, {heading} on their way)")
             yield self.env.timeout(ROAD_WATCH_S)
 
+    def _fire_hazards(self) -> list[tuple[Fire, str]]:
+        """Fires burning now, and the fireball each unignited fireball release would make
+        now (its lethal range is closed before it happens), with their labels."""
+        now = self.env.now
+        fires = [(f, f.kind) for f in self.fires if f.end_s > now]
+        for leak in self.leaks:
+            if leak.spec.fire == "fireball" and leak.ignited_s is None:
+                f = self._fire(leak)
+                if f is not None:
+                    fires.append((f, f"possible {f.kind}"))
+        return fires
+
+    def _fire_death_probability(self, f: Fire, xy) -> tuple[np.ndarray, np.ndarray, float]:
+        """Heat flux [W/m2] at ``xy``, the span [s] of the fire still to come and the
+        probability of death (Eisenberg probit) of someone standing there through it."""
+        now = self.env.now
+        r = np.hypot(*(np.asarray(xy, float).reshape(-1, 2) - np.asarray(f.xy)).T)
+        flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
+        span = f.end_s - max(now, f.start_s)
+        return flux, harm.thermal_death_probability(flux, span), span
+
+    def _close_roads_to_fires(self):
+        """Roads into a fire's (or a possible fireball's) range are closed at its edge: a
+        link from a node outside the range (where someone standing through the fire would
+        die with less than PLAN_P_DEATH) to a node inside it is closed that way, a link
+        that crosses the range between two nodes outside it is closed both ways, and links
+        inside the range stay open, so people inside still leave by any road while nobody
+        outside is routed in. A road is named in the plan, with its reason, each time links
+        of it are newly closed."""
+        graph = self.park.network.graph
+        for f, kind in self._fire_hazards():
+            flux, p, span = self._fire_death_probability(f, self._road_pts)
+            hot = p >= PLAN_P_DEATH
+            if not hot.any():
+                continue
+            inside = self._fire_death_probability(f, self.network.nodes_xy)[1] >= PLAN_P_DEATH
+            by_road: dict[str, list[tuple[int, int]]] = {}
+            worst: dict[str, int] = {}
+            for k in np.flatnonzero(hot).tolist():
+                a, b = (int(n) for n in self._road_links[k])
+                if inside[a] and inside[b]:
+                    continue
+                arcs = [(a, b), (b, a)] if not (inside[a] or inside[b]) else []
+                arcs = arcs or ([(a, b)] if inside[b] else [(b, a)])
+                road = str(graph.edges[a, b].get("road", f"link {a}-{b}"))
+                by_road.setdefault(road, []).extend(arcs)
+                if road not in worst or p[k] > p[worst[road]]:
+                    worst[road] = k
+            for road, arcs in by_road.items():
+                new = set(arcs) - self.evac.net.closed_arcs
+                if not new:
+                    continue
+                turned, using = self.evac.close_arcs(new)
+                k = worst[road]
+                reason = (
+                    f"leads into the range of a {kind} ({flux[k] / 1e3:.0f} kW/m2 for "
+                    f"{span:.0f} s, {p[k]:.0%} probability of death on it): closed into "
+                    "the range, open on the way out"
+                )
+                self.plan_closed.append(
+                    dict(
+                        time_s=float(self.env.now),
+                        destination=road,
+                        kind="road",
+                        reason=reason,
+                        persons_there=turned,
+                        persons_on_their_way=using,
+                    )
+                )
+                self.log(
+                    f"road {road} closed into the range of the {kind} ({turned} turned away, "
+                    f"{using} re-routed)"
+                )
+
     def _plan_hazards(self) -> dict[str, str]:
         """Destination id -> why it lies in a hazard zone now."""
         dests = self.evac.dests
@@ -923,18 +999,8 @@ class Engine:
             c = np.maximum(self.concentration(xy), self.concentration(xy, puffs=ahead))
             for k in np.flatnonzero(c >= self.level(name)):
                 reasons[dests[k].id] = f"inside the {name} cloud (now or within 5 min)"
-        now = self.env.now
-        fires = [(f, f.kind) for f in self.fires if f.end_s > now]
-        for leak in self.leaks:
-            if leak.spec.fire == "fireball" and leak.ignited_s is None:
-                f = self._fire(leak)
-                if f is not None:
-                    fires.append((f, f"possible {f.kind}"))
-        for f, kind in fires:
-            r = np.hypot(*(xy - np.asarray(f.xy)).T)
-            flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
-            span = f.end_s - max(now, f.start_s)
-            p = harm.thermal_death_probability(flux, span)
+        for f, kind in self._fire_hazards():
+            flux, p, span = self._fire_death_probability(f, xy)
             for k in np.flatnonzero(p >= PLAN_P_DEATH):
                 reasons.setdefault(
                     dests[k].id,
@@ -1148,9 +1214,21 @@ def run(scenario: Scenario, park=None, action: str | None = None, draws=None, st
     return Engine(scenario, park, action, draws, start).run()
 
 
+def compare_runs(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> dict:
+    """The same scenario under each protective action: action -> ``ScenarioResult``."""
+    park = park if park is not None else twin.load_park(scenario.run.park)
+    return {a: run(scenario, park, a) for a in actions}
+
+
 def compare(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> pd.DataFrame:
     """The same scenario under each protective action: one row of key figures each (a figure
     not computed gives its reason instead of a number)."""
-    park = park if park is not None else twin.load_park(scenario.run.park)
-    rows = {a: run(scenario, park, a).shown_figures() for a in actions}
+    results = compare_runs(scenario, actions, park)
+    return comparison_table(results)
+
+
+def comparison_table(results: dict) -> pd.DataFrame:
+    """One row of key figures per action of ``compare_runs`` (a figure not computed gives
+    its reason instead of a number)."""
+    rows = {a: r.shown_figures() for a, r in results.items()}
     return pd.DataFrame(rows).T.rename_axis("action")

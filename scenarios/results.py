@@ -45,6 +45,10 @@ class ScenarioResult:
     time_s. ``cloud``: every minute, (t [s], x [m], y [m], concentration [kg/m3] of shape
     (len(y), len(x))) on a grid over the part of the cloud above the lowest level.
     ``not_computed``: key figure -> why it is not computed (its value is NaN).
+    ``plan``: what the engine closed because it lay in a hazard zone, one row per closure:
+    an assembly point or gate (``destination`` its id; persons there and on their way at
+    the moment) or a road closed into a fire's range (``destination`` the road id; persons who
+    turned away from a queue into it and persons whose route used it).
     """
 
     name: str
@@ -80,6 +84,7 @@ class ScenarioResult:
     def key_figures(self) -> dict:
         """Headline numbers of the run (a flat dict, for tables and ensembles)."""
         p = self.persons
+        plan = self.plan if len(self.plan) else pd.DataFrame(columns=PLAN_COLUMNS)
         name, longest, when = self.longest_queue()
         first_alarm = self.alarms["time_s"].min() if len(self.alarms) else math.nan
         decided = self.events.loc[self.events["what"].str.startswith("decision"), "time_s"]
@@ -101,7 +106,8 @@ class ScenarioResult:
             "longest_queue_x_m": self.queue_xy.get(name, (math.nan, math.nan))[0],
             "longest_queue_y_m": self.queue_xy.get(name, (math.nan, math.nan))[1],
             "expected_fatalities": float(p["p_death"].sum(skipna=False)),
-            "destinations_closed": len(self.plan),
+            "destinations_closed": int((plan["kind"] != "road").sum()),
+            "roads_closed": int(plan.loc[plan["kind"] == "road", "destination"].nunique()),
             "peak_kg_m3": float(p["peak_kg_m3"].max()) if len(p) else 0.0,
         }
         for level in self.levels:

@@ -1,11 +1,14 @@
 """Zones over the emergency plan: assembly points, gates and roads that lie in a zone are
 named by the zones (and the forecast, which clips them); the engine closes assembly points
 and gates inside the cloud or a fire's (or a possible fireball's) range, sends nobody there
-and moves people who are there or on their way to another.
+and moves people who are there or on their way to another; it closes the roads into a
+fire's range at its edge, one way, so that people inside still leave by them.
 
 Closed-form checks on small networks (walking times) and internal-consistency checks of the
 engine on the demo park.
 """
+
+import itertools
 
 import networkx as nx
 import numpy as np
@@ -84,6 +87,103 @@ def test_with_every_point_closed_people_are_held():
     ev.close(["A", "B"])
     env.run(until=1000.0)
     assert ev.result().persons["status"].tolist() == ["held"]
+
+
+def _spur():
+    """A at 0 m, node 1 at 100 m, the building at 200 m, B at 450 m, on a line."""
+    g = nx.Graph()
+    g.add_edge(0, 1, length_m=100.0, width_m=10.0)
+    g.add_edge(1, 2, length_m=100.0, width_m=10.0)
+    g.add_edge(2, 3, length_m=250.0, width_m=10.0)
+    net = FlowNetwork(g, np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0], [450.0, 0.0]]))
+    room = Place("R", 2, (200.0, 0.0), 0.0, None, None, "building")
+    a = Place("A", 0, (0.0, 0.0), 0.0, None, None, "assembly")
+    b = Place("B", 3, (450.0, 0.0), 0.0, None, None, "assembly")
+    return net, room, a, b
+
+
+def test_a_link_closed_one_way_is_open_the_other_way():
+    """Closing the way from node 1 to node 0 cuts every route into A, while the way back
+    (0 -> 1 -> 2 -> 3, 450 m to B) stays open."""
+    net = _spur()[0]
+    assert net.close_arcs([(1, 0)]) == {(1, 0)}
+    assert net.close_arcs([(1, 0)]) == set()
+    to_a, _, _ = net.tree(0)
+    assert np.isinf(to_a[[1, 2, 3]]).all()
+    to_b, nxt, _ = net.tree(3)
+    assert_allclose(to_b, [450.0, 350.0, 250.0, 0.0])
+    assert list(nxt) == [1, 2, 3, -1]
+    assert net.fresh().closed_arcs == set()
+    with pytest.raises(ValueError, match="no link"):
+        net.close_arcs([(0, 3)])
+
+
+def test_a_person_on_their_way_into_a_closed_link_turns_at_their_next_node():
+    """The person walks (1 m/s) from the building towards A, 200 m, the nearer point. At
+    50 s the way from node 1 to A closes: they reach node 1 at 100 s, turn and walk back
+    100 m and on 250 m to B, arriving at 100 + 350 = 450 s; one person's route used it."""
+    net, room, a, b = _spur()
+    env = simpy.Environment()
+    ev = Evacuation(env, net, [room], [a, b], Population(["R"], np.zeros(1, int), 0.0, 1.0, False))
+    ev.warn()
+    env.run(until=50.0)
+    assert ev.close_arcs([(1, 0)]) == (0, 1)
+    env.run(until=1000.0)
+    r = ev.result().persons
+    assert_allclose(r["arrival_s"], 450.0, atol=0.1)
+    assert list(r["destination"]) == ["B"]
+    assert r["rerouted"].all()
+
+
+def test_roads_into_a_possible_fireball_range_are_closed_at_its_edge():
+    """At the decision, every link from a node outside the range of the fireball LP-101
+    would make (where someone standing through it would die with less than 1 %, Eisenberg
+    probit) to a node inside it is closed that way and open the other way, links inside
+    the range stay open both ways, and no person's route afterwards takes a closed way;
+    each road named in the plan gives the flux and probability on it."""
+    sc = scenario(
+        scenario={"duration": "6 min"},
+        weather={"wind_from": "180 deg", "wind_speed": "3 m/s", "stability": "C"},
+        release=[
+            {
+                "asset": "LP-101",
+                "hole": "50 mm",
+                "height": "0.5 m",
+                "fire": "fireball",
+                "ignition": "20 min",
+            }
+        ],
+        detection={"reported": "1 min"},
+        response={"action": "evacuate", "block_level": "none"},
+        population={
+            "headcounts": {"B-E03-OF": 20, "B-E09-OF": 20, "B-E01-WS": 20},
+            "premovement_median": "1 min",
+        },
+    )
+    e = Engine(sc, park())
+    while not e.plan_closed:
+        e.env.step()
+    f = e._fire(e.leaks[0])
+    inside = e._fire_death_probability(f, e.network.nodes_xy)[1] >= PLAN_P_DEATH
+    net = e.evac.net
+    assert inside.any() and not inside.all()
+    for a, b in zip(net.u.tolist(), net.v.tolist(), strict=True):
+        if inside[a] != inside[b]:
+            out, into = (a, b) if inside[b] else (b, a)
+            assert (out, into) in net.closed_arcs
+            assert (into, out) not in net.closed_arcs
+        if inside[a] and inside[b]:
+            assert (a, b) not in net.closed_arcs and (b, a) not in net.closed_arcs
+    r = e.run()
+    roads = r.plan[r.plan["kind"] == "road"]
+    assert len(roads) and roads["reason"].str.contains("possible fireball").all()
+    assert roads["reason"].str.contains("kW/m2").all()
+    assert r.key_figures()["roads_closed"] == roads["destination"].nunique()
+    assert r.key_figures()["destinations_closed"] == (r.plan["kind"] != "road").sum()
+    moved = r.persons[r.persons["route"].map(len) > 1]
+    assert len(moved)
+    for route in moved["route"]:
+        assert not set(itertools.pairwise(route)) & net.closed_arcs
 
 
 def test_an_assembly_point_in_the_cloud_is_closed_and_nobody_arrives_there():
