@@ -533,8 +533,8 @@ def pool_peers() -> None:
                 degadis_case(rel, sub)
                 | {"id": cid, "stability": stab, "x_m": PEER_X.tolist(), "averaging_time_s": T_AVG}
             )
-            ours[cid] = ours_pool(
-                PEER_X, POOL_RATE, sub, AIR_T, 101325.0, u, stab, T_AVG, **POOL_KW
+            ours[cid], OURS_MS[cid] = timed(
+                ours_pool, PEER_X, POOL_RATE, sub, AIR_T, 101325.0, u, stab, T_AVG, **POOL_KW
             )
     slab, slab_why = run_peer("run_slab.py", slab_cases)
     degadis, degadis_why = run_peer("run_degadis.py", degadis_cases)
@@ -549,6 +549,7 @@ def pool_peers() -> None:
                 print(f"    {label} failed on {cid}: {res[cid]['error']}")
         s, d = peer_values(slab, cid), peer_values(degadis, cid)
         PEER_TALLY.append((cid, *compare_side_by_side(cid, c_ours, s, d, f"ours: {mode}")))
+        case_speed(cid, slab)
 
 
 def jet_peers() -> None:
@@ -616,7 +617,8 @@ def jet_peers() -> None:
                     "x_m": PEER_X.tolist(),
                 }
             )
-            ours[cid] = ours_jet(
+            ours[cid], OURS_MS[cid] = timed(
+                ours_jet,
                 PEER_X,
                 jet,
                 Weather(u, 270.0, stab, AIR_T, relative_humidity=RH / 100.0),
@@ -632,9 +634,35 @@ def jet_peers() -> None:
             print(f"    SLAB failed on {cid}: {slab[cid]['error']}")
         s = peer_values(slab, cid)
         PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
+        case_speed(cid, slab)
 
 
 PEER_TALLY: list[tuple[str, int, int]] = []
+OURS_MS: dict[str, float] = {}
+CASE_SPEED: list[tuple[str, float, float]] = []
+
+
+def timed(model, *args, repeats=3, **kw):
+    """(result, best wall time in ms) of ``model(*args, **kw)`` over ``repeats`` calls."""
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = model(*args, **kw)
+        best = min(best, time.perf_counter() - t0)
+    return out, 1e3 * best
+
+
+def case_speed(cid: str, slab) -> None:
+    """Print ours against slabx's own time on one peer case (same run, same machine)."""
+    r = None if slab is None else slab[cid]
+    if r is None or "wall_s" not in r:
+        return
+    slab_ms = 1e3 * r["wall_s"]
+    CASE_SPEED.append((cid, OURS_MS[cid], slab_ms))
+    print(
+        f"    speed: ours {OURS_MS[cid]:.1f} ms (best of 3), slabx {slab_ms:.1f} ms "
+        f"(one run): {slab_ms / OURS_MS[cid]:.1f}x"
+    )
 
 
 # ----------------------------------------------------------------------------- (c) speed
@@ -850,6 +878,11 @@ def summary() -> None:
         )
     for cid, ok, total in PEER_TALLY:
         print(f"  peers, {cid:<44} ours meets the bar at {ok}/{total} distances")
+    for cid, ours_ms, slab_ms in CASE_SPEED:
+        print(
+            f"  speed, {cid:<44} ours {ours_ms:6.1f} ms, slabx {slab_ms:7.1f} ms: "
+            f"{slab_ms / ours_ms:5.1f}x (target >= 10x)"
+        )
     if SPEED:
         print(
             f"  speed: ours {SPEED['ours_ms']:.2f} ms, slabx {SPEED['slab_ms']:.1f} ms, "

@@ -256,7 +256,6 @@ class Engine:
         self.target_xy = np.array(
             [(g.x, g.y) for g in self.park.targets.geometry.representative_point()]
         ).reshape(-1, 2)
-        self.blocked_links: list[tuple[float, int]] = []
         self.plan_closed: list[dict] = []
         self.env.process(self.weather_process())
         for leak in self.leaks:
@@ -1015,7 +1014,7 @@ class Engine:
         limit = self.level(name)
         if math.isnan(limit):
             return
-        w0 = None
+        graph = self.park.network.graph
         while True:
             yield self.env.timeout(ROAD_WATCH_S)
             w = self.weather
@@ -1028,13 +1027,31 @@ class Engine:
             )
             hot = self._road_links[c >= limit]
             if len(hot):
-                links = {tuple(x) for x in hot.tolist()}
-                before = len(self.network.blocked) if w0 is None else w0
-                turned = self.evac.block(links)
-                self.blocked_links.append((float(self.env.now), len(self.evac.net.blocked)))
-                if len(self.evac.net.blocked) != before:
-                    self.log(f"{len(self.evac.net.blocked)} links closed ({turned} turned away)")
-                w0 = len(self.evac.net.blocked)
+                net = self.evac.net
+                by_road: dict[str, set] = {}
+                for a, b in hot.tolist():
+                    if net.edge_id[a, b] not in net.blocked:
+                        road = str(graph.edges[a, b].get("road", f"link {a}-{b}"))
+                        by_road.setdefault(road, set()).add((a, b))
+                turned = 0
+                for road, links in by_road.items():
+                    there, using = self.evac.block(links)
+                    turned += there
+                    self.plan_closed.append(
+                        dict(
+                            time_s=float(self.env.now),
+                            destination=road,
+                            kind="road",
+                            reason=f"crosses the {name} cloud (now or within 5 min): closed",
+                            persons_there=there,
+                            persons_on_their_way=using,
+                        )
+                    )
+                if by_road:
+                    self.log(
+                        f"{len(net.blocked)} links closed ({turned} turned away); roads "
+                        + ", ".join(by_road)
+                    )
 
     def dose_monitor(self):
         """Every person's concentration, dose and heat, one vectorised call per step."""

@@ -189,7 +189,8 @@ def test_roads_into_a_possible_fireball_range_are_closed_at_its_edge():
 def test_an_assembly_point_in_the_cloud_is_closed_and_nobody_arrives_there():
     """Chlorine from CL-101 with the wind from 330 deg carries the cloud over the South car
     park (AP-4, 330 m south-south-east); the engine closes it once the cloud (now or five
-    minutes ahead) reaches AEGL-2 there, and everyone who arrives goes elsewhere."""
+    minutes ahead) reaches AEGL-2 there, and everyone who arrives goes elsewhere; the roads the
+    cloud crosses are named in the plan."""
     sc = scenario(
         scenario={"duration": "15 min"},
         weather={"wind_from": "330 deg", "wind_speed": "2 m/s", "stability": "F"},
@@ -210,7 +211,12 @@ def test_an_assembly_point_in_the_cloud_is_closed_and_nobody_arrives_there():
     arrived = r.persons[r.persons["status"] == "arrived"]
     assert len(arrived) and not (arrived["destination"] == "AP-4").any()
     assert r.events["what"].str.contains("assembly point AP-4 closed").sum() == 1
-    assert r.key_figures()["destinations_closed"] == len(r.plan)
+    points = r.plan[r.plan["kind"] != "road"]
+    assert r.key_figures()["destinations_closed"] == len(points)
+    # the roads the cloud crosses are named too (again each time more of one is closed)
+    roads = r.plan[r.plan["kind"] == "road"]
+    assert len(roads) and roads["reason"].str.contains("AEGL-2 cloud").all()
+    assert r.key_figures()["roads_closed"] == roads["destination"].nunique()
 
 
 def test_a_possible_fireball_closes_the_points_within_its_lethal_range():
