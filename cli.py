@@ -314,6 +314,12 @@ def _parser() -> argparse.ArgumentParser:
         help="file whose first line is the token every request must carry; required with a "
         "--host other than the loopback",
     )
+    con.add_argument(
+        "--plan",
+        type=Path,
+        help="scenario file whose detection, response and population settings 'simulate from "
+        "now' uses (default for the demo park: scenarios/demo/drill_nb101.toml)",
+    )
     con.add_argument("--out", type=Path, default=Path("out/console"), help="output folder")
 
     publish = command("publish-recording")
@@ -847,7 +853,7 @@ class _Terminal:
         console.print(f"wrote {self.out / 'log.sqlite'}")
 
 
-def _follow(park, out: Path, echo: bool = True):
+def _follow(park, out: Path, echo: bool = True, background: bool = False):
     """A feed loop on ``park`` logging to ``out``, and its terminal face."""
     from scenarios.feed_loop import FeedLoop
 
@@ -855,7 +861,7 @@ def _follow(park, out: Path, echo: bool = True):
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise InputError(f"--out {out}: {err}") from None
-    loop = FeedLoop(park, out / "log.sqlite")
+    loop = FeedLoop(park, out / "log.sqlite", background=background)
     return loop, _Terminal(loop, out, echo)
 
 
@@ -1066,6 +1072,21 @@ def _live_view(loop, feed):
     return Group(status, alarms, tags, *leaks)
 
 
+def _plan(args):
+    """The response plan of the console's simulations (None: none for this park)."""
+    from scenarios import scenario_file
+
+    path = args.plan
+    if path is None:
+        if args.park != "demo":
+            return None
+        path = Path(scenario_file.__file__).parent / "demo" / "drill_nb101.toml"
+    try:
+        return scenario_file.load(path)
+    except scenario_file.ScenarioError as err:
+        raise InputError(f"--plan {err}") from None
+
+
 def _console(args) -> None:
     import socket
 
@@ -1097,8 +1118,9 @@ def _console(args) -> None:
             probe.bind((args.host, args.port))
         except OSError as err:
             raise InputError(f"--port {args.port} on {args.host}: {err.strerror}") from None
+    plan = _plan(args)
     park = _load(args.park)
-    loop, _ = _follow(park, args.out, echo=False)
+    loop, _ = _follow(park, args.out, echo=False, background=True)
     _log_feed_to(args.out / "console.log")
     if args.replay is not None:
         try:
@@ -1115,7 +1137,7 @@ def _console(args) -> None:
         args.tls, args.ca_certs = False, None
         feed = _live_feed(args, feed_tags(park), loop.log)
     speedup = (args.speedup or 1.0) if args.replay is not None else None
-    console_app = console_server.Console(loop, feed, token=token, speedup=speedup)
+    console_app = console_server.Console(loop, feed, token=token, speedup=speedup, plan=plan)
     url = f"http://{args.host}:{args.port}/" + ("?token=TOKEN (from --token-file)" if token else "")
     console.print(f"console at {url} (Ctrl-C to stop); log: {args.out / 'log.sqlite'}")
     try:
