@@ -91,6 +91,7 @@ CLOUD_FRAME_MARGIN = 1.2  # puffs overlap: a frame reaches a little past each pu
 # density no longer shapes it (entrainment within 1 % of passive, DEGADIS PHIF) and the puffs
 # carry it.
 DENSE_RICHARDSON = 0.1
+PROGRESS_STEPS = 50  # how often a run with a progress callback reports
 
 
 @dataclass
@@ -172,9 +173,20 @@ class Engine:
     draws : dict, optional
         Ensemble draws: ``wind_from_offset_deg``, ``wind_speed_factor``, ``hole_m`` and
         ``seed`` (see ``scenarios.ensemble``).
+    start : TwinStart, optional
+        The twin at the start, when the caller holds it (a live twin, see
+        ``scenarios.simulate_now``); by default the scenario's ``[twin]`` recording is
+        replayed to find it.
     """
 
-    def __init__(self, scenario: Scenario, park=None, action: str | None = None, draws=None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        park=None,
+        action: str | None = None,
+        draws=None,
+        start: TwinStart | None = None,
+    ):
         draws = draws or {}
         self.sc = scenario
         self.park = park if park is not None else twin.load_park(scenario.run.park)
@@ -202,7 +214,7 @@ class Engine:
                 )
             except ValueError as e:
                 raise ScenarioError(f"{scenario.path}: release.{spec.asset}: {e}") from None
-        if scenario.population.source == "twin" and scenario.twin is None:
+        if scenario.population.source == "twin" and scenario.twin is None and start is None:
             raise ScenarioError(
                 f"{scenario.path}: population.from: 'twin' needs a [twin] section (the "
                 "recording whose headcounts the people start from)"
@@ -210,7 +222,7 @@ class Engine:
         self.rng = np.random.default_rng(self.seed)
         self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
         self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
-        self.twin_start = self._from_twin()
+        self.twin_start = self._from_twin(start)
         self.changes = self._wind_changes()
         self.air_temperature_K = scenario.weather.air_temperature_K
         if self.twin_start is not None and scenario.twin.weather:
@@ -244,7 +256,6 @@ class Engine:
         self.target_xy = np.array(
             [(g.x, g.y) for g in self.park.targets.geometry.representative_point()]
         ).reshape(-1, 2)
-        self.blocked_links: list[tuple[float, int]] = []
         self.plan_closed: list[dict] = []
         self.env.process(self.weather_process())
         for leak in self.leaks:
@@ -260,18 +271,20 @@ class Engine:
 
     # --- set-up ------------------------------------------------------------------------
 
-    def _from_twin(self) -> TwinStart | None:
-        """Replay the twin's recording; the park's tanks take its state at the start."""
+    def _from_twin(self, start: TwinStart | None) -> TwinStart | None:
+        """Replay the twin's recording (unless ``start`` is given); the park's tanks take
+        its state at the start."""
         spec = self.sc.twin
         if spec is None:
-            return None
-        path = twin_start.recording_path(spec.recording, self.sc.path)
-        try:
-            start = twin_start.replay(
-                self.park, path, self.sc.run.start.timestamp(), self.sc.run.duration_s
-            )
-        except (OSError, ValueError) as e:
-            raise ScenarioError(f"{self.sc.path}: twin.recording: {e}") from None
+            return start
+        if start is None:
+            path = twin_start.recording_path(spec.recording, self.sc.path)
+            try:
+                start = twin_start.replay(
+                    self.park, path, self.sc.run.start.timestamp(), self.sc.run.duration_s
+                )
+            except (OSError, ValueError) as e:
+                raise ScenarioError(f"{self.sc.path}: twin.recording: {e}") from None
         if spec.state:
             self.park = twin_start.with_tank_state(self.park, start.snapshot)
         return start
@@ -1001,7 +1014,7 @@ class Engine:
         limit = self.level(name)
         if math.isnan(limit):
             return
-        w0 = None
+        graph = self.park.network.graph
         while True:
             yield self.env.timeout(ROAD_WATCH_S)
             w = self.weather
@@ -1014,13 +1027,31 @@ class Engine:
             )
             hot = self._road_links[c >= limit]
             if len(hot):
-                links = {tuple(x) for x in hot.tolist()}
-                before = len(self.network.blocked) if w0 is None else w0
-                turned = self.evac.block(links)
-                self.blocked_links.append((float(self.env.now), len(self.evac.net.blocked)))
-                if len(self.evac.net.blocked) != before:
-                    self.log(f"{len(self.evac.net.blocked)} links closed ({turned} turned away)")
-                w0 = len(self.evac.net.blocked)
+                net = self.evac.net
+                by_road: dict[str, set] = {}
+                for a, b in hot.tolist():
+                    if net.edge_id[a, b] not in net.blocked:
+                        road = str(graph.edges[a, b].get("road", f"link {a}-{b}"))
+                        by_road.setdefault(road, set()).add((a, b))
+                turned = 0
+                for road, links in by_road.items():
+                    there, using = self.evac.block(links)
+                    turned += there
+                    self.plan_closed.append(
+                        dict(
+                            time_s=float(self.env.now),
+                            destination=road,
+                            kind="road",
+                            reason=f"crosses the {name} cloud (now or within 5 min): closed",
+                            persons_there=there,
+                            persons_on_their_way=using,
+                        )
+                    )
+                if by_road:
+                    self.log(
+                        f"{len(net.blocked)} links closed ({turned} turned away); roads "
+                        + ", ".join(by_road)
+                    )
 
     def dose_monitor(self):
         """Every person's concentration, dose and heat, one vectorised call per step."""
@@ -1181,17 +1212,23 @@ class Engine:
 
     # --- running -----------------------------------------------------------------------
 
-    def run(self):
-        """Run to the scenario's duration and build the result."""
+    def run(self, progress=None):
+        """Run to the scenario's duration and build the result; ``progress(fraction)`` is
+        called every `PROGRESS_STEPS`-th of the run if given (the run is the same)."""
         from scenarios.results import build_result
 
-        self.env.run(until=self.sc.run.duration_s + 1e-9)
+        end = self.sc.run.duration_s + 1e-9
+        if progress is not None:
+            for k in range(1, PROGRESS_STEPS):
+                self.env.run(until=end * k / PROGRESS_STEPS)
+                progress(k / PROGRESS_STEPS)
+        self.env.run(until=end)
         return build_result(self)
 
 
-def run(scenario: Scenario, park=None, action: str | None = None, draws=None):
+def run(scenario: Scenario, park=None, action: str | None = None, draws=None, start=None):
     """Run a scenario once; returns a ``scenarios.results.ScenarioResult``."""
-    return Engine(scenario, park, action, draws).run()
+    return Engine(scenario, park, action, draws, start).run()
 
 
 def compare_runs(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> dict:

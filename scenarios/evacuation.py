@@ -266,16 +266,17 @@ class Evacuation:
             event, self._warning[k] = self._warning[k], self.env.event()
             event.succeed()
 
-    def block(self, links) -> int:
+    def block(self, links) -> tuple[int, int]:
         """Links (node pairs) become impassable now. People bound to use one choose a new
         route at their next node (those queuing to enter one turn away at once; those
-        already walking along one finish it). Returns how many turned away from a queue.
+        already walking along one finish it). Returns (persons who turned away from a
+        queue, persons whose route used one) at the moment of closing.
         ``FlowNetwork.sample_points`` helps find the links a forecast cloud covers."""
         links = list(links)
         new = self.net.edge_ids(links) - self.net.blocked
         if not new:
-            return 0
-        self._flag_rerouted(new)
+            return 0, 0
+        using = self._flag_rerouted(new)
         self.net.block(links)
         s = self._queue_of
         edge = np.where(s < self._car0, s, (s - self._car0) // 2)
@@ -284,7 +285,7 @@ class Evacuation:
         )
         for i in hit.tolist():
             self._proc[i].interrupt("blocked")
-        return len(hit)
+        return len(hit), using
 
     def close_arcs(self, arcs) -> tuple[int, int]:
         """Links become passable in one direction only (each (a, b) closes the way from node

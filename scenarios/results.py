@@ -47,8 +47,9 @@ class ScenarioResult:
     ``not_computed``: key figure -> why it is not computed (its value is NaN).
     ``plan``: what the engine closed because it lay in a hazard zone, one row per closure:
     an assembly point or gate (``destination`` its id; persons there and on their way at
-    the moment) or a road closed into a fire's range (``destination`` the road id; persons who
-    turned away from a queue into it and persons whose route used it).
+    the moment) or a road that crosses the cloud (closed both ways) or leads into a fire's
+    range (closed into it) (``destination`` the road id; persons who turned away from a
+    queue into it and persons whose route used it).
     """
 
     name: str
@@ -123,8 +124,10 @@ class ScenarioResult:
         return fig
 
     def shown_figures(self) -> dict:
-        """``key_figures`` with each figure that is not computed replaced by its reason."""
-        return {k: self.not_computed.get(k, v) for k, v in self.key_figures().items()}
+        """``key_figures`` with each figure that is not computed replaced by "not computed:"
+        and its reason."""
+        why = {k: f"not computed: {r}" for k, r in self.not_computed.items()}
+        return {k: why.get(k, v) for k, v in self.key_figures().items()}
 
     def write(self, directory, formats=("csv",), trajectories=True) -> list[Path]:
         """Write the tables (and trajectories as one long table) to ``directory``."""
@@ -330,8 +333,8 @@ def _offsite(engine, names, values) -> tuple[pd.DataFrame, str]:
             p = np.where(reached, np.nan, p)
             gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
             reason = (
-                f"not computed: {gap}; {weights[reached].sum():,.0f} people outside "
-                f"the park reached {lv.names[-1]}"
+                f"{gap}; {weights[reached].sum():,.0f} people outside the park reached "
+                f"{lv.names[-1]}"
             )
     k = engine.off_target
 
@@ -381,7 +384,7 @@ def _toxic_deaths_not_computed(engine, persons) -> str:
         return ""
     persons.loc[reached, "p_death"] = np.nan
     gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
-    return f"not computed: {gap}; {int(reached.sum())} people reached {lv.names[-1]}"
+    return f"{gap}; {int(reached.sum())} people reached {lv.names[-1]}"
 
 
 def _with_dwell(trajectories, exit_s) -> list:

@@ -207,6 +207,22 @@ def test_many_releases_in_one_call_match_one_at_a_time():
         assert_allclose(batch.centreline(x)[i], one.centreline(x)[0], rtol=1e-4)
 
 
+def test_every_release_at_shared_or_own_points_is_its_concentration():
+    """``at`` (every release at once, as the twin's source estimation uses it) gives what
+    ``concentration`` gives for each release alone, at shared points and at each one's own."""
+    cl2 = substances.lookup("chlorine")
+    batch = integral_plume(
+        substance_release(cl2, np.array([0.1, 2.0, 30.0]), height_m=1.0), Ambient(3.0, "D")
+    )
+    x, y, z = np.array([-5.0, 10.0, 60.0, 400.0]), np.array([0.0, 3.0, -20.0, 50.0]), 0.5
+    shared = batch.at(x, y, z)
+    own = batch.at(x[None, :] * [[1.0], [2.0], [3.0]], y, z)
+    for i in range(3):
+        assert_allclose(shared[i], batch.concentration(x, y, z, release=i), rtol=1e-12)
+        assert_allclose(own[i], batch.concentration(x * (i + 1), y, z, release=i), rtol=1e-12)
+    assert shared[:, 0].max() == 0.0  # upwind of the source
+
+
 def test_finite_release_keeps_the_along_wind_spreading_factor():
     """A 60 s release: the steady centreline times erf(u T / (2 sqrt(2) sigma_x))
     (Palazzi et al. 1982), sigma_x = 0.04 x^1.14 beyond 100 m in class D (DEGADIS 2.1)."""
@@ -249,3 +265,16 @@ def test_obukhov_length_follows_the_golder_relation():
     ustar = atmosphere.friction_velocity(u10, 0.1, 0.0)
     assert atmosphere.wind_speed(10.0, ustar, 0.1, 0.0) == pytest.approx(u10)
     assert ustar == pytest.approx(0.35 * 5.0 / math.log(101.0))
+
+
+@pytest.mark.parametrize(("stability", "terrain"), [("A", "urban"), ("D", "rural"), ("F", "rural")])
+def test_one_release_on_floats_is_the_march_on_arrays(stability, terrain):
+    """A single release is marched on Python floats, a batch on arrays: the same release
+    alone and twice in one call give the same plume (to rounding)."""
+    cl2 = substances.lookup("chlorine")
+    ambient = Ambient(3.0, stability, 0.3, terrain=terrain)
+    for kw in (dict(area_m2=100.0), dict(height_m=2.0), dict(liquid_fraction=0.3)):
+        one = integral_plume(substance_release(cl2, 5.0, **kw), ambient)
+        two = integral_plume(substance_release(cl2, np.full(2, 5.0), **kw), ambient)
+        for name in ("c", "b", "sigma_y", "sigma_z", "u", "temperature"):
+            assert_allclose(getattr(two, name)[1], getattr(one, name)[0], rtol=1e-9, err_msg=name)

@@ -397,7 +397,7 @@ def scenario_key_figures(result) -> list[tuple[str, str]]:
     closed = fmt.count(kf["destinations_closed"])
     rows.append(("assembly points and gates closed (in a hazard zone)", closed))
     roads = fmt.count(kf["roads_closed"])
-    rows.append(("roads closed into a fire's range (open on the way out)", roads))
+    rows.append(("roads closed (crossing the cloud, or into a fire's range)", roads))
     if "offsite_persons" in kf:
         rows.append(("persons outside the park (sheltering)", fmt.count(kf["offsite_persons"])))
         rows += [
@@ -1138,9 +1138,10 @@ def _outside_and_plan(result) -> str:
         out += (
             "<p>Assembly points and gates closed because they lay in a hazard zone "
             "(nobody sent there; people there or on their way went elsewhere), and roads "
-            "closed into a fire's range (nobody routed in; for a road, the people "
-            "there are those who turned away from its entry and those on their way the "
-            "people whose route used it):</p>" + _table(plan)
+            "closed because they crossed the cloud (both ways) or led into a fire's range "
+            "(into it only: people inside still left by them); for a road, the people there "
+            "are those who turned away from its entry, and those on their way the people "
+            "whose route used it:</p>" + _table(plan)
         )
     return out
 
