@@ -590,11 +590,6 @@ class Plume:
         per_m = per_m / (80 * 60) / one.u[0]
         return float(np.trapezoid(per_m, one.x[0].clip(0.0)))
 
-    def one(self, i: int) -> Plume:
-        """The plume of release ``i`` alone, as if it had been marched by itself (when it
-        was marched with releases of the same source area, which share its stations)."""
-        return _row(self, i)
-
     def level_concentration(self, mole_fraction):
         """Concentration [kg/m3] of each release's cloud whose vapour mole fraction is
         ``mole_fraction`` (scalar, (n,) or (n, m)); ppm x 1e-6."""

@@ -139,15 +139,44 @@ class Cloud:
         weather: Weather,
         x_max_m: float = MAX_DISTANCE_M,
         steady: bool = False,
-        plume: integral_plume.Plume | None = None,
     ):
         self.term, self.w = term, weather
         self.instantaneous = term.instantaneous_kg > 0
         self.mass = term.instantaneous_kg
-        self.rate, self.duration_s, release, ambient = _plume_inputs(term, weather, steady)
-        if plume is None:
-            plume = integral_plume.integral_plume(release, ambient, x_max_m=x_max_m)
-        self.plume = plume
+        sub = term.substance
+        if self.instantaneous:
+            rate, area, duration = (
+                float(v)
+                for v in integral_plume.puff_as_segment(
+                    self.mass, cloud_density(term), weather.wind_speed_m_s
+                )
+            )
+        else:
+            rate = term.max_average_rate(60.0)
+            area = float(term.pool.area_m2.max()) if term.pool is not None else 0.0
+            duration = term.airborne_total_kg / rate if rate > 0 and not steady else math.inf
+        self.rate = rate
+        self.duration_s = duration
+        self.plume = integral_plume.integral_plume(
+            integral_plume.substance_release(
+                sub,
+                max(rate, 0.0),
+                temperature_K=term.cloud_temperature_K,
+                liquid_fraction=term.aerosol_fraction,
+                area_m2=area,
+                duration_s=duration,
+            ),
+            integral_plume.Ambient(
+                weather.wind_speed_m_s,
+                weather.stability,
+                weather.roughness_m,
+                weather.air_temperature_K,
+                weather.relative_humidity,
+                averaging_time_s=weather.averaging_time_s,
+                terrain=weather.terrain,
+            ),
+            x_max_m=x_max_m,
+        )
         self.dense = bool(self.plume.richardson.max() > 1.0)
         self.model = "integral"
 
@@ -187,77 +216,6 @@ class Cloud:
     def mass_between(self, low: float, high: float) -> float:
         """Mass in the air between two concentrations [kg] (steady plume)."""
         return self.plume.mass_between(low, high) if self.rate > 0 else 0.0
-
-
-def _plume_inputs(term: SourceTerm, weather: Weather, steady: bool):
-    """(rate [kg/s], duration [s], Release, Ambient) of a term's cloud (see ``Cloud``)."""
-    sub = term.substance
-    if term.instantaneous_kg > 0:
-        rate, area, duration = (
-            float(v)
-            for v in integral_plume.puff_as_segment(
-                term.instantaneous_kg, cloud_density(term), weather.wind_speed_m_s
-            )
-        )
-    else:
-        rate = term.max_average_rate(60.0)
-        area = float(term.pool.area_m2.max()) if term.pool is not None else 0.0
-        duration = term.airborne_total_kg / rate if rate > 0 and not steady else math.inf
-    release = integral_plume.substance_release(
-        sub,
-        max(rate, 0.0),
-        temperature_K=term.cloud_temperature_K,
-        liquid_fraction=term.aerosol_fraction,
-        area_m2=area,
-        duration_s=duration,
-    )
-    ambient = integral_plume.Ambient(
-        weather.wind_speed_m_s,
-        weather.stability,
-        weather.roughness_m,
-        weather.air_temperature_K,
-        weather.relative_humidity,
-        averaging_time_s=weather.averaging_time_s,
-        terrain=weather.terrain,
-    )
-    return rate, duration, release, ambient
-
-
-def clouds(pairs, x_max_m: float = MAX_DISTANCE_M) -> list[Cloud]:
-    """The ``Cloud`` of each (term, weather) pair, the same as one at a time, marched
-    together: one ``integral_plume`` call per group of releases that share a station
-    grid (the same source area, averaging time and terrain), which costs about what one
-    release costs (the QRA's loss events in every weather class)."""
-    inputs = [_plume_inputs(term, weather, False) for term, weather in pairs]
-    groups: dict[tuple, list[int]] = {}
-    for i, (_, _, release, ambient) in enumerate(inputs):
-        key = (float(release.area_m2), ambient.averaging_time_s, ambient.terrain)
-        groups.setdefault(key, []).append(i)
-    plumes = {}
-    for members in groups.values():
-        plume = integral_plume.integral_plume(
-            *(_stacked([inputs[i][k] for i in members]) for k in (2, 3)), x_max_m=x_max_m
-        )
-        plumes.update({i: plume.one(j) for j, i in enumerate(members)})
-    return [
-        Cloud(term, weather, x_max_m, plume=plumes[i]) for i, (term, weather) in enumerate(pairs)
-    ]
-
-
-def _stacked(items):
-    """Releases (or ambients) of one release each as one batch: array fields stacked,
-    the fields every item shares (averaging time, terrain) kept."""
-    first = items[0]
-    fields = {}
-    for name in first.__dataclass_fields__:
-        values = [getattr(item, name) for item in items]
-        if name in ("averaging_time_s", "terrain"):
-            fields[name] = values[0]
-        elif name == "stability":
-            fields[name] = np.array([str(v) for v in values])
-        else:
-            fields[name] = np.array([np.asarray(v, dtype=float).item() for v in values])
-    return type(first)(**fields)
 
 
 def _footprint(cloud: Cloud, level: float):

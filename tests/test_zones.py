@@ -12,7 +12,7 @@ from shapely.geometry import Point
 
 from physics.meteorology import SIGMA_THETA_DEG
 from scenarios.release import SourceTerm, source_term
-from scenarios.zones import Cloud, Weather, clouds, source_point, threat_zones
+from scenarios.zones import Cloud, Weather, source_point, threat_zones
 from twin import load_park
 
 
@@ -266,23 +266,3 @@ def test_source_point_of_a_leak_placed_along_a_pipeline(park):
     assert source_point(park, "NH-101").equals(park.tanks.geometry["NH-101"])
     with pytest.raises(ValueError, match="no tank or pipeline 'X-1@5m'"):
         source_point(park, "X-1@5m")
-
-
-def test_clouds_marched_together_are_the_clouds_marched_one_at_a_time(park):
-    """``clouds`` batches releases into one integral_plume march per source area: each
-    cloud is the same, to the last bit, as the one marched alone (a benzene pool in its
-    dike in two weathers, a flashing chlorine jet with its boiling pool, two hydrogen
-    sulphide pipeline leaks without a pool)."""
-    pairs = [
-        (source_term(park, "BZ-101", hole_diameter_m=0.05), Weather(5.0, 270.0, "D")),
-        (source_term(park, "BZ-101", hole_diameter_m=0.05), Weather(1.5, 270.0, "F")),
-        (source_term(park, "CL-101", hole_diameter_m=0.025), Weather(5.0, 270.0, "D")),
-        (source_term(park, "P-H2S-01", hole_diameter_m=0.025), Weather(5.0, 270.0, "D")),
-        (source_term(park, "P-H2S-01", hole_diameter_m=0.01), Weather(3.0, 270.0, "B")),
-    ]
-    assert pairs[0][0].pool is not None and pairs[3][0].pool is None
-    for together, (term, weather) in zip(clouds(pairs), pairs, strict=True):
-        alone = Cloud(term, weather)
-        for name in ("x", "c", "b", "sigma_y", "sigma_z", "u", "finite", "density"):
-            assert np.array_equal(getattr(together.plume, name), getattr(alone.plume, name))
-        assert (together.rate, together.duration_s) == (alone.rate, alone.duration_s)

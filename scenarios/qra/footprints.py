@@ -34,7 +34,7 @@ from scipy.ndimage import map_coordinates
 from physics import explosion, fire, harm
 from physics.meteorology import air_density
 from scenarios.release import source_term
-from scenarios.zones import MAX_DISTANCE_M, Weather, clouds
+from scenarios.zones import MAX_DISTANCE_M, Cloud, Weather
 
 DATA = Path(__file__).parent / "data"
 BLAST_STRENGTH = 7  # TNO multi-energy class of a congested process area (as scenarios.zones)
@@ -222,6 +222,12 @@ def _toxic_threshold(cas, probit, exposure_s, molar_mass):
     return float(above.min()) if len(above) else math.inf
 
 
+def wind_dependent(term) -> bool:
+    """Whether the wind changes ``term``: only the evaporation of a pool below its boiling
+    point does (mass transfer into the wind)."""
+    return term.pool is not None and not term.pool.boiling
+
+
 def source_for(park, event, wind_speed_m_s: float, air_temperature_K: float, cache=None):
     """The source term of a catalogue event at this wind speed. ``cache`` (a dict) shares
     terms between the events of one asset (a 10 mm leak is also the probe of the 10-minute
@@ -263,36 +269,15 @@ def source_for(park, event, wind_speed_m_s: float, air_temperature_K: float, cac
         return term(None)
 
 
-def wind_dependent(term) -> bool:
-    """Whether the wind changes ``term``: only the evaporation of a pool below its boiling
-    point does (mass transfer into the wind)."""
-    return term.pool is not None and not term.pool.boiling
-
-
-def footprints(
-    park, cases, outcomes_fn, air_temperature_K=293.15, terms=None, probit=None
-) -> list[Footprint]:
-    """The footprint of each (event, weather class name, e.g. 'D5') in ``cases``, their
-    clouds marched together (``scenarios.zones.clouds``: the same as one at a time).
+def footprint(
+    park, event, weather_name: str, outcomes_fn, air_temperature_K=293.15, terms=None, probit=None
+) -> Footprint:
+    """The footprint of ``event`` in weather class ``weather_name`` (e.g. 'D5').
 
     ``outcomes_fn(term, toxic)`` gives the event tree's outcome probabilities; ``terms``
     (a dict) caches source terms across weather classes and events of one asset; ``probit``
     names the toxic probit source (``physics.harm.PROBIT_SOURCES``; default the first usable).
     """
-    started = [
-        _start(park, event, weather_name, outcomes_fn, air_temperature_K, terms, probit)
-        for event, weather_name in cases
-    ]
-    drifting = [s for s in started if s[1] is not None]
-    made = clouds([(term, weather) for _, (term, weather, _) in drifting])
-    for (fp, (term, weather, exposure)), cloud in zip(drifting, made, strict=True):
-        _drift(fp, term, cloud, weather, exposure, probit)
-    return [fp for fp, _ in started]
-
-
-def _start(park, event, weather_name, outcomes_fn, air_temperature_K, terms, probit):
-    """(footprint with its outcomes, notes and direct-ignition fire, and (term, weather,
-    exposure [s]) if a cloud drifts, else None)."""
     stability, speed = weather_name[0], float(weather_name[1:])
     weather = Weather(speed, 270.0, stability, air_temperature_K=air_temperature_K)
     term = source_for(park, event, speed, air_temperature_K, terms)
@@ -324,16 +309,10 @@ def _start(park, event, weather_name, outcomes_fn, air_temperature_K, terms, pro
                 fp.fire_r, fp.fire = r[:last], leth[:last]
         else:
             fp.outcomes = {k: v for k, v in outcomes.items() if k != "fire"}
-    if not any(k != "fire" for k in outcomes) or term.airborne_total_kg <= 0:
-        return fp, None
-    return fp, (term, weather, exposure)
-
-
-def _drift(fp, term, cloud, weather, exposure, probit) -> None:
-    """Add the drifting cloud's lethality layers (toxic, flash, vce) to ``fp``."""
-    sub = term.substance
-    n = toxic_exponent(sub.property_cas, probit)
-    drifting = {k for k in fp.outcomes if k != "fire"}
+    drifting = {k for k in outcomes if k != "fire"}
+    if not drifting or term.airborne_total_kg <= 0:
+        return fp
+    cloud = Cloud(term, weather)
     reach, width = 0.0, 0.0
     tox_c = math.inf
     if n is not None and drifting & {"toxic", "cloud"}:
@@ -359,7 +338,7 @@ def _drift(fp, term, cloud, weather, exposure, probit) -> None:
         reach = max(reach, lfl_reach, 0.5 * lfl_reach + vce_r)
     reach = min(reach, MAX_DISTANCE_M)
     if reach <= 0.0:
-        return
+        return fp
     # the dense-gas bound of the half-width can run far beyond the reach: cap it there
     width = min(max(cloud.half_width(reach), vce_r), reach)
     back = max(vce_r - 0.5 * lfl_reach, 0.0) + 2.0 * MIN_CELL_M
@@ -385,6 +364,7 @@ def _drift(fp, term, cloud, weather, exposure, probit) -> None:
             layers["vce"] = _blast_lethality(p)
     if layers:
         fp.x, fp.y, fp.layers = x, y, layers
+    return fp
 
 
 def _passage_s(cloud, x, n):

@@ -28,7 +28,7 @@ from scenarios.progress import Stages
 from scenarios.qra import catalogue as cat
 from scenarios.qra import ignition, risk, societal
 from scenarios.qra import weather as wx
-from scenarios.qra.footprints import footprints, vulnerability_notes
+from scenarios.qra.footprints import footprint, vulnerability_notes
 from scenarios.qra.safety_distance import safety_distances
 
 TRIM = 1e-6  # smallest probability x lethality of a footprint cell carried onto the grid
@@ -159,12 +159,12 @@ def _trimmed(fp):
 
 
 def evaluate_event(
-    event: cat.LossEvent, setup: Setup, weathers: list, fps: list, layouts=(0,)
+    park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None, layouts=(0,)
 ) -> dict:
-    """One event's contribution from its footprints ``fps`` in the weather classes
-    ``weathers`` (``weather_cases``): its grid patch (a property of the place: the same for
+    """One event's contribution: its grid patch (a property of the place: the same for
     every layout) and, for each layout index in ``layouts``, its F-N scenarios and its risk
-    at that layout's receptors (``people``: layout index -> dict)."""
+    at that layout's receptors (``people``: layout index -> dict). ``terms`` (a dict)
+    shares source terms with the other events of the asset."""
     g = setup.grid
     local = risk.Canvas(g)  # the event's footprints on the grid's cells, grown to hold them
     notes = set()
@@ -172,7 +172,10 @@ def evaluate_event(
     sources = np.array([g.centre(sj, si) for sj, si in cells])
     f_pos = np.array([f for _, _, f in event.positions])
     sides = {k: _PeopleSide(setup.layouts[k], sources) for k in layouts}
-    for (weather_name, total, sectors), fp in zip(weathers, fps, strict=True):
+    outcomes_fn = _outcomes_fn(setup.ignition_table)
+    terms = {} if terms is None else terms
+    for weather_name, total, sectors in setup.weathers:
+        fp = footprint(park, event, weather_name, outcomes_fn, terms=terms, probit=setup.probit)
         notes.update(fp.notes)
         p_fire = fp.outcomes.get("fire", 0.0) if fp.fire.any() else 0.0
         directional = _trimmed(fp)
@@ -256,21 +259,9 @@ class _PeopleSide:
 
 
 def evaluate_asset(park: geodata.Park, events: list, setup: Setup, layouts=(0,)) -> list[dict]:
-    """The events of one asset, sharing their source terms, their clouds marched together
-    (``footprints``)."""
-    weathers = setup.weathers
-    fps = footprints(
-        park,
-        [(event, name) for event in events for name, _, _ in weathers],
-        _outcomes_fn(setup.ignition_table),
-        terms={},
-        probit=setup.probit,
-    )
-    n = len(weathers)
-    return [
-        evaluate_event(event, setup, weathers, fps[k * n : (k + 1) * n], layouts)
-        for k, event in enumerate(events)
-    ]
+    """The events of one asset, sharing their source terms."""
+    terms = {}
+    return [evaluate_event(park, event, setup, terms, layouts) for event in events]
 
 
 _PARKS: tuple = ()
