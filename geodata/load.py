@@ -7,7 +7,13 @@ for the layer's CRS (``pyproj.CRS.area_of_use``: coordinates outside it mean a C
 that contradicts them, or swapped axes); shapes must be valid in the OGC Simple Features
 sense (``shapely.is_valid_reason``), polygons must have an area and lines a length; tanks
 must lie inside the park boundary and inside their enterprise's plot, a building inside
-the plot of the enterprise it names, and every enterprise plot inside the boundary.
+the plot of the enterprise it names, and every enterprise plot inside the boundary; so must
+pipelines and assembly points (inside the boundary), and sensors (a tank's sensor inside the
+plot of the tank's enterprise, any other inside the boundary). A gate lies on the boundary
+(within ``GATE_OFF_BOUNDARY_M``); a target anywhere (a village not yet moved out may lie
+inside a park) but within ``TARGET_REACH_M`` of the boundary: farther than any zone is
+drawn, it is a misplaced feature, not one the models could reach. Everything inside
+something is forgiven 1 m, as digitised outlines rarely share edges exactly.
 """
 
 import math
@@ -28,6 +34,11 @@ from geodata.schema import GAS_KINDS, LAYERS, SENSOR_UNITS, Field, Layer
 
 DEMO_PARK = Path(__file__).parent / "demo" / "demo_park.gpkg"
 _ROUTED = ("buildings", "gates", "assembly_points")
+# Our choices for where a feature may lie (module docstring): a gate drawn at its gatehouse
+# rather than exactly on the fence; and targets out to the farthest distance any consequence
+# model draws a zone (scenarios.zones.MAX_DISTANCE_M, 10 km, a test keeps the two in step).
+GATE_OFF_BOUNDARY_M = 50.0
+TARGET_REACH_M = 10_000.0
 
 
 def resolve_source(source) -> Path:
@@ -458,15 +469,54 @@ def _check_geometry(layers, raw) -> None:
             raw[layer][1], layer, fid, "geometry", f"expected it inside {where_it_should_be}"
         )
 
-    for fid, geom in layers["enterprises"].geometry.items():
-        if not boundary.covers(geom):
-            outside("enterprises", fid, "the park boundary")
+    for layer in ("enterprises", "pipelines", "assembly_points"):
+        for fid, geom in layers[layer].geometry.items():
+            if not boundary.covers(geom):
+                outside(layer, fid, "the park boundary")
     for layer in ("tanks", "buildings"):
         for fid, row in layers[layer].iterrows():
             if layer == "tanks" and not boundary.covers(row.geometry):
                 outside(layer, fid, "the park boundary")
             if row["enterprise"] is not None and not plots[row["enterprise"]].covers(row.geometry):
                 outside(layer, fid, f"the plot of its enterprise '{row['enterprise']}'")
+    owners = layers["tanks"]["enterprise"]
+    for fid, row in layers["sensors"].iterrows():
+        if row["asset"] in owners.index:
+            owner = owners[row["asset"]]
+            if not plots[owner].covers(row.geometry):
+                outside(
+                    "sensors",
+                    fid,
+                    f"the plot of enterprise '{owner}' that owns its tank '{row['asset']}'",
+                )
+        elif not boundary.covers(row.geometry):
+            outside("sensors", fid, "the park boundary")
+    line = layers["boundary"].union_all().boundary
+    for fid, geom in layers["gates"].geometry.items():
+        off = line.distance(geom)
+        if off > GATE_OFF_BOUNDARY_M:
+            side = "inside" if boundary.covers(geom) else "outside"
+            raise ParkError(
+                raw["gates"][1],
+                "gates",
+                fid,
+                "geometry",
+                f"expected a gate on the park boundary (within {GATE_OFF_BOUNDARY_M:g} m of "
+                f"its line), got one {off:,.0f} m {side} it",
+            )
+    park = layers["boundary"].union_all()
+    for fid, geom in layers["targets"].geometry.items():
+        off = park.distance(geom)
+        if off > TARGET_REACH_M:
+            raise ParkError(
+                raw["targets"][1],
+                "targets",
+                fid,
+                "geometry",
+                f"expected a target within {TARGET_REACH_M / 1000:g} km of the park boundary "
+                f"(no effect the models compute reaches farther), got one {off / 1000:,.1f} km "
+                "away",
+            )
     for fid, row in layers["tanks"].iterrows():
         plot = layers["enterprises"].geometry[row["enterprise"]]
         x0, y0, x1, y1 = plot.bounds
