@@ -65,7 +65,14 @@ def load_park(source, resolve_chemical: Callable[[str], str] | None = None) -> P
         names are not checked and no ``cas`` column is added.
     """
     path = resolve_source(source)
-    raw = _read_layers(path)
+    return park_from_layers(_read_layers(path), path, resolve_chemical)
+
+
+def park_from_layers(raw: dict, path, resolve_chemical=None) -> Park:
+    """Validate layers as read and build the park (``load_park`` after reading the files).
+
+    ``raw`` maps a layer name to ``(frame, the file to name in errors)``; ``path`` is the
+    park's source, named for what is missing."""
     layers = {}
     for name, layer in LAYERS.items():
         if name not in raw:
@@ -170,8 +177,11 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
         )
     if layer.id_field not in frame.columns:
         raise ParkError(where, layer.name, field=layer.id_field, problem="field is missing")
+    # Columns read as plain lists once: a GeoDataFrame's column access is slow.
+    geometries = list(frame.geometry)
+    table = {c: list(v) for c, v in frame.items() if c != frame.geometry.name}
     ids = []
-    for k, value in enumerate(frame[layer.id_field]):
+    for k, value in enumerate(table[layer.id_field]):
         if _blank(value):
             raise ParkError(where, layer.name, f"#{k + 1}", layer.id_field, "id is empty")
         ids.append(str(value).strip())
@@ -181,14 +191,13 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
             raise ParkError(where, layer.name, fid, layer.id_field, "duplicate id")
         seen.add(fid)
 
-    out = gpd.GeoDataFrame(
-        index=pd.Index(ids, name=layer.id_field), geometry=list(frame.geometry), crs=frame.crs
-    )
-    for fid, geom in zip(ids, frame.geometry, strict=True):
+    for fid, geom in zip(ids, geometries, strict=True):
         _check_shape(geom, layer, where, fid)
     if layer.name == "boundary" and len(ids) != 1:
         raise ParkError(where, layer.name, problem=f"expected one feature, got {len(ids)}")
 
+    index = pd.Index(ids, name=layer.id_field)
+    columns = {}  # built apart and framed once: a GeoDataFrame's column assignment is slow
     for f in layer.fields:
         if f.name == layer.id_field:
             continue
@@ -201,13 +210,21 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
         else:
             values = [
                 _value(v, f, where, layer.name, fid)
-                for fid, v in zip(ids, frame[f.name], strict=True)
+                for fid, v in zip(ids, table[f.name], strict=True)
             ]
-        out[f.name] = pd.Series(
-            values, index=out.index, dtype=object if f.kind is not float else float
+        columns[f.name] = pd.Series(
+            values, index=index, dtype=object if f.kind is not float else float
         )
         if f.si_name:
-            out[f.si_name] = [f.to_si(v) if v is not None else math.nan for v in values]
+            columns[f.si_name] = pd.Series(
+                [f.to_si(v) if v is not None else math.nan for v in values], index=index
+            )
+    out = gpd.GeoDataFrame(
+        {"geometry": geometries, **columns},
+        index=index,
+        geometry="geometry",
+        crs=frame.crs,
+    )
     _check_layer_rules(out, layer, where)
     return out
 
@@ -239,16 +256,17 @@ def _check_area_of_use(frame: gpd.GeoDataFrame, name: str, where) -> None:
     if area is None:
         return
     west, south, east, north = area.bounds
-    bounds = frame.to_crs(WGS84).bounds
+    geometry = frame.geometry if frame.crs == WGS84 else frame.geometry.to_crs(WGS84)
+    x0, y0, x1, y1 = shapely.bounds(geometry.to_numpy()).T
     outside = ~(
-        np.isfinite(bounds.to_numpy()).all(axis=1)
-        & (bounds.minx >= west - 1e-9)
-        & (bounds.maxx <= east + 1e-9)
-        & (bounds.miny >= south - 1e-9)
-        & (bounds.maxy <= north + 1e-9)
+        np.isfinite([x0, y0, x1, y1]).all(axis=0)
+        & (x0 >= west - 1e-9)
+        & (x1 <= east + 1e-9)
+        & (y0 >= south - 1e-9)
+        & (y1 <= north + 1e-9)
     )
     if outside.any():
-        fid = frame.index[np.argmax(outside.to_numpy())]
+        fid = frame.index[np.argmax(outside)]
         x, y = shapely.get_coordinates(frame.geometry[fid])[0]
         raise ParkError(
             where,
