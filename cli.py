@@ -706,10 +706,11 @@ class _Terminal:
     def _alarm(self, row) -> None:
         from twin.readings import format_time
 
-        if self.echo and row.state in ("raised", "classified", "rejected"):
+        if self.echo and row.state in ("raised", "classified", "rejected", "flagged"):
             colour = "red" if "process" in row.cause or row.state == "raised" else "yellow"
             console.print(
-                f"[{colour}]{format_time(row.t)} {row.tag} {row.level} {row.state}[/] {row.cause}",
+                f"[{colour}]{format_time(row.t)} {row.tag} {row.level or row.kind} {row.state}[/] "
+                f"{row.cause}",
                 highlight=False,
             )
 
@@ -720,7 +721,7 @@ class _Terminal:
 
         leak, result, why = payload
         console.print(
-            f"[bold red]LEAK[/] {leak.asset}: {leak.rate_kg_s:.3f} +- {leak.rate_sd_kg_s:.3f} kg/s "
+            f"[bold red]LEAK[/] {leak.asset}: {leak.rate_text()} "
             f"({leak.method}, p = {leak.probability:.2f}); {leak.detail}",
             highlight=False,
         )
@@ -805,14 +806,14 @@ class _Terminal:
         self._map()
         for event in twin.leaks.events:
             console.print(
-                f"leak: {event.asset} by {event.method}, {event.rate_kg_s:.3f} +- "
-                f"{event.rate_sd_kg_s:.3f} kg/s at {format_time(event.t)}",
+                f"leak: {event.asset} by {event.method}, {event.rate_text()} at "
+                f"{format_time(event.t)}",
                 highlight=False,
             )
         for cas, (_, est) in twin.leaks.estimates.items():
             console.print(
-                f"latest source estimate ({cas}): {est.asset} {est.rate_kg_s:.3f} +- "
-                f"{est.rate_sd_kg_s:.3f} kg/s, p = {est.probability:.2f}",
+                f"latest source estimate ({cas}): {est.asset} {est.rate_text()}, "
+                f"p = {est.probability:.2f}",
                 highlight=False,
             )
         total = sum(rejected.values())
@@ -830,6 +831,23 @@ class _Terminal:
             console.print(
                 "physically impossible values refused by the twin: "
                 + ", ".join(f"{tag} {n:,}" for tag, n in twin.implausible.items()),
+                highlight=False,
+            )
+        people = twin.people.at(twin.t)
+        if not people.empty:
+            inside = sum(n for n, _ in people.buildings.values())
+            console.print(
+                f"headcounts at {format_time(twin.t)}: {inside:,} people in "
+                f"{len(people.buildings)} counted building(s), "
+                f"{sum(n for n, _ in people.gates.values()):,} at gates, "
+                f"{len(people.positions):,} tagged people located",
+                highlight=False,
+            )
+        if twin.out_of_range:
+            console.print(
+                "readings beyond their measuring band (failure signals, NAMUR NE 43; kept out "
+                "of the leak estimates): "
+                + ", ".join(f"{tag} {n:,}" for tag, n in twin.out_of_range.items()),
                 highlight=False,
             )
         console.print(f"wrote {self.out / 'log.sqlite'}")

@@ -454,6 +454,19 @@ class Plume:
         )
         return (c * lateral * _vertical(z.ravel(), h, sz)).reshape(x.shape)
 
+    def at(self, x, y, z=0.0):
+        """Concentration of every release at points (x downwind, y across, z up) [kg/m3]:
+        (n, m) for n releases. Points of shape (m,) are the same for every release (e.g.
+        many release rates at one set of receptors); points of shape (n, m) are each
+        release's own."""
+        x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, z)))
+        if x.ndim > 2:
+            raise ValueError("points must have shape (m,) or (n, m)")
+        c, b, sy, sz, h = self.profile(np.atleast_1d(x))
+        off_core = np.maximum(np.abs(y) - b, 0.0)
+        lateral = np.exp(-0.5 * (off_core / np.maximum(sy, 1e-9)) ** 2)
+        return c * lateral * _vertical(z, h, sz)
+
     def reach(self, level, z=0.0):
         """Farthest distance at which the centreline at height z reaches ``level`` (n,) or
         scalar [kg/m3]: 0 where never, the last station's distance where still above
