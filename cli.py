@@ -314,6 +314,12 @@ def _parser() -> argparse.ArgumentParser:
         help="file whose first line is the token every request must carry; required with a "
         "--host other than the loopback",
     )
+    con.add_argument(
+        "--plan",
+        type=Path,
+        help="scenario file whose detection, response and population settings 'simulate from "
+        "now' uses (default for the demo park: scenarios/demo/drill_nb101.toml)",
+    )
     con.add_argument("--out", type=Path, default=Path("out/console"), help="output folder")
 
     publish = command("publish-recording")
@@ -700,10 +706,11 @@ class _Terminal:
     def _alarm(self, row) -> None:
         from twin.readings import format_time
 
-        if self.echo and row.state in ("raised", "classified", "rejected"):
+        if self.echo and row.state in ("raised", "classified", "rejected", "flagged"):
             colour = "red" if "process" in row.cause or row.state == "raised" else "yellow"
             console.print(
-                f"[{colour}]{format_time(row.t)} {row.tag} {row.level} {row.state}[/] {row.cause}",
+                f"[{colour}]{format_time(row.t)} {row.tag} {row.level or row.kind} {row.state}[/] "
+                f"{row.cause}",
                 highlight=False,
             )
 
@@ -714,7 +721,7 @@ class _Terminal:
 
         leak, result, why = payload
         console.print(
-            f"[bold red]LEAK[/] {leak.asset}: {leak.rate_kg_s:.3f} +- {leak.rate_sd_kg_s:.3f} kg/s "
+            f"[bold red]LEAK[/] {leak.asset}: {leak.rate_text()} "
             f"({leak.method}, p = {leak.probability:.2f}); {leak.detail}",
             highlight=False,
         )
@@ -799,14 +806,14 @@ class _Terminal:
         self._map()
         for event in twin.leaks.events:
             console.print(
-                f"leak: {event.asset} by {event.method}, {event.rate_kg_s:.3f} +- "
-                f"{event.rate_sd_kg_s:.3f} kg/s at {format_time(event.t)}",
+                f"leak: {event.asset} by {event.method}, {event.rate_text()} at "
+                f"{format_time(event.t)}",
                 highlight=False,
             )
         for cas, (_, est) in twin.leaks.estimates.items():
             console.print(
-                f"latest source estimate ({cas}): {est.asset} {est.rate_kg_s:.3f} +- "
-                f"{est.rate_sd_kg_s:.3f} kg/s, p = {est.probability:.2f}",
+                f"latest source estimate ({cas}): {est.asset} {est.rate_text()}, "
+                f"p = {est.probability:.2f}",
                 highlight=False,
             )
         total = sum(rejected.values())
@@ -826,10 +833,27 @@ class _Terminal:
                 + ", ".join(f"{tag} {n:,}" for tag, n in twin.implausible.items()),
                 highlight=False,
             )
+        people = twin.people.at(twin.t)
+        if not people.empty:
+            inside = sum(n for n, _ in people.buildings.values())
+            console.print(
+                f"headcounts at {format_time(twin.t)}: {inside:,} people in "
+                f"{len(people.buildings)} counted building(s), "
+                f"{sum(n for n, _ in people.gates.values()):,} at gates, "
+                f"{len(people.positions):,} tagged people located",
+                highlight=False,
+            )
+        if twin.out_of_range:
+            console.print(
+                "readings beyond their measuring band (failure signals, NAMUR NE 43; kept out "
+                "of the leak estimates): "
+                + ", ".join(f"{tag} {n:,}" for tag, n in twin.out_of_range.items()),
+                highlight=False,
+            )
         console.print(f"wrote {self.out / 'log.sqlite'}")
 
 
-def _follow(park, out: Path, echo: bool = True):
+def _follow(park, out: Path, echo: bool = True, background: bool = False):
     """A feed loop on ``park`` logging to ``out``, and its terminal face."""
     from scenarios.feed_loop import FeedLoop
 
@@ -837,7 +861,7 @@ def _follow(park, out: Path, echo: bool = True):
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise InputError(f"--out {out}: {err}") from None
-    loop = FeedLoop(park, out / "log.sqlite")
+    loop = FeedLoop(park, out / "log.sqlite", background=background)
     return loop, _Terminal(loop, out, echo)
 
 
@@ -1048,6 +1072,21 @@ def _live_view(loop, feed):
     return Group(status, alarms, tags, *leaks)
 
 
+def _plan(args):
+    """The response plan of the console's simulations (None: none for this park)."""
+    from scenarios import scenario_file
+
+    path = args.plan
+    if path is None:
+        if args.park != "demo":
+            return None
+        path = Path(scenario_file.__file__).parent / "demo" / "drill_nb101.toml"
+    try:
+        return scenario_file.load(path)
+    except scenario_file.ScenarioError as err:
+        raise InputError(f"--plan {err}") from None
+
+
 def _console(args) -> None:
     import socket
 
@@ -1079,8 +1118,9 @@ def _console(args) -> None:
             probe.bind((args.host, args.port))
         except OSError as err:
             raise InputError(f"--port {args.port} on {args.host}: {err.strerror}") from None
+    plan = _plan(args)
     park = _load(args.park)
-    loop, _ = _follow(park, args.out, echo=False)
+    loop, _ = _follow(park, args.out, echo=False, background=True)
     _log_feed_to(args.out / "console.log")
     if args.replay is not None:
         try:
@@ -1097,7 +1137,7 @@ def _console(args) -> None:
         args.tls, args.ca_certs = False, None
         feed = _live_feed(args, feed_tags(park), loop.log)
     speedup = (args.speedup or 1.0) if args.replay is not None else None
-    console_app = console_server.Console(loop, feed, token=token, speedup=speedup)
+    console_app = console_server.Console(loop, feed, token=token, speedup=speedup, plan=plan)
     url = f"http://{args.host}:{args.port}/" + ("?token=TOKEN (from --token-file)" if token else "")
     console.print(f"console at {url} (Ctrl-C to stop); log: {args.out / 'log.sqlite'}")
     try:
@@ -1131,14 +1171,16 @@ def _run(args) -> None:
         return
     if args.compare:
         actions = tuple(a.strip() for a in args.compare.split(",") if a.strip())
+        from viz.report import scenario_key_figures
+
         with console.status(f"running {scenario.run.name} under {', '.join(actions)} ..."):
             try:
-                table = engine.compare(scenario, actions)
+                results = engine.compare_runs(scenario, actions)
             except ValueError as err:
                 raise InputError(str(err)) from None
-        shown = table.set_index("action").T if "action" in table.columns else table.T
-        shown.index.name = "figure"
-        _print_frame(shown, f"{scenario.run.name}: protective actions compared")
+        table = engine.comparison_table(results)
+        shown = {a: dict(scenario_key_figures(r)) for a, r in results.items()}
+        _print_texts(shown, f"{scenario.run.name}: protective actions compared")
         out.mkdir(parents=True, exist_ok=True)
         table.to_csv(out / "compare.csv")
         console.print(f"wrote {out / 'compare.csv'}")
@@ -1388,6 +1430,20 @@ def _print_ensemble(stats, title: str) -> None:
         k, n = int(first["members"]), int(first["of"])
         median = f"; p50 {first['p50']:,.0f} s" if k else "; no percentile (none alarmed)"
         console.print(f"first alarm: {k} of {n} members alarmed{median}", highlight=False)
+
+
+def _print_texts(columns: dict[str, dict[str, str]], title: str) -> None:
+    """Columns of figures already worded for people: column name -> {label: text}."""
+    from rich.markup import escape
+
+    table = Table(title=escape(title))
+    table.add_column("figure")
+    for name in columns:
+        table.add_column(escape(name), justify="right")
+    labels = dict.fromkeys(label for col in columns.values() for label in col)
+    for label in labels:
+        table.add_row(escape(label), *(escape(col.get(label, "")) for col in columns.values()))
+    console.print(table)
 
 
 def _print_frame(frame, title: str) -> None:

@@ -193,8 +193,9 @@ def score(dataset: str, model: str, observed, predicted, threshold=NON_DETECT) -
 # every comparison at once.
 
 OURS = (
-    "physics.integral_plume (one integral model: dense slumping cloud, Richardson-damped "
-    "entrainment, passive Gaussian far field; adiabatic mixing in moist air)"
+    "physics.integral_plume (one integral model: momentum jet (physics.jet), dense slumping "
+    "cloud, Richardson-damped entrainment, passive Gaussian far field; adiabatic mixing in "
+    "moist air)"
 )
 
 
@@ -226,20 +227,20 @@ def ours_pool(
     return plume.table.mole_fraction_of_concentration(c)[0], "integral"
 
 
-def ours_jet(x, term, weather, *, area, height, z0):
+def ours_jet(x, term, weather, *, height, z0):
     """Ground-level centreline volume fraction of the airborne part of a two-phase jet.
 
     ``term`` is a :class:`scenarios.release.SourceTerm` holding the jet only (no pool): its
-    rate, substance and aerosol fraction, leaving at the boiling point over ``area`` [m2]
-    at ``height`` [m]; ``weather`` a :class:`scenarios.zones.Weather`; z0 [m]. The integral
-    model does not carry the jet's momentum (its docstring says so).
+    rate, substance and aerosol fraction, leaving at the boiling point at its jet velocity,
+    horizontally downwind at ``height`` [m] (the model's momentum-jet phase,
+    ``physics.jet``); ``weather`` a :class:`scenarios.zones.Weather`; z0 [m].
     """
     release = substance_release(
         term.substance,
         float(term.airborne_kg_s[0]),
         liquid_fraction=term.aerosol_fraction,
-        area_m2=area,
         height_m=height,
+        jet_velocity_m_s=term.jet_velocity_m_s,
     )
     ambient = Ambient(
         weather.wind_speed_m_s,
@@ -532,8 +533,8 @@ def pool_peers() -> None:
                 degadis_case(rel, sub)
                 | {"id": cid, "stability": stab, "x_m": PEER_X.tolist(), "averaging_time_s": T_AVG}
             )
-            ours[cid] = ours_pool(
-                PEER_X, POOL_RATE, sub, AIR_T, 101325.0, u, stab, T_AVG, **POOL_KW
+            ours[cid], OURS_MS[cid] = timed(
+                ours_pool, PEER_X, POOL_RATE, sub, AIR_T, 101325.0, u, stab, T_AVG, **POOL_KW
             )
     slab, slab_why = run_peer("run_slab.py", slab_cases)
     degadis, degadis_why = run_peer("run_degadis.py", degadis_cases)
@@ -548,6 +549,7 @@ def pool_peers() -> None:
                 print(f"    {label} failed on {cid}: {res[cid]['error']}")
         s, d = peer_values(slab, cid), peer_values(degadis, cid)
         PEER_TALLY.append((cid, *compare_side_by_side(cid, c_ours, s, d, f"ours: {mode}")))
+        case_speed(cid, slab)
 
 
 def jet_peers() -> None:
@@ -615,11 +617,11 @@ def jet_peers() -> None:
                     "x_m": PEER_X.tolist(),
                 }
             )
-            ours[cid] = ours_jet(
+            ours[cid], OURS_MS[cid] = timed(
+                ours_jet,
                 PEER_X,
                 jet,
                 Weather(u, 270.0, stab, AIR_T, relative_humidity=RH / 100.0),
-                area=area,
                 height=JET_HEIGHT_M,
                 z0=Z0,
             )
@@ -632,9 +634,35 @@ def jet_peers() -> None:
             print(f"    SLAB failed on {cid}: {slab[cid]['error']}")
         s = peer_values(slab, cid)
         PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
+        case_speed(cid, slab)
 
 
 PEER_TALLY: list[tuple[str, int, int]] = []
+OURS_MS: dict[str, float] = {}
+CASE_SPEED: list[tuple[str, float, float]] = []
+
+
+def timed(model, *args, repeats=3, **kw):
+    """(result, best wall time in ms) of ``model(*args, **kw)`` over ``repeats`` calls."""
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = model(*args, **kw)
+        best = min(best, time.perf_counter() - t0)
+    return out, 1e3 * best
+
+
+def case_speed(cid: str, slab) -> None:
+    """Print ours against slabx's own time on one peer case (same run, same machine)."""
+    r = None if slab is None else slab[cid]
+    if r is None or "wall_s" not in r:
+        return
+    slab_ms = 1e3 * r["wall_s"]
+    CASE_SPEED.append((cid, OURS_MS[cid], slab_ms))
+    print(
+        f"    speed: ours {OURS_MS[cid]:.1f} ms (best of 3), slabx {slab_ms:.1f} ms "
+        f"(one run): {slab_ms / OURS_MS[cid]:.1f}x"
+    )
 
 
 # ----------------------------------------------------------------------------- (c) speed
@@ -850,6 +878,11 @@ def summary() -> None:
         )
     for cid, ok, total in PEER_TALLY:
         print(f"  peers, {cid:<44} ours meets the bar at {ok}/{total} distances")
+    for cid, ours_ms, slab_ms in CASE_SPEED:
+        print(
+            f"  speed, {cid:<44} ours {ours_ms:6.1f} ms, slabx {slab_ms:7.1f} ms: "
+            f"{slab_ms / ours_ms:5.1f}x (target >= 10x)"
+        )
     if SPEED:
         print(
             f"  speed: ours {SPEED['ours_ms']:.2f} ms, slabx {SPEED['slab_ms']:.1f} ms, "

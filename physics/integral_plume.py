@@ -42,9 +42,18 @@ at the cloud's own temperature (``physics.cloud_mixing``). Levels given as volum
 fractions (ppm) are converted with the release's own mixing table
 (:meth:`Plume.level_concentration`).
 
-Scope (checked): ground-level or near-ground releases (height 0-100 m; the momentum and
-buoyancy of a jet are not modelled here), z0 1e-5-3 m, wind 0.5-30 m/s at 10 m, distances
-up to 100 km.
+A jet (a release faster than the wind at its hole) first runs through the momentum-jet
+phase of ``physics.jet``: its own shear and the cross-flow entrain air, buoyancy bends it
+up or down, the ground stops it. It hands over where its entrainment no longer exceeds
+what the atmosphere would entrain into a cloud of its section (the UDM's criterion, Witlox
+& Holt 1999), with its mass of air, its width (sigma_y = sigma_z = its radius), its
+height and its momentum in excess of the wind's, which the cloud carries on (u = u_a +
+excess / mass flux): no seam in concentration, width or speed. A release whose own
+entrainment at the hole does not exceed the atmosphere's has no jet phase. Not modelled:
+a dense cloud released aloft without a jet stays at its height.
+
+Scope (checked): releases at 0-100 m, z0 1e-5-3 m, wind 0.5-30 m/s at 10 m, distances
+up to 100 km, jets at 0-2000 m/s from a hole (no source area), -90 to 90 degrees.
 
 References
 ----------
@@ -68,7 +77,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
-from physics import atmosphere, cloud_mixing
+from physics import atmosphere, cloud_mixing, jet
 from physics.sigmas import (
     BASE_AVERAGING_TIME_S,
     STABILITY_CLASSES,
@@ -87,6 +96,7 @@ FIRST_STEP_M = 1e-2
 MAX_HEIGHT_M = 100.0
 WIND_RANGE_M_S = (0.5, 30.0)
 MAX_DISTANCE_M = 1e5
+MAX_JET_VELOCITY_M_S = 2000.0
 # Along-wind sigma_x = a x^p beyond x_min (DEGADIS 2.1 ATMDEF: sigxco, sigxp, sigxmd).
 _SIGMA_X = {
     "A": (0.02, 1.22, 130.0),
@@ -112,6 +122,10 @@ class Release:
     area_m2 : area of the evaporating pool or source, 0 for a point [m2]
     height_m : height of the release, 0-100 m [m]
     duration_s : how long the release lasts, inf for a steady one [s]
+    jet_velocity_m_s : speed of a jet once expanded to ambient pressure, 0 for none; a jet
+        no faster than the wind at its height has no jet phase [m/s]
+    jet_angle_deg : direction of the jet above the horizontal, in the wind's vertical
+        plane pointing downwind: 0 horizontal, 90 vertical up [deg]
     """
 
     rate_kg_s: object
@@ -124,6 +138,8 @@ class Release:
     area_m2: object = 0.0
     height_m: object = 0.0
     duration_s: object = math.inf
+    jet_velocity_m_s: object = 0.0
+    jet_angle_deg: object = 0.0
 
 
 @dataclass(frozen=True)
@@ -159,6 +175,8 @@ def substance_release(
     area_m2=0.0,
     height_m=0.0,
     duration_s=math.inf,
+    jet_velocity_m_s=0.0,
+    jet_angle_deg=0.0,
 ) -> Release:
     """A :class:`Release` of a ``physics.substances.Substance``: vapour heat capacity at
     the release temperature (Poling et al. 2001 via ``chemicals``), latent heat at the normal
@@ -183,6 +201,8 @@ def substance_release(
         area_m2=area_m2,
         height_m=height_m,
         duration_s=duration_s,
+        jet_velocity_m_s=jet_velocity_m_s,
+        jet_angle_deg=jet_angle_deg,
     )
 
 
@@ -219,6 +239,14 @@ class _Curves:
         self.f = f_avg
         self._kind = None
 
+    def repeated(self, rows, k: int) -> _Curves:
+        """The curves of ``rows`` for arrays raveled from (rows, k)."""
+        out = object.__new__(_Curves)
+        for name in ("ay", "by", "az", "bz", "pz"):
+            setattr(out, name, np.repeat(getattr(self, name)[rows], k))
+        out.f, out._kind = self.f, None
+        return out
+
     def sy(self, x):
         return self.f * self.ay * x / np.sqrt(1.0 + self.by * x)
 
@@ -226,6 +254,18 @@ class _Curves:
         s = s / self.f
         a2 = self.ay**2
         return (s * s * self.by + np.sqrt((s * s * self.by) ** 2 + 4.0 * a2 * s * s)) / (2 * a2)
+
+    def sy_slope(self, x):
+        """d sigma_y / dx at x [-]."""
+        r = 1.0 + self.by * x
+        return self.f * self.ay * (1.0 + 0.5 * self.by * x) / (r * np.sqrt(r))
+
+    def sz_slope(self, x):
+        """d sigma_z / dx at x [-] (0 where the curve has levelled off, x = inf)."""
+        with np.errstate(invalid="ignore"):
+            r = 1.0 + self.bz * x
+            slope = self.az * r ** (self.pz - 1.0) * (r + self.pz * self.bz * x)
+        return np.where(np.isfinite(x), slope, 0.0)
 
     def sz(self, x):
         # x is inf where a curve has levelled off below the cloud's depth: nan, then kept
@@ -301,6 +341,8 @@ def _check(b: dict) -> None:
         ("area_m2", "source area", 0.0, math.inf, "m2"),
         ("liquid_fraction", "liquid fraction", 0.0, 1.0, ""),
         ("air_wind_speed_m_s", "wind speed at 10 m", *WIND_RANGE_M_S, "m/s"),
+        ("jet_velocity_m_s", "jet velocity", 0.0, MAX_JET_VELOCITY_M_S, "m/s"),
+        ("jet_angle_deg", "jet direction", -90.0, 90.0, "deg"),
     ):
         v = b[name]
         if not np.all(np.isfinite(v)) or np.any((v < lo) | (v > hi)):
@@ -322,6 +364,8 @@ def _check(b: dict) -> None:
         raise ValueError("vapour heat capacity must be > 0")
     if np.any(~(b["duration_s"] > 0)):
         raise ValueError("release duration must be > 0 s")
+    if np.any((b["jet_velocity_m_s"] > 0) & (b["area_m2"] > 0)):
+        raise ValueError("a jet leaves a hole: its source area must be 0 m2")
 
 
 @dataclass
@@ -410,6 +454,19 @@ class Plume:
         )
         return (c * lateral * _vertical(z.ravel(), h, sz)).reshape(x.shape)
 
+    def at(self, x, y, z=0.0):
+        """Concentration of every release at points (x downwind, y across, z up) [kg/m3]:
+        (n, m) for n releases. Points of shape (m,) are the same for every release (e.g.
+        many release rates at one set of receptors); points of shape (n, m) are each
+        release's own."""
+        x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, z)))
+        if x.ndim > 2:
+            raise ValueError("points must have shape (m,) or (n, m)")
+        c, b, sy, sz, h = self.profile(np.atleast_1d(x))
+        off_core = np.maximum(np.abs(y) - b, 0.0)
+        lateral = np.exp(-0.5 * (off_core / np.maximum(sy, 1e-9)) ** 2)
+        return c * lateral * _vertical(z, h, sz)
+
     def reach(self, level, z=0.0):
         """Farthest distance at which the centreline at height z reaches ``level`` (n,) or
         scalar [kg/m3]: 0 where never, the last station's distance where still above
@@ -490,6 +547,163 @@ def _row(p: Plume, i: int) -> Plume:
     )  # fmt: skip
 
 
+@dataclass
+class _HandOff:
+    """Where each release's jet phase ends (``physics.jet``) and the state it hands over.
+
+    Per release (n,): height [m] of the cloud from there on (the release height without a
+    jet), x [m] of the hand-off (0 without a jet), momentum [kg m/s2] the momentum flux in
+    excess of the wind's. Per jet (rows): entrained air [kg/s], radius [m], speed [m/s],
+    and its path (rows, k) cut at the hand-off for the stations before it.
+    """
+
+    height: np.ndarray
+    x: np.ndarray
+    momentum: np.ndarray
+    rows: np.ndarray
+    air_kg_s: np.ndarray
+    radius: np.ndarray
+    speed: np.ndarray
+    path: dict
+
+
+def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
+    """Run the momentum jet (``physics.jet``) of every release faster than the wind at its
+    hole and find where it hands over: the first point of its path where its own
+    entrainment (jet shear and cross-flow) no longer exceeds what the atmosphere would
+    entrain into a cloud of its section, rho_a u_a pi b (d sigma_y/dx + d sigma_z/dx /
+    Phi(Ri*)) cos theta per metre of path, on the Briggs curves from the virtual distances
+    of sigma_y = sigma_z = b (the UDM's passive entrainment taking over, Witlox & Holt
+    1999)."""
+    n = b["rate_kg_s"].size
+    h = b["height_m"]
+    v0 = b["jet_velocity_m_s"]
+    q = b["rate_kg_s"]
+
+    def wind_of(idx):
+        z0, us, il = (a[idx][:, None] for a in (b["air_z0_m"], ustar, inv_l))
+
+        def wind(z, radius):
+            """The ground phase's rule (``speed``): at the axis, or at half the depth of a
+            cloud on the ground (10 m at most), from 2 z0 up."""
+            half = np.minimum(0.5 * SQRT_PI_2 * radius, atmosphere.REFERENCE_HEIGHT_M)
+            return atmosphere.wind_speed(
+                np.maximum(np.where(z > 0.0, z, half), 2.0 * z0), us, z0, il
+            )
+
+        return wind
+
+    radius0 = np.sqrt(q / (table.density[:, -1] * np.maximum(v0, 1e-9) * math.pi))
+    at_hole = wind_of(np.arange(n))(h[:, None], radius0[:, None])[:, 0]
+    rows = np.flatnonzero((v0 > at_hole) & (q > 0))
+    hand = _HandOff(h.copy(), np.zeros(n), np.zeros(n), rows, *(np.empty(0),) * 3, {})
+    if not rows.size:
+        return hand
+    sub = cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[rows] for a in table))
+    rho_a = air.density[rows][:, None]
+    p = jet.jet_path(
+        q[rows],
+        v0[rows],
+        np.radians(b["jet_angle_deg"][rows]),
+        h[rows],
+        sub,
+        air.density[rows],
+        wind_of(rows),
+    )
+    k = jet.MASS_RATIO.size
+    gp = np.maximum(G * (p.density - rho_a) / rho_a, 0.0)
+    ri = gp * SQRT_PI_2 * p.radius / (ustar[rows][:, None] ** 2)
+    flat = curves.repeated(rows, k)
+    r = p.radius.ravel()
+    slope = flat.sy_slope(flat.sy_inverse(r)) + flat.sz_slope(flat.sz_inverse(r)) / _phi_ratio(
+        ri.ravel()
+    )
+    with np.errstate(invalid="ignore"):
+        passive = (
+            rho_a * p.wind * math.pi * p.radius * slope.reshape(p.radius.shape) * (p.u_x / p.speed)
+        )
+        done = ~(p.entrainment > passive)
+        # where a path's next point is not finite (it stopped entraining) it hands over here
+        ends = ~np.isfinite(p.x + p.z + p.radius + p.entrainment + passive)
+    done[:, :-1] |= ends[:, 1:]
+    # a release whose own entrainment at the hole does not exceed the atmosphere's has no
+    # jet phase (negligible momentum: the model without it)
+    keep = ~done[:, 0]
+    rows, p, q, ri, done = (
+        rows[keep],
+        jet.JetPath(*(a[keep] for a in p)),
+        b["rate_kg_s"][rows][keep],
+        ri[keep],
+        done[keep],
+    )
+    hand.rows = rows
+    if not rows.size:
+        return hand
+    done[:, -1] = True
+    kh = np.argmax(done, axis=1)
+    pick = np.arange(rows.size), kh
+    mass = q * jet.MASS_RATIO[kh]
+    hand.height[rows] = p.z[pick]
+    hand.x[rows] = p.x[pick]
+    hand.momentum[rows] = mass * (p.u_x[pick] - p.wind[pick])
+    hand.air_kg_s = mass - q
+    hand.radius = p.radius[pick]
+    hand.speed = p.speed[pick]
+    # the path up to the hand-off, held there beyond it (monotonic x for interpolation)
+    before = np.arange(k)[None, :] <= kh[:, None]
+    hand.path = {
+        name: np.where(before, v, v[pick][:, None])
+        for name, v in (
+            ("x", p.x),
+            ("c", p.density / jet.MASS_RATIO),
+            ("radius", p.radius),
+            ("z", p.z),
+            ("temperature", p.temperature),
+            ("density", p.density),
+            ("richardson", ri),
+            ("u", p.speed),
+        )
+    }
+    return hand
+
+
+def _jet_stations(hand: _HandOff, xi, out: dict, height, ustar, rho_a) -> None:
+    """Overwrite the stations before each jet's hand-off with its path, interpolated in x
+    (its section carried as sigma_y = sigma_z = b about its axis, with no flat core, so
+    that u C W H is its mass flux)."""
+    rows = hand.rows
+    path = hand.path
+    px = path["x"]
+    span = float(np.nanmax(px)) + 2.0 * float(xi[-1]) + 1.0
+    offset = (np.arange(rows.size) * span)[:, None]
+    flat = (px + offset).ravel()
+    query = (xi[None, :] + offset).ravel()
+    k = np.clip(np.searchsorted(flat, query, side="right") - 1, 0, flat.size - 2)
+    x0, x1 = flat[k], flat[k + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.clip(np.where(x1 > x0, (query - x0) / (x1 - x0), 0.0), 0.0, 1.0)
+    before = xi[None, :] < hand.x[rows][:, None]
+
+    def at(v):
+        v = v.ravel()
+        return (v[k] + w * (v[k + 1] - v[k])).reshape(before.shape)
+
+    radius = at(path["radius"])
+    sub = {
+        "c": at(path["c"]),
+        "b": np.zeros_like(radius),
+        "sigma_y": radius,
+        "sigma_z": radius,
+        "temperature": at(path["temperature"]),
+        "density": at(path["density"]),
+        "richardson": at(path["richardson"]),
+        "u": at(path["u"]),
+    }
+    for name, v in sub.items():
+        out[name][rows] = np.where(before, v, out[name][rows])
+    height[rows] = np.where(before, at(path["z"]), height[rows])
+
+
 def integral_plume(
     release: Release, ambient: Ambient, *, x_max_m: float = 10_000.0, steps: int = STEPS
 ) -> Plume:
@@ -540,9 +754,15 @@ def integral_plume(
     inv_l = atmosphere.inverse_obukhov_length(b["stability"], b["air_z0_m"])
     ustar = atmosphere.friction_velocity(b["air_wind_speed_m_s"], b["air_z0_m"], inv_l)
     z0 = b["air_z0_m"]
-    h = b["height_m"]
-    u_top = np.maximum(h, atmosphere.REFERENCE_HEIGHT_M)
     z_low = 2.0 * z0
+    curves = _Curves(
+        b["stability"], ambient.terrain, averaging_time_factor(ambient.averaging_time_s)
+    )
+    q = b["rate_kg_s"]
+    rho_a = air.density
+    jet = _jet_phase(b, table, air, curves, ustar, inv_l)
+    h = jet.height
+    u_top = np.maximum(h, atmosphere.REFERENCE_HEIGHT_M)
 
     # the profile tabulated once per release on heights log-spaced from 2 z0 to the top
     span = np.log(u_top / z_low)
@@ -559,14 +779,9 @@ def integral_plume(
         lo = profile.take(row_start + k)
         return lo + (pos - k) * (profile.take(row_start + k + 1) - lo)
 
-    curves = _Curves(
-        b["stability"], ambient.terrain, averaging_time_factor(ambient.averaging_time_s)
-    )
-    q = b["rate_kg_s"]
     side = np.sqrt(b["area_m2"])
     has_area = side > 0
     rho0 = table.density[:, -1]
-    rho_a = air.density
     # a point source starts as a square of the pure release moving with the wind there
     u = speed(np.zeros(n))
     for _ in range(3):
@@ -582,6 +797,14 @@ def integral_plume(
     sz0 = np.where(has_area, curves.sz(np.full(n, xi[0])), w0 / SQRT_PI_2)
     u = np.where(has_area, speed(SQRT_PI_2 * sz0), u)
     m_air = np.where(has_area, rho_a * u * width * SQRT_PI_2 * sz0, 0.0)
+    # a jet hands its cloud over where its own entrainment has fallen to the atmosphere's
+    if jet.rows.size:
+        r = jet.rows
+        m_air[r] = jet.air_kg_s
+        width[r] = SQRT_2PI * jet.radius
+        half[r] = 0.0
+        u[r] = jet.speed
+    x_hand, excess = jet.x, jet.momentum
     names = ("c", "b", "sigma_y", "sigma_z", "temperature", "density", "richardson", "u")
     out = {k: np.empty((n, steps)) for k in names}
     for k in range(steps):
@@ -603,18 +826,23 @@ def integral_plume(
         out["u"][:, k] = u
         if k == steps - 1:
             break
-        dx = xi[k + 1] - xi[k]
+        # past the hand-off only (a jet's cloud waits there until its station comes)
+        dx = np.maximum(xi[k + 1] - np.maximum(xi[k], x_hand), 0.0)
         spread = C_E * np.sqrt(gp * depth) / u * dx
         turb_width = SQRT_2PI * curves.sy(curves.sy_inverse(width / SQRT_2PI) + dx)
         sz_new = curves.sz(curves.sz_inverse(sz) + dx / _phi_ratio(ri))
         sz_new = np.where(np.isfinite(sz_new), sz_new, sz)
         area_new = turb_width * SQRT_PI_2 * sz_new
-        u_new = speed(area_new / turb_width)
+        # the jet's remaining momentum excess over the wind's rides on (0 without a jet)
+        u_new = speed(area_new / turb_width) + excess / total
         # air entrained: the growth of the volume flux by turbulence (spreading only thins)
         m_air = m_air + rho_a * np.maximum(u_new * area_new - u * width * depth, 0.0)
         u = u_new
         width = turb_width + 2.0 * spread
         half = half + spread
+    height = np.broadcast_to(h[:, None], (n, steps)).copy()
+    if jet.rows.size:
+        _jet_stations(jet, xi, out, height, ustar, rho_a)
 
     x = xi[None, :] - shift[:, None]
     sx_a, sx_p, sx_min = (
@@ -634,7 +862,7 @@ def integral_plume(
         b=out["b"],
         sigma_y=out["sigma_y"],
         sigma_z=out["sigma_z"],
-        height=np.broadcast_to(h[:, None], x.shape).copy(),
+        height=height,
         temperature=out["temperature"],
         density=out["density"],
         richardson=out["richardson"],

@@ -91,6 +91,7 @@ CLOUD_FRAME_MARGIN = 1.2  # puffs overlap: a frame reaches a little past each pu
 # density no longer shapes it (entrainment within 1 % of passive, DEGADIS PHIF) and the puffs
 # carry it.
 DENSE_RICHARDSON = 0.1
+PROGRESS_STEPS = 50  # how often a run with a progress callback reports
 
 
 @dataclass
@@ -172,9 +173,20 @@ class Engine:
     draws : dict, optional
         Ensemble draws: ``wind_from_offset_deg``, ``wind_speed_factor``, ``hole_m`` and
         ``seed`` (see ``scenarios.ensemble``).
+    start : TwinStart, optional
+        The twin at the start, when the caller holds it (a live twin, see
+        ``scenarios.simulate_now``); by default the scenario's ``[twin]`` recording is
+        replayed to find it.
     """
 
-    def __init__(self, scenario: Scenario, park=None, action: str | None = None, draws=None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        park=None,
+        action: str | None = None,
+        draws=None,
+        start: TwinStart | None = None,
+    ):
         draws = draws or {}
         self.sc = scenario
         self.park = park if park is not None else twin.load_park(scenario.run.park)
@@ -202,7 +214,7 @@ class Engine:
                 )
             except ValueError as e:
                 raise ScenarioError(f"{scenario.path}: release.{spec.asset}: {e}") from None
-        if scenario.population.source == "twin" and scenario.twin is None:
+        if scenario.population.source == "twin" and scenario.twin is None and start is None:
             raise ScenarioError(
                 f"{scenario.path}: population.from: 'twin' needs a [twin] section (the "
                 "recording whose headcounts the people start from)"
@@ -210,7 +222,7 @@ class Engine:
         self.rng = np.random.default_rng(self.seed)
         self._wind_offset = float(draws.get("wind_from_offset_deg", 0.0))
         self._wind_factor = float(draws.get("wind_speed_factor", 1.0))
-        self.twin_start = self._from_twin()
+        self.twin_start = self._from_twin(start)
         self.changes = self._wind_changes()
         self.air_temperature_K = scenario.weather.air_temperature_K
         if self.twin_start is not None and scenario.twin.weather:
@@ -244,7 +256,6 @@ class Engine:
         self.target_xy = np.array(
             [(g.x, g.y) for g in self.park.targets.geometry.representative_point()]
         ).reshape(-1, 2)
-        self.blocked_links: list[tuple[float, int]] = []
         self.plan_closed: list[dict] = []
         self.env.process(self.weather_process())
         for leak in self.leaks:
@@ -260,18 +271,20 @@ class Engine:
 
     # --- set-up ------------------------------------------------------------------------
 
-    def _from_twin(self) -> TwinStart | None:
-        """Replay the twin's recording; the park's tanks take its state at the start."""
+    def _from_twin(self, start: TwinStart | None) -> TwinStart | None:
+        """Replay the twin's recording (unless ``start`` is given); the park's tanks take
+        its state at the start."""
         spec = self.sc.twin
         if spec is None:
-            return None
-        path = twin_start.recording_path(spec.recording, self.sc.path)
-        try:
-            start = twin_start.replay(
-                self.park, path, self.sc.run.start.timestamp(), self.sc.run.duration_s
-            )
-        except (OSError, ValueError) as e:
-            raise ScenarioError(f"{self.sc.path}: twin.recording: {e}") from None
+            return start
+        if start is None:
+            path = twin_start.recording_path(spec.recording, self.sc.path)
+            try:
+                start = twin_start.replay(
+                    self.park, path, self.sc.run.start.timestamp(), self.sc.run.duration_s
+                )
+            except (OSError, ValueError) as e:
+                raise ScenarioError(f"{self.sc.path}: twin.recording: {e}") from None
         if spec.state:
             self.park = twin_start.with_tank_state(self.park, start.snapshot)
         return start
@@ -870,8 +883,10 @@ class Engine:
     def plan_watch(self):
         """From the decision on, assembly points and gates inside the cloud (now or five
         minutes ahead) or a fire's range are closed: nobody is sent there, and people there
-        or on their way go to another."""
+        or on their way go to another. Roads into a fire's range are closed at its edge (one
+        way: people inside still leave by them)."""
         while True:
+            self._close_roads_to_fires()
             reasons = self._plan_hazards()
             ids = [d.id for d in self.evac.dests]
             new = [d for d in reasons if not self.evac.closed[ids.index(d)]]
@@ -892,6 +907,80 @@ class Engine:
                 self.log(f"{what} {d} closed: {reasons[d]} ({there} there, {heading} on their way)")
             yield self.env.timeout(ROAD_WATCH_S)
 
+    def _fire_hazards(self) -> list[tuple[Fire, str]]:
+        """Fires burning now, and the fireball each unignited fireball release would make
+        now (its lethal range is closed before it happens), with their labels."""
+        now = self.env.now
+        fires = [(f, f.kind) for f in self.fires if f.end_s > now]
+        for leak in self.leaks:
+            if leak.spec.fire == "fireball" and leak.ignited_s is None:
+                f = self._fire(leak)
+                if f is not None:
+                    fires.append((f, f"possible {f.kind}"))
+        return fires
+
+    def _fire_death_probability(self, f: Fire, xy) -> tuple[np.ndarray, np.ndarray, float]:
+        """Heat flux [W/m2] at ``xy``, the span [s] of the fire still to come and the
+        probability of death (Eisenberg probit) of someone standing there through it."""
+        now = self.env.now
+        r = np.hypot(*(np.asarray(xy, float).reshape(-1, 2) - np.asarray(f.xy)).T)
+        flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
+        span = f.end_s - max(now, f.start_s)
+        return flux, harm.thermal_death_probability(flux, span), span
+
+    def _close_roads_to_fires(self):
+        """Roads into a fire's (or a possible fireball's) range are closed at its edge: a
+        link from a node outside the range (where someone standing through the fire would
+        die with less than PLAN_P_DEATH) to a node inside it is closed that way, a link
+        that crosses the range between two nodes outside it is closed both ways, and links
+        inside the range stay open, so people inside still leave by any road while nobody
+        outside is routed in. A road is named in the plan, with its reason, each time links
+        of it are newly closed."""
+        graph = self.park.network.graph
+        for f, kind in self._fire_hazards():
+            flux, p, span = self._fire_death_probability(f, self._road_pts)
+            hot = p >= PLAN_P_DEATH
+            if not hot.any():
+                continue
+            inside = self._fire_death_probability(f, self.network.nodes_xy)[1] >= PLAN_P_DEATH
+            by_road: dict[str, list[tuple[int, int]]] = {}
+            worst: dict[str, int] = {}
+            for k in np.flatnonzero(hot).tolist():
+                a, b = (int(n) for n in self._road_links[k])
+                if inside[a] and inside[b]:
+                    continue
+                arcs = [(a, b), (b, a)] if not (inside[a] or inside[b]) else []
+                arcs = arcs or ([(a, b)] if inside[b] else [(b, a)])
+                road = str(graph.edges[a, b].get("road", f"link {a}-{b}"))
+                by_road.setdefault(road, []).extend(arcs)
+                if road not in worst or p[k] > p[worst[road]]:
+                    worst[road] = k
+            for road, arcs in by_road.items():
+                new = set(arcs) - self.evac.net.closed_arcs
+                if not new:
+                    continue
+                turned, using = self.evac.close_arcs(new)
+                k = worst[road]
+                reason = (
+                    f"leads into the range of a {kind} ({flux[k] / 1e3:.0f} kW/m2 for "
+                    f"{span:.0f} s, {p[k]:.0%} probability of death on it): closed into "
+                    "the range, open on the way out"
+                )
+                self.plan_closed.append(
+                    dict(
+                        time_s=float(self.env.now),
+                        destination=road,
+                        kind="road",
+                        reason=reason,
+                        persons_there=turned,
+                        persons_on_their_way=using,
+                    )
+                )
+                self.log(
+                    f"road {road} closed into the range of the {kind} ({turned} turned away, "
+                    f"{using} re-routed)"
+                )
+
     def _plan_hazards(self) -> dict[str, str]:
         """Destination id -> why it lies in a hazard zone now."""
         dests = self.evac.dests
@@ -909,18 +998,8 @@ class Engine:
             c = np.maximum(self.concentration(xy), self.concentration(xy, puffs=ahead))
             for k in np.flatnonzero(c >= self.level(name)):
                 reasons[dests[k].id] = f"inside the {name} cloud (now or within 5 min)"
-        now = self.env.now
-        fires = [(f, f.kind) for f in self.fires if f.end_s > now]
-        for leak in self.leaks:
-            if leak.spec.fire == "fireball" and leak.ignited_s is None:
-                f = self._fire(leak)
-                if f is not None:
-                    fires.append((f, f"possible {f.kind}"))
-        for f, kind in fires:
-            r = np.hypot(*(xy - np.asarray(f.xy)).T)
-            flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
-            span = f.end_s - max(now, f.start_s)
-            p = harm.thermal_death_probability(flux, span)
+        for f, kind in self._fire_hazards():
+            flux, p, span = self._fire_death_probability(f, xy)
             for k in np.flatnonzero(p >= PLAN_P_DEATH):
                 reasons.setdefault(
                     dests[k].id,
@@ -935,7 +1014,7 @@ class Engine:
         limit = self.level(name)
         if math.isnan(limit):
             return
-        w0 = None
+        graph = self.park.network.graph
         while True:
             yield self.env.timeout(ROAD_WATCH_S)
             w = self.weather
@@ -948,13 +1027,31 @@ class Engine:
             )
             hot = self._road_links[c >= limit]
             if len(hot):
-                links = {tuple(x) for x in hot.tolist()}
-                before = len(self.network.blocked) if w0 is None else w0
-                turned = self.evac.block(links)
-                self.blocked_links.append((float(self.env.now), len(self.evac.net.blocked)))
-                if len(self.evac.net.blocked) != before:
-                    self.log(f"{len(self.evac.net.blocked)} links closed ({turned} turned away)")
-                w0 = len(self.evac.net.blocked)
+                net = self.evac.net
+                by_road: dict[str, set] = {}
+                for a, b in hot.tolist():
+                    if net.edge_id[a, b] not in net.blocked:
+                        road = str(graph.edges[a, b].get("road", f"link {a}-{b}"))
+                        by_road.setdefault(road, set()).add((a, b))
+                turned = 0
+                for road, links in by_road.items():
+                    there, using = self.evac.block(links)
+                    turned += there
+                    self.plan_closed.append(
+                        dict(
+                            time_s=float(self.env.now),
+                            destination=road,
+                            kind="road",
+                            reason=f"crosses the {name} cloud (now or within 5 min): closed",
+                            persons_there=there,
+                            persons_on_their_way=using,
+                        )
+                    )
+                if by_road:
+                    self.log(
+                        f"{len(net.blocked)} links closed ({turned} turned away); roads "
+                        + ", ".join(by_road)
+                    )
 
     def dose_monitor(self):
         """Every person's concentration, dose and heat, one vectorised call per step."""
@@ -1115,22 +1212,40 @@ class Engine:
 
     # --- running -----------------------------------------------------------------------
 
-    def run(self):
-        """Run to the scenario's duration and build the result."""
+    def run(self, progress=None):
+        """Run to the scenario's duration and build the result; ``progress(fraction)`` is
+        called every `PROGRESS_STEPS`-th of the run if given (the run is the same)."""
         from scenarios.results import build_result
 
-        self.env.run(until=self.sc.run.duration_s + 1e-9)
+        end = self.sc.run.duration_s + 1e-9
+        if progress is not None:
+            for k in range(1, PROGRESS_STEPS):
+                self.env.run(until=end * k / PROGRESS_STEPS)
+                progress(k / PROGRESS_STEPS)
+        self.env.run(until=end)
         return build_result(self)
 
 
-def run(scenario: Scenario, park=None, action: str | None = None, draws=None):
+def run(scenario: Scenario, park=None, action: str | None = None, draws=None, start=None):
     """Run a scenario once; returns a ``scenarios.results.ScenarioResult``."""
-    return Engine(scenario, park, action, draws).run()
+    return Engine(scenario, park, action, draws, start).run()
+
+
+def compare_runs(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> dict:
+    """The same scenario under each protective action: action -> ``ScenarioResult``."""
+    park = park if park is not None else twin.load_park(scenario.run.park)
+    return {a: run(scenario, park, a) for a in actions}
 
 
 def compare(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> pd.DataFrame:
     """The same scenario under each protective action: one row of key figures each (a figure
     not computed gives its reason instead of a number)."""
-    park = park if park is not None else twin.load_park(scenario.run.park)
-    rows = {a: run(scenario, park, a).shown_figures() for a in actions}
+    results = compare_runs(scenario, actions, park)
+    return comparison_table(results)
+
+
+def comparison_table(results: dict) -> pd.DataFrame:
+    """One row of key figures per action of ``compare_runs`` (a figure not computed gives
+    its reason instead of a number)."""
+    rows = {a: r.shown_figures() for a, r in results.items()}
     return pd.DataFrame(rows).T.rename_axis("action")

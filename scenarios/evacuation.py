@@ -266,16 +266,17 @@ class Evacuation:
             event, self._warning[k] = self._warning[k], self.env.event()
             event.succeed()
 
-    def block(self, links) -> int:
+    def block(self, links) -> tuple[int, int]:
         """Links (node pairs) become impassable now. People bound to use one choose a new
         route at their next node (those queuing to enter one turn away at once; those
-        already walking along one finish it). Returns how many turned away from a queue.
+        already walking along one finish it). Returns (persons who turned away from a
+        queue, persons whose route used one) at the moment of closing.
         ``FlowNetwork.sample_points`` helps find the links a forecast cloud covers."""
         links = list(links)
         new = self.net.edge_ids(links) - self.net.blocked
         if not new:
-            return 0
-        self._flag_rerouted(new)
+            return 0, 0
+        using = self._flag_rerouted(new)
         self.net.block(links)
         s = self._queue_of
         edge = np.where(s < self._car0, s, (s - self._car0) // 2)
@@ -284,7 +285,33 @@ class Evacuation:
         )
         for i in hit.tolist():
             self._proc[i].interrupt("blocked")
-        return len(hit)
+        return len(hit), using
+
+    def close_arcs(self, arcs) -> tuple[int, int]:
+        """Links become passable in one direction only (each (a, b) closes the way from node
+        a to node b, into a fire's range): people bound that way choose a new route at their next
+        node (those queuing to enter it turn away at once; those already on it finish it);
+        the way back stays open. Returns (persons who turned away from a queue into it,
+        persons whose route used it) at the moment of closing."""
+        arcs = list(arcs)
+        self.net.edge_ids(arcs)
+        new = {(int(a), int(b)) for a, b in arcs} - self.net.closed_arcs
+        if not new:
+            return 0, 0
+        using = self._flag_rerouted(new, arcs=True)
+        self.net.close_arcs(new)
+        s = self._queue_of
+        at = self._at
+        hit = []
+        for i in np.flatnonzero((self.status == QUEUED) & (s >= 0) & (s < self._door0)).tolist():
+            e = int(s[i]) if s[i] < self._car0 else int(s[i] - self._car0) // 2
+            a = int(at[i])
+            b = int(self.net.v[e]) if a == self.net.u[e] else int(self.net.u[e])
+            if (a, b) in new:
+                hit.append(i)
+        for i in hit:
+            self._proc[i].interrupt("blocked")
+        return len(hit), using
 
     def close(self, destinations) -> tuple[int, int]:
         """Destinations (ids) may no longer be used from now on (they lie in a hazard
@@ -306,20 +333,24 @@ class Evacuation:
             self._closing[k].succeed()
         return there, heading
 
-    def _flag_rerouted(self, new: set[int]):
+    def _flag_rerouted(self, new: set, arcs: bool = False) -> int:
         """Mark people on their way whose remaining route (before blocking) uses a link of
-        ``new``."""
+        ``new`` (edge ids; or (from, to) node pairs when ``arcs``); returns how many."""
         going = (self.dest >= 0) & (self._at >= 0) & (self.status != ARRIVED)
+        using = 0
         for i in np.flatnonzero(going).tolist():
             mode = "car" if self.pop.drives[i] else "foot"
             goal = self.dests[self.dest[i]].node
             nxt = self.net.tree(goal, mode)[1]
             node = int(self._at[i])
             while node != goal and nxt[node] >= 0:
-                if self.net.edge_id[node, int(nxt[node])] in new:
+                step = (node, int(nxt[node]))
+                if (step if arcs else self.net.edge_id[step]) in new:
                     self.rerouted[i] = True
+                    using += 1
                     break
                 node = int(nxt[node])
+        return using
 
     def positions(self, t: float | None = None) -> np.ndarray:
         """(n, 2) positions [m] of every person at ``t`` (default now); valid from now up to

@@ -23,6 +23,16 @@ to `scenarios.forecast` once per asset, and tells its subscribers what happened;
 Subscribers run in the loop's thread; a subscriber that raises is logged and dropped from
 that event only, so a face cannot stop the feed.
 
+By default a confirmed leak is forecast once per asset, in the loop's thread (``replay``
+prints it in order). With ``background=True`` (the console) forecasts run in a thread of
+their own so the feed and the faces keep going while one is computed (about a second on the
+demo park), and a leak is forecast again each time the twin refines its source estimate
+(asset, rate): the request of each asset made last replaces one not yet started (latest
+wins), and ``"forecast"`` is told from that thread.
+
+A drill seeking back (`rewind`) starts the twin again from nothing and takes the recording
+again from its start; what is in the log already is not written twice.
+
 Operator actions (`act`: acknowledge, shelve, simulate) are written to the reading log as
 alarm rows (state ``"acked"``, ``"shelved"``, ``"simulate"``) with their time, so that a
 replay of the log shows who did what when.
@@ -30,7 +40,10 @@ replay of the log shows who did what when.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -54,9 +67,12 @@ class FeedLoop:
         The park.
     log_path : path
         The reading log (SQLite); its folder is made if needed.
+    background : bool
+        Forecast in a thread of its own, again at every refined estimate (see the module
+        docstring).
     """
 
-    def __init__(self, park, log_path):
+    def __init__(self, park, log_path, *, background: bool = False):
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         self.park = park
         self.log = ReadingLog(log_path)
@@ -67,6 +83,8 @@ class FeedLoop:
         self._leaks: list = []
         self._forecast_done: set[str] = set()
         self._estimate_seen: dict[str, float] = {}
+        self._confirmed_gas: dict[str, object] = {}
+        self.forecaster = Forecaster(self) if background else None
         self.twin = Twin(park, log=self.log, on_alarm=self._alarm, on_leak=self._leaks.append)
 
     def subscribe(self, event: str, callback: Callable) -> None:
@@ -113,24 +131,67 @@ class FeedLoop:
             if self._estimate_seen.get(cas) != t:
                 self._estimate_seen[cas] = t
                 self.emit("estimate", (cas, t, est))
+                leak = self._confirmed_gas.get(cas)
+                if self.forecaster is not None and leak is not None:
+                    refined = dataclasses.replace(
+                        leak,
+                        asset=est.asset,
+                        rate_kg_s=est.rate_kg_s,
+                        rate_sd_kg_s=est.rate_sd_kg_s,
+                        probability=est.probability,
+                    )
+                    self.forecaster.request(refined, self.twin.snapshot())
 
     def _confirmed(self, leak) -> None:
         self.emit("leak", leak)
+        if self.forecaster is not None:
+            if leak.method == "gas detectors":
+                self._confirmed_gas.setdefault(leak.cas, leak)
+            self.forecaster.request(leak, self.twin.snapshot())
+            return
         if leak.asset in self._forecast_done:
             return
         self._forecast_done.add(leak.asset)
+        self._forecast(leak, self.twin.snapshot())
+
+    def _forecast(self, leak, snapshot) -> None:
         try:
-            result = forecast(self.park, leak, self.twin.snapshot())
+            result = forecast(self.park, leak, snapshot)
         except ValueError as err:
             self.emit("forecast", (leak, None, str(err)))
             return
         self.forecasts.append(result)
         self.emit("forecast", (leak, result, ""))
 
-    def act(self, action: str, tag: str, level: str = "", by: str = "operator", t=None) -> None:
+    def rewind(self) -> None:
+        """Start the twin again from nothing, to take a recording again from its start (a
+        drill seeking back). What it raises again up to the latest reading taken so far is
+        in the log already and is not written again; forecasts waiting are dropped."""
+        if self.forecaster is not None:
+            self.forecaster.drop()
+        upto = self.twin.t if self.count else -math.inf
+        self.events, self.forecasts, self._leaks = [], [], []
+        self._forecast_done, self._estimate_seen, self._confirmed_gas = set(), {}, {}
+        self.count = 0
+        self.twin = Twin(
+            self.park,
+            log=_LogAfter(self.log, upto),
+            on_alarm=self._alarm,
+            on_leak=self._leaks.append,
+        )
+
+    def act(
+        self,
+        action: str,
+        tag: str,
+        level: str = "",
+        by: str = "operator",
+        t=None,
+        detail: str = "",
+    ) -> None:
         """Record an operator's action in the log at wall time ``t`` [s POSIX UTC] (default
-        now), with the feed's time in the row's text: acknowledge or shelve the alarm
-        ``tag``/``level``, or simulate (``tag`` names what was simulated).
+        now), with the feed's time (and ``detail``) in the row's text: acknowledge or shelve
+        the alarm ``tag``/``level``, or simulate (``tag`` names what was simulated).
 
         Raises KeyError for an alarm that does not exist, ValueError for an unknown action.
         """
@@ -138,6 +199,7 @@ class FeedLoop:
             raise ValueError(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
         t = time.time() if t is None else t
         note = f"by {by}, feed time {format_time(self.twin.t)}" if self.count else f"by {by}"
+        note += f": {detail}" if detail else ""
         if action == "acknowledge":
             self.twin.alarms.acknowledge(tag, level, t, by=note)
         else:
@@ -159,8 +221,76 @@ class FeedLoop:
         self.emit("feed", state)
 
     def close(self) -> None:
-        """Commit and close the log."""
+        """Stop the forecasts' thread; commit and close the log."""
+        if self.forecaster is not None:
+            self.forecaster.stop()
         self.log.close()
+
+
+class _LogAfter:
+    """The reading log, writing only alarm rows later than ``t`` [s]."""
+
+    def __init__(self, log: ReadingLog, t: float):
+        self.log, self.t = log, t
+
+    def add_alarm(self, t, *row) -> None:
+        if t > self.t:
+            self.log.add_alarm(t, *row)
+
+
+class Forecaster:
+    """The forecasts of a `FeedLoop` in a thread of their own: one request per asset waits
+    (a newer one replaces it: latest wins), the oldest waiting is computed next."""
+
+    def __init__(self, loop: FeedLoop):
+        self.loop = loop
+        self.pending: dict[str, tuple] = {}
+        self.busy = False
+        self._wake = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="forecasts", daemon=True)
+        self._thread.start()
+
+    def request(self, leak, snapshot) -> None:
+        """Forecast ``leak`` in ``snapshot`` (taken now, in the loop's thread)."""
+        with self._wake:
+            self.pending.pop(leak.asset, None)
+            self.pending[leak.asset] = (leak, snapshot)
+            self._wake.notify()
+
+    def drop(self) -> None:
+        """Forget the requests not yet started."""
+        with self._wake:
+            self.pending.clear()
+
+    def idle(self) -> bool:
+        """Nothing waiting and nothing being computed."""
+        with self._wake:
+            return not self.pending and not self.busy
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self.pending and not self._stopped:
+                    self._wake.wait()
+                if self._stopped:
+                    return
+                asset = next(iter(self.pending))
+                leak, snapshot = self.pending.pop(asset)
+                self.busy = True
+            try:
+                self.loop._forecast(leak, snapshot)
+            except Exception:  # a forecast that fails must not stop the next ones
+                logger.exception("forecast of %s failed", leak.asset)
+            finally:
+                with self._wake:
+                    self.busy = False
 
 
 def feed_health(feed, taken: int, now: float | None = None) -> dict:

@@ -1,5 +1,6 @@
 """The road graph as an evacuation network: links with widths and capacities, the places
-people leave from and go to, and shortest-route trees that follow blocked links.
+people leave from and go to, and shortest-route trees that follow blocked links (and links
+closed in one direction only: into a fire's range).
 
 Capacities follow the hydraulic model (SFPE Handbook; IMO MSC.1/Circ.1533): people pass a
 link, door or gate at most at the specific flow times its width. On foot the specific flow
@@ -106,12 +107,15 @@ class FlowNetwork:
             self.edge_id[b, a] = e
         self.lane_width_m = lane_width_m
         self.blocked: set[int] = set()
+        # arcs (from node, to node) closed in that direction only
+        self.closed_arcs: set[tuple[int, int]] = set()
         self._trees: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def fresh(self) -> "FlowNetwork":
         """The same network with no link blocked (runs block links on their own copy)."""
         other = copy.copy(self)
         other.blocked = set()
+        other.closed_arcs = set()
         other._trees = {}
         return other
 
@@ -159,6 +163,18 @@ class FlowNetwork:
             self._trees.clear()
         return new
 
+    def close_arcs(self, arcs) -> set[tuple[int, int]]:
+        """Declare links passable in one direction only from now on: each (a, b) closes the
+        way from node a to node b (people may still come back from b to a); returns the
+        arcs newly closed."""
+        arcs = list(arcs)
+        self.edge_ids(arcs)  # an unknown link raises
+        new = {(int(a), int(b)) for a, b in arcs} - self.closed_arcs
+        if new:
+            self.closed_arcs |= new
+            self._trees.clear()
+        return new
+
     def tree(self, node: int, mode: str = "foot") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Shortest routes to ``node`` avoiding blocked links: for every node, the cost to
         reach ``node`` (metres on foot, seconds by car; inf if unreachable), the next node on
@@ -172,12 +188,16 @@ class FlowNetwork:
     def _shortest_to(self, node: int, mode: str):
         open_ = np.ones(self.n_edges, bool)
         open_[list(self.blocked)] = False
+        uv, vu = open_.copy(), open_.copy()
+        for a, b in self.closed_arcs:
+            e = self.edge_id[a, b]
+            (uv if a == self.u[e] else vu)[e] = False
         if mode == "foot":
-            a = np.concatenate([self.u[open_], self.v[open_]])
-            b = np.concatenate([self.v[open_], self.u[open_]])
-            w = np.tile(self.length_m[open_], 2)
+            a = np.concatenate([self.u[uv], self.v[vu]])
+            b = np.concatenate([self.v[uv], self.u[vu]])
+            w = np.concatenate([self.length_m[uv], self.length_m[vu]])
         elif mode == "car":
-            fw, bw = open_ & self.car_uv, open_ & self.car_vu
+            fw, bw = uv & self.car_uv, vu & self.car_vu
             a = np.concatenate([self.u[fw], self.v[bw]])
             b = np.concatenate([self.v[fw], self.u[bw]])
             t = self.length_m / self.speed_m_s

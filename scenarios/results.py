@@ -45,6 +45,11 @@ class ScenarioResult:
     time_s. ``cloud``: every minute, (t [s], x [m], y [m], concentration [kg/m3] of shape
     (len(y), len(x))) on a grid over the part of the cloud above the lowest level.
     ``not_computed``: key figure -> why it is not computed (its value is NaN).
+    ``plan``: what the engine closed because it lay in a hazard zone, one row per closure:
+    an assembly point or gate (``destination`` its id; persons there and on their way at
+    the moment) or a road that crosses the cloud (closed both ways) or leads into a fire's
+    range (closed into it) (``destination`` the road id; persons who turned away from a
+    queue into it and persons whose route used it).
     """
 
     name: str
@@ -80,6 +85,7 @@ class ScenarioResult:
     def key_figures(self) -> dict:
         """Headline numbers of the run (a flat dict, for tables and ensembles)."""
         p = self.persons
+        plan = self.plan if len(self.plan) else pd.DataFrame(columns=PLAN_COLUMNS)
         name, longest, when = self.longest_queue()
         first_alarm = self.alarms["time_s"].min() if len(self.alarms) else math.nan
         decided = self.events.loc[self.events["what"].str.startswith("decision"), "time_s"]
@@ -101,7 +107,8 @@ class ScenarioResult:
             "longest_queue_x_m": self.queue_xy.get(name, (math.nan, math.nan))[0],
             "longest_queue_y_m": self.queue_xy.get(name, (math.nan, math.nan))[1],
             "expected_fatalities": float(p["p_death"].sum(skipna=False)),
-            "destinations_closed": len(self.plan),
+            "destinations_closed": int((plan["kind"] != "road").sum()),
+            "roads_closed": int(plan.loc[plan["kind"] == "road", "destination"].nunique()),
             "peak_kg_m3": float(p["peak_kg_m3"].max()) if len(p) else 0.0,
         }
         for level in self.levels:
@@ -117,8 +124,10 @@ class ScenarioResult:
         return fig
 
     def shown_figures(self) -> dict:
-        """``key_figures`` with each figure that is not computed replaced by its reason."""
-        return {k: self.not_computed.get(k, v) for k, v in self.key_figures().items()}
+        """``key_figures`` with each figure that is not computed replaced by "not computed:"
+        and its reason."""
+        why = {k: f"not computed: {r}" for k, r in self.not_computed.items()}
+        return {k: why.get(k, v) for k, v in self.key_figures().items()}
 
     def write(self, directory, formats=("csv",), trajectories=True) -> list[Path]:
         """Write the tables (and trajectories as one long table) to ``directory``."""
@@ -324,8 +333,8 @@ def _offsite(engine, names, values) -> tuple[pd.DataFrame, str]:
             p = np.where(reached, np.nan, p)
             gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
             reason = (
-                f"not computed: {gap}; {weights[reached].sum():,.0f} people outside "
-                f"the park reached {lv.names[-1]}"
+                f"{gap}; {weights[reached].sum():,.0f} people outside the park reached "
+                f"{lv.names[-1]}"
             )
     k = engine.off_target
 
@@ -375,7 +384,7 @@ def _toxic_deaths_not_computed(engine, persons) -> str:
         return ""
     persons.loc[reached, "p_death"] = np.nan
     gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
-    return f"not computed: {gap}; {int(reached.sum())} people reached {lv.names[-1]}"
+    return f"{gap}; {int(reached.sum())} people reached {lv.names[-1]}"
 
 
 def _with_dwell(trajectories, exit_s) -> list:

@@ -40,6 +40,10 @@ def test_replay_tells_the_faulty_transmitter_from_the_leak(replayed):
     assert any("AT-NB02 AL1 classified process" in line for line in lines)
     assert any(line.startswith("LEAK NB-101") for line in lines)
     assert "forecast in" in done.stdout
+    # the drill's simulated headcounts reach the twin: the park is empty at the end
+    assert "headcounts at 2024-05-24T02:59:50" in done.stdout
+    assert "0 people in 36 counted building(s)" in done.stdout
+    assert "LT-PR102 out of range flagged" in done.stdout
 
 
 def test_replay_writes_the_forecast_and_the_log(replayed):
@@ -60,7 +64,8 @@ def test_replay_writes_the_forecast_and_the_log(replayed):
     with sqlite3.connect(out / "log.sqlite") as db:
         readings = db.execute("select count(*) from readings").fetchone()[0]
         leaks = db.execute("select count(*) from alarms where kind = 'leak'").fetchone()[0]
-    assert readings == 112 * 720  # every reading of the drill is in the log
+    # every reading of the drill is in the log: 112 sensors every 10 s, 36 headcounts a minute
+    assert readings == 112 * 720 + 36 * 120
     assert leaks >= 1
 
 

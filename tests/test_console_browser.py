@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
@@ -196,6 +197,93 @@ def test_the_drill_in_the_console_and_an_alarm_acknowledged_by_a_click(browser, 
     assert abs(rows[0].t - time.time()) < 600  # the operator's wall time
 
 
+def test_a_covered_assembly_point_simulate_from_now_and_a_seek_back(browser, tmp_path):
+    import tomllib
+    from datetime import datetime
+
+    from shapely.geometry import Point
+
+    from geodata import DEMO_PARK
+    from scenarios import scenario_file
+
+    # the drill's leak is at NB-101 with the wind from the north: an assembly point moved
+    # 60 m south of it stands in the forecast zones
+    park = tmp_path / "park.gpkg"
+    tanks = gpd.read_file(DEMO_PARK, layer="tanks")
+    utm = tanks.estimate_utm_crs()
+    source = tanks[tanks["id"] == "NB-101"].to_crs(utm).geometry.iloc[0].centroid
+    for layer in pyogrio.list_layers(DEMO_PARK)[:, 0]:
+        frame = gpd.read_file(DEMO_PARK, layer=layer)
+        if layer == "assembly_points":
+            moved = gpd.GeoSeries([Point(source.x, source.y - 60)], crs=utm).to_crs(frame.crs)
+            frame.loc[frame["id"] == "AP-1", "geometry"] = moved.iloc[0]
+        frame.to_file(park, layer=layer)
+    # the demo plan, run for 10 minutes to keep the test short
+    demo = Path(scenario_file.__file__).parent / "demo" / "drill_nb101.toml"
+    text = demo.read_text(encoding="utf-8").replace('duration = "50 min"', 'duration = "10 min"')
+    assert tomllib.loads(text)["scenario"]["duration"] == "10 min"
+    plan = tmp_path / "plan.toml"
+    plan.write_text(text, encoding="utf-8")
+    server, url = start_console(
+        tmp_path,
+        *("--park", str(park), "--replay", str(INCIDENT_DRILL), "--speedup", "1"),
+        *("--plan", str(plan)),
+    )
+    seek = (
+        "const s = document.getElementById('seek'); s.value = arguments[0];"
+        "s.dispatchEvent(new Event('change'));"
+    )
+    count = "return document.getElementById('rate').textContent.split(', ')[1]"
+    try:
+        browser.get(url)
+        wait_for(
+            lambda: browser.execute_script("return document.getElementById('seek').max"),
+            SLOW_S,
+            "the drill's controls",
+        )
+        # 15 min after the leak began (02:10 UTC, the recording's README)
+        browser.execute_script(seek, datetime.fromisoformat("2024-05-24T02:25:00Z").timestamp())
+        mark = "return document.querySelector('#covered li[data-id=\"AP-1\"]')"
+        wait_for(lambda: browser.execute_script(mark), SLOW_S, "AP-1 marked covered")
+        layers = "return deckInstance.props.layers.map((l) => l.id)"
+        assert "assembly_points-covered" in browser.execute_script(layers)
+        # simulate from now: a progress bar, then both actions side by side and people
+        browser.execute_script("document.getElementById('simulate').click()")
+        state = "return document.getElementById('sim-status').dataset.state"
+        wait_for(lambda: browser.execute_script(state) in ("done", "failed"), 240, "the run")
+        assert browser.execute_script(state) == "done"
+        heads = (
+            "return [...document.querySelectorAll('#sim-figures thead td')]"
+            ".map((e) => e.textContent)"
+        )
+        head = wait_for(lambda: browser.execute_script(heads), 10, "the figures")
+        assert head[1:] == ["shelter", "evacuate"]
+        people = (
+            "const l = deckInstance.props.layers.find((l) => l.id === 'people');"
+            "return l ? l.props.data.features.length : 0"
+        )
+        wait_for(lambda: browser.execute_script(people), 10, "people on the map")
+        assert not browser.find_element("id", "people").get_attribute("hidden")
+        # a seek back: the twin starts again and takes the recording up to the new time
+        before = int(browser.execute_script(count).split()[0].replace(",", ""))
+        browser.execute_script(seek, datetime.fromisoformat("2024-05-24T01:30:00Z").timestamp())
+        wait_for(
+            lambda: int(browser.execute_script(count).split()[0].replace(",", "")) < before / 2,
+            SLOW_S,
+            "the drill back",
+        )
+        wait_for(lambda: not browser.execute_script(mark), 10, "the forecast gone")
+    finally:
+        stop(server)
+    rows = [r for r in read_alarms(tmp_path / "out" / "log.sqlite") if r.state == "simulate"]
+    assert len(rows) == 1 and rows[0].tag == "NB-101" and "shelter vs evacuate" in rows[0].cause
+    with sqlite3.connect(tmp_path / "out" / "log.sqlite") as db:
+        total, unique = db.execute(
+            "select count(*), count(distinct t || tag) from readings"
+        ).fetchone()
+    assert total == unique >= before
+
+
 def test_a_name_from_the_park_file_shows_as_text(browser, tmp_path):
     from geodata import DEMO_PARK
 
@@ -225,6 +313,7 @@ def test_a_name_from_the_park_file_shows_as_text(browser, tmp_path):
         (["--replay", "no/such.csv"], "--replay no/such.csv: no such file"),
         (["--replay", str(INCIDENT_DRILL), "--host", "0.0.0.0"], "give --token-file"),
         (["--replay", str(INCIDENT_DRILL), "--token-file", "no/such/token"], "--token-file"),
+        (["--replay", str(INCIDENT_DRILL), "--plan", "no/such.toml"], "--plan no/such.toml: no"),
     ],
 )
 def test_bad_console_input_is_one_line(args, expected):

@@ -127,3 +127,26 @@ def test_a_short_token_is_one_line(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "16 characters or more" in done.stderr
+
+
+def test_an_asset_in_alarm_shows_its_inventory_and_times_are_local(tmp_path):
+    park = load_park("demo")
+    loop = FeedLoop(park, tmp_path / "log.sqlite")
+    console = Console(loop, feed=None)
+    # the demo park's sensors layer: LT-NB101 alarms at 2.72 m
+    loop.take_batch(
+        [Reading(T0 + 10 * k, "LT-NB101", 2.70 + 0.01 * k) for k in range(5)]
+        + [Reading(T0, "TT-NB101", 20.0)]
+    )
+    rows = {row["kind"]: row for row in console.assets() if row["asset"] == "NB-101"}
+    assert set(rows) == {"level", "temperature", "inventory"}
+    tank = loop.twin.model.tanks["NB-101"]
+    level = loop.twin.model.channels["LT-NB101"]
+    expected = [tank.mass(level.si(2.70 + 0.01 * k), 293.15) / 1000 for k in range(5)]
+    assert rows["inventory"]["trend"] == pytest.approx(expected, rel=1e-3)
+    assert rows["inventory"]["value"] == f"{expected[-1]:.4g} t"
+    # the twin's texts write UTC to the microsecond; the page shows the park's local time
+    assert console.human("flat at 1 m (2024-05-24T01:17:30.000000Z to now)") == (
+        "flat at 1 m (2024-05-24 09:17:30 CST to now)"
+    )
+    loop.close()

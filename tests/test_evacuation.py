@@ -193,7 +193,7 @@ def test_blocked_link_reroutes_people_not_yet_past_it():
     ev.warn()
     env.run(until=20.0)
     first_route = ev.net.tree(3)[1][0]
-    ev.block([(first_route, 3)])
+    assert ev.block([(first_route, 3)]) == (0, 1)  # person 0 is on their way to it
     env.run(until=200.0)
     r = ev.result()
     routes = r.persons["route"].tolist()
@@ -218,7 +218,7 @@ def test_no_route_left_people_hold_or_shelter_and_are_reported():
     ev = Evacuation(env, n, room, [place("E", 2, xy[2])], crowd(21, 1.0, pre))
     ev.warn()
     env.run(until=12.0)
-    turned = ev.block([(0, 1)])
+    turned, _ = ev.block([(0, 1)])
     env.run(until=300.0)
     r = ev.result()
     counts = r.persons["status"].value_counts()

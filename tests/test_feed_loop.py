@@ -1,7 +1,9 @@
 """The feed loop shared by replay, live and the console: the drill recording through it, its
 events as the faces see them, and operator actions in the reading log."""
 
+import math
 import sqlite3
+import time
 
 import pytest
 
@@ -87,3 +89,46 @@ def test_a_failing_subscriber_does_not_stop_the_loop(drill):
     assert loop.count == before + 1
     with pytest.raises(ValueError, match="unknown event"):
         loop.subscribe("nothing", print)
+
+
+def test_in_the_background_the_forecast_follows_the_refined_estimate(tmp_path):
+    park = load_park("demo")
+    loop = FeedLoop(park, tmp_path / "log.sqlite", background=True)
+    told = []
+    loop.subscribe("forecast", told.append)
+    readings = list(RecordedFeed(INCIDENT_DRILL, None, known_tags=set(park.sensors.index)))
+    for k in range(0, len(readings), 2000):
+        loop.take_batch(readings[k : k + 2000])
+    deadline = time.monotonic() + 120
+    while not loop.forecaster.idle() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    loop.close()
+    # the feed did not wait for the forecasts: they came from the forecasts' thread, and
+    # the last one is of the latest estimate (latest wins)
+    assert len(told) >= 2 and all(result is not None for _, result, _ in told)
+    _, est = loop.twin.leaks.estimates[told[-1][0].cas]
+    assert told[-1][0].rate_kg_s == est.rate_kg_s and told[-1][0].asset == est.asset
+    assert len({leak.rate_kg_s for leak, _, _ in told}) >= 2
+
+
+def test_a_rewind_takes_the_readings_again_without_writing_them_twice(tmp_path):
+    park = load_park("demo")
+    loop = FeedLoop(park, tmp_path / "log.sqlite")
+    readings = list(RecordedFeed(INCIDENT_DRILL, None, known_tags=set(park.sensors.index)))
+    half = readings[: len(readings) // 2]
+    loop.take_batch(half)
+    loop.log.flush()
+    alarms = read_alarms(loop.log.path)
+    raised = [(r.tag, r.level) for r in loop.events if r.state == "raised"]
+    t = loop.twin.t
+    loop.rewind()
+    assert loop.count == 0 and math.isnan(loop.twin.t) and not loop.twin.alarms.alarms
+    loop.take_batch(half[:1000], logged=True)
+    loop.take_batch(half[1000:], logged=True)
+    loop.log.flush()
+    assert loop.twin.t == t
+    assert [(r.tag, r.level) for r in loop.events if r.state == "raised"] == raised
+    assert read_alarms(loop.log.path) == alarms
+    with sqlite3.connect(loop.log.path) as db:
+        assert db.execute("select count(*) from readings").fetchone()[0] == len(half)
+    loop.close()

@@ -207,6 +207,22 @@ def test_many_releases_in_one_call_match_one_at_a_time():
         assert_allclose(batch.centreline(x)[i], one.centreline(x)[0], rtol=1e-4)
 
 
+def test_every_release_at_shared_or_own_points_is_its_concentration():
+    """``at`` (every release at once, as the twin's source estimation uses it) gives what
+    ``concentration`` gives for each release alone, at shared points and at each one's own."""
+    cl2 = substances.lookup("chlorine")
+    batch = integral_plume(
+        substance_release(cl2, np.array([0.1, 2.0, 30.0]), height_m=1.0), Ambient(3.0, "D")
+    )
+    x, y, z = np.array([-5.0, 10.0, 60.0, 400.0]), np.array([0.0, 3.0, -20.0, 50.0]), 0.5
+    shared = batch.at(x, y, z)
+    own = batch.at(x[None, :] * [[1.0], [2.0], [3.0]], y, z)
+    for i in range(3):
+        assert_allclose(shared[i], batch.concentration(x, y, z, release=i), rtol=1e-12)
+        assert_allclose(own[i], batch.concentration(x * (i + 1), y, z, release=i), rtol=1e-12)
+    assert shared[:, 0].max() == 0.0  # upwind of the source
+
+
 def test_finite_release_keeps_the_along_wind_spreading_factor():
     """A 60 s release: the steady centreline times erf(u T / (2 sqrt(2) sigma_x))
     (Palazzi et al. 1982), sigma_x = 0.04 x^1.14 beyond 100 m in class D (DEGADIS 2.1)."""

@@ -394,8 +394,10 @@ def scenario_key_figures(result) -> list[tuple[str, str]]:
             else "people were still inside or on the move at the end of the run"
         )
         rows.append((f"time to clear the {n} buildings", fmt.duration(kf[f"clear_{n}_s"], why)))
-    closed = fmt.count(len(result.plan))
+    closed = fmt.count(kf["destinations_closed"])
     rows.append(("assembly points and gates closed (in a hazard zone)", closed))
+    roads = fmt.count(kf["roads_closed"])
+    rows.append(("roads closed (crossing the cloud, or into a fire's range)", roads))
     if "offsite_persons" in kf:
         rows.append(("persons outside the park (sheltering)", fmt.count(kf["offsite_persons"])))
         rows += [
@@ -442,10 +444,14 @@ def _scenario_story(result) -> str:
             + (f"; {kf[f'offsite_above_{top}']:,} were above {_esc(top)}" if top else "")
             + f"; expected fatalities {_esc(deaths)}."
         )
-    if len(result.plan):
+    points, roads = kf["destinations_closed"], kf["roads_closed"]
+    if points:
         parts.append(
-            f"{len(result.plan)} assembly points or gates were closed because they lay in a "
-            "hazard zone."
+            f"{points} assembly points or gates were closed because they lay in a hazard zone."
+        )
+    if roads:
+        parts.append(
+            f"{roads} roads were closed into a fire's range (people inside it still left by them)."
         )
     return '<p class="lead">' + " ".join(parts) + "</p>"
 
@@ -1131,7 +1137,11 @@ def _outside_and_plan(result) -> str:
         )
         out += (
             "<p>Assembly points and gates closed because they lay in a hazard zone "
-            "(nobody sent there; people there or on their way went elsewhere):</p>" + _table(plan)
+            "(nobody sent there; people there or on their way went elsewhere), and roads "
+            "closed because they crossed the cloud (both ways) or led into a fire's range "
+            "(into it only: people inside still left by them); for a road, the people there "
+            "are those who turned away from its entry, and those on their way the people "
+            "whose route used it:</p>" + _table(plan)
         )
     return out
 

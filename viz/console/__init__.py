@@ -3,6 +3,7 @@ layers as deck.gl JSON (the same layers and tooltips as `viz.deckmap.park_map`).
 
 The server (``console_server``, beside the CLI) serves these files and the deck.gl bundle
 that pydeck installs with itself, so the console works with no internet.
+``viz.console.simulation`` turns an engine run into what the page shows of it.
 """
 
 import html
@@ -33,6 +34,9 @@ STATE_COLOURS = {
     "stale": (140, 140, 140),
 }
 ASSETS = ("index.html", "console.js", "console.css")
+# Layers whose features carry their id, for the page to mark them (a sensor by its state,
+# the others when a forecast zone covers them).
+MARKED = ("sensors", "assembly_points", "gates", "targets")
 
 
 def asset(name: str) -> str:
@@ -54,10 +58,25 @@ def park_deck(park, size_px=(900, 800)) -> dict:
     )
     deck = json.loads(deck.to_json())
     for layer in deck["layers"]:
-        if layer["id"] == "sensors":
-            for feature, tag in zip(layer["data"]["features"], park.sensors.index, strict=True):
-                feature["properties"]["tag"] = str(tag)
+        if layer["id"] in MARKED:
+            frame = park.layers[layer["id"]]
+            for feature, i in zip(layer["data"]["features"], frame.index, strict=True):
+                feature["properties"]["id"] = str(i)
     return deck
+
+
+def covered(zones) -> dict:
+    """What a forecast's zones (a ``scenarios.zones.ZonesResult``) cover of the `MARKED`
+    layers other than sensors: layer -> ids, and ``names``: "kind name (id)" lines."""
+    out = {"assembly_points": [], "gates": [], "targets": [], "names": []}
+    rows = [(r.kind, r.id, r.name) for r in zones.plan.itertuples() if r.kind != "road"]
+    rows += [(r.kind, r.id, r.name) for r in zones.affected.itertuples() if r.kind == "target"]
+    layer = {"assembly point": "assembly_points", "gate": "gates", "target": "targets"}
+    for kind, i, name in rows:
+        if str(i) not in out[layer[kind]]:
+            out[layer[kind]].append(str(i))
+            out["names"].append(f"{kind} {name} ({i})" if str(name) != str(i) else f"{kind} {i}")
+    return out
 
 
 def zones_geojson(zones: gpd.GeoDataFrame) -> dict:
@@ -80,4 +99,4 @@ def zones_geojson(zones: gpd.GeoDataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-__all__ = ["ASSETS", "STATE_COLOURS", "asset", "park_deck", "zones_geojson"]
+__all__ = ["ASSETS", "MARKED", "STATE_COLOURS", "asset", "covered", "park_deck", "zones_geojson"]
