@@ -36,9 +36,10 @@ rate (bench/ingest.py drained a backlog about twice as fast with batches of up t
 with 10, on a loaded machine), and each batch is acknowledged in one write. The client is
 paho's, reading its socket in large chunks (`twin.feeds.mqtt_client`: paho's own
 per-packet reads and per-message acknowledgements cost 116 us of CPU per message at 10,000
-messages/s and held the feed near 7,800/s; chunked, 32 us). A broker that sends at most 20 unacknowledged messages
-(mosquitto's default ``max_inflight_messages``) is answered every `ACK_INTERVAL_S`, which
-bounds the feed below 20 messages per interval; the recommended settings lift the bound.
+messages/s and held the feed near 7,800/s; chunked, 32 us). A broker that sends at most 20
+unacknowledged messages (mosquitto's default ``max_inflight_messages``) is answered every
+`ACK_INTERVAL_S`, which bounds the feed below 20 messages per interval; the recommended
+settings lift the bound.
 A redelivered copy of a reading already logged is dropped by the ``duplicate`` rule (the
 feed starts from the log's last readings, so this holds across a restart of the broker or
 of the twin) and each reading reaches the log once. A late reading (a publisher that
