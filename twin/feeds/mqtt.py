@@ -341,8 +341,10 @@ def publish_recording(
 
     The recording is read by `twin.feeds.recorded.RecordedFeed` (so its bad rows are
     dropped) and paced by ``speedup`` (None: as fast as the broker takes them). Returns after
-    the broker has acknowledged every message; raises TimeoutError if it has not within
-    ``timeout_s`` [s] of the last publish.
+    the broker has acknowledged every message; raises ConnectionRefusedError if the broker
+    refuses the connection (e.g. a wrong password), TimeoutError if it does not answer the
+    connection or has not acknowledged every message within ``timeout_s`` [s] of the last
+    publish.
     """
     feed = RecordedFeed(path, speedup=speedup)
     client = _client(
@@ -354,9 +356,24 @@ def publish_recording(
         tls=tls,
         ca_certs=ca_certs,
     )
+    answered = threading.Event()
+    refused: list[str] = []
+
+    def on_connect(client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            refused.append(str(reason_code))
+        answered.set()
+
+    client.on_connect = on_connect
     client.connect(host, port, keepalive=30)
     client.loop_start()
     try:
+        if not answered.wait(timeout_s):
+            raise TimeoutError(f"{host}:{port}: broker did not answer within {timeout_s} s")
+        if refused:
+            raise ConnectionRefusedError(
+                f"refused the connection: {refused[0]} (check the user name and the password)"
+            )
         sent = [
             client.publish(topic(park, r.tag), payload(r.t, r.value, r.quality), QOS) for r in feed
         ]
