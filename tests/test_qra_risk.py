@@ -147,8 +147,8 @@ def test_add_patch_clips_at_the_edges():
 
 @pytest.mark.parametrize("wind_from_deg", [0.0, 22.5, 90.0, 135.0, 200.0, 270.0, 333.3])
 def test_turned_resamples_only_where_the_raster_is_and_changes_nothing(wind_from_deg):
-    """``turned`` evaluates only the map cells within a cell of the turned raster: the
-    result is, to the last bit, the bilinear resampling of its whole bounding box."""
+    """``turned`` interpolates only the map cells the turned raster reaches: the result
+    is, to the last bit, the bilinear resampling of its whole bounding box."""
     from scipy.ndimage import map_coordinates
 
     x, y = np.arange(-12.0, 400.0, 4.0), np.arange(-60.0, 64.0, 4.0)

@@ -80,11 +80,7 @@ def to_wind_frame(dx, dy, wind_from_deg):
 
 def turned(raster, x, y, wind_from_deg: float, cell: float):
     """A wind-frame raster (on 1-D ``x``, ``y``) turned to ``wind_from_deg`` and resampled
-    on map cells around the source: (row offset, column offset, array).
-
-    Bilinear (``map_coordinates``, zero outside the raster), evaluated only on the cells of
-    each map row that fall within a cell of the turned raster: the rest of the bounding box
-    is zero."""
+    on map cells around the source: (row offset, column offset, array)."""
     d, c = wind_axes(wind_from_deg)
     corners = [(a, b) for a in (x[0], x[-1]) for b in (y[0], y[-1])]
     px = [a * d[0] + b * c[0] for a, b in corners]
@@ -93,32 +89,17 @@ def turned(raster, x, y, wind_from_deg: float, cell: float):
     j0, j1 = math.floor(min(py) / cell) - 1, math.ceil(max(py) / cell) + 1
     ox = np.arange(i0, i1 + 1) * cell
     oy = np.arange(j0, j1 + 1) * cell
-    out = np.zeros((len(oy), len(ox)))
-    dx, dy = x[1] - x[0], y[1] - y[0]
-    # on a map row, the raster's column and row are linear in the map x: the span of map x
-    # within a cell of the raster (its edge cells interpolate towards zero)
-    lo = np.full(len(oy), -np.inf)
-    hi = np.full(len(oy), np.inf)
-    axes = ((d[0], d[1], x[0], dx, len(x)), (c[0], c[1], y[0], dy, len(y)))
-    for slope, offset, start, step, n in axes:
-        first, last = start - 2 * step - oy * offset, start + (n + 1) * step - oy * offset
-        if abs(slope) > 1e-9:
-            a, b = first / slope, last / slope
-            lo, hi = np.maximum(lo, np.minimum(a, b)), np.minimum(hi, np.maximum(a, b))
-        else:  # the map row runs along the raster's axis: all of it or none
-            inside = (np.minimum(first, last) <= 0.0) & (np.maximum(first, last) >= 0.0)
-            hi = np.where(inside, hi, -np.inf)
-    first_col = np.clip(np.floor(lo / cell) - i0 - 1, 0, len(ox))
-    last_col = np.clip(np.ceil(hi / cell) - i0 + 1, -1, len(ox) - 1)
-    counts = np.maximum(last_col - first_col + 1, 0).astype(int)
-    if not counts.sum():
-        return j0, i0, out
-    rows = np.repeat(np.arange(len(oy)), counts)
-    starts = np.cumsum(counts) - counts
-    cols = first_col.astype(int)[rows] + np.arange(counts.sum()) - starts[rows]
-    xw, yw = to_wind_frame(ox[cols], oy[rows], wind_from_deg)
-    coords = np.array([(yw - y[0]) / dy, (xw - x[0]) / dx])
-    out[rows, cols] = map_coordinates(raster, coords, order=1, cval=0.0, prefilter=False)
+    oxx, oyy = np.meshgrid(ox, oy)
+    xw, yw = to_wind_frame(oxx, oyy, wind_from_deg)
+    rows = (yw - y[0]) / (y[1] - y[0])
+    cols = (xw - x[0]) / (x[1] - x[0])
+    # Interpolated only where the raster reaches: a cell a whole raster step or more beyond
+    # its edge reads the fill value 0 (most of a turned strip's bounding box).
+    inside = (rows > -1) & (rows < len(y)) & (cols > -1) & (cols < len(x))
+    out = np.zeros(rows.shape)
+    out[inside] = map_coordinates(
+        raster, [rows[inside], cols[inside]], order=1, cval=0.0, prefilter=False
+    )
     return j0, i0, out
 
 

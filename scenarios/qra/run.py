@@ -61,10 +61,6 @@ class Setup:
     ignition_table: pd.DataFrame
     layouts: tuple[Layout, ...]
     probit: str | None = None
-    weathers: list = field(init=False)  # the climate's ``weather_cases``
-
-    def __post_init__(self):
-        self.weathers = weather_cases(self.climate)
 
 
 @dataclass
@@ -118,21 +114,24 @@ def _outcomes_fn(table):
     return fn
 
 
-def weather_cases(climate: pd.DataFrame) -> list[tuple]:
-    """The weather classes with a probability, in order: (name, total probability, [(wind
-    sector, its probability, [(period, probability), ...]), ...])."""
-    cases = []
+def _weights(climate: pd.DataFrame, weather_name: str):
+    rows = climate[climate.weather == weather_name]
+    return rows.groupby(["wind_from_deg", "period"]).probability.sum()
+
+
+def sectors(climate: pd.DataFrame) -> dict:
+    """Per weather class (in name order): its total probability and, per wind sector, the
+    sector's probability and its (period, probability) pairs; worked out once, not per
+    event."""
+    out = {}
     for weather_name in sorted(climate.weather.unique()):
-        rows = climate[climate.weather == weather_name]
-        weights = rows.groupby(["wind_from_deg", "period"]).probability.sum()
-        if weights.sum() <= 0:
-            continue
-        sectors = []
+        weights = _weights(climate, weather_name)
+        by_angle = []
         for angle in weights.index.get_level_values(0).unique():
             by_period = weights.loc[angle]
-            sectors.append((angle, float(by_period.sum()), list(by_period.items())))
-        cases.append((weather_name, weights.sum(), sectors))
-    return cases
+            by_angle.append((angle, float(by_period.sum()), list(by_period.items())))
+        out[weather_name] = (weights.sum(), by_angle)
+    return out
 
 
 def _deaths(people, share, out, indoor):
@@ -159,12 +158,13 @@ def _trimmed(fp):
 
 
 def evaluate_event(
-    park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None, layouts=(0,)
+    park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None, layouts=(0,), by=None
 ) -> dict:
     """One event's contribution: its grid patch (a property of the place: the same for
     every layout) and, for each layout index in ``layouts``, its F-N scenarios and its risk
     at that layout's receptors (``people``: layout index -> dict). ``terms`` (a dict)
-    shares source terms with the other events of the asset."""
+    shares source terms with the other events of the asset; ``by`` is
+    ``sectors(setup.climate)``, if already worked out."""
     g = setup.grid
     local = risk.Canvas(g)  # the event's footprints on the grid's cells, grown to hold them
     notes = set()
@@ -174,7 +174,10 @@ def evaluate_event(
     sides = {k: _PeopleSide(setup.layouts[k], sources) for k in layouts}
     outcomes_fn = _outcomes_fn(setup.ignition_table)
     terms = {} if terms is None else terms
-    for weather_name, total, sectors in setup.weathers:
+    by = sectors(setup.climate) if by is None else by
+    for weather_name, (total, by_angle) in by.items():
+        if total <= 0:
+            continue
         fp = footprint(park, event, weather_name, outcomes_fn, terms=terms, probit=setup.probit)
         notes.update(fp.notes)
         p_fire = fp.outcomes.get("fire", 0.0) if fp.fire.any() else 0.0
@@ -183,7 +186,7 @@ def evaluate_event(
             j0, i0, patch = risk.radial(fp.fire_r, fp.fire, g.cell)
             for (sj, si), f in zip(cells, f_pos, strict=True):
                 local.add(sj + j0, si + i0, patch, f * p_fire * total)
-        for angle, w_angle, by_period in sectors:
+        for angle, w_angle, by_period in by_angle:
             if directional is not None:
                 j0, i0, patch = risk.turned(*directional, angle, g.cell)
                 for (sj, si), f in zip(cells, f_pos, strict=True):
@@ -260,8 +263,8 @@ class _PeopleSide:
 
 def evaluate_asset(park: geodata.Park, events: list, setup: Setup, layouts=(0,)) -> list[dict]:
     """The events of one asset, sharing their source terms."""
-    terms = {}
-    return [evaluate_event(park, event, setup, terms, layouts) for event in events]
+    terms, by = {}, sectors(setup.climate)
+    return [evaluate_event(park, event, setup, terms, layouts, by) for event in events]
 
 
 _PARKS: tuple = ()
