@@ -130,16 +130,25 @@ class Canvas:
     cells of ``grid`` (offsets may fall outside it) and the canvas widens to take them,
     up to ``max_cells`` cells (default ``MAX_GRID_CELLS``); past that a patch is cut at
     the canvas's edge and ``cut`` is set (the contours then say where the grid cuts
-    them). ``dtype`` float32 halves the memory where seven digits are plenty."""
+    them). ``dtype`` float32 halves the memory where seven digits are plenty. An
+    ``empty`` canvas starts with no cells (not the whole of ``grid``) and holds only what
+    its patches cover: one event's footprints, one enterprise's risk."""
 
-    def __init__(self, grid: Grid, max_cells: int | None = None, dtype=np.float64):
+    def __init__(
+        self, grid: Grid, max_cells: int | None = None, dtype=np.float64, empty: bool = False
+    ):
         self.base = grid
         self.max_cells = MAX_GRID_CELLS if max_cells is None else max_cells
         self.j0 = self.i0 = 0
-        self.values = np.zeros((grid.ny, grid.nx), dtype=dtype)
+        self.values = np.zeros((0, 0) if empty else (grid.ny, grid.nx), dtype=dtype)
         self.cut = False
 
     def add(self, j: int, i: int, patch: np.ndarray, weight: float = 1.0) -> None:
+        if not self.values.size:  # empty: start where the patch is (the whole grid if too big)
+            small = patch.size <= self.max_cells
+            self.j0, self.i0 = (j, i) if small else (0, 0)
+            shape = (0, 0) if small else (self.base.ny, self.base.nx)
+            self.values = np.zeros(shape, dtype=self.values.dtype)
         ny, nx = self.values.shape
         j0, i0 = min(j, self.j0), min(i, self.i0)
         j1 = max(j + patch.shape[0], self.j0 + ny)
