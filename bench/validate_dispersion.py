@@ -642,7 +642,7 @@ OURS_MS: dict[str, float] = {}
 CASE_SPEED: list[tuple[str, float, float]] = []
 
 
-def timed(model, *args, repeats=3, **kw):
+def timed(model, *args, repeats=7, **kw):
     """(result, best wall time in ms) of ``model(*args, **kw)`` over ``repeats`` calls."""
     best = math.inf
     for _ in range(repeats):
@@ -660,7 +660,7 @@ def case_speed(cid: str, slab) -> None:
     slab_ms = 1e3 * r["wall_s"]
     CASE_SPEED.append((cid, OURS_MS[cid], slab_ms))
     print(
-        f"    speed: ours {OURS_MS[cid]:.1f} ms (best of 3), slabx {slab_ms:.1f} ms "
+        f"    speed: ours {OURS_MS[cid]:.1f} ms (best of 7), slabx {slab_ms:.1f} ms "
         f"(one run): {slab_ms / OURS_MS[cid]:.1f}x"
     )
 
