@@ -29,6 +29,8 @@ import json
 import logging
 import math
 import multiprocessing
+import multiprocessing.connection
+import os
 import queue
 import re
 import threading
@@ -448,6 +450,14 @@ _worker: dict = {}
 
 def _worker_start(park, plan, progress) -> None:
     _worker.update(park=park, plan=plan, progress=progress)
+    threading.Thread(target=_end_with_parent, daemon=True).start()
+
+
+def _end_with_parent() -> None:
+    """End the worker when the console's process ends, however it ends (a worker waiting
+    for work would otherwise outlive it)."""
+    multiprocessing.connection.wait([multiprocessing.parent_process().sentinel])
+    os._exit(0)
 
 
 def _simulate(snapshot, leak, wind) -> dict:
