@@ -280,16 +280,7 @@ def _parser() -> argparse.ArgumentParser:
         default=10.0,
         help="give up (exit 2) if not connected within this many seconds (default: 10)",
     )
-    live.add_argument("--username", help=f"user name (default: ${USERNAME_ENV})")
-    live.add_argument(
-        "--password",
-        help=f"password; visible in the process list: prefer ${PASSWORD_ENV} or --password-file",
-    )
-    live.add_argument(
-        "--password-file",
-        type=Path,
-        help=f"file holding the password (its first line; default: ${PASSWORD_ENV})",
-    )
+    _credential_options(live)
     live.add_argument("--tls", action="store_true", help="connect to MQTT with TLS")
     live.add_argument("--ca-certs", help="CA certificate file for TLS")
     live.add_argument(
@@ -329,8 +320,7 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--speedup", type=float, help="replay faster than real time (default: as fast as possible)"
     )
-    publish.add_argument("--username", help="broker user name")
-    publish.add_argument("--password", help="broker password")
+    _credential_options(publish)
     publish.add_argument("--tls", action="store_true", help="connect with TLS")
     publish.add_argument("--ca-certs", help="CA certificate file for TLS")
 
@@ -338,6 +328,20 @@ def _parser() -> argparse.ArgumentParser:
     hazards.add_argument("park", nargs="?", default="demo", help="park (default: demo)")
     hazards.add_argument("--out", type=Path, default=Path("out/hazards"), help="output folder")
     return parser
+
+
+def _credential_options(command) -> None:
+    """The broker's user name and password: an option, a file or the environment."""
+    command.add_argument("--username", help=f"user name (default: ${USERNAME_ENV})")
+    command.add_argument(
+        "--password",
+        help=f"password; visible in the process list: prefer ${PASSWORD_ENV} or --password-file",
+    )
+    command.add_argument(
+        "--password-file",
+        type=Path,
+        help=f"file holding the password (its first line; default: ${PASSWORD_ENV})",
+    )
 
 
 def _status(text: str):
@@ -654,6 +658,7 @@ def _publish(args) -> None:
         raise InputError(f"{args.file}: no such file")
     _speedup(args.speedup)
     host, port = _host_port(args.mqtt, 1883)
+    username, password = _credentials(args)
     try:
         with console.status(f"publishing {args.file} to {host}:{port} ..."):
             count = publish_recording(
@@ -662,8 +667,8 @@ def _publish(args) -> None:
                 port,
                 args.speedup,
                 park=args.park,
-                username=args.username,
-                password=args.password,
+                username=username,
+                password=password,
                 tls=args.tls,
                 ca_certs=args.ca_certs,
             )
@@ -706,10 +711,11 @@ class _Terminal:
     def _alarm(self, row) -> None:
         from twin.readings import format_time
 
-        if self.echo and row.state in ("raised", "classified", "rejected"):
+        if self.echo and row.state in ("raised", "classified", "rejected", "flagged"):
             colour = "red" if "process" in row.cause or row.state == "raised" else "yellow"
             console.print(
-                f"[{colour}]{format_time(row.t)} {row.tag} {row.level} {row.state}[/] {row.cause}",
+                f"[{colour}]{format_time(row.t)} {row.tag} {row.level or row.kind} {row.state}[/] "
+                f"{row.cause}",
                 highlight=False,
             )
 
@@ -720,7 +726,7 @@ class _Terminal:
 
         leak, result, why = payload
         console.print(
-            f"[bold red]LEAK[/] {leak.asset}: {leak.rate_kg_s:.3f} +- {leak.rate_sd_kg_s:.3f} kg/s "
+            f"[bold red]LEAK[/] {leak.asset}: {leak.rate_text()} "
             f"({leak.method}, p = {leak.probability:.2f}); {leak.detail}",
             highlight=False,
         )
@@ -805,14 +811,14 @@ class _Terminal:
         self._map()
         for event in twin.leaks.events:
             console.print(
-                f"leak: {event.asset} by {event.method}, {event.rate_kg_s:.3f} +- "
-                f"{event.rate_sd_kg_s:.3f} kg/s at {format_time(event.t)}",
+                f"leak: {event.asset} by {event.method}, {event.rate_text()} at "
+                f"{format_time(event.t)}",
                 highlight=False,
             )
         for cas, (_, est) in twin.leaks.estimates.items():
             console.print(
-                f"latest source estimate ({cas}): {est.asset} {est.rate_kg_s:.3f} +- "
-                f"{est.rate_sd_kg_s:.3f} kg/s, p = {est.probability:.2f}",
+                f"latest source estimate ({cas}): {est.asset} {est.rate_text()}, "
+                f"p = {est.probability:.2f}",
                 highlight=False,
             )
         total = sum(rejected.values())
@@ -830,6 +836,23 @@ class _Terminal:
             console.print(
                 "physically impossible values refused by the twin: "
                 + ", ".join(f"{tag} {n:,}" for tag, n in twin.implausible.items()),
+                highlight=False,
+            )
+        people = twin.people.at(twin.t)
+        if not people.empty:
+            inside = sum(n for n, _ in people.buildings.values())
+            console.print(
+                f"headcounts at {format_time(twin.t)}: {inside:,} people in "
+                f"{len(people.buildings)} counted building(s), "
+                f"{sum(n for n, _ in people.gates.values()):,} at gates, "
+                f"{len(people.positions):,} tagged people located",
+                highlight=False,
+            )
+        if twin.out_of_range:
+            console.print(
+                "readings beyond their measuring band (failure signals, NAMUR NE 43; kept out "
+                "of the leak estimates): "
+                + ", ".join(f"{tag} {n:,}" for tag, n in twin.out_of_range.items()),
                 highlight=False,
             )
         console.print(f"wrote {self.out / 'log.sqlite'}")
@@ -878,7 +901,7 @@ def _replay(args) -> None:
 
 
 def _credentials(args) -> tuple[str | None, str | None]:
-    """User name and password for a live feed: the options, else the environment. A password
+    """User name and password for a broker: the options, else the environment. A password
     in a file or in the environment does not show in the process list as ``--password`` does."""
     import os
 
@@ -977,7 +1000,7 @@ def _live(args) -> None:
         feed.close()
         loop.close()
         if ready is None:
-            raise InputError(f"{kind} {feed.address}: interrupted before connecting")
+            raise KeyboardInterrupt
         if feed.refused:
             raise InputError(
                 f"{kind} {feed.address} refused the connection: {feed.refused} "
@@ -1514,6 +1537,11 @@ def main(argv=None) -> int:
         message = textwrap.shorten(str(err), width=2000, placeholder=" ...")
         print(f"parktwin: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C before a command's own handling (loading the park, connecting): one line,
+        # and the shell's code for a command ended by SIGINT (128 + 2).
+        print("parktwin: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -316,10 +316,15 @@ class Console:
             out.append(
                 {
                     "asset": est.asset,
-                    "rate": f"{est.rate_kg_s:.3f} kg/s",
+                    "rate": (
+                        f"at least {min(est.floor_kg_s, est.rate_kg_s):.3f} kg/s; best fit "
+                        if est.lower_bound
+                        else ""
+                    )
+                    + f"{est.rate_kg_s:.3f} kg/s",
                     "sd": f"{est.rate_sd_kg_s:.3f} kg/s",
                     "probability": f"{est.probability:.2f}",
-                    "method": "gas detectors (plume fit)",
+                    "method": "gas detectors (integral plume fit)",
                     "time": self.local(t),
                 }
             )

@@ -1,11 +1,15 @@
 """Replay throughput of the twin: state + alarms + plausibility + leak checks, one core.
 
-Replays the demo park's drill recording (`twin.demo.INCIDENT_DRILL`, 80,640 readings of
-112 tags over 2 h, with a false level alarm and an ammonia leak) through `twin.monitor.Twin`
+Replays the demo park's drill recording (`twin.demo.INCIDENT_DRILL`, 84,960 readings: 112
+sensor tags every 10 s and 36 simulated building headcounts every minute over 2 h, with a
+false level alarm and an ammonia leak) through `twin.monitor.Twin`
 and prints readings per second, best of ``--repeat`` runs:
 
 - twin only: the readings already in memory (`Reading` tuples), through `Twin.run`,
   ticks (mass balance, source estimation) included;
+- source estimation alone: the time of each gas-detector estimate (`LeakDetector._gas`
+  while gas is present, one per tick), median and largest (the first marches the
+  integral plume; later ones in the same weather reuse it);
 - feed + twin: iterating the `twin.feeds.RecordedFeed` (tuple building) and the twin.
 
 The file load (CSV parse, sort, bad-message rules) is timed once on its own. Issue 4
@@ -15,6 +19,7 @@ Run from the repository root: ``.venv/bin/python bench/twin_replay.py``.
 """
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import twin
 from twin.demo import INCIDENT_DRILL
 from twin.feeds import RecordedFeed
+from twin.headcount import feed_tags
+from twin.leak import LeakDetector
 from twin.monitor import Twin
 
 
@@ -38,13 +45,33 @@ def _best(park, readings, repeat: int) -> float:
     return best
 
 
+def _estimate_times(tw, readings) -> list[float]:
+    """Run ``readings`` through ``tw``, timing each gas-detector tick with gas present."""
+    times = []
+    gas = LeakDetector._gas
+
+    def timed(self, cas, t, t_prev):
+        start = time.perf_counter()
+        out = gas(self, cas, t, t_prev)
+        if cas in self._gas_since:
+            times.append(time.perf_counter() - start)
+        return out
+
+    LeakDetector._gas = timed
+    try:
+        tw.run(readings)
+    finally:
+        LeakDetector._gas = gas
+    return times
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs; the best is printed")
     args = parser.parse_args(argv)
     park = twin.load_park("demo")
     start = time.perf_counter()
-    feed = RecordedFeed(INCIDENT_DRILL, known_tags=park.sensors.index)
+    feed = RecordedFeed(INCIDENT_DRILL, known_tags=feed_tags(park))
     load_s = time.perf_counter() - start
     readings = list(feed)
     n = len(readings)
@@ -53,12 +80,17 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     check = Twin(park)
     build_s = time.perf_counter() - start
-    check.run(readings)
+    estimates = _estimate_times(check, readings)
     print(f"drill recording: {n:,} readings, {len(park.sensors)} tags")
     print(f"load (CSV -> feed)      {load_s:8.3f} s  {n / load_s:12,.0f} readings/s")
     print(f"twin only               {twin_s:8.3f} s  {n / twin_s:12,.0f} readings/s")
     print(f"feed + twin             {feed_s:8.3f} s  {n / feed_s:12,.0f} readings/s")
     print(f"(building the twin from the park, once, untimed above: {build_s:.3f} s)")
+    if estimates:
+        print(
+            f"source estimates: {len(estimates)}, median {statistics.median(estimates) * 1e3:.1f} "
+            f"ms, largest {max(estimates) * 1e3:.1f} ms each"
+        )
     print(
         f"alarms raised: {sum(e.state == 'raised' for e in check.alarms.events)}, "
         f"leaks flagged: {len(check.leaks.events)}"

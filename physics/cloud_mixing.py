@@ -30,6 +30,7 @@ Witlox, H.W.M., Holt, A. (1999). A unified model for jet, heavy and passive disp
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import NamedTuple
 
 import numpy as np
@@ -42,7 +43,7 @@ CP_DRY_AIR = 1006.3  # J/(kg K), as in DEGADIS 2.1 (DEGIN.PRM)
 CP_WATER_VAPOUR = 1865.0  # J/(kg K), as in DEGADIS 2.1 (DEGIN.PRM)
 # The omega grid of every table: pure release down to 1e-10 (0.1 ppb of a heavy gas).
 OMEGA = np.concatenate(([0.0], np.geomspace(1e-10, 1.0, 241)))
-_BISECTIONS = 48
+_BISECTIONS = 30  # the temperature to (range of T) / 2^30, below 1e-6 K
 
 
 class MoistAir(NamedTuple):
@@ -106,8 +107,8 @@ class MixingTable(NamedTuple):
     def at(self, omega):
         """(temperature, density) at mass fractions ``omega`` (n,) by linear interpolation
         on the shared grid."""
-        w = np.clip(np.asarray(omega, dtype=float), 0.0, 1.0)
-        j = np.clip(np.searchsorted(self.omega, w) - 1, 0, self.omega.size - 2)
+        w = np.minimum(np.maximum(omega, 0.0), 1.0)
+        j = np.minimum(np.maximum(np.searchsorted(self.omega, w) - 1, 0), self.omega.size - 2)
         lo, hi = self.omega[j], self.omega[j + 1]
         f = (w - lo) / (hi - lo)
         flat = j + np.arange(w.size) * self.omega.size
@@ -117,6 +118,25 @@ class MixingTable(NamedTuple):
             return a0 + f * (a1 - a0)
 
         return lerp(self.temperature), lerp(self.density)
+
+    def one(self, i: int):
+        """``at`` for release ``i`` on a float ``omega`` (its look-up on lists: for one
+        release numpy's cost per call dominates)."""
+        grid = self.omega.tolist()
+        temperature = self.temperature[i].tolist()
+        density = self.density[i].tolist()
+        last = len(grid) - 2
+
+        def at(omega):
+            w = min(max(omega, 0.0), 1.0)
+            j = min(max(bisect_left(grid, w) - 1, 0), last)
+            f = (w - grid[j]) / (grid[j + 1] - grid[j])
+            return (
+                temperature[j] + f * (temperature[j + 1] - temperature[j]),
+                density[j] + f * (density[j + 1] - density[j]),
+            )
+
+        return at
 
     def _by_row(self, table, target, column):
         """Interpolate ``column`` where ``table`` (increasing along a row) equals target
@@ -203,26 +223,33 @@ def mixing_table(
     w = OMEGA[None, :]
     heat_cap = w * cp_v + (1.0 - w) * cp_a
 
+    # invariants of the bisection below: its cost is numpy's per-call overhead
+    clausius = lat * m_p / R_GAS
+    inv_tb = 1.0 / t_b
+    p_ratio = 101325.0 / p
+    some = w > 0.0
+    # vapour mass per unit saturation ratio y/(1-y), over the released mass (0 at w = 0)
+    vapour_per = (1.0 - w) / m_a * m_p / np.where(some, w, np.inf)
+
     def liquid_at(t):
-        """Droplet fraction f in equilibrium at T (0 if the vapour is unsaturated)."""
-        p_sat = 101325.0 * np.exp(lat * m_p / R_GAS * (1.0 / t_b - 1.0 / t))
-        y_sat = np.minimum(p_sat / p, 0.999999)
-        n_air = (1.0 - w) / m_a
-        with np.errstate(divide="ignore", invalid="ignore"):
-            vapour = np.where(y_sat < 1.0, y_sat / (1.0 - y_sat) * n_air * m_p, np.inf)
-            f = np.where(w > 0.0, 1.0 - vapour / w, 0.0)
-        return np.clip(f, 0.0, 1.0)
+        """Droplet fraction f in equilibrium at T (0 if the vapour is unsaturated): the
+        vapour's mole fraction at saturation y = p_sat(T) / p (Clausius-Clapeyron, at most
+        0.999999) holds y / (1 - y) mol of vapour per mol of air."""
+        y_sat = np.minimum(p_ratio * np.exp(clausius * (inv_tb - 1.0 / t)), 0.999999)
+        return np.maximum(1.0 - y_sat / (1.0 - y_sat) * vapour_per, 0.0) * some
 
     dry_t = t_a + w * (cp_v * (t_r - t_a) - f0 * lat) / heat_cap
     # evaporating every droplet may cool below absolute zero on paper: droplets remain
     floor = 1.0
     wet = liquid_at(np.maximum(dry_t, floor)) > 0.0
     lo, hi = np.maximum(dry_t, floor), np.maximum(np.maximum(t_a, t_r), dry_t)
+    released = w * (cp_v * (t_r - t_a) - f0 * lat)
+    evaporated = w * lat
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
-        residual = heat_cap * (mid - t_a) - w * (cp_v * (t_r - t_a) - (f0 - liquid_at(mid)) * lat)
-        lo = np.where(residual < 0.0, mid, lo)
-        hi = np.where(residual < 0.0, hi, mid)
+        below = heat_cap * (mid - t_a) - released - evaporated * liquid_at(mid) < 0.0
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
     t = np.where(wet, 0.5 * (lo + hi), dry_t)
     f = np.where(wet, liquid_at(t), 0.0)
     # the release itself, before any air: as it enters the cloud

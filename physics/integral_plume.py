@@ -17,13 +17,21 @@ entrained air m_a; the mixture's density rho and temperature come from adiabatic
 (``physics.cloud_mixing``) at the mass fraction omega = Q / (Q + m_a), so that
 C_c = omega rho = Q / (u W H) holds at every station and the flux equals Q exactly.
 
-Downwind, over each step dx (marched on one logarithmic grid for every release at once):
+Downwind, over each step dx (marched on one logarithmic grid for every release at once; a
+single release runs the same march on Python floats, numpy's cost per call being most of
+its time otherwise):
 
-- gravity spreading of a cloud denser than air, db/dx = C_E sqrt(g' H) / u with
-  g' = g (rho - rho_a) / rho_a and C_E = 1.15 (DEGADIS 2.1, Spicer & Havens 1989);
-  spreading thins the cloud and entrains nothing;
-- lateral turbulence widens the equivalent Gaussian W / sqrt(2 pi) along the Briggs (1973)
-  sigma_y curve, from the virtual distance at which that curve has the present width;
+- gravity spreading of a cloud denser than air moves its edge B_eff = b + sqrt(pi)/2
+  sigma_y: dB_eff/dx = C_E sqrt(g' H) / u with g' = g (rho - rho_a) / rho_a and
+  C_E = 1.15 (DEGADIS 2.1, Spicer & Havens 1989); spreading thins the cloud and entrains
+  nothing;
+- lateral turbulence adds variance to the Gaussian edges: sigma_y^2 grows as much as the
+  variance of the equivalent Gaussian W / sqrt(2 pi) grows along the Briggs (1973) sigma_y
+  curve from the virtual distance at which that curve has the present width, and the
+  edges eat into the core, b = B_eff - sqrt(pi)/2 sigma_y with B_eff held (DEGADIS 2.1
+  PSS, after Colenbrander 1980), until b = 0 and the cloud is Gaussian across. A wide flat
+  cloud thus widens by (sqrt(2 pi) - sqrt(pi)) d(sigma_y), as diffusion leaves the value
+  of a flat core unchanged until its edges meet;
 - vertical turbulence deepens sigma_z along the Briggs sigma_z curve from its own virtual
   distance, with the step shortened by Phi(Ri*) / Phi(0), where
   Phi = 0.88 + 0.099 Ri*^1.04 + 1.4e-25 Ri*^5.7 and Ri* = g' H / u*^2 (DEGADIS 2.1 PHIF,
@@ -90,6 +98,7 @@ C_E = 1.15  # gravity-spreading coefficient, DEGADIS 2.1
 _PHI = (0.88, 0.099, 1.04, 1.4e-25, 5.7)  # DEGADIS 2.1 PHIF, stable branch
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 SQRT_PI_2 = math.sqrt(math.pi / 2.0)
+SQRT_PI = math.sqrt(math.pi)
 STEPS = 240
 _PROFILE_POINTS = 64
 FIRST_STEP_M = 1e-2
@@ -231,6 +240,71 @@ def _briggs_arrays(stability: np.ndarray, terrain: str):
     )
 
 
+class _Arrays:
+    """The march's few functions on arrays of releases."""
+
+    sqrt = staticmethod(np.sqrt)
+    maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+
+    @staticmethod
+    def kept(a, b):
+        """a where finite, else b."""
+        return np.where(np.isfinite(a), a, b)
+
+
+class _Floats:
+    """The same on the Python floats of one release: numpy's cost per call (about a
+    microsecond) would otherwise be most of a single release's time."""
+
+    sqrt = staticmethod(math.sqrt)
+    maximum = staticmethod(max)
+    minimum = staticmethod(min)
+
+    @staticmethod
+    def kept(a, b):
+        return a if math.isfinite(a) else b
+
+
+class _OneCurve:
+    """The Briggs curves of one release on floats (the methods of :class:`_Curves`)."""
+
+    def __init__(self, curves: _Curves, i: int):
+        self.ay, self.by, self.az, self.bz, self.pz = (
+            float(getattr(curves, k)[i]) for k in ("ay", "by", "az", "bz", "pz")
+        )
+        self.f = float(curves.f)
+
+    def sy(self, x):
+        return self.f * self.ay * x / math.sqrt(1.0 + self.by * x)
+
+    def sy_inverse(self, s):
+        s = s / self.f
+        a2 = self.ay * self.ay
+        bs2 = s * s * self.by
+        return (bs2 + math.sqrt(bs2 * bs2 + 4.0 * a2 * s * s)) / (2 * a2)
+
+    def sz(self, x):
+        if math.isinf(x):
+            return math.nan
+        return self.az * x * (1.0 + self.bz * x) ** self.pz
+
+    def sz_inverse(self, s):
+        a, b, p = self.az, self.bz, self.pz
+        if p == 0.0:
+            return s / a
+        if p == -1.0:
+            return s / (a - b * s) if b * s < a * (1.0 - 1e-9) else math.inf
+        if p == 0.5:
+            x = s / a
+            for _ in range(30):
+                r = math.sqrt(1.0 + b * x)
+                x = x - (a * x * r - s) / (a * r + a * b * x / (2 * r))
+            return x
+        bs2 = s * s * b
+        return (bs2 + math.sqrt(bs2 * bs2 + 4.0 * a * a * s * s)) / (2 * a * a)
+
+
 class _Curves:
     """Briggs sigma curves per release and their inverses (virtual distances)."""
 
@@ -269,6 +343,8 @@ class _Curves:
 
     def sz(self, x):
         # x is inf where a curve has levelled off below the cloud's depth: nan, then kept
+        if self._kind is not None and not self._kind[4]:
+            return self.az * x * (1.0 + self.bz * x) ** self.pz
         with np.errstate(invalid="ignore"):
             return self.az * x * (1.0 + self.bz * x) ** self.pz
 
@@ -276,16 +352,17 @@ class _Curves:
         a, b = self.az, self.bz
         if self._kind is None:
             p = self.pz
-            self._kind = (p == 0.0, p == -1.0, p == 0.5)
-        flat, hyper, up = self._kind
+            kinds = (p == 0.0, p == -1.0, p == 0.5)
+            self._kind = kinds + tuple(bool(k.any()) for k in kinds)
+        flat, hyper, up, any_flat, any_hyper, any_up = self._kind
         bs2 = s * s * b
         x = (bs2 + np.sqrt(bs2 * bs2 + 4.0 * a * a * s * s)) / (2 * a * a)
-        if flat.any():
+        if any_flat:
             x = np.where(flat, s / a, x)
-        if hyper.any():  # sigma_z tends to a / b: beyond it the curve never grows
+        if any_hyper:  # sigma_z tends to a / b: beyond it the curve never grows
             with np.errstate(divide="ignore", invalid="ignore"):
                 x = np.where(hyper, np.where(b * s < a * (1.0 - 1e-9), s / (a - b * s), np.inf), x)
-        if up.any():  # a x sqrt(1 + b x) = s, Newton from below (convex, increasing)
+        if any_up:  # a x sqrt(1 + b x) = s, Newton from below (convex, increasing)
             xu = (s / a)[up]
             au, bu, su = a[up], b[up], s[up]
             for _ in range(30):
@@ -296,9 +373,9 @@ class _Curves:
         return x
 
 
-def _phi_ratio(ri):
+def _phi_ratio(ri, xp=_Arrays):
     p0, a, e, a5, e5 = _PHI
-    ri = np.maximum(ri, 0.0)
+    ri = xp.maximum(ri, 0.0)
     return 1.0 + (a * ri**e + a5 * ri**e5) / p0
 
 
@@ -454,6 +531,19 @@ class Plume:
         )
         return (c * lateral * _vertical(z.ravel(), h, sz)).reshape(x.shape)
 
+    def at(self, x, y, z=0.0):
+        """Concentration of every release at points (x downwind, y across, z up) [kg/m3]:
+        (n, m) for n releases. Points of shape (m,) are the same for every release (e.g.
+        many release rates at one set of receptors); points of shape (n, m) are each
+        release's own."""
+        x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, z)))
+        if x.ndim > 2:
+            raise ValueError("points must have shape (m,) or (n, m)")
+        c, b, sy, sz, h = self.profile(np.atleast_1d(x))
+        off_core = np.maximum(np.abs(y) - b, 0.0)
+        lateral = np.exp(-0.5 * (off_core / np.maximum(sy, 1e-9)) ** 2)
+        return c * lateral * _vertical(z, h, sz)
+
     def reach(self, level, z=0.0):
         """Farthest distance at which the centreline at height z reaches ``level`` (n,) or
         scalar [kg/m3]: 0 where never, the last station's distance where still above
@@ -534,13 +624,30 @@ def _row(p: Plume, i: int) -> Plume:
     )  # fmt: skip
 
 
+def _wind_of_one(profile, h, z_low, u_top, span):
+    """``speed`` of :func:`integral_plume` for one release on floats."""
+    table = profile.tolist()
+    last = _PROFILE_POINTS - 2
+    scale = (_PROFILE_POINTS - 1) / span
+    ground = h <= 0.0
+
+    def wind(depth):
+        z = min(max(h + 0.5 * depth if ground else h, z_low), u_top)
+        pos = math.log(z / z_low) * scale
+        k = min(int(pos), last)
+        lo = table[k]
+        return lo + (pos - k) * (table[k + 1] - lo)
+
+    return wind
+
+
 @dataclass
 class _HandOff:
     """Where each release's jet phase ends (``physics.jet``) and the state it hands over.
 
     Per release (n,): height [m] of the cloud from there on (the release height without a
     jet), x [m] of the hand-off (0 without a jet), momentum [kg m/s2] the momentum flux in
-    excess of the wind's. Per jet (rows): entrained air [kg/s], radius [m], speed [m/s],
+    excess of the wind's. Per jet (rows): entrained air [kg/s], radius [m], downwind speed [m/s],
     and its path (rows, k) cut at the hand-off for the stations before it.
     """
 
@@ -635,7 +742,7 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     hand.momentum[rows] = mass * (p.u_x[pick] - p.wind[pick])
     hand.air_kg_s = mass - q
     hand.radius = p.radius[pick]
-    hand.speed = p.speed[pick]
+    hand.speed = p.u_x[pick]
     # the path up to the hand-off, held there beyond it (monotonic x for interpolation)
     before = np.arange(k)[None, :] <= kh[:, None]
     hand.path = {
@@ -760,7 +867,7 @@ def integral_plume(
     def speed(depth):
         """Wind at the cloud's centre (its half-depth for a ground cloud), between 2 z0
         and 10 m (or the release height), interpolated in log z on the table."""
-        z = np.clip(h + 0.5 * depth * (h <= 0.0), z_low, u_top)
+        z = np.minimum(np.maximum(h + 0.5 * depth * (h <= 0.0), z_low), u_top)
         pos = np.log(z / z_low) / span * (_PROFILE_POINTS - 1)
         k = np.minimum(pos.astype(int), _PROFILE_POINTS - 2)
         lo = profile.take(row_start + k)
@@ -792,17 +899,29 @@ def integral_plume(
         half[r] = 0.0
         u[r] = jet.speed
     x_hand, excess = jet.x, jet.momentum
+    # the stations before every jet's hand-off are its path (``_jet_stations``): the march
+    # starts at the last station before the first hand-off
+    first = max(int(np.searchsorted(xi, x_hand.min(), side="right")) - 1, 0)
     names = ("c", "b", "sigma_y", "sigma_z", "temperature", "density", "richardson", "u")
     out = {k: np.empty((n, steps)) for k in names}
-    for k in range(steps):
-        qx = q * np.minimum(xi[k] * along, 1.0)
+    xp, at, curve, wind, stations = _Arrays, table.at, curves, speed, xi
+    if n == 1:  # one release: the same march on floats
+        xp, at, curve, stations = _Floats, table.one(0), _OneCurve(curves, 0), xi.tolist()
+        wind = _wind_of_one(profile, float(h[0]), float(z_low[0]), float(u_top[0]), float(span[0]))
+        q, m_air, u, width, half, along, rho_a_k, ustar_k, x_hand, excess = (
+            float(v[0]) for v in (q, m_air, u, width, half, along, rho_a, ustar, x_hand, excess)
+        )
+    else:
+        rho_a_k, ustar_k = rho_a, ustar
+    for k in range(first, steps):
+        qx = q * xp.minimum(stations[k] * along, 1.0)
         total = qx + m_air
         omega = qx / total
-        temp, rho = table.at(omega)
+        temp, rho = at(omega)
         depth = total / (rho * u * width)
         sz = depth / SQRT_PI_2
-        gp = np.maximum(G * (rho - rho_a) / rho_a, 0.0)
-        ri = gp * depth / (ustar * ustar)
+        gp = xp.maximum(G * (rho - rho_a_k) / rho_a_k, 0.0)
+        ri = gp * depth / (ustar_k * ustar_k)
         out["c"][:, k] = omega * rho
         out["b"][:, k] = half
         out["sigma_y"][:, k] = (width - 2.0 * half) / SQRT_2PI
@@ -814,16 +933,21 @@ def integral_plume(
         if k == steps - 1:
             break
         # past the hand-off only (a jet's cloud waits there until its station comes)
-        dx = np.maximum(xi[k + 1] - np.maximum(xi[k], x_hand), 0.0)
-        spread = C_E * np.sqrt(gp * depth) / u * dx
-        turb_width = SQRT_2PI * curves.sy(curves.sy_inverse(width / SQRT_2PI) + dx)
-        sz_new = curves.sz(curves.sz_inverse(sz) + dx / _phi_ratio(ri))
-        sz_new = np.where(np.isfinite(sz_new), sz_new, sz)
+        dx = xp.maximum(stations[k + 1] - xp.maximum(stations[k], x_hand), 0.0)
+        spread = C_E * xp.sqrt(gp * depth) / u * dx
+        # turbulence widens the edges into the core, B_eff = b + sqrt(pi)/2 sigma_y held
+        s_eq = width / SQRT_2PI
+        s_y = (width - 2.0 * half) / SQRT_2PI
+        s_new = xp.sqrt(s_y * s_y + curve.sy(curve.sy_inverse(s_eq) + dx) ** 2 - s_eq * s_eq)
+        half = xp.maximum(half + 0.5 * SQRT_PI * (s_y - s_new), 0.0)
+        turb_width = 2.0 * half + SQRT_2PI * s_new
+        sz_new = curve.sz(curve.sz_inverse(sz) + dx / _phi_ratio(ri, xp))
+        sz_new = xp.kept(sz_new, sz)
         area_new = turb_width * SQRT_PI_2 * sz_new
         # the jet's remaining momentum excess over the wind's rides on (0 without a jet)
-        u_new = speed(area_new / turb_width) + excess / total
+        u_new = wind(area_new / turb_width) + excess / total
         # air entrained: the growth of the volume flux by turbulence (spreading only thins)
-        m_air = m_air + rho_a * np.maximum(u_new * area_new - u * width * depth, 0.0)
+        m_air = m_air + rho_a_k * xp.maximum(u_new * area_new - u * width * depth, 0.0)
         u = u_new
         width = turb_width + 2.0 * spread
         half = half + spread

@@ -32,7 +32,9 @@ Since Q is constant, the mass fraction is 1 / mu with mu = m / Q, and every quan
 function of mu: the equations are integrated in mu on one logarithmic grid for every jet
 at once (ds = dm / E), the horizontal momentum in closed form, and the path's dependence
 on its own height (wind profile, ground) and vertical momentum by fixed-point sweeps of
-the whole path (Picard iteration), each a handful of vectorised array operations.
+the whole path (Picard iteration), each a handful of vectorised array operations, until
+the axis moves by less than 0.1 mm and the buoyancy integral by less than 1e-5 (at most
+SWEEPS; the error falls about thirtyfold per sweep).
 
 References
 ----------
@@ -177,6 +179,7 @@ def jet_path(
     np_err = np.errstate(divide="ignore", invalid="ignore")
     np_err.__enter__()
     for _ in range(SWEEPS):
+        previous = z, buoyancy
         u_a = wind(z, radius)
         u_x = (mx0 + _cumulative(u_a, dmu, q)) / m
         w = (mw0 + buoyancy) / m
@@ -189,6 +192,12 @@ def jet_path(
             ds, cos, sin, speed, radius, e = _section(m, u_x, w, u_a, rho, rho_a)
         z = np.where(grounded, 0.0, np.maximum(h + _cumulative(sin * ds, dmu, q), 0.0))
         buoyancy = _cumulative(G * (rho_a - rho) * math.pi * radius**2 * ds, dmu, q)
+        # converged: the axis to 0.1 mm, the buoyancy integral to 1e-5 (past a jet's end
+        # both are NaN in both sweeps)
+        if np.allclose(z, previous[0], rtol=0.0, atol=1e-4, equal_nan=True) and np.allclose(
+            buoyancy, previous[1], rtol=1e-5, atol=0.0, equal_nan=True
+        ):
+            break
     s = _cumulative(ds, dmu, q)
     x = _cumulative(cos * ds, dmu, q)
     np_err.__exit__(None, None, None)

@@ -40,6 +40,10 @@ def test_replay_tells_the_faulty_transmitter_from_the_leak(replayed):
     assert any("AT-NB02 AL1 classified process" in line for line in lines)
     assert any(line.startswith("LEAK NB-101") for line in lines)
     assert "forecast in" in done.stdout
+    # the drill's simulated headcounts reach the twin: the park is empty at the end
+    assert "headcounts at 2024-05-24T02:59:50" in done.stdout
+    assert "0 people in 36 counted building(s)" in done.stdout
+    assert "LT-PR102 out of range flagged" in done.stdout
 
 
 def test_replay_writes_the_forecast_and_the_log(replayed):
@@ -60,7 +64,8 @@ def test_replay_writes_the_forecast_and_the_log(replayed):
     with sqlite3.connect(out / "log.sqlite") as db:
         readings = db.execute("select count(*) from readings").fetchone()[0]
         leaks = db.execute("select count(*) from alarms where kind = 'leak'").fetchone()[0]
-    assert readings == 112 * 720  # every reading of the drill is in the log
+    # every reading of the drill is in the log: 112 sensors every 10 s, 36 headcounts a minute
+    assert readings == 112 * 720 + 36 * 120
     assert leaks >= 1
 
 
@@ -210,3 +215,23 @@ def test_live_without_the_live_extra_is_one_line(tmp_path):
     )
     assert done.returncode == 2
     assert "pip install 'parktwin[live]'" in one_line(done.stderr)
+
+
+def test_ctrl_c_while_the_park_loads_is_one_line_and_exit_130(tmp_path):
+    """SIGINT once the park's loading has begun (the line it prints when piped): one line,
+    no traceback, exit 130 (128 + SIGINT, the shell's code for a command ended by Ctrl-C).
+    The same holds if loading ended first and it is connecting (nothing listens there)."""
+    live = subprocess.Popen(
+        live_command(
+            "--mqtt", f"127.0.0.1:{free_port()}", "--connect-timeout", "60", "--out", str(tmp_path)
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert "loading park demo" in live.stdout.readline()
+    live.send_signal(signal.SIGINT)
+    stdout, stderr = live.communicate(timeout=60)
+    assert live.returncode == 130, stderr
+    assert "Traceback" not in stderr + stdout
+    assert one_line(stderr) == "parktwin: stopped (Ctrl-C)"

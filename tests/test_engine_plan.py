@@ -8,6 +8,7 @@ Closed-form checks on small networks (walking times) and internal-consistency ch
 engine on the demo park.
 """
 
+import html
 import itertools
 
 import networkx as nx
@@ -135,12 +136,11 @@ def test_a_person_on_their_way_into_a_closed_link_turns_at_their_next_node():
     assert r["rerouted"].all()
 
 
-def test_roads_into_a_possible_fireball_range_are_closed_at_its_edge():
-    """At the decision, every link from a node outside the range of the fireball LP-101
-    would make (where someone standing through it would die with less than 1 %, Eisenberg
-    probit) to a node inside it is closed that way and open the other way, links inside
-    the range stay open both ways, and no person's route afterwards takes a closed way;
-    each road named in the plan gives the flux and probability on it."""
+@pytest.fixture(scope="module")
+def possible_fireball():
+    """LP-101 leaking, to fail as a fireball at 20 min, cut at 6 min: the engine at the
+    moment of its first closures (with the nodes inside the fireball's range and the ways
+    closed then), and the whole run."""
     sc = scenario(
         scenario={"duration": "6 min"},
         weather={"wind_from": "180 deg", "wind_speed": "3 m/s", "stability": "C"},
@@ -165,16 +165,26 @@ def test_roads_into_a_possible_fireball_range_are_closed_at_its_edge():
         e.env.step()
     f = e._fire(e.leaks[0])
     inside = e._fire_death_probability(f, e.network.nodes_xy)[1] >= PLAN_P_DEATH
+    closed_then = set(e.evac.net.closed_arcs)
+    return e, inside, closed_then, e.run()
+
+
+def test_roads_into_a_possible_fireball_range_are_closed_at_its_edge(possible_fireball):
+    """At the decision, every link from a node outside the range of the fireball LP-101
+    would make (where someone standing through it would die with less than 1 %, Eisenberg
+    probit) to a node inside it is closed that way and open the other way, links inside
+    the range stay open both ways, and no person's route afterwards takes a closed way;
+    each road named in the plan gives the flux and probability on it."""
+    e, inside, closed, r = possible_fireball
     net = e.evac.net
     assert inside.any() and not inside.all()
     for a, b in zip(net.u.tolist(), net.v.tolist(), strict=True):
         if inside[a] != inside[b]:
             out, into = (a, b) if inside[b] else (b, a)
-            assert (out, into) in net.closed_arcs
-            assert (into, out) not in net.closed_arcs
+            assert (out, into) in closed
+            assert (into, out) not in closed
         if inside[a] and inside[b]:
-            assert (a, b) not in net.closed_arcs and (b, a) not in net.closed_arcs
-    r = e.run()
+            assert (a, b) not in closed and (b, a) not in closed
     roads = r.plan[r.plan["kind"] == "road"]
     assert len(roads) and roads["reason"].str.contains("possible fireball").all()
     assert roads["reason"].str.contains("kW/m2").all()
@@ -184,6 +194,22 @@ def test_roads_into_a_possible_fireball_range_are_closed_at_its_edge():
     assert len(moved)
     for route in moved["route"]:
         assert not set(itertools.pairwise(route)) & net.closed_arcs
+
+
+def test_the_replay_map_marks_what_the_run_closed(possible_fireball, tmp_path):
+    """Each closed assembly point and road is a feature of the replay map's layer of
+    closures, its tooltip giving the time and the reason of each closure."""
+    from viz import fmt
+    from viz.animation import scenario_map
+
+    r = possible_fireball[-1]
+    page = scenario_map(park(), r, tmp_path / "map.html", basemap=None).read_text()
+    assert "Closed by the run" in page
+    for kind, ident in r.plan[["kind", "destination"]].drop_duplicates().itertuples(index=False):
+        assert f"{kind} {ident} (closed)" in page
+    first = r.plan.iloc[0]
+    assert f"closed at {fmt.duration(first['time_s'])}" in page
+    assert html.escape(first["reason"]) in page
 
 
 def test_an_assembly_point_in_the_cloud_is_closed_and_nobody_arrives_there():
@@ -219,29 +245,12 @@ def test_an_assembly_point_in_the_cloud_is_closed_and_nobody_arrives_there():
     assert r.key_figures()["roads_closed"] == roads["destination"].nunique()
 
 
-def test_a_possible_fireball_closes_the_points_within_its_lethal_range():
+def test_a_possible_fireball_closes_the_points_within_its_lethal_range(possible_fireball):
     """An LPG sphere that will fail as a fireball: at the decision, the points where someone
     standing through the fireball of its present contents would die with 1 % probability
     or more (Eisenberg probit) are closed; the reason quotes the flux and the probability,
     which the thermal probit reproduces."""
-    sc = scenario(
-        scenario={"duration": "6 min"},
-        weather={"wind_from": "180 deg", "wind_speed": "3 m/s", "stability": "C"},
-        release=[
-            {
-                "asset": "LP-101",
-                "hole": "50 mm",
-                "height": "0.5 m",
-                "fire": "fireball",
-                "ignition": "20 min",
-            }
-        ],
-        detection={"reported": "1 min"},
-        response={"action": "evacuate", "block_level": "none"},
-        population={"headcounts": {"B-E03-OF": 20}, "premovement_median": "1 min"},
-    )
-    e = Engine(sc, park())
-    r = e.run()
+    e, *_, r = possible_fireball
     closed = r.plan.set_index("destination")
     assert "AP-3" in closed.index  # the East car park, 860 m from LP-101
     assert "possible fireball" in closed.loc["AP-3", "reason"]

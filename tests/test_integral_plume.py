@@ -190,6 +190,22 @@ def test_dense_chlorine_pool_is_denser_and_nearer_the_ground_than_a_passive_one(
     assert heavy.richardson[0, -1] < 0.1 * heavy.richardson[0].max()
 
 
+def test_turbulence_eats_the_core_of_a_flat_cloud_without_moving_its_edge():
+    """A wide area source of air-density gas (no slumping): lateral turbulence grows the
+    Gaussian edges into the flat core while B_eff = b + sqrt(pi)/2 sigma_y stays half the
+    source's side (DEGADIS 2.1 PSS, after Colenbrander 1980), until the core is gone."""
+    air = cloud_mixing.moist_air(293.15, 0.0)
+    side = 200.0
+    plume = integral_plume(
+        Release(5.0, float(air.molar_mass), 293.15, vapour_cp_J_kgK=float(air.cp), area_m2=side**2),
+        Ambient(5.0, "D", 0.05, 293.15, 0.0),
+    )
+    x = np.array([20.0, 100.0, 300.0])
+    _, b, sy, _, _ = (v[0] for v in plume.profile(x))
+    assert np.all(b > 0) and np.all(np.diff(b) < 0) and np.all(np.diff(sy) > 0)
+    assert_allclose(b + 0.5 * math.sqrt(math.pi) * sy, side / 2.0, rtol=0.01)
+
+
 def test_many_releases_in_one_call_match_one_at_a_time():
     """Vectorised: a batch gives each release's own answer (to 1e-4: the batch's shared
     station grid runs 10 km past its largest pool's edge, so its stations differ slightly)."""
@@ -205,6 +221,22 @@ def test_many_releases_in_one_call_match_one_at_a_time():
         one = integral_plume(substance_release(cl2, rate, area_m2=area), Ambient(u, s, z0))
         x = [30.0, 300.0, 3000.0]
         assert_allclose(batch.centreline(x)[i], one.centreline(x)[0], rtol=1e-4)
+
+
+def test_every_release_at_shared_or_own_points_is_its_concentration():
+    """``at`` (every release at once, as the twin's source estimation uses it) gives what
+    ``concentration`` gives for each release alone, at shared points and at each one's own."""
+    cl2 = substances.lookup("chlorine")
+    batch = integral_plume(
+        substance_release(cl2, np.array([0.1, 2.0, 30.0]), height_m=1.0), Ambient(3.0, "D")
+    )
+    x, y, z = np.array([-5.0, 10.0, 60.0, 400.0]), np.array([0.0, 3.0, -20.0, 50.0]), 0.5
+    shared = batch.at(x, y, z)
+    own = batch.at(x[None, :] * [[1.0], [2.0], [3.0]], y, z)
+    for i in range(3):
+        assert_allclose(shared[i], batch.concentration(x, y, z, release=i), rtol=1e-12)
+        assert_allclose(own[i], batch.concentration(x * (i + 1), y, z, release=i), rtol=1e-12)
+    assert shared[:, 0].max() == 0.0  # upwind of the source
 
 
 def test_finite_release_keeps_the_along_wind_spreading_factor():
@@ -249,3 +281,16 @@ def test_obukhov_length_follows_the_golder_relation():
     ustar = atmosphere.friction_velocity(u10, 0.1, 0.0)
     assert atmosphere.wind_speed(10.0, ustar, 0.1, 0.0) == pytest.approx(u10)
     assert ustar == pytest.approx(0.35 * 5.0 / math.log(101.0))
+
+
+@pytest.mark.parametrize(("stability", "terrain"), [("A", "urban"), ("D", "rural"), ("F", "rural")])
+def test_one_release_on_floats_is_the_march_on_arrays(stability, terrain):
+    """A single release is marched on Python floats, a batch on arrays: the same release
+    alone and twice in one call give the same plume (to rounding)."""
+    cl2 = substances.lookup("chlorine")
+    ambient = Ambient(3.0, stability, 0.3, terrain=terrain)
+    for kw in (dict(area_m2=100.0), dict(height_m=2.0), dict(liquid_fraction=0.3)):
+        one = integral_plume(substance_release(cl2, 5.0, **kw), ambient)
+        two = integral_plume(substance_release(cl2, np.full(2, 5.0), **kw), ambient)
+        for name in ("c", "b", "sigma_y", "sigma_z", "u", "temperature"):
+            assert_allclose(getattr(two, name)[1], getattr(one, name)[0], rtol=1e-9, err_msg=name)

@@ -183,7 +183,8 @@ def test_a_dense_two_phase_jet_comes_down_and_a_light_vertical_one_rises():
 
 
 def test_jets_in_one_call_match_one_at_a_time():
-    """Vectorised: a batch of jets and a pool gives each release's own answer."""
+    """Vectorised: a batch of jets and a point source gives each release's own answer (to
+    1e-4: a batch iterates its jets' paths until all of them have converged)."""
     nh3 = substances.lookup("ammonia")
     rates, speeds, heights = np.array([7.4, 1.0, 3.0]), [390.0, 0.0, 150.0], [1.0, 0.0, 10.0]
     ambient = Ambient([2.0, 5.0, 3.0], ["F", "D", "E"], 0.1)
@@ -205,7 +206,7 @@ def test_jets_in_one_call_match_one_at_a_time():
             ),
             Ambient(u, s, 0.1),
         )
-        assert_allclose(batch.centreline(x)[i], one.centreline(x)[0], rtol=1e-9)
+        assert_allclose(batch.centreline(x)[i], one.centreline(x)[0], rtol=1e-4)
 
 
 def test_a_jet_from_a_pool_is_refused_in_one_line():

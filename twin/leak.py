@@ -19,29 +19,38 @@ Two independent signs of a leak, checked on every tick of the twin (`LeakDetecto
    readings averaged from the tick the gas appeared (at most ``gas_window_s`` back); the
    plume's averaging time is that span.
 
-Source estimation (`estimate_source`) is the inverse use of the passive Gaussian plume of
-`physics.dispersion` (Briggs sigmas, sigma_y scaled to the averaging time): the
-concentration is linear in the release rate, so for each candidate source (each tank of
-that chemical and points along its pipelines near the detectors) the rate is the weighted
-least-squares fit of the detector means; detectors that reached the top of their range
-are censored (the true mean is at least what they show). The candidate with the smallest
-chi-square is the estimate; with equal prior odds, exp(-chi2/2) normalised over the
-candidates is the probability of each (the likelihood across candidates), and the rate's
-standard deviation is that of the weighted fit, inflated by sqrt(chi2/dof) when the fit is
-worse than the assumed errors. Assumed detector error: ``relative_error`` of the reading
-(model error dominates: plume meander, near-field) plus ``floor_fraction`` of the span.
-A leak is flagged by the gas detectors when the best candidate's probability reaches
+Readings beyond a transmitter's measuring band (failure signals, `twin.transmitter`) are
+left out of both: means, maxima and fits use only readings inside the band.
+
+Source estimation (`estimate_source`) inverts the park's one dispersion model, the integral
+plume of `physics.integral_plume` (dense, slumping and passive phases, Briggs sigmas with
+sigma_y scaled to the averaging time), for each candidate source (each tank of that
+chemical and points along its pipelines near the detectors). The model is not linear in the
+release rate (a dense cloud slumps and spreads), so it is marched once for a log grid of
+rates (`RATE_NODES_KG_S`, all in one vectorised call, reused while the weather is the same)
+and the chi-square of the detector means is scanned over the rate, with the concentration
+interpolated between the grid's rates, for every candidate at once. Detectors that reached
+the top of their range are censored (the true mean is at least what they show), and the
+estimate then says it is a lower bound. The candidate with the smallest chi-square is the
+estimate; with equal prior odds, exp(-chi2/2) normalised over the candidates is the
+probability of each (the likelihood across candidates); the rate's 68 % interval is where
+chi-square stays within max(1, chi2/dof) of its minimum (for a linear model: the weighted
+fit's standard deviation, inflated when the fit is worse than the assumed errors), and its
+sd is half that interval. Assumed detector error: ``relative_error`` of the reading (model
+error dominates: plume meander, near-field) plus ``floor_fraction`` of the span. A leak is
+flagged by the gas detectors when the best candidate's probability reaches
 ``min_probability``. These settings are parktwin's choices, not values from a standard.
 
 References
 ----------
-Least squares with a linear model and the chi-square likelihood: Press et al. (2007),
-Numerical Recipes, 3rd ed., ch. 15.1-15.4. Gaussian plume: see `physics.dispersion`.
+Least squares, the chi-square likelihood and confidence limits from chi-square contours:
+Press et al. (2007), Numerical Recipes, 3rd ed., ch. 15.1-15.6. The forward model: see
+`physics.integral_plume`.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -50,15 +59,16 @@ from typing import NamedTuple
 import numpy as np
 
 from geodata.schema import GAS_KINDS
-from physics.dispersion import plume_concentration
+from physics import integral_plume, substances
+from physics.atmosphere import PARK_LAND_USE, roughness_for
 from twin import tank_geometry
 from twin.state import DENSITY_GRID_K, ParkModel, gas_kg_m3
 
 # Assumed height of a leak above grade (a nozzle or flange near the ground); the demo
 # recording's generator releases at the same height. [m]
 DEFAULT_RELEASE_HEIGHT_M = 1.0
-# Below this mean wind speed the Gaussian plume does not hold (calm); no estimate. [m/s]
-MIN_WIND_SPEED_M_S = 0.5
+# Below this mean wind speed the plume model does not hold (calm); no estimate. [m/s]
+MIN_WIND_SPEED_M_S = integral_plume.WIND_RANGE_M_S[0]
 
 
 class LossRate(NamedTuple):
@@ -107,7 +117,9 @@ def inventory_loss_rate(t, mass_kg, net_inflow_kg) -> LossRate:
 
 @dataclass(frozen=True)
 class CandidateFit:
-    """Fit of one candidate source: rate [kg/s], its sd [kg/s], chi-square, probability."""
+    """Fit of one candidate source: rate [kg/s], its sd [kg/s], the 68 % interval of the rate
+    (low, high) [kg/s] (high is inf when the readings do not bound it), chi-square,
+    probability."""
 
     asset: str
     x: float
@@ -116,51 +128,169 @@ class CandidateFit:
     rate_sd_kg_s: float
     chi2: float
     probability: float
+    rate_range_kg_s: tuple[float, float] = (math.nan, math.nan)
 
 
 @dataclass(frozen=True)
 class SourceEstimate:
-    """The most likely source and all candidates, best first."""
+    """The most likely source and all candidates, best first; ``method`` the forward model
+    and its assumptions.
+
+    ``lower_bound`` is True when a detector reached the top of its range (or the fit the
+    largest rate considered): the readings then only say the rate is at least
+    ``floor_kg_s``, the smallest rate at which the model reaches every saturated
+    detector's reading from the best candidate (inf if it never does within the rates
+    considered); ``rate_kg_s`` stays the best fit of all the readings.
+    """
 
     asset: str
     rate_kg_s: float
     rate_sd_kg_s: float
     probability: float
     candidates: tuple[CandidateFit, ...]
+    lower_bound: bool = False
+    method: str = ""
+    floor_kg_s: float = math.nan
+
+    def rate_text(self) -> str:
+        """The rate as a person reads it: "0.152 +/- 0.031 kg/s", or "at least 0.147 kg/s
+        (best fit 0.31 +/- 0.2 kg/s)" for a lower bound."""
+        return _rate_text(self.rate_kg_s, self.rate_sd_kg_s, self.lower_bound, self.floor_kg_s)
 
 
-def _fit(a, c, sigma, censored) -> tuple[float, float, float]:
-    """Rate, sd and chi2 for unit-rate predictions ``a`` of observations ``c``.
+def _rate_text(rate: float, sd: float, lower_bound: bool, floor: float) -> str:
+    spread = "not bounded" if not math.isfinite(sd) else f"{sd:.2g}"
+    fit = f"{rate:.3g} +/- {spread} kg/s"
+    if not lower_bound:
+        return fit
+    least = min(floor, rate) if math.isfinite(floor) else rate
+    return f"at least {least:.3g} kg/s (best fit {fit})"
 
-    chi2(q) = sum_free w (c - q a)^2 + sum_censored w max(c - q a, 0)^2 is a convex,
-    piecewise quadratic function of q >= 0 whose pieces change where a censored detector's
-    prediction reaches its reading (q = c/a); the minimum is found exactly, piece by piece.
+
+# Release rates the forward model is marched for, 3 per decade [kg/s]. Between two of them
+# the concentration at a receptor is interpolated linearly in log C against log Q (exact for
+# a passive cloud, whose concentration is proportional to the rate) on `_SUBSTEPS` steps,
+# and the minimum of chi-square is refined by a parabola in log Q.
+RATE_NODES_KG_S = np.geomspace(1e-5, 1e4, 28)
+_SUBSTEPS = 12
+# Wind speed and air temperature are rounded before the march so that ticks in the same
+# weather reuse one march (`_rate_plumes`): 0.05 m/s at 4 m/s changes a concentration by
+# ~1 %, far inside the assumed detector error (`LeakSettings.relative_error`). [m/s], [K]
+WIND_STEP_M_S = 0.1
+TEMPERATURE_STEP_K = 0.5
+_REACH_STEPS_M = (100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0, 20_000.0, 50_000.0)
+
+
+@functools.lru_cache(maxsize=8)
+def _rate_plumes(
+    cas, wind_speed, stability, air_temperature_k, averaging_time_s, height_m, x_max_m
+) -> integral_plume.Plume:
+    """The integral plume of ``cas`` for every rate of `RATE_NODES_KG_S` at once."""
+    release = integral_plume.substance_release(
+        substances.lookup(cas),
+        RATE_NODES_KG_S,
+        temperature_K=air_temperature_k,
+        height_m=height_m,
+    )
+    ambient = integral_plume.Ambient(
+        wind_speed,
+        stability,
+        roughness_for(PARK_LAND_USE),
+        air_temperature_k,
+        averaging_time_s=averaging_time_s,
+    )
+    return integral_plume.integral_plume(release, ambient, x_max_m=x_max_m)
+
+
+def _profile_fit(conc, c, sigma, censored):
+    """Fit the rate of each candidate from its forward concentrations ``conc`` (K rates of
+    `RATE_NODES_KG_S`, M candidates, D detectors) [kg/m3].
+
+    chi2(Q) = sum_free w (c - C(Q))^2 + sum_censored w max(c - C(Q), 0)^2 with w = 1/sigma^2
+    is scanned over Q = 0 and a fine log grid, its minimum refined by a parabola in log Q;
+    the 68 % interval is where chi2 stays within s of its minimum, s = max(1, chi2/dof)
+    (the profile likelihood; for a linear model it is the weighted fit's sd, inflated when
+    the fit is worse than the assumed errors; Press et al. 2007, ch. 15.6).
+
+    ``sigma`` is (D,) or (M, D). Returns rate, low, high, chi2, each (M,).
     """
-    w = 1.0 / sigma**2
-    cens = censored & (a > 0)
-    breaks = np.unique(np.concatenate(([0.0], c[cens] / a[cens])))
-    edges = np.append(breaks, np.inf)
+    log_q = np.log(RATE_NODES_KG_S)
+    seen = conc.max(axis=0) > 0.0  # (M, D): upwind of a candidate nothing arrives
+    lc = np.log(np.where(seen, np.maximum(conc, 1e-300), 1.0))
+    f = (np.arange(_SUBSTEPS) / _SUBSTEPS)[None, :, None, None]
+    fine = (lc[:-1, None] + f * (lc[1:] - lc[:-1])[:, None]).reshape(-1, *lc.shape[1:])
+    fine = np.concatenate([fine, lc[-1:]])
+    steps = log_q[:-1, None] + f[0, :, 0, 0] * np.diff(log_q)[:, None]
+    fine_log_q = np.append(steps.ravel(), log_q[-1])
+    pred = np.concatenate([np.zeros((1, *lc.shape[1:])), np.exp(fine) * seen])
+    q = np.concatenate([[0.0], np.exp(fine_log_q)])
 
-    def chi2(q):
-        r = c - q * a
+    w = np.broadcast_to(1.0 / sigma**2, lc.shape[1:])  # (M, D)
+
+    def chi2_of(p, weight):
+        r = c - p
         r = np.where(censored, np.maximum(r, 0.0), r)
-        return float(np.sum(w * r * r))
+        return np.sum(weight * r * r, axis=-1)
 
-    best = (math.inf, 0.0, 0.0)
-    for lo, hi in itertools.pairwise(edges):
-        # On (lo, hi) a censored detector counts while its prediction is below its reading.
-        active = ~censored | (censored & ((a <= 0) | (c / np.where(a > 0, a, 1.0) >= hi)))
-        saa = float(np.sum(w[active] * a[active] ** 2))
-        sac = float(np.sum(w[active] * a[active] * c[active]))
-        q = sac / saa if saa > 0 else lo
-        q = min(max(q, lo), hi if math.isfinite(hi) else max(q, lo))
-        value = chi2(q)
-        if value < best[0]:
-            best = (value, q, saa)
-    value, q, saa = best
-    dof = max(int(c.size) - 1, 1)
-    sd = math.sqrt(max(1.0, value / dof) / saa) if saa > 0 else math.inf
-    return q, sd, value
+    chi = chi2_of(pred, w)  # (N, M)
+    m = chi.shape[1]
+    best = np.argmin(chi, axis=0)
+    cols = np.arange(m)
+    rate = q[best]
+    value = chi[best, cols]
+    # parabola through the neighbours, in log Q, where the minimum is inside the log grid
+    inner = (best >= 2) & (best <= q.size - 2)
+    if inner.any():
+        i = best[inner]
+        y0, y1, y2 = chi[i - 1, cols[inner]], chi[i, cols[inner]], chi[i + 1, cols[inner]]
+        h = fine_log_q[1] - fine_log_q[0]
+        curvature = y0 - 2 * y1 + y2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shift = np.where(curvature > 0, 0.5 * h * (y0 - y2) / curvature, 0.0)
+        u = np.log(q[i]) + np.clip(shift, -h, h)
+        k = np.clip(np.searchsorted(log_q, u) - 1, 0, log_q.size - 2)
+        t = ((u - log_q[k]) / (log_q[k + 1] - log_q[k]))[:, None]
+        mc = cols[inner]
+        p = np.exp(lc[k, mc] + t * (lc[k + 1, mc] - lc[k, mc])) * seen[mc]
+        refined = chi2_of(p, w[mc])
+        better = refined < value[inner]
+        rate[inner] = np.where(better, np.exp(u), rate[inner])
+        value[inner] = np.where(better, refined, value[inner])
+    dof = max(c.size - 1, 1)
+    threshold = value + np.maximum(1.0, value / dof)
+    low = np.empty(m)
+    high = np.empty(m)
+    for j in range(m):
+        inside = chi[:, j] <= threshold[j]
+        i = best[j]
+        lo = i
+        while lo > 0 and inside[lo - 1]:
+            lo -= 1
+        hi = i
+        while hi < q.size - 1 and inside[hi + 1]:
+            hi += 1
+        low[j] = _crossing(q, chi[:, j], threshold[j], lo, lo - 1)
+        top = hi == q.size - 1
+        high[j] = math.inf if top else _crossing(q, chi[:, j], threshold[j], hi, hi + 1)
+    return rate, np.minimum(low, rate), np.maximum(high, rate), value
+
+
+def _crossing(q, chi, threshold, inside, outside) -> float:
+    """Rate where chi2 crosses ``threshold`` between fine-grid points ``inside`` and
+    ``outside`` (linear in chi2); the end of the grid when there is no outside point."""
+    if outside < 0:
+        return float(q[0])
+    a, b = chi[inside], chi[outside]
+    frac = (threshold - a) / (b - a) if b != a else 0.0
+    return float(q[inside] + np.clip(frac, 0.0, 1.0) * (q[outside] - q[inside]))
+
+
+def _reach(distance_m: float) -> float:
+    """A march length covering ``distance_m`` from a few fixed ones (so marches repeat)."""
+    for step in _REACH_STEPS_M:
+        if distance_m <= step:
+            return step
+    return integral_plume.MAX_DISTANCE_M
 
 
 def estimate_source(
@@ -172,13 +302,20 @@ def estimate_source(
     censored,
     candidates,
     *,
+    cas,
     wind_speed,
     wind_from_deg,
     stability,
+    air_temperature_k=293.15,
     release_height=DEFAULT_RELEASE_HEIGHT_M,
     averaging_time_s=600.0,
 ) -> SourceEstimate:
     """Which candidate leaks, and at what rate, from time-averaged detector readings.
+
+    The forward model is the integral plume (`physics.integral_plume`) of the gas ``cas``
+    released as vapour at the air's temperature from a point ``release_height`` above
+    grade (what the detectors see is already airborne; the forecast takes the cloud the
+    same way), in the park's roughness, marched once for every rate of `RATE_NODES_KG_S`.
 
     Parameters
     ----------
@@ -190,24 +327,28 @@ def estimate_source(
         Standard error assumed for each observation, > 0. [kg/m3]
     censored : array_like of bool
         True where the detector was at the top of its range: the true mean is at least
-        the observation.
+        the observation. The rate is then reported as a lower bound.
     candidates : iterable of (str, float, float)
         Candidate sources as (asset id, x, y). [-, m, m]
+    cas : str
+        CAS number of the gas.
     wind_speed : float
-        Mean wind speed, > 0. [m/s]
+        Mean wind speed at 10 m, 0.5-30. [m/s]
     wind_from_deg : float
         Mean direction the wind blows from. [deg]
     stability : str
         Pasquill class A..F.
+    air_temperature_k : float
+        Air temperature. [K]
     release_height : float
         Height of the release above ground. [m]
     averaging_time_s : float
         Averaging time of the observations. [s]
-
     Returns
     -------
     SourceEstimate
-        The best candidate, its rate and sd, and every candidate's fit and probability.
+        The best candidate, its rate, sd and 68 % interval, and every candidate's fit and
+        probability (exp(-chi2/2) normalised over the candidates).
     """
     x = np.asarray(receptor_x, dtype=float)
     y = np.asarray(receptor_y, dtype=float)
@@ -224,35 +365,81 @@ def estimate_source(
     cands = list(candidates)
     if not cands:
         raise ValueError("no candidate sources")
-    fits = []
-    for asset, sx, sy in cands:
-        a = plume_concentration(
-            x,
-            y,
-            z,
-            rate=1.0,
-            wind_speed=wind_speed,
-            wind_from_deg=wind_from_deg,
-            stability=stability,
-            source_x=sx,
-            source_y=sy,
-            release_height=release_height,
-            averaging_time_s=averaging_time_s,
-        )
-        q, sd, chi2 = _fit(np.asarray(a, dtype=float), c, sigma, cens)
-        fits.append((asset, float(sx), float(sy), q, sd, chi2))
-    chi = np.array([f[5] for f in fits])
+    sx = np.array([cand[1] for cand in cands], dtype=float)
+    sy = np.array([cand[2] for cand in cands], dtype=float)
+    u = max(round(wind_speed / WIND_STEP_M_S) * WIND_STEP_M_S, integral_plume.WIND_RANGE_M_S[0])
+    air_k = round(air_temperature_k / TEMPERATURE_STEP_K) * TEMPERATURE_STEP_K
+    ex, ey = x[None, :] - sx[:, None], y[None, :] - sy[:, None]
+
+    def frame(deg):
+        theta = math.radians(deg)
+        dx, dy = -math.sin(theta), -math.cos(theta)  # downwind unit vector
+        return ex * dx + ey * dy, ey * dx - ex * dy  # along the wind, across it
+
+    along, across = frame(wind_from_deg)
+    plume = _rate_plumes(
+        cas,
+        u,
+        stability,
+        air_k,
+        float(averaging_time_s),
+        float(release_height),
+        _reach(float(along.max(initial=1.0))),
+    )
+    shape = (RATE_NODES_KG_S.size, len(cands), c.size)
+    zz = np.tile(z, len(cands))
+
+    def forward(a, b):
+        return plume.at(a.ravel(), b.ravel(), zz).reshape(shape)
+
+    conc = forward(along, across)
+    rate, low, high, chi = _profile_fit(conc, c, sigma, cens)
     weight = np.exp(-(chi - chi.min()) / 2.0)
     prob = weight / weight.sum()
     order = np.argsort(chi, kind="stable")
     ranked = tuple(
         CandidateFit(
-            fits[i][0], fits[i][1], fits[i][2], fits[i][3], fits[i][4], fits[i][5], float(prob[i])
+            cands[i][0],
+            float(sx[i]),
+            float(sy[i]),
+            float(rate[i]),
+            float((high[i] - low[i]) / 2.0),
+            float(chi[i]),
+            float(prob[i]),
+            (float(low[i]), float(high[i])),
         )
         for i in order
     )
     best = ranked[0]
-    return SourceEstimate(best.asset, best.rate_kg_s, best.rate_sd_kg_s, best.probability, ranked)
+    at_top = best.rate_kg_s >= RATE_NODES_KG_S[-1]
+    floor = math.nan
+    if cens.any():
+        # concentration at a receptor rises with the rate: invert it in log-log
+        at_best = conc[:, int(order[0])][:, cens]
+        need = np.log(np.maximum(c[cens], 1e-300))
+        reach = [
+            float(np.exp(np.interp(n, np.log(np.maximum(col, 1e-300)), np.log(RATE_NODES_KG_S))))
+            if col[-1] >= np.exp(n)
+            else math.inf
+            for n, col in zip(need, at_best.T, strict=True)
+        ]
+        floor = max(reach)
+    method = (
+        f"integral plume (physics.integral_plume) of the gas as vapour at "
+        f"{air_k - 273.15:.1f} degC from a point {release_height:g} m above grade, "
+        f"{u:.1f} m/s, class {stability}, averaged over {averaging_time_s / 60:.0f} min; "
+        f"rates {RATE_NODES_KG_S[0]:g}-{RATE_NODES_KG_S[-1]:g} kg/s"
+    )
+    return SourceEstimate(
+        best.asset,
+        best.rate_kg_s,
+        best.rate_sd_kg_s,
+        best.probability,
+        ranked,
+        lower_bound=bool(cens.any() or at_top),
+        method=method,
+        floor_kg_s=floor if cens.any() else (best.rate_kg_s if at_top else math.nan),
+    )
 
 
 @dataclass(frozen=True)
@@ -276,7 +463,8 @@ class LeakSettings:
 @dataclass(frozen=True)
 class LeakEvent:
     """A leak flagged at time ``t`` [s]: where, how found, the rate [kg/s] and its sd,
-    the probability of this asset among the candidates (1 for mass balance), and why."""
+    the probability of this asset among the candidates (1 for mass balance), why, and
+    whether the rate is only a lower bound (at least ``floor_kg_s``, `SourceEstimate`)."""
 
     t: float
     asset: str
@@ -286,6 +474,12 @@ class LeakEvent:
     rate_sd_kg_s: float
     probability: float
     detail: str
+    lower_bound: bool = False
+    floor_kg_s: float = math.nan
+
+    def rate_text(self) -> str:
+        """The rate as a person reads it (see `SourceEstimate.rate_text`)."""
+        return _rate_text(self.rate_kg_s, self.rate_sd_kg_s, self.lower_bound, self.floor_kg_s)
 
 
 class LeakDetector:
@@ -431,7 +625,7 @@ class LeakDetector:
         detectors = [ch for ch in self._gas_detectors[cas] if not math.isnan(ch.value)]
         present = []
         for ch in detectors:
-            mean, _, n = ch.stats_since(t_prev)
+            mean, _, n = _band_stats(ch, t_prev)
             if n and ch.alarm_high is not None and mean >= ch.alarm_high:
                 present.append(ch)
         if present and cas not in self._gas_since:
@@ -444,7 +638,7 @@ class LeakDetector:
             quiet = all(
                 not (
                     ch.alarm_high is not None
-                    and ch.stats_since(t - s.gas_window_s)[0] >= ch.alarm_high
+                    and _band_stats(ch, t - s.gas_window_s)[0] >= ch.alarm_high
                 )
                 for ch in detectors
             )
@@ -453,28 +647,37 @@ class LeakDetector:
                 return []
         since = max(since, t - s.gas_window_s)
         weather = self.model.weather_now(t, since=since)
-        if not weather.wind_speed_m_s >= MIN_WIND_SPEED_M_S or not weather.stability:
+        if (
+            not weather.wind_speed_m_s >= MIN_WIND_SPEED_M_S
+            or not weather.stability
+            or math.isnan(weather.wind_from_deg)
+        ):
             return []
         air_t = weather.air_temperature_k
         if math.isnan(air_t):
             air_t = 293.15
-        stats = [ch.stats_since(since) for ch in detectors]
+        stats = [_band_stats(ch, since) for ch in detectors]
         dets = [ch for ch, st in zip(detectors, stats, strict=True) if st[2]]
         stats = [st for st in stats if st[2]]
+        if not dets:
+            return []
         per_unit = {ch.unit: float(gas_kg_m3(1.0, ch.unit, cas, air_t)) for ch in dets}
         obs = np.array([st[0] * per_unit[ch.unit] for ch, st in zip(dets, stats, strict=True)])
         floor = np.array([s.floor_fraction * ch.span * per_unit[ch.unit] for ch in dets])
+        saturated = [st[1] >= ch.range_high for ch, st in zip(dets, stats, strict=True)]
         estimate = estimate_source(
             [ch.x for ch in dets],
             [ch.y for ch in dets],
             [ch.z for ch in dets],
             obs,
             s.relative_error * obs + floor,
-            [st[1] >= ch.range_high for ch, st in zip(dets, stats, strict=True)],
+            saturated,
             self._candidates_for(cas),
+            cas=cas,
             wind_speed=weather.wind_speed_m_s,
             wind_from_deg=weather.wind_from_deg,
             stability=weather.stability,
+            air_temperature_k=air_t,
             release_height=s.release_height_m,
             averaging_time_s=max(t - since, 1.0),
         )
@@ -484,6 +687,15 @@ class LeakDetector:
             return []
         self._flagged.add(key)
         names = ", ".join(ch.tag for ch in present) or "none now"
+        bound = ""
+        if estimate.lower_bound:
+            tops = [ch.tag for ch, top in zip(dets, saturated, strict=True) if top]
+            bound = (
+                f"; a lower bound: {', '.join(tops)} at the top of the range, the true rate "
+                "may be higher"
+                if tops
+                else "; a lower bound: at the largest rate the model considers"
+            )
         return [
             LeakEvent(
                 t,
@@ -493,10 +705,11 @@ class LeakDetector:
                 estimate.rate_kg_s,
                 estimate.rate_sd_kg_s,
                 estimate.probability,
-                f"detectors at or above the first alarm level: {names}; plume fit to "
-                f"{len(dets)} detectors averaged over {(t - since) / 60:.0f} min, wind "
-                f"{weather.wind_speed_m_s:.2g} m/s from {weather.wind_from_deg:.0f} deg, "
-                f"class {weather.stability}",
+                f"detectors at or above the first alarm level: {names}; {estimate.method}, "
+                f"fit to {len(dets)} detectors averaged over {(t - since) / 60:.0f} min, wind "
+                f"from {weather.wind_from_deg:.0f} deg{bound}",
+                estimate.lower_bound,
+                estimate.floor_kg_s,
             )
         ]
 
@@ -528,6 +741,26 @@ class LeakDetector:
         return out
 
 
+def _band_stats(ch, since: float) -> tuple[float, float, int]:
+    """(mean, maximum, count) of the raw readings of ``ch`` at or after ``since`` [s] that
+    lie inside its measuring band (beyond it a reading is a failure signal,
+    `twin.transmitter`); NaN, NaN, 0 if none."""
+    total = 0.0
+    top = -math.inf
+    n = 0
+    low, high = ch.band_low, ch.band_high
+    for r in reversed(ch.history):
+        if r[0] < since:
+            break
+        v = r[2]
+        if low <= v <= high:
+            total += v
+            if v > top:
+                top = v
+            n += 1
+    return (total / n, top, n) if n else (math.nan, math.nan, 0)
+
+
 def _mean_si(ch, since: float, default: float = math.nan) -> float:
-    m = ch.mean_since(since)
+    m = _band_stats(ch, since)[0]
     return default if math.isnan(m) else ch.si(m)

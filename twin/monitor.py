@@ -12,7 +12,16 @@ concentration, a temperature below absolute zero) is refused before it reaches t
 so no model downstream ever sees it: it is counted per tag (``Twin.implausible``) and
 flagged as an alarm event of kind ``"implausible"`` (state ``"rejected"`` at the first such
 value of a run of them, ``"cleared"`` at the next possible value), written to the log and
-handed to ``on_alarm`` like any other.
+handed to ``on_alarm`` like any other. A gas reading above the pure gas (a mole fraction
+above 1: 1e30 ppm) is such a value.
+
+A possible value beyond the measuring band of its transmitter (NAMUR NE 43,
+`twin.transmitter`: above 103.125 % or below -1.25 % of the span) is no measurement but a
+failure signal: rule ``out_of_range``. It still reaches the state and the alarms (where
+`twin.plausibility` classes its alarm as an instrument fault), but it is counted per tag
+(``Twin.out_of_range``), flagged as an alarm event of kind ``"out of range"`` (state
+``"flagged"`` at the first of a run, ``"cleared"`` at the next reading inside the band),
+and no leak estimate uses it (`twin.leak`).
 
 Every ``tick_s`` of reading time the twin closes a tick: `twin.leak.LeakDetector` runs the
 mass balance of every tank and, where gas is present, the source estimation. A leak is
@@ -82,12 +91,14 @@ class Twin:
         self.unknown = 0
         self.late = 0
         self.implausible: Counter[str] = Counter()
+        self.out_of_range: Counter[str] = Counter()
         self.on_alarm = on_alarm
         self._channels = self.model.channels
         self._next_tick = -math.inf
         self._last_tick: float | None = None
         self._suspect: set[str] = set()
         self._refusing: set[str] = set()
+        self._beyond: set[str] = set()
 
     def _classify(self, alarm, ch):
         verdict = classify(alarm, ch, self.model, self.plausibility_settings)
@@ -116,6 +127,11 @@ class Twin:
         if ch.tag in self._refusing:
             self._refusing.discard(ch.tag)
             self._flag(AlarmRow(t, ch.tag, "implausible", "", "cleared", f"{v:.6g} {ch.unit}"))
+        if not ch.band_low <= v <= ch.band_high:
+            self._out_of_range(ch, reading)
+        elif ch.tag in self._beyond:
+            self._beyond.discard(ch.tag)
+            self._flag(AlarmRow(t, ch.tag, "out of range", "", "cleared", f"{v:.6g} {ch.unit}"))
         if t >= self._next_tick:
             self._tick(t)
         ch.value = v
@@ -140,6 +156,25 @@ class Twin:
                 f"{reading[2]:.6g} {ch.unit} is not physically possible for {ch.kind} "
                 f"(outside {ch.physical_low:.6g}..{ch.physical_high:.6g} {ch.unit}); "
                 "this and further such values are kept out of the state",
+            )
+        )
+
+    def _out_of_range(self, ch, reading) -> None:
+        self.out_of_range[ch.tag] += 1
+        if ch.tag in self._beyond:
+            return
+        self._beyond.add(ch.tag)
+        self._flag(
+            AlarmRow(
+                reading[0],
+                ch.tag,
+                "out of range",
+                "",
+                "flagged",
+                f"{reading[2]:.6g} {ch.unit} is beyond the measuring band "
+                f"{ch.band_low:.6g}..{ch.band_high:.6g} {ch.unit} (NAMUR NE 43): a failure "
+                "signal, not a measurement; this and further such values are kept out of "
+                "the leak estimates",
             )
         )
 
@@ -178,8 +213,7 @@ class Twin:
                 "leak",
                 event.method,
                 "detected",
-                f"{event.rate_kg_s:.3g} +/- {event.rate_sd_kg_s:.2g} kg/s "
-                f"(p={event.probability:.2f}): {event.detail}",
+                f"{event.rate_text()} (p={event.probability:.2f}): {event.detail}",
             )
 
     @property

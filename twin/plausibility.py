@@ -46,15 +46,11 @@ import numpy as np
 
 from twin.readings import GOOD, format_time
 from twin.state import Channel, ParkModel, TankModel
-from twin.transmitter import over_range
+from twin.transmitter import measuring_band, over_range
 
 PROCESS = "process"
 INSTRUMENT = "instrument fault (likely)"
 RULES = ("bad_quality", "out_of_range", "stuck", "rate", "disagreement")
-
-# NAMUR NE 43 measuring band: 3.8 .. 20.5 mA on a 4..20 mA span.
-NAMUR_LOW_FRACTION = (3.8 - 4.0) / 16.0
-NAMUR_HIGH_FRACTION = (20.5 - 4.0) / 16.0
 
 
 @dataclass(frozen=True)
@@ -95,8 +91,7 @@ def bad_quality(ch: Channel, t: float, settings: PlausibilitySettings) -> str | 
 
 def out_of_range(ch: Channel, value: float) -> str | None:
     """Detail if ``value`` lies outside the NAMUR NE 43 measuring band of the tag."""
-    low = ch.range_low + NAMUR_LOW_FRACTION * ch.span
-    high = ch.range_low + NAMUR_HIGH_FRACTION * ch.span
+    low, high = measuring_band(ch.range_low, ch.range_high)
     if low <= value <= high:
         return None
     return (

@@ -1,7 +1,8 @@
 """Generate the demo park's drill recording: a SIMULATED incident, not measured data.
 
 ``python -m twin.recording`` rebuilds ``twin/demo/incident_drill.csv`` (seeded, so the same
-file every time): two hours of readings of all 112 sensors of the demo park every 10 s,
+file every time): two hours of readings of all 112 sensors of the demo park every 10 s and
+a simulated headcount of every building every minute,
 long format (``time, tag, value, quality``; ISO-8601 UTC times with ``Z``), in each tag's
 unit from the sensors layer. It is a drill recording made up for training and tests:
 every value comes from the models below, none from a plant.
@@ -20,11 +21,27 @@ What happens (times from `START`, 2024-05-24 01:00 UTC = 09:00 China Standard Ti
   later on. Pressure, temperature and flows of PR-102 do not change: a false alarm.
 - A real leak, `LEAK_ASSET` (the ammonia bullet NB-101) loses `LEAK_RATE_KG_S` of liquid
   ammonia from `LEAK_START_S` (01:10) to the end. Its level falls as the lost mass
-  through the tank's geometry says, and the ammonia detectors read the steady Gaussian
-  plume of `physics.dispersion` (Briggs rural sigmas, 600 s averaging, release 1 m above
-  grade) for the true, slowly meandering wind, with the whole discharge airborne. That is
-  the twin's own model: the recording tests that the twin inverts it under noise and
-  meander, not that the model is right for a dense, flashing ammonia release.
+  through the tank's geometry says, and the ammonia detectors read the steady plume of the
+  park's one dispersion model, `physics.integral_plume` (Briggs rural sigmas, 600 s
+  averaging, the park's roughness), for the true, slowly meandering wind, with the whole
+  discharge airborne as vapour at the air's temperature from a point 1 m above grade. That
+  is how the twin's source estimation and the forecast take a leak: the recording tests
+  that the twin inverts the model under noise and meander, not that the model is right for
+  a cold, flashing ammonia jet.
+
+- A headcount stream, SIMULATED as the rest: ``headcount/<building id>`` for every building
+  every minute (`twin.headcount`), from the design day occupancy of the buildings layer
+  (09:00-11:00 local is day). Before the evacuation each building holds its occupants
+  less those out of it at that minute (each inside with probability `PRESENT_FRACTION`, a
+  choice for a plausible drill). The drill's story (``scenarios/demo/drill_nb101.toml``)
+  then evacuates the park: the order comes when the first ammonia detector of this
+  recording reaches its first alarm level, plus that file's detector response (30 s),
+  decision delay (3 min) and warning delay (1 min); the warning reaches each building at a
+  uniform time over its 3-min spread, and each occupant leaves after a lognormal
+  pre-movement time (median 3 min, sigma 0.6, as its ``[population]``). The people go to
+  the assembly points (the scenario's default destination), which the headcount
+  convention does not count, so there are no gate counts. The counts use their own random
+  stream, so the sensors' values do not depend on them.
 
 Noise (Gaussian, seeded): level 2 mm (rounded to 1 mm), pressure 1 kPa, temperature
 0.05 K, flow 1 %, wind speed 0.3 m/s, wind direction 3 deg, solar radiation 10 W/m2; gas
@@ -41,8 +58,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from physics import substances
-from physics.dispersion import plume_concentration
+from physics import integral_plume, substances
+from physics.atmosphere import PARK_LAND_USE, roughness_for
 from physics.meteorology import sun_elevation_deg
 from twin.leak import DEFAULT_RELEASE_HEIGHT_M
 from twin.readings import parse_time
@@ -72,6 +89,20 @@ SPIKE_VALUES_M = (12.4, 13.5)  # the range top, and beyond it
 LEAK_ASSET = "NB-101"
 LEAK_RATE_KG_S = 0.15
 LEAK_START_S = 4200.0
+
+# The headcount stream (simulated): every building's count every HEADCOUNT_STEP_S. The
+# evacuation follows the drill's scenario file (scenarios/demo/drill_nb101.toml): the first
+# alarm, a detector response of 30 s, a decision after 3 min, the warning 1 min later
+# reaching the buildings over 3 min, and each occupant leaving after a lognormal
+# pre-movement time of median 3 min (sigma 0.6).
+HEADCOUNT_STEP_S = 60.0
+PRESENT_FRACTION = 0.97  # occupants inside their building at a given minute (drill choice)
+DETECTOR_RESPONSE_S = 30.0
+DECISION_DELAY_S = 180.0
+WARNING_DELAY_S = 60.0
+WARNING_SPREAD_S = 180.0
+PREMOVEMENT_MEDIAN_S = 180.0
+PREMOVEMENT_SIGMA = 0.6
 
 _NOISE = {
     "level": 0.002,
@@ -144,28 +175,34 @@ def generate(park) -> pa.Table:
     solar = SOLAR_PEAK_W_M2 * np.sin(np.radians(np.clip(elevation, 0.0, None)))
 
     leak = model.tanks[LEAK_ASSET]
-    leaking = elapsed >= LEAK_START_S
     ammonia = [ch for ch in model.channels.values() if ch.cas == leak.cas]
     plume = {ch.tag: np.zeros(n) for ch in ammonia}
-    for i in np.flatnonzero(leaking):
-        c = plume_concentration(
-            [ch.x for ch in ammonia],
-            [ch.y for ch in ammonia],
-            [ch.z for ch in ammonia],
-            rate=LEAK_RATE_KG_S,
-            wind_speed=WIND_SPEED_M_S,
-            wind_from_deg=wind_true[i],
-            stability="C",
-            source_x=leak.x,
-            source_y=leak.y,
-            release_height=DEFAULT_RELEASE_HEIGHT_M,
-        )
-        air_k = air_c[i] + 273.15
-        for ch, value in zip(ammonia, c, strict=True):
-            plume[ch.tag][i] = value / float(gas_kg_m3(1.0, ch.unit, ch.cas, air_k))
+    steps = np.flatnonzero(elapsed >= LEAK_START_S)
+    air_k = air_c[steps] + 273.15
+    # one plume per leaking step (its own air temperature), marched together
+    cloud = integral_plume.integral_plume(
+        integral_plume.substance_release(
+            substances.lookup(leak.cas),
+            LEAK_RATE_KG_S,
+            temperature_K=air_k,
+            height_m=DEFAULT_RELEASE_HEIGHT_M,
+        ),
+        integral_plume.Ambient(
+            WIND_SPEED_M_S, "C", roughness_for(PARK_LAND_USE), air_k, averaging_time_s=600.0
+        ),
+        x_max_m=1000.0,
+    )
+    theta = np.radians(wind_true[steps])[:, None]
+    ex = np.array([ch.x for ch in ammonia])[None, :] - leak.x
+    ey = np.array([ch.y for ch in ammonia])[None, :] - leak.y
+    along = -ex * np.sin(theta) - ey * np.cos(theta)
+    across = -ey * np.sin(theta) + ex * np.cos(theta)
+    c = cloud.at(along, across, np.array([ch.z for ch in ammonia])[None, :])
+    for k, ch in enumerate(ammonia):
+        plume[ch.tag][steps] = c[:, k] / gas_kg_m3(1.0, ch.unit, ch.cas, air_k)
 
-    columns = {"time": [], "tag": [], "value": [], "quality": []}
-    stamps = np.array([f"{s}Z" for s in t.astype("int64").astype("datetime64[s]").astype(str)])
+    columns = {"step": [], "tag": [], "value": []}
+    first_alarm = np.inf
     for tag, ch in model.channels.items():
         kind = ch.kind
         tank = model.tanks.get(ch.asset)
@@ -184,6 +221,9 @@ def generate(park) -> pa.Table:
             base = np.abs(rng.normal(0, 0.002 * ch.span, n))
             signal = plume.get(tag, np.zeros(n)) * (1 + rng.normal(0, 0.1, n))
             v = np.clip(signal + base, ch.range_low, ch.range_high)
+            if ch.cas == leak.cas and ch.alarm_high is not None:
+                alarmed = elapsed[v >= ch.alarm_high]
+                first_alarm = min(first_alarm, alarmed.min(initial=np.inf))
         elif kind == "wind_speed":
             v = WIND_SPEED_M_S + rng.normal(0, _NOISE["wind_speed"], n)
         elif kind == "wind_direction":
@@ -194,12 +234,43 @@ def generate(park) -> pa.Table:
             v = np.clip(solar + rng.normal(0, _NOISE["solar_radiation"], n), 0.0, None)
         else:
             raise ValueError(f"{tag}: no generator for sensor kind {kind!r}")
-        columns["time"].append(stamps)
+        columns["step"].append(elapsed)
         columns["tag"].append(np.full(n, tag, dtype=object))
         columns["value"].append(np.round(v, _DECIMALS[kind]))
-        columns["quality"].append(np.full(n, "good", dtype=object))
-    order = np.argsort(np.tile(np.arange(n), len(model.channels)), kind="stable")
-    return pa.table({k: np.concatenate(v)[order] for k, v in columns.items()})
+    for tag, counts in _headcounts(park, first_alarm).items():
+        columns["step"].append(np.arange(counts.size) * HEADCOUNT_STEP_S)
+        columns["tag"].append(np.full(counts.size, tag, dtype=object))
+        columns["value"].append(counts.astype(float))
+    elapsed_all = np.concatenate(columns["step"])
+    order = np.argsort(elapsed_all, kind="stable")
+    stamps = (t0 + elapsed_all[order]).astype("int64").astype("datetime64[s]").astype(str)
+    return pa.table(
+        {
+            "time": np.char.add(stamps, "Z").astype(object),
+            "tag": np.concatenate(columns["tag"])[order],
+            "value": np.concatenate(columns["value"])[order],
+            "quality": np.full(order.size, "good", dtype=object),
+        }
+    )
+
+
+def _headcounts(park, first_alarm_s: float) -> dict[str, np.ndarray]:
+    """Simulated people counts per building every `HEADCOUNT_STEP_S` (see the module
+    docstring): ``headcount/<building id>`` -> counts from `START`."""
+    rng = np.random.default_rng([SEED, 1])  # its own stream: the sensors' values stay put
+    steps = np.arange(0.0, DURATION_S, HEADCOUNT_STEP_S)
+    order_s = first_alarm_s + DETECTOR_RESPONSE_S + DECISION_DELAY_S + WARNING_DELAY_S
+    out = {}
+    for bid, occupants in park.buildings["occupants_day"].items():
+        design = int(occupants)
+        warned = order_s + rng.uniform(0.0, WARNING_SPREAD_S)
+        leave = warned + rng.lognormal(np.log(PREMOVEMENT_MEDIAN_S), PREMOVEMENT_SIGMA, design)
+        present = rng.binomial(design, PRESENT_FRACTION, steps.size)
+        # of those present, the ones who have not left yet (each occupant is equally likely
+        # to be among them)
+        staying = (leave[None, :] > steps[:, None]).sum(axis=1)
+        out[f"headcount/{bid}"] = np.round(present * staying / max(design, 1)).astype(int)
+    return out
 
 
 def write(path: str | Path = OUTPUT, park=None) -> Path:

@@ -18,8 +18,11 @@ Units of readings (``geodata.schema.SENSOR_UNITS``) and their SI:
   and turned into kg/m3 for source estimation (`gas_kg_m3`);
 - wind speed m/s, wind direction deg (from), solar radiation W/m2, cloud cover okta.
 
-Physically impossible values (`PHYSICAL_SI`) are refused by the twin before they reach the
-state: each channel carries the bounds in its own unit (``physical_low``, ``physical_high``).
+Physically impossible values (`PHYSICAL_SI`, and for a gas detector a mole fraction above 1,
+`gas_physical_high`) are refused by the twin before they reach the state: each channel
+carries the bounds in its own unit (``physical_low``, ``physical_high``), and the NAMUR
+NE 43 measuring band of its range (``band_low``, ``band_high``, `twin.transmitter`) beyond
+which a reading is a failure signal, not a measurement.
 
 A `Snapshot` is a plain dataclass of SI numbers per asset plus the weather; it is what a
 scenario starts from.
@@ -35,10 +38,12 @@ import numpy as np
 
 from geodata.schema import ATMOSPHERE_PA, GAS_KINDS, WEATHER_KINDS
 from physics import substances
+from physics.bounds import AIR_TEMPERATURE
 from physics.meteorology import sun_elevation_deg
 from physics.substances import R_GAS
 from twin import tank_geometry, weather
 from twin.headcount import PeopleNow
+from twin.transmitter import measuring_band
 
 # Recent readings kept per tag, for the tick means and the plausibility look-back: 2048
 # covers 34 min at 1 s sampling and 5.7 h at 10 s.
@@ -74,8 +79,9 @@ class Channel:
     ``value`` is the last raw reading in the tag's unit, ``t`` its time [s], ``history``
     the recent `twin.readings.Reading` tuples (newest last). ``scale`` and ``offset``
     convert a raw value to SI; ``physical_low`` and ``physical_high`` bound what the
-    quantity can be, in the tag's unit (`PHYSICAL_SI`). ``limits``, ``lo_on``, ``hi_on``
-    and ``quiet`` belong to `twin.alarms`.
+    quantity can be, in the tag's unit (`PHYSICAL_SI`, `gas_physical_high`); ``band_low``
+    and ``band_high`` are the ends of the measuring band (`twin.transmitter`). ``limits``,
+    ``lo_on``, ``hi_on`` and ``quiet`` belong to `twin.alarms`.
     """
 
     __slots__ = (
@@ -83,6 +89,8 @@ class Channel:
         "alarm_highhigh",
         "alarm_low",
         "asset",
+        "band_high",
+        "band_low",
         "cas",
         "hi_on",
         "history",
@@ -116,8 +124,11 @@ class Channel:
         low, high = PHYSICAL_SI.get(kind, (-math.inf, math.inf))
         self.physical_low = (low - offset) / scale
         self.physical_high = (high - offset) / scale
+        if kind in GAS_KINDS and cas:
+            self.physical_high = gas_physical_high(unit, cas)
         self.range_low = float(row["range_low"])
         self.range_high = float(row["range_high"])
+        self.band_low, self.band_high = measuring_band(self.range_low, self.range_high)
         self.alarm_low = _opt(row.get("alarm_low"))
         self.alarm_high = _opt(row.get("alarm_high"))
         self.alarm_highhigh = _opt(row.get("alarm_highhigh"))
@@ -520,3 +531,20 @@ def gas_kg_m3(value, unit: str, cas: str, air_temperature_k: float) -> np.ndarra
     else:
         raise ValueError(f"unknown gas unit {unit!r}; expected ppm, mg/m3 or %LEL")
     return fraction * molar_density * substance.molar_mass_kg_mol
+
+
+def gas_physical_high(unit: str, cas: str) -> float:
+    """The largest reading a gas detector can physically give, in its ``unit``: the pure gas
+    (mole fraction 1). ppm: 1e6; %LEL: 100 / LFL; mg/m3: the pure vapour at one standard
+    atmosphere and the coldest air ever measured on Earth (`physics.bounds.AIR_TEMPERATURE`,
+    the densest it can be in the open)."""
+    substance = substances.lookup(cas)
+    if unit == "ppm":
+        return 1e6
+    if unit == "%LEL":
+        if substance.lfl_fraction is None:
+            return math.inf
+        return 100.0 / substance.lfl_fraction
+    if unit == "mg/m3":
+        return float(gas_kg_m3(1e6, "ppm", cas, AIR_TEMPERATURE.low)) * 1e6
+    return math.inf

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pydeck as pdk
 import shapely
 from matplotlib import colormaps
@@ -28,6 +29,7 @@ from shapely.geometry import MultiPolygon, mapping
 from geodata.crs import WGS84
 from geodata.grids import contour_polygons
 from geodata.park import Park
+from viz import fmt
 from viz.deckmap import (
     COLOURS,
     ESRI_WORLD_STREET_MAP,
@@ -56,6 +58,9 @@ TRAIL_S = 120.0  # seconds of path drawn behind each moving person
 PLAY_SPEED = 60.0  # simulated seconds per second of playing
 EVENTS_SHOWN = 6  # latest events listed in the events panel
 STATUS_COLUMNS = ("in_building", "sheltered", "walking", "queued", "arrived", "held")
+CLOSED_COLOUR = (215, 25, 28)  # assembly points, gates and roads the run closed
+# plan kind -> the park layer its id belongs to
+PLAN_LAYERS = {"assembly point": "assembly_points", "gate": "gates", "road": "roads"}
 
 
 def scenario_map(
@@ -113,6 +118,9 @@ def scenario_map(
     outside = _offsite_layer(park, result)
     if outside is not None:
         layers.append(outside)
+    closed = _closed_layer(park, result)
+    if closed is not None:
+        layers.append(closed)
     layers += _people_layers(trips)
     view = fit_view(map_bounds(park), size_px, MAP_PADDING_PX)
     deck = pdk.Deck(
@@ -345,7 +353,11 @@ def _offsite_layer(park: Park, result) -> pdk.Layer | None:
             "air changes": f"{row['air_changes_per_h']:.2f} /h",
         }
         figures |= {f"above {name}": f"{row[f'above_{name}']:,}" for name in result.levels}
-        figures["expected fatalities"] = f"{row['expected_fatalities']:.3g}"
+        why = result.not_computed.get("offsite_expected_fatalities", "no value")
+        deaths = row["expected_fatalities"]
+        figures["expected fatalities"] = (
+            fmt.number(deaths, 3) if math.isfinite(deaths) else fmt.not_computed(why)
+        )
         rows.append(_tooltip(f"{row['name']} (outside the park)", figures))
     return _geojson_layer(
         "offsite",
@@ -358,6 +370,40 @@ def _offsite_layer(park: Park, result) -> pdk.Layer | None:
         get_line_width=3,
         point_radius_units="'pixels'",
         get_point_radius=10,
+    )
+
+
+def _closed_layer(park: Park, result) -> pdk.Layer | None:
+    """The assembly points, gates and roads the run closed (``result.plan``), each with the
+    times and reasons of its closures (tooltip)."""
+    plan = result.plan
+    if not len(plan):
+        return None
+    frames, tips = [], []
+    for (kind, ident), rows in plan.groupby(["kind", "destination"], sort=False):
+        layer = park.to_wgs84(PLAN_LAYERS[kind])
+        if ident not in layer.index:
+            continue
+        frames.append(layer.loc[[ident], ["geometry"]])
+        figures: dict[str, str] = {}
+        for t, reason in zip(rows["time_s"], rows["reason"], strict=True):
+            key = f"closed at {fmt.duration(t)}"
+            figures[key] = f"{figures[key]}; {reason}" if key in figures else reason
+        tips.append(_tooltip(f"{kind} {ident} (closed)", figures))
+    if not frames:
+        return None
+    closed = gpd.GeoDataFrame(pd.concat(frames), crs=WGS84)
+    return _geojson_layer(
+        "closed",
+        closed,
+        {
+            "fill": [[*CLOSED_COLOUR, 120]] * len(closed),
+            "line": [[*CLOSED_COLOUR, 255]] * len(closed),
+            "tooltip": tips,
+        },
+        get_line_width=4,
+        point_radius_units="'pixels'",
+        get_point_radius=9,
     )
 
 
@@ -435,6 +481,9 @@ def _scenario_legend(park, result, basemap, colours, cloud) -> str:
     ]
     if not cloud["features"]:
         parts.append('<div class="row">no level reached in the cloud frames</div>')
+    if len(result.plan):
+        parts.append("<h4>Closed by the run</h4>")
+        parts.append(_swatch(CLOSED_COLOUR, "assembly point, gate or road (hover for why)"))
     parts.append("<h4>Sensor ring</h4>")
     parts.append(_swatch(NO_ALARM_COLOUR, "no alarm raised yet", "dot"))
     parts += [_swatch(c, f"{lv} raised", "dot") for lv, c in ALARM_COLOURS.items()]
