@@ -280,16 +280,7 @@ def _parser() -> argparse.ArgumentParser:
         default=10.0,
         help="give up (exit 2) if not connected within this many seconds (default: 10)",
     )
-    live.add_argument("--username", help=f"user name (default: ${USERNAME_ENV})")
-    live.add_argument(
-        "--password",
-        help=f"password; visible in the process list: prefer ${PASSWORD_ENV} or --password-file",
-    )
-    live.add_argument(
-        "--password-file",
-        type=Path,
-        help=f"file holding the password (its first line; default: ${PASSWORD_ENV})",
-    )
+    _credential_options(live)
     live.add_argument("--tls", action="store_true", help="connect to MQTT with TLS")
     live.add_argument("--ca-certs", help="CA certificate file for TLS")
     live.add_argument(
@@ -329,8 +320,7 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--speedup", type=float, help="replay faster than real time (default: as fast as possible)"
     )
-    publish.add_argument("--username", help="broker user name")
-    publish.add_argument("--password", help="broker password")
+    _credential_options(publish)
     publish.add_argument("--tls", action="store_true", help="connect with TLS")
     publish.add_argument("--ca-certs", help="CA certificate file for TLS")
 
@@ -338,6 +328,20 @@ def _parser() -> argparse.ArgumentParser:
     hazards.add_argument("park", nargs="?", default="demo", help="park (default: demo)")
     hazards.add_argument("--out", type=Path, default=Path("out/hazards"), help="output folder")
     return parser
+
+
+def _credential_options(command) -> None:
+    """The broker's user name and password: an option, a file or the environment."""
+    command.add_argument("--username", help=f"user name (default: ${USERNAME_ENV})")
+    command.add_argument(
+        "--password",
+        help=f"password; visible in the process list: prefer ${PASSWORD_ENV} or --password-file",
+    )
+    command.add_argument(
+        "--password-file",
+        type=Path,
+        help=f"file holding the password (its first line; default: ${PASSWORD_ENV})",
+    )
 
 
 def _status(text: str):
@@ -429,24 +433,35 @@ def _park_summary(park) -> None:
 
 def _hazards(park, out: Path) -> Path:
     from scenarios import major_hazards
+    from viz import fmt
 
-    frame = major_hazards.to_frame(major_hazards.identify(park))
-    table = Table(title="Major hazard installations (GB 18218-2018)")
-    for col in ("enterprise", "name", "chemicals (q/Q)", "S", "people_500m", "alpha", "R", "grade"):
-        table.add_column(
-            col, justify="right" if col in ("S", "R", "alpha", "people_500m") else "left"
-        )
-    for _, row in frame.iterrows():
-        grade = f"grade {row.grade}" if row.major_hazard else "not major"
+    units = major_hazards.identify(park)
+    frame = major_hazards.to_frame(units)
+    table = Table(
+        title="Major hazard installations (GB 18218-2018)",
+        caption="q: quantity held, Q: critical quantity; S = Σ q/Q, a major hazard at S ≥ 1; "
+        "α: correction for the people within 500 m outside the unit (Table 5); "
+        "R = α Σ β q/Q, graded by Table 6",
+    )
+    table.add_column("Enterprise")
+    table.add_column("Name")
+    table.add_column("Chemicals: q / Q (t)")
+    for heading in ("S", "People within 500 m", "α", "R"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("Grade", no_wrap=True)
+    for u in units:
+        chemicals = [
+            f"{c['name']} {fmt.number(c['q_t'])} / {fmt.number(c['Q_t'])}" for c in u.chemicals
+        ]
         table.add_row(
-            row.enterprise,
-            row["name"],
-            row.chemicals,
-            f"{row.S:.2f}",
-            str(row.people_500m),
-            f"{row.alpha:g}",
-            f"{row.R:.1f}",
-            grade,
+            u.enterprise,
+            u.name,
+            "\n".join(chemicals) or "none listed in GB 18218",
+            f"{u.s:.2f}",
+            f"{u.people_500m:,}",
+            f"{u.alpha:g}",
+            f"{u.r:.1f}",
+            f"grade {u.grade}" if u.major else "not major",
         )
     console.print(table)
     out.mkdir(parents=True, exist_ok=True)
@@ -654,6 +669,7 @@ def _publish(args) -> None:
         raise InputError(f"{args.file}: no such file")
     _speedup(args.speedup)
     host, port = _host_port(args.mqtt, 1883)
+    username, password = _credentials(args)
     try:
         with console.status(f"publishing {args.file} to {host}:{port} ..."):
             count = publish_recording(
@@ -662,8 +678,8 @@ def _publish(args) -> None:
                 port,
                 args.speedup,
                 park=args.park,
-                username=args.username,
-                password=args.password,
+                username=username,
+                password=password,
                 tls=args.tls,
                 ca_certs=args.ca_certs,
             )
@@ -896,7 +912,7 @@ def _replay(args) -> None:
 
 
 def _credentials(args) -> tuple[str | None, str | None]:
-    """User name and password for a live feed: the options, else the environment. A password
+    """User name and password for a broker: the options, else the environment. A password
     in a file or in the environment does not show in the process list as ``--password`` does."""
     import os
 
@@ -995,7 +1011,7 @@ def _live(args) -> None:
         feed.close()
         loop.close()
         if ready is None:
-            raise InputError(f"{kind} {feed.address}: interrupted before connecting")
+            raise KeyboardInterrupt
         if feed.refused:
             raise InputError(
                 f"{kind} {feed.address} refused the connection: {feed.refused} "
@@ -1532,6 +1548,11 @@ def main(argv=None) -> int:
         message = textwrap.shorten(str(err), width=2000, placeholder=" ...")
         print(f"parktwin: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C before a command's own handling (loading the park, connecting): one line,
+        # and the shell's code for a command ended by SIGINT (128 + 2).
+        print("parktwin: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
     return 0
 
 

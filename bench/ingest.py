@@ -28,7 +28,9 @@ installed for parts 2 and 3; they are skipped with a message otherwise).
 """
 
 import argparse
+import getpass
 import multiprocessing
+import os
 import shutil
 import socket
 import struct
@@ -46,7 +48,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from twin.feeds import MqttFeed, RecordedFeed
-from twin.feeds.mqtt import BROKER_SETTINGS, payload, topic
+from twin.feeds.mqtt import BROKER_SETTINGS, SAVE_EVERY_CHANGE, payload, topic
 from twin.log import ReadingLog
 
 
@@ -108,12 +110,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_mosquitto(folder: Path, binary: str) -> tuple[subprocess.Popen, int]:
+def _start_mosquitto(folder: Path, binary: str, extra: str = "") -> tuple[subprocess.Popen, int]:
     port = _free_port()
     config = folder / "mosquitto.conf"
     config.write_text(
         f"listener {port} 127.0.0.1\nallow_anonymous true\n"
-        f"persistence_location {folder}/\n" + BROKER_SETTINGS
+        # Started as root, mosquitto would switch to its own user, who cannot save here.
+        f"user {getpass.getuser()}\n"
+        f"persistence_location {folder}/\n" + BROKER_SETTINGS + extra
     )
     process = subprocess.Popen([binary, "-c", str(config)], stderr=subprocess.DEVNULL)
     for _ in range(250):
@@ -142,9 +146,14 @@ def _string(text: str) -> bytes:
     return struct.pack("!H", len(data)) + data
 
 
-def _publish_paced(port: int, rate: float, count: int, tags: list[str], client_id: str) -> None:
+def _publish_paced(
+    port: int, rate: float, count: int, tags: list[str], client_id: str, achieved=None
+) -> None:
     """Publish ``count`` QoS 1 readings at ``rate`` per second in 1 ms batches; each payload
-    carries the clock at sending (strictly increasing per tag) as its time."""
+    carries the clock at sending (strictly increasing per tag) as its time. The rates
+    achieved go to ``achieved`` (a shared array of two doubles), if given: messages sent per
+    second (first to last send; on a loaded machine the publisher itself may fall short of
+    ``rate``) and acknowledged by the broker per second (first send to last PUBACK)."""
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     connect = _string("MQTT") + bytes([4, 0x00]) + struct.pack("!H", 60) + _string(client_id)
@@ -176,12 +185,42 @@ def _publish_paced(port: int, rate: float, count: int, tags: list[str], client_i
             batch += _packet(0x32, body)
         sock.sendall(batch)
         sent = due
+    sent_s = time.monotonic() - start
     # Closing with PUBACKs unread would reset the connection and lose what the broker has
     # not read yet: wait for every acknowledgement first.
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while acked[0] < 4 * count and time.monotonic() < deadline:
-        time.sleep(0.01)
+        time.sleep(0.001)
+    acked_s = time.monotonic() - start
     sock.close()
+    if achieved is not None:
+        achieved[0] = count / sent_s if sent_s > 0 else float("inf")
+        achieved[1] = acked[0] / 4 / acked_s
+
+
+def _broker_usage(pid: int) -> tuple[float, int]:
+    """CPU time [s] and bytes written to storage [B] of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    io = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    return cpu_s, int(io["write_bytes"])
+
+
+class _BrokerMeter:
+    """The broker's CPU and disk writes over a part of the benchmark, per message."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.start = _broker_usage(pid)
+
+    def per_message(self, n: int) -> str:
+        cpu_s, written = _broker_usage(self.pid)
+        cpu_s -= self.start[0]
+        written -= self.start[1]
+        return (
+            f"broker CPU {cpu_s / max(n, 1) * 1e6:.0f} us and disk {written / max(n, 1):,.0f} B "
+            "per message"
+        )
 
 
 def _take(feed, twin, expected: int, timeout_s: float) -> tuple[list[float], float, float]:
@@ -203,16 +242,17 @@ def _take(feed, twin, expected: int, timeout_s: float) -> tuple[list[float], flo
     return latencies, first, last
 
 
-def bench_mqtt(folder: Path, rates, seconds: float, backlog: int) -> None:
+def bench_mqtt(folder: Path, rates, seconds: float, backlog: int, extra: str = "") -> None:
     binary = shutil.which("mosquitto", path="/usr/sbin:/usr/bin:/usr/local/sbin")
     if binary is None:
         print("MQTT: skipped, mosquitto is not installed")
         return
     spawn = multiprocessing.get_context("spawn")
-    process, port = _start_mosquitto(folder, binary)
+    process, port = _start_mosquitto(folder, binary, extra)
     print(
-        "MQTT QoS 1, mosquitto with the recommended settings -> MqttFeed (log, ack after "
-        "commit) -> twin"
+        "MQTT QoS 1, mosquitto with the recommended settings"
+        + (f" + {extra.strip()!r}" if extra else "")
+        + " -> MqttFeed (log, ack after commit) -> twin"
     )
     try:
         for rate in rates:
@@ -222,9 +262,12 @@ def bench_mqtt(folder: Path, rates, seconds: float, backlog: int) -> None:
             with MqttFeed("127.0.0.1", port, park="demo", log=log, client_id="bench-twin") as feed:
                 if not feed.wait_ready(10):
                     raise RuntimeError("the MQTT feed did not subscribe within 10 s")
+                achieved = spawn.Array("d", 2)
                 publisher = spawn.Process(
-                    target=_publish_paced, args=(port, rate, count, tags, f"bench-pub-{rate:g}")
+                    target=_publish_paced,
+                    args=(port, rate, count, tags, f"bench-pub-{rate:g}", achieved),
                 )
+                broker = _BrokerMeter(process.pid)
                 publisher.start()
                 cpu = time.process_time()
                 latencies, first, last = _take(feed, twin, count, timeout_s=10)
@@ -235,24 +278,32 @@ def bench_mqtt(folder: Path, rates, seconds: float, backlog: int) -> None:
             taken = len(latencies)
             sustained = (taken - 1) / (last - first) if taken > 1 and last > first else 0.0
             print(
-                f"  offered {rate:>7,.0f}/s for {seconds:g} s: took {taken:,} of {count:,}, "
-                f"sustained {sustained:>7,.0f}/s, latency p50 {np.median(ms):,.1f} ms, "
-                f"p99 {np.percentile(ms, 99):,.1f} ms; CPU of the twin's process "
-                f"{cpu / max(taken, 1) * 1e6:.0f} us per message"
+                f"  offered {rate:>7,.0f}/s for {seconds:g} s (sent at {achieved[0]:,.0f}/s): "
+                f"took {taken:,} of {count:,}, sustained {sustained:>7,.0f}/s"
                 + (
-                    f"; target 10,000/s sustained: {'met' if sustained >= 9_900 else 'NOT met'}"
+                    f" (target 10,000/s: {'met' if sustained >= 9_900 else 'NOT met'})"
                     if rate >= 10_000
                     else ""
                 )
+                + f", latency p50 {np.median(ms):,.1f} ms, p99 {np.percentile(ms, 99):,.1f} ms;"
+                f" CPU of the twin's process {cpu / max(taken, 1) * 1e6:.0f} us per message; "
+                + broker.per_message(count)
             )
         # Backlog: the twin's session exists (it subscribed above); now it is away.
         twin, tags = demo_twin()
+        achieved = spawn.Array("d", 2)
         publisher = spawn.Process(
-            target=_publish_paced, args=(port, 1e9, backlog, tags, "bench-pub-backlog")
+            target=_publish_paced, args=(port, 1e9, backlog, tags, "bench-pub-backlog", achieved)
         )
+        broker = _BrokerMeter(process.pid)
         publisher.start()
         publisher.join()
+        print(
+            f"  backlog of {backlog:,} queued while the twin is away: the broker acknowledged "
+            f"{achieved[1]:,.0f} messages/s to the publisher; " + broker.per_message(backlog)
+        )
         log = ReadingLog(folder / "backlog.sqlite")
+        broker = _BrokerMeter(process.pid)
         start = time.monotonic()
         cpu = time.process_time()
         with MqttFeed("127.0.0.1", port, park="demo", log=log, client_id="bench-twin") as feed:
@@ -260,9 +311,10 @@ def bench_mqtt(folder: Path, rates, seconds: float, backlog: int) -> None:
         cpu = time.process_time() - cpu
         log.close()
         print(
-            f"  backlog of {backlog:,} queued while away: took {len(latencies):,} in "
-            f"{last - start:.1f} s after connecting, {len(latencies) / (last - start):,.0f}/s; "
-            f"CPU {cpu / max(len(latencies), 1) * 1e6:.0f} us per message"
+            f"  drained: took {len(latencies):,} in {last - start:.1f} s after connecting, "
+            f"{len(latencies) / (last - start):,.0f}/s; CPU of the twin's process "
+            f"{cpu / max(len(latencies), 1) * 1e6:.0f} us per message; "
+            + broker.per_message(backlog)
         )
     finally:
         process.terminate()
@@ -278,12 +330,20 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each rate")
     parser.add_argument("--backlog", type=int, default=30_000, help="messages queued while away")
+    parser.add_argument(
+        "--save-every-change",
+        action="store_true",
+        help="add the broker line that saves at every change (SAVE_EVERY_CHANGE)",
+    )
+    parser.add_argument("--no-replay", action="store_true", help="skip the replay part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        _, tags = demo_twin()
-        bench_replay(Path(tmp), tags[: args.tags], args.instants)
+        if not args.no_replay:
+            _, tags = demo_twin()
+            bench_replay(Path(tmp), tags[: args.tags], args.instants)
         rates = [float(r) for r in args.rates.split(",")]
-        bench_mqtt(Path(tmp), rates, args.seconds, args.backlog)
+        extra = SAVE_EVERY_CHANGE if args.save_every_change else ""
+        bench_mqtt(Path(tmp), rates, args.seconds, args.backlog, extra)
 
 
 if __name__ == "__main__":

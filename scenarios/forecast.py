@@ -6,9 +6,13 @@ Pasquill class, and the inventory of the tank. Whoever runs the feed hands both 
 
 The release is taken as the estimated airborne rate, held until the inventory is gone
 (the gas detectors see what is already airborne, so the cloud is at air temperature with
-no droplets). For each horizon the steady footprint at the toxic levels for that exposure
-duration (and the flammable levels) is cut to the distance the wind can have carried the
-cloud front since the leak began, and the people inside are counted again.
+no droplets); an estimate that is only a lower bound (a detector at the top of its range)
+is said so in the notes. People are counted from the twin's headcounts at the snapshot
+(``scenarios.people.twin_occupants``: a counted building holds its count, the others their
+design occupancy) when the twin has any, else from the design occupancy. For each horizon
+the steady footprint at the toxic levels for that exposure duration (and the flammable
+levels) is cut to the distance the wind can have carried the cloud front since the leak
+began, and the people inside are counted again.
 """
 
 import math
@@ -20,6 +24,7 @@ import numpy as np
 import geodata
 from physics import source, substances
 from physics.meteorology import sun_elevation_deg
+from scenarios.people import twin_occupants, with_occupants
 from scenarios.release import SourceTerm
 from scenarios.zones import Weather, ZonesResult, clip_zones, threat_zones
 
@@ -102,6 +107,16 @@ def forecast(
     population = (
         "day" if float(sun_elevation_deg(lon_lat.x, lon_lat.y, snapshot.t)) > 0 else "night"
     )
+    people = getattr(snapshot, "people", None)
+    if people is not None and not people.empty:
+        occupants, line = twin_occupants(park, people, population)
+        park = with_occupants(park, population, occupants)
+        notes.append(f"people counted from {line}")
+    if getattr(leak, "lower_bound", False):
+        notes.append(
+            f"the rate is a lower bound ({leak.rate_text()}): a detector reached the top of "
+            "its range, the zones may be larger"
+        )
     began = leak.t if started_s is None else started_s
     result = Forecast(
         leak.asset,

@@ -7,6 +7,7 @@ Weidmann (1993): normal with mean 1.34 m/s and standard deviation 0.26 m/s (as l
 secondary references, Evacuation), truncated to a range so nobody stands still or runs.
 """
 
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -166,6 +167,17 @@ def park_occupants(park, period: str = "night", scale: float = 1.0) -> dict[str,
         raise ValueError(f"scale must be >= 0, got {scale}")
     column = park.buildings[f"occupants_{period}"]
     return {str(b): round(float(c) * scale) for b, c in column.items()}
+
+
+def with_occupants(park, period: str, occupants: Mapping[str, int]):
+    """A copy of ``park`` whose buildings hold ``occupants`` (building id -> people) as
+    their ``period`` ("day" or "night") occupancy, e.g. the twin's headcounts; buildings
+    not named keep theirs."""
+    buildings = park.buildings.copy()
+    column = f"occupants_{period}"
+    named = buildings.index.intersection(list(occupants))
+    buildings.loc[named, column] = [occupants[b] for b in named]
+    return dataclasses.replace(park, layers={**park.layers, "buildings": buildings})
 
 
 def twin_occupants(park, people, period: str = "night", scale: float = 1.0):

@@ -215,3 +215,23 @@ def test_live_without_the_live_extra_is_one_line(tmp_path):
     )
     assert done.returncode == 2
     assert "pip install 'parktwin[live]'" in one_line(done.stderr)
+
+
+def test_ctrl_c_while_the_park_loads_is_one_line_and_exit_130(tmp_path):
+    """SIGINT once the park's loading has begun (the line it prints when piped): one line,
+    no traceback, exit 130 (128 + SIGINT, the shell's code for a command ended by Ctrl-C).
+    The same holds if loading ended first and it is connecting (nothing listens there)."""
+    live = subprocess.Popen(
+        live_command(
+            "--mqtt", f"127.0.0.1:{free_port()}", "--connect-timeout", "60", "--out", str(tmp_path)
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert "loading park demo" in live.stdout.readline()
+    live.send_signal(signal.SIGINT)
+    stdout, stderr = live.communicate(timeout=60)
+    assert live.returncode == 130, stderr
+    assert "Traceback" not in stderr + stdout
+    assert one_line(stderr) == "parktwin: stopped (Ctrl-C)"

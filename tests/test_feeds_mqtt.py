@@ -11,6 +11,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from twin.feeds.mqtt import MqttFeed, payload, publish_recording, topic
+from twin.feeds.mqtt_client import CHUNK_BYTES
 from twin.feeds.recorded import RecordedFeed
 from twin.feeds.rules import FUTURE_TOLERANCE_S, MAX_PAYLOAD_BYTES, RAW_PREFIX_BYTES, Gate
 from twin.log import ReadingLog, iter_readings, read_rejected
@@ -275,3 +276,32 @@ def test_tls_and_password(secure_mosquitto, tmp_path, caplog):
     ) as feed:
         assert not feed.wait_ready(1.0)
     assert "MQTT connect refused" in caplog.text
+
+
+def test_a_burst_read_in_chunks_is_read_whole_and_acknowledged(mosquitto, tmp_path):
+    """Messages that arrive together are read from chunks of the socket (twin.feeds.mqtt_client):
+    packets cut at a chunk's end and a payload longer than a chunk are read whole, and the
+    batched acknowledgements reach the broker: a second session of the same client gets none
+    of them again."""
+    log_path = tmp_path / "log.sqlite"
+    t0 = time.time() - 3000
+    burst = [(topic("p", "A"), payload(t0 + i, float(i))) for i in range(2000)]
+    burst.insert(1000, (topic("p", "A"), b"x" * (3 * CHUNK_BYTES)))
+    log = ReadingLog(log_path)
+    with MqttFeed("127.0.0.1", mosquitto.port, park="p", log=log, client_id="chunks") as feed:
+        assert feed.wait_ready(5)
+        publish_raw(mosquitto.port, burst)
+        received = collect(feed, 2000, timeout_s=20)
+        rejected = dict(feed.rejected)
+    log.close()
+    assert [r.value for r in received] == [float(i) for i in range(2000)]
+    assert rejected == {"too_large": 1}
+    log = ReadingLog(tmp_path / "again.sqlite")
+    with MqttFeed("127.0.0.1", mosquitto.port, park="p", log=log, client_id="chunks") as feed:
+        assert feed.wait_ready(5)
+        publish_raw(mosquitto.port, [(topic("p", "A"), payload(t0 + 2000, 2000.0))])
+        again = collect(feed, 1)
+        time.sleep(0.2)
+        again += feed.drain(0)
+    log.close()
+    assert [r.value for r in again] == [2000.0]

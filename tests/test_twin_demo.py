@@ -15,11 +15,14 @@ steady plume in the mean wind gives; the saturated one on the axis no longer hol
 fit down): 0.197 kg/s (+31 %) when the leak is flagged, 0.32 kg/s at the end.
 """
 
+import dataclasses
+
 import numpy as np
 import pyarrow.csv as pacsv
 import pytest
 
 import twin
+from scenarios.forecast import forecast
 from twin import recording
 from twin.demo import INCIDENT_DRILL
 from twin.feeds import RecordedFeed
@@ -134,6 +137,26 @@ def test_headcounts_follow_the_drills_evacuation(park, replay):
     )
     assert sum(n for n, _ in tw.people.at(order + 1800).buildings.values()) < 0.01 * counted
     assert tw.snapshot().people.buildings  # what a "from now" run starts from
+
+
+def test_the_forecast_counts_people_from_the_headcounts(park, replay):
+    """The forecast of the flagged leak counts the people the headcounts put in each
+    building at that moment, not the design occupancy, and says so. The drill's north wind
+    carries the cloud over no building; from 44 deg it reaches the Baofeng Styrene office
+    (297 m away; 60 people by design, 56 counted then)."""
+    tw, *_ = replay
+    leak = next(e for e in tw.leaks.events if e.method == "gas detectors")
+    snapshot = tw.snapshot(leak.t)
+    turned = dataclasses.replace(
+        snapshot, weather=dataclasses.replace(snapshot.weather, wind_from_deg=44.0)
+    )
+    result = forecast(park, leak, turned, horizons=(600.0,))
+    said = "people counted from the twin's headcounts: 36 building(s)"
+    assert any(said in note for note in result.notes)
+    inside = result.horizons[600.0].affected
+    assert inside[["kind", "id"]].values.tolist() == [["building", "B-E07-OF"]]
+    assert inside["people"].tolist() == [snapshot.people.buildings["B-E07-OF"][0]]
+    assert snapshot.people.buildings["B-E07-OF"][0] != park.buildings.occupants_day["B-E07-OF"]
 
 
 def test_transfers_are_not_leaks(replay):

@@ -647,7 +647,11 @@ class LeakDetector:
                 return []
         since = max(since, t - s.gas_window_s)
         weather = self.model.weather_now(t, since=since)
-        if not weather.wind_speed_m_s >= MIN_WIND_SPEED_M_S or not weather.stability:
+        if (
+            not weather.wind_speed_m_s >= MIN_WIND_SPEED_M_S
+            or not weather.stability
+            or math.isnan(weather.wind_from_deg)
+        ):
             return []
         air_t = weather.air_temperature_k
         if math.isnan(air_t):
