@@ -91,15 +91,25 @@ class RiskResult:
 
 
 def _outcomes_fn(table):
+    known = {}  # the same release in several weather classes: one look-up in the table
+
     def fn(term, toxic):
         sub = term.substance
         liquid = sub.boiling_point_K > 293.15 and term.storage_pressure_Pa <= 2 * 101325.0
         klass = ignition.substance_class(sub, liquid)
         inst = term.instantaneous_kg > 0
         size = term.instantaneous_kg if inst else float(term.outflow.rate_kg_s.max())
-        return ignition.outcomes(
-            table, flammable=sub.flammable, toxic=toxic, klass=klass, instantaneous=inst, size=size
-        )
+        key = (sub.flammable, toxic, klass, inst, size)
+        if key not in known:
+            known[key] = ignition.outcomes(
+                table,
+                flammable=sub.flammable,
+                toxic=toxic,
+                klass=klass,
+                instantaneous=inst,
+                size=size,
+            )
+        return dict(known[key])
 
     return fn
 
@@ -215,10 +225,13 @@ class _PeopleSide:
         self.outdoor = {"day": pop.outdoor_day, "night": pop.outdoor_night}
         self.receptor_risk = np.zeros(len(layout.receptors_x))
         self.records = []
+        self.frames = {}  # wind sector -> the points in its wind frame
 
     def add(self, fp, p_fire, weather_name, angle, w_angle, by_period, f_pos) -> None:
         n_pop = self.n_pop
-        xw, yw = risk.to_wind_frame(self.dx, self.dy, angle)
+        if angle not in self.frames:
+            self.frames[angle] = risk.to_wind_frame(self.dx, self.dy, angle)
+        xw, yw = self.frames[angle]
         layers = {k: v.reshape(xw.shape) for k, v in fp.sample(xw.ravel(), yw.ravel()).items()}
         fire = fp.fire_at(np.hypot(xw, yw)) if p_fire > 0 else None
         for outcome, p_out in fp.outcomes.items():
