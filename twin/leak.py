@@ -647,8 +647,10 @@ class LeakDetector:
                 return []
         since = max(since, t - s.gas_window_s)
         weather = self.model.weather_now(t, since=since)
+        # Outside the plume model's wind range (calm, or a gale it was not built for) or
+        # without a wind direction, detectors cannot place a source: no estimate.
         if (
-            not weather.wind_speed_m_s >= MIN_WIND_SPEED_M_S
+            not MIN_WIND_SPEED_M_S <= weather.wind_speed_m_s <= integral_plume.WIND_RANGE_M_S[1]
             or not weather.stability
             or math.isnan(weather.wind_from_deg)
         ):
