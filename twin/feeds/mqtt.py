@@ -34,9 +34,10 @@ own: a commit starts when `ACK_BATCH` messages wait, or `ACK_INTERVAL_S` after t
 whatever arrives while one commit runs goes into the next, so batches grow with the message
 rate (bench/ingest.py drained a backlog about twice as fast with batches of up to 100 as
 with 10, on a loaded machine), and each batch is acknowledged in one write. The client is
-paho's, reading its socket in large chunks (`twin.feeds.mqtt_client`: paho's own
-per-packet reads and per-message acknowledgements cost 116 us of CPU per message at 10,000
-messages/s and held the feed near 7,800/s; chunked, 32 us). A broker that sends at most 20
+paho's, reading its socket in large chunks (`twin.feeds.mqtt_client`: with paho's own
+per-packet reads and per-message acknowledgements the twin's process spent 84-116 us of CPU
+per message at 10,000 messages/s offered, and 75-79 us draining a backlog; chunked, 31-43
+and 24-27 us; bench/ingest.py on a loaded machine). A broker that sends at most 20
 unacknowledged messages (mosquitto's default ``max_inflight_messages``) is answered every
 `ACK_INTERVAL_S`, which bounds the feed below 20 messages per interval; the recommended
 settings lift the bound.
