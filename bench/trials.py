@@ -49,9 +49,12 @@ def u_similarity(u_star, obukhov_length_m, z0_m, z_m=10.0):
 def lng_release(row: dict) -> dict:
     """One LNG spill from a row of ``lng_conditions.csv``, in SI with derived values.
 
-    rate = mass flux x pool area; the duration spreads the mass under the FDS input's
-    trapezoidal ramp over the full-rate time plus one ramp; the 10 m wind is the FDS
-    profile's value where the file gives one, else u*, L and z0 by similarity.
+    rate = mass flux x pool area (the FDS input's; it equals the reported spill mass over
+    the spill duration, the FDS Validation Guide's pool diameter being derived from them);
+    the duration is the spill duration the test reports give (FDS Validation Guide,
+    Table tab:LNG_Dispersion); the FDS inputs' trapezoidal ramps agree except Coyote 6,
+    whose ramp lasts 62 s against the reported 82 s. The 10 m wind is the FDS profile's
+    value where the file gives one, else u*, L and z0 by similarity.
     """
     radius = float(row["source_radius_m"])
     ramp = float(row["ramp_s"])
@@ -66,7 +69,9 @@ def lng_release(row: dict) -> dict:
         "trial": row["trial"],
         "rate": float(row["mass_flux_kg_m2_s"]) * math.pi * radius**2,
         "radius": radius,
-        "duration": float(row["full_rate_end_s"]) - float(row["full_rate_start_s"]) + ramp,
+        "duration": float(row["spill_duration_s"]),
+        "ramp_duration": float(row["full_rate_end_s"]) - float(row["full_rate_start_s"]) + ramp,
+        "spill_mass": float(row["spill_mass_kg"]),
         "u10": u10,
         "u10_note": u10_note,
         "obukhov_length": obukhov,
@@ -74,7 +79,7 @@ def lng_release(row: dict) -> dict:
         "air_t": float(row["air_temperature_C"]) + 273.15,
         "pressure": float(row["pressure_Pa"]),
         "rh": float(row["relative_humidity_pct"]),
-        "stability": row["stability"] or "D",
+        "stability": row["stability"],
     }
 
 

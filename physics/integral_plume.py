@@ -21,11 +21,17 @@ Downwind, over each step dx (marched on one logarithmic grid for every release a
 single release runs the same march on Python floats, numpy's cost per call being most of
 its time otherwise):
 
-- gravity spreading of a cloud denser than air, db/dx = C_E sqrt(g' H) / u with
-  g' = g (rho - rho_a) / rho_a and C_E = 1.15 (DEGADIS 2.1, Spicer & Havens 1989);
-  spreading thins the cloud and entrains nothing;
-- lateral turbulence widens the equivalent Gaussian W / sqrt(2 pi) along the Briggs (1973)
-  sigma_y curve, from the virtual distance at which that curve has the present width;
+- gravity spreading of a cloud denser than air moves its edge B_eff = b + sqrt(pi)/2
+  sigma_y: dB_eff/dx = C_E sqrt(g' H) / u with g' = g (rho - rho_a) / rho_a and
+  C_E = 1.15 (DEGADIS 2.1, Spicer & Havens 1989); spreading thins the cloud and entrains
+  nothing;
+- lateral turbulence adds variance to the Gaussian edges: sigma_y^2 grows as much as the
+  variance of the equivalent Gaussian W / sqrt(2 pi) grows along the Briggs (1973) sigma_y
+  curve from the virtual distance at which that curve has the present width, and the
+  edges eat into the core, b = B_eff - sqrt(pi)/2 sigma_y with B_eff held (DEGADIS 2.1
+  PSS, after Colenbrander 1980), until b = 0 and the cloud is Gaussian across. A wide flat
+  cloud thus widens by (sqrt(2 pi) - sqrt(pi)) d(sigma_y), as diffusion leaves the value
+  of a flat core unchanged until its edges meet;
 - vertical turbulence deepens sigma_z along the Briggs sigma_z curve from its own virtual
   distance, with the step shortened by Phi(Ri*) / Phi(0), where
   Phi = 0.88 + 0.099 Ri*^1.04 + 1.4e-25 Ri*^5.7 and Ri* = g' H / u*^2 (DEGADIS 2.1 PHIF,
@@ -92,6 +98,7 @@ C_E = 1.15  # gravity-spreading coefficient, DEGADIS 2.1
 _PHI = (0.88, 0.099, 1.04, 1.4e-25, 5.7)  # DEGADIS 2.1 PHIF, stable branch
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 SQRT_PI_2 = math.sqrt(math.pi / 2.0)
+SQRT_PI = math.sqrt(math.pi)
 STEPS = 240
 _PROFILE_POINTS = 64
 FIRST_STEP_M = 1e-2
@@ -928,7 +935,12 @@ def integral_plume(
         # past the hand-off only (a jet's cloud waits there until its station comes)
         dx = xp.maximum(stations[k + 1] - xp.maximum(stations[k], x_hand), 0.0)
         spread = C_E * xp.sqrt(gp * depth) / u * dx
-        turb_width = SQRT_2PI * curve.sy(curve.sy_inverse(width / SQRT_2PI) + dx)
+        # turbulence widens the edges into the core, B_eff = b + sqrt(pi)/2 sigma_y held
+        s_eq = width / SQRT_2PI
+        s_y = (width - 2.0 * half) / SQRT_2PI
+        s_new = xp.sqrt(s_y * s_y + curve.sy(curve.sy_inverse(s_eq) + dx) ** 2 - s_eq * s_eq)
+        half = xp.maximum(half + 0.5 * SQRT_PI * (s_y - s_new), 0.0)
+        turb_width = 2.0 * half + SQRT_2PI * s_new
         sz_new = curve.sz(curve.sz_inverse(sz) + dx / _phi_ratio(ri, xp))
         sz_new = xp.kept(sz_new, sz)
         area_new = turb_width * SQRT_PI_2 * sz_new

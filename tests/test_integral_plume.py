@@ -190,6 +190,22 @@ def test_dense_chlorine_pool_is_denser_and_nearer_the_ground_than_a_passive_one(
     assert heavy.richardson[0, -1] < 0.1 * heavy.richardson[0].max()
 
 
+def test_turbulence_eats_the_core_of_a_flat_cloud_without_moving_its_edge():
+    """A wide area source of air-density gas (no slumping): lateral turbulence grows the
+    Gaussian edges into the flat core while B_eff = b + sqrt(pi)/2 sigma_y stays half the
+    source's side (DEGADIS 2.1 PSS, after Colenbrander 1980), until the core is gone."""
+    air = cloud_mixing.moist_air(293.15, 0.0)
+    side = 200.0
+    plume = integral_plume(
+        Release(5.0, float(air.molar_mass), 293.15, vapour_cp_J_kgK=float(air.cp), area_m2=side**2),
+        Ambient(5.0, "D", 0.05, 293.15, 0.0),
+    )
+    x = np.array([20.0, 100.0, 300.0])
+    _, b, sy, _, _ = (v[0] for v in plume.profile(x))
+    assert np.all(b > 0) and np.all(np.diff(b) < 0) and np.all(np.diff(sy) > 0)
+    assert_allclose(b + 0.5 * math.sqrt(math.pi) * sy, side / 2.0, rtol=0.01)
+
+
 def test_many_releases_in_one_call_match_one_at_a_time():
     """Vectorised: a batch gives each release's own answer (to 1e-4: the batch's shared
     station grid runs 10 km past its largest pool's edge, so its stations differ slightly)."""
