@@ -433,24 +433,35 @@ def _park_summary(park) -> None:
 
 def _hazards(park, out: Path) -> Path:
     from scenarios import major_hazards
+    from viz import fmt
 
-    frame = major_hazards.to_frame(major_hazards.identify(park))
-    table = Table(title="Major hazard installations (GB 18218-2018)")
-    for col in ("enterprise", "name", "chemicals (q/Q)", "S", "people_500m", "alpha", "R", "grade"):
-        table.add_column(
-            col, justify="right" if col in ("S", "R", "alpha", "people_500m") else "left"
-        )
-    for _, row in frame.iterrows():
-        grade = f"grade {row.grade}" if row.major_hazard else "not major"
+    units = major_hazards.identify(park)
+    frame = major_hazards.to_frame(units)
+    table = Table(
+        title="Major hazard installations (GB 18218-2018)",
+        caption="q: quantity held, Q: critical quantity; S = Σ q/Q, a major hazard at S ≥ 1; "
+        "α: correction for the people within 500 m outside the unit (Table 5); "
+        "R = α Σ β q/Q, graded by Table 6",
+    )
+    table.add_column("Enterprise")
+    table.add_column("Name")
+    table.add_column("Chemicals: q / Q (t)")
+    for heading in ("S", "People within 500 m", "α", "R"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("Grade", no_wrap=True)
+    for u in units:
+        chemicals = [
+            f"{c['name']} {fmt.number(c['q_t'])} / {fmt.number(c['Q_t'])}" for c in u.chemicals
+        ]
         table.add_row(
-            row.enterprise,
-            row["name"],
-            row.chemicals,
-            f"{row.S:.2f}",
-            str(row.people_500m),
-            f"{row.alpha:g}",
-            f"{row.R:.1f}",
-            grade,
+            u.enterprise,
+            u.name,
+            "\n".join(chemicals) or "none listed in GB 18218",
+            f"{u.s:.2f}",
+            f"{u.people_500m:,}",
+            f"{u.alpha:g}",
+            f"{u.r:.1f}",
+            f"grade {u.grade}" if u.major else "not major",
         )
     console.print(table)
     out.mkdir(parents=True, exist_ok=True)

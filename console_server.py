@@ -3,8 +3,10 @@
 A feed thread drains the feed into the loop: an MQTT feed as it arrives, a recording (a
 drill) by the drill's clock, which the page can pause, resume and move forward or back (back:
 the twin starts again from the recording's start and takes it up to the new time). The page
-(``viz/console/``) subscribes to ``/events``, a server-sent event stream: every `PUSH_S` the
-server sends what changed since the client's last message (sensor states, feed health,
+(``viz/console/``) subscribes to ``/events``, a server-sent event stream: as soon as the feed
+brings something (checked every `POLL_S`; at most one message per `MIN_GAP_S`, which batches a
+busy feed's readings; at least one per `IDLE_PUSH_S` for the clocks) the server sends what
+changed since the client's last message (sensor states, feed health,
 alarms, the leak estimate, forecast zones, values of assets in alarm, how far a simulation
 has gone). Operator actions come back as ``POST /action`` and ``POST /simulate`` and are
 written to the reading log by the loop.
@@ -21,11 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import hmac
 import json
 import logging
 import math
 import multiprocessing
+import multiprocessing.connection
+import os
 import queue
 import re
 import threading
@@ -47,7 +52,9 @@ from twin.plausibility import INSTRUMENT
 from twin.transmitter import over_range
 from viz.console import ASSETS, STATE_COLOURS, asset, covered, park_deck, zones_geojson
 
-PUSH_S = 0.05
+POLL_S = 0.005
+MIN_GAP_S = 0.02
+IDLE_PUSH_S = 0.25
 DRAIN_S = 0.05
 STALE_S = 300.0  # a tag silent this long in feed time is shown stale (a display setting)
 TREND_POINTS = 40
@@ -126,6 +133,7 @@ class Console:
         self.lock = threading.Lock()
         self.tz, self.tz_name = park_timezone(loop.park)
         self.last_message: float | None = None
+        self.news = 0  # readings taken so far, in batches (what the event stream waits for)
         self.versions = Counter()
         self.forecast = None
         self.rate = (time.monotonic(), 0, 0.0)
@@ -170,6 +178,7 @@ class Console:
                 with self.lock:
                     self.loop.take_batch(batch, logged=True)
                 self.last_message = time.monotonic()
+                self.news += 1
 
     def _run_drill(self) -> None:
         """Take a recording's readings as the drill's clock reaches them: paced by its
@@ -204,12 +213,17 @@ class Console:
                     if j > logged:
                         self.loop.take_batch(readings[max(i, logged) : j])
                 self.last_message = time.monotonic()
+                self.news += 1
                 i, logged = j, max(logged, j)
             drill.rewinding = False
             if i == n and not drill.done:
                 with drill.lock:
                     drill.t = drill.end
                     drill.done = True
+
+    def stamp(self) -> tuple:
+        """Changes whenever there is something new to send."""
+        return (self.news, self.versions.total(), id(self.simulator.status))
 
     def local(self, t: float) -> str:
         """A feed time [s POSIX UTC] in the park's time zone, to the second."""
@@ -430,6 +444,8 @@ class Console:
                 rate_kg_s=est.rate_kg_s,
                 rate_sd_kg_s=est.rate_sd_kg_s,
                 probability=est.probability,
+                lower_bound=est.lower_bound,
+                floor_kg_s=est.floor_kg_s,
             )
         return leak
 
@@ -441,6 +457,14 @@ _worker: dict = {}
 
 def _worker_start(park, plan, progress) -> None:
     _worker.update(park=park, plan=plan, progress=progress)
+    threading.Thread(target=_end_with_parent, daemon=True).start()
+
+
+def _end_with_parent() -> None:
+    """End the worker when the console's process ends, however it ends (a worker waiting
+    for work would otherwise outlive it)."""
+    multiprocessing.connection.wait([multiprocessing.parent_process().sentinel])
+    os._exit(0)
 
 
 def _simulate(snapshot, leak, wind) -> dict:
@@ -595,10 +619,16 @@ def app(console: Console) -> Starlette:
     async def events(request: Request):
         async def stream():
             sent = {"sensors": {}}
+            stamp, pushed = None, -math.inf
             while not console.stop.is_set():
+                now = time.monotonic()
+                if console.stamp() == stamp and now - pushed < IDLE_PUSH_S:
+                    await asyncio.sleep(POLL_S)
+                    continue
+                stamp, pushed = console.stamp(), now
                 msg = await asyncio.to_thread(console.message, sent)
                 yield f"data: {json.dumps(msg, separators=(',', ':'))}\n\n"
-                await asyncio.sleep(PUSH_S)
+                await asyncio.sleep(MIN_GAP_S)
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 
@@ -673,6 +703,10 @@ def serve(console: Console, host: str, port: int) -> None:
     import uvicorn
 
     feeder = threading.Thread(target=console.run_feed, daemon=True)
+    # the park and the page's layers live as long as the server: keep them out of the
+    # collector's full passes (fewer objects to walk each time one runs)
+    gc.collect()
+    gc.freeze()
     feeder.start()
     config = uvicorn.Config(
         app(console), host=host, port=port, log_level="warning", timeout_graceful_shutdown=2

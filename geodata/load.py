@@ -7,7 +7,13 @@ for the layer's CRS (``pyproj.CRS.area_of_use``: coordinates outside it mean a C
 that contradicts them, or swapped axes); shapes must be valid in the OGC Simple Features
 sense (``shapely.is_valid_reason``), polygons must have an area and lines a length; tanks
 must lie inside the park boundary and inside their enterprise's plot, a building inside
-the plot of the enterprise it names, and every enterprise plot inside the boundary.
+the plot of the enterprise it names, and every enterprise plot inside the boundary; so must
+pipelines and assembly points (inside the boundary), and sensors (a tank's sensor inside the
+plot of the tank's enterprise, any other inside the boundary). A gate lies on the boundary
+(within ``GATE_OFF_BOUNDARY_M``); a target anywhere (a village not yet moved out may lie
+inside a park) but within ``TARGET_REACH_M`` of the boundary: farther than any zone is
+drawn, it is a misplaced feature, not one the models could reach. Everything inside
+something is forgiven 1 m, as digitised outlines rarely share edges exactly.
 """
 
 import math
@@ -28,6 +34,11 @@ from geodata.schema import GAS_KINDS, LAYERS, SENSOR_UNITS, Field, Layer
 
 DEMO_PARK = Path(__file__).parent / "demo" / "demo_park.gpkg"
 _ROUTED = ("buildings", "gates", "assembly_points")
+# Our choices for where a feature may lie (module docstring): a gate drawn at its gatehouse
+# rather than exactly on the fence; and targets out to the farthest distance any consequence
+# model draws a zone (scenarios.zones.MAX_DISTANCE_M, 10 km, a test keeps the two in step).
+GATE_OFF_BOUNDARY_M = 50.0
+TARGET_REACH_M = 10_000.0
 
 
 def resolve_source(source) -> Path:
@@ -54,7 +65,14 @@ def load_park(source, resolve_chemical: Callable[[str], str] | None = None) -> P
         names are not checked and no ``cas`` column is added.
     """
     path = resolve_source(source)
-    raw = _read_layers(path)
+    return park_from_layers(_read_layers(path), path, resolve_chemical)
+
+
+def park_from_layers(raw: dict, path, resolve_chemical=None) -> Park:
+    """Validate layers as read and build the park (``load_park`` after reading the files).
+
+    ``raw`` maps a layer name to ``(frame, the file to name in errors)``; ``path`` is the
+    park's source, named for what is missing."""
     layers = {}
     for name, layer in LAYERS.items():
         if name not in raw:
@@ -159,8 +177,11 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
         )
     if layer.id_field not in frame.columns:
         raise ParkError(where, layer.name, field=layer.id_field, problem="field is missing")
+    # Columns read as plain lists once: a GeoDataFrame's column access is slow.
+    geometries = list(frame.geometry)
+    table = {c: list(v) for c, v in frame.items() if c != frame.geometry.name}
     ids = []
-    for k, value in enumerate(frame[layer.id_field]):
+    for k, value in enumerate(table[layer.id_field]):
         if _blank(value):
             raise ParkError(where, layer.name, f"#{k + 1}", layer.id_field, "id is empty")
         ids.append(str(value).strip())
@@ -170,14 +191,13 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
             raise ParkError(where, layer.name, fid, layer.id_field, "duplicate id")
         seen.add(fid)
 
-    out = gpd.GeoDataFrame(
-        index=pd.Index(ids, name=layer.id_field), geometry=list(frame.geometry), crs=frame.crs
-    )
-    for fid, geom in zip(ids, frame.geometry, strict=True):
+    for fid, geom in zip(ids, geometries, strict=True):
         _check_shape(geom, layer, where, fid)
     if layer.name == "boundary" and len(ids) != 1:
         raise ParkError(where, layer.name, problem=f"expected one feature, got {len(ids)}")
 
+    index = pd.Index(ids, name=layer.id_field)
+    columns = {}  # built apart and framed once: a GeoDataFrame's column assignment is slow
     for f in layer.fields:
         if f.name == layer.id_field:
             continue
@@ -190,13 +210,21 @@ def _validate_layer(frame: gpd.GeoDataFrame, layer: Layer, where: str) -> gpd.Ge
         else:
             values = [
                 _value(v, f, where, layer.name, fid)
-                for fid, v in zip(ids, frame[f.name], strict=True)
+                for fid, v in zip(ids, table[f.name], strict=True)
             ]
-        out[f.name] = pd.Series(
-            values, index=out.index, dtype=object if f.kind is not float else float
+        columns[f.name] = pd.Series(
+            values, index=index, dtype=object if f.kind is not float else float
         )
         if f.si_name:
-            out[f.si_name] = [f.to_si(v) if v is not None else math.nan for v in values]
+            columns[f.si_name] = pd.Series(
+                [f.to_si(v) if v is not None else math.nan for v in values], index=index
+            )
+    out = gpd.GeoDataFrame(
+        {"geometry": geometries, **columns},
+        index=index,
+        geometry="geometry",
+        crs=frame.crs,
+    )
     _check_layer_rules(out, layer, where)
     return out
 
@@ -228,16 +256,17 @@ def _check_area_of_use(frame: gpd.GeoDataFrame, name: str, where) -> None:
     if area is None:
         return
     west, south, east, north = area.bounds
-    bounds = frame.to_crs(WGS84).bounds
+    geometry = frame.geometry if frame.crs == WGS84 else frame.geometry.to_crs(WGS84)
+    x0, y0, x1, y1 = shapely.bounds(geometry.to_numpy()).T
     outside = ~(
-        np.isfinite(bounds.to_numpy()).all(axis=1)
-        & (bounds.minx >= west - 1e-9)
-        & (bounds.maxx <= east + 1e-9)
-        & (bounds.miny >= south - 1e-9)
-        & (bounds.maxy <= north + 1e-9)
+        np.isfinite([x0, y0, x1, y1]).all(axis=0)
+        & (x0 >= west - 1e-9)
+        & (x1 <= east + 1e-9)
+        & (y0 >= south - 1e-9)
+        & (y1 <= north + 1e-9)
     )
     if outside.any():
-        fid = frame.index[np.argmax(outside.to_numpy())]
+        fid = frame.index[np.argmax(outside)]
         x, y = shapely.get_coordinates(frame.geometry[fid])[0]
         raise ParkError(
             where,
@@ -458,15 +487,54 @@ def _check_geometry(layers, raw) -> None:
             raw[layer][1], layer, fid, "geometry", f"expected it inside {where_it_should_be}"
         )
 
-    for fid, geom in layers["enterprises"].geometry.items():
-        if not boundary.covers(geom):
-            outside("enterprises", fid, "the park boundary")
+    for layer in ("enterprises", "pipelines", "assembly_points"):
+        for fid, geom in layers[layer].geometry.items():
+            if not boundary.covers(geom):
+                outside(layer, fid, "the park boundary")
     for layer in ("tanks", "buildings"):
         for fid, row in layers[layer].iterrows():
             if layer == "tanks" and not boundary.covers(row.geometry):
                 outside(layer, fid, "the park boundary")
             if row["enterprise"] is not None and not plots[row["enterprise"]].covers(row.geometry):
                 outside(layer, fid, f"the plot of its enterprise '{row['enterprise']}'")
+    owners = layers["tanks"]["enterprise"]
+    for fid, row in layers["sensors"].iterrows():
+        if row["asset"] in owners.index:
+            owner = owners[row["asset"]]
+            if not plots[owner].covers(row.geometry):
+                outside(
+                    "sensors",
+                    fid,
+                    f"the plot of enterprise '{owner}' that owns its tank '{row['asset']}'",
+                )
+        elif not boundary.covers(row.geometry):
+            outside("sensors", fid, "the park boundary")
+    line = layers["boundary"].union_all().boundary
+    for fid, geom in layers["gates"].geometry.items():
+        off = line.distance(geom)
+        if off > GATE_OFF_BOUNDARY_M:
+            side = "inside" if boundary.covers(geom) else "outside"
+            raise ParkError(
+                raw["gates"][1],
+                "gates",
+                fid,
+                "geometry",
+                f"expected a gate on the park boundary (within {GATE_OFF_BOUNDARY_M:g} m of "
+                f"its line), got one {off:,.0f} m {side} it",
+            )
+    park = layers["boundary"].union_all()
+    for fid, geom in layers["targets"].geometry.items():
+        off = park.distance(geom)
+        if off > TARGET_REACH_M:
+            raise ParkError(
+                raw["targets"][1],
+                "targets",
+                fid,
+                "geometry",
+                f"expected a target within {TARGET_REACH_M / 1000:g} km of the park boundary "
+                f"(no effect the models compute reaches farther), got one {off / 1000:,.1f} km "
+                "away",
+            )
     for fid, row in layers["tanks"].iterrows():
         plot = layers["enterprises"].geometry[row["enterprise"]]
         x0, y0, x1, y1 = plot.bounds

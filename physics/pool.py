@@ -10,6 +10,7 @@ All inputs are plain SI numbers; fluid properties are arguments, taken by the ca
 the ``chemicals`` library.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -429,43 +430,55 @@ def pool_evolution(
         pv = float(_check("vapour_pressure_Pa", vapour_pressure_Pa, nonnegative=True))
         molar_mass = float(_check("molar_mass_kg_mol", molar_mass_kg_mol, positive=True))
         surface_density = molar_mass * pv / (R * t_liq)  # vapour at the surface, kg/m3
+        # mass_transfer_coefficient's factors that do not change in time, in its order of
+        # evaluation and with numpy's power (the loop below runs on plain floats, its inputs
+        # checked once, here)
+        k_wind = 0.0292 / 3600 * float(np.power(3600 * float(wind_speed_m_s), 0.78))
+        k_schmidt = float(np.power(float(schmidt_number), -0.67))
 
     times = np.linspace(0.0, t_end, n_steps + 1)
     inflow = m0 + _cumulative_inflow(t_in, q_in, times)
-    mass = np.zeros_like(times)
-    area = np.zeros_like(times)
-    evaporated = np.zeros_like(times)
+    inflow_at = inflow.tolist()
+    step_t = times.tolist()
+    mass = [0.0] * (n_steps + 1)
+    r2_at = [0.0] * (n_steps + 1)
+    evaporated = [0.0] * (n_steps + 1)
     mass[0] = m0
     r2 = 0.0
-    ring_area, ring_time = [], []  # ground wetted at each step (boiling pools)
+    ring_area = np.zeros(n_steps)  # ground wetted at each step (boiling pools)
+    ring_time = np.zeros(n_steps)
+    rings = 0
     for n in range(n_steps):
-        t0, t1 = times[n], times[n + 1]
-        dt = t1 - t0
-        liquid = mass[n] + inflow[n + 1] - inflow[n]
+        t0 = step_t[n]
+        dt = step_t[n + 1] - t0
+        liquid = mass[n] + inflow_at[n + 1] - inflow_at[n]
+        loss = 0.0
         if liquid > 0:
             volume = liquid / rho
-            spread = r2 + 2 * np.sqrt(2 * G * volume / np.pi) * dt
-            r2_new = max(r2, min(spread, volume / (np.pi * h_min), r2_bund))
+            spread = r2 + 2 * math.sqrt(2 * G * volume / math.pi) * dt
+            r2_new = max(r2, min(spread, volume / (math.pi * h_min), r2_bund))
             if boiling and r2_new > r2:
-                ring_area.append(np.pi * (r2_new - r2))
-                ring_time.append(t0)
+                ring_area[rings] = math.pi * (r2_new - r2)
+                ring_time[rings] = t0
+                rings += 1
             r2 = r2_new
             if boiling:
-                age0 = t0 - np.asarray(ring_time)
-                loss = ring_coefficient * np.dot(ring_area, np.sqrt(age0 + dt) - np.sqrt(age0))
-            else:
-                diameter = 2 * np.sqrt(r2)
-                k = mass_transfer_coefficient(wind_speed_m_s, diameter, schmidt_number, model)
-                loss = float(k) * surface_density * np.pi * r2 * dt
+                age0 = t0 - ring_time[:rings]
+                loss = ring_coefficient * float(
+                    np.dot(ring_area[:rings], np.sqrt(age0 + dt) - np.sqrt(age0))
+                )
+            elif r2 > 0:
+                k = k_wind * float(np.power(2 * math.sqrt(r2), -0.11)) * k_schmidt
+                loss = k * surface_density * math.pi * r2 * dt
             loss = min(loss, liquid)
-        else:
-            loss = 0.0
         mass[n + 1] = liquid - loss
         evaporated[n + 1] = evaporated[n] + loss
         if mass[n + 1] <= 0:
             mass[n + 1] = 0.0
             r2 = 0.0
-            ring_area, ring_time = [], []
-        area[n + 1] = np.pi * r2
+            rings = 0
+        r2_at[n + 1] = r2
+    mass, evaporated = np.array(mass), np.array(evaporated)
+    area = np.pi * np.array(r2_at)
     rate = np.concatenate(([0.0], np.diff(evaporated) / np.diff(times)))
     return PoolHistory(times, mass, area, rate, inflow, evaporated, boiling)

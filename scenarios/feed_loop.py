@@ -139,6 +139,8 @@ class FeedLoop:
                         rate_kg_s=est.rate_kg_s,
                         rate_sd_kg_s=est.rate_sd_kg_s,
                         probability=est.probability,
+                        lower_bound=est.lower_bound,
+                        floor_kg_s=est.floor_kg_s,
                     )
                     self.forecaster.request(refined, self.twin.snapshot())
 

@@ -139,9 +139,15 @@ def from_now(
         twin=TwinSpec(weather=False, state=True),
     )
     which = "into the air" if airborne else "out of the tank"
+    bound = (
+        " (the best fit; the readings only say at least "
+        f"{min(leak.floor_kg_s, leak.rate_kg_s):.3f} kg/s: a detector reached the top of its range)"
+        if getattr(leak, "lower_bound", False) and math.isfinite(leak.floor_kg_s)
+        else ""
+    )
     assumptions = [
-        f"leak of {leak.asset}: {leak.rate_kg_s:.3f} kg/s {which} ({leak.method}) through a "
-        f"{hole * 1000:.1f} mm hole at the bottom, starting now",
+        f"leak of {leak.asset}: {leak.rate_kg_s:.3f} kg/s {which} ({leak.method}){bound} "
+        f"through a {hole * 1000:.1f} mm hole at the bottom, starting now",
         f"wind {weather.wind_speed_m_s:.1f} m/s from {weather.wind_from_deg:.0f} deg, class "
         f"{weather.stability}, "
         + ("given by the operator" if wind else "as measured now")

@@ -32,6 +32,7 @@ def test_demo_prints_a_summary_and_writes_csv(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "31" in out and "2,900 at night" in out and "GB 18218" in out
+    assert "People within 500 m" in out and "people_500m" not in out
     frame = pd.read_csv(tmp_path / "major_hazards.csv")
     assert len(frame) == 10
     assert set(frame.columns) >= {"enterprise", "S", "R", "alpha", "major_hazard", "grade"}

@@ -108,6 +108,19 @@ def stop(server):
     server.wait(timeout=30)
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def state_of(browser, tag):
     return browser.execute_script(
         "const r = document.querySelector('tr.sensor[data-tag=\"' + arguments[0] + '\"]');"
@@ -273,8 +286,12 @@ def test_a_covered_assembly_point_simulate_from_now_and_a_seek_back(browser, tmp
             "the drill back",
         )
         wait_for(lambda: not browser.execute_script(mark), 10, "the forecast gone")
+        workers = children(server.pid)
+        assert workers  # the engine's worker process (and multiprocessing's resource tracker)
     finally:
         stop(server)
+    # the worker ends with the console
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 30, "workers")
     rows = [r for r in read_alarms(tmp_path / "out" / "log.sqlite") if r.state == "simulate"]
     assert len(rows) == 1 and rows[0].tag == "NB-101" and "shelter vs evacuate" in rows[0].cause
     with sqlite3.connect(tmp_path / "out" / "log.sqlite") as db:

@@ -196,13 +196,19 @@ def test_roads_into_a_possible_fireball_range_are_closed_at_its_edge(possible_fi
         assert not set(itertools.pairwise(route)) & net.closed_arcs
 
 
-def test_the_replay_map_marks_what_the_run_closed(possible_fireball, tmp_path):
-    """Each closed assembly point and road is a feature of the replay map's layer of
-    closures, its tooltip giving the time and the reason of each closure."""
+def test_the_report_and_replay_map_name_what_the_run_closed(possible_fireball, tmp_path):
+    """The report counts the closed points and roads apart; each closed assembly point and
+    road is a feature of the replay map's layer of closures, its tooltip giving the time
+    and the reason of each closure."""
     from viz import fmt
     from viz.animation import scenario_map
+    from viz.report import scenario_report
 
     r = possible_fireball[-1]
+    k = r.key_figures()
+    text = scenario_report(r, park(), [], tmp_path / "report.html").read_text()
+    assert f"{k['roads_closed']} roads were closed because they crossed the cloud" in text
+    assert f"{k['destinations_closed']} assembly points or gates were closed" in text
     page = scenario_map(park(), r, tmp_path / "map.html", basemap=None).read_text()
     assert "Closed by the run" in page
     for kind, ident in r.plan[["kind", "destination"]].drop_duplicates().itertuples(index=False):

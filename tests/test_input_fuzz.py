@@ -2,10 +2,11 @@
 park loader answer anything with a valid result or their one-line error (`ScenarioError`,
 a ValueError naming the recording, `ParkError`), never another exception.
 
-The quick profile (the suite's default) tries a few dozen cases per property; the fuzz run
-the README names tries 10,000 (``HYPOTHESIS_PROFILE=fuzz``), except whole parks through
-files, which take about a second each to load: 1,000 of those (``WHOLE_PARKS``), beside
-10,000 single layers through the same validation.
+The quick profile (the suite's default) tries a few cases per property (``QUICK``); the fuzz
+run the README names (``HYPOTHESIS_PROFILE=fuzz``) tries 10,000 of each. Parks are the small
+park of ``tests.parks`` with one layer broken: 10,000 through the whole loader after the
+files are read (``geodata.load.park_from_layers``), and 1,000 through files on disk
+(``WHOLE_PARKS``: GDAL's reading of ten files takes most of each case's time).
 """
 
 import copy
@@ -15,7 +16,6 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
-import geopandas as gpd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -26,25 +26,26 @@ from shapely.geometry import LineString, Point, Polygon
 
 import twin
 from geodata import LAYERS, ParkError
-from geodata.load import _check_area_of_use, _validate_layer
+from geodata.load import _check_area_of_use, _validate_layer, park_from_layers
+from physics import substances
 from scenarios import scenario_file
 from scenarios.scenario_file import ScenarioError
-from tests.parks import demo_layers, write_geojson_dir
+from tests.parks import small_layer, small_layers, write_geojson_dir
 from twin.feeds.recorded import RecordedFeed
 
 ROOT = Path(__file__).parents[1]
 FUZZ = settings.default.max_examples >= 10_000
 # Examples per property in the quick profile; the fuzz profile's own count otherwise.
-QUICK = {"files": 25, "parks": 4}
+QUICK = {"files": 25, "layers": 25, "parks": 10, "park files": 3}
 
 
 def examples(kind: str) -> int:
     if not FUZZ:
         return QUICK[kind]
-    return settings.default.max_examples // (10 if kind == "parks" else 1)
+    return settings.default.max_examples // (10 if kind == "park files" else 1)
 
 
-WHOLE_PARKS = examples("parks")
+WHOLE_PARKS = examples("park files")
 no_fixture_check = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
@@ -285,10 +286,10 @@ def shapes(draw, old):
 
 @st.composite
 def broken_layers(draw):
-    """One layer of the demo park with a few features' fields or geometries changed, or its
+    """One layer of the small park with a few features' fields or geometries changed, or its
     CRS label replaced."""
     name = draw(st.sampled_from(LAYER_NAMES))
-    frame = demo_layers()[name]
+    frame = small_layer(name)
     for _ in range(draw(st.integers(1, 3))):
         row = draw(st.integers(0, len(frame) - 1))
         what = draw(st.sampled_from([*frame.columns, "crs"]))
@@ -304,7 +305,7 @@ def broken_layers(draw):
     return name, frame
 
 
-@settings(deadline=None)
+@settings(deadline=None, max_examples=examples("layers"))
 @given(broken_layers())
 def test_layer_validation_answers_every_layer(layer):
     name, frame = layer
@@ -317,16 +318,38 @@ def test_layer_validation_answers_every_layer(layer):
     assert shapely.is_valid(checked.geometry).all()
 
 
+def _check_park(load, where: str) -> None:
+    try:
+        park = load()
+    except ParkError as err:
+        assert one_line(str(err)) and str(err).startswith(where), str(err)
+        return
+    assert park.crs.is_projected and len(park.boundary) == 1
+    assert shapely.is_valid(park.tanks.geometry).all()
+
+
+def _cas(chemical: str) -> str:
+    return substances.lookup(chemical).cas  # as twin.load_park resolves chemicals
+
+
+@settings(deadline=None, max_examples=examples("parks"))
+@given(broken_layers())
+def test_park_loader_answers_every_park(layer):
+    name, frame = layer
+    raw = {n: (frame if n == name else small_layer(n), f"fuzz/{n}.geojson") for n in LAYERS}
+    _check_park(lambda: park_from_layers(raw, "fuzz", resolve_chemical=_cas), "fuzz")
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     folder = tmp_path_factory.mktemp("park")
-    write_geojson_dir(demo_layers(), folder)
+    write_geojson_dir(small_layers(), folder)
     return folder
 
 
 @settings(deadline=None, max_examples=WHOLE_PARKS, suppress_health_check=no_fixture_check)
 @given(broken_layers())
-def test_park_loader_answers_every_park(template, layer):
+def test_park_files_answer_every_park(template, layer):
     name, frame = layer
     with tempfile.TemporaryDirectory() as folder:
         for file in template.iterdir():
@@ -335,9 +358,4 @@ def test_park_loader_answers_every_park(template, layer):
             frame.to_file(Path(folder) / f"{name}.geojson", driver="GeoJSON")
         except Exception:  # a frame GDAL cannot write is not a park anyone could hand us
             return
-        try:
-            park = twin.load_park(folder)
-        except ParkError as err:
-            assert one_line(str(err)) and str(err).startswith(folder)
-            return
-    assert isinstance(park.layers["boundary"], gpd.GeoDataFrame)
+        _check_park(lambda: twin.load_park(folder), folder)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import shapely.affinity
 from shapely.geometry import LineString, Point, Polygon, box
 
 import twin
@@ -136,13 +137,13 @@ def test_sensor_unit_must_fit_its_kind(tmp_path):
     )
 
 
-def move(layer, fid, shape):
+def move(layer, fid, shape, id_field="id"):
     """Replace a feature's geometry by ``shape(old_geometry)``."""
 
     def edit(layers):
         frame = layers[layer]
-        old = frame.loc[frame["id"] == fid, "geometry"].iloc[0]
-        frame.loc[frame["id"] == fid, "geometry"] = shape(old)
+        old = frame.loc[frame[id_field] == fid, "geometry"].iloc[0]
+        frame.loc[frame[id_field] == fid, "geometry"] = shape(old)
 
     return edit
 
@@ -163,6 +164,62 @@ def test_tank_outside_its_enterprise(tmp_path):
     msg = load_error(broken(tmp_path, edit))
     assert f"feature '{edit.fid}', field 'geometry': expected it inside the plot of its " in msg
     assert "enterprise 'E03'" in msg
+
+
+# 0.06 deg of longitude is about 6 km at the demo park's latitude; 0.005 deg about 500 m.
+def east(degrees):
+    return lambda g: shapely.affinity.translate(g, degrees)
+
+
+@pytest.mark.parametrize(
+    ("layer", "fid", "id_field", "shape", "expected"),
+    [
+        ("pipelines", "P-NH3-01", "id", east(0.06), "expected it inside the park boundary"),
+        ("assembly_points", "AP-2", "id", east(0.06), "expected it inside the park boundary"),
+        ("sensors", "AT-HS01", "tag", east(0.06), "expected it inside the park boundary"),
+        (
+            "sensors",
+            "LT-CL101",
+            "tag",
+            lambda g: demo_layers()["tanks"].set_index("id").geometry["LP-101"],
+            "expected it inside the plot of enterprise 'E01' that owns its tank 'CL-101'",
+        ),
+        (
+            "gates",
+            "G-E",
+            "id",
+            east(-0.005),
+            "expected a gate on the park boundary (within 50 m of its line), got one 490 m "
+            "inside it",
+        ),
+        (
+            "targets",
+            "T-SCH",
+            "id",
+            east(0.2),
+            "expected a target within 10 km of the park boundary (no effect the models "
+            "compute reaches farther), got one 18.0 km away",
+        ),
+    ],
+    ids=["pipeline", "assembly-point", "sensor", "tank-sensor", "gate", "target"],
+)
+def test_asset_out_of_place(tmp_path, layer, fid, id_field, shape, expected):
+    msg = load_error(broken(tmp_path, move(layer, fid, shape, id_field)))
+    assert f"park.gpkg, layer '{layer}', feature '{fid}', field 'geometry': {expected}" in msg
+
+
+def test_a_target_may_lie_inside_the_park(tmp_path):
+    """A village not yet moved out of a park is a target inside its boundary."""
+    boundary = demo_layers()["boundary"].geometry.iloc[0]
+    park = load_park(broken(tmp_path, move("targets", "T-VIL", lambda g: boundary.centroid)))
+    assert park.targets.geometry["T-VIL"].within(park.boundary.union_all())
+
+
+def test_targets_are_checked_out_to_the_reach_of_the_zones():
+    from geodata.load import TARGET_REACH_M
+    from scenarios.zones import MAX_DISTANCE_M
+
+    assert TARGET_REACH_M >= MAX_DISTANCE_M
 
 
 @pytest.mark.parametrize(

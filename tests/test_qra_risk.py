@@ -15,7 +15,7 @@ from shapely.geometry import box
 import twin
 from scenarios.qra import catalogue as cat
 from scenarios.qra import risk
-from scenarios.qra.footprints import release_duration, source_for
+from scenarios.qra.footprints import release_duration, source_for, wind_dependent
 from scenarios.qra.run import run_qra
 from scenarios.zones import Cloud, Weather
 
@@ -143,6 +143,40 @@ def test_add_patch_clips_at_the_edges():
     expected = np.zeros((4, 5))
     expected[0:2, 3:5] = 2.0
     assert_allclose(target, expected)
+
+
+@pytest.mark.parametrize("wind_from_deg", [0.0, 22.5, 90.0, 135.0, 200.0, 270.0, 333.3])
+def test_turned_resamples_only_where_the_raster_is_and_changes_nothing(wind_from_deg):
+    """``turned`` interpolates only the map cells the turned raster reaches: the result
+    is, to the last bit, the bilinear resampling of its whole bounding box."""
+    from scipy.ndimage import map_coordinates
+
+    x, y = np.arange(-12.0, 400.0, 4.0), np.arange(-60.0, 64.0, 4.0)
+    raster = np.exp(-np.add.outer(y**2 / 900.0, np.abs(x) / 150.0))
+    j0, i0, patch = risk.turned(raster, x, y, wind_from_deg, 10.0)
+    oy = np.arange(j0, j0 + patch.shape[0]) * 10.0
+    ox = np.arange(i0, i0 + patch.shape[1]) * 10.0
+    xw, yw = risk.to_wind_frame(*np.meshgrid(ox, oy), wind_from_deg)
+    coords = np.array([(yw - y[0]) / (y[1] - y[0]), (xw - x[0]) / (x[1] - x[0])])
+    whole = map_coordinates(raster, coords, order=1, cval=0.0, prefilter=False)
+    assert whole.max() > 0.9 and whole[0, 0] == 0.0 == whole[-1, -1]
+    assert np.array_equal(patch, whole)
+
+
+def test_a_source_term_is_shared_between_wind_speeds_only_where_the_wind_leaves_it(park):
+    """The wind enters a source term only through a pool evaporating below its boiling
+    point: a chlorine rupture (boiling pool) is the same at 1.5 and 9 m/s and is computed
+    once; a benzene leak (pool in its dike, mass transfer) changes with the wind."""
+    cache = {}
+    for ident, moves in (("CL-101/instantaneous", False), ("BZ-101/leak", True)):
+        event = _event(park, ident)
+        calm, windy = (source_for(park, event, u, 293.15, cache) for u in (1.5, 9.0))
+        assert wind_dependent(calm) is moves
+        assert (calm is windy) is not moves
+        for u, term in ((1.5, calm), (9.0, windy)):
+            alone = source_for(park, event, u, 293.15)
+            assert np.array_equal(alone.airborne_kg_s, term.airborne_kg_s)
+        assert np.array_equal(calm.airborne_kg_s, windy.airborne_kg_s) is not moves
 
 
 def test_bad_grid():

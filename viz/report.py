@@ -451,7 +451,7 @@ def _scenario_story(result) -> str:
         )
     if roads:
         parts.append(
-            f"{roads} roads were closed into a fire's range (people inside it still left by them)."
+            f"{roads} roads were closed because they crossed the cloud or led into a fire's range."
         )
     return '<p class="lead">' + " ".join(parts) + "</p>"
 

@@ -222,17 +222,27 @@ def _toxic_threshold(cas, probit, exposure_s, molar_mass):
     return float(above.min()) if len(above) else math.inf
 
 
+def wind_dependent(term) -> bool:
+    """Whether the wind changes ``term``: only the evaporation of a pool below its boiling
+    point does (mass transfer into the wind)."""
+    return term.pool is not None and not term.pool.boiling
+
+
 def source_for(park, event, wind_speed_m_s: float, air_temperature_K: float, cache=None):
     """The source term of a catalogue event at this wind speed. ``cache`` (a dict) shares
     terms between the events of one asset (a 10 mm leak is also the probe of the 10-minute
-    release)."""
+    release) and between wind speeds where the wind does not change them: it enters a
+    source term only through the evaporation of a pool below its boiling point
+    (``scenarios.release``)."""
     cache = {} if cache is None else cache
     cap = vulnerability()["toxic_exposure_cap_s"]
 
     def term(hole):
-        key = (event.asset, hole, wind_speed_m_s, air_temperature_K, event.stop_s)
-        if key not in cache:
-            cache[key] = source_term(
+        calm = (event.asset, hole, air_temperature_K, event.stop_s)
+        key = (*calm, wind_speed_m_s)
+        found = cache.get(calm, cache.get(key))
+        if found is None:
+            found = source_term(
                 park,
                 event.asset,
                 hole_diameter_m=hole,
@@ -242,7 +252,8 @@ def source_for(park, event, wind_speed_m_s: float, air_temperature_K: float, cac
                 air_temperature_K=air_temperature_K,
                 isolation_s=event.stop_s,
             )
-        return cache[key]
+            cache[key if wind_dependent(found) else calm] = found
+        return found
 
     if event.event in ("instantaneous", "rupture"):
         return term(None)

@@ -91,8 +91,16 @@ def turned(raster, x, y, wind_from_deg: float, cell: float):
     oy = np.arange(j0, j1 + 1) * cell
     oxx, oyy = np.meshgrid(ox, oy)
     xw, yw = to_wind_frame(oxx, oyy, wind_from_deg)
-    coords = np.array([(yw - y[0]) / (y[1] - y[0]), (xw - x[0]) / (x[1] - x[0])])
-    return j0, i0, map_coordinates(raster, coords, order=1, cval=0.0, prefilter=False)
+    rows = (yw - y[0]) / (y[1] - y[0])
+    cols = (xw - x[0]) / (x[1] - x[0])
+    # Interpolated only where the raster reaches: a cell a whole raster step or more beyond
+    # its edge reads the fill value 0 (most of a turned strip's bounding box).
+    inside = (rows > -1) & (rows < len(y)) & (cols > -1) & (cols < len(x))
+    out = np.zeros(rows.shape)
+    out[inside] = map_coordinates(
+        raster, [rows[inside], cols[inside]], order=1, cval=0.0, prefilter=False
+    )
+    return j0, i0, out
 
 
 def radial(r, values, cell: float):

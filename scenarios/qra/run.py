@@ -91,15 +91,25 @@ class RiskResult:
 
 
 def _outcomes_fn(table):
+    known = {}  # the same release in several weather classes: one look-up in the table
+
     def fn(term, toxic):
         sub = term.substance
         liquid = sub.boiling_point_K > 293.15 and term.storage_pressure_Pa <= 2 * 101325.0
         klass = ignition.substance_class(sub, liquid)
         inst = term.instantaneous_kg > 0
         size = term.instantaneous_kg if inst else float(term.outflow.rate_kg_s.max())
-        return ignition.outcomes(
-            table, flammable=sub.flammable, toxic=toxic, klass=klass, instantaneous=inst, size=size
-        )
+        key = (sub.flammable, toxic, klass, inst, size)
+        if key not in known:
+            known[key] = ignition.outcomes(
+                table,
+                flammable=sub.flammable,
+                toxic=toxic,
+                klass=klass,
+                instantaneous=inst,
+                size=size,
+            )
+        return dict(known[key])
 
     return fn
 
@@ -107,6 +117,21 @@ def _outcomes_fn(table):
 def _weights(climate: pd.DataFrame, weather_name: str):
     rows = climate[climate.weather == weather_name]
     return rows.groupby(["wind_from_deg", "period"]).probability.sum()
+
+
+def sectors(climate: pd.DataFrame) -> dict:
+    """Per weather class (in name order): its total probability and, per wind sector, the
+    sector's probability and its (period, probability) pairs; worked out once, not per
+    event."""
+    out = {}
+    for weather_name in sorted(climate.weather.unique()):
+        weights = _weights(climate, weather_name)
+        by_angle = []
+        for angle in weights.index.get_level_values(0).unique():
+            by_period = weights.loc[angle]
+            by_angle.append((angle, float(by_period.sum()), list(by_period.items())))
+        out[weather_name] = (weights.sum(), by_angle)
+    return out
 
 
 def _deaths(people, share, out, indoor):
@@ -133,12 +158,13 @@ def _trimmed(fp):
 
 
 def evaluate_event(
-    park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None, layouts=(0,)
+    park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None, layouts=(0,), by=None
 ) -> dict:
     """One event's contribution: its grid patch (a property of the place: the same for
     every layout) and, for each layout index in ``layouts``, its F-N scenarios and its risk
     at that layout's receptors (``people``: layout index -> dict). ``terms`` (a dict)
-    shares source terms with the other events of the asset."""
+    shares source terms with the other events of the asset; ``by`` is
+    ``sectors(setup.climate)``, if already worked out."""
     g = setup.grid
     local = risk.Canvas(g)  # the event's footprints on the grid's cells, grown to hold them
     notes = set()
@@ -148,9 +174,9 @@ def evaluate_event(
     sides = {k: _PeopleSide(setup.layouts[k], sources) for k in layouts}
     outcomes_fn = _outcomes_fn(setup.ignition_table)
     terms = {} if terms is None else terms
-    for weather_name in sorted(setup.climate.weather.unique()):
-        weights = _weights(setup.climate, weather_name)
-        if weights.sum() <= 0:
+    by = sectors(setup.climate) if by is None else by
+    for weather_name, (total, by_angle) in by.items():
+        if total <= 0:
             continue
         fp = footprint(park, event, weather_name, outcomes_fn, terms=terms, probit=setup.probit)
         notes.update(fp.notes)
@@ -159,15 +185,14 @@ def evaluate_event(
         if p_fire > 0:
             j0, i0, patch = risk.radial(fp.fire_r, fp.fire, g.cell)
             for (sj, si), f in zip(cells, f_pos, strict=True):
-                local.add(sj + j0, si + i0, patch, f * p_fire * weights.sum())
-        for angle in weights.index.get_level_values(0).unique():
-            by_period = weights.loc[angle]
+                local.add(sj + j0, si + i0, patch, f * p_fire * total)
+        for angle, w_angle, by_period in by_angle:
             if directional is not None:
                 j0, i0, patch = risk.turned(*directional, angle, g.cell)
                 for (sj, si), f in zip(cells, f_pos, strict=True):
-                    local.add(sj + j0, si + i0, patch, f * float(by_period.sum()))
+                    local.add(sj + j0, si + i0, patch, f * w_angle)
             for side in sides.values():
-                side.add(fp, p_fire, weather_name, angle, by_period, f_pos)
+                side.add(fp, p_fire, weather_name, angle, w_angle, by_period, f_pos)
     return dict(
         event=event.id,
         enterprise=event.enterprise,
@@ -200,10 +225,13 @@ class _PeopleSide:
         self.outdoor = {"day": pop.outdoor_day, "night": pop.outdoor_night}
         self.receptor_risk = np.zeros(len(layout.receptors_x))
         self.records = []
+        self.frames = {}  # wind sector -> the points in its wind frame
 
-    def add(self, fp, p_fire, weather_name, angle, by_period, f_pos) -> None:
-        n_pop, w_angle = self.n_pop, float(by_period.sum())
-        xw, yw = risk.to_wind_frame(self.dx, self.dy, angle)
+    def add(self, fp, p_fire, weather_name, angle, w_angle, by_period, f_pos) -> None:
+        n_pop = self.n_pop
+        if angle not in self.frames:
+            self.frames[angle] = risk.to_wind_frame(self.dx, self.dy, angle)
+        xw, yw = self.frames[angle]
         layers = {k: v.reshape(xw.shape) for k, v in fp.sample(xw.ravel(), yw.ravel()).items()}
         fire = fp.fire_at(np.hypot(xw, yw)) if p_fire > 0 else None
         for outcome, p_out in fp.outcomes.items():
@@ -219,7 +247,7 @@ class _PeopleSide:
             out = np.broadcast_to(out, xw.shape)
             indoor = np.broadcast_to(indoor, xw.shape)
             self.receptor_risk += p_out * w_angle * (f_pos[:, None] * out[:, n_pop:]).sum(axis=0)
-            for period, w in by_period.items():
+            for period, w in by_period:
                 n = _deaths(
                     self.people[period], self.outdoor[period], out[:, :n_pop], indoor[:, :n_pop]
                 )
@@ -235,8 +263,8 @@ class _PeopleSide:
 
 def evaluate_asset(park: geodata.Park, events: list, setup: Setup, layouts=(0,)) -> list[dict]:
     """The events of one asset, sharing their source terms."""
-    terms = {}
-    return [evaluate_event(park, event, setup, terms, layouts) for event in events]
+    terms, by = {}, sectors(setup.climate)
+    return [evaluate_event(park, event, setup, terms, layouts, by) for event in events]
 
 
 _PARKS: tuple = ()

@@ -167,13 +167,30 @@ function sparkline(values) {
   return svg;
 }
 
-function showSensors() {
-  fill("sensors", Object.entries(sensorStates).sort().map(([tag, [state, value]]) => {
-    const dot = el("span", null, {class: "dot"});
-    dot.style.background = "rgb(" + (colours[state] || [255, 255, 255]).join(",") + ")";
-    return row([dot, tag, state, value], {"data-tag": tag, "data-state": state,
-      class: "sensor"});
-  }));
+// the sensors' rows, built once and then changed in place: a busy feed changes many values
+// per message, and rebuilding the table each time costs the page more than the message
+const sensorRows = {};
+function showSensors(changed) {
+  let added = false;
+  for (const [tag, [state, value]] of Object.entries(changed)) {
+    let tr = sensorRows[tag];
+    if (!tr) {
+      const dot = el("span", null, {class: "dot"});
+      tr = row([dot, tag, "", ""], {"data-tag": tag, class: "sensor"});
+      sensorRows[tag] = tr;
+      added = true;
+    }
+    if (tr.dataset.state !== state) {
+      tr.dataset.state = state;
+      tr.cells[0].firstChild.style.background =
+        "rgb(" + (colours[state] || [255, 255, 255]).join(",") + ")";
+      tr.cells[2].textContent = state;
+    }
+    tr.cells[3].textContent = value;
+  }
+  if (added) {
+    fill("sensors", Object.keys(sensorRows).sort().map((tag) => sensorRows[tag]));
+  }
 }
 
 function health(f, feedTime) {
@@ -299,7 +316,14 @@ function onMessage(msg) {
   lastMessage = Date.now();
   health(msg.feed, msg.feed_time);
   if (msg.drill) { showDrill(msg.drill); }
-  if (msg.sensors) { Object.assign(sensorStates, msg.sensors); showSensors(); drawMap(); }
+  if (msg.sensors) {
+    // the map is drawn again only when a sensor's state (its colour) changed
+    const recolour = Object.entries(msg.sensors).some(([tag, [state]]) =>
+      !sensorStates[tag] || sensorStates[tag][0] !== state);
+    Object.assign(sensorStates, msg.sensors);
+    showSensors(msg.sensors);
+    if (recolour) { drawMap(); }
+  }
   if (msg.alarms) { showAlarms(msg.alarms); }
   if (msg.leak) {
     fill("leak", msg.leak.length ? msg.leak.map((e) => row([e.asset, e.rate + " +- " + e.sd,
