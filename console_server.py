@@ -492,9 +492,16 @@ def _simulate(snapshot, leak, wind) -> dict:
         "actions": list(ACTIONS),
         "figures": figure_rows(results),
         "people": {a: people_frames(r, park.crs) for a, r in results.items()},
-        "assumptions": start.assumptions,
+        # where the people came from: the twin's headcounts or the design occupancy
+        "assumptions": start.assumptions + list(people_from(results[ACTIONS[0]])),
         "duration_min": round(start.scenario.run.duration_s / 60),
     }
+
+
+def people_from(result) -> list[str]:
+    """The engine's own line on where a run's people came from."""
+    what = result.events["what"]
+    return what[what.str.startswith("people start from")].head(1).tolist()
 
 
 class Simulator:
