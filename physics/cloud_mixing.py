@@ -43,7 +43,7 @@ CP_DRY_AIR = 1006.3  # J/(kg K), as in DEGADIS 2.1 (DEGIN.PRM)
 CP_WATER_VAPOUR = 1865.0  # J/(kg K), as in DEGADIS 2.1 (DEGIN.PRM)
 # The omega grid of every table: pure release down to 1e-10 (0.1 ppb of a heavy gas).
 OMEGA = np.concatenate(([0.0], np.geomspace(1e-10, 1.0, 241)))
-_BISECTIONS = 30  # the temperature to (range of T) / 2^30, below 1e-6 K
+_BISECTIONS = 22  # the temperature to (range of T) / 2^22, below 1e-4 K
 
 
 class MoistAir(NamedTuple):

@@ -194,9 +194,11 @@ def jet_path(
         buoyancy = _cumulative(G * (rho_a - rho) * math.pi * radius**2 * ds, dmu, q)
         # converged: the axis to 0.1 mm, the buoyancy integral to 1e-5 (past a jet's end
         # both are NaN in both sweeps)
-        if np.allclose(z, previous[0], rtol=0.0, atol=1e-4, equal_nan=True) and np.allclose(
-            buoyancy, previous[1], rtol=1e-5, atol=0.0, equal_nan=True
-        ):
+        moved = np.fmax.reduce(np.abs(z - previous[0]), axis=None)
+        changed = np.fmax.reduce(
+            np.abs(buoyancy - previous[1]) / (np.abs(buoyancy) + 1e-300), axis=None
+        )
+        if moved <= 1e-4 and changed <= 1e-5:
             break
     s = _cumulative(ds, dmu, q)
     x = _cumulative(cos * ds, dmu, q)

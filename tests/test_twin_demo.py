@@ -12,7 +12,7 @@ estimate becomes a lower bound: it must say so, and the bound it gives must hold
 the true rate), with the truth between the bound and the best fit. The best fit itself is
 pulled up by the meander of the wind (detectors on the plume's flank read more than the
 steady plume in the mean wind gives; the saturated one on the axis no longer holds the
-fit down): 0.197 kg/s (+31 %) when the leak is flagged, 0.32 kg/s at the end.
+fit down): 0.203 kg/s (+35 %) when the leak is flagged, 0.30 kg/s at the end.
 """
 
 import dataclasses

@@ -17,7 +17,7 @@ import twin
 from physics import substances
 from twin.monitor import Twin
 from twin.readings import Reading
-from twin.state import ParkModel, gas_kg_m3
+from twin.state import ParkModel, gas_kg_m3, gas_physical_high
 from twin.tank_geometry import liquid_volume
 
 
@@ -146,6 +146,26 @@ def test_gas_conversion():
     )
     with pytest.raises(ValueError, match="unknown gas unit"):
         gas_kg_m3(1.0, "ppb", "7664-41-7", 293.15)
+
+
+def test_a_gas_reading_cannot_exceed_the_pure_gas(park):
+    """Mole fraction 1: 1e6 ppm; 100 / LFL in %LEL; in mg/m3 the pure vapour at one
+    atmosphere and -89.2 degC (the coldest air measured on Earth, physics.bounds)."""
+    assert gas_physical_high("ppm", "7664-41-7") == 1e6
+    lfl = substances.lookup("115-07-1").lfl_fraction
+    assert_allclose(gas_physical_high("%LEL", "115-07-1"), 100.0 / lfl)
+    cold = 273.15 - 89.2
+    assert_allclose(
+        gas_physical_high("mg/m3", "7664-41-7"),
+        101325.0 * 0.017031 / (8.314462618 * cold) * 1e6,
+        rtol=1e-3,
+    )
+    channels = ParkModel.from_park(park).channels
+    assert channels["AT-NB01"].physical_high == 1e6
+    assert_allclose(channels["AT-PR01"].physical_high, 100.0 / lfl)
+    # the NAMUR NE 43 measuring band of a 0-500 ppm detector: -6.25 .. 515.625 ppm
+    band = (channels["AT-NB01"].band_low, channels["AT-NB01"].band_high)
+    assert_allclose(band, (-6.25, 515.625))
 
 
 def test_snapshot_at_an_earlier_time(park):

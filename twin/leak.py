@@ -61,14 +61,16 @@ import numpy as np
 from geodata.schema import GAS_KINDS
 from physics import integral_plume, substances
 from physics.atmosphere import PARK_LAND_USE, roughness_for
+from physics.bounds import AIR_TEMPERATURE
 from twin import tank_geometry
 from twin.state import DENSITY_GRID_K, ParkModel, gas_kg_m3
 
 # Assumed height of a leak above grade (a nozzle or flange near the ground); the demo
 # recording's generator releases at the same height. [m]
 DEFAULT_RELEASE_HEIGHT_M = 1.0
-# Below this mean wind speed the plume model does not hold (calm); no estimate. [m/s]
-MIN_WIND_SPEED_M_S = integral_plume.WIND_RANGE_M_S[0]
+# Outside these mean wind speeds the plume model does not hold (calm, storm); no estimate.
+# [m/s]
+MIN_WIND_SPEED_M_S, MAX_WIND_SPEED_M_S = integral_plume.WIND_RANGE_M_S
 
 
 class LossRate(NamedTuple):
@@ -647,15 +649,18 @@ class LeakDetector:
                 return []
         since = max(since, t - s.gas_window_s)
         weather = self.model.weather_now(t, since=since)
-        if (
-            not weather.wind_speed_m_s >= MIN_WIND_SPEED_M_S
-            or not weather.stability
-            or math.isnan(weather.wind_from_deg)
-        ):
-            return []
         air_t = weather.air_temperature_k
         if math.isnan(air_t):
             air_t = 293.15
+        # no estimate outside the plume model's scope: calm or a gale, no direction, an air
+        # temperature no one has measured on Earth
+        if (
+            not MIN_WIND_SPEED_M_S <= weather.wind_speed_m_s <= MAX_WIND_SPEED_M_S
+            or not weather.stability
+            or math.isnan(weather.wind_from_deg)
+            or not AIR_TEMPERATURE.low <= air_t <= AIR_TEMPERATURE.high
+        ):
+            return []
         stats = [_band_stats(ch, since) for ch in detectors]
         dets = [ch for ch, st in zip(detectors, stats, strict=True) if st[2]]
         stats = [st for st in stats if st[2]]

@@ -6,8 +6,9 @@ z_ref_m, air_temperature_K, relative_humidity_pct, z0_m, stability (A-F),
 averaging_time_s, receptor_height_m, x_m (list). A jet (SLAB's horizontal jet source,
 IDSPL 2) adds "jet": {liquid_fraction, height_m}; area_m2 is then the area of the jet
 expanded to ambient pressure (SLAB's source area for a jet). Result: volume fraction on
-the centreline at each x ("c"), NaN beyond the computed range; "wall_s" the time spent in
-slabx for the dispersion and the concentration field.
+the centreline at each x ("c"), NaN beyond the computed range; "wall_s" and "cpu_s" the
+wall-clock and processor time spent in slabx for the dispersion and the concentration
+field.
 
 slabx API used: run_dispersion(source, Atmosphere(...), thermo, water, x_max=...),
 then concentration_field(trajectory, atmosphere, z=..., t_avg=...); sources
@@ -60,7 +61,7 @@ def run_case(case: dict) -> dict:
             substance=substance, rate=case["rate_kg_s"], area=case["area_m2"], duration=duration
         )
     x = np.asarray(case["x_m"], dtype=float)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     traj, _ = run_dispersion(
         source, atm, LegacyThermo(substance), water_backend(), x_max=float(x.max()) * 1.05
     )
@@ -71,10 +72,10 @@ def run_case(case: dict) -> dict:
         t_avg=case["averaging_time_s"],
         t_release=None if math.isinf(duration) else duration,
     )
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     logc = np.log(np.maximum(field.peak, 1e-30))
     c = np.exp(np.interp(x, field.x, logc, left=np.nan, right=np.nan))
-    return {"c": [float(v) for v in c], "wall_s": wall}
+    return {"c": [float(v) for v in c], "wall_s": wall, "cpu_s": cpu}
 
 
 if __name__ == "__main__":
