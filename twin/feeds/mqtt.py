@@ -37,10 +37,13 @@ with 10, on a loaded machine), and each batch is acknowledged in one write. The 
 paho's, reading its socket in large chunks (`twin.feeds.mqtt_client`: with paho's own
 per-packet reads and per-message acknowledgements the twin's process spent 84-116 us of CPU
 per message at 10,000 messages/s offered, and 75-79 us draining a backlog; chunked, 31-43
-and 24-27 us; bench/ingest.py on a loaded machine). A broker that sends at most 20
-unacknowledged messages (mosquitto's default ``max_inflight_messages``) is answered every
-`ACK_INTERVAL_S`, which bounds the feed below 20 messages per interval; the recommended
-settings lift the bound.
+and 24-27 us; bench/ingest.py on a loaded machine). With that, one process takes 10,000
+messages/s on about a third of a core, so the GIL no longer bounds the feed; two ingest
+processes on an MQTT 5 shared subscription were weighed and not built: each would need a
+reading log of its own and the twin, which must see every reading in one process, would
+read them back from both. A broker that sends at most 20 unacknowledged messages
+(mosquitto's default ``max_inflight_messages``) is answered every `ACK_INTERVAL_S`, which
+bounds the feed below 20 messages per interval; the recommended settings lift the bound.
 A redelivered copy of a reading already logged is dropped by the ``duplicate`` rule (the
 feed starts from the log's last readings, so this holds across a restart of the broker or
 of the twin) and each reading reaches the log once. A late reading (a publisher that
