@@ -492,9 +492,16 @@ def _simulate(snapshot, leak, wind) -> dict:
         "actions": list(ACTIONS),
         "figures": figure_rows(results),
         "people": {a: people_frames(r, park.crs) for a, r in results.items()},
-        "assumptions": start.assumptions,
+        # where the people came from: the twin's headcounts or the design occupancy
+        "assumptions": start.assumptions + list(people_from(results[ACTIONS[0]])),
         "duration_min": round(start.scenario.run.duration_s / 60),
     }
+
+
+def people_from(result) -> list[str]:
+    """The engine's own line on where a run's people came from."""
+    what = result.events["what"]
+    return what[what.str.startswith("people start from")].head(1).tolist()
 
 
 class Simulator:
@@ -567,8 +574,10 @@ class Simulator:
         self._set(state="done", run=run, at=when)
 
     def close(self) -> None:
+        """Stop the worker: at once when idle (its queues closed cleanly); a run under way
+        is not waited for (the worker ends with the console's process)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=self.status["state"] != "running", cancel_futures=True)
 
 
 def app(console: Console) -> Starlette:

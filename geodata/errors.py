@@ -13,4 +13,7 @@ class ParkError(ValueError):
             where.append(f"feature '{feature}'")
         if field:
             where.append(f"field '{field}'")
-        super().__init__(f"{', '.join(where)}: {problem}")
+        message = f"{', '.join(where)}: {problem}"
+        # Ids and values come from the file: a line break or other control character in one
+        # is written escaped, so that the message stays one line.
+        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))

@@ -170,7 +170,10 @@ def build_road_network(
 
 def _merge(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cluster points closer than ``_MERGE_M``: the unique node coordinates, and for each
-    input point the index of its node."""
+    input point the index of its node (no nodes for no points: roads too short to hold a
+    segment, with nothing near them)."""
+    if not len(points):
+        return np.zeros((0, 2)), np.zeros(0, dtype=int)
     pairs = cKDTree(points).query_pairs(_MERGE_M, output_type="ndarray")
     parent = np.arange(len(points))
 

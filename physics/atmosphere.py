@@ -17,6 +17,7 @@ Golder, D. (1972). Relations among stability parameters in the surface layer.
 """
 
 import csv
+import math
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from physics.sigmas import STABILITY_CLASSES
 VON_KARMAN = 0.35
 #: Reference height of the wind speeds people give (synoptic 10 m wind). [m]
 REFERENCE_HEIGHT_M = 10.0
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
 # L = a z0^b per class (DEGADIS 2.1 ATMDEF, after Golder 1972); D is neutral (1/L = 0).
 _GOLDER = {
     "A": (-11.43, 0.103),
@@ -168,3 +170,103 @@ def roughness_for(land_use: str) -> float:
 def _roughness_table() -> dict[str, float]:
     with open(Path(__file__).parent / "data" / "roughness.csv", newline="") as fh:
         return {r["land_use"]: float(r["z0_m"]) for r in csv.DictReader(fh)}
+
+
+#: Businger et al. (1971) phi_h: 0.74 (1 - 9 z/L)^-1/2 unstable, 0.74 + 4.7 z/L stable.
+_PHI_H = (0.74, 9.0, 4.7)
+
+
+def _rayleigh_rule(n: int):
+    """Nodes t and weights of the n-point Gauss rule for the weight 2 t exp(-t^2) on
+    t >= 0 (from its moments Gamma(1 + k/2) by the Golub-Welsch method)."""
+    mu = np.array([math.gamma(1.0 + k / 2.0) for k in range(2 * n + 1)])
+    r = np.linalg.cholesky(mu[np.add.outer(np.arange(n + 1), np.arange(n + 1))]).T
+    d = np.diag(r)
+    ratio = np.diag(r, 1) / d[:-1]
+    a = ratio - np.concatenate(([0.0], ratio[:-1]))
+    b = d[1:n] / d[: n - 1]
+    t, v = np.linalg.eigh(np.diag(a) + np.diag(b, 1) + np.diag(b, -1))
+    return tuple(float(x) for x in t * math.sqrt(2.0)), tuple(float(x) for x in v[0] ** 2)
+
+
+#: z / sigma_z and weights of a 5-point rule over the Rayleigh weight z exp(-z^2/2 sigma_z^2).
+_NODES, _WEIGHTS = _rayleigh_rule(5)
+
+
+def _spread_factor(zeta):
+    """h(zeta) = d(z^2 / phi_h(z/L))/dz / z, on arrays (see ``vertical_spread_rate``)."""
+    p0, a_u, a_s = _PHI_H
+    zs = np.maximum(zeta, 0.0)
+    zu = np.minimum(zeta, 0.0)
+    stable = (2.0 * p0 + a_s * zs) / (p0 + a_s * zs) ** 2
+    unstable = (2.0 - 2.5 * a_u * zu) / (p0 * np.sqrt(1.0 - a_u * zu))
+    return np.where(zeta >= 0.0, stable, unstable)
+
+
+def vertical_spread_rate(sigma_z_m, friction_velocity_m_s, inv_obukhov_m):
+    """Growth rate d(sigma_z)/dt of a cloud on the ground in the surface layer [m/s].
+
+    The cloud's vertical profile is the half-Gaussian of standard deviation sigma_z
+    (reflected at the ground); it diffuses with the eddy diffusivity of heat of
+    Monin-Obukhov similarity, K(z) = k u* z / phi_h(z/L) (Businger et al. 1971, k = 0.35,
+    phi_h as in ``_PHI_H``). With no flux through the ground the second moment obeys
+    d<z^2>/dt = 2 <d(z K)/dz> (the diffusion equation integrated by parts), and
+    <z^2> = sigma_z^2, so
+
+        d sigma_z / dt = <d(z K)/dz> / sigma_z = k u* sqrt(2/pi) <h(z/L)>_R
+
+    with h = (2 - zeta phi_h'/phi_h) / phi_h and <.>_R the mean over the Rayleigh weight
+    z exp(-z^2 / 2 sigma_z^2), taken by a 5-point Gauss rule: exact when neutral
+    (d sigma_z/dt = 2 sqrt(2/pi) k u* / 0.74), within 0.1 % unstable and 2 % stable up to
+    sigma_z = L, 7 % low (slower growth) at sigma_z = 50 L. The roughness enters through
+    u* and, downwind, through the wind that carries the cloud; the stability through L.
+    No constant beyond the similarity functions. Valid in the surface layer: the
+    integral model bounds it by the Briggs (1973) growth (``physics.integral_plume``).
+
+    Parameters
+    ----------
+    sigma_z_m : array_like
+        Vertical standard deviation of the cloud. [m]
+    friction_velocity_m_s : array_like
+        u*. [m/s]
+    inv_obukhov_m : array_like
+        1/L. [1/m]
+
+    Returns
+    -------
+    numpy.ndarray
+        d sigma_z / dt. [m/s]
+
+    References
+    ----------
+    Businger et al. (1971) flux-profile relations (phi_h); the moment equation of
+    K-diffusion from a ground-level source, e.g. Pasquill, F., Smith, F.B. (1983),
+    Atmospheric Diffusion, 3rd ed., Ellis Horwood, ch. 3.
+    """
+    s = np.asarray(sigma_z_m, dtype=float)
+    il = np.asarray(inv_obukhov_m, dtype=float)
+    mean = sum(w * _spread_factor(s * (t * il)) for t, w in zip(_NODES, _WEIGHTS, strict=True))
+    return VON_KARMAN * np.asarray(friction_velocity_m_s, dtype=float) * _SQRT_2_PI * mean
+
+
+def vertical_spread_rate_of_one(ustar: float, inv_l: float):
+    """``vertical_spread_rate`` of one release on Python floats: a function of sigma_z."""
+    p0, a_u, a_s = _PHI_H
+    pairs = [(t * inv_l, w) for t, w in zip(_NODES, _WEIGHTS, strict=True)]
+    scale = VON_KARMAN * ustar * _SQRT_2_PI
+    if inv_l == 0.0:
+        neutral = scale * 2.0 / p0
+        return lambda s: neutral
+
+    def rate(s: float) -> float:
+        total = 0.0
+        for c, w in pairs:
+            zeta = s * c
+            if zeta >= 0.0:
+                p = p0 + a_s * zeta
+                total += w * (2.0 * p0 + a_s * zeta) / (p * p)
+            else:
+                total += w * (2.0 - 2.5 * a_u * zeta) / (p0 * math.sqrt(1.0 - a_u * zeta))
+        return scale * total
+
+    return rate

@@ -32,14 +32,21 @@ its time otherwise):
   PSS, after Colenbrander 1980), until b = 0 and the cloud is Gaussian across. A wide flat
   cloud thus widens by (sqrt(2 pi) - sqrt(pi)) d(sigma_y), as diffusion leaves the value
   of a flat core unchanged until its edges meet;
-- vertical turbulence deepens sigma_z along the Briggs sigma_z curve from its own virtual
-  distance, with the step shortened by Phi(Ri*) / Phi(0), where
+- vertical turbulence deepens sigma_z at d sigma_z/dx = (d sigma_z/dt) / u, the rate of
+  K-diffusion in the surface layer with Monin-Obukhov similarity
+  (``atmosphere.vertical_spread_rate``: u*, L, and through them and the wind the roughness
+  z0), but never faster than along the Briggs sigma_z curve from its own virtual
+  distance (the open-country growth, which the surface-layer K outgrows beyond the
+  surface layer); either step shortened by Phi(Ri*) / Phi(0), where
   Phi = 0.88 + 0.099 Ri*^1.04 + 1.4e-25 Ri*^5.7 and Ri* = g' H / u*^2 (DEGADIS 2.1 PHIF,
-  after Colenbrander 1980 HEGADAS): entrainment falls as the Richardson number rises;
+  after Colenbrander 1980 HEGADAS): entrainment falls as the Richardson number rises.
+  Over smooth ground or water (z0 below open country's) and in stable air the similarity
+  rate is the slower one; over rough ground it is not used (a stated simplification,
+  on the side of higher concentrations);
 - the volume added by both is air at the ambient density.
 
 With no density difference (g' = 0, Phi = Phi(0)) the model is the Gaussian plume with
-Briggs sigmas from a virtual source: a passive point source reproduces it exactly.
+Briggs sigma_y and the sigma_z above: a passive point source reproduces it.
 
 An evaporating pool has its real area: a square of the same area, the vapour entering the
 cloud evenly along it. A finite release of duration T keeps the steady centreline times
@@ -73,6 +80,9 @@ Colenbrander, G.W. (1980). A mathematical model for the transient behaviour of d
     vapour clouds. 3rd International Symposium on Loss Prevention, Basel (HEGADAS profile).
 Briggs, G.A. (1973). Diffusion estimation for small emissions. ATDL No. 79; sigmas as in
     ``physics.sigmas``.
+Businger, J.A., Wyngaard, J.C., Izumi, Y., Bradley, E.F. (1971). Flux-profile
+    relationships in the atmospheric surface layer. J. Atmos. Sci. 28, 181-189 (phi_h of
+    the vertical closure, ``physics.atmosphere``).
 Palazzi, E., De Faveri, M., Fumarola, G., Ferraiolo, G. (1982). Diffusion from a steady
     source of short duration. Atmospheric Environment 16, 2785-2790.
 """
@@ -709,9 +719,11 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     ri = gp * SQRT_PI_2 * p.radius / (ustar[rows][:, None] ** 2)
     flat = curves.repeated(rows, k)
     r = p.radius.ravel()
-    slope = flat.sy_slope(flat.sy_inverse(r)) + flat.sz_slope(flat.sz_inverse(r)) / _phi_ratio(
-        ri.ravel()
+    rise = atmosphere.vertical_spread_rate(p.radius, ustar[rows][:, None], inv_l[rows][:, None]) / (
+        p.wind * _phi_ratio(ri)
     )
+    rise = np.minimum(rise.ravel(), flat.sz_slope(flat.sz_inverse(r)) / _phi_ratio(ri.ravel()))
+    slope = flat.sy_slope(flat.sy_inverse(r)) + rise
     with np.errstate(invalid="ignore"):
         passive = (
             rho_a * p.wind * math.pi * p.radius * slope.reshape(p.radius.shape) * (p.u_x / p.speed)
@@ -888,7 +900,11 @@ def integral_plume(
     xi = np.geomspace(FIRST_STEP_M, xi_end, steps)
     ratio = (xi_end / FIRST_STEP_M) ** (1.0 / (steps - 1))
     along = np.where(has_area, 1.0 / np.where(has_area, side, 1.0), np.inf)
-    sz0 = np.where(has_area, curves.sz(np.full(n, xi[0])), w0 / SQRT_PI_2)
+    # a pool's cloud starts at its upwind edge with the surface layer's first growth
+    u = np.where(has_area, speed(np.zeros(n)), u)
+    sz0 = np.where(
+        has_area, xi[0] * atmosphere.vertical_spread_rate(0.0, ustar, inv_l) / u, w0 / SQRT_PI_2
+    )
     u = np.where(has_area, speed(SQRT_PI_2 * sz0), u)
     m_air = np.where(has_area, rho_a * u * width * SQRT_PI_2 * sz0, 0.0)
     # a jet hands its cloud over where its own entrainment has fallen to the atmosphere's
@@ -905,8 +921,13 @@ def integral_plume(
     names = ("c", "b", "sigma_y", "sigma_z", "temperature", "density", "richardson", "u")
     out = {k: np.empty((n, steps)) for k in names}
     xp, at, curve, wind, stations = _Arrays, table.at, curves, speed, xi
+
+    def rise(s):
+        return atmosphere.vertical_spread_rate(s, ustar, inv_l)
+
     if n == 1:  # one release: the same march on floats
         xp, at, curve, stations = _Floats, table.one(0), _OneCurve(curves, 0), xi.tolist()
+        rise = atmosphere.vertical_spread_rate_of_one(float(ustar[0]), float(inv_l[0]))
         wind = _wind_of_one(profile, float(h[0]), float(z_low[0]), float(u_top[0]), float(span[0]))
         q, m_air, u, width, half, along, rho_a_k, ustar_k, x_hand, excess = (
             float(v[0]) for v in (q, m_air, u, width, half, along, rho_a, ustar, x_hand, excess)
@@ -941,8 +962,12 @@ def integral_plume(
         s_new = xp.sqrt(s_y * s_y + curve.sy(curve.sy_inverse(s_eq) + dx) ** 2 - s_eq * s_eq)
         half = xp.maximum(half + 0.5 * SQRT_PI * (s_y - s_new), 0.0)
         turb_width = 2.0 * half + SQRT_2PI * s_new
-        sz_new = curve.sz(curve.sz_inverse(sz) + dx / _phi_ratio(ri, xp))
-        sz_new = xp.kept(sz_new, sz)
+        # vertical turbulence (surface-layer similarity), damped by the stratification;
+        # midpoint rule in sigma_z
+        damp = dx / (u * _phi_ratio(ri, xp))
+        sz_new = sz + rise(sz + 0.5 * rise(sz) * damp) * damp
+        sz_cap = xp.kept(curve.sz(curve.sz_inverse(sz) + dx / _phi_ratio(ri, xp)), sz)
+        sz_new = xp.minimum(sz_new, sz_cap)
         area_new = turb_width * SQRT_PI_2 * sz_new
         # the jet's remaining momentum excess over the wind's rides on (0 without a jet)
         u_new = wind(area_new / turb_width) + excess / total

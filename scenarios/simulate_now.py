@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -152,9 +153,8 @@ def from_now(
         f"{weather.stability}, "
         + ("given by the operator" if wind else "as measured now")
         + ", held through the run",
-        "tanks as the twin measures them now; people from the twin's headcounts (the design "
-        f"occupancy of the {population.period} where there are none)",
+        "tanks as the twin measures them now",
         f"the decision is taken now; warnings, brigade and people's behaviour from the plan "
-        f"{plan.path or '(given)'}",
+        f"{Path(plan.path).name if plan.path else '(given)'}",
     ]
     return FromNow(scenario, TwinStart(snapshot, []), hole, assumptions)

@@ -271,6 +271,10 @@ def test_a_covered_assembly_point_simulate_from_now_and_a_seek_back(browser, tmp
         )
         head = wait_for(lambda: browser.execute_script(heads), 10, "the figures")
         assert head[1:] == ["shelter", "evacuate"]
+        said = (
+            "return [...document.querySelectorAll('#sim-assumptions li')].map((e) => e.textContent)"
+        )
+        assert any(line.startswith("people start from") for line in browser.execute_script(said))
         people = (
             "const l = deckInstance.props.layers.find((l) => l.id === 'people');"
             "return l ? l.props.data.features.length : 0"

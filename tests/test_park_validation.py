@@ -11,8 +11,9 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 import twin
 from geodata import ParkError, load_park
+from geodata.load import park_from_layers
 from physics.substances import resolve
-from tests.parks import demo_layers, write_geojson_dir, write_gpkg
+from tests.parks import demo_layers, small_layers, write_geojson_dir, write_gpkg
 
 
 def broken(tmp_path, edit, fmt="gpkg"):
@@ -372,3 +373,30 @@ def test_run_with_a_negative_target_leakage_prints_one_line_and_exits_2(tmp_path
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "field 'leakage_m3_h_m2'" in lines[0]
+
+
+def _from_frames(layers):
+    raw = {name: (frame, f"small/{name}.geojson") for name, frame in layers.items()}
+    with pytest.raises(ParkError) as err:
+        park_from_layers(raw, "small", resolve_chemical=resolve)
+    return str(err.value)
+
+
+def test_an_id_with_a_line_break_is_named_on_one_line():
+    """Found by the fuzz run: the id is written escaped, the message stays one line."""
+    layers = small_layers()
+    layers["tanks"].loc[0, "id"] = "T\n1"
+    layers["tanks"].loc[0, "chemical"] = None
+    msg = _from_frames(layers)
+    assert msg.startswith(
+        "small/tanks.geojson, layer 'tanks', feature 'T\\n1', field 'chemical': expected a value"
+    )
+
+
+def test_roads_too_short_for_a_segment_strand_everyone():
+    """Found by the fuzz run: a road of 1 cm far from everything (longitude/latitude labelled
+    as Web Mercator metres) left the road graph without a node."""
+    layers = small_layers()
+    layers["roads"] = layers["roads"].set_crs(3857, allow_override=True)
+    msg = _from_frames(layers)
+    assert msg.startswith("small/roads.geojson, layer 'roads': 4 feature(s) cannot reach a gate")

@@ -5,7 +5,8 @@ paho-mqtt 2.x reads every packet with at least three receive calls (type, length
 ``select`` of its own, and sends every PUBACK with one write of its own plus a wake-up of its
 network loop. Each of these system calls lets go of the GIL and must take it back from the
 twin's thread: at 10,000 messages/s the network thread spent most of its time there
-(bench/ingest.py, profiled with py-spy). This subclass changes two things and nothing else:
+(bench/ingest.py, profiled with py-spy), and the twin's process 84-116 us of CPU per message
+(31-43 us with this subclass). It changes two things and nothing else:
 
 - ``_sock_recv`` hands paho's packet reader bytes from a chunk of up to `CHUNK_BYTES` read in
   one call, and ``loop_read`` goes on reading packets while the chunk holds bytes, so one
