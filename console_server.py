@@ -574,8 +574,10 @@ class Simulator:
         self._set(state="done", run=run, at=when)
 
     def close(self) -> None:
+        """Stop the worker: at once when idle (its queues closed cleanly); a run under way
+        is not waited for (the worker ends with the console's process)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=self.status["state"] != "running", cancel_futures=True)
 
 
 def app(console: Console) -> Starlette:

@@ -7,7 +7,8 @@ and backlog drain.
    the reading log (SQLite, WAL). Prints readings per second for the load, for the replay
    without the log and with it.
 2. MQTT, sustained: a mosquitto broker started here (free localhost port, the recommended
-   settings of `twin.feeds.mqtt.BROKER_SETTINGS`) carries QoS 1
+   settings of `twin.feeds.mqtt.BROKER_SETTINGS`, saving in a temporary folder; with
+   ``--save-every-change`` also `twin.feeds.mqtt.SAVE_EVERY_CHANGE`) carries QoS 1
    messages offered at 1,000, 5,000 and 10,000 per second for ``--seconds`` each, by a
    publisher in another process (a minimal MQTT 3.1.1 client on a raw socket: paho's
    Python client cannot itself publish 10,000 messages a second on a small machine). A
@@ -15,9 +16,12 @@ and backlog drain.
    its commit) and the main thread takes every reading into the twin, as ``parktwin live``
    does. Prints the sustained rate (readings taken by the twin per second, first to last),
    how many arrived, and the latency from the publisher's clock when it sent the message to
-   the twin's update (one machine, one clock): median and p99.
-3. MQTT, backlog: ``--backlog`` messages are queued by the broker while the twin is away;
-   the twin then connects and drains them. Prints the drain rate.
+   the twin's update (one machine, one clock): median and p99; the rate the publisher
+   achieved, the CPU time of the twin's process and of the broker per message, and the
+   bytes the broker wrote to disk per message (Linux /proc).
+3. MQTT, backlog: ``--backlog`` messages are queued by the broker while the twin is away
+   (prints how fast the broker acknowledged them); the twin then connects and drains them.
+   Prints the drain rate.
 
 Issue 4 targets: replay through state and alarms >= 200,000 readings/s on one core;
 latency median < 20 ms, p99 < 100 ms. Issue 11 target: 10,000 readings/s sustained on a
