@@ -603,8 +603,10 @@ class Plume:
         lateral = np.exp(-0.5 * (np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)) ** 2)
         field = c * lateral * _vertical(z, h, sz)
         inside = np.where((field >= low) & (field <= high), field, 0.0)
+        # the mass per metre of plume [kg/m] (its flux over the cloud speed, Q / u, where
+        # nothing is cut off)
         per_m = 2.0 * np.trapezoid(np.trapezoid(inside, axis=2), axis=1) * (y_end * z_end)[:, 0, 0]
-        per_m = per_m / (80 * 60) / one.u[0]
+        per_m = per_m / (80 * 60)
         return float(np.trapezoid(per_m, one.x[0].clip(0.0)))
 
     def level_concentration(self, mole_fraction):

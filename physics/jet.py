@@ -29,12 +29,13 @@ z = 0); its cross-section and its image below the ground then make the reflected
 of ``physics.integral_plume``.
 
 Since Q is constant, the mass fraction is 1 / mu with mu = m / Q, and every quantity is a
-function of mu: the equations are integrated in mu on one logarithmic grid for every jet
-at once (ds = dm / E), the horizontal momentum in closed form, and the path's dependence
-on its own height (wind profile, ground) and vertical momentum by fixed-point sweeps of
-the whole path (Picard iteration), each a handful of vectorised array operations, until
-the axis moves by less than 0.1 mm and the buoyancy integral by less than 1e-5 (at most
-SWEEPS; the error falls about thirtyfold per sweep).
+function of mu: the equations are marched in mu along one logarithmic grid (SUBSTEPS
+log-spaced sub-steps per interval) for every jet at once (ds = dm / E), with Heun's
+predictor-corrector (the explicit trapezoidal rule; e.g. Press et al. 2007, Numerical
+Recipes 3rd ed., sec. 17.1), each point from the one before it. A jet going up against
+its buoyancy stalls at its apex (w = 0, V ~ u_a): there E -> 0 and ds/dm, d(m w)/dm grow
+like 1 / |w|, an integrable singularity that the march crosses with dz/dm bounded (a
+fixed-point iteration over the whole path does not converge there).
 
 References
 ----------
@@ -67,7 +68,8 @@ ALPHA = 0.32 / 4.0  # jet-shear entrainment, Ricou & Spalding (1961)
 BETA = 0.6  # cross-flow entrainment, Briggs (1975)
 #: m / Q on the path's grid: from the pure release to 1e7 times its mass. [-]
 MASS_RATIO = np.geomspace(1.0, 1e7, 141)
-SWEEPS = 8
+#: sub-steps of Heun's predictor-corrector per grid interval
+SUBSTEPS = 2
 
 
 class JetPath(NamedTuple):
@@ -89,14 +91,6 @@ class JetPath(NamedTuple):
     temperature: np.ndarray
     density: np.ndarray
     entrainment: np.ndarray
-
-
-def _cumulative(f, dmu, q):
-    """Cumulative trapezoidal integral of f (n, k) over m = q mu, from the source."""
-    inc = 0.5 * (f[:, 1:] + f[:, :-1]) * dmu * q[:, None]
-    out = np.zeros_like(f)
-    np.cumsum(inc, axis=1, out=out[:, 1:])
-    return out
 
 
 def _section(m, u_x, w, u_a, rho, rho_a):
@@ -154,14 +148,12 @@ def jet_path(
     Ricou & Spalding (1961); Hoult, Fay & Forney (1969); Briggs (1975); Ermak (1990);
     Witlox & Holt (1999): see the module docstring.
     """
-    q = np.asarray(rate_kg_s, dtype=float)
+    q = np.asarray(rate_kg_s, dtype=float)[:, None]
     v0 = np.asarray(velocity_m_s, dtype=float)[:, None]
     theta = np.asarray(angle_rad, dtype=float)[:, None]
     h = np.asarray(height_m, dtype=float)[:, None]
     rho_a = np.asarray(air_density, dtype=float)[:, None]
     mu = MASS_RATIO
-    dmu = np.diff(mu)
-    m = q[:, None] * mu
     # the mixture's density at omega = 1 / mu, the same points for every release
     omega = 1.0 / mu
     j = np.clip(np.searchsorted(table.omega, omega) - 1, 0, table.omega.size - 2)
@@ -169,38 +161,65 @@ def jet_path(
     rho, temperature = (
         a[:, j] + f * (a[:, j + 1] - a[:, j]) for a in (table.density, table.temperature)
     )
-    mx0 = q[:, None] * v0 * np.cos(theta)
-    mw0 = q[:, None] * v0 * np.sin(theta)
-    z = np.broadcast_to(h, m.shape)
-    radius = np.sqrt(m / (rho * v0 * math.pi))
-    buoyancy = np.zeros_like(m)
-    # past the point where a jet stops entraining (it moves with the wind) its path is
-    # infinite and not used (``physics.integral_plume`` hands it over before)
+    # sub-steps of the grid, log-spaced, and the density on them (linear in mu)
+    fine = np.geomspace(1.0, mu[-1], (mu.size - 1) * SUBSTEPS + 1)
+    cell = np.minimum(np.searchsorted(mu, fine, side="right") - 1, mu.size - 2)
+    frac = (fine - mu[cell]) / (mu[cell + 1] - mu[cell])
+    rho_fine = rho[:, cell] + frac * (rho[:, cell + 1] - rho[:, cell])
+
+    def state(i, y, grounded):
+        """Velocities, section and d/dm of y = (m u_x, m w, x, z, s) at sub-point i."""
+        m = q * fine[i]
+        r = rho_fine[:, i : i + 1]
+        u_x = y[0] / m
+        w = np.where(grounded, 0.0, y[1] / m)
+        speed = np.hypot(u_x, w)
+        u_a = wind(np.where(grounded, 0.0, y[3]), np.sqrt(m / (r * speed * math.pi)))
+        ds, cos, sin, speed, radius, e = _section(m, u_x, w, u_a, r, rho_a)
+        lift = np.where(grounded, 0.0, G * (rho_a - r) * math.pi * radius**2 * ds)
+        rates = (u_a, lift, cos * ds, sin * ds, ds)
+        return rates, (u_x, w, speed, radius, u_a, e)
+
+    n = q.shape[0]
+    y = [q * v0 * np.cos(theta), q * v0 * np.sin(theta), np.zeros_like(h), h, np.zeros_like(h)]
+    grounded = h <= 0.0
+    y[1] = np.where(grounded, 0.0, y[1])
+    out = {
+        name: np.empty((n, mu.size)) for name in ("x", "z", "s", "u_x", "w", "V", "b", "ua", "e")
+    }
     np_err = np.errstate(divide="ignore", invalid="ignore")
     np_err.__enter__()
-    for _ in range(SWEEPS):
-        previous = z, buoyancy
-        u_a = wind(z, radius)
-        u_x = (mx0 + _cumulative(u_a, dmu, q)) / m
-        w = (mw0 + buoyancy) / m
-        # the path falling freely, then held on the ground from where it first reaches it
-        # (the earlier part does not depend on the later: the integrals run from the hole)
-        ds, cos, sin, speed, radius, e = _section(m, u_x, w, u_a, rho, rho_a)
-        grounded = np.maximum.accumulate(h + _cumulative(sin * ds, dmu, q) <= 0.0, axis=1)
-        if grounded.any():
-            w = np.where(grounded, 0.0, w)
-            ds, cos, sin, speed, radius, e = _section(m, u_x, w, u_a, rho, rho_a)
-        z = np.where(grounded, 0.0, np.maximum(h + _cumulative(sin * ds, dmu, q), 0.0))
-        buoyancy = _cumulative(G * (rho_a - rho) * math.pi * radius**2 * ds, dmu, q)
-        # converged: the axis to 0.1 mm, the buoyancy integral to 1e-5 (past a jet's end
-        # both are NaN in both sweeps)
-        moved = np.fmax.reduce(np.abs(z - previous[0]), axis=None)
-        changed = np.fmax.reduce(
-            np.abs(buoyancy - previous[1]) / (np.abs(buoyancy) + 1e-300), axis=None
-        )
-        if moved <= 1e-4 and changed <= 1e-5:
+    rates, local = state(0, y, grounded)
+    for i in range(fine.size):
+        if i % SUBSTEPS == 0:
+            col = i // SUBSTEPS
+            for name, v in zip(("x", "z", "s"), (y[2], y[3], y[4]), strict=True):
+                out[name][:, col] = v[:, 0]
+            for name, v in zip(("u_x", "w", "V", "b", "ua", "e"), local, strict=True):
+                out[name][:, col] = v[:, 0]
+        if i == fine.size - 1:
             break
-    s = _cumulative(ds, dmu, q)
-    x = _cumulative(cos * ds, dmu, q)
+        # Heun's predictor-corrector over the sub-step dm = q d(mu)
+        dm = q * (fine[i + 1] - fine[i])
+        guess = [a + r * dm for a, r in zip(y, rates, strict=True)]
+        ahead, _ = state(i + 1, guess, grounded | (guess[3] <= 0.0))
+        y = [a + 0.5 * (r0 + r1) * dm for a, r0, r1 in zip(y, rates, ahead, strict=True)]
+        # the ground stops a falling jet: from where its axis reaches it, it runs along it
+        grounded = grounded | (y[3] <= 0.0)
+        y[1] = np.where(grounded, 0.0, y[1])
+        y[3] = np.where(grounded, 0.0, y[3])
+        rates, local = state(i + 1, y, grounded)
     np_err.__exit__(None, None, None)
-    return JetPath(s, x, z, radius, u_x, w, speed, u_a, temperature, rho, e)
+    return JetPath(
+        out["s"],
+        out["x"],
+        out["z"],
+        out["b"],
+        out["u_x"],
+        out["w"],
+        out["V"],
+        out["ua"],
+        temperature,
+        rho,
+        out["e"],
+    )

@@ -448,6 +448,7 @@ def pool_evolution(
     ring_area = np.zeros(n_steps)  # ground wetted at each step (boiling pools)
     ring_time = np.zeros(n_steps)
     rings = 0
+    r2_k = k = 0.0  # the pool size the mass transfer coefficient k was worked out for
     for n in range(n_steps):
         t0 = step_t[n]
         dt = step_t[n + 1] - t0
@@ -468,7 +469,8 @@ def pool_evolution(
                     np.dot(ring_area[:rings], np.sqrt(age0 + dt) - np.sqrt(age0))
                 )
             elif r2 > 0:
-                k = k_wind * float(np.power(2 * math.sqrt(r2), -0.11)) * k_schmidt
+                if r2 != r2_k:  # a pool held by its bund keeps its coefficient
+                    r2_k, k = r2, k_wind * float(np.power(2 * math.sqrt(r2), -0.11)) * k_schmidt
                 loss = k * surface_density * math.pi * r2 * dt
             loss = min(loss, liquid)
         mass[n + 1] = liquid - loss

@@ -562,8 +562,8 @@ class Engine:
 
     def _cloud(self, leak: Leak):
         """The leak's dense near field in the weather of the moment as a table (x [m],
-        centreline [kg/m3] per kg/s of its rate, core half-width b [m], sigma_y [m], range
-        end [m]) from the integral model (``scenarios.zones.Cloud``) as far as its
+        ground-level centreline [kg/m3] per kg/s of its rate, core half-width b [m], sigma_y
+        [m], range end [m]) from the integral model (``scenarios.zones.Cloud``) as far as its
         Richardson number stays above DENSE_RICHARDSON; None where the cloud is passive from
         the start or instantaneous (the puffs, the model's passive limit, carry it)."""
         key = (id(leak), self.weather, leak.isolated_s, leak.ignited_s)
@@ -576,8 +576,9 @@ class Engine:
                 if dense.size:
                     x_end = float(cloud.plume.x[0, dense.max()])
                     x = np.geomspace(0.5, max(x_end, 1.0), 200)
-                    c, b, sigma_y, _, _ = (v[0] for v in cloud.plume.profile(x))
-                    table = (x, c / cloud.rate, b, sigma_y, x_end)
+                    _, b, sigma_y, _, _ = (v[0] for v in cloud.plume.profile(x))
+                    # at the ground: a jet from a hole above it comes down first
+                    table = (x, cloud.centreline(x) / cloud.rate, b, sigma_y, x_end)
             self._clouds[key] = table
         return self._clouds[key]
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios import capacity
+from scenarios.progress import Stages
 from scenarios.scenario_file import Scenario
 
 PERCENTILES = (5, 50, 95)
@@ -92,35 +93,51 @@ def run_ensemble(
 
     ``workers`` local processes (default: the machine's cores), or the Dask scheduler at
     ``cluster`` (an address such as "tcp://127.0.0.1:8786", or a ``distributed.Client``).
-    ``progress`` shows a progress bar (rich) for local runs.
+    ``progress`` shows the members done as they finish (``scenarios.progress``), wherever
+    they run.
     """
     ds = draws(scenario, n, seed)
-    if cluster is not None:
-        rows = _on_dask(cluster, scenario, ds, action)
-    elif workers == 1:
-        rows = [member(scenario, d, action) for d in _track(ds, progress, n)]
-    else:
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-            futures = {pool.submit(member, scenario, d, action): k for k, d in enumerate(ds)}
-            rows = [None] * n
-            for f in _track(as_completed(futures), progress, n):
-                rows[futures[f]] = f.result()
+    rows = [None] * n
+    with Stages("ensemble", enabled=progress) as stages:
+        if cluster is not None:
+            _on_dask(cluster, scenario, ds, action, rows, stages)
+        elif workers == 1:
+            stages.stage(f"{n:,} members in this process", total=n, unit="members")
+            for k, d in enumerate(ds):
+                rows[k] = member(scenario, d, action)
+                stages.advance()
+        else:
+            workers = workers or os.cpu_count()
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(member, scenario, d, action): k for k, d in enumerate(ds)}
+                stages.stage(f"{n:,} members, {workers} processes", total=n, unit="members")
+                for f in as_completed(futures):
+                    rows[futures[f]] = f.result()
+                    stages.advance()
     return pd.DataFrame(rows).rename_axis("member")
 
 
-def _track(items, progress: bool, n: int):
-    if not progress:
-        return items
-    from rich.progress import track
+def _on_dask(cluster, scenario, ds, action, rows, stages):
+    """Members on the cluster, each row put in its place as it comes back."""
+    from distributed import as_completed as dask_completed
 
-    return track(items, description="ensemble", total=n, transient=True)
-
-
-def _on_dask(cluster, scenario, ds, action):
+    stages.stage(f"connecting to the Dask cluster {capacity.address_of(cluster)}")
     client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
     try:
-        futures = client.map(member, [scenario] * len(ds), ds, [action] * len(ds), pure=False)
-        return client.gather(futures)
+        threads = sum(client.nthreads().values())
+        stages.stage(
+            f"{len(ds):,} members on the cluster ({threads} worker threads)",
+            total=len(ds),
+            unit="members",
+        )
+        shared = client.scatter(scenario, broadcast=True)
+        futures = {
+            client.submit(member, shared, d, action, pure=False): k for k, d in enumerate(ds)
+        }
+        for future in dask_completed(futures):
+            rows[futures[future]] = future.result()
+            future.release()
+            stages.advance()
     finally:
         if client is not cluster:
             client.close()

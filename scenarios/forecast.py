@@ -101,6 +101,7 @@ def forecast(
         assumptions=[
             "rate from the twin's estimate, held until the measured inventory is gone",
             "cloud at air temperature (what detectors see is already airborne)",
+            "no jet phase: the detectors give neither the hole nor its pressure",
         ],
     )
     lon_lat = park.to_wgs84("boundary").union_all().centroid

@@ -91,6 +91,7 @@ class SourceTerm:
     jet_velocity_m_s: float | None = None
     storage_pressure_Pa: float = P_ATM
     aerosol_fraction: float = 0.0  # liquid droplets in the airborne mass at the source
+    release_height_m: float = 0.0  # height of the hole above the ground (tanks stand on it)
     assumptions: list[str] = field(default_factory=list)
 
     def max_average_rate(self, window_s: float = 60.0) -> float:
@@ -469,6 +470,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
             inventory,
             jet_velocity_m_s=_sound_speed(sub, T),
             storage_pressure_Pa=psat,
+            release_height_m=hole_h,
             assumptions=assumptions,
         )
     if hole_h >= level:
@@ -503,6 +505,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
             p,
             jet_velocity_m_s=_sound_speed(sub, tb),
             storage_pressure_Pa=psat,
+            release_height_m=hole_h,
             aerosol_fraction=_aerosol(out),
             assumptions=assumptions,
         )

@@ -118,6 +118,37 @@ def _frame(term: SourceTerm, weather: Weather, source_xy):
     return [dx, cx, dy, cy, source_xy[0], source_xy[1]]
 
 
+#: direction of a release's jet above the horizontal [deg]: along the wind, horizontal (a
+#: hole's direction is not known; the jet then carries its cloud farthest downwind)
+JET_ANGLE_DEG = 0.0
+
+
+def jet_leads(term: SourceTerm) -> bool:
+    """Whether the cloud of ``term`` starts as its momentum jet: a continuous release with a
+    jet velocity and no pool (a vapour or gas jet, or a flashing jet that rains nothing
+    out). A jet that feeds a rainout pool is not: one cloud cannot start both from the
+    hole and from the pool's area, and the pool's (its vapour spread over the pool, next
+    to the detectors around it) is kept (:func:`jet_assumption`)."""
+    return term.instantaneous_kg <= 0 and bool(term.jet_velocity_m_s) and term.pool is None
+
+
+def jet_assumption(term: SourceTerm) -> str | None:
+    """The zones report's line on the jet phase of ``term``'s cloud (None for a release
+    without a jet)."""
+    if jet_leads(term):
+        return (
+            f"jet of {term.jet_velocity_m_s:.0f} m/s (the speed of sound of the vapour) from "
+            f"the hole at {term.release_height_m:g} m, horizontal along the wind (its "
+            "direction is not known)"
+        )
+    if term.instantaneous_kg <= 0 and term.jet_velocity_m_s and term.pool is not None:
+        return (
+            "the jet's momentum is not modelled: its cloud rises from the rainout pool's "
+            "area (a jet and a pool together would need two clouds)"
+        )
+    return None
+
+
 class Cloud:
     """Ground-level concentration of a release's cloud in the wind frame [kg/m3]: x downwind
     from the source, y to the left of it, from the integral model
@@ -130,7 +161,9 @@ class Cloud:
     the airborne mass takes at that rate (the finite-duration factor); a pool gives its
     largest area (``steady=True``: without the finite-duration factor). An instantaneous one
     (a rupture) is the puff as a short segment
-    (``physics.integral_plume.puff_as_segment``): the peak of the passing puff.
+    (``physics.integral_plume.puff_as_segment``): the peak of the passing puff. A release
+    whose jet leads (:func:`jet_leads`) starts as a momentum jet from its hole
+    (``physics.jet``), horizontal along the wind (``JET_ANGLE_DEG``); ``jet`` says so.
     """
 
     def __init__(
@@ -155,6 +188,7 @@ class Cloud:
             rate = term.max_average_rate(60.0)
             area = float(term.pool.area_m2.max()) if term.pool is not None else 0.0
             duration = term.airborne_total_kg / rate if rate > 0 and not steady else math.inf
+        self.jet = jet_leads(term)
         self.rate = rate
         self.duration_s = duration
         self.plume = integral_plume.integral_plume(
@@ -164,7 +198,10 @@ class Cloud:
                 temperature_K=term.cloud_temperature_K,
                 liquid_fraction=term.aerosol_fraction,
                 area_m2=area,
+                height_m=term.release_height_m if self.jet else 0.0,
                 duration_s=duration,
+                jet_velocity_m_s=term.jet_velocity_m_s if self.jet else 0.0,
+                jet_angle_deg=JET_ANGLE_DEG,
             ),
             integral_plume.Ambient(
                 weather.wind_speed_m_s,
@@ -343,6 +380,8 @@ def threat_zones(
     cloud = Cloud(term, weather)
     rows, envelope, models = [], [], [f"source: {term.model}"]
     assumptions = list(term.assumptions)
+    if (line := jet_assumption(term)) is not None:
+        assumptions.append(line)
 
     def add(hazard, name, threshold, geom_wind, distance):
         geom = affinity.affine_transform(geom_wind, frame) if not geom_wind.is_empty else geom_wind
@@ -517,7 +556,7 @@ def plan_in_zones(park: geodata.Park, zones: gpd.GeoDataFrame) -> pd.DataFrame:
             frame = park.layers.get(layer)
             if frame is None or not len(frame):
                 continue
-            hit = frame[frame.intersects(z.geometry)]
+            hit = frame.iloc[np.sort(frame.sindex.query(z.geometry, predicate="intersects"))]
             for i, row in hit.iterrows():
                 inside = (
                     float(row.geometry.intersection(z.geometry).length)
@@ -538,6 +577,12 @@ def plan_in_zones(park: geodata.Park, zones: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["hazard", "level", "kind", "id", "name", "inside_m"])
 
 
+def _inside(frame: gpd.GeoDataFrame, geometry) -> pd.Index:
+    """Index labels of the rows of ``frame`` that intersect ``geometry``, in the frame's
+    order, found through its spatial index (an STR tree) rather than one test per row."""
+    return frame.index[np.sort(frame.sindex.query(geometry, predicate="intersects"))]
+
+
 def _count_people(park: geodata.Park, zones: gpd.GeoDataFrame, population: str):
     b, t = park.buildings, park.targets
     occupants = b[f"occupants_{population}"]
@@ -549,8 +594,8 @@ def _count_people(park: geodata.Park, zones: gpd.GeoDataFrame, population: str):
             n_buildings.append(0)
             n_targets.append("")
             continue
-        inside_b = b.index[b.intersects(z.geometry)]
-        inside_t = t.index[t.intersects(z.geometry)]
+        inside_b = _inside(b, z.geometry)
+        inside_t = _inside(t, z.geometry)
         people.append(int(occupants[inside_b].sum() + residents[inside_t].sum()))
         n_buildings.append(len(inside_b))
         n_targets.append(", ".join(f"{t.loc[i, 'name']} ({t.loc[i, 'kind']})" for i in inside_t))

@@ -64,9 +64,10 @@ def test_percentiles_say_how_many_members_they_rest_on():
     assert "seed" not in stats.index
 
 
-def test_a_local_dask_cluster_gives_the_same_results():
+def test_a_local_dask_cluster_gives_the_same_results(capsys):
     """A scheduler and two workers (threads of this process, to keep the test short; the
-    tasks still go through the scheduler as on a remote cluster)."""
+    tasks still go through the scheduler as on a remote cluster); the members done are
+    shown as they come back (lines, as on a pipe)."""
     distributed = pytest.importorskip("distributed")
     sc = scenario(**SMALL)
     one = ensemble.run_ensemble(sc, 3, seed=5, workers=1)
@@ -76,8 +77,13 @@ def test_a_local_dask_cluster_gives_the_same_results():
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        on_dask = ensemble.run_ensemble(sc, 3, seed=5, cluster=client)
+        on_dask = ensemble.run_ensemble(sc, 3, seed=5, cluster=client, progress=True)
+        address = client.scheduler.address
     pd.testing.assert_frame_equal(one, on_dask)
+    lines = capsys.readouterr().out
+    assert f"connecting to the Dask cluster {address}" in lines
+    assert "ensemble: 3 members on the cluster (2 worker threads)" in lines
+    assert "ensemble: members 3/3 (100 %)" in lines
 
 
 def test_bytes_per_member_covers_what_a_member_holds():

@@ -108,6 +108,22 @@ def test_passive_release_is_the_gaussian_plume(stability):
         assert_allclose(got, expected, rtol=0.02)
 
 
+@pytest.mark.parametrize("stability", ["B", "D", "F"])
+def test_airborne_mass_of_a_steady_plume_is_its_flux_over_its_speed(stability):
+    """Steady state: every metre of plume holds Q / u(x) of the release (the flux through
+    a plane is Q = u integral(C dy dz), module docstring), so the mass between the source
+    and the last station is Q integral(dx / u) (closed form, the model's own speed u(x));
+    a band of levels holds part of it and two bands add up."""
+    plume = _passive_plume(stability, 0.05)
+    x, u = plume.x[0].clip(0.0), plume.u[0]
+    expected = 1e-4 * np.trapezoid(1.0 / u, x)
+    assert plume.mass_between(0.0, np.inf) == pytest.approx(expected, rel=0.02)
+    c = float(plume.centreline([1000.0])[0, 0])
+    low, high = plume.mass_between(0.0, c), plume.mass_between(c, np.inf)
+    assert 0.0 < low < expected and 0.0 < high < expected
+    assert low + high == pytest.approx(plume.mass_between(0.0, np.inf), rel=1e-9)
+
+
 def test_neutral_passive_growth_over_water_is_the_closed_form():
     """Neutral, z0 = 0.2 mm (the sea): d sigma_z/dx = c u* / u(z) with c = 2 sqrt(2/pi)
     k / 0.74 and u(z) = u*/k ln((z + z0)/z0) at z = sqrt(pi/2) sigma_z / 2, so that

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
@@ -130,6 +130,19 @@ def test_mass_flux_is_conserved_through_the_jet_and_the_hand_off(r):
 
 @settings(max_examples=15, deadline=None)
 @given(jets)
+@example(  # a cold dense vertical jet that stalls at its apex and falls back to the ground
+    {
+        "rate": 1.0,
+        "velocity": 30.0,
+        "angle": 90.0,
+        "height": 1.0,
+        "molar_mass": 0.0625,
+        "temperature": 200.0,
+        "liquid": 0.0,
+        "stability": "D",
+        "wind": 2.0,
+    }
+)
 def test_concentration_and_section_are_continuous_through_the_jet_and_the_hand_off(r):
     """No step larger than 5 % between neighbouring points from 0.5 m to 10 km in the
     mixture's concentration on the axis, the section's width and depth, and no jump in the

@@ -8,6 +8,8 @@ import pytest
 
 from geodata.demo import build_large
 from geodata.load import resolve_source
+from scenarios.release import source_term
+from scenarios.zones import PLAN_KINDS, Weather, threat_zones
 from twin import load_park
 
 SMALL = 12
@@ -93,3 +95,28 @@ def test_large_resolves_to_the_cache_folder(tmp_path, monkeypatch):
     assert path.parent == tmp_path and path.exists()
     assert f"_{build_large.ENTERPRISES}_{build_large.SEED}_" in path.name
     assert len(built) == 1
+
+
+def test_zones_count_through_the_spatial_index_as_one_test_per_row(small_park):
+    """People, buildings, targets and plan features inside the zones of a release on the
+    small generated park: the spatial-index counts equal a plain intersects test per row."""
+    park = small_park
+    asset = park.tanks.index[park.tanks["cas"] == "7664-41-7"][0]  # ammonia
+    term = source_term(park, asset, rupture=True)
+    result = threat_zones(park, term, Weather(3.0, 45.0, "D"))
+    assert len(result.zones) and result.zones["buildings"].sum() > 0
+    b, t = park.buildings, park.targets
+    for _, z in result.zones.iterrows():
+        inside_b = b.index[b.intersects(z.geometry)]
+        inside_t = t.index[t.intersects(z.geometry)]
+        assert z.buildings == len(inside_b)
+        pop = result.population
+        people = (
+            b.loc[inside_b, f"occupants_{pop}"].sum() + t.loc[inside_t, f"population_{pop}"].sum()
+        )
+        assert z.people == people
+        in_plan = result.plan[(result.plan.hazard == z.hazard) & (result.plan.level == z.level)]
+        for layer, kind in PLAN_KINDS.items():
+            frame = park.layers[layer]
+            expected = list(frame.index[frame.intersects(z.geometry)])
+            assert list(in_plan.loc[in_plan.kind == kind, "id"]) == expected

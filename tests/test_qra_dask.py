@@ -7,7 +7,7 @@ import pytest
 import twin
 from scenarios.qra import catalogue as cat
 from scenarios.qra import risk
-from scenarios.qra.run import run_qra
+from scenarios.qra.run import _in_order, run_qra
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +47,19 @@ def test_dask_cluster_gives_the_same_result(small):
     ) as lc:
         with distributed.Client(lc) as client:
             _same(reference, run_qra(park, cluster=client, **kw))
+
+
+def test_tasks_stream_in_order_with_a_bounded_window():
+    """``_in_order`` hands back every task in order and never has more than the window
+    submitted and not yet taken (results wait for those before them, bounded)."""
+    out, taken = [], []
+
+    def submit(task):
+        out.append(task)
+        assert len(out) - len(taken) <= 3
+        return f"future {task}"
+
+    for task, future in _in_order(submit, range(10), 3):
+        assert future == f"future {task}"
+        taken.append(task)
+    assert taken == out == list(range(10))

@@ -237,6 +237,29 @@ def test_the_canvas_grows_to_hold_a_footprint_and_says_when_it_cannot():
     assert (union.xmin, union.ymin, union.nx, union.ny) == (-10.0, -30.0, 9, 7)
 
 
+def test_an_empty_canvas_holds_only_what_its_patches_cover():
+    """An ``empty`` canvas (one event's footprints, one enterprise's risk) starts at its
+    first patch and grows over the others only; on any grid it reads as a whole one does.
+    Past the cell budget it cuts where a whole canvas would: at the base grid's edge."""
+    base = risk.Grid(0.0, 0.0, 10.0, 40, 30)
+    whole, empty = risk.Canvas(base), risk.Canvas(base, empty=True)
+    assert empty.values.size == 0
+    for canvas in (whole, empty):
+        canvas.add(3, 5, np.full((2, 3), 1.5))
+        canvas.add(-2, 6, np.ones((2, 2)), 2.0)  # below the base grid
+    assert empty.values.shape == (7, 3) and (empty.j0, empty.i0) == (-2, 5)
+    assert np.array_equal(empty.on(whole.grid), whole.values)
+    for first in ((-10, -10, np.ones((60, 60))), (2, 2, np.ones((2, 2)))):
+        held = {}
+        for empty in (False, True):
+            canvas = risk.Canvas(base, max_cells=2000, empty=empty)
+            canvas.add(*first)
+            canvas.add(-5, -5, np.full((70, 70), 0.5))  # the budget cannot hold this
+            assert canvas.cut
+            held[empty] = canvas.on(base)
+        assert np.array_equal(held[True], held[False])
+
+
 def test_notes_name_the_probit_used_and_the_chemicals_without_one(park):
     """One chlorine and one benzene event: the notes give chlorine's probit and say why
     benzene's toxic risk is not computed; the Lees source changes chlorine's risk and an

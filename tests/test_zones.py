@@ -12,7 +12,7 @@ from shapely.geometry import Point
 
 from physics.meteorology import SIGMA_THETA_DEG
 from scenarios.release import SourceTerm, source_term
-from scenarios.zones import Cloud, Weather, source_point, threat_zones
+from scenarios.zones import Cloud, Weather, jet_leads, source_point, threat_zones
 from twin import load_park
 
 
@@ -30,7 +30,8 @@ def reach_along_wind(geom, source, wind_from_deg):
 
 
 def steady_term(park, rate_kg_s):
-    """A steady ammonia vapour source at ambient temperature: lighter than air, passive."""
+    """A steady ammonia vapour source at ambient temperature from a point on the ground
+    (no jet): lighter than air, passive."""
     base = source_term(park, "NH-101", hole_diameter_m=0.05)
     t = np.linspace(0.0, 3600.0, 721)
     return SourceTerm(
@@ -40,6 +41,7 @@ def steady_term(park, rate_kg_s):
             "airborne_kg_s": np.full_like(t, rate_kg_s),
             "cloud_temperature_K": 293.15,
             "aerosol_fraction": 0.0,
+            "jet_velocity_m_s": None,
         }
     )
 
@@ -266,3 +268,59 @@ def test_source_point_of_a_leak_placed_along_a_pipeline(park):
     assert source_point(park, "NH-101").equals(park.tanks.geometry["NH-101"])
     with pytest.raises(ValueError, match="no tank or pipeline 'X-1@5m'"):
         source_point(park, "X-1@5m")
+
+
+def test_vapour_jet_leads_the_cloud_and_keeps_its_flux(park):
+    """NH-101 (pressurised ammonia, 12.4 m sphere) holed at 11.5 m, above its liquid: a
+    choked vapour jet from the hole. Its cloud starts as the jet, reaches a different,
+    finite AEGL-2 distance than the same release from a point on the ground without a jet
+    (before the jet was wired), and carries the release rate through every plane past the
+    jet (u integral(C dy dz) = Q within 2 %, the model's flux property)."""
+    term = source_term(park, "NH-101", hole_diameter_m=0.05, hole_height_m=11.5, wind_speed_m_s=2.0)
+    weather = Weather(2.0, 225.0, "F", 283.15)
+    assert jet_leads(term) and term.release_height_m == 11.5
+    jet = Cloud(term, weather)
+    pool = Cloud(SourceTerm(**{**term.__dict__, "jet_velocity_m_s": None}), weather)
+    assert jet.jet and not pool.jet
+    level = float(jet.level_kg_m3(160.0)[0])
+    with_jet, without = jet.reach(level), pool.reach(level)
+    assert 0.0 < with_jet < 10_000.0 and 0.0 < without < 10_000.0
+    assert abs(with_jet - without) > 0.05 * without
+    plume = jet.plume
+    for x in (50.0, 300.0, 2000.0):
+        _, b, sy, sz, h = (float(v[0, 0]) for v in plume.profile([x]))
+        y = np.linspace(-(b + 9 * sy), b + 9 * sy, 801)
+        z = np.linspace(0.0, h + 9 * sz, 401)
+        c = plume.concentration(np.full((z.size, y.size), x), y[None, :], z[:, None])
+        flux = float(plume.speed([x])[0, 0]) * np.trapezoid(np.trapezoid(c, y, axis=1), z)
+        assert flux == pytest.approx(jet.rate, rel=0.02), x
+
+
+def test_pool_cloud_has_no_jet_and_is_unchanged(park):
+    """A liquid pool (methanol, atmospheric tank), a flashing jet that rains out (NH-101
+    holed below its liquid) and a rupture's puff have no jet phase: the cloud is the one
+    from the pool's area at the ground, as before the jet."""
+    from physics import integral_plume
+
+    weather = Weather(3.0, 270.0, "D")
+    term = source_term(park, "ME-101", hole_diameter_m=0.05)
+    assert not jet_leads(term)
+    assert not jet_leads(source_term(park, "NH-101", rupture=True))
+    assert not jet_leads(source_term(park, "NH-101", hole_diameter_m=0.05, hole_height_m=0.5))
+    cloud = Cloud(term, weather)
+    rate = term.max_average_rate(60.0)
+    direct = integral_plume.integral_plume(
+        integral_plume.substance_release(
+            term.substance,
+            rate,
+            temperature_K=term.cloud_temperature_K,
+            liquid_fraction=term.aerosol_fraction,
+            area_m2=float(term.pool.area_m2.max()),
+            duration_s=term.airborne_total_kg / rate,
+        ),
+        integral_plume.Ambient(
+            3.0, "D", weather.roughness_m, weather.air_temperature_K, weather.relative_humidity
+        ),
+    )
+    x = np.geomspace(1.0, 5000.0, 50)
+    np.testing.assert_array_equal(cloud.centreline(x), direct.centreline(x)[0])

@@ -130,31 +130,41 @@ class Canvas:
     cells of ``grid`` (offsets may fall outside it) and the canvas widens to take them,
     up to ``max_cells`` cells (default ``MAX_GRID_CELLS``); past that a patch is cut at
     the canvas's edge and ``cut`` is set (the contours then say where the grid cuts
-    them). ``dtype`` float32 halves the memory where seven digits are plenty."""
+    them). ``dtype`` float32 halves the memory where seven digits are plenty. An
+    ``empty`` canvas starts with no cells (not the whole of ``grid``) and holds only what
+    its patches cover: one event's footprints, one enterprise's risk."""
 
-    def __init__(self, grid: Grid, max_cells: int | None = None, dtype=np.float64):
+    def __init__(
+        self, grid: Grid, max_cells: int | None = None, dtype=np.float64, empty: bool = False
+    ):
         self.base = grid
         self.max_cells = MAX_GRID_CELLS if max_cells is None else max_cells
         self.j0 = self.i0 = 0
-        self.values = np.zeros((grid.ny, grid.nx), dtype=dtype)
+        self.values = np.zeros((0, 0) if empty else (grid.ny, grid.nx), dtype=dtype)
         self.cut = False
 
     def add(self, j: int, i: int, patch: np.ndarray, weight: float = 1.0) -> None:
         ny, nx = self.values.shape
-        j0, i0 = min(j, self.j0), min(i, self.i0)
-        j1 = max(j + patch.shape[0], self.j0 + ny)
-        i1 = max(i + patch.shape[1], self.i0 + nx)
-        if (j0, i0, j1, i1) != (self.j0, self.i0, self.j0 + ny, self.i0 + nx):
-            if (j1 - j0) * (i1 - i0) <= self.max_cells:
-                self._grow(j0, i0, j1, i1)
+        held = (self.j0, self.i0, self.j0 + ny, self.i0 + nx) if self.values.size else None
+        want = _union(held, (j, i, j + patch.shape[0], i + patch.shape[1]))
+        if want != held:
+            # the budget counts the base grid as held (an empty canvas cuts where a whole one
+            # would): past it, the canvas takes the base grid and cuts the patch at its edge
+            base = (0, 0, self.base.ny, self.base.nx)
+            bounds = _union(want, base)
+            if (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) <= self.max_cells:
+                self._grow(*want)
             else:
                 self.cut = True
+                if _union(held, base) != held:
+                    self._grow(*_union(held, base))
         add_patch(self.values, j - self.j0, i - self.i0, patch, weight)
 
     def _grow(self, j0, i0, j1, i1) -> None:
         ny, nx = self.values.shape
         grown = np.zeros((j1 - j0, i1 - i0), dtype=self.values.dtype)
-        grown[self.j0 - j0 : self.j0 - j0 + ny, self.i0 - i0 : self.i0 - i0 + nx] = self.values
+        if self.values.size:
+            grown[self.j0 - j0 : self.j0 - j0 + ny, self.i0 - i0 : self.i0 - i0 + nx] = self.values
         self.values, self.j0, self.i0 = grown, j0, i0
 
     @property
@@ -170,6 +180,13 @@ class Canvas:
         i = round((self.grid.xmin - grid.xmin) / grid.cell)
         add_patch(out, j, i, self.values, 1.0)
         return out
+
+
+def _union(a, b):
+    """The smallest (row0, col0, row1, col1) box holding boxes ``a`` and ``b`` (None: no box)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def union_grid(grids, pad: int = 1) -> Grid:

@@ -8,9 +8,13 @@ unchanged: footprints and risk patches are computed once, the people side per la
 Tasks run in local processes by default
 (``concurrent.futures``), in this process with ``workers=0``, or on a Dask cluster given
 its address. Results are taken in submission order and summed as they arrive (the grid
-is never held per task), so the same input gives the same result on any of them.
+is never held per task), so the same input gives the same result on any of them. At most
+``TASKS_PER_WORKER`` tasks per worker are out at a time: the grid streams, and memory grows
+with the grid (and each enterprise's reach), not with the number of events.
 """
 
+import collections
+import itertools
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +42,10 @@ TRIM = 1e-6  # smallest probability x lethality of a footprint cell carried onto
 # baseline included. One measurement on a loaded machine: a park with more loss events, or
 # more local workers, needs more.
 BYTES_PER_CELL = 1200
+# Tasks (an asset's events) out per worker at a time. Results are summed in task order
+# (the same sums on any number of workers); those finished early wait for the ones before
+# them, at most this many per worker, so memory does not grow with the number of events.
+TASKS_PER_WORKER = 4
 
 
 @dataclass
@@ -61,6 +69,10 @@ class Setup:
     ignition_table: pd.DataFrame
     layouts: tuple[Layout, ...]
     probit: str | None = None
+    by_weather: dict = field(init=False)  # ``sectors(climate)``, worked out once
+
+    def __post_init__(self):
+        self.by_weather = sectors(self.climate)
 
 
 @dataclass
@@ -121,8 +133,8 @@ def _weights(climate: pd.DataFrame, weather_name: str):
 
 def sectors(climate: pd.DataFrame) -> dict:
     """Per weather class (in name order): its total probability and, per wind sector, the
-    sector's probability and its (period, probability) pairs; worked out once, not per
-    event."""
+    sector's probability and its (period, probability) pairs; worked out once per run
+    (``Setup.by_weather``), not per event."""
     out = {}
     for weather_name in sorted(climate.weather.unique()):
         weights = _weights(climate, weather_name)
@@ -158,15 +170,14 @@ def _trimmed(fp):
 
 
 def evaluate_event(
-    park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None, layouts=(0,), by=None
+    park: geodata.Park, event: cat.LossEvent, setup: Setup, terms=None, layouts=(0,)
 ) -> dict:
     """One event's contribution: its grid patch (a property of the place: the same for
     every layout) and, for each layout index in ``layouts``, its F-N scenarios and its risk
     at that layout's receptors (``people``: layout index -> dict). ``terms`` (a dict)
-    shares source terms with the other events of the asset; ``by`` is
-    ``sectors(setup.climate)``, if already worked out."""
+    shares source terms with the other events of the asset."""
     g = setup.grid
-    local = risk.Canvas(g)  # the event's footprints on the grid's cells, grown to hold them
+    local = risk.Canvas(g, empty=True)  # the event's footprints on the grid's cells
     notes = set()
     cells = [g.cell_of(x, y) for x, y, _ in event.positions]
     sources = np.array([g.centre(sj, si) for sj, si in cells])
@@ -174,8 +185,7 @@ def evaluate_event(
     sides = {k: _PeopleSide(setup.layouts[k], sources) for k in layouts}
     outcomes_fn = _outcomes_fn(setup.ignition_table)
     terms = {} if terms is None else terms
-    by = sectors(setup.climate) if by is None else by
-    for weather_name, (total, by_angle) in by.items():
+    for weather_name, (total, by_angle) in setup.by_weather.items():
         if total <= 0:
             continue
         fp = footprint(park, event, weather_name, outcomes_fn, terms=terms, probit=setup.probit)
@@ -263,20 +273,21 @@ class _PeopleSide:
 
 def evaluate_asset(park: geodata.Park, events: list, setup: Setup, layouts=(0,)) -> list[dict]:
     """The events of one asset, sharing their source terms."""
-    terms, by = {}, sectors(setup.climate)
-    return [evaluate_event(park, event, setup, terms, layouts, by) for event in events]
+    terms = {}
+    return [evaluate_event(park, event, setup, terms, layouts) for event in events]
 
 
 _PARKS: tuple = ()
+_SETUP: Setup | None = None
 
 
-def _init_worker(parks):
-    global _PARKS
-    _PARKS = parks
+def _init_worker(parks, setup):
+    global _PARKS, _SETUP
+    _PARKS, _SETUP = parks, setup
 
 
-def _task(k, events, layouts, setup):
-    return evaluate_asset(_PARKS[k], events, setup, layouts)
+def _task(k, events, layouts):
+    return evaluate_asset(_PARKS[k], events, _SETUP, layouts)
 
 
 def _receptors(park: geodata.Park):
@@ -466,7 +477,7 @@ class _Sums:
             self.total.add(j, i, patch)
             canvas = self.by_enterprise.get(result["enterprise"])
             if canvas is None:  # only for distances to its contours: float32 is plenty
-                canvas = risk.Canvas(self.base, dtype=np.float32)
+                canvas = risk.Canvas(self.base, dtype=np.float32, empty=True)
                 self.by_enterprise[result["enterprise"]] = canvas
             canvas.add(j, i, patch)
         people = result["people"][k]
@@ -562,6 +573,21 @@ def check_memory(grid: risk.Grid, available: int | None = None) -> None:
     )
 
 
+def _in_order(submit, tasks, window: int):
+    """(task, future) for every task, in task order, with at most ``window`` tasks
+    submitted and not yet taken: finished results wait for those before them, so what
+    waits is bounded by the window, not by the number of tasks."""
+    queue = collections.deque()
+    todo = iter(tasks)
+    for task in itertools.islice(todo, window):
+        queue.append((task, submit(task)))
+    while queue:
+        yield queue.popleft()
+        following = next(todo, None)
+        if following is not None:
+            queue.append((following, submit(following)))
+
+
 def _stream(parks, tasks, setup, workers, cluster, stages):
     """(event result, layouts it belongs to) for every event of every task, in order."""
     if cluster is not None:
@@ -576,26 +602,32 @@ def _stream(parks, tasks, setup, workers, cluster, stages):
         return
     plural = "es" if workers > 1 else ""
     stages.stage(f"starting {workers} worker process{plural}")
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(tuple(parks),)) as pool:
-        futures = [pool.submit(_task, *task, setup) for task in tasks]
+    with ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(tuple(parks), setup)
+    ) as pool:
         _events_stage(stages, tasks, setup, f", {workers} process{plural}")
-        for (_, _, layouts), future in zip(tasks, futures, strict=True):
+        window = TASKS_PER_WORKER * workers
+        for (_, _, layouts), future in _in_order(
+            lambda task: pool.submit(_task, *task), tasks, window
+        ):
             for result in future.result():
                 yield result, layouts
 
 
 def _dask_stream(parks, tasks, setup, cluster, stages):
-    stages.stage(f"connecting to the Dask cluster {cluster}")
+    stages.stage(f"connecting to the Dask cluster {capacity.address_of(cluster)}")
     client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
-    _events_stage(stages, tasks, setup, ", on the cluster")
     try:
+        threads = sum(client.nthreads().values())
+        _events_stage(stages, tasks, setup, f", on the cluster ({threads} worker threads)")
         parks_f = [client.scatter(park, broadcast=True) for park in parks]
         setup_f = client.scatter(setup, broadcast=True)
-        futures = [
-            client.submit(evaluate_asset, parks_f[k], events, setup_f, layouts, pure=False)
-            for k, events, layouts in tasks
-        ]
-        for (_, _, layouts), future in zip(tasks, futures, strict=True):
+
+        def submit(task):
+            k, events, layouts = task
+            return client.submit(evaluate_asset, parks_f[k], events, setup_f, layouts, pure=False)
+
+        for (_, _, layouts), future in _in_order(submit, tasks, TASKS_PER_WORKER * max(threads, 1)):
             for result in future.result():
                 yield result, layouts
             future.release()
