@@ -62,3 +62,9 @@ def connect(address: str, timeout_s: float | None = None):
         raise ValueError(
             f"no Dask scheduler answered at {address} within {timeout_s:g} s ({reason})"
         ) from None
+
+
+def address_of(cluster) -> str:
+    """The scheduler's address of ``cluster``: an address as given, or a
+    ``distributed.Client``'s."""
+    return cluster if isinstance(cluster, str) else cluster.scheduler.address

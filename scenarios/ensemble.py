@@ -121,7 +121,7 @@ def _on_dask(cluster, scenario, ds, action, rows, stages):
     """Members on the cluster, each row put in its place as it comes back."""
     from distributed import as_completed as dask_completed
 
-    stages.stage(f"connecting to the Dask cluster {cluster}")
+    stages.stage(f"connecting to the Dask cluster {capacity.address_of(cluster)}")
     client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
     try:
         threads = sum(client.nthreads().values())

@@ -78,8 +78,10 @@ def test_a_local_dask_cluster_gives_the_same_results(capsys):
         distributed.Client(cluster) as client,
     ):
         on_dask = ensemble.run_ensemble(sc, 3, seed=5, cluster=client, progress=True)
+        address = client.scheduler.address
     pd.testing.assert_frame_equal(one, on_dask)
     lines = capsys.readouterr().out
+    assert f"connecting to the Dask cluster {address}" in lines
     assert "ensemble: 3 members on the cluster (2 worker threads)" in lines
     assert "ensemble: members 3/3 (100 %)" in lines
 

@@ -615,7 +615,7 @@ def _stream(parks, tasks, setup, workers, cluster, stages):
 
 
 def _dask_stream(parks, tasks, setup, cluster, stages):
-    stages.stage(f"connecting to the Dask cluster {cluster}")
+    stages.stage(f"connecting to the Dask cluster {capacity.address_of(cluster)}")
     client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
     try:
         threads = sum(client.nthreads().values())
