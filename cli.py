@@ -361,6 +361,7 @@ def _load(source):
 
 def _park_summary(park) -> None:
     from twin import tank_inventory_kg
+    from viz import fmt
 
     layers = park.layers
     tanks = layers["tanks"].copy()
@@ -373,7 +374,7 @@ def _park_summary(park) -> None:
     table = Table(title=f"Park {Path(park.source).name} ({park.crs.name})", show_header=True)
     table.add_column("layer")
     table.add_column("count", justify="right")
-    table.add_column("summary")
+    table.add_column("summary", overflow="fold")
     table.add_row(
         "boundary",
         "1",
@@ -381,13 +382,16 @@ def _park_summary(park) -> None:
         f"{boundary.area / 1e6:.2f} km2",
     )
     table.add_row(
-        "enterprises", str(len(layers["enterprises"])), ", ".join(layers["enterprises"].index)
+        "enterprises", str(len(layers["enterprises"])), fmt.ids(layers["enterprises"].index)
     )
     by_chem = tanks.groupby("chemical")
     table.add_row(
         "tanks",
         str(len(tanks)),
-        "; ".join(f"{c} ({g.inventory_t.sum():,.0f} t): {', '.join(g.index)}" for c, g in by_chem),
+        "; ".join(
+            f"{c} ({g.inventory_t.sum():,.0f} t, {len(g)} vessels): {fmt.ids(sorted(g.index))}"
+            for c, g in by_chem
+        ),
     )
     pipes = layers["pipelines"]
     table.add_row(

@@ -1,5 +1,6 @@
 """The command line: help for every command, the demo, and the hazards CSV."""
 
+import re
 import subprocess
 import sys
 
@@ -7,6 +8,7 @@ import pandas as pd
 import pytest
 
 from cli import COMMANDS, main
+from viz import fmt
 
 
 def run(*args):
@@ -50,10 +52,42 @@ def test_park_info_lists_the_ids_of_the_assets():
 
     done = run("park", "info", "demo")
     assert done.returncode == 0, done.stderr
-    out = " ".join(done.stdout.split())
+    out = set(_expand(" ".join(done.stdout.split())))
     park = load_park("demo")
-    for ident in [*park.tanks.index, *park.pipelines.index]:
+    for ident in [*park.tanks.index, *park.pipelines.index, *park.enterprises.index]:
         assert ident in out, ident
+
+
+def _expand(text):
+    """Every id in ``text`` with the ranges ``PR-101..103`` written out."""
+    for word in re.split(r"[\s,;:()]+", text):
+        m = re.fullmatch(r"(.*?)(\d+)\.\.(\d+)", word)
+        if m is None:
+            yield word
+            continue
+        prefix, first, last = m.groups()
+        yield from (f"{prefix}{n:0{len(first)}d}" for n in range(int(first), int(last) + 1))
+
+
+def test_ids_are_listed_with_runs_as_ranges_and_nothing_lost():
+    names = [
+        "E012-PR-101",
+        "E012-PR-102",
+        "E012-PR-103",
+        "E012-PR-105",
+        "E013-PR-101",
+        "E013-PR-102",
+        "G-W",
+        "E099",
+        "E100",
+        "E101",
+        "E0102",
+    ]
+    text = fmt.ids(names)
+    assert text == (
+        "E012-PR-101..103, E012-PR-105, E013-PR-101, E013-PR-102, G-W, E099..101, E0102"
+    )
+    assert list(_expand(text.replace(",", ""))) == names
 
 
 ZONES = ("zones", "--asset", "NH-101", "--hole", "50 mm", "--wind", "2 m/s from E")

@@ -168,3 +168,37 @@ def event(event_id: str) -> str:
     release``)."""
     asset, _, kind = str(event_id).partition("/")
     return f"{asset}: {EVENTS.get(kind, kind.replace('_', ' '))}" if kind else asset
+
+
+ID_NUMBER = re.compile(r"^(.*?)(\d+)$")
+
+
+def ids(names) -> str:
+    """Ids listed compactly, in their order: runs of three or more that differ only in a
+    trailing number counting up by one, with its width kept, as ``first..last-number``
+    (``E012-PR-101, E012-PR-102, E012-PR-103`` -> ``E012-PR-101..103``); others as they are."""
+    parts, run = [], []
+
+    def close():
+        if len(run) >= 3:
+            parts.append(f"{run[0][0]}{run[0][1]}..{run[-1][1]}")
+        else:
+            parts.extend(f"{p}{n}" for p, n in run)
+        run.clear()
+
+    for name in map(str, names):
+        m = ID_NUMBER.match(name)
+        if m is None:
+            close()
+            parts.append(name)
+            continue
+        prefix, digits = m.groups()
+        if run and not (
+            prefix == run[-1][0]
+            and len(digits) == len(run[-1][1])
+            and int(digits) == int(run[-1][1]) + 1
+        ):
+            close()
+        run.append((prefix, digits))
+    close()
+    return ", ".join(parts)
