@@ -126,8 +126,9 @@ def _on_dask(cluster, scenario, ds, action, rows, stages):
     client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
     try:
         threads = sum(client.nthreads().values())
+        plural = "s" if threads != 1 else ""
         stages.stage(
-            f"{len(ds):,} members on the cluster ({threads} worker threads)",
+            f"{len(ds):,} members on the cluster ({threads} worker thread{plural})",
             total=len(ds),
             unit="members",
         )

@@ -619,7 +619,8 @@ def _dask_stream(parks, tasks, setup, cluster, stages):
     client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
     try:
         threads = sum(client.nthreads().values())
-        _events_stage(stages, tasks, setup, f", on the cluster ({threads} worker threads)")
+        plural = "s" if threads != 1 else ""
+        _events_stage(stages, tasks, setup, f", on the cluster ({threads} worker thread{plural})")
         parks_f = [client.scatter(park, broadcast=True) for park in parks]
         setup_f = client.scatter(setup, broadcast=True)
 
