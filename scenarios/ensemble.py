@@ -15,6 +15,7 @@ import functools
 import math
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
@@ -32,6 +33,7 @@ BYTES_PER_MEMBER = 8192
 # chemicals loads its tables lazily and not thread-safely: a process runs one member at a
 # time (Dask workers with several threads wait for each other; use worker processes).
 _ONE_AT_A_TIME = threading.Lock()
+POLL_S = 0.2  # how often members done on a cluster are looked for [s]
 
 
 def check_size(n: int, available: int | None = None) -> None:
@@ -118,9 +120,8 @@ def run_ensemble(
 
 
 def _on_dask(cluster, scenario, ds, action, rows, stages):
-    """Members on the cluster, each row put in its place as it comes back."""
-    from distributed import as_completed as dask_completed
-
+    """Members on the cluster, each row put in its place as it comes back (looked for every
+    ``POLL_S``: a blocking wait on the cluster would not let Ctrl-C through)."""
     stages.stage(f"connecting to the Dask cluster {capacity.address_of(cluster)}")
     client = capacity.connect(cluster) if isinstance(cluster, str) else cluster
     try:
@@ -131,13 +132,17 @@ def _on_dask(cluster, scenario, ds, action, rows, stages):
             unit="members",
         )
         shared = client.scatter(scenario, broadcast=True)
-        futures = {
+        pending = {
             client.submit(member, shared, d, action, pure=False): k for k, d in enumerate(ds)
         }
-        for future in dask_completed(futures):
-            rows[futures[future]] = future.result()
-            future.release()
-            stages.advance()
+        while pending:
+            done = [future for future in pending if future.done()]
+            if not done:
+                time.sleep(POLL_S)
+            for future in done:
+                rows[pending.pop(future)] = future.result()
+                future.release()
+                stages.advance()
     finally:
         if client is not cluster:
             client.close()
