@@ -156,6 +156,28 @@ def wind_speed(z_m, friction_velocity_m_s, z0_m, inv_obukhov_m):
     )
 
 
+def wind_speed_of_one(friction_velocity_m_s: float, z0_m: float, inv_obukhov_m: float):
+    """``wind_speed`` of one release on Python floats: a function of the height z [m]."""
+    scale = friction_velocity_m_s / VON_KARMAN
+
+    def speed(z: float) -> float:
+        z = max(z, 0.0)
+        zeta = z * inv_obukhov_m
+        if zeta < 0.0:
+            x = math.sqrt(math.sqrt(1.0 - 15.0 * zeta))
+            psi = (
+                2.0 * math.log((1.0 + x) / 2.0)
+                + math.log((1.0 + x * x) / 2.0)
+                - 2.0 * math.atan(x)
+                + math.pi / 2.0
+            )
+        else:
+            psi = -4.7 * zeta
+        return scale * (math.log((z + z0_m) / z0_m) - psi)
+
+    return speed
+
+
 def roughness_for(land_use: str) -> float:
     """Roughness length of a land-use class of the Davenport-Wieringa classification [m]
     (``data/roughness.csv``, each row with its source); a chemical park is 'closed'

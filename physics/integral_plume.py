@@ -699,6 +699,19 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
 
         return wind
 
+    def wind_of_one(i):
+        """``wind_of`` for release i on floats (its jet marched on floats)."""
+        two_z0 = 2.0 * float(b["air_z0_m"][i])
+        speed = atmosphere.wind_speed_of_one(
+            float(ustar[i]), float(b["air_z0_m"][i]), float(inv_l[i])
+        )
+
+        def wind(z, radius):
+            half = min(0.5 * SQRT_PI_2 * radius, atmosphere.REFERENCE_HEIGHT_M)
+            return speed(max(z if z > 0.0 else half, two_z0))
+
+        return wind
+
     radius0 = np.sqrt(q / (table.density[:, -1] * np.maximum(v0, 1e-9) * math.pi))
     at_hole = wind_of(np.arange(n))(h[:, None], radius0[:, None])[:, 0]
     rows = np.flatnonzero((v0 > at_hole) & (q > 0))
@@ -714,7 +727,7 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
         h[rows],
         sub,
         air.density[rows],
-        wind_of(rows),
+        wind_of_one(int(rows[0])) if rows.size == 1 else wind_of(rows),
     )
     k = jet.MASS_RATIO.size
     gp = np.maximum(G * (p.density - rho_a) / rho_a, 0.0)

@@ -30,7 +30,8 @@ of ``physics.integral_plume``.
 
 Since Q is constant, the mass fraction is 1 / mu with mu = m / Q, and every quantity is a
 function of mu: the equations are marched in mu along one logarithmic grid (SUBSTEPS
-log-spaced sub-steps per interval) for every jet at once (ds = dm / E), with Heun's
+log-spaced sub-steps per interval) for every jet at once (ds = dm / E; a single jet on
+Python floats, numpy's cost per call being most of its time otherwise), with Heun's
 predictor-corrector (the explicit trapezoidal rule; e.g. Press et al. 2007, Numerical
 Recipes 3rd ed., sec. 17.1), each point from the one before it. A jet going up against
 its buoyancy stalls at its apex (w = 0, V ~ u_a): there E -> 0 and ds/dm, d(m w)/dm grow
@@ -110,6 +111,67 @@ def _section(m, u_x, w, u_a, rho, rho_a):
         return 1.0 / e, cos, sin, speed, radius, e
 
 
+def _over(a: float, b: float) -> float:
+    """a / b on floats as numpy divides (+-inf, or nan for 0 / 0, instead of raising)."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0.0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind) -> dict:
+    """The march of :func:`jet_path` for one release on Python floats (numpy's cost per
+    call being most of its time on arrays of one element): the same equations and
+    sub-steps; lists over the sub-points ``fine``."""
+    pi = math.pi
+
+    def state(i, y, grounded):
+        m = q * fine[i]
+        r = rho_fine[i]
+        u_x = y[0] / m
+        w = 0.0 if grounded else y[1] / m
+        speed = math.hypot(u_x, w)
+        radius = math.sqrt(_over(m, r * speed * pi))
+        u_a = wind(0.0 if grounded else y[3], radius)
+        cos, sin = _over(u_x, speed), _over(w, speed)
+        e = (
+            2.0
+            * pi
+            * radius
+            * rho_a
+            * (ALPHA * max(speed - u_a * cos, 0.0) + BETA * u_a * abs(sin))
+        )
+        ds = _over(1.0, e)
+        lift = 0.0 if grounded else G * (rho_a - r) * pi * (radius * radius) * ds
+        return (u_a, lift, cos * ds, sin * ds, ds), (u_x, w, speed, radius, u_a, e)
+
+    grounded = h <= 0.0
+    y = [q * v0 * math.cos(theta), 0.0 if grounded else q * v0 * math.sin(theta), 0.0, h, 0.0]
+    names = ("u_x", "w", "V", "b", "ua", "e")
+    out = {k: [] for k in ("x", "z", "s", *names)}
+    rates, local = state(0, y, grounded)
+    last = len(fine) - 1
+    for i in range(len(fine)):
+        out["x"].append(y[2])
+        out["z"].append(y[3])
+        out["s"].append(y[4])
+        for k, v in zip(names, local, strict=True):
+            out[k].append(v)
+        if i == last:
+            break
+        dm = q * (fine[i + 1] - fine[i])
+        guess = [a + r * dm for a, r in zip(y, rates, strict=True)]
+        ahead, _ = state(i + 1, guess, grounded or guess[3] <= 0.0)
+        y = [a + 0.5 * (r0 + r1) * dm for a, r0, r1 in zip(y, rates, ahead, strict=True)]
+        grounded = grounded or y[3] <= 0.0
+        if grounded:
+            y[1] = y[3] = 0.0
+        rates, local = state(i + 1, y, grounded)
+    return out
+
+
 def jet_path(
     rate_kg_s,
     velocity_m_s,
@@ -137,7 +199,8 @@ def jet_path(
         Density of the ambient air. [kg/m3]
     wind : callable
         ``wind(z, radius)`` -> the wind speed acting on a jet whose axis is at height z
-        with that radius, arrays (n, k). [m/s]
+        with that radius, arrays (n, k); for a single release (n = 1), Python floats,
+        on which its path is marched (the same march). [m/s]
 
     Returns
     -------
@@ -166,6 +229,18 @@ def jet_path(
     cell = np.minimum(np.searchsorted(mu, fine, side="right") - 1, mu.size - 2)
     frac = (fine - mu[cell]) / (mu[cell + 1] - mu[cell])
     rho_fine = rho[:, cell] + frac * (rho[:, cell + 1] - rho[:, cell])
+
+    if q.shape[0] == 1:  # one release: the same march on floats
+        out = _march_one(
+            *(float(a[0, 0]) for a in (q, v0, theta, h, rho_a)), fine.tolist(),
+            rho_fine[0].tolist(), wind,
+        )  # fmt: skip
+        return JetPath(
+            *(np.array([out[k][::SUBSTEPS]]) for k in ("s", "x", "z", "b", "u_x", "w", "V", "ua")),
+            temperature,
+            rho,
+            np.array([out["e"][::SUBSTEPS]]),
+        )
 
     def state(i, y, grounded):
         """Velocities, section and d/dm of y = (m u_x, m w, x, z, s) at sub-point i."""

@@ -222,6 +222,50 @@ def test_jets_in_one_call_match_one_at_a_time():
         assert_allclose(batch.centreline(x)[i], one.centreline(x)[0], rtol=1e-4)
 
 
+@pytest.mark.parametrize("stability", ["D", "F"])
+def test_one_jet_on_floats_is_the_march_on_arrays(stability):
+    """A single jet is marched on Python floats, a batch on arrays: the same jet alone and
+    twice in one call give the same path and the same plume (to rounding). A two-phase
+    ammonia jet, horizontal and denser than air, that comes down; methane going up."""
+    nh3, ch4 = substances.lookup("ammonia"), substances.lookup("methane")
+    jets = (
+        (nh3, dict(liquid_fraction=0.5, height_m=1.0, jet_velocity_m_s=390.0)),
+        (ch4, dict(temperature_K=293.15, height_m=5.0, jet_velocity_m_s=300.0, jet_angle_deg=90)),
+    )
+    air = cloud_mixing.moist_air(np.array([293.15]), np.array([0.5]))
+    inv_l = atmosphere.inverse_obukhov_length(stability, 0.1)
+    ustar = float(atmosphere.friction_velocity(2.0, 0.1, inv_l))
+    on_floats = atmosphere.wind_speed_of_one(ustar, 0.1, inv_l)
+    for substance, kw in jets:
+        one = integral_plume(substance_release(substance, 7.4, **kw), Ambient(2.0, stability, 0.1))
+        two = integral_plume(
+            substance_release(substance, np.full(2, 7.4), **kw), Ambient(2.0, stability, 0.1)
+        )
+        assert one.height[0, 0] != one.height[0, -1]  # the jet phase moved the cloud
+        for name in ("c", "height", "sigma_z", "u", "temperature"):
+            assert_allclose(getattr(two, name)[1], getattr(one, name)[0], rtol=1e-9, err_msg=name)
+        # the whole path (past any hand-off), with the same wind on floats and on arrays
+        table = one.table
+        pair = cloud_mixing.MixingTable(*(a if a.ndim == 1 else a.repeat(2, 0) for a in table))
+        args = [7.4], [kw["jet_velocity_m_s"]], [math.radians(kw.get("jet_angle_deg", 0))]
+        alone = jet.jet_path(
+            *args,
+            [kw["height_m"]],
+            table,
+            air.density,
+            lambda z, r: on_floats(max(z, 0.2)),
+        )
+        both = jet.jet_path(
+            *(a * 2 for a in args),
+            [kw["height_m"]] * 2,
+            pair,
+            air.density.repeat(2),
+            lambda z, r: atmosphere.wind_speed(np.maximum(z, 0.2), ustar, 0.1, inv_l),
+        )
+        for name, a, b in zip(jet.JetPath._fields, alone, both, strict=True):
+            assert_allclose(b[1], a[0], rtol=1e-9, err_msg=name)
+
+
 def test_a_jet_from_a_pool_is_refused_in_one_line():
     with pytest.raises(ValueError, match="a jet leaves a hole"):
         integral_plume(

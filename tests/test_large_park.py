@@ -4,8 +4,10 @@ at real scale" asks for, a valid park, the same park from the same seed, the cac
 The tests build a small park (a dozen enterprises) with the generator's rules; the full
 size is checked on the generated rows only (no GeoPackage, no load)."""
 
+import pandas as pd
 import pytest
 
+from cli import main
 from geodata.demo import build_large
 from geodata.load import resolve_source
 from scenarios.release import source_term
@@ -16,9 +18,13 @@ SMALL = 12
 
 
 @pytest.fixture(scope="module")
-def small_park(tmp_path_factory):
-    path = build_large.build(tmp_path_factory.mktemp("large") / "small.gpkg", SMALL)
-    return load_park(path)
+def small_path(tmp_path_factory):
+    return build_large.build(tmp_path_factory.mktemp("large") / "small.gpkg", SMALL)
+
+
+@pytest.fixture(scope="module")
+def small_park(small_path):
+    return load_park(small_path)
 
 
 def test_small_park_loads_and_every_building_reaches_a_gate(small_park):
@@ -120,3 +126,12 @@ def test_zones_count_through_the_spatial_index_as_one_test_per_row(small_park):
             frame = park.layers[layer]
             expected = list(frame.index[frame.intersects(z.geometry)])
             assert list(in_plan.loc[in_plan.kind == kind, "id"]) == expected
+
+
+def test_cli_hazards_runs_on_a_generated_park(small_path, tmp_path):
+    """``parktwin hazards`` end to end on a generated park: every enterprise graded. (The
+    zones on such a park are tested above; the engine on the large park runs in
+    bench/scale.py.)"""
+    assert main(["hazards", str(small_path), "--out", str(tmp_path)]) == 0
+    hazards = pd.read_csv(tmp_path / "major_hazards.csv")
+    assert len(hazards) and hazards["enterprise"].nunique() > 1
