@@ -22,7 +22,6 @@ or the ``X-Token`` header).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gc
 import hmac
 import json
@@ -437,16 +436,7 @@ class Console:
         leak = leaks.events[-1]
         latest = leaks.estimates.get(leak.cas)
         if leak.method == "gas detectors" and latest is not None:
-            est = latest[1]
-            leak = dataclasses.replace(
-                leak,
-                asset=est.asset,
-                rate_kg_s=est.rate_kg_s,
-                rate_sd_kg_s=est.rate_sd_kg_s,
-                probability=est.probability,
-                lower_bound=est.lower_bound,
-                floor_kg_s=est.floor_kg_s,
-            )
+            leak = leak.refined(latest[1])
         return leak
 
 

@@ -40,7 +40,6 @@ replay of the log shows who did what when.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import threading
@@ -133,16 +132,7 @@ class FeedLoop:
                 self.emit("estimate", (cas, t, est))
                 leak = self._confirmed_gas.get(cas)
                 if self.forecaster is not None and leak is not None:
-                    refined = dataclasses.replace(
-                        leak,
-                        asset=est.asset,
-                        rate_kg_s=est.rate_kg_s,
-                        rate_sd_kg_s=est.rate_sd_kg_s,
-                        probability=est.probability,
-                        lower_bound=est.lower_bound,
-                        floor_kg_s=est.floor_kg_s,
-                    )
-                    self.forecaster.request(refined, self.twin.snapshot())
+                    self.forecaster.request(leak.refined(est), self.twin.snapshot())
 
     def _confirmed(self, leak) -> None:
         self.emit("leak", leak)

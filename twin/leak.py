@@ -53,7 +53,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -482,6 +482,19 @@ class LeakEvent:
     def rate_text(self) -> str:
         """The rate as a person reads it (see `SourceEstimate.rate_text`)."""
         return _rate_text(self.rate_kg_s, self.rate_sd_kg_s, self.lower_bound, self.floor_kg_s)
+
+    def refined(self, estimate: SourceEstimate) -> LeakEvent:
+        """This leak with a later gas-detector estimate's asset, rate, uncertainty,
+        probability and lower bound; its time, chemical, method and detail are kept."""
+        return replace(
+            self,
+            asset=estimate.asset,
+            rate_kg_s=estimate.rate_kg_s,
+            rate_sd_kg_s=estimate.rate_sd_kg_s,
+            probability=estimate.probability,
+            lower_bound=estimate.lower_bound,
+            floor_kg_s=estimate.floor_kg_s,
+        )
 
 
 class LeakDetector:
