@@ -350,6 +350,19 @@ class Cloud:
             return np.zeros(np.broadcast_shapes(np.shape(xx), np.shape(yy)))
         return sum(p.plume.concentration(xx, yy, 0.0) for p in self.parts)
 
+    def grid_field(self, x, y):
+        """Concentration at ground level on the grid of wind-frame axes ``x`` (m,) and ``y``
+        (k,), shape (k, m): the parts' profiles once per distance [kg/m3]."""
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        total = np.zeros((y.size, x.size))
+        if self.rate <= 0:
+            return total
+        for p in self.parts:
+            c, b, sy, sz, h = (v[0][None, :] for v in p.plume.profile(x))
+            edge = np.maximum(np.abs(y)[:, None] - b, 0.0) / np.maximum(sy, 1e-9)
+            total += c * _vertical(0.0, h, sz) * np.exp(-0.5 * edge**2)
+        return total
+
     def half_width(self, reach: float) -> float:
         """An upper bound of the footprint's half-width inside ``reach`` [m]."""
         x = np.geomspace(0.1, max(reach, 1.0), 200)
@@ -378,19 +391,29 @@ class Cloud:
             return self.plume.mass_between(low, high)
         x = np.unique(np.concatenate([p.plume.x[0] for p in self.parts]))
         x = x[x > 0.0]
-        # each part's profile at the stations, as columns against the (y, z) grid
-        prof = [[v[0][:, None, None] for v in p.plume.profile(x)] for p in self.parts]
-        y_end = max(float((b + 6.0 * sy).max()) for _, b, sy, _, _ in prof)
-        z_end = max(float((h + 6.0 * sz).max()) for _, _, _, sz, h in prof)
-        y = np.linspace(0.0, y_end, 161)
-        z = np.linspace(0.0, z_end, 121)
+        prof = [[v[0] for v in p.plume.profile(x)] for p in self.parts]
+        # no point of a station holds more than the sum of the parts' centre values: only
+        # the stations up to the last where that sum reaches ``low`` (and one beyond) count
+        reach = np.nonzero(sum(c for c, *_ in prof) >= low)[0]
+        if not reach.size:
+            return 0.0
+        keep = slice(0, min(int(reach[-1]) + 2, x.size))
+        x = x[keep]
+        # each part's profile at the stations, as columns against a (y, z) grid scaled to
+        # each station: out to the wider and the higher of the parts' edges there
+        prof = [[v[keep][:, None, None] for v in part] for part in prof]
+        y_end = np.max([b + 6.0 * sy for _, b, sy, _, _ in prof], axis=0)
+        z_end = np.max([h + 6.0 * sz for _, _, _, sz, h in prof], axis=0)
+        y = np.linspace(0.0, 1.0, 81)[None, :, None] * y_end
+        z = np.linspace(0.0, 1.0, 61)[None, None, :] * z_end
         total = 0.0
         for c, b, sy, sz, h in prof:
-            edge = np.maximum(y[None, :, None] - b, 0.0) / np.maximum(sy, 1e-9)
-            total = total + c * np.exp(-0.5 * edge**2) * _vertical(z[None, None, :], h, sz)
+            edge = np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)
+            total = total + c * np.exp(-0.5 * edge**2) * _vertical(z, h, sz)
         inside = np.where((total >= low) & (total <= high), total, 0.0)
         # mass per metre of plume [kg/m], both sides of the axis
-        per_m = 2.0 * np.trapezoid(np.trapezoid(inside, z, axis=2), y, axis=1)
+        per_m = 2.0 * np.trapezoid(np.trapezoid(inside, axis=2), axis=1) / (80 * 60)
+        per_m = per_m * (y_end * z_end)[:, 0, 0]
         return float(np.trapezoid(per_m, x))
 
 
@@ -404,8 +427,8 @@ def _footprint(cloud: Cloud, level: float):
     if reach <= 0.0:
         return MultiPolygon(), 0.0
     width = cloud.half_width(reach)
-    x, y, xx, yy = regular_grid(-0.02 * reach, 1.03 * reach, -width, width, GRID_NX, GRID_NY)
-    return contour_polygons(x, y, cloud.field(xx, yy), level), reach
+    x, y, _, _ = regular_grid(-0.02 * reach, 1.03 * reach, -width, width, GRID_NX, GRID_NY)
+    return contour_polygons(x, y, cloud.grid_field(x, y), level), reach
 
 
 def _circle_reach(flux, levels, r_max=5000.0):

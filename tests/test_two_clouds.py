@@ -81,6 +81,7 @@ def test_superposed_cloud_holds_each_cloud_and_carries_both_rates(
     x = np.geomspace(2.0, 8000.0, 40)
     xx, yy = np.meshgrid(x, np.linspace(-300.0, 300.0, 41))
     total = cloud.field(xx, yy)
+    np.testing.assert_allclose(cloud.grid_field(x, yy[:, 0]), total, rtol=1e-9, atol=0.0)
     for part in cloud.parts:
         alone = part.plume.concentration(xx, yy, 0.0)
         assert np.all(total >= alone)
@@ -91,6 +92,11 @@ def test_superposed_cloud_holds_each_cloud_and_carries_both_rates(
     for level, reach in zip(levels, reaches, strict=True):
         for part in cloud.parts:
             assert reach >= float(part.plume.reach(level)[0]) * (1 - 1e-9)
+    # the flammable-mass integral sees the sum: at least each cloud's own
+    low = levels[2]
+    assert cloud.mass_between(low, np.inf) >= 0.98 * max(
+        p.plume.mass_between(low, np.inf) for p in cloud.parts
+    )
     for x_far in (1000.0, 5000.0):
         prof = [[float(v[0, 0]) for v in p.plume.profile([x_far])] for p in cloud.parts]
         y_end = max(b + 9 * sy for _, b, sy, _, _ in prof)
