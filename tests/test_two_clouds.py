@@ -89,9 +89,11 @@ def test_superposed_cloud_holds_each_cloud_and_carries_both_rates(
     levels = peak * np.geomspace(1e-4, 0.5, 6)
     reaches = [cloud.reach(level) for level in levels]
     assert all(a >= b for a, b in pairwise(reaches))
+    # the sum's crossing is interpolated on both parts' stations, each part's own on its
+    # own (6 % apart): the two interpolations may differ by a little of a step
     for level, reach in zip(levels, reaches, strict=True):
         for part in cloud.parts:
-            assert reach >= float(part.plume.reach(level)[0]) * (1 - 1e-9)
+            assert reach >= float(part.plume.reach(level)[0]) * (1 - 1e-3)
     # the flammable-mass integral sees the sum: at least each cloud's own
     low = levels[2]
     assert cloud.mass_between(low, np.inf) >= 0.98 * max(
