@@ -28,33 +28,39 @@ The ground stops a falling jet: once its axis reaches the ground (touchdown) it 
 it (w = 0, z = 0) as a grounded jet that slumps like the dense cloud it hands over to
 (the UDM's touchdown, Witlox & Holt 1999; SLAB's grounded cloud, Ermak 1990). Its section
 is the ground cloud's of ``physics.integral_plume``: a flat core of half-width b_c with
-Gaussian edges sigma_y across, a half-Gaussian sigma_z up, equivalent width
-W = 2 b_c + sqrt(2 pi) sigma_y and depth H = sqrt(pi/2) sigma_z, W H = m / (rho V). At
-touchdown b_c = 0 and sigma_y = sigma_z = b (the round jet's section with its image below
-the ground: no step). Along the ground, per metre (ds = dx):
+Gaussian edges sigma_y across, a Gaussian sigma_z up (reflected at the ground), equivalent
+width W = 2 b_c + sqrt(2 pi) sigma_y and depth H = sqrt(pi/2) sigma_z, W H = m / (rho V).
+At touchdown b_c = 0 and sigma_y = sigma_z = b (the round jet's section: no step). On the
+ground, per metre of path:
 
-    E = rho_a sqrt(3) a k U_c [W / (1 + 5 H / L_c) + 2 H]
-    U_c = sqrt(C_f) (rho_a / rho) (V - u_a),  1 / L_c = C_mu g (rho - rho_a) / (rho U_c^2)
+    E = rho_a alpha (V - u_a cos theta) [W / phi + 2 H]
+    phi = 1 + 5 H / L_c,  1 / L_c = C_mu g (rho - rho_a) / (rho U_c^2),
+    U_c^2 = C_f dU^2,  dU = (rho_a / rho)(V - u_a cos theta)
     db_c/dx = C_E sqrt(g' H) / V,  g' = g (rho - rho_a) / rho_a
-    d sigma_y/dx = rho_a sqrt(3) a k U_c 2 H / (rho V H sqrt(2 pi))
+    d sigma_y/dx = rho_a alpha (V - u_a cos theta) 2 H / (rho V H sqrt(2 pi))
 
-- E: the jet's own shear entraining through the cloud's top (SLAB's vertical entrainment
-  W_e = sqrt(3) a k U* / phi_h(H / L), EQ 35a and 35c, with the friction velocity of its
-  top drag U*^2 = C_f dU^2, EQ 35e, and dU = (rho_a / rho)(V - u_a) the density-weighted
-  slip) and through its two sides (the shear part of EQ 36a, sqrt(3) sqrt(C_f) a k dU);
-  the cloud's own stratification damps the top's (EQ 35d, the density term); a = 1.5
-  (EQ 35a, after Zeman 1982), k = 0.41 (EQ 32), C_f = 0.02 (EQ 35e, as in SLAB.FOR),
-  C_mu = 0.025 (EQ 35d), 5 the stable phi_h (EQ 33a). The atmosphere's own entrainment
-  (u*, its turbulence) is not in E: it is what the jet hands over to (below).
+- E: the jet's own shear entrainment, the same law as in the air (Ricou & Spalding's
+  alpha), through the part of its perimeter in contact with the air, the top W and the
+  two sides 2 H (the UDM's jet entrainment after touchdown, Witlox & Holt 1999): the
+  round jet's 2 pi b becomes W + 2 H = 5.0 b at touchdown, the law itself does not change.
+  The cloud's own stratification damps what enters through the top as SLAB damps its
+  shear-driven vertical entrainment, by phi_h(H / L) of the in-cloud Monin-Obukhov length
+  with the friction velocity of its top drag (Ermak 1990 EQ 35c, 35d with the density
+  term, 35e; C_f = 0.02 as in SLAB.FOR, C_mu = 0.025, 5 the stable phi_h of EQ 33a). The
+  atmosphere's own entrainment (u*, its turbulence) is not in E: it is what the jet hands
+  over to (below).
 - b_c: gravity spreading of the denser-than-air cloud, C_E = 1.15 (DEGADIS 2.1, Spicer &
   Havens 1989), the ground phase's closure, so that the slumping goes on through the
   hand-off without a step; a cloud no denser than air does not slump.
-- sigma_y: the air entering through the sides widens the edges (SLAB EQ 7: side
+- sigma_y: the air entering through the sides widens the edges (as in SLAB's EQ 7, side
   entrainment adds width, top entrainment depth); the rest of the volume, the depth.
 
-Stated simplifications: no ground friction on the grounded jet (SLAB's EQ 37 U_mg term),
-the top entrainment without SLAB's profile factor at 4 m and mixing-height taper, and the
-slumping by DEGADIS's front speed rather than SLAB's gravity-flow momentum (EQ 5).
+Touchdown is where the lower edge of a jet not going up reaches the ground (its axis at
+z <= b; SLAB's horizontal jet grounds the same way, Ermak 1990; the UDM's touchdown); the
+axis goes on falling under the jet's buoyancy until it reaches the ground (w = 0, z = 0).
+
+Stated simplifications: no ground friction on the grounded jet (SLAB's EQ 37 U_mg term)
+and the slumping by DEGADIS's front speed rather than SLAB's gravity-flow momentum (EQ 5).
 
 The jet hands over (``physics.integral_plume``) where its own entrainment no longer exceeds
 what the atmosphere would entrain into a cloud of its section: the caller's ``passive``,
@@ -104,8 +110,7 @@ G = 9.80665  # m/s2
 ALPHA = 0.32 / 4.0  # jet-shear entrainment, Ricou & Spalding (1961)
 BETA = 0.6  # cross-flow entrainment, Briggs (1975)
 C_E = 1.15  # gravity-spreading coefficient, DEGADIS 2.1 (as physics.integral_plume)
-# the grounded jet's shear entrainment, SLAB (Ermak 1990): sqrt(3) a k (EQ 35a, 36a, 32)
-_SHEAR = math.sqrt(3.0) * 1.5 * 0.41
+# the damping of the grounded jet's top entrainment, SLAB (Ermak 1990)
 _SQRT_CF = math.sqrt(0.02)  # top drag C_f, EQ 35e
 _DAMP = 5.0 * 0.025  # stable phi_h coefficient (EQ 33a) x C_mu (EQ 35d)
 SQRT_2PI = math.sqrt(2.0 * math.pi)
@@ -145,35 +150,40 @@ class JetPath(NamedTuple):
 
 
 def grounded_entrainment(speed, wind, density, air_density, width, depth):
-    """The grounded jet's own entrainment per metre and the part through its two sides,
-    (E, E_side) [kg/(m s)] (module docstring; SLAB EQ 35a, 35c-e, 36a).
+    """The grounded jet's own entrainment per metre of path and the part through its two
+    sides, (E, E_side) [kg/(m s)] (module docstring: Ricou & Spalding's alpha over the
+    perimeter in contact with the air, the top damped by SLAB's phi_h, Ermak 1990 EQ
+    35c-e).
 
     Parameters
     ----------
     speed : array_like
-        The jet's speed V along the ground. [m/s]
+        The jet's speed V along its axis. [m/s]
     wind : array_like
-        The wind u_a at half its depth. [m/s]
+        The wind's component along the axis, u_a cos theta (u_a at the axis, or at half
+        the depth once the axis is on the ground). [m/s]
     density, air_density : array_like
         Densities of the mixture and of the air. [kg/m3]
     width, depth : array_like
         Equivalent width W and depth H of its section. [m]
     """
-    slip = _SQRT_CF * air_density / density * np.maximum(speed - wind, 0.0)
+    dv = np.maximum(speed - wind, 0.0)
+    u_c = _SQRT_CF * air_density / density * dv
     strat = _DAMP * G * np.maximum(density - air_density, 0.0) / density * depth
     with np.errstate(divide="ignore", invalid="ignore"):
-        top = np.where(slip > 0.0, slip**3 / (slip * slip + strat), 0.0)
-    side = air_density * _SHEAR * slip * 2.0 * depth
-    return air_density * _SHEAR * top * width + side, side
+        top = np.where(dv > 0.0, ALPHA * dv * u_c * u_c / (u_c * u_c + strat), 0.0)
+    side = air_density * ALPHA * dv * 2.0 * depth
+    return air_density * top * width + side, side
 
 
 def _grounded_one(speed, wind, density, air_density, width, depth):
     """:func:`grounded_entrainment` on floats."""
-    slip = _SQRT_CF * air_density / density * max(speed - wind, 0.0)
+    dv = max(speed - wind, 0.0)
+    u_c = _SQRT_CF * air_density / density * dv
     strat = _DAMP * G * max(density - air_density, 0.0) / density * depth
-    top = slip**3 / (slip * slip + strat) if slip > 0.0 else 0.0
-    side = air_density * _SHEAR * slip * 2.0 * depth
-    return air_density * _SHEAR * top * width + side, side
+    top = ALPHA * dv * u_c * u_c / (u_c * u_c + strat) if dv > 0.0 else 0.0
+    side = air_density * ALPHA * dv * 2.0 * depth
+    return air_density * top * width + side, side
 
 
 def _over(a: float, b: float) -> float:
@@ -209,7 +219,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
             depth = area / width
             sz = depth / SQRT_PI_2
             u_a = wind(0.0 if down else y[3], sz)
-            e, side = _grounded_one(speed, u_a, r, rho_a, width, depth)
+            e, side = _grounded_one(speed, u_a * cos, r, rho_a, width, depth)
             ds = _over(1.0, e)
             gp = G * max(r - rho_a, 0.0) / rho_a
             rates = (
@@ -413,7 +423,7 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
             * rho_a
             * (ALPHA * np.maximum(speed - u_a * cos, 0.0) + BETA * u_a * np.abs(sin))
         )
-        on_ground, side = grounded_entrainment(speed, u_a, r, rho_a, width, depth)
+        on_ground, side = grounded_entrainment(speed, u_a * cos, r, rho_a, width, depth)
         e = np.where(contact, on_ground, free)
         ds = 1.0 / e
         lift = np.where(down, 0.0, G * (rho_a - r) * area * ds)
