@@ -806,16 +806,24 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
 
 def _passive_entrainment(xp, curve, rise, rho_a, ustar):
     """The atmosphere's entrainment into a cloud of the jet's section, per metre of path
-    (``_jet_phase``), as a function of (density, wind, cos theta, W, H) on ``xp``'s
-    numbers."""
+    (``_jet_phase``), as a function of (E, density, wind, cos theta, W, H) on ``xp``'s
+    numbers. On floats, where the bound with the Briggs sigma_z alone (never below the
+    value) is already below the jet's own entrainment E, that bound: the comparison with E
+    is settled without the similarity rate."""
 
-    def passive(rho, u_a, cos, width, depth):
+    def passive(e, rho, u_a, cos, width, depth):
         gp = xp.maximum(G * (rho - rho_a) / rho_a, 0.0)
         phi = _phi_ratio(gp * depth / (ustar * ustar), xp)
         sz = depth / SQRT_PI_2
-        up = xp.minimum(rise(sz) / (u_a * phi), curve.sz_slope(curve.sz_inverse(sz)) / phi)
-        across = curve.sy_slope(curve.sy_inverse(width / SQRT_2PI))
-        return rho_a * u_a * (SQRT_2PI * depth * across + width * SQRT_PI_2 * up) * cos
+        cap = curve.sz_slope(curve.sz_inverse(sz)) / phi
+        across = SQRT_2PI * depth * curve.sy_slope(curve.sy_inverse(width / SQRT_2PI))
+        scale = rho_a * u_a * cos
+        if xp is _Floats:
+            bound = scale * (across + width * SQRT_PI_2 * cap)
+            if e > bound:
+                return bound
+        up = xp.minimum(rise(sz) / (u_a * phi), cap)
+        return scale * (across + width * SQRT_PI_2 * up)
 
     return passive
 

@@ -58,6 +58,7 @@ ground, per metre of path:
 Touchdown is where the lower edge of a jet not going up reaches the ground (its axis at
 z <= b; SLAB's horizontal jet grounds the same way, Ermak 1990; the UDM's touchdown); the
 axis goes on falling under the jet's buoyancy until it reaches the ground (w = 0, z = 0).
+From touchdown on, the wind acting on it is the ground cloud's, at half its depth.
 
 Stated simplifications: no ground friction on the grounded jet (SLAB's EQ 37 U_mg term)
 and the slumping by DEGADIS's front speed rather than SLAB's gravity-flow momentum (EQ 5).
@@ -218,7 +219,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
             width = 2.0 * y[5] + SQRT_2PI * sy
             depth = area / width
             sz = depth / SQRT_PI_2
-            u_a = wind(0.0 if down else y[3], sz)
+            u_a = wind(0.0, sz)
             e, side = _grounded_one(speed, u_a * cos, r, rho_a, width, depth)
             ds = _over(1.0, e)
             gp = G * max(r - rho_a, 0.0) / rho_a
@@ -277,8 +278,9 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
                 e = local[5]
                 width = 2.0 * local[6] + SQRT_2PI * local[7]
                 atm = passive(
-                    rho_fine[i], local[4], _over(local[0], local[2]), width, SQRT_PI_2 * local[8]
-                )
+                    e, rho_fine[i], local[4], _over(local[0], local[2]), width,
+                    SQRT_PI_2 * local[8],
+                )  # fmt: skip
                 col = i // SUBSTEPS
                 if col > 0 and not math.isfinite(y[2] + y[3] + local[3] + e + atm):
                     hand = col - 1  # it stopped entraining: it hands over at the point before
@@ -334,14 +336,16 @@ def jet_path(
         Density of the ambient air. [kg/m3]
     wind : callable
         ``wind(z, sigma)`` -> the wind speed acting on a jet whose axis is at height z
-        (0 on the ground) with that radius (on the ground: that sigma_z), arrays (n, 1);
+        with that radius; z = 0 and its sigma_z for a jet on the ground (from touchdown),
+        arrays (n, 1);
         for a single release (n = 1), Python floats, on which its path is marched (the
         same march). [m/s]
     passive : callable, optional
-        ``passive(density, wind, cos, width, depth)`` -> what the atmosphere would
+        ``passive(E, density, wind, cos, width, depth)`` -> what the atmosphere would
         entrain per metre of path into a cloud of that section (equivalent width W and
         depth H; the round jet's sqrt(2 pi) b and sqrt(pi/2) b) moving at that angle
-        (cos theta) [kg/(m s)], on the same arrays or floats as ``wind``. The jet hands
+        (cos theta), or any upper bound of it below the jet's own entrainment E
+        [kg/(m s)], on the same arrays or floats as ``wind``. The jet hands
         over at the first grid point where its own entrainment no longer exceeds it (or
         the point before one where it stops entraining); the march stops there. Without
         it, the whole grid.
@@ -415,7 +419,7 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
         width = 2.0 * y[5] + SQRT_2PI * sy
         depth = area / width
         sz = depth / SQRT_PI_2
-        u_a = wind(np.where(down, 0.0, y[3]), np.where(contact, sz, radius))
+        u_a = wind(np.where(contact, 0.0, y[3]), np.where(contact, sz, radius))
         free = (
             2.0
             * pi
@@ -466,7 +470,7 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
             if passive is not None:
                 width = 2.0 * local[6] + SQRT_2PI * local[7]
                 atm = passive(
-                    rho_fine[:, i : i + 1], local[4], local[0] / local[2], width,
+                    local[5], rho_fine[:, i : i + 1], local[4], local[0] / local[2], width,
                     SQRT_PI_2 * local[8],
                 )[:, 0]  # fmt: skip
                 e = local[5][:, 0]
