@@ -59,13 +59,16 @@ fractions (ppm) are converted with the release's own mixing table
 
 A jet (a release faster than the wind at its hole) first runs through the momentum-jet
 phase of ``physics.jet``: its own shear and the cross-flow entrain air, buoyancy bends it
-up or down, the ground stops it. It hands over where its entrainment no longer exceeds
-what the atmosphere would entrain into a cloud of its section (the UDM's criterion, Witlox
-& Holt 1999), with its mass of air, its width (sigma_y = sigma_z = its radius), its
-height and its momentum in excess of the wind's, which the cloud carries on (u = u_a +
-excess / mass flux): no seam in concentration, width or speed. A release whose own
-entrainment at the hole does not exceed the atmosphere's has no jet phase. Not modelled:
-a dense cloud released aloft without a jet stays at its height.
+up or down; from where its lower edge reaches the ground it runs along it as a grounded
+jet that slumps like the dense cloud (flat core, gravity spreading) and entrains through
+its top and sides. It hands over where its entrainment no longer exceeds what the
+atmosphere would entrain into a cloud of its section (the UDM's criterion, Witlox & Holt
+1999), with its mass of air, its section (core, sigma_y, sigma_z; sigma_y = sigma_z = its
+radius in the air), its height and its momentum in excess of the wind's, which the cloud
+carries on (u = u_a + excess / mass flux): no seam in concentration, width or speed. A
+release whose own entrainment at the hole does not exceed the atmosphere's has no jet
+phase. Not modelled: a dense cloud released aloft without a jet stays at its height (so
+does a grounded jet whose axis has not reached the ground when it hands over).
 
 Scope (checked): releases at 0-100 m, z0 1e-5-3 m, wind 0.5-30 m/s at 10 m, distances
 up to 100 km, jets at 0-2000 m/s from a hole (no source area), -90 to 90 degrees.
