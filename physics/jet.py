@@ -24,9 +24,9 @@ air, droplets evaporating (``physics.cloud_mixing``). Drag is neglected.
   bent-over buoyant plume rises as Delta h = (3 / (2 beta^2))^(1/3) F^(1/3) x^(2/3) / u,
   the 2/3 law's 1.6 F^(1/3) x^(2/3) / u.
 
-The ground stops a falling jet: once its axis reaches the ground (touchdown) it runs along
-it (w = 0, z = 0) as a grounded jet that slumps like the dense cloud it hands over to
-(the UDM's touchdown, Witlox & Holt 1999; SLAB's grounded cloud, Ermak 1990). Its section
+The ground stops a falling jet: from touchdown (below) it runs along the ground as a
+grounded jet that slumps like the dense cloud it hands over to (the touchdown phase of
+the UDM, Witlox & Holt 1999; SLAB's grounded cloud, Ermak 1990). Its section
 is the ground cloud's of ``physics.integral_plume``: a flat core of half-width b_c with
 Gaussian edges sigma_y across, a Gaussian sigma_z up (reflected at the ground), equivalent
 width W = 2 b_c + sqrt(2 pi) sigma_y and depth H = sqrt(pi/2) sigma_z, W H = m / (rho V).
@@ -41,8 +41,8 @@ ground, per metre of path:
 
 - E: the jet's own shear entrainment, the same law as in the air (Ricou & Spalding's
   alpha), through the part of its perimeter in contact with the air, the top W and the
-  two sides 2 H (the UDM's jet entrainment after touchdown, Witlox & Holt 1999): the
-  round jet's 2 pi b becomes W + 2 H = 5.0 b at touchdown, the law itself does not change.
+  two sides 2 H (the ground takes none): the round jet's 2 pi b becomes W + 2 H = 5.0 b
+  at touchdown, the law itself does not change.
   The cloud's own stratification damps what enters through the top as SLAB damps its
   shear-driven vertical entrainment, by phi_h(H / L) of the in-cloud Monin-Obukhov length
   with the friction velocity of its top drag (Ermak 1990 EQ 35c, 35d with the density
@@ -56,7 +56,7 @@ ground, per metre of path:
   entrainment adds width, top entrainment depth); the rest of the volume, the depth.
 
 Touchdown is where the lower edge of a jet not going up reaches the ground (its axis at
-z <= b; SLAB's horizontal jet grounds the same way, Ermak 1990; the UDM's touchdown); the
+z <= b; SLAB's horizontal jet is grounded where its lower edge touches, Ermak 1990); the
 axis goes on falling under the jet's buoyancy until it reaches the ground (w = 0, z = 0).
 From touchdown on, the wind acting on it is the ground cloud's, at half its depth.
 
@@ -88,8 +88,8 @@ Hoult, D.P., Fay, J.A., Forney, L.J. (1969). A theory of plume rise compared wit
 Briggs, G.A. (1975). Plume rise predictions. In: Lectures on Air Pollution and
     Environmental Impact Analyses, AMS, 59-111 (beta = 0.6).
 Ermak, D.L. (1990). User's manual for SLAB. UCRL-MA-105607, LLNL (horizontal and vertical
-    jet sources, cloud thermodynamics with aerosol; EQ 7, 32, 33a, 35a-e, 36a of the
-    grounded cloud's entrainment, read with its Python port slabx 1.0.7).
+    jet sources, cloud thermodynamics with aerosol; EQ 7, 33a, 35c-e of the grounded
+    cloud, read with its Python port slabx 1.0.7).
 Spicer, T.O., Havens, J.A. (1989). User's guide for the DEGADIS 2.1 dense gas dispersion
     model. EPA-450/4-89-019 (gravity spreading C_E).
 Witlox, H.W.M., Holt, A. (1999). A unified model for jet, heavy and passive dispersion
