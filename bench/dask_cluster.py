@@ -2,15 +2,17 @@
 machines, and the peak memory of a run summed over its processes.
 
 ``real_cluster(n)`` runs ``dask scheduler`` (a free port, written to a scheduler file)
-and ``n`` separate ``dask worker --nworkers 1 --nthreads 1`` processes, waits until the
-workers have joined, yields the scheduler's address (``tcp://127.0.0.1:PORT``) and stops
-them (by their process ids) at the end. ``PeakMemory`` samples the resident memory of
-this process and all its descendants (local worker processes, the cluster's scheduler and
-workers) every half second. Both need the ``cluster`` extra (dask[distributed], which
-brings psutil).
+and ``n`` separate ``dask worker --nworkers 1 --nthreads 1`` processes (each with its
+nanny, as a user starts them, in this environment), waits until the workers have joined,
+yields a ``Cluster`` (the scheduler's address ``tcp://127.0.0.1:PORT`` and the processor
+time its processes used so far) and stops them (by their process ids) at the end.
+``PeakMemory`` samples the resident memory of this process and all its descendants (local
+worker processes, the cluster's scheduler and workers) every half second. Both need the
+``cluster`` extra (dask[distributed], which brings psutil).
 """
 
 import contextlib
+import dataclasses
 import subprocess
 import sys
 import tempfile
@@ -24,9 +26,34 @@ DASK = str(Path(sys.executable).parent / "dask")
 START_TIMEOUT_S = 180.0
 
 
+def _cpu_s(procs) -> float:
+    """Processor time [s] (user and system) of running processes and their descendants."""
+    total = 0.0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            for p in [proc, *proc.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    t = p.cpu_times()
+                    total += t.user + t.system
+    return total
+
+
+@dataclasses.dataclass
+class Cluster:
+    """A running cluster: its scheduler's address and its processes."""
+
+    address: str
+    scheduler: psutil.Process
+    workers: list
+
+    def cpu_s(self) -> tuple[float, float]:
+        """Processor time [s] used so far by (the scheduler, the workers with their nannies)."""
+        return _cpu_s([self.scheduler]), _cpu_s(self.workers)
+
+
 @contextlib.contextmanager
 def real_cluster(n_workers: int):
-    """The address of a scheduler with ``n_workers`` single-threaded worker processes."""
+    """A scheduler with ``n_workers`` single-threaded worker processes (``Cluster``)."""
     from distributed import Client
 
     with tempfile.TemporaryDirectory(prefix="parktwin-dask-") as folder:
@@ -59,7 +86,9 @@ def real_cluster(n_workers: int):
             with Client(scheduler_file=str(file), timeout="60s") as client:
                 client.wait_for_workers(n_workers, timeout=START_TIMEOUT_S)
                 address = client.scheduler.address
-            yield address
+            yield Cluster(
+                address, psutil.Process(procs[0].pid), [psutil.Process(p.pid) for p in procs[1:]]
+            )
         finally:
             for proc in reversed(procs):
                 proc.terminate()
