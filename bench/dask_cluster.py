@@ -3,9 +3,10 @@ machines, and the peak memory of a run summed over its processes.
 
 ``real_cluster(n)`` runs ``dask scheduler`` (a free port, written to a scheduler file)
 and ``n`` separate ``dask worker --nworkers 1 --nthreads 1`` processes (each with its
-nanny, as a user starts them, in this environment), waits until the workers have joined,
-yields a ``Cluster`` (the scheduler's address ``tcp://127.0.0.1:PORT`` and the processor
-time its processes used so far) and stops them (by their process ids) at the end.
+nanny, as a user starts them, with ``WORKER_ENV`` as the README says), waits until the
+workers have joined, yields a ``Cluster`` (the scheduler's address ``tcp://127.0.0.1:PORT``
+and the processor time its processes used so far) and stops them (by their process ids) at
+the end.
 ``PeakMemory`` samples the resident memory of this process and all its descendants (local
 worker processes, the cluster's scheduler and workers) every half second. Both need the
 ``cluster`` extra (dask[distributed], which brings psutil).
@@ -13,6 +14,7 @@ worker processes, the cluster's scheduler and workers) every half second. Both n
 
 import contextlib
 import dataclasses
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,6 +26,10 @@ import psutil
 
 DASK = str(Path(sys.executable).parent / "dask")
 START_TIMEOUT_S = 180.0
+# The environment the README gives a worker: the nanny sets MALLOC_TRIM_THRESHOLD_, which pins
+# glibc's mmap threshold at 128 kB (fresh pages, faulted in, for every larger array); this
+# raises it to 32 MB again.
+WORKER_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432"}
 
 
 def _cpu_s(procs) -> float:
@@ -52,10 +58,12 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def real_cluster(n_workers: int):
-    """A scheduler with ``n_workers`` single-threaded worker processes (``Cluster``)."""
+def real_cluster(n_workers: int, worker_env: dict | None = None):
+    """A scheduler with ``n_workers`` single-threaded worker processes (``Cluster``), the
+    workers with ``worker_env`` (default ``WORKER_ENV``) added to this environment."""
     from distributed import Client
 
+    env = {**os.environ, **(WORKER_ENV if worker_env is None else worker_env)}
     with tempfile.TemporaryDirectory(prefix="parktwin-dask-") as folder:
         file = Path(folder) / "scheduler.json"
         log = open(Path(folder) / "cluster.log", "w")  # closed below
@@ -79,6 +87,7 @@ def real_cluster(n_workers: int):
                 procs.append(
                     subprocess.Popen(
                         [*worker, "--nthreads", "1", *common],
+                        env=env,
                         stdout=log,
                         stderr=subprocess.STDOUT,
                     )
