@@ -611,6 +611,14 @@ class Engine:
             out += np.maximum(c, self._near_field(leak, xy))
         return out
 
+    def concentration_at_each(self, xy: np.ndarray) -> np.ndarray:
+        """``concentration(xy)``, evaluated once per distinct point: people who stand
+        together (in a queue, at an assembly point) share a position, and the field at a
+        point does not depend on the other points evaluated with it."""
+        xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
+        codes, points = pd.factorize(xy.view(np.complex128).ravel())
+        return self.concentration(points.view(np.float64).reshape(-1, 2))[codes]
+
     def _near_field(self, leak: Leak, xy) -> np.ndarray:
         """Dense near field: within the dense range, the higher of the puffs and the
         integral model's plume scaled to the current airborne rate."""
@@ -830,7 +838,9 @@ class Engine:
         if r.brigade is not None:
             self.env.process(self.brigade())
         self.env.process(self.plan_watch())
-        spread = self.rng.uniform(0.0, r.warning_spread_s, len(self.pop.building_ids))
+        # Python floats: every person's later event times follow from these (SimPy's heap
+        # orders Python floats faster than numpy scalars; the values are the same)
+        spread = self.rng.uniform(0.0, r.warning_spread_s, len(self.pop.building_ids)).tolist()
         for k, b in enumerate(self.pop.building_ids):
             self.env.process(self.warning(b, self._action_for(b), r.warning_delay_s + spread[k]))
         off = self.sc.offsite.warning_delay_s
@@ -1075,7 +1085,7 @@ class Engine:
             out = np.flatnonzero(~inside)
             pos = ev.positions()
             if out.size:
-                c[out] = self.concentration(pos[out])
+                c[out] = self.concentration_at_each(pos[out])
             self.peak = np.maximum(self.peak, c)
             self.dose += c * dt
             if self._probit:

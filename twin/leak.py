@@ -29,14 +29,27 @@ chemical and points along its pipelines near the detectors). The model is not li
 release rate (a dense cloud slumps and spreads), so it is marched once for a log grid of
 rates (`RATE_NODES_KG_S`, all in one vectorised call, reused while the weather is the same)
 and the chi-square of the detector means is scanned over the rate, with the concentration
-interpolated between the grid's rates, for every candidate at once. Detectors that reached
-the top of their range are censored (the true mean is at least what they show), and the
-estimate then says it is a lower bound. The candidate with the smallest chi-square is the
-estimate; with equal prior odds, exp(-chi2/2) normalised over the candidates is the
-probability of each (the likelihood across candidates); the rate's 68 % interval is where
-chi-square stays within max(1, chi2/dof) of its minimum (for a linear model: the weighted
-fit's standard deviation, inflated when the fit is worse than the assumed errors), and its
-sd is half that interval. Assumed detector error: ``relative_error`` of the reading (model
+interpolated between the grid's rates, for every candidate at once. A reading at the top of
+a detector's range is a lower bound of that reading: while at most half of a detector's
+readings in the window are at the top, its mean is estimated from them as a censored sample
+(`twin.censored`) and fitted as any other; beyond that the mean as shown is only a lower
+bound of its true mean (the fit counts it only where the model falls short of it). Either
+way the estimate then says it is a lower bound: at least the rate at which the plume from
+the best candidate reaches every saturated detector's mean as shown, at that detector's
+distance, in whatever direction -- so that an error in the measured wind direction, to
+which detectors on the plume's flanks are most sensitive, cannot lift the bound. The
+measured mean wind direction is not taken as exact: the likelihood is integrated over it,
+normal about the measured mean with the mean's standard error (the readings' standard
+deviation by Yamartino's estimator over the square root of their number, as if they were
+independent; a vane's misalignment is not in it), so that a
+detector on the plume's flank, whose model value moves most with the direction, counts as
+far as the direction is known (`estimate_source`, ``wind_from_sd_deg``). The
+candidate with the smallest chi-square is the estimate; with equal prior odds,
+exp(-chi2/2) normalised over the candidates is the probability of each (the likelihood
+across candidates); the rate's 68 % interval is where chi-square stays within
+max(1, chi2/dof) of its minimum (for a linear model: the weighted fit's standard
+deviation, inflated when the fit is worse than the assumed errors), and its sd is half
+that interval. Assumed detector error: ``relative_error`` of the reading (model
 error dominates: plume meander, near-field) plus ``floor_fraction`` of the span. A leak is
 flagged by the gas detectors when the best candidate's probability reaches
 ``min_probability``. These settings are parktwin's choices, not values from a standard.
@@ -44,7 +57,8 @@ flagged by the gas detectors when the best candidate's probability reaches
 References
 ----------
 Least squares, the chi-square likelihood and confidence limits from chi-square contours:
-Press et al. (2007), Numerical Recipes, 3rd ed., ch. 15.1-15.6. The forward model: see
+Press et al. (2007), Numerical Recipes, 3rd ed., ch. 15.1-15.6. Readings censored at the
+top of the range: Cohen (1959), see `twin.censored`. The forward model: see
 `physics.integral_plume`.
 """
 
@@ -57,12 +71,15 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from scipy.special import logsumexp
 
 from geodata.schema import GAS_KINDS
 from physics import integral_plume, substances
 from physics.atmosphere import PARK_LAND_USE, roughness_for
 from physics.bounds import AIR_TEMPERATURE
-from twin import tank_geometry
+from twin import tank_geometry, weather
+from twin.censored import censored_mean
 from twin.state import DENSITY_GRID_K, ParkModel, gas_kg_m3
 
 # Assumed height of a leak above grade (a nozzle or flange near the ground); the demo
@@ -140,9 +157,10 @@ class SourceEstimate:
 
     ``lower_bound`` is True when a detector reached the top of its range (or the fit the
     largest rate considered): the readings then only say the rate is at least
-    ``floor_kg_s``, the smallest rate at which the model reaches every saturated
-    detector's reading from the best candidate (inf if it never does within the rates
-    considered); ``rate_kg_s`` stays the best fit of all the readings.
+    ``floor_kg_s``, the smallest rate at which the plume from the best candidate reaches
+    every saturated detector's mean as shown at its distance in some direction (inf if it
+    never does within the rates considered); ``rate_kg_s`` stays the best fit of all the
+    readings.
     """
 
     asset: str
@@ -180,7 +198,12 @@ _SUBSTEPS = 12
 # ~1 %, far inside the assumed detector error (`LeakSettings.relative_error`). [m/s], [K]
 WIND_STEP_M_S = 0.1
 TEMPERATURE_STEP_K = 0.5
+# Gauss-Hermite nodes over which the fit integrates the wind direction's uncertainty. [-]
+DIRECTION_NODES = 7
 _REACH_STEPS_M = (100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0, 20_000.0, 50_000.0)
+# Directions (over the half circle downwind, 0.5 deg apart) in which the floor looks for the
+# most the plume puts at a saturated detector's distance.
+_FAN_DIRECTIONS = 361
 
 
 @functools.lru_cache(maxsize=8)
@@ -204,35 +227,40 @@ def _rate_plumes(
     return integral_plume.integral_plume(release, ambient, x_max_m=x_max_m)
 
 
-def _profile_fit(conc, c, sigma, censored):
+def _profile_fit(conc, c, sigma, censored, log_w):
     """Fit the rate of each candidate from its forward concentrations ``conc`` (K rates of
-    `RATE_NODES_KG_S`, M candidates, D detectors) [kg/m3].
+    `RATE_NODES_KG_S`, J wind directions, M candidates, D detectors) [kg/m3].
 
-    chi2(Q) = sum_free w (c - C(Q))^2 + sum_censored w max(c - C(Q), 0)^2 with w = 1/sigma^2
-    is scanned over Q = 0 and a fine log grid, its minimum refined by a parabola in log Q;
-    the 68 % interval is where chi2 stays within s of its minimum, s = max(1, chi2/dof)
-    (the profile likelihood; for a linear model it is the weighted fit's sd, inflated when
-    the fit is worse than the assumed errors; Press et al. 2007, ch. 15.6).
+    chi2_j(Q) = sum_free w (c - C_j(Q))^2 + sum_censored w max(c - C_j(Q), 0)^2 with
+    w = 1/sigma^2 in direction j; the directions (log weights ``log_w``, (J,)) are
+    integrated out, chi2(Q) = -2 log sum_j exp(log_w_j - chi2_j(Q) / 2) (one direction with
+    weight 1: chi2 itself). chi2 is scanned over Q = 0 and a fine log grid, its minimum
+    refined by a parabola in log Q; the 68 % interval is where chi2 stays within s of its
+    minimum, s = max(1, chi2/dof) (the profile likelihood; for a linear model it is the
+    weighted fit's sd, inflated when the fit is worse than the assumed errors; Press et al.
+    2007, ch. 15.6).
 
     ``sigma`` is (D,) or (M, D). Returns rate, low, high, chi2, each (M,).
     """
     log_q = np.log(RATE_NODES_KG_S)
-    seen = conc.max(axis=0) > 0.0  # (M, D): upwind of a candidate nothing arrives
+    seen = conc.max(axis=0) > 0.0  # (J, M, D): upwind of a candidate nothing arrives
     lc = np.log(np.where(seen, np.maximum(conc, 1e-300), 1.0))
-    f = (np.arange(_SUBSTEPS) / _SUBSTEPS)[None, :, None, None]
+    f = (np.arange(_SUBSTEPS) / _SUBSTEPS)[None, :, None, None, None]
     fine = (lc[:-1, None] + f * (lc[1:] - lc[:-1])[:, None]).reshape(-1, *lc.shape[1:])
     fine = np.concatenate([fine, lc[-1:]])
-    steps = log_q[:-1, None] + f[0, :, 0, 0] * np.diff(log_q)[:, None]
+    steps = log_q[:-1, None] + f[0, :, 0, 0, 0] * np.diff(log_q)[:, None]
     fine_log_q = np.append(steps.ravel(), log_q[-1])
     pred = np.concatenate([np.zeros((1, *lc.shape[1:])), np.exp(fine) * seen])
     q = np.concatenate([[0.0], np.exp(fine_log_q)])
 
-    w = np.broadcast_to(1.0 / sigma**2, lc.shape[1:])  # (M, D)
+    w = np.broadcast_to(1.0 / sigma**2, lc.shape[2:])  # (M, D)
 
     def chi2_of(p, weight):
+        """p (..., J, M, D) -> (..., M), the directions integrated out."""
         r = c - p
         r = np.where(censored, np.maximum(r, 0.0), r)
-        return np.sum(weight * r * r, axis=-1)
+        per = np.sum(weight * r * r, axis=-1)
+        return -2.0 * logsumexp(log_w[:, None] - 0.5 * per, axis=-2)
 
     chi = chi2_of(pred, w)  # (N, M)
     m = chi.shape[1]
@@ -251,10 +279,11 @@ def _profile_fit(conc, c, sigma, censored):
             shift = np.where(curvature > 0, 0.5 * h * (y0 - y2) / curvature, 0.0)
         u = np.log(q[i]) + np.clip(shift, -h, h)
         k = np.clip(np.searchsorted(log_q, u) - 1, 0, log_q.size - 2)
-        t = ((u - log_q[k]) / (log_q[k + 1] - log_q[k]))[:, None]
+        t = ((u - log_q[k]) / (log_q[k + 1] - log_q[k]))[:, None, None]
         mc = cols[inner]
-        p = np.exp(lc[k, mc] + t * (lc[k + 1, mc] - lc[k, mc])) * seen[mc]
-        refined = chi2_of(p, w[mc])
+        # (n, J, D) for the n candidates refined; chi2_of wants the directions first
+        p = np.exp(lc[k, :, mc] + t * (lc[k + 1, :, mc] - lc[k, :, mc]))
+        refined = chi2_of(p.swapaxes(0, 1) * seen[:, mc], w[mc])
         better = refined < value[inner]
         rate[inner] = np.where(better, np.exp(u), rate[inner])
         value[inner] = np.where(better, refined, value[inner])
@@ -311,6 +340,8 @@ def estimate_source(
     air_temperature_k=293.15,
     release_height=DEFAULT_RELEASE_HEIGHT_M,
     averaging_time_s=600.0,
+    at_least_kg_m3=None,
+    wind_from_sd_deg=0.0,
 ) -> SourceEstimate:
     """Which candidate leaks, and at what rate, from time-averaged detector readings.
 
@@ -328,8 +359,8 @@ def estimate_source(
     sigma_kg_m3 : array_like
         Standard error assumed for each observation, > 0. [kg/m3]
     censored : array_like of bool
-        True where the detector was at the top of its range: the true mean is at least
-        the observation. The rate is then reported as a lower bound.
+        True where the observation is only a lower bound of the true mean (the fit then
+        counts it only where the model falls short of it).
     candidates : iterable of (str, float, float)
         Candidate sources as (asset id, x, y). [-, m, m]
     cas : str
@@ -346,6 +377,21 @@ def estimate_source(
         Height of the release above ground. [m]
     averaging_time_s : float
         Averaging time of the observations. [s]
+    at_least_kg_m3 : array_like, optional
+        For each detector that reached the top of its range, the mean of its readings as
+        shown (a lower bound of the true mean whatever the readings' distribution), NaN
+        for the others; by default the censored observations. The rate is then reported
+        as a lower bound: at least the smallest rate at which the plume from the best
+        candidate reaches every such mean at that detector's distance in some direction
+        (whatever the wind's direction, so an error in the measured direction cannot lift
+        the bound).
+    wind_from_sd_deg : float, default 0
+        Standard error of ``wind_from_deg`` as the plume's mean direction, >= 0. The fit
+        integrates the likelihood over the direction, normal about ``wind_from_deg`` with
+        this sd (Gauss-Hermite nodes, `DIRECTION_NODES`), instead of taking the measured
+        direction as exact: detectors on the plume's flanks, whose model value moves most
+        with the direction, then weigh as little as their readings say. [deg]
+
     Returns
     -------
     SourceEstimate
@@ -364,6 +410,15 @@ def estimate_source(
         raise ValueError("observations must be finite, >= 0 and at least one")
     if np.any(~np.isfinite(sigma)) or np.any(sigma <= 0):
         raise ValueError("observation errors must be finite and > 0")
+    if at_least_kg_m3 is None:
+        least = np.where(cens, c, np.nan)
+    else:
+        least = np.asarray(at_least_kg_m3, dtype=float)
+    if least.shape != c.shape or np.any(least < 0):
+        raise ValueError("the shown means of saturated detectors must match and be >= 0")
+    sat = np.isfinite(least)
+    if not (math.isfinite(wind_from_sd_deg) and wind_from_sd_deg >= 0):
+        raise ValueError("the wind direction's standard error must be finite and >= 0")
     cands = list(candidates)
     if not cands:
         raise ValueError("no candidate sources")
@@ -378,7 +433,15 @@ def estimate_source(
         dx, dy = -math.sin(theta), -math.cos(theta)  # downwind unit vector
         return ex * dx + ey * dy, ey * dx - ex * dy  # along the wind, across it
 
-    along, across = frame(wind_from_deg)
+    if wind_from_sd_deg > 0:
+        nodes, weights = hermegauss(DIRECTION_NODES)
+        offsets, log_w = wind_from_sd_deg * nodes, np.log(weights / weights.sum())
+    else:
+        offsets, log_w = np.zeros(1), np.zeros(1)
+    frames = [frame(wind_from_deg + d) for d in offsets]
+    along = np.stack([a for a, _ in frames])  # (J, M, D)
+    across = np.stack([b for _, b in frames])
+    distance = np.hypot(ex, ey)
     plume = _rate_plumes(
         cas,
         u,
@@ -386,16 +449,12 @@ def estimate_source(
         air_k,
         float(averaging_time_s),
         float(release_height),
-        _reach(float(along.max(initial=1.0))),
+        _reach(max(float(along.max(initial=1.0)), float(distance[:, sat].max(initial=0.0)))),
     )
-    shape = (RATE_NODES_KG_S.size, len(cands), c.size)
-    zz = np.tile(z, len(cands))
-
-    def forward(a, b):
-        return plume.at(a.ravel(), b.ravel(), zz).reshape(shape)
-
-    conc = forward(along, across)
-    rate, low, high, chi = _profile_fit(conc, c, sigma, cens)
+    shape = (RATE_NODES_KG_S.size, offsets.size, len(cands), c.size)
+    zz = np.tile(z, offsets.size * len(cands))
+    conc = plume.at(along.ravel(), across.ravel(), zz).reshape(shape)
+    rate, low, high, chi = _profile_fit(conc, c, sigma, cens, log_w)
     weight = np.exp(-(chi - chi.min()) / 2.0)
     prob = weight / weight.sum()
     order = np.argsort(chi, kind="stable")
@@ -415,15 +474,27 @@ def estimate_source(
     best = ranked[0]
     at_top = best.rate_kg_s >= RATE_NODES_KG_S[-1]
     floor = math.nan
-    if cens.any():
-        # concentration at a receptor rises with the rate: invert it in log-log
-        at_best = conc[:, int(order[0])][:, cens]
-        need = np.log(np.maximum(c[cens], 1e-300))
+    if sat.any():
+        # The most the plume puts at each saturated detector's distance in any direction
+        # (the axis for a Gaussian profile, the edge of a flat core otherwise): rising with
+        # the rate, inverted in log-log.
+        r = distance[int(order[0]), sat]
+        fan = np.radians(np.linspace(-90.0, 90.0, _FAN_DIRECTIONS))
+        most = (
+            plume.at(
+                np.outer(r, np.cos(fan)).ravel(),
+                np.outer(r, np.sin(fan)).ravel(),
+                np.repeat(z[sat], fan.size),
+            )
+            .reshape(RATE_NODES_KG_S.size, r.size, fan.size)
+            .max(axis=2)
+        )
+        need = np.log(np.maximum(least[sat], 1e-300))
         reach = [
             float(np.exp(np.interp(n, np.log(np.maximum(col, 1e-300)), np.log(RATE_NODES_KG_S))))
             if col[-1] >= np.exp(n)
             else math.inf
-            for n, col in zip(need, at_best.T, strict=True)
+            for n, col in zip(need, most.T, strict=True)
         ]
         floor = max(reach)
     method = (
@@ -438,9 +509,9 @@ def estimate_source(
         best.rate_sd_kg_s,
         best.probability,
         ranked,
-        lower_bound=bool(cens.any() or at_top),
+        lower_bound=bool(sat.any() or at_top),
         method=method,
-        floor_kg_s=floor if cens.any() else (best.rate_kg_s if at_top else math.nan),
+        floor_kg_s=floor if sat.any() else (best.rate_kg_s if at_top else math.nan),
     )
 
 
@@ -680,16 +751,28 @@ class LeakDetector:
         if not dets:
             return []
         per_unit = {ch.unit: float(gas_kg_m3(1.0, ch.unit, cas, air_t)) for ch in dets}
-        obs = np.array([st[0] * per_unit[ch.unit] for ch, st in zip(dets, stats, strict=True)])
-        floor = np.array([s.floor_fraction * ch.span * per_unit[ch.unit] for ch in dets])
         saturated = [st[1] >= ch.range_high for ch, st in zip(dets, stats, strict=True)]
+        # A reading at the top of the range is a lower bound of that reading: the mean as
+        # shown bounds the detector's mean from below, and the readings below the top
+        # estimate it while at most half are at the top (`twin.censored`).
+        means = np.array([st[0] for st in stats])
+        estimated = np.array(
+            [
+                censored_mean(_band_values(ch, since), ch.range_high) if top else math.nan
+                for ch, top in zip(dets, saturated, strict=True)
+            ]
+        )
+        scale = np.array([per_unit[ch.unit] for ch in dets])
+        bound_only = np.array(saturated) & np.isnan(estimated)
+        obs = np.where(np.isnan(estimated), means, estimated) * scale
+        floor = np.array([s.floor_fraction * ch.span for ch in dets]) * scale
         estimate = estimate_source(
             [ch.x for ch in dets],
             [ch.y for ch in dets],
             [ch.z for ch in dets],
             obs,
             s.relative_error * obs + floor,
-            saturated,
+            bound_only,
             self._candidates_for(cas),
             cas=cas,
             wind_speed=weather.wind_speed_m_s,
@@ -698,6 +781,8 @@ class LeakDetector:
             air_temperature_k=air_t,
             release_height=s.release_height_m,
             averaging_time_s=max(t - since, 1.0),
+            at_least_kg_m3=np.where(saturated, means * scale, np.nan),
+            wind_from_sd_deg=self._direction_se(since),
         )
         self.estimates[cas] = (t, estimate)
         key = (estimate.asset, "gas detectors")
@@ -714,6 +799,12 @@ class LeakDetector:
                 if tops
                 else "; a lower bound: at the largest rate the model considers"
             )
+            fitted = [ch.tag for ch, e in zip(dets, estimated, strict=True) if not math.isnan(e)]
+            if fitted:
+                bound += (
+                    f"; the best fit takes the mean of {', '.join(fitted)} from its readings "
+                    "below the top (a censored sample)"
+                )
         return [
             LeakEvent(
                 t,
@@ -730,6 +821,19 @@ class LeakDetector:
                 estimate.floor_kg_s,
             )
         ]
+
+    def _direction_se(self, since: float) -> float:
+        """Standard error of the mean wind direction since ``since`` [s]: the readings'
+        standard deviation (Yamartino 1984) over the square root of their number [deg];
+        0 without two readings."""
+        ch = self.model.weather_tags.get("wind_direction")
+        if ch is None:
+            return 0.0
+        raw = ch.window(since)[1]
+        raw = raw[np.isfinite(raw)]
+        if raw.size < 2:
+            return 0.0
+        return weather.wind_direction_sd(raw) / math.sqrt(raw.size)
 
     def _candidates_for(self, cas: str) -> list[tuple[str, float, float]]:
         """Tanks holding ``cas`` and points along its pipelines near its detectors."""
@@ -777,6 +881,12 @@ def _band_stats(ch, since: float) -> tuple[float, float, int]:
                 top = v
             n += 1
     return (total / n, top, n) if n else (math.nan, math.nan, 0)
+
+
+def _band_values(ch, since: float) -> np.ndarray:
+    """The raw readings of ``ch`` at or after ``since`` [s] inside its measuring band."""
+    low, high = ch.band_low, ch.band_high
+    return np.array([r[2] for r in ch.history if r[0] >= since and low <= r[2] <= high])
 
 
 def _mean_si(ch, since: float, default: float = math.nan) -> float:
