@@ -774,6 +774,8 @@ class _Terminal:
             f"{w.wind_from_deg:.0f} deg, class {w.stability}):",
             highlight=False,
         )
+        for note in result.notes:
+            console.print(f"    {note}", highlight=False)
         for horizon, zones in result.horizons.items():
             row = ", ".join(
                 f"{z.level} {z.distance_m:,.0f} m ({z.people} people)"
@@ -1543,9 +1545,10 @@ def run(args) -> None:
 
 
 def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    # after parsing: --help and a mistyped option answer without loading geopandas
     from geodata import ParkError
 
-    args = _parser().parse_args(argv)
     try:
         run(args)
     except (InputError, ParkError) as err:
