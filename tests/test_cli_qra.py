@@ -189,15 +189,15 @@ def test_compare_reports_the_evacuation_of_both_layouts(small_parks, tmp_path):
     assert before["arrived within the hour"] == before["persons"]
 
 
-def test_bad_cell_size_is_one_line(small_parks):
+def test_bad_cell_size_is_one_line(parktwin, small_parks):
     before, _ = small_parks
-    done = cli("qra", str(before), "--cell", "-5 m")
+    done = parktwin("qra", str(before), "--cell", "-5 m")
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
-def test_unknown_probit_source_is_one_line(small_parks):
+def test_unknown_probit_source_is_one_line(parktwin, small_parks):
     before, _ = small_parks
-    done = cli("qra", str(before), "--probit-source", "tno")
+    done = parktwin("qra", str(before), "--probit-source", "tno")
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1 and "Traceback" not in done.stderr
     assert "--probit-source: unknown probit source 'tno'; valid: purple-book, lees" in lines[0]

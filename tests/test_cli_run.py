@@ -45,12 +45,12 @@ def test_compare_shelter_and_evacuate(tmp_path):
     assert table.loc["evacuate", "arrived"] > 0
 
 
-def test_bad_scenario_is_one_line(tmp_path):
+def test_bad_scenario_is_one_line(parktwin, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(
         (DEMO / "ammonia_night.toml").read_text().replace('duration = "', 'duration = "-')
     )
-    done = cli(str(bad))
+    done = parktwin("run", str(bad))
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "bad.toml" in lines[0] and "Traceback" not in done.stderr
