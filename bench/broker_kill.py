@@ -1,18 +1,22 @@
-"""What a broker SIGKILL loses, with the recommended mosquitto settings and with
-``autosave_on_changes`` added, while the twin follows and while it is away.
+"""What a broker SIGKILL loses, with the recommended broker (RabbitMQ 3.10 and
+`twin.feeds.mqtt.RABBITMQ_SETTINGS`), with mosquitto 2.0 and `twin.feeds.mqtt.MOSQUITTO_SETTINGS`
+(recommended until RabbitMQ replaced it) and with ``autosave_on_changes`` added to those,
+while the twin follows and while it is away.
 
-A mosquitto broker (started here on a free localhost port, saving in a temporary folder)
+The broker (started here on free localhost ports, keeping its data in a temporary folder)
 carries QoS 1 readings offered at ``--rate`` per second by a publisher in another process,
 which notes the index of every message the broker acknowledged (PUBACK). After ``--seconds``
-the broker is killed (SIGKILL) and started again; the twin's `twin.feeds.MqttFeed` (reading
-log, acknowledgement after commit) reconnects and takes what the broker kept. Lost: messages
-acknowledged to the publisher that never reached the log. Two cases each:
+the broker is killed (SIGKILL; RabbitMQ's whole process group) and started again; the
+twin's `twin.feeds.MqttFeed` (reading log, acknowledgement after commit) reconnects and
+takes what the broker kept. Lost: messages acknowledged to the publisher that never reached
+the log. Two cases each:
 
 - *following*: the twin is connected all along;
 - *away*: the twin's session exists but it is disconnected while the messages come (the
   broker queues them for it), and connects again after the restart.
 
-Run from the repository root: ``.venv/bin/python bench/broker_kill.py`` (needs mosquitto).
+Run from the repository root: ``.venv/bin/python bench/broker_kill.py [--brokers rabbitmq]``
+(needs mosquitto and rabbitmq-server; a broker that is not installed is skipped).
 """
 
 import argparse
@@ -33,11 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ingest import _packet, _start_mosquitto, _string
 
+from tests.rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
+from tests.rabbitmq_node import RabbitMQ
 from twin.feeds import MqttFeed
 from twin.feeds.mqtt import SAVE_EVERY_CHANGE, payload, topic
 from twin.log import ReadingLog, iter_readings
 
 TAGS = ("WS-01", "TA-01", "SR-01")
+MOSQUITTO = "/usr/sbin/mosquitto"
 
 
 def _publish(port: int, rate: float, count: int, ready, acked_out, n_acked) -> None:
@@ -106,14 +113,49 @@ def _settle(path: Path, quiet_s: float = 3.0, timeout_s: float = 120.0) -> None:
         time.sleep(0.5)
 
 
-def run_case(folder: Path, binary: str, extra: str, away: bool, rate: float, seconds: float):
+class _Mosquitto:
+    """A mosquitto broker with the given settings, killed and started like `RabbitMQ`."""
+
+    def __init__(self, folder: Path, extra: str):
+        self.folder, self.extra = folder, extra
+        self.process: subprocess.Popen | None = None
+        self.port: int | None = None
+
+    def start(self) -> None:
+        if self.port is None:
+            self.process, self.port = _start_mosquitto(self.folder, MOSQUITTO, self.extra)
+        else:
+            config = self.folder / "mosquitto.conf"
+            self.process = subprocess.Popen(
+                [MOSQUITTO, "-c", str(config)], stderr=subprocess.DEVNULL
+            )
+            for _ in range(250):
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                    return
+                except OSError:
+                    time.sleep(0.02)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(5)
+            self.process = None
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(5)
+            self.process = None
+
+
+def run_case(broker, away: bool, rate: float, seconds: float):
     """Return (acknowledged, lost, acknowledged per second before the kill)."""
     spawn = multiprocessing.get_context("spawn")
-    folder.mkdir()
-    process, port = _start_mosquitto(folder, binary, extra)
-    log_path = folder / "log.sqlite"
+    broker.start()
+    log_path = broker.folder / "log.sqlite"
     log = ReadingLog(log_path)
-    feed = MqttFeed("127.0.0.1", port, park="demo", log=log, client_id="kill-twin")
+    feed = MqttFeed("127.0.0.1", broker.port, park="demo", log=log, client_id="kill-twin")
     try:
         if not feed.wait_ready(10):
             raise RuntimeError("the feed did not subscribe")
@@ -126,31 +168,44 @@ def run_case(folder: Path, binary: str, extra: str, away: bool, rate: float, sec
         count = min(int(rate * (seconds + 5)), 65_534)  # message ids are 16 bits
         acked, n_acked = spawn.Array("i", count), spawn.Value("i", 0)
         ready = spawn.Event()
-        publisher = spawn.Process(target=_publish, args=(port, rate, count, ready, acked, n_acked))
+        publisher = spawn.Process(
+            target=_publish, args=(broker.port, rate, count, ready, acked, n_acked)
+        )
         publisher.start()
         if not ready.wait(60):
             raise RuntimeError("the publisher did not connect")
         time.sleep(seconds)
-        process.send_signal(signal.SIGKILL)
-        process.wait(5)
+        broker.kill()
         publisher.join(30)
         acked = set(acked[: n_acked.value])
-        config = folder / "mosquitto.conf"
-        process = subprocess.Popen([binary, "-c", str(config)], stderr=subprocess.DEVNULL)
+        broker.start()
         if away:
             time.sleep(0.5)
             log = ReadingLog(log_path)
-            feed = MqttFeed("127.0.0.1", port, park="demo", log=log, client_id="kill-twin")
+            feed = MqttFeed("127.0.0.1", broker.port, park="demo", log=log, client_id="kill-twin")
             drain = threading.Thread(target=lambda: [None for _ in feed], daemon=True)
             drain.start()
+        # The following twin's client retries with a growing delay (up to 30 s): a broker
+        # that takes seconds to start again is not found at once.
+        if not feed.wait_ready(120):
+            raise RuntimeError("the feed did not subscribe again")
         _settle(log_path)
         feed.close()
         log.close()
         return len(acked), len(acked - _logged(log_path)), len(acked) / seconds
     finally:
         feed.close()
-        process.terminate()
-        process.wait(5)
+        broker.close()
+
+
+CONFIGURATIONS = {
+    "mosquitto": ("mosquitto 2.0 (recommended until now)", lambda folder: _Mosquitto(folder, "")),
+    "mosquitto-save": (
+        "mosquitto + autosave_on_changes",
+        lambda folder: _Mosquitto(folder, SAVE_EVERY_CHANGE),
+    ),
+    "rabbitmq": ("RabbitMQ 3.10 (recommended)", RabbitMQ),
+}
 
 
 def main() -> None:
@@ -158,28 +213,37 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0, help="messages per second")
     parser.add_argument("--seconds", type=float, default=3.0, help="publishing before the kill")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case")
+    parser.add_argument(
+        "--brokers",
+        default=",".join(CONFIGURATIONS),
+        help=f"comma-separated, of {', '.join(CONFIGURATIONS)}",
+    )
     args = parser.parse_args()
     logging.getLogger("twin.feeds").setLevel(logging.ERROR)  # the restart's copies, expected
-    binary = "/usr/sbin/mosquitto"
-    if not Path(binary).exists():
-        print("skipped: mosquitto is not installed")
-        return
     with tempfile.TemporaryDirectory() as tmp:
         n = 0
-        for name, extra in (("recommended", ""), ("+ autosave_on_changes", SAVE_EVERY_CHANGE)):
+        for key in args.brokers.split(","):
+            name, make = CONFIGURATIONS[key]
+            if key.startswith("mosquitto") and not Path(MOSQUITTO).exists():
+                print(f"{name}: skipped, mosquitto is not installed")
+                continue
+            if key == "rabbitmq" and not RABBITMQ_INSTALLED:
+                print(f"{name}: skipped, rabbitmq-server is not installed")
+                continue
             for away in (False, True):
                 results = []
                 for _ in range(args.repeat):
                     n += 1
-                    results.append(
-                        run_case(Path(tmp) / str(n), binary, extra, away, args.rate, args.seconds)
-                    )
+                    folder = Path(tmp) / str(n)
+                    folder.mkdir()
+                    results.append(run_case(make(folder), away, args.rate, args.seconds))
                 case = "away" if away else "following"
                 lost = ", ".join(f"{lost:,} of {acked:,}" for acked, lost, _ in results)
                 rates = ", ".join(f"{r:,.0f}" for _, _, r in results)
                 print(
-                    f"{name:>22}, twin {case:>9}, {args.rate:,.0f}/s offered: lost {lost}; "
-                    f"acknowledged per second before the kill: {rates}"
+                    f"{name:>32}, twin {case:>9}, {args.rate:,.0f}/s offered: lost {lost}; "
+                    f"acknowledged per second before the kill: {rates}",
+                    flush=True,
                 )
 
 

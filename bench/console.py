@@ -1,7 +1,7 @@
 """Console benchmark: latency from an MQTT publish to the page's update, and the page's memory
 after the drill.
 
-1. Latency: a mosquitto broker (free localhost port, `twin.feeds.mqtt.BROKER_SETTINGS`),
+1. Latency: a mosquitto broker (free localhost port, `twin.feeds.mqtt.MOSQUITTO_SETTINGS`),
    ``parktwin console --mqtt`` on it, and the page open in headless Chromium (selenium).
    A publisher (paho, QoS 1) sends readings of every demo tag at 100 and 1,000 messages per
    second for ``--seconds`` each. The page records, at every server-sent message, the
@@ -33,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from twin.demo import INCIDENT_DRILL
-from twin.feeds.mqtt import BROKER_SETTINGS, payload, topic
+from twin.feeds.mqtt import MOSQUITTO_SETTINGS, payload, topic
 
 RECORD = """
 window.__marks = [];
@@ -97,7 +97,7 @@ def latency(rate: float, seconds: float, folder: Path) -> tuple[float, float, in
     port = free_port()
     conf = folder / "mosquitto.conf"
     conf.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\n{BROKER_SETTINGS}"
+        f"listener {port} 127.0.0.1\nallow_anonymous true\n{MOSQUITTO_SETTINGS}"
         f"persistence_location {folder}/\n"
     )
     broker = subprocess.Popen(["mosquitto", "-c", str(conf)], stderr=subprocess.DEVNULL)

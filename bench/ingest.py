@@ -6,8 +6,8 @@ and backlog drain.
    possible through the twin (`twin.Twin.update`: state, graded alarms, plausibility) and
    the reading log (SQLite, WAL). Prints readings per second for the load, for the replay
    without the log and with it.
-2. MQTT, sustained: a mosquitto broker started here (free localhost port, the recommended
-   settings of `twin.feeds.mqtt.BROKER_SETTINGS`, saving in a temporary folder; with
+2. MQTT, sustained: a mosquitto broker started here (free localhost port, the
+   settings of `twin.feeds.mqtt.MOSQUITTO_SETTINGS`, saving in a temporary folder; with
    ``--save-every-change`` also `twin.feeds.mqtt.SAVE_EVERY_CHANGE`) carries QoS 1
    messages offered at 1,000, 5,000 and 10,000 per second for ``--seconds`` each, by a
    publisher in another process (a minimal MQTT 3.1.1 client on a raw socket: paho's
@@ -52,7 +52,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from twin.feeds import MqttFeed, RecordedFeed
-from twin.feeds.mqtt import BROKER_SETTINGS, SAVE_EVERY_CHANGE, payload, topic
+from twin.feeds.mqtt import MOSQUITTO_SETTINGS, SAVE_EVERY_CHANGE, payload, topic
 from twin.log import ReadingLog
 
 
@@ -121,7 +121,7 @@ def _start_mosquitto(folder: Path, binary: str, extra: str = "") -> tuple[subpro
         f"listener {port} 127.0.0.1\nallow_anonymous true\n"
         # Started as root, mosquitto would switch to its own user, who cannot save here.
         f"user {getpass.getuser()}\n"
-        f"persistence_location {folder}/\n" + BROKER_SETTINGS + extra
+        f"persistence_location {folder}/\n" + MOSQUITTO_SETTINGS + extra
     )
     process = subprocess.Popen([binary, "-c", str(config)], stderr=subprocess.DEVNULL)
     for _ in range(250):
@@ -254,7 +254,7 @@ def bench_mqtt(folder: Path, rates, seconds: float, backlog: int, extra: str = "
     spawn = multiprocessing.get_context("spawn")
     process, port = _start_mosquitto(folder, binary, extra)
     print(
-        "MQTT QoS 1, mosquitto with the recommended settings"
+        "MQTT QoS 1, mosquitto with MOSQUITTO_SETTINGS"
         + (f" + {extra.strip()!r}" if extra else "")
         + " -> MqttFeed (log, ack after commit) -> twin"
     )

@@ -7,10 +7,15 @@ in Kreider, Curtiss & Rabl, Heating and Cooling of Buildings (CRC Press, compani
 unit conversion alone; the EnergyPlus Input Output Reference's own example object
 (ZoneInfiltration:EffectiveLeakageArea: 500 cm2, C_s 0.000145, C_w 0.000174) evaluated in its
 units, L/s = cm2 / 1000 * 1000 ... through its documented equation; EN 15242:2007 Annex B
-Table B.1 (flow at 4 Pa per floor area) through the orifice equation (closed form).
+Table B.1 (flow at 4 Pa per floor area) through the orifice equation (closed form); a
+published worked example of the leakage area from a pressurisation test (the documentation
+of the open-source SIMPLE simulator, germolinal/simple model/src/infiltration.rs, commit
+7ffc1e06, which attributes it to Sherman & Grimsrud 1980; one transcription, not checked
+against the paper).
 
-Not found: the Handbook's own worked example (ch. 16 / ch. 26) in any public transcription
-the project could reach; it is not used, and no value of it is assumed.
+Not found: a worked example of the basic model's flow with its stack and wind coefficients
+(the Handbook's ch. 16 / ch. 26 examples, EnergyPlus tests, course notes) in any public
+transcription the project could reach (see physics/data/README.md); none is assumed.
 """
 
 import math
@@ -64,6 +69,15 @@ def test_energyplus_example_object_through_its_equation():
     expected = 500.0 / 1000.0 * math.sqrt(0.000145 * 20.0 + 0.000174 * 4.0**2)
     q = infiltration.infiltration_flow(500e-4, 20.0, 4.0, storeys=1, shelter_class=3)
     assert float(q) == pytest.approx(expected, rel=1e-9)
+
+
+def test_leakage_area_of_the_published_pressurisation_example():
+    """SIMPLE's documentation (example attributed to Sherman & Grimsrud 1980): a blower-door
+    fit Q = 0.0555 dp^0.6032 gives 0.128 m3/s at 4 Pa, and with air at 1.2 kg/m3 an effective
+    leakage area of 0.0496 m2 (printed to three figures)."""
+    assert float(infiltration.leakage_area_from_flow(0.128)) == pytest.approx(0.0496, abs=5e-5)
+    q4 = 0.0555 * 4.0**0.6032
+    assert q4 == pytest.approx(0.128, abs=5e-4)
 
 
 def test_stack_coefficients_scale_with_storeys_and_stop_at_three():

@@ -76,8 +76,10 @@ def test_bad_frequency_file(tmp_path):
 
 
 def test_direct_ignition_bins_and_outcomes_sum_to_one():
-    """Purple Book direct ignition as quoted second-hand: medium/high
-    reactivity gas 0.2 / 0.5 / 0.7 for < 10, 10-100, > 100 kg/s; liquid 0.065."""
+    """Purple Book CPR 18E Table 4.5 (direct ignition, stationary installations) as given
+    by two agreeing public transcriptions (Petrolord/petrolord-engines engines/hse/qra.js,
+    commit a6c8e666, and an earlier secondary listing): medium/high reactivity gas
+    0.2 / 0.5 / 0.7 for < 10, 10-100, > 100 kg/s; K1 liquid 0.065."""
     table = ignition.read_table()
     for size, p in ((5.0, 0.2), (50.0, 0.5), (500.0, 0.7)):
         assert ignition.direct_ignition(table, "gas_high", False, size)[0] == p

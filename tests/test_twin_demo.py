@@ -6,13 +6,22 @@ NB-101 of `LEAK_RATE_KG_S`. The twin must class the first as an instrument fault
 find the second at the right asset by both the mass balance (rate within 20 %, the
 tolerance issue 4 sets for source estimation) and the gas detectors.
 
-The detectors read the integral plume (the park's one dispersion model); the one straight
-downwind, AT-NH03 (74 m), reaches the top of its 500 ppm range, so the gas detectors'
-estimate becomes a lower bound: it must say so, and the bound it gives must hold (at most
-the true rate), with the truth between the bound and the best fit. The best fit itself is
-pulled up by the meander of the wind (detectors on the plume's flank read more than the
-steady plume in the mean wind gives; the saturated one on the axis no longer holds the
-fit down): 0.203 kg/s (+35 %) when the leak is flagged, 0.30 kg/s at the end.
+The detectors read the integral plume (the park's one dispersion model); the one nearest
+the plume's axis, AT-NH03 (74 m, 6 deg west of it), reaches the top of its 500 ppm range, so
+the gas detectors' estimate becomes a lower bound: it must say so, and the bound it gives
+must hold (at most the true rate) at every update. The bound is the rate at which the
+plume reaches AT-NH03's mean as shown in whatever direction, so it holds for any error in
+the measured wind direction; with AT-NH03 6 deg off the axis it is about 0.6 of the truth.
+
+The best fit takes AT-NH03's mean from its readings below the top while at most half of
+them are at the top (twin.censored); then the fit rests on AT-NH03 and lies within 0.143 to
+0.196 kg/s. When more than half are at the top it rests on the three other detectors that
+see the gas (AT-NB02, AT-NH01, AT-NH02), all 2-3 sigma_y east of the axis, where two things
+the steady plume in the window's mean wind does not hold lift their means: the recording
+moves its 600-s plume with the meander within the window (1.9 times the steady plume's mean
+at most, measured at AT-NB02 with the true directions), and the measured mean direction is
+up to 0.9 deg off the true one (about 45 % per degree at AT-NH01). Together these bound the
+best fit within a factor 2.5 of the truth (measured: 0.143 to 0.342 kg/s from the flag on).
 """
 
 import dataclasses
@@ -33,6 +42,10 @@ from twin.plausibility import INSTRUMENT, PROCESS
 from twin.readings import parse_time
 
 TOLERANCE = 0.2
+AMMONIA = "7664-41-7"
+# The best fit of every gas estimate from the flag on is within this factor of the truth
+# (see the module docstring).
+BEST_FIT_FACTOR = 2.5
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +57,15 @@ def park():
 def replay(park, tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "log.sqlite"
     feed = RecordedFeed(INCIDENT_DRILL, known_tags=feed_tags(park))
-    heard = {"alarms": [], "leaks": []}
+    heard = {"alarms": [], "leaks": [], "estimates": {}}
     with ReadingLog(path) as log:
         tw = Twin(park, log=log, on_alarm=heard["alarms"].append, on_leak=heard["leaks"].append)
         for reading in feed:
             log.append(reading)
             tw.update(reading)
+            latest = tw.leaks.estimates.get(AMMONIA)
+            if latest is not None:
+                heard["estimates"][latest[0]] = latest[1]
     return tw, feed, path, heard
 
 
@@ -100,13 +116,29 @@ def test_leak_found_at_the_right_asset_and_rate(replay):
     assert "integral plume" in by_method["gas detectors"].detail
     _, loss = tw.leaks.losses[recording.LEAK_ASSET]
     assert abs(loss.rate_kg_s / truth - 1) < TOLERANCE
-    _, estimate = tw.leaks.estimates["7664-41-7"]
+    _, estimate = tw.leaks.estimates[AMMONIA]
     assert estimate.asset == recording.LEAK_ASSET
     assert estimate.probability > 0.9
     # AT-NH03 at the top of its range: a lower bound, said so, that the truth does not break
     assert estimate.lower_bound
     assert estimate.rate_text().startswith(f"at least {estimate.floor_kg_s:.3g} kg/s")
-    assert 0.7 * truth < estimate.floor_kg_s <= truth < estimate.rate_kg_s
+    assert 0.5 * truth < estimate.floor_kg_s <= truth
+
+
+def test_every_gas_estimate_bounds_and_fits_the_truth(replay):
+    """From the moment the gas detectors flag the leak, every update of the estimate (one
+    a minute) names NB-101, its lower bound never exceeds the true rate, and its best fit
+    is within `BEST_FIT_FACTOR` of it (the module docstring says why)."""
+    tw, _, _, heard = replay
+    truth = recording.LEAK_RATE_KG_S
+    flagged = next(e.t for e in tw.leaks.events if e.method == "gas detectors")
+    updates = [est for t, est in sorted(heard["estimates"].items()) if t >= flagged]
+    assert len(updates) > 40
+    assert {est.asset for est in updates} == {recording.LEAK_ASSET}
+    bounds = [est.floor_kg_s for est in updates if est.lower_bound]
+    assert bounds and max(bounds) <= truth
+    fits = np.array([est.rate_kg_s for est in updates])
+    assert np.all(fits <= BEST_FIT_FACTOR * truth) and np.all(fits >= truth / BEST_FIT_FACTOR)
 
 
 def test_saturated_detector_is_named(replay):

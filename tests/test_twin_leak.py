@@ -141,6 +141,22 @@ def test_censored_detectors_make_a_lower_bound():
     assert not naive.lower_bound and "at least" not in naive.rate_text()
 
 
+@pytest.mark.parametrize("error_deg", [-15.0, -5.0, 5.0, 15.0])
+def test_lower_bound_holds_with_a_wrong_wind_direction(error_deg):
+    """The floor is the rate at which the plume reaches a saturated detector's mean in
+    some direction, so a measured wind direction that is off does not lift it above the
+    truth (the readings: 0.5 kg/s of ammonia from T1)."""
+    x, y, z, c = _observe("T1", 0.5, 5)
+    top = np.quantile(c[c > 0], 0.7)
+    shown = np.minimum(c, top)
+    weather = {**WEATHER, "wind_from_deg": WEATHER["wind_from_deg"] + error_deg}
+    est = estimate_source(
+        x, y, z, shown, 0.3 * shown + 1e-7, c >= top, [CANDIDATES[0]], cas=AMMONIA, **weather
+    )
+    assert est.lower_bound
+    assert 0.0 < est.floor_kg_s <= 0.5 * 1.1  # 10 % noise on the readings
+
+
 def test_estimate_bad_input():
     x, y, z, c = _observe("T1", 0.5, 5)
     flags = np.zeros(c.size, bool)

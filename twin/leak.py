@@ -29,14 +29,21 @@ chemical and points along its pipelines near the detectors). The model is not li
 release rate (a dense cloud slumps and spreads), so it is marched once for a log grid of
 rates (`RATE_NODES_KG_S`, all in one vectorised call, reused while the weather is the same)
 and the chi-square of the detector means is scanned over the rate, with the concentration
-interpolated between the grid's rates, for every candidate at once. Detectors that reached
-the top of their range are censored (the true mean is at least what they show), and the
-estimate then says it is a lower bound. The candidate with the smallest chi-square is the
-estimate; with equal prior odds, exp(-chi2/2) normalised over the candidates is the
-probability of each (the likelihood across candidates); the rate's 68 % interval is where
-chi-square stays within max(1, chi2/dof) of its minimum (for a linear model: the weighted
-fit's standard deviation, inflated when the fit is worse than the assumed errors), and its
-sd is half that interval. Assumed detector error: ``relative_error`` of the reading (model
+interpolated between the grid's rates, for every candidate at once. A reading at the top of
+a detector's range is a lower bound of that reading: while at most half of a detector's
+readings in the window are at the top, its mean is estimated from them as a censored sample
+(`twin.censored`) and fitted as any other; beyond that the mean as shown is only a lower
+bound of its true mean (the fit counts it only where the model falls short of it). Either
+way the estimate then says it is a lower bound: at least the rate at which the plume from
+the best candidate reaches every saturated detector's mean as shown, at that detector's
+distance, in whatever direction -- so that an error in the measured wind direction, to
+which detectors on the plume's flanks are most sensitive, cannot lift the bound. The
+candidate with the smallest chi-square is the estimate; with equal prior odds,
+exp(-chi2/2) normalised over the candidates is the probability of each (the likelihood
+across candidates); the rate's 68 % interval is where chi-square stays within
+max(1, chi2/dof) of its minimum (for a linear model: the weighted fit's standard
+deviation, inflated when the fit is worse than the assumed errors), and its sd is half
+that interval. Assumed detector error: ``relative_error`` of the reading (model
 error dominates: plume meander, near-field) plus ``floor_fraction`` of the span. A leak is
 flagged by the gas detectors when the best candidate's probability reaches
 ``min_probability``. These settings are parktwin's choices, not values from a standard.
@@ -44,7 +51,8 @@ flagged by the gas detectors when the best candidate's probability reaches
 References
 ----------
 Least squares, the chi-square likelihood and confidence limits from chi-square contours:
-Press et al. (2007), Numerical Recipes, 3rd ed., ch. 15.1-15.6. The forward model: see
+Press et al. (2007), Numerical Recipes, 3rd ed., ch. 15.1-15.6. Readings censored at the
+top of the range: Cohen (1959), see `twin.censored`. The forward model: see
 `physics.integral_plume`.
 """
 
@@ -63,6 +71,7 @@ from physics import integral_plume, substances
 from physics.atmosphere import PARK_LAND_USE, roughness_for
 from physics.bounds import AIR_TEMPERATURE
 from twin import tank_geometry
+from twin.censored import censored_mean
 from twin.state import DENSITY_GRID_K, ParkModel, gas_kg_m3
 
 # Assumed height of a leak above grade (a nozzle or flange near the ground); the demo
@@ -140,9 +149,10 @@ class SourceEstimate:
 
     ``lower_bound`` is True when a detector reached the top of its range (or the fit the
     largest rate considered): the readings then only say the rate is at least
-    ``floor_kg_s``, the smallest rate at which the model reaches every saturated
-    detector's reading from the best candidate (inf if it never does within the rates
-    considered); ``rate_kg_s`` stays the best fit of all the readings.
+    ``floor_kg_s``, the smallest rate at which the plume from the best candidate reaches
+    every saturated detector's mean as shown at its distance in some direction (inf if it
+    never does within the rates considered); ``rate_kg_s`` stays the best fit of all the
+    readings.
     """
 
     asset: str
@@ -181,6 +191,9 @@ _SUBSTEPS = 12
 WIND_STEP_M_S = 0.1
 TEMPERATURE_STEP_K = 0.5
 _REACH_STEPS_M = (100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0, 20_000.0, 50_000.0)
+# Directions (over the half circle downwind, 0.5 deg apart) in which the floor looks for the
+# most the plume puts at a saturated detector's distance.
+_FAN_DIRECTIONS = 361
 
 
 @functools.lru_cache(maxsize=8)
@@ -311,6 +324,7 @@ def estimate_source(
     air_temperature_k=293.15,
     release_height=DEFAULT_RELEASE_HEIGHT_M,
     averaging_time_s=600.0,
+    at_least_kg_m3=None,
 ) -> SourceEstimate:
     """Which candidate leaks, and at what rate, from time-averaged detector readings.
 
@@ -328,8 +342,8 @@ def estimate_source(
     sigma_kg_m3 : array_like
         Standard error assumed for each observation, > 0. [kg/m3]
     censored : array_like of bool
-        True where the detector was at the top of its range: the true mean is at least
-        the observation. The rate is then reported as a lower bound.
+        True where the observation is only a lower bound of the true mean (the fit then
+        counts it only where the model falls short of it).
     candidates : iterable of (str, float, float)
         Candidate sources as (asset id, x, y). [-, m, m]
     cas : str
@@ -346,6 +360,15 @@ def estimate_source(
         Height of the release above ground. [m]
     averaging_time_s : float
         Averaging time of the observations. [s]
+    at_least_kg_m3 : array_like, optional
+        For each detector that reached the top of its range, the mean of its readings as
+        shown (a lower bound of the true mean whatever the readings' distribution), NaN
+        for the others; by default the censored observations. The rate is then reported
+        as a lower bound: at least the smallest rate at which the plume from the best
+        candidate reaches every such mean at that detector's distance in some direction
+        (whatever the wind's direction, so an error in the measured direction cannot lift
+        the bound).
+
     Returns
     -------
     SourceEstimate
@@ -364,6 +387,13 @@ def estimate_source(
         raise ValueError("observations must be finite, >= 0 and at least one")
     if np.any(~np.isfinite(sigma)) or np.any(sigma <= 0):
         raise ValueError("observation errors must be finite and > 0")
+    if at_least_kg_m3 is None:
+        least = np.where(cens, c, np.nan)
+    else:
+        least = np.asarray(at_least_kg_m3, dtype=float)
+    if least.shape != c.shape or np.any(least < 0):
+        raise ValueError("the shown means of saturated detectors must match and be >= 0")
+    sat = np.isfinite(least)
     cands = list(candidates)
     if not cands:
         raise ValueError("no candidate sources")
@@ -379,6 +409,7 @@ def estimate_source(
         return ex * dx + ey * dy, ey * dx - ex * dy  # along the wind, across it
 
     along, across = frame(wind_from_deg)
+    distance = np.hypot(ex, ey)
     plume = _rate_plumes(
         cas,
         u,
@@ -386,7 +417,7 @@ def estimate_source(
         air_k,
         float(averaging_time_s),
         float(release_height),
-        _reach(float(along.max(initial=1.0))),
+        _reach(max(float(along.max(initial=1.0)), float(distance[:, sat].max(initial=0.0)))),
     )
     shape = (RATE_NODES_KG_S.size, len(cands), c.size)
     zz = np.tile(z, len(cands))
@@ -415,15 +446,27 @@ def estimate_source(
     best = ranked[0]
     at_top = best.rate_kg_s >= RATE_NODES_KG_S[-1]
     floor = math.nan
-    if cens.any():
-        # concentration at a receptor rises with the rate: invert it in log-log
-        at_best = conc[:, int(order[0])][:, cens]
-        need = np.log(np.maximum(c[cens], 1e-300))
+    if sat.any():
+        # The most the plume puts at each saturated detector's distance in any direction
+        # (the axis for a Gaussian profile, the edge of a flat core otherwise): rising with
+        # the rate, inverted in log-log.
+        r = distance[int(order[0]), sat]
+        fan = np.radians(np.linspace(-90.0, 90.0, _FAN_DIRECTIONS))
+        most = (
+            plume.at(
+                np.outer(r, np.cos(fan)).ravel(),
+                np.outer(r, np.sin(fan)).ravel(),
+                np.repeat(z[sat], fan.size),
+            )
+            .reshape(RATE_NODES_KG_S.size, r.size, fan.size)
+            .max(axis=2)
+        )
+        need = np.log(np.maximum(least[sat], 1e-300))
         reach = [
             float(np.exp(np.interp(n, np.log(np.maximum(col, 1e-300)), np.log(RATE_NODES_KG_S))))
             if col[-1] >= np.exp(n)
             else math.inf
-            for n, col in zip(need, at_best.T, strict=True)
+            for n, col in zip(need, most.T, strict=True)
         ]
         floor = max(reach)
     method = (
@@ -438,9 +481,9 @@ def estimate_source(
         best.rate_sd_kg_s,
         best.probability,
         ranked,
-        lower_bound=bool(cens.any() or at_top),
+        lower_bound=bool(sat.any() or at_top),
         method=method,
-        floor_kg_s=floor if cens.any() else (best.rate_kg_s if at_top else math.nan),
+        floor_kg_s=floor if sat.any() else (best.rate_kg_s if at_top else math.nan),
     )
 
 
@@ -680,16 +723,28 @@ class LeakDetector:
         if not dets:
             return []
         per_unit = {ch.unit: float(gas_kg_m3(1.0, ch.unit, cas, air_t)) for ch in dets}
-        obs = np.array([st[0] * per_unit[ch.unit] for ch, st in zip(dets, stats, strict=True)])
-        floor = np.array([s.floor_fraction * ch.span * per_unit[ch.unit] for ch in dets])
         saturated = [st[1] >= ch.range_high for ch, st in zip(dets, stats, strict=True)]
+        # A reading at the top of the range is a lower bound of that reading: the mean as
+        # shown bounds the detector's mean from below, and the readings below the top
+        # estimate it while at most half are at the top (`twin.censored`).
+        means = np.array([st[0] for st in stats])
+        estimated = np.array(
+            [
+                censored_mean(_band_values(ch, since), ch.range_high) if top else math.nan
+                for ch, top in zip(dets, saturated, strict=True)
+            ]
+        )
+        scale = np.array([per_unit[ch.unit] for ch in dets])
+        bound_only = np.array(saturated) & np.isnan(estimated)
+        obs = np.where(np.isnan(estimated), means, estimated) * scale
+        floor = np.array([s.floor_fraction * ch.span for ch in dets]) * scale
         estimate = estimate_source(
             [ch.x for ch in dets],
             [ch.y for ch in dets],
             [ch.z for ch in dets],
             obs,
             s.relative_error * obs + floor,
-            saturated,
+            bound_only,
             self._candidates_for(cas),
             cas=cas,
             wind_speed=weather.wind_speed_m_s,
@@ -698,6 +753,7 @@ class LeakDetector:
             air_temperature_k=air_t,
             release_height=s.release_height_m,
             averaging_time_s=max(t - since, 1.0),
+            at_least_kg_m3=np.where(saturated, means * scale, np.nan),
         )
         self.estimates[cas] = (t, estimate)
         key = (estimate.asset, "gas detectors")
@@ -714,6 +770,12 @@ class LeakDetector:
                 if tops
                 else "; a lower bound: at the largest rate the model considers"
             )
+            fitted = [ch.tag for ch, e in zip(dets, estimated, strict=True) if not math.isnan(e)]
+            if fitted:
+                bound += (
+                    f"; the best fit takes the mean of {', '.join(fitted)} from its readings "
+                    "below the top (a censored sample)"
+                )
         return [
             LeakEvent(
                 t,
@@ -777,6 +839,12 @@ def _band_stats(ch, since: float) -> tuple[float, float, int]:
                 top = v
             n += 1
     return (total / n, top, n) if n else (math.nan, math.nan, 0)
+
+
+def _band_values(ch, since: float) -> np.ndarray:
+    """The raw readings of ``ch`` at or after ``since`` [s] inside its measuring band."""
+    low, high = ch.band_low, ch.band_high
+    return np.array([r[2] for r in ch.history if r[0] >= since and low <= r[2] <= high])
 
 
 def _mean_si(ch, since: float, default: float = math.nan) -> float:

@@ -27,7 +27,12 @@ What happens (times from `START`, 2024-05-24 01:00 UTC = 09:00 China Standard Ti
   discharge airborne as vapour at the air's temperature from a point 1 m above grade. That
   is how the twin's source estimation and the forecast take a leak: the recording tests
   that the twin inverts the model under noise and meander, not that the model is right for
-  a cold, flashing ammonia jet.
+  a cold, flashing ammonia jet. One difference of basis remains: every 10-s reading is
+  the 600-s plume in the wind of that moment, whereas the twin takes a reading as a sample
+  of the moment, so that the mean over its window is the plume averaged over that window
+  in the window's mean wind. The recording's means thus carry the meander within the
+  window on top of the 600-s plume's own spread: up to 1.9 times the steady plume's mean
+  on the plume's flanks (AT-NB02, AT-NH01, AT-NH02), about 0.98 of it at AT-NH03.
 
 - A headcount stream, SIMULATED as the rest: ``headcount/<building id>`` for every building
   every minute (`twin.headcount`), from the design day occupancy of the buildings layer

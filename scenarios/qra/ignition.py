@@ -2,7 +2,10 @@
 
 Direct ignition comes from ``data/ignition.csv`` by substance class (``liquid``,
 ``gas_low`` reactivity, ``gas_high`` medium/high reactivity) and release size (kg/s for a
-continuous release, kg for an instantaneous one), each row with its source.
+continuous release, kg for an instantaneous one), each row with its source: the Purple
+Book's Table 4.5 (stationary installations) as given by two agreeing public transcriptions
+for continuous releases and liquids (secondary), by one for the instantaneous mass bins
+(``transcriptions`` column).
 
 Outcomes of one event (probabilities sum to 1):
 

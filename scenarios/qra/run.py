@@ -533,8 +533,10 @@ def _notes(found: set, events: list, demo_climate: bool) -> list[str]:
     notes += [f"vulnerability value not confirmed: {s}" for s in vulnerability_notes()]
     notes.append(f"societal risk lines: {societal.CRITERIA_SOURCE}")
     notes.append(
-        "direct ignition: Purple Book values as quoted second-hand (verify); "
-        "instantaneous mass bins and the gas reactivity classes are our assumption"
+        "direct ignition: Purple Book Table 4.5 as given by two agreeing public "
+        "transcriptions (secondary, not read at the book itself) for continuous releases and "
+        "liquids; its instantaneous mass bins by one transcription only; its K1-liquid row "
+        "applied to every flammable liquid and the gas reactivity classes are our reading"
     )
     notes.append(
         "GB 36894 protection class of each use (data/protection_classes.csv): our "

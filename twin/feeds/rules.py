@@ -94,9 +94,10 @@ LATEST_TIME_S = 253_402_300_799.0  # 9999-12-31T23:59:59Z
 LOGGED_PER_RULE = 10
 # The part of a rejected payload handed on (the reading log truncates further).
 RAW_PREFIX_BYTES = 1024
-# A broker redelivers only what the twin had not acknowledged, and restores a state at most
-# its autosave interval (1 s recommended) old: at 10,000 readings/s, 100,000 remembered
-# readings cover ten times that. (An index on the log to look copies up would cost each
+# A broker redelivers only what the twin had not acknowledged: RabbitMQ at most its
+# ``mqtt.prefetch`` (1,000 recommended) plus what publishers resend; mosquitto from a state at
+# most its autosave interval (1 s) old: at 10,000 readings/s, 100,000 remembered readings
+# cover ten times that. (An index on the log to look copies up would cost each
 # insert about 40 %.)
 DUPLICATE_MEMORY = 100_000
 
