@@ -614,9 +614,11 @@ class Plume:
     def reach(self, level, z=0.0):
         """Farthest distance at which the centreline at height z reaches ``level`` (n,) or
         scalar [kg/m3]: 0 where never, the last station's distance where still above
-        there."""
+        there. Levels are on :meth:`level_concentration`'s basis (the adiabatic table): the
+        concentration is compared times ``warming``, so that a level in ppm is met where
+        the cloud's mole fraction reaches it."""
         level = np.broadcast_to(np.asarray(level, dtype=float), (self.x.shape[0],))
-        c = self.c * self.finite * _vertical(z, self.height, self.sigma_z)
+        c = self.c * self.finite * self.warming * _vertical(z, self.height, self.sigma_z)
         above = c >= level[:, None]
         any_above = above.any(axis=1)
         last = self.x.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
@@ -630,13 +632,19 @@ class Plume:
         return np.where(any_above, np.maximum(xr, 0.0), 0.0)
 
     def half_width(self, x, level):
-        """Ground-level half-width of the ``level`` contour at distances x (n, m) [m]."""
+        """Ground-level half-width of the ``level`` contour at distances x (n, m) [m]
+        (``level`` on :meth:`reach`'s basis)."""
         c, b, sy, sz, h = self.profile(x)
-        ground = c * _vertical(0.0, h, sz)
+        ground = c * _vertical(0.0, h, sz) * self._warming_at(x)
         level = np.asarray(level, dtype=float).reshape(-1, 1) if np.ndim(level) else level
         with np.errstate(divide="ignore", invalid="ignore"):
             extra = sy * np.sqrt(2.0 * np.log(np.maximum(ground / level, 1.0)))
         return np.where(ground >= level, b + extra, 0.0)
+
+    def _warming_at(self, x):
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        k, w, _ = self._locate(np.broadcast_to(x, (self.x.shape[0], x.shape[-1])))
+        return self._interp(self.warming, k, w)
 
     def sigma_x(self, x):
         """Along-wind standard deviation of a finite release's cloud at x (n, m) [m]
@@ -647,11 +655,11 @@ class Plume:
     def mass_between(self, low, high, release=0):
         """Mass of released material in the air where low <= C <= high [kg] (e.g. the
         flammable mass between LFL and UFL), integrating the profile over y, z >= 0 and the
-        stations (a steady plume)."""
+        stations (a steady plume); low and high on :meth:`reach`'s basis."""
         one = _row(self, release)
-        c, b, sy, sz, h = (
+        c, b, sy, sz, h, warming = (
             a[0][:, None, None]
-            for a in (one.c * one.finite, one.b, one.sigma_y, one.sigma_z, one.height)
+            for a in (one.c * one.finite, one.b, one.sigma_y, one.sigma_z, one.height, one.warming)
         )
         eta = np.linspace(0.0, 1.0, 81)[None, :, None]
         zeta = np.linspace(0.0, 1.0, 61)[None, None, :]
@@ -659,7 +667,8 @@ class Plume:
         y, z = eta * y_end, zeta * z_end
         lateral = np.exp(-0.5 * (np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)) ** 2)
         field = c * lateral * _vertical(z, h, sz)
-        inside = np.where((field >= low) & (field <= high), field, 0.0)
+        basis = field * warming
+        inside = np.where((basis >= low) & (basis <= high), field, 0.0)
         # the mass per metre of plume [kg/m] (its flux over the cloud speed, Q / u, where
         # nothing is cut off)
         per_m = 2.0 * np.trapezoid(np.trapezoid(inside, axis=2), axis=1) * (y_end * z_end)[:, 0, 0]
@@ -675,9 +684,7 @@ class Plume:
         holds 1 / warming of the adiabatic concentration. Exact on the axis; off it the
         station's factor is used (a point there is more dilute and nearer the air's
         temperature, so its mole fraction is slightly overstated)."""
-        x = np.atleast_1d(np.asarray(x, dtype=float))
-        k, w, _ = self._locate(np.broadcast_to(x, (self.x.shape[0], x.shape[-1])))
-        scaled = np.asarray(concentration, dtype=float) * self._interp(self.warming, k, w)
+        scaled = np.asarray(concentration, dtype=float) * self._warming_at(x)
         return self.table.mole_fraction_of_concentration(scaled)
 
     def level_concentration(self, mole_fraction):
@@ -1023,8 +1030,14 @@ def integral_plume(
     t_ground, cp_v, cp_a = air.temperature_K, b["vapour_cp_J_kgK"], air.cp
     molar_density = air.pressure_Pa / cloud_mixing.R_GAS * 1e-3  # p / R [kmol K/m3]
     heat = np.zeros(n)  # heat taken up from the ground and carried by the cloud [W]
-    # the source's take-up rate without Phi, DEGADIS SZF: delta k u* (1 + alpha) [m/s]
-    take_up = pool_source.DELTA_LAYER * pool_source.VON_KARMAN * ustar_d * alpha1
+    # over the source (``pool_source``): DEGADIS's layer of mass flux Y per metre of width
+    # grows by rho_a w_e + E per m2, w_e = delta k u* (1 + alpha) / Phi, and its ground
+    # concentration is delta times its mean (SZF: cc = delta cclay): the cloud here, whose
+    # ground concentration is Q / (u W H), carries Y W / delta. Its air grows by
+    # rho_a k u* (1 + alpha) / Phi per m2 less (1 - 1/delta) of the vapour's flux, and
+    # stays >= 0 (at 0 the layer is pure vapour: where DEGADIS would form a blanket)
+    take_up = pool_source.VON_KARMAN * ustar_d * alpha1
+    vapour_kept = (1.0 - 1.0 / pool_source.DELTA_LAYER) * q * np.where(has_area, along, 0.0)
     source_end = np.where(has_area, side, 0.0)
 
     def rise(s):
@@ -1041,6 +1054,7 @@ def integral_plume(
             float(np.ravel(v)[0])
             for v in (dry, t_ground, cp_v, cp_a, molar_density, heat, ustar_d, take_up, source_end)
         )
+        vapour_kept = float(vapour_kept[0])
     else:
         rho_a_k, ustar_k = rho_a, ustar
     for k in range(first, steps):
@@ -1114,7 +1128,11 @@ def integral_plume(
         m_air = m_air + grown * (dx > 0.0)
         if xp.any(over > 0.0):
             ri_d = gp * depth / (ustar_d * ustar_d)
-            m_air = m_air + rho_a_k * take_up / _phi(ri_d, 0.0, xp) * width * over
+            m_air = xp.maximum(
+                m_air
+                + (rho_a_k * take_up / _phi(ri_d, 0.0, xp) * width - vapour_kept) * over,
+                0.0,
+            )
         u = u_new
         width = turb_width + 2.0 * spread
         half = half + spread

@@ -374,9 +374,10 @@ def test_one_release_on_floats_is_the_march_on_arrays(stability, terrain):
 
 def test_air_taken_up_over_a_pool_is_the_degadis_source_balance():
     """Over the source the layer's mass flux per metre of width grows as
-    dY/dx = rho_a w_e + E, w_e = delta k u* (1 + alpha) / Phi (DEGADIS 2.1 SZF, Spicer &
-    Havens 1989). For a vapour of the air's density (Phi = 0.88 throughout) Y = (rho_a w_e
-    + E) x: the layer's mass fraction is E / (E + rho_a w_e) at every point over the pool,
+    dY/dx = rho_a w_e + E, w_e = delta k u* (1 + alpha) / Phi, and its ground-level
+    concentration is delta times its mean (DEGADIS 2.1 SZF, Spicer & Havens 1989). For a
+    vapour of the air's density (Phi = 0.88 throughout) Y = (rho_a w_e + E) x: the
+    ground-level mass fraction is delta E / (E + rho_a w_e) at every point over the pool,
     E = Q / A (closed form)."""
     air = cloud_mixing.moist_air(293.15, 0.0)
     area, rate = 400.0, 2.0
@@ -395,7 +396,7 @@ def test_air_taken_up_over_a_pool_is_the_degadis_source_balance():
         / 0.88
     )
     flux = rate / area
-    expected = flux / (flux + float(air.density) * w_e[0])
+    expected = pool_source.DELTA_LAYER * flux / (flux + float(air.density) * w_e[0])
     radius = math.sqrt(area / math.pi)
     over = (plume.x[0] > -0.5 * radius) & (plume.x[0] < radius)
     assert over.sum() > 5
@@ -441,3 +442,8 @@ def test_ground_heat_warms_a_cold_cloud_towards_the_ground_never_past_it(stabili
     width = 2.0 * plume.b + math.sqrt(2.0 * math.pi) * plume.sigma_y
     flux = (plume.c * plume.u * width * math.sqrt(math.pi / 2.0) * plume.sigma_z)[0, downwind]
     assert_allclose(flux, 20.0, rtol=1e-9)
+    # a level in volume fraction is reached where the warmed cloud's mole fraction meets it
+    for fraction in (0.3, 0.05):
+        x = plume.reach(plume.level_concentration(fraction))
+        at = plume.mole_fraction(x, plume.centreline(x))[0, 0]
+        assert at == pytest.approx(fraction, rel=0.02)
