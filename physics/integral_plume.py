@@ -1129,8 +1129,7 @@ def integral_plume(
         if xp.any(over > 0.0):
             ri_d = gp * depth / (ustar_d * ustar_d)
             m_air = xp.maximum(
-                m_air
-                + (rho_a_k * take_up / _phi(ri_d, 0.0, xp) * width - vapour_kept) * over,
+                m_air + (rho_a_k * take_up / _phi(ri_d, 0.0, xp) * width - vapour_kept) * over,
                 0.0,
             )
         u = u_new
