@@ -25,6 +25,17 @@ def test_matches_scipy_censored_fit(mean, seed):
     assert censored_mean(x, top) > x.mean()  # the shown mean is a lower bound
 
 
+def test_over_range_readings_are_censored_at_their_own_value():
+    """Readings above the top but inside the measuring band (over range, `twin.transmitter`)
+    say "at least this"."""
+    rng = np.random.default_rng(4)
+    x = np.minimum(rng.normal(470.0, 40.0, 60), 500.0)
+    x[x >= 500.0] = rng.uniform(500.0, 515.0, int((x >= 500.0).sum()))
+    at_top = x >= 500.0
+    loc, _ = stats.norm.fit(stats.CensoredData(uncensored=x[~at_top], right=x[at_top]))
+    assert_allclose(censored_mean(x, 500.0), loc, rtol=1e-6)
+
+
 def test_none_at_the_top_is_the_plain_mean():
     x = np.array([10.0, 12.0, 11.0])
     assert censored_mean(x, 500.0) == pytest.approx(11.0)

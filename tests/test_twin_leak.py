@@ -157,6 +157,25 @@ def test_lower_bound_holds_with_a_wrong_wind_direction(error_deg):
     assert 0.0 < est.floor_kg_s <= 0.5 * 1.1  # 10 % noise on the readings
 
 
+@pytest.mark.parametrize(
+    ("source", "rate", "seed", "error_deg"),
+    [("T1", 0.5, 1, 3.0), ("T2", 2.0, 2, -3.0), ("T2", 2.0, 2, 3.0), ("T4", 0.05, 3, -3.0)],
+)
+def test_direction_uncertainty_integrated_out(source, rate, seed, error_deg):
+    """With the measured wind direction 3 deg off, taking it as exact misplaces the plume
+    against the detectors on its flanks (wrong source, or the rate off by more than 20 %);
+    integrating the likelihood over the direction's stated uncertainty (3 deg) finds the
+    source and the rate within 20 %."""
+    x, y, z, c = _observe(source, rate, seed)
+    weather = {**WEATHER, "wind_from_deg": WEATHER["wind_from_deg"] + error_deg}
+    args = (x, y, z, c, 0.3 * c + 1e-7, np.zeros(c.size, bool), CANDIDATES)
+    exact = estimate_source(*args, cas=AMMONIA, **weather)
+    assert exact.asset != source or abs(exact.rate_kg_s / rate - 1) > 0.2
+    est = estimate_source(*args, cas=AMMONIA, wind_from_sd_deg=abs(error_deg), **weather)
+    assert est.asset == source
+    assert abs(est.rate_kg_s / rate - 1) < 0.2
+
+
 def test_estimate_bad_input():
     x, y, z, c = _observe("T1", 0.5, 5)
     flags = np.zeros(c.size, bool)
@@ -167,3 +186,5 @@ def test_estimate_bad_input():
         estimate_source(x, y, z, c, np.zeros_like(c), flags, CANDIDATES, **kw)
     with pytest.raises(ValueError, match="must match"):
         estimate_source(x[:3], y, z, c, c + 1e-7, flags, CANDIDATES, **kw)
+    with pytest.raises(ValueError, match="standard error"):
+        estimate_source(x, y, z, c, c + 1e-7, flags, CANDIDATES, wind_from_sd_deg=-1.0, **kw)

@@ -18,7 +18,7 @@ from numpy.testing import assert_allclose
 
 from physics.meteorology import sun_elevation_deg
 from twin.readings import parse_time
-from twin.weather import mean_wind_direction, pasquill_stability
+from twin.weather import mean_wind_direction, pasquill_stability, wind_direction_sd
 
 LON, LAT = 119.9, 28.4
 
@@ -90,3 +90,15 @@ def test_mean_wind_direction_across_north():
     assert_allclose(mean_wind_direction([80.0, 100.0]), 90.0)
     with pytest.raises(ValueError):
         mean_wind_direction([])
+
+
+@pytest.mark.parametrize("centre", [0.0, 185.0, 355.0])
+def test_wind_direction_sd_as_the_two_pass_sd(centre):
+    """Yamartino's single-pass estimator against the two-pass standard deviation of the
+    unwrapped angles: within 2 % for a realistic spread (Yamartino 1984)."""
+    offsets = np.random.default_rng(7).normal(0.0, 5.0, 2000)
+    directions = np.mod(centre + offsets, 360.0)
+    assert_allclose(wind_direction_sd(directions), offsets.std(), rtol=0.02)
+    assert wind_direction_sd([10.0, 10.0]) == pytest.approx(0.0, abs=1e-5)
+    with pytest.raises(ValueError, match="finite"):
+        wind_direction_sd([])

@@ -33,32 +33,32 @@ _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 def censored_mean(values, top: float) -> float:
-    """Maximum-likelihood mean of ``values`` read by an instrument that shows ``top``
-    for anything at or above it (a normal sample singly censored at ``top``, Cohen 1959).
+    """Maximum-likelihood mean of ``values`` read by an instrument whose readings at or
+    above ``top`` say only "at least this" (a normal sample singly censored on the right,
+    Cohen 1959).
 
     Parameters
     ----------
     values : array_like
-        The readings, each at most ``top``; those equal to ``top`` are censored. [any unit]
+        The readings; those at or above ``top`` are censored at their own value (over
+        range: the process was at least that). [any unit]
     top : float
         The top of the instrument's range. [same unit]
 
     Returns
     -------
     float
-        The estimated mean of the uncensored readings' distribution (the plain mean when
-        none is at the top); NaN when more than `MAX_TOP_FRACTION` of them are at the top,
-        or fewer than two distinct readings lie below it (nothing to estimate a spread
-        from).
+        The estimated mean of the readings' distribution (the plain mean when none is at
+        the top); NaN when more than `MAX_TOP_FRACTION` of them are at the top, or fewer
+        than two distinct readings lie below it (nothing to estimate a spread from).
     """
     x = np.asarray(values, dtype=float)
     at_top = x >= top
-    r = int(at_top.sum())
-    if x.size == 0 or r > MAX_TOP_FRACTION * x.size:
+    if x.size == 0 or at_top.sum() > MAX_TOP_FRACTION * x.size:
         return math.nan
-    if r == 0:
+    if not at_top.any():
         return float(x.mean())
-    below = x[~at_top]
+    below, over = x[~at_top], x[at_top]
     if np.unique(below).size < 2:
         return math.nan
 
@@ -66,11 +66,11 @@ def censored_mean(values, top: float) -> float:
         mu, log_s = p
         s = math.exp(log_s)
         z = (below - mu) / s
-        a = (top - mu) / s
-        log_q = float(log_ndtr(-a))  # log P(X >= top)
-        lam = math.exp(-0.5 * a * a - _LOG_SQRT_2PI - log_q)  # inverse Mills ratio
-        value = float(np.sum(0.5 * z * z + _LOG_SQRT_2PI + log_s)) - r * log_q
-        grad = (-float(z.sum()) / s - r * lam / s, -float(np.sum(z * z - 1.0)) - r * lam * a)
+        a = (over - mu) / s
+        log_q = log_ndtr(-a)  # log P(X >= each censored reading)
+        lam = np.exp(-0.5 * a * a - _LOG_SQRT_2PI - log_q)  # inverse Mills ratios
+        value = float(np.sum(0.5 * z * z + _LOG_SQRT_2PI + log_s) - log_q.sum())
+        grad = (-float(z.sum() + lam.sum()) / s, -float(np.sum(z * z - 1.0) + lam @ a))
         return value, np.array(grad)
 
     start = np.array([x.mean(), math.log(max(x.std(), 1e-12 * max(abs(top), 1.0)))])

@@ -38,6 +38,12 @@ way the estimate then says it is a lower bound: at least the rate at which the p
 the best candidate reaches every saturated detector's mean as shown, at that detector's
 distance, in whatever direction -- so that an error in the measured wind direction, to
 which detectors on the plume's flanks are most sensitive, cannot lift the bound. The
+measured mean wind direction is not taken as exact: the likelihood is integrated over it,
+normal about the measured mean with the mean's standard error (the readings' standard
+deviation by Yamartino's estimator over the square root of their number, as if they were
+independent; a vane's misalignment is not in it), so that a
+detector on the plume's flank, whose model value moves most with the direction, counts as
+far as the direction is known (`estimate_source`, ``wind_from_sd_deg``). The
 candidate with the smallest chi-square is the estimate; with equal prior odds,
 exp(-chi2/2) normalised over the candidates is the probability of each (the likelihood
 across candidates); the rate's 68 % interval is where chi-square stays within
@@ -65,12 +71,14 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from scipy.special import logsumexp
 
 from geodata.schema import GAS_KINDS
 from physics import integral_plume, substances
 from physics.atmosphere import PARK_LAND_USE, roughness_for
 from physics.bounds import AIR_TEMPERATURE
-from twin import tank_geometry
+from twin import tank_geometry, weather
 from twin.censored import censored_mean
 from twin.state import DENSITY_GRID_K, ParkModel, gas_kg_m3
 
@@ -190,6 +198,8 @@ _SUBSTEPS = 12
 # ~1 %, far inside the assumed detector error (`LeakSettings.relative_error`). [m/s], [K]
 WIND_STEP_M_S = 0.1
 TEMPERATURE_STEP_K = 0.5
+# Gauss-Hermite nodes over which the fit integrates the wind direction's uncertainty. [-]
+DIRECTION_NODES = 7
 _REACH_STEPS_M = (100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0, 20_000.0, 50_000.0)
 # Directions (over the half circle downwind, 0.5 deg apart) in which the floor looks for the
 # most the plume puts at a saturated detector's distance.
@@ -217,35 +227,40 @@ def _rate_plumes(
     return integral_plume.integral_plume(release, ambient, x_max_m=x_max_m)
 
 
-def _profile_fit(conc, c, sigma, censored):
+def _profile_fit(conc, c, sigma, censored, log_w):
     """Fit the rate of each candidate from its forward concentrations ``conc`` (K rates of
-    `RATE_NODES_KG_S`, M candidates, D detectors) [kg/m3].
+    `RATE_NODES_KG_S`, J wind directions, M candidates, D detectors) [kg/m3].
 
-    chi2(Q) = sum_free w (c - C(Q))^2 + sum_censored w max(c - C(Q), 0)^2 with w = 1/sigma^2
-    is scanned over Q = 0 and a fine log grid, its minimum refined by a parabola in log Q;
-    the 68 % interval is where chi2 stays within s of its minimum, s = max(1, chi2/dof)
-    (the profile likelihood; for a linear model it is the weighted fit's sd, inflated when
-    the fit is worse than the assumed errors; Press et al. 2007, ch. 15.6).
+    chi2_j(Q) = sum_free w (c - C_j(Q))^2 + sum_censored w max(c - C_j(Q), 0)^2 with
+    w = 1/sigma^2 in direction j; the directions (log weights ``log_w``, (J,)) are
+    integrated out, chi2(Q) = -2 log sum_j exp(log_w_j - chi2_j(Q) / 2) (one direction with
+    weight 1: chi2 itself). chi2 is scanned over Q = 0 and a fine log grid, its minimum
+    refined by a parabola in log Q; the 68 % interval is where chi2 stays within s of its
+    minimum, s = max(1, chi2/dof) (the profile likelihood; for a linear model it is the
+    weighted fit's sd, inflated when the fit is worse than the assumed errors; Press et al.
+    2007, ch. 15.6).
 
     ``sigma`` is (D,) or (M, D). Returns rate, low, high, chi2, each (M,).
     """
     log_q = np.log(RATE_NODES_KG_S)
-    seen = conc.max(axis=0) > 0.0  # (M, D): upwind of a candidate nothing arrives
+    seen = conc.max(axis=0) > 0.0  # (J, M, D): upwind of a candidate nothing arrives
     lc = np.log(np.where(seen, np.maximum(conc, 1e-300), 1.0))
-    f = (np.arange(_SUBSTEPS) / _SUBSTEPS)[None, :, None, None]
+    f = (np.arange(_SUBSTEPS) / _SUBSTEPS)[None, :, None, None, None]
     fine = (lc[:-1, None] + f * (lc[1:] - lc[:-1])[:, None]).reshape(-1, *lc.shape[1:])
     fine = np.concatenate([fine, lc[-1:]])
-    steps = log_q[:-1, None] + f[0, :, 0, 0] * np.diff(log_q)[:, None]
+    steps = log_q[:-1, None] + f[0, :, 0, 0, 0] * np.diff(log_q)[:, None]
     fine_log_q = np.append(steps.ravel(), log_q[-1])
     pred = np.concatenate([np.zeros((1, *lc.shape[1:])), np.exp(fine) * seen])
     q = np.concatenate([[0.0], np.exp(fine_log_q)])
 
-    w = np.broadcast_to(1.0 / sigma**2, lc.shape[1:])  # (M, D)
+    w = np.broadcast_to(1.0 / sigma**2, lc.shape[2:])  # (M, D)
 
     def chi2_of(p, weight):
+        """p (..., J, M, D) -> (..., M), the directions integrated out."""
         r = c - p
         r = np.where(censored, np.maximum(r, 0.0), r)
-        return np.sum(weight * r * r, axis=-1)
+        per = np.sum(weight * r * r, axis=-1)
+        return -2.0 * logsumexp(log_w[:, None] - 0.5 * per, axis=-2)
 
     chi = chi2_of(pred, w)  # (N, M)
     m = chi.shape[1]
@@ -264,10 +279,11 @@ def _profile_fit(conc, c, sigma, censored):
             shift = np.where(curvature > 0, 0.5 * h * (y0 - y2) / curvature, 0.0)
         u = np.log(q[i]) + np.clip(shift, -h, h)
         k = np.clip(np.searchsorted(log_q, u) - 1, 0, log_q.size - 2)
-        t = ((u - log_q[k]) / (log_q[k + 1] - log_q[k]))[:, None]
+        t = ((u - log_q[k]) / (log_q[k + 1] - log_q[k]))[:, None, None]
         mc = cols[inner]
-        p = np.exp(lc[k, mc] + t * (lc[k + 1, mc] - lc[k, mc])) * seen[mc]
-        refined = chi2_of(p, w[mc])
+        # (n, J, D) for the n candidates refined; chi2_of wants the directions first
+        p = np.exp(lc[k, :, mc] + t * (lc[k + 1, :, mc] - lc[k, :, mc]))
+        refined = chi2_of(p.swapaxes(0, 1) * seen[:, mc], w[mc])
         better = refined < value[inner]
         rate[inner] = np.where(better, np.exp(u), rate[inner])
         value[inner] = np.where(better, refined, value[inner])
@@ -325,6 +341,7 @@ def estimate_source(
     release_height=DEFAULT_RELEASE_HEIGHT_M,
     averaging_time_s=600.0,
     at_least_kg_m3=None,
+    wind_from_sd_deg=0.0,
 ) -> SourceEstimate:
     """Which candidate leaks, and at what rate, from time-averaged detector readings.
 
@@ -368,6 +385,12 @@ def estimate_source(
         candidate reaches every such mean at that detector's distance in some direction
         (whatever the wind's direction, so an error in the measured direction cannot lift
         the bound).
+    wind_from_sd_deg : float, default 0
+        Standard error of ``wind_from_deg`` as the plume's mean direction, >= 0. The fit
+        integrates the likelihood over the direction, normal about ``wind_from_deg`` with
+        this sd (Gauss-Hermite nodes, `DIRECTION_NODES`), instead of taking the measured
+        direction as exact: detectors on the plume's flanks, whose model value moves most
+        with the direction, then weigh as little as their readings say. [deg]
 
     Returns
     -------
@@ -394,6 +417,8 @@ def estimate_source(
     if least.shape != c.shape or np.any(least < 0):
         raise ValueError("the shown means of saturated detectors must match and be >= 0")
     sat = np.isfinite(least)
+    if not (math.isfinite(wind_from_sd_deg) and wind_from_sd_deg >= 0):
+        raise ValueError("the wind direction's standard error must be finite and >= 0")
     cands = list(candidates)
     if not cands:
         raise ValueError("no candidate sources")
@@ -408,7 +433,14 @@ def estimate_source(
         dx, dy = -math.sin(theta), -math.cos(theta)  # downwind unit vector
         return ex * dx + ey * dy, ey * dx - ex * dy  # along the wind, across it
 
-    along, across = frame(wind_from_deg)
+    if wind_from_sd_deg > 0:
+        nodes, weights = hermegauss(DIRECTION_NODES)
+        offsets, log_w = wind_from_sd_deg * nodes, np.log(weights / weights.sum())
+    else:
+        offsets, log_w = np.zeros(1), np.zeros(1)
+    frames = [frame(wind_from_deg + d) for d in offsets]
+    along = np.stack([a for a, _ in frames])  # (J, M, D)
+    across = np.stack([b for _, b in frames])
     distance = np.hypot(ex, ey)
     plume = _rate_plumes(
         cas,
@@ -419,14 +451,10 @@ def estimate_source(
         float(release_height),
         _reach(max(float(along.max(initial=1.0)), float(distance[:, sat].max(initial=0.0)))),
     )
-    shape = (RATE_NODES_KG_S.size, len(cands), c.size)
-    zz = np.tile(z, len(cands))
-
-    def forward(a, b):
-        return plume.at(a.ravel(), b.ravel(), zz).reshape(shape)
-
-    conc = forward(along, across)
-    rate, low, high, chi = _profile_fit(conc, c, sigma, cens)
+    shape = (RATE_NODES_KG_S.size, offsets.size, len(cands), c.size)
+    zz = np.tile(z, offsets.size * len(cands))
+    conc = plume.at(along.ravel(), across.ravel(), zz).reshape(shape)
+    rate, low, high, chi = _profile_fit(conc, c, sigma, cens, log_w)
     weight = np.exp(-(chi - chi.min()) / 2.0)
     prob = weight / weight.sum()
     order = np.argsort(chi, kind="stable")
@@ -754,6 +782,7 @@ class LeakDetector:
             release_height=s.release_height_m,
             averaging_time_s=max(t - since, 1.0),
             at_least_kg_m3=np.where(saturated, means * scale, np.nan),
+            wind_from_sd_deg=self._direction_se(since),
         )
         self.estimates[cas] = (t, estimate)
         key = (estimate.asset, "gas detectors")
@@ -792,6 +821,19 @@ class LeakDetector:
                 estimate.floor_kg_s,
             )
         ]
+
+    def _direction_se(self, since: float) -> float:
+        """Standard error of the mean wind direction since ``since`` [s]: the readings'
+        standard deviation (Yamartino 1984) over the square root of their number [deg];
+        0 without two readings."""
+        ch = self.model.weather_tags.get("wind_direction")
+        if ch is None:
+            return 0.0
+        raw = ch.window(since)[1]
+        raw = raw[np.isfinite(raw)]
+        if raw.size < 2:
+            return 0.0
+        return weather.wind_direction_sd(raw) / math.sqrt(raw.size)
 
     def _candidates_for(self, cas: str) -> list[tuple[str, float, float]]:
         """Tanks holding ``cas`` and points along its pipelines near its detectors."""

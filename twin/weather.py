@@ -25,6 +25,8 @@ night and grading insolation.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 STABILITY_MODELS = ("srdt-epa2000",)
@@ -103,6 +105,20 @@ def pasquill_stability(
     cloudy = np.where(np.isnan(okta), 0, okta > _CLOUDY_OKTA).astype(bool)
     night = _PASQUILL_NIGHT[row, np.where(cloudy, 0, 1)]
     return np.where(elev > 0.0, day, night)[()]
+
+
+def wind_direction_sd(wind_from_deg) -> float:
+    """Standard deviation of wind directions [deg] by Yamartino's single-pass estimator,
+    sigma_theta = arcsin(e) (1 + (2/sqrt(3) - 1) e^3) with e = sqrt(1 - (mean sin^2 + mean
+    cos^2)), correct across north (Yamartino, R.J. 1984, A comparison of several
+    "single-pass" estimators of the standard deviation of wind direction, J. Climate Appl.
+    Meteor. 23, 1362-1366; the estimator the US EPA's monitoring guidance adopts, as
+    secondary sources report)."""
+    d = np.radians(np.asarray(wind_from_deg, dtype=float))
+    if d.size == 0 or np.any(~np.isfinite(d)):
+        raise ValueError("wind directions must be finite and at least one")
+    e = math.sqrt(max(1.0 - (np.sin(d).mean() ** 2 + np.cos(d).mean() ** 2), 0.0))
+    return math.degrees(math.asin(e) * (1.0 + (2.0 / math.sqrt(3.0) - 1.0) * e**3))
 
 
 def mean_wind_direction(wind_from_deg) -> float:
