@@ -61,9 +61,10 @@ Briggs sigma_y and the sigma_z above: a passive point source reproduces it.
 An evaporating pool has its real area, as DEGADIS's rectangle of the same area (its
 diameter 2 R along the wind, pi R / 2 across), the vapour entering evenly over it. Over
 the pool the layer takes up air through its top at DEGADIS's source rate
-delta k u*_D (1 + alpha) / Phi(Ri*) per m2 (SZF; ``physics.pool_source``), keeps the pool's
-width (no spreading, no lateral turbulence) and takes no heat; the downwind closures
-above start at its downwind edge. A finite release of duration T keeps the steady centreline times
+delta k u*_D (1 + alpha) / Phi(Ri*) per m2 (SZF; ``physics.pool_source``), does not
+spread under gravity and takes no heat; lateral turbulence diffuses its edges as
+downwind (B_eff held, its air counted through the top). The downwind closures start at
+its downwind edge. A finite release of duration T keeps the steady centreline times
 erf(u T / (2 sqrt(2) sigma_x)) (Palazzi et al. 1982), sigma_x from DEGADIS 2.1.
 
 Concentration basis: kg of released material (vapour and droplets) per m3 of the mixture
@@ -1092,10 +1093,11 @@ def integral_plume(
         dx = step - over
         spread = C_E * xp.sqrt(gp * depth) / u * dx
         # turbulence widens the edges into the core, B_eff = b + sqrt(pi)/2 sigma_y held
+        # (over the source too: the layer's edges diffuse, its air comes through the top)
         s_eq = width / SQRT_2PI
         s_y = (width - 2.0 * half) / SQRT_2PI
         s_new = xp.sqrt(
-            xp.maximum(s_y * s_y + curve.sy(curve.sy_inverse(s_eq) + dx) ** 2 - s_eq * s_eq, 0.0)
+            xp.maximum(s_y * s_y + curve.sy(curve.sy_inverse(s_eq) + step) ** 2 - s_eq * s_eq, 0.0)
         )
         half = xp.maximum(half + 0.5 * SQRT_PI * (s_y - s_new), 0.0)
         turb_width = 2.0 * half + SQRT_2PI * s_new
