@@ -774,6 +774,8 @@ class _Terminal:
             f"{w.wind_from_deg:.0f} deg, class {w.stability}):",
             highlight=False,
         )
+        for note in result.notes:
+            console.print(f"    {note}", highlight=False)
         for horizon, zones in result.horizons.items():
             row = ", ".join(
                 f"{z.level} {z.distance_m:,.0f} m ({z.people} people)"

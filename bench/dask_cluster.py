@@ -2,15 +2,19 @@
 machines, and the peak memory of a run summed over its processes.
 
 ``real_cluster(n)`` runs ``dask scheduler`` (a free port, written to a scheduler file)
-and ``n`` separate ``dask worker --nworkers 1 --nthreads 1`` processes, waits until the
-workers have joined, yields the scheduler's address (``tcp://127.0.0.1:PORT``) and stops
-them (by their process ids) at the end. ``PeakMemory`` samples the resident memory of
-this process and all its descendants (local worker processes, the cluster's scheduler and
-workers) every half second. Both need the ``cluster`` extra (dask[distributed], which
-brings psutil).
+and ``n`` separate ``dask worker --nworkers 1 --nthreads 1`` processes (each with its
+nanny, as a user starts them, with ``WORKER_ENV`` as the README says), waits until the
+workers have joined, yields a ``Cluster`` (the scheduler's address ``tcp://127.0.0.1:PORT``
+and the processor time its processes used so far) and stops them (by their process ids) at
+the end.
+``PeakMemory`` samples the resident memory of this process and all its descendants (local
+worker processes, the cluster's scheduler and workers) every half second. Both need the
+``cluster`` extra (dask[distributed], which brings psutil).
 """
 
 import contextlib
+import dataclasses
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,13 +26,44 @@ import psutil
 
 DASK = str(Path(sys.executable).parent / "dask")
 START_TIMEOUT_S = 180.0
+# The environment the README gives a worker: the nanny sets MALLOC_TRIM_THRESHOLD_, which pins
+# glibc's mmap threshold at 128 kB (fresh pages, faulted in, for every larger array); this
+# raises it to 32 MB again.
+WORKER_ENV = {"MALLOC_MMAP_THRESHOLD_": "33554432"}
+
+
+def _cpu_s(procs) -> float:
+    """Processor time [s] (user and system) of running processes and their descendants."""
+    total = 0.0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            for p in [proc, *proc.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    t = p.cpu_times()
+                    total += t.user + t.system
+    return total
+
+
+@dataclasses.dataclass
+class Cluster:
+    """A running cluster: its scheduler's address and its processes."""
+
+    address: str
+    scheduler: psutil.Process
+    workers: list
+
+    def cpu_s(self) -> tuple[float, float]:
+        """Processor time [s] used so far by (the scheduler, the workers with their nannies)."""
+        return _cpu_s([self.scheduler]), _cpu_s(self.workers)
 
 
 @contextlib.contextmanager
-def real_cluster(n_workers: int):
-    """The address of a scheduler with ``n_workers`` single-threaded worker processes."""
+def real_cluster(n_workers: int, worker_env: dict | None = None):
+    """A scheduler with ``n_workers`` single-threaded worker processes (``Cluster``), the
+    workers with ``worker_env`` (default ``WORKER_ENV``) added to this environment."""
     from distributed import Client
 
+    env = {**os.environ, **(WORKER_ENV if worker_env is None else worker_env)}
     with tempfile.TemporaryDirectory(prefix="parktwin-dask-") as folder:
         file = Path(folder) / "scheduler.json"
         log = open(Path(folder) / "cluster.log", "w")  # closed below
@@ -52,6 +87,7 @@ def real_cluster(n_workers: int):
                 procs.append(
                     subprocess.Popen(
                         [*worker, "--nthreads", "1", *common],
+                        env=env,
                         stdout=log,
                         stderr=subprocess.STDOUT,
                     )
@@ -59,7 +95,9 @@ def real_cluster(n_workers: int):
             with Client(scheduler_file=str(file), timeout="60s") as client:
                 client.wait_for_workers(n_workers, timeout=START_TIMEOUT_S)
                 address = client.scheduler.address
-            yield address
+            yield Cluster(
+                address, psutil.Process(procs[0].pid), [psutil.Process(p.pid) for p in procs[1:]]
+            )
         finally:
             for proc in reversed(procs):
                 proc.terminate()

@@ -32,6 +32,7 @@ Run: .venv/bin/python bench/scale.py [--parks demo,large] [--skip-engine] [--qra
 """
 
 import argparse
+import math
 import os
 import resource
 import sys
@@ -176,24 +177,58 @@ def _same(a, b) -> bool:
 
 
 def _qra_cluster(park, local):
-    """The park's QRA on a real cluster of 1, then 2, worker processes."""
+    """The park's QRA on a real cluster of 1, then 2, worker processes, and where the time
+    went (Dask's task stream: each task's computing and its results' transfer)."""
+    from distributed import Client, get_task_stream
+
     from bench.dask_cluster import PeakMemory, real_cluster
     from scenarios.qra import run_qra
 
     times = {}
     for n in (1, 2):
-        with real_cluster(n) as address:
+        with real_cluster(n) as cluster, Client(cluster.address) as client:
+            cpu0 = cluster.cpu_s()
             t0 = time.perf_counter()
-            with PeakMemory() as memory:
-                result = run_qra(park, cluster=address, progress=False)
-            times[n] = time.perf_counter() - t0
+            with PeakMemory() as memory, get_task_stream(client) as stream:
+                result = run_qra(park, cluster=client, progress=False)
+            times[n] = wall = time.perf_counter() - t0
+            cpu1 = cluster.cpu_s()
+            tasks = stream.data
         print(
             f"  QRA, Dask cluster of {n} worker process{'es' if n > 1 else ''} "
-            f"{times[n]:7.1f} s wall, peak resident {memory.peak / 1e9:.2f} GB (this process, "
+            f"{wall:7.1f} s wall, peak resident {memory.peak / 1e9:.2f} GB (this process, "
             f"scheduler and workers); same grid, F-N scenarios and receptors as the local "
             f"run: {_same(result, local)}"
         )
-    print(f"  QRA, cluster speed-up of 2 workers over 1: {times[1] / times[2]:.2f}x")
+        _where_the_time_went(tasks, wall, cpu1[1] - cpu0[1], cpu1[0] - cpu0[0], t0)
+    speedup = times[1] / times[2]
+    print(
+        f"  QRA, cluster speed-up of 2 workers over 1: {speedup:.2f}x "
+        f"(efficiency {speedup / 2:.0%})"
+    )
+
+
+def _where_the_time_went(tasks, wall, worker_cpu, scheduler_cpu, t0):
+    """The task stream of one run: computing, transfers, the longest task, the parts of
+    the wall time before the first and after the last task (this process alone)."""
+    spans = {"compute": 0.0, "transfer": 0.0, "disk-read": 0.0, "deserialize": 0.0}
+    first, last, longest = math.inf, 0.0, 0.0
+    for task in tasks:
+        for s in task["startstops"]:
+            spans[s["action"]] = spans.get(s["action"], 0.0) + s["stop"] - s["start"]
+            first, last = min(first, s["start"]), max(last, s["stop"])
+            if s["action"] == "compute":
+                longest = max(longest, s["stop"] - s["start"])
+    start = time.time() - (time.perf_counter() - t0)  # the run's start on the wall clock
+    end = start + wall
+    print(
+        f"      {len(tasks)} tasks: {spans['compute']:.1f} s computing (longest task "
+        f"{longest:.1f} s), {spans['transfer'] + spans['deserialize']:.2f} s moving data; "
+        f"processor time {worker_cpu:.1f} s in the workers, {scheduler_cpu:.1f} s in the "
+        f"scheduler; this process alone {first - start:.1f} s before the first task "
+        f"(catalogue, sending the park) and {end - last:.1f} s after the last (contours, "
+        f"checks)"
+    )
 
 
 def _ensemble_on_cluster(n):
@@ -202,9 +237,9 @@ def _ensemble_on_cluster(n):
     from scenarios import ensemble
 
     scenario = scenario_file.load(ENSEMBLE_SCENARIO)
-    with real_cluster(2) as address:
+    with real_cluster(2) as cluster:
         t0 = time.perf_counter()
-        table = ensemble.run_ensemble(scenario, n, cluster=address, progress=True)
+        table = ensemble.run_ensemble(scenario, n, cluster=cluster.address, progress=True)
         wall = time.perf_counter() - t0
     print(
         f"ensemble of {len(table):,} members of {ENSEMBLE_SCENARIO.name} on a Dask cluster of "

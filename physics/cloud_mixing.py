@@ -231,27 +231,39 @@ def mixing_table(
     # vapour mass per unit saturation ratio y/(1-y), over the released mass (0 at w = 0)
     vapour_per = (1.0 - w) / m_a * m_p / np.where(some, w, np.inf)
 
-    def liquid_at(t):
+    def liquid_at(t, p_ratio=p_ratio, clausius=clausius, inv_tb=inv_tb, per=vapour_per, some=some):
         """Droplet fraction f in equilibrium at T (0 if the vapour is unsaturated): the
         vapour's mole fraction at saturation y = p_sat(T) / p (Clausius-Clapeyron, at most
         0.999999) holds y / (1 - y) mol of vapour per mol of air."""
         y_sat = np.minimum(p_ratio * np.exp(clausius * (inv_tb - 1.0 / t)), 0.999999)
-        return np.maximum(1.0 - y_sat / (1.0 - y_sat) * vapour_per, 0.0) * some
+        return np.maximum(1.0 - y_sat / (1.0 - y_sat) * per, 0.0) * some
 
     dry_t = t_a + w * (cp_v * (t_r - t_a) - f0 * lat) / heat_cap
     # evaporating every droplet may cool below absolute zero on paper: droplets remain
     floor = 1.0
     wet = liquid_at(np.maximum(dry_t, floor)) > 0.0
-    lo, hi = np.maximum(dry_t, floor), np.maximum(np.maximum(t_a, t_r), dry_t)
-    released = w * (cp_v * (t_r - t_a) - f0 * lat)
-    evaporated = w * lat
+    # the bisection on the points where droplets remain only (the same operations on them)
+    shape = wet.shape
+    cell = np.nonzero(wet)
+
+    def on_wet(a):
+        return np.broadcast_to(a, shape)[cell]
+
+    lo = on_wet(np.maximum(dry_t, floor))
+    hi = on_wet(np.maximum(np.maximum(t_a, t_r), dry_t))
+    hc, ta = on_wet(heat_cap), on_wet(t_a)
+    released = on_wet(w * (cp_v * (t_r - t_a) - f0 * lat))
+    evaporated = on_wet(w * lat)
+    wet_args = tuple(on_wet(a) for a in (p_ratio, clausius, inv_tb, vapour_per, some))
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
-        below = heat_cap * (mid - t_a) - released - evaporated * liquid_at(mid) < 0.0
+        below = hc * (mid - ta) - released - evaporated * liquid_at(mid, *wet_args) < 0.0
         lo = np.where(below, mid, lo)
         hi = np.where(below, hi, mid)
-    t = np.where(wet, 0.5 * (lo + hi), dry_t)
-    f = np.where(wet, liquid_at(t), 0.0)
+    t = np.broadcast_to(dry_t, shape).copy()
+    t[cell] = 0.5 * (lo + hi)
+    f = np.zeros(shape)
+    f[cell] = liquid_at(t[cell], *wet_args)
     # the release itself, before any air: as it enters the cloud
     t[:, -1], f[:, -1] = t_r[:, 0], f0[:, 0]
     n_vap = w * (1.0 - f) / m_p

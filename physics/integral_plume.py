@@ -77,13 +77,16 @@ dilutes); :meth:`Plume.mole_fraction` converts a concentration with it.
 
 A jet (a release faster than the wind at its hole) first runs through the momentum-jet
 phase of ``physics.jet``: its own shear and the cross-flow entrain air, buoyancy bends it
-up or down, the ground stops it. It hands over where its entrainment no longer exceeds
-what the atmosphere would entrain into a cloud of its section (the UDM's criterion, Witlox
-& Holt 1999), with its mass of air, its width (sigma_y = sigma_z = its radius), its
-height and its momentum in excess of the wind's, which the cloud carries on (u = u_a +
-excess / mass flux): no seam in concentration, width or speed. A release whose own
-entrainment at the hole does not exceed the atmosphere's has no jet phase. Not modelled:
-a dense cloud released aloft without a jet stays at its height.
+up or down; from where its lower edge reaches the ground it runs along it as a grounded
+jet that slumps like the dense cloud (flat core, gravity spreading) and entrains through
+its top and sides. It hands over where its entrainment no longer exceeds what the
+atmosphere would entrain into a cloud of its section (the UDM's criterion, Witlox & Holt
+1999), with its mass of air, its section (core, sigma_y, sigma_z; sigma_y = sigma_z = its
+radius in the air), its height and its momentum in excess of the wind's, which the cloud
+carries on (u = u_a + excess / mass flux): no seam in concentration, width or speed. A
+release whose own entrainment at the hole does not exceed the atmosphere's has no jet
+phase. Not modelled: a dense cloud released aloft without a jet stays at its height (so
+does a grounded jet whose axis has not reached the ground when it hands over).
 
 Scope (checked): releases at 0-100 m, z0 1e-5-3 m, wind 0.5-30 m/s at 10 m, distances
 up to 100 km, jets at 0-2000 m/s from a hole (no source area), -90 to 90 degrees.
@@ -334,6 +337,16 @@ class _OneCurve:
         if math.isinf(x):
             return math.nan
         return self.az * x * (1.0 + self.bz * x) ** self.pz
+
+    def sy_slope(self, x):
+        r = 1.0 + self.by * x
+        return self.f * self.ay * (1.0 + 0.5 * self.by * x) / (r * math.sqrt(r))
+
+    def sz_slope(self, x):
+        if math.isinf(x):
+            return 0.0
+        r = 1.0 + self.bz * x
+        return self.az * r ** (self.pz - 1.0) * (r + self.pz * self.bz * x)
 
     def sz_inverse(self, s):
         a, b, p = self.az, self.bz, self.pz
@@ -738,29 +751,33 @@ class _HandOff:
     """Where each release's jet phase ends (``physics.jet``) and the state it hands over.
 
     Per release (n,): height [m] of the cloud from there on (the release height without a
-    jet), x [m] of the hand-off (0 without a jet), momentum [kg m/s2] the momentum flux in
-    excess of the wind's. Per jet (rows): entrained air [kg/s], radius [m], downwind speed [m/s],
-    and its path (rows, k) cut at the hand-off for the stations before it.
+    jet), x [m] of the hand-off (0 without a jet). Per jet (rows): entrained air [kg/s],
+    equivalent width W, core half-width b_c and depth H [m], downwind speed [m/s], and its
+    path (rows, k) cut at the hand-off for the stations before it.
     """
 
     height: np.ndarray
     x: np.ndarray
-    momentum: np.ndarray
     rows: np.ndarray
     air_kg_s: np.ndarray
-    radius: np.ndarray
+    width: np.ndarray
+    core: np.ndarray
+    depth: np.ndarray
     speed: np.ndarray
     path: dict
 
 
 def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     """Run the momentum jet (``physics.jet``) of every release faster than the wind at its
-    hole and find where it hands over: the first point of its path where its own
-    entrainment (jet shear and cross-flow) no longer exceeds what the atmosphere would
-    entrain into a cloud of its section, rho_a u_a pi b (d sigma_y/dx + d sigma_z/dx /
-    Phi(Ri*)) cos theta per metre of path, on the Briggs curves from the virtual distances
-    of sigma_y = sigma_z = b (the UDM's passive entrainment taking over, Witlox & Holt
-    1999)."""
+    hole to where it hands over: the first point of its path where its own entrainment (jet
+    shear and cross-flow; on the ground, its shear through the top and sides) no longer
+    exceeds what the atmosphere would entrain into a cloud of its section (equivalent width
+    W, depth H), rho_a u_a (sqrt(2 pi) H d sigma_y/dx + sqrt(pi/2) W d sigma_z/dx) cos theta
+    per metre of path with the ground phase's closures (``integral_plume``: the Briggs
+    sigma_y from the virtual distance of W / sqrt(2 pi); the slower of the similarity and
+    Briggs sigma_z from sigma_z = H / sqrt(pi/2), damped by Phi(Ri*)): the UDM's passive
+    entrainment taking over (Witlox & Holt 1999). For the round jet, W H = pi b^2 and this
+    is rho_a u_a pi b (d sigma_y/dx + d sigma_z/dx) cos theta."""
     n = b["rate_kg_s"].size
     h = b["height_m"]
     v0 = b["jet_velocity_m_s"]
@@ -779,8 +796,15 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
 
         return wind
 
-    def wind_of_one(i):
-        """``wind_of`` for release i on floats (its jet marched on floats)."""
+    radius0 = np.sqrt(q / (table.density[:, -1] * np.maximum(v0, 1e-9) * math.pi))
+    at_hole = wind_of(np.arange(n))(h[:, None], radius0[:, None])[:, 0]
+    rows = np.flatnonzero((v0 > at_hole) & (q > 0))
+    hand = _HandOff(h.copy(), np.zeros(n), rows, *(np.empty(0),) * 5, {})
+    if not rows.size:
+        return hand
+    sub = cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[rows] for a in table))
+    if rows.size == 1:  # one jet: its march on floats
+        i = int(rows[0])
         two_z0 = 2.0 * float(b["air_z0_m"][i])
         speed = atmosphere.wind_speed_of_one(
             float(ustar[i]), float(b["air_z0_m"][i]), float(inv_l[i])
@@ -790,16 +814,26 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
             half = min(0.5 * SQRT_PI_2 * radius, atmosphere.REFERENCE_HEIGHT_M)
             return speed(max(z if z > 0.0 else half, two_z0))
 
-        return wind
+        passive = _passive_entrainment(
+            _Floats,
+            _OneCurve(curves, i),
+            atmosphere.vertical_spread_rate_of_one(float(ustar[i]), float(inv_l[i])),
+            *(float(a[i]) for a in (air.density, ustar)),
+        )
+    else:
+        wind = wind_of(rows)
+        us, il = ustar[rows], inv_l[rows]
+        on_rows = _passive_entrainment(
+            _Arrays,
+            curves.repeated(rows, 1),
+            lambda s: atmosphere.vertical_spread_rate(s, us, il),
+            air.density[rows],
+            us,
+        )
 
-    radius0 = np.sqrt(q / (table.density[:, -1] * np.maximum(v0, 1e-9) * math.pi))
-    at_hole = wind_of(np.arange(n))(h[:, None], radius0[:, None])[:, 0]
-    rows = np.flatnonzero((v0 > at_hole) & (q > 0))
-    hand = _HandOff(h.copy(), np.zeros(n), np.zeros(n), rows, *(np.empty(0),) * 3, {})
-    if not rows.size:
-        return hand
-    sub = cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[rows] for a in table))
-    rho_a = air.density[rows][:, None]
+        def passive(*args):
+            return on_rows(*(np.ravel(a) for a in args))[:, None]
+
     p = jet.jet_path(
         q[rows],
         v0[rows],
@@ -807,48 +841,30 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
         h[rows],
         sub,
         air.density[rows],
-        wind_of_one(int(rows[0])) if rows.size == 1 else wind_of(rows),
+        wind,
+        passive,
     )
-    k = jet.MASS_RATIO.size
-    gp = np.maximum(G * (p.density - rho_a) / rho_a, 0.0)
-    ri = gp * SQRT_PI_2 * p.radius / (ustar[rows][:, None] ** 2)
-    flat = curves.repeated(rows, k)
-    r = p.radius.ravel()
-    rise = atmosphere.vertical_spread_rate(p.radius, ustar[rows][:, None], inv_l[rows][:, None]) / (
-        p.wind * _phi_ratio(ri)
-    )
-    rise = np.minimum(rise.ravel(), flat.sz_slope(flat.sz_inverse(r)) / _phi_ratio(ri.ravel()))
-    slope = flat.sy_slope(flat.sy_inverse(r)) + rise
-    with np.errstate(invalid="ignore"):
-        passive = (
-            rho_a * p.wind * math.pi * p.radius * slope.reshape(p.radius.shape) * (p.u_x / p.speed)
-        )
-        done = ~(p.entrainment > passive)
-        # where a path's next point is not finite (it stopped entraining) it hands over here
-        ends = ~np.isfinite(p.x + p.z + p.radius + p.entrainment + passive)
-    done[:, :-1] |= ends[:, 1:]
     # a release whose own entrainment at the hole does not exceed the atmosphere's has no
     # jet phase (negligible momentum: the model without it)
-    keep = ~done[:, 0]
-    rows, p, q, ri, done = (
-        rows[keep],
-        jet.JetPath(*(a[keep] for a in p)),
-        b["rate_kg_s"][rows][keep],
-        ri[keep],
-        done[keep],
-    )
+    keep = p.hand_off > 0
+    rows, p = rows[keep], jet.JetPath(*(a[keep] for a in p))
     hand.rows = rows
     if not rows.size:
         return hand
-    done[:, -1] = True
-    kh = np.argmax(done, axis=1)
+    q = b["rate_kg_s"][rows]
+    rho_a = air.density[rows][:, None]
+    k = jet.MASS_RATIO.size
+    kh = p.hand_off
     pick = np.arange(rows.size), kh
     mass = q * jet.MASS_RATIO[kh]
+    gp = np.maximum(G * (p.density - rho_a) / rho_a, 0.0)
+    ri = gp * SQRT_PI_2 * p.sigma_z / (ustar[rows][:, None] ** 2)
     hand.height[rows] = p.z[pick]
     hand.x[rows] = p.x[pick]
-    hand.momentum[rows] = mass * (p.u_x[pick] - p.wind[pick])
     hand.air_kg_s = mass - q
-    hand.radius = p.radius[pick]
+    hand.core = p.core[pick]
+    hand.width = 2.0 * hand.core + SQRT_2PI * p.sigma_y[pick]
+    hand.depth = SQRT_PI_2 * p.sigma_z[pick]
     hand.speed = p.u_x[pick]
     # the path up to the hand-off, held there beyond it (monotonic x for interpolation)
     before = np.arange(k)[None, :] <= kh[:, None]
@@ -857,7 +873,9 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
         for name, v in (
             ("x", p.x),
             ("c", p.density / jet.MASS_RATIO),
-            ("radius", p.radius),
+            ("core", p.core),
+            ("sigma_y", p.sigma_y),
+            ("sigma_z", p.sigma_z),
             ("z", p.z),
             ("temperature", p.temperature),
             ("density", p.density),
@@ -868,10 +886,34 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     return hand
 
 
-def _jet_stations(hand: _HandOff, xi, out: dict, height, ustar, rho_a) -> None:
+def _passive_entrainment(xp, curve, rise, rho_a, ustar):
+    """The atmosphere's entrainment into a cloud of the jet's section, per metre of path
+    (``_jet_phase``), as a function of (E, density, wind, cos theta, W, H) on ``xp``'s
+    numbers. On floats, where the bound with the Briggs sigma_z alone (never below the
+    value) is already below the jet's own entrainment E, that bound: the comparison with E
+    is settled without the similarity rate."""
+
+    def passive(e, rho, u_a, cos, width, depth):
+        gp = xp.maximum(G * (rho - rho_a) / rho_a, 0.0)
+        phi = _phi_ratio(gp * depth / (ustar * ustar), xp)
+        sz = depth / SQRT_PI_2
+        cap = curve.sz_slope(curve.sz_inverse(sz)) / phi
+        across = SQRT_2PI * depth * curve.sy_slope(curve.sy_inverse(width / SQRT_2PI))
+        scale = rho_a * u_a * cos
+        if xp is _Floats:
+            bound = scale * (across + width * SQRT_PI_2 * cap)
+            if e > bound:
+                return bound
+        up = xp.minimum(rise(sz) / (u_a * phi), cap)
+        return scale * (across + width * SQRT_PI_2 * up)
+
+    return passive
+
+
+def _jet_stations(hand: _HandOff, xi, out: dict, height, rate) -> None:
     """Overwrite the stations before each jet's hand-off with its path, interpolated in x
-    (its section carried as sigma_y = sigma_z = b about its axis, with no flat core, so
-    that u C W H is its mass flux)."""
+    (its section: sigma_y = sigma_z = b about its axis in the air; core b_c, sigma_y and
+    sigma_z on the ground), sigma_z from u C W H = Q at every station."""
     rows = hand.rows
     path = hand.path
     px = path["x"]
@@ -889,17 +931,18 @@ def _jet_stations(hand: _HandOff, xi, out: dict, height, ustar, rho_a) -> None:
         v = v.ravel()
         return (v[k] + w * (v[k + 1] - v[k])).reshape(before.shape)
 
-    radius = at(path["radius"])
     sub = {
         "c": at(path["c"]),
-        "b": np.zeros_like(radius),
-        "sigma_y": radius,
-        "sigma_z": radius,
+        "b": at(path["core"]),
+        "sigma_y": at(path["sigma_y"]),
         "temperature": at(path["temperature"]),
         "density": at(path["density"]),
         "richardson": at(path["richardson"]),
         "u": at(path["u"]),
     }
+    # the depth from the flux, u C W H = Q, exact at the path's points and between them
+    width = 2.0 * sub["b"] + SQRT_2PI * sub["sigma_y"]
+    sub["sigma_z"] = rate[rows][:, None] / (sub["u"] * sub["c"] * width * SQRT_PI_2)
     for name, v in sub.items():
         out[name][rows] = np.where(before, v, out[name][rows])
     height[rows] = np.where(before, at(path["z"]), height[rows])
@@ -1013,10 +1056,17 @@ def integral_plume(
     if jet.rows.size:
         r = jet.rows
         m_air[r] = jet.air_kg_s
-        width[r] = SQRT_2PI * jet.radius
-        half[r] = 0.0
+        width[r] = jet.width
+        half[r] = jet.core
         u[r] = jet.speed
-    x_hand, excess = jet.x, jet.momentum
+    # its momentum flux in excess of the wind the cloud feels from there on (``speed``, at
+    # its height or half its depth), which the cloud carries on: no step in its speed
+    excess = np.zeros(n)
+    if jet.rows.size:
+        depth = np.zeros(n)
+        depth[r] = jet.depth
+        excess[r] = (q[r] + jet.air_kg_s) * (jet.speed - speed(depth)[r])
+    x_hand = jet.x
     # the stations before every jet's hand-off are its path (``_jet_stations``): the march
     # starts at the last station before the first hand-off
     first = max(int(np.searchsorted(xi, x_hand.min(), side="right")) - 1, 0)
@@ -1142,7 +1192,7 @@ def integral_plume(
         out[name][:, first:] = marched[:, j].T
     height = np.broadcast_to(h[:, None], (n, steps)).copy()
     if jet.rows.size:
-        _jet_stations(jet, xi, out, height, ustar, rho_a)
+        _jet_stations(jet, xi, out, height, b["rate_kg_s"])
 
     x = xi[None, :] - shift[:, None]
     sx_a, sx_p, sx_min = (

@@ -24,9 +24,49 @@ air, droplets evaporating (``physics.cloud_mixing``). Drag is neglected.
   bent-over buoyant plume rises as Delta h = (3 / (2 beta^2))^(1/3) F^(1/3) x^(2/3) / u,
   the 2/3 law's 1.6 F^(1/3) x^(2/3) / u.
 
-The ground stops a falling jet: once its axis reaches the ground it runs along it (w = 0,
-z = 0); its cross-section and its image below the ground then make the reflected profile
-of ``physics.integral_plume``.
+The ground stops a falling jet: from touchdown (below) it runs along the ground as a
+grounded jet that slumps like the dense cloud it hands over to (the touchdown phase of
+the UDM, Witlox & Holt 1999; SLAB's grounded cloud, Ermak 1990). Its section
+is the ground cloud's of ``physics.integral_plume``: a flat core of half-width b_c with
+Gaussian edges sigma_y across, a Gaussian sigma_z up (reflected at the ground), equivalent
+width W = 2 b_c + sqrt(2 pi) sigma_y and depth H = sqrt(pi/2) sigma_z, W H = m / (rho V).
+At touchdown b_c = 0 and sigma_y = sigma_z = b (the round jet's section: no step). On the
+ground, per metre of path:
+
+    E = rho_a alpha (V - u_a cos theta) [W / phi + 2 H]
+    phi = 1 + 5 H / L_c,  1 / L_c = C_mu g (rho - rho_a) / (rho U_c^2),
+    U_c^2 = C_f dU^2,  dU = (rho_a / rho)(V - u_a cos theta)
+    db_c/dx = C_E sqrt(g' H) / V,  g' = g (rho - rho_a) / rho_a
+    d sigma_y/dx = rho_a alpha (V - u_a cos theta) 2 H / (rho V H sqrt(2 pi))
+
+- E: the jet's own shear entrainment, the same law as in the air (Ricou & Spalding's
+  alpha), through the part of its perimeter in contact with the air, the top W and the
+  two sides 2 H (the ground takes none): the round jet's 2 pi b becomes W + 2 H = 5.0 b
+  at touchdown, the law itself does not change.
+  The cloud's own stratification damps what enters through the top as SLAB damps its
+  shear-driven vertical entrainment, by phi_h(H / L) of the in-cloud Monin-Obukhov length
+  with the friction velocity of its top drag (Ermak 1990 EQ 35c, 35d with the density
+  term, 35e; C_f = 0.02 as in SLAB.FOR, C_mu = 0.025, 5 the stable phi_h of EQ 33a). The
+  atmosphere's own entrainment (u*, its turbulence) is not in E: it is what the jet hands
+  over to (below).
+- b_c: gravity spreading of the denser-than-air cloud, C_E = 1.15 (DEGADIS 2.1, Spicer &
+  Havens 1989), the ground phase's closure, so that the slumping goes on through the
+  hand-off without a step; a cloud no denser than air does not slump.
+- sigma_y: the air entering through the sides widens the edges (as in SLAB's EQ 7, side
+  entrainment adds width, top entrainment depth); the rest of the volume, the depth.
+
+Touchdown is where the lower edge of a jet not going up reaches the ground (its axis at
+z <= b; SLAB's horizontal jet is grounded where its lower edge touches, Ermak 1990); the
+axis goes on falling under the jet's buoyancy until it reaches the ground (w = 0, z = 0).
+From touchdown on, the wind acting on it is the ground cloud's, at half its depth.
+
+Stated simplifications: no ground friction on the grounded jet (SLAB's EQ 37 U_mg term)
+and the slumping by DEGADIS's front speed rather than SLAB's gravity-flow momentum (EQ 5).
+
+The jet hands over (``physics.integral_plume``) where its own entrainment no longer exceeds
+what the atmosphere would entrain into a cloud of its section: the caller's ``passive``,
+evaluated on the path as it is marched; the march stops there (its path beyond holds the
+hand-off's values).
 
 Since Q is constant, the mass fraction is 1 / mu with mu = m / Q, and every quantity is a
 function of mu: the equations are marched in mu along one logarithmic grid (SUBSTEPS
@@ -48,7 +88,10 @@ Hoult, D.P., Fay, J.A., Forney, L.J. (1969). A theory of plume rise compared wit
 Briggs, G.A. (1975). Plume rise predictions. In: Lectures on Air Pollution and
     Environmental Impact Analyses, AMS, 59-111 (beta = 0.6).
 Ermak, D.L. (1990). User's manual for SLAB. UCRL-MA-105607, LLNL (horizontal and vertical
-    jet sources, cloud thermodynamics with aerosol).
+    jet sources, cloud thermodynamics with aerosol; EQ 7, 33a, 35c-e of the grounded
+    cloud, read with its Python port slabx 1.0.7).
+Spicer, T.O., Havens, J.A. (1989). User's guide for the DEGADIS 2.1 dense gas dispersion
+    model. EPA-450/4-89-019 (gravity spreading C_E).
 Witlox, H.W.M., Holt, A. (1999). A unified model for jet, heavy and passive dispersion
     including droplet rainout and re-evaporation. CCPS International Conference on
     Modeling the Consequences of Accidental Releases, 315-344 (near-field jet phase handing
@@ -67,6 +110,12 @@ from physics.cloud_mixing import MixingTable
 G = 9.80665  # m/s2
 ALPHA = 0.32 / 4.0  # jet-shear entrainment, Ricou & Spalding (1961)
 BETA = 0.6  # cross-flow entrainment, Briggs (1975)
+C_E = 1.15  # gravity-spreading coefficient, DEGADIS 2.1 (as physics.integral_plume)
+# the damping of the grounded jet's top entrainment, SLAB (Ermak 1990)
+_SQRT_CF = math.sqrt(0.02)  # top drag C_f, EQ 35e
+_DAMP = 5.0 * 0.025  # stable phi_h coefficient (EQ 33a) x C_mu (EQ 35d)
+SQRT_2PI = math.sqrt(2.0 * math.pi)
+SQRT_PI_2 = math.sqrt(math.pi / 2.0)
 #: m / Q on the path's grid: from the pure release to 1e7 times its mass. [-]
 MASS_RATIO = np.geomspace(1.0, 1e7, 141)
 #: sub-steps of Heun's predictor-corrector per grid interval
@@ -74,11 +123,14 @@ SUBSTEPS = 2
 
 
 class JetPath(NamedTuple):
-    """A jet's path on the grid of ``MASS_RATIO`` (rows: jets, columns: grid points).
+    """A jet's path on the grid of ``MASS_RATIO`` (rows: jets, columns: grid points), held
+    at the hand-off's values beyond it.
 
-    s, x (downwind), z (axis height), radius [m]; u_x, w (horizontal and vertical velocity),
-    speed V, wind u_a [m/s]; temperature [K] and density [kg/m3] of the mixture;
-    entrainment E [kg/(m s)] per metre of path.
+    s, x (downwind), z (axis height), radius (of the round section of the same area) [m];
+    u_x, w (horizontal and vertical velocity), speed V, wind u_a [m/s]; temperature [K] and
+    density [kg/m3] of the mixture; entrainment E [kg/(m s)] per metre of path; core b_c,
+    sigma_y, sigma_z [m] of the section (0, b, b for the round jet in the air); hand_off
+    (rows,) the grid index of the hand-off (the last point without ``passive``).
     """
 
     s: np.ndarray
@@ -92,23 +144,47 @@ class JetPath(NamedTuple):
     temperature: np.ndarray
     density: np.ndarray
     entrainment: np.ndarray
+    core: np.ndarray
+    sigma_y: np.ndarray
+    sigma_z: np.ndarray
+    hand_off: np.ndarray
 
 
-def _section(m, u_x, w, u_a, rho, rho_a):
-    """Path increment per unit mass flux ds/dm, direction, speed, radius and entrainment
-    of the jet at each point (arrays (n, k))."""
-    speed = np.hypot(u_x, w)
-    radius = np.sqrt(m / (rho * speed * math.pi))
-    cos, sin = u_x / speed, w / speed
-    e = (
-        2.0
-        * math.pi
-        * radius
-        * rho_a
-        * (ALPHA * np.maximum(speed - u_a * cos, 0.0) + BETA * u_a * np.abs(sin))
-    )
+def grounded_entrainment(speed, wind, density, air_density, width, depth):
+    """The grounded jet's own entrainment per metre of path and the part through its two
+    sides, (E, E_side) [kg/(m s)] (module docstring: Ricou & Spalding's alpha over the
+    perimeter in contact with the air, the top damped by SLAB's phi_h, Ermak 1990 EQ
+    35c-e).
+
+    Parameters
+    ----------
+    speed : array_like
+        The jet's speed V along its axis. [m/s]
+    wind : array_like
+        The wind's component along the axis, u_a cos theta (u_a at the axis, or at half
+        the depth once the axis is on the ground). [m/s]
+    density, air_density : array_like
+        Densities of the mixture and of the air. [kg/m3]
+    width, depth : array_like
+        Equivalent width W and depth H of its section. [m]
+    """
+    dv = np.maximum(speed - wind, 0.0)
+    u_c = _SQRT_CF * air_density / density * dv
+    strat = _DAMP * G * np.maximum(density - air_density, 0.0) / density * depth
     with np.errstate(divide="ignore", invalid="ignore"):
-        return 1.0 / e, cos, sin, speed, radius, e
+        top = np.where(dv > 0.0, ALPHA * dv * u_c * u_c / (u_c * u_c + strat), 0.0)
+    side = air_density * ALPHA * dv * 2.0 * depth
+    return air_density * top * width + side, side
+
+
+def _grounded_one(speed, wind, density, air_density, width, depth):
+    """:func:`grounded_entrainment` on floats."""
+    dv = max(speed - wind, 0.0)
+    u_c = _SQRT_CF * air_density / density * dv
+    strat = _DAMP * G * max(density - air_density, 0.0) / density * depth
+    top = ALPHA * dv * u_c * u_c / (u_c * u_c + strat) if dv > 0.0 else 0.0
+    side = air_density * ALPHA * dv * 2.0 * depth
+    return air_density * top * width + side, side
 
 
 def _over(a: float, b: float) -> float:
@@ -121,21 +197,44 @@ def _over(a: float, b: float) -> float:
         return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
-def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind) -> dict:
+_NAMES = ("u_x", "w", "V", "b", "ua", "e", "core", "sy", "sz")
+
+
+def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[dict, int]:
     """The march of :func:`jet_path` for one release on Python floats (numpy's cost per
     call being most of its time on arrays of one element): the same equations and
-    sub-steps; lists over the sub-points ``fine``."""
+    sub-steps; lists over the grid points up to the hand-off, and its index."""
     pi = math.pi
 
-    def state(i, y, grounded):
+    def state(i, y, contact, down):
         m = q * fine[i]
         r = rho_fine[i]
         u_x = y[0] / m
-        w = 0.0 if grounded else y[1] / m
+        w = 0.0 if down else y[1] / m
         speed = math.hypot(u_x, w)
-        radius = math.sqrt(_over(m, r * speed * pi))
-        u_a = wind(0.0 if grounded else y[3], radius)
+        area = _over(m, r * speed)
         cos, sin = _over(u_x, speed), _over(w, speed)
+        if contact:
+            sy = y[6]
+            width = 2.0 * y[5] + SQRT_2PI * sy
+            depth = area / width
+            sz = depth / SQRT_PI_2
+            u_a = wind(0.0, sz)
+            e, side = _grounded_one(speed, u_a * cos, r, rho_a, width, depth)
+            ds = _over(1.0, e)
+            gp = G * max(r - rho_a, 0.0) / rho_a
+            rates = (
+                u_a,
+                0.0 if down else G * (rho_a - r) * area * ds,
+                cos * ds,
+                sin * ds,
+                ds,
+                C_E * math.sqrt(gp * depth) / speed * ds,
+                side * ds / (r * speed * depth * SQRT_2PI),
+            )
+            return rates, (u_x, w, speed, math.sqrt(area / pi), u_a, e, y[5], sy, sz)
+        radius = math.sqrt(area / pi)
+        u_a = wind(y[3], radius)
         e = (
             2.0
             * pi
@@ -144,32 +243,69 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind) -> dict:
             * (ALPHA * max(speed - u_a * cos, 0.0) + BETA * u_a * abs(sin))
         )
         ds = _over(1.0, e)
-        lift = 0.0 if grounded else G * (rho_a - r) * pi * (radius * radius) * ds
-        return (u_a, lift, cos * ds, sin * ds, ds), (u_x, w, speed, radius, u_a, e)
+        lift = G * (rho_a - r) * area * ds
+        rates = (u_a, lift, cos * ds, sin * ds, ds, 0.0, 0.0)
+        return rates, (u_x, w, speed, radius, u_a, e, 0.0, radius, radius)
 
-    grounded = h <= 0.0
-    y = [q * v0 * math.cos(theta), 0.0 if grounded else q * v0 * math.sin(theta), 0.0, h, 0.0]
-    names = ("u_x", "w", "V", "b", "ua", "e")
-    out = {k: [] for k in ("x", "z", "s", *names)}
-    rates, local = state(0, y, grounded)
+    def radius(i, y, down):
+        m = q * fine[i]
+        speed = math.hypot(y[0] / m, 0.0 if down else y[1] / m)
+        return math.sqrt(_over(m, rho_fine[i] * speed * pi))
+
+    def ground(i, y, contact, down):
+        """(contact, down) at sub-point i: where the lower edge of a jet not going up first
+        reaches the ground its section becomes the grounded one (no core yet); where its
+        axis does, it stays there (w = 0, z = 0)."""
+        down = down or y[3] <= 0.0
+        if down:
+            y[1] = y[3] = 0.0
+        if not contact and y[1] <= 0.0:
+            b = radius(i, y, down)
+            if y[3] <= b:
+                contact = True
+                y[5], y[6] = 0.0, b
+        return contact, down
+
+    y = [q * v0 * math.cos(theta), q * v0 * math.sin(theta), 0.0, h, 0.0, 0.0, 0.0]
+    contact, down = ground(0, y, False, False)
+    out = {k: [] for k in ("x", "z", "s", *_NAMES)}
+    rates, local = state(0, y, contact, down)
     last = len(fine) - 1
+    hand = (last // SUBSTEPS) if passive is None else -1
     for i in range(len(fine)):
-        out["x"].append(y[2])
-        out["z"].append(y[3])
-        out["s"].append(y[4])
-        for k, v in zip(names, local, strict=True):
-            out[k].append(v)
+        if i % SUBSTEPS == 0:
+            if passive is not None:
+                e = local[5]
+                width = 2.0 * local[6] + SQRT_2PI * local[7]
+                atm = passive(
+                    e, rho_fine[i], local[4], _over(local[0], local[2]), width,
+                    SQRT_PI_2 * local[8],
+                )  # fmt: skip
+                col = i // SUBSTEPS
+                if col > 0 and not math.isfinite(y[2] + y[3] + local[3] + e + atm):
+                    hand = col - 1  # it stopped entraining: it hands over at the point before
+                    break
+                if not e > atm:
+                    hand = col
+            out["x"].append(y[2])
+            out["z"].append(y[3])
+            out["s"].append(y[4])
+            for k, v in zip(_NAMES, local, strict=True):
+                out[k].append(v)
+            if hand >= 0 and passive is not None:
+                break
         if i == last:
+            hand = last // SUBSTEPS
             break
         dm = q * (fine[i + 1] - fine[i])
         guess = [a + r * dm for a, r in zip(y, rates, strict=True)]
-        ahead, _ = state(i + 1, guess, grounded or guess[3] <= 0.0)
+        ahead, _ = state(i + 1, guess, *ground(i + 1, guess, contact, down))
         y = [a + 0.5 * (r0 + r1) * dm for a, r0, r1 in zip(y, rates, ahead, strict=True)]
-        grounded = grounded or y[3] <= 0.0
-        if grounded:
-            y[1] = y[3] = 0.0
-        rates, local = state(i + 1, y, grounded)
-    return out
+        if not contact:  # the predictor's guess of the section is not carried
+            y[5] = y[6] = 0.0
+        contact, down = ground(i + 1, y, contact, down)
+        rates, local = state(i + 1, y, contact, down)
+    return out, hand
 
 
 def jet_path(
@@ -180,8 +316,9 @@ def jet_path(
     table: MixingTable,
     air_density,
     wind,
+    passive=None,
 ) -> JetPath:
-    """Integrate the jet of the module docstring for every release at once.
+    """Integrate the jet of the module docstring for every release at once, to its hand-off.
 
     Parameters
     ----------
@@ -198,9 +335,20 @@ def jet_path(
     air_density : array_like (n,)
         Density of the ambient air. [kg/m3]
     wind : callable
-        ``wind(z, radius)`` -> the wind speed acting on a jet whose axis is at height z
-        with that radius, arrays (n, k); for a single release (n = 1), Python floats,
-        on which its path is marched (the same march). [m/s]
+        ``wind(z, sigma)`` -> the wind speed acting on a jet whose axis is at height z
+        with that radius; z = 0 and its sigma_z for a jet on the ground (from touchdown),
+        arrays (n, 1);
+        for a single release (n = 1), Python floats, on which its path is marched (the
+        same march). [m/s]
+    passive : callable, optional
+        ``passive(E, density, wind, cos, width, depth)`` -> what the atmosphere would
+        entrain per metre of path into a cloud of that section (equivalent width W and
+        depth H; the round jet's sqrt(2 pi) b and sqrt(pi/2) b) moving at that angle
+        (cos theta), or any upper bound of it below the jet's own entrainment E
+        [kg/(m s)], on the same arrays or floats as ``wind``. The jet hands
+        over at the first grid point where its own entrainment no longer exceeds it (or
+        the point before one where it stops entraining); the march stops there. Without
+        it, the whole grid.
 
     Returns
     -------
@@ -209,7 +357,7 @@ def jet_path(
     References
     ----------
     Ricou & Spalding (1961); Hoult, Fay & Forney (1969); Briggs (1975); Ermak (1990);
-    Witlox & Holt (1999): see the module docstring.
+    Spicer & Havens (1989); Witlox & Holt (1999): see the module docstring.
     """
     q = np.asarray(rate_kg_s, dtype=float)[:, None]
     v0 = np.asarray(velocity_m_s, dtype=float)[:, None]
@@ -229,72 +377,129 @@ def jet_path(
     cell = np.minimum(np.searchsorted(mu, fine, side="right") - 1, mu.size - 2)
     frac = (fine - mu[cell]) / (mu[cell + 1] - mu[cell])
     rho_fine = rho[:, cell] + frac * (rho[:, cell + 1] - rho[:, cell])
+    names = ("s", "x", "z", "b", "u_x", "w", "V", "ua")
 
     if q.shape[0] == 1:  # one release: the same march on floats
-        out = _march_one(
+        out, hand = _march_one(
             *(float(a[0, 0]) for a in (q, v0, theta, h, rho_a)), fine.tolist(),
-            rho_fine[0].tolist(), wind,
+            rho_fine[0].tolist(), wind, passive,
         )  # fmt: skip
+        k = mu.size
+
+        def held(v):
+            return np.array([v + [v[hand]] * (k - len(v))])
+
         return JetPath(
-            *(np.array([out[k][::SUBSTEPS]]) for k in ("s", "x", "z", "b", "u_x", "w", "V", "ua")),
+            *(held(out[n]) for n in names),
             temperature,
             rho,
-            np.array([out["e"][::SUBSTEPS]]),
+            *(held(out[n]) for n in ("e", "core", "sy", "sz")),
+            np.array([hand]),
         )
+    return _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperature, rho)
 
-    def state(i, y, grounded):
-        """Velocities, section and d/dm of y = (m u_x, m w, x, z, s) at sub-point i."""
+
+def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperature, rho):
+    """The march of :func:`jet_path` on arrays (n, 1), until every jet has handed over."""
+    pi = math.pi
+
+    def state(i, y, contact, down):
+        """Rates d/dm of y = (m u_x, m w, x, z, s, b_c, sigma_y) and the local values at
+        sub-point i."""
         m = q * fine[i]
         r = rho_fine[:, i : i + 1]
         u_x = y[0] / m
-        w = np.where(grounded, 0.0, y[1] / m)
+        w = np.where(down, 0.0, y[1] / m)
         speed = np.hypot(u_x, w)
-        u_a = wind(np.where(grounded, 0.0, y[3]), np.sqrt(m / (r * speed * math.pi)))
-        ds, cos, sin, speed, radius, e = _section(m, u_x, w, u_a, r, rho_a)
-        lift = np.where(grounded, 0.0, G * (rho_a - r) * math.pi * radius**2 * ds)
-        rates = (u_a, lift, cos * ds, sin * ds, ds)
-        return rates, (u_x, w, speed, radius, u_a, e)
+        area = m / (r * speed)
+        radius = np.sqrt(area / pi)
+        cos, sin = u_x / speed, w / speed
+        # the grounded jet's section (round where the jet is in the air)
+        sy = np.where(contact, y[6], radius)
+        width = 2.0 * y[5] + SQRT_2PI * sy
+        depth = area / width
+        sz = depth / SQRT_PI_2
+        u_a = wind(np.where(contact, 0.0, y[3]), np.where(contact, sz, radius))
+        free = (
+            2.0
+            * pi
+            * radius
+            * rho_a
+            * (ALPHA * np.maximum(speed - u_a * cos, 0.0) + BETA * u_a * np.abs(sin))
+        )
+        on_ground, side = grounded_entrainment(speed, u_a * cos, r, rho_a, width, depth)
+        e = np.where(contact, on_ground, free)
+        ds = 1.0 / e
+        lift = np.where(down, 0.0, G * (rho_a - r) * area * ds)
+        gp = G * np.maximum(r - rho_a, 0.0) / rho_a
+        slump = np.where(contact, C_E * np.sqrt(gp * depth) / speed * ds, 0.0)
+        edges = np.where(contact, side * ds / (r * speed * depth * SQRT_2PI), 0.0)
+        rates = (u_a, lift, cos * ds, sin * ds, ds, slump, edges)
+        core = np.where(contact, y[5], 0.0)
+        return rates, (u_x, w, speed, radius, u_a, e, core, sy, np.where(contact, sz, radius))
 
-    n = q.shape[0]
-    y = [q * v0 * np.cos(theta), q * v0 * np.sin(theta), np.zeros_like(h), h, np.zeros_like(h)]
-    grounded = h <= 0.0
-    y[1] = np.where(grounded, 0.0, y[1])
-    out = {
-        name: np.empty((n, mu.size)) for name in ("x", "z", "s", "u_x", "w", "V", "b", "ua", "e")
-    }
+    def ground(i, y, contact, down):
+        """``ground`` of :func:`_march_one` on arrays."""
+        down = down | (y[3] <= 0.0)
+        y[1] = np.where(down, 0.0, y[1])
+        y[3] = np.where(down, 0.0, y[3])
+        m = q * fine[i]
+        b = np.sqrt(m / (rho_fine[:, i : i + 1] * np.hypot(y[0] / m, y[1] / m) * pi))
+        now = ~contact & (y[1] <= 0.0) & (y[3] <= b)
+        y[5] = np.where(now, 0.0, y[5])
+        y[6] = np.where(now, b, y[6])
+        return contact | now, down
+
+    n, k = q.shape[0], MASS_RATIO.size
+    zero = np.zeros_like(h)
+    y = [q * v0 * np.cos(theta), q * v0 * np.sin(theta), zero, h, zero, zero, zero]
+    contact, down = ground(0, y, np.zeros(h.shape, bool), np.zeros(h.shape, bool))
+    cols = ("x", "z", "s", *_NAMES)
+    out = {name: np.empty((n, k)) for name in cols}
+    hand = np.full(n, -1)
     np_err = np.errstate(divide="ignore", invalid="ignore")
     np_err.__enter__()
-    rates, local = state(0, y, grounded)
+    rates, local = state(0, y, contact, down)
+    col = 0
     for i in range(fine.size):
         if i % SUBSTEPS == 0:
             col = i // SUBSTEPS
-            for name, v in zip(("x", "z", "s"), (y[2], y[3], y[4]), strict=True):
-                out[name][:, col] = v[:, 0]
-            for name, v in zip(("u_x", "w", "V", "b", "ua", "e"), local, strict=True):
-                out[name][:, col] = v[:, 0]
+            values = dict(zip(_NAMES, local, strict=True)) | {"x": y[2], "z": y[3], "s": y[4]}
+            for name in cols:
+                out[name][:, col] = values[name][:, 0]
+            if passive is not None:
+                width = 2.0 * local[6] + SQRT_2PI * local[7]
+                atm = passive(
+                    local[5], rho_fine[:, i : i + 1], local[4], local[0] / local[2], width,
+                    SQRT_PI_2 * local[8],
+                )[:, 0]  # fmt: skip
+                e = local[5][:, 0]
+                ends = ~np.isfinite(y[2][:, 0] + y[3][:, 0] + local[3][:, 0] + e + atm)
+                if col > 0:
+                    hand = np.where((hand < 0) & ends, col - 1, hand)
+                hand = np.where((hand < 0) & ~(e > atm), col, hand)
+                if np.all(hand >= 0):
+                    break
         if i == fine.size - 1:
             break
-        # Heun's predictor-corrector over the sub-step dm = q d(mu)
         dm = q * (fine[i + 1] - fine[i])
         guess = [a + r * dm for a, r in zip(y, rates, strict=True)]
-        ahead, _ = state(i + 1, guess, grounded | (guess[3] <= 0.0))
+        ahead, _ = state(i + 1, guess, *ground(i + 1, guess, contact, down))
         y = [a + 0.5 * (r0 + r1) * dm for a, r0, r1 in zip(y, rates, ahead, strict=True)]
-        # the ground stops a falling jet: from where its axis reaches it, it runs along it
-        grounded = grounded | (y[3] <= 0.0)
-        y[1] = np.where(grounded, 0.0, y[1])
-        y[3] = np.where(grounded, 0.0, y[3])
-        rates, local = state(i + 1, y, grounded)
+        # the predictor's guess of the section is not carried
+        y[5] = np.where(contact, y[5], 0.0)
+        y[6] = np.where(contact, y[6], 0.0)
+        contact, down = ground(i + 1, y, contact, down)
+        rates, local = state(i + 1, y, contact, down)
     np_err.__exit__(None, None, None)
+    hand = np.where(hand < 0, col, hand)
+    rows = np.arange(n)
+    before = np.arange(k)[None, :] <= hand[:, None]
+    held = {name: np.where(before, v, v[rows, hand][:, None]) for name, v in out.items()}
     return JetPath(
-        out["s"],
-        out["x"],
-        out["z"],
-        out["b"],
-        out["u_x"],
-        out["w"],
-        out["V"],
-        out["ua"],
+        *(held[name] for name in ("s", "x", "z", "b", "u_x", "w", "V", "ua")),
         temperature,
         rho,
-        out["e"],
+        *(held[name] for name in ("e", "core", "sy", "sz")),
+        hand,
     )

@@ -351,19 +351,31 @@ def ideal_gas_heat_capacity(cas: str, T):
     Appendix A as held by ``chemicals``; where Poling has no row, the TRC correlation
     (Kabo & Roganov, Thermodynamics Research Center tables, ``chemicals.heat_capacity.TRCCp``)."""
     from chemicals import heat_capacity as hc
+
+    poling, coefficients, molar_mass = _cp_coefficients(cas)
+    T = np.asarray(T, dtype=float)
+    if not poling:
+        cp = np.vectorize(lambda t: hc.TRCCp(float(t), *coefficients))(T)
+        return cp / molar_mass
+    a0, a1, a2, a3, a4 = coefficients
+    cp_r = a0 + T * (a1 + T * (a2 + T * (a3 + T * a4)))
+    return cp_r * R_GAS / molar_mass
+
+
+@cache
+def _cp_coefficients(cas: str) -> tuple[bool, tuple, float]:
+    """(Poling's row or TRC's, its coefficients, molar mass [kg/mol]) of ``cas``, looked up
+    once (the tables' lookup is most of a call's time)."""
+    from chemicals import heat_capacity as hc
     from chemicals.identifiers import search_chemical
 
     if not hc._Cp_data_loaded:
         hc._load_Cp_data()
     row = _row(hc.Cp_data_Poling, cas)
-    T = np.asarray(T, dtype=float)
     molar_mass = search_chemical(cas).MW / 1000.0
     if row is None:
         trc = _row(hc.TRC_gas_data, cas)
         if trc is None:
             raise UnknownChemical(f"no ideal-gas heat capacity for CAS {cas}")
-        coefficients = [trc[f"a{k}"] for k in range(8)]
-        cp = np.vectorize(lambda t: hc.TRCCp(float(t), *coefficients))(T)
-        return cp / molar_mass
-    cp_r = row.a0 + T * (row.a1 + T * (row.a2 + T * (row.a3 + T * row.a4)))
-    return cp_r * R_GAS / molar_mass
+        return False, tuple(float(trc[f"a{k}"]) for k in range(8)), molar_mass
+    return True, tuple(float(getattr(row, f"a{k}")) for k in range(5)), molar_mass

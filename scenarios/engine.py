@@ -41,7 +41,9 @@ SimPy decides, numpy computes.
 
 Simplifications, stated with every result: all puffs take the sigmas of the stability of
 the moment over the path they travelled; the dense near field is the integral model's
-steady plume of the leak's largest one-minute rate, scaled linearly to the current rate;
+steady plume of the leak's largest one-minute rate, scaled linearly to the current rate
+(a flashing jet that rains out feeds two such plumes, the jet's and the pool's, each scaled
+to its own rate and superposed, ``scenarios.zones.Cloud``; their puffs leave at the ground);
 an instantaneous release is one Gaussian puff from a point (no dense near field); once a
 release burns it no longer feeds the cloud; puffs are a step's wind run apart, so receptors
 very close to a source see the train's lumps where no dense near field covers them.
@@ -149,6 +151,24 @@ class Leak:
             np.interp(t - self.spec.start_s, term.times_s, term.airborne_kg_s, left=0.0, right=0.0)
         )
 
+    def part_kg_s(self, name: str, t) -> float:
+        """Rate into the cloud part ``name`` of ``scenarios.zones.Cloud`` at scenario time
+        ``t``: the jet's or the pool's of a release with two clouds, else the whole
+        airborne rate (zero once burning). [kg/s]"""
+        term = self.term
+        if not term.two_clouds or name not in ("jet", "pool"):
+            return self.airborne_kg_s(t)
+        if self.ignited_s is not None and t >= self.ignited_s:
+            return 0.0
+        rate = term.jet_kg_s if name == "jet" else term.pool_kg_s()
+        return float(np.interp(t - self.spec.start_s, term.times_s, rate, left=0.0, right=0.0))
+
+    @property
+    def puff_height_m(self) -> float:
+        """Height the puffs leave at: the hole's, or the ground where a pool's cloud joins
+        the jet's (the lower of the two: the higher ground-level concentrations)."""
+        return 0.0 if self.term.two_clouds else self.spec.height_m
+
 
 @dataclass
 class Fire:
@@ -239,7 +259,7 @@ class Engine:
         self.levels = self._levels()
         self._probit = self._has_probit()
         self.fires: list[Fire] = []
-        self._clouds: dict[int, Cloud | None] = {}
+        self._clouds: dict[tuple, list[tuple]] = {}
         self._setup_people()
         self._setup_offsite()
         self._setup_detectors()
@@ -560,26 +580,31 @@ class Engine:
 
     # --- the field ---------------------------------------------------------------------
 
-    def _cloud(self, leak: Leak):
-        """The leak's dense near field in the weather of the moment as a table (x [m],
-        ground-level centreline [kg/m3] per kg/s of its rate, core half-width b [m], sigma_y
-        [m], range end [m]) from the integral model (``scenarios.zones.Cloud``) as far as its
-        Richardson number stays above DENSE_RICHARDSON; None where the cloud is passive from
-        the start or instantaneous (the puffs, the model's passive limit, carry it)."""
+    def _cloud(self, leak: Leak) -> list[tuple]:
+        """The leak's dense near field in the weather of the moment: one table per cloud
+        of ``scenarios.zones.Cloud`` (the jet's and the pool's of a flashing jet that rains
+        out) as (part name, x [m], ground-level centreline [kg/m3] per kg/s of the part's
+        rate, core half-width b [m], sigma_y [m], range end [m]), as far as the part's
+        Richardson number stays above DENSE_RICHARDSON; none for a part passive from the
+        start, nor for an instantaneous release (the puffs, the model's passive limit,
+        carry it)."""
         key = (id(leak), self.weather, leak.isolated_s, leak.ignited_s)
         if key not in self._clouds:
-            table = None
+            tables = []
             term = leak.term
             if term.instantaneous_kg == 0 and term.max_average_rate() > 0:
                 cloud = Cloud(term, self.weather, steady=True)
-                dense = np.nonzero(cloud.plume.richardson[0] >= DENSE_RICHARDSON)[0]
-                if dense.size:
-                    x_end = float(cloud.plume.x[0, dense.max()])
+                for part in cloud.parts:
+                    dense = np.nonzero(part.plume.richardson[0] >= DENSE_RICHARDSON)[0]
+                    if not dense.size or part.rate <= 0:
+                        continue
+                    x_end = float(part.plume.x[0, dense.max()])
                     x = np.geomspace(0.5, max(x_end, 1.0), 200)
-                    _, b, sigma_y, _, _ = (v[0] for v in cloud.plume.profile(x))
+                    _, b, sigma_y, _, _ = (v[0] for v in part.plume.profile(x))
                     # at the ground: a jet from a hole above it comes down first
-                    table = (x, cloud.centreline(x) / cloud.rate, b, sigma_y, x_end)
-            self._clouds[key] = table
+                    per_rate = part.plume.centreline(x)[0] / part.rate
+                    tables.append((part.name, x, per_rate, b, sigma_y, x_end))
+            self._clouds[key] = tables
         return self._clouds[key]
 
     def concentration(self, xy: np.ndarray, z=0.0, puffs=None) -> np.ndarray:
@@ -605,36 +630,43 @@ class Engine:
                         xy[near, 1],
                         zz[near],
                         stability=w.stability,
-                        release_height=leak.spec.height_m,
+                        release_height=leak.puff_height_m,
                         terrain=w.terrain,
                     )
             out += np.maximum(c, self._near_field(leak, xy))
         return out
 
+    def concentration_at_each(self, xy: np.ndarray) -> np.ndarray:
+        """``concentration(xy)``, evaluated once per distinct point: people who stand
+        together (in a queue, at an assembly point) share a position, and the field at a
+        point does not depend on the other points evaluated with it."""
+        xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
+        codes, points = pd.factorize(xy.view(np.complex128).ravel())
+        return self.concentration(points.view(np.float64).reshape(-1, 2))[codes]
+
     def _near_field(self, leak: Leak, xy) -> np.ndarray:
-        """Dense near field: within the dense range, the higher of the puffs and the
-        integral model's plume scaled to the current airborne rate."""
+        """Dense near field: within the dense range, the integral model's plume of each
+        cloud scaled to its current rate, summed (the caller keeps the higher of this and
+        the puffs)."""
         t_rel = self.env.now - leak.spec.start_s
+        out = np.zeros(len(xy))
         if t_rel <= 0:
-            return np.zeros(len(xy))
-        table = self._cloud(leak)
-        rate = leak.airborne_kg_s(self.env.now)
-        if table is None or rate <= 0:
-            return np.zeros(len(xy))
-        x, c_per_rate, half, sigma_y, x_end = table
+            return out
         theta = math.radians(self.weather.wind_from_deg)
         dx, dy = -math.sin(theta), -math.cos(theta)
         rel = xy - np.asarray(leak.xy)
         down = rel[:, 0] * dx + rel[:, 1] * dy
         cross = -rel[:, 0] * dy + rel[:, 1] * dx
-        # only as far as the wind has carried the vapour since the release began
-        inside = (down >= 0) & (down <= min(x_end, self.weather.wind_speed_m_s * t_rel))
-        out = np.zeros(len(xy))
-        if inside.any():
+        for name, x, c_per_rate, half, sigma_y, x_end in self._cloud(leak):
+            rate = leak.part_kg_s(name, self.env.now)
+            # only as far as the wind has carried the vapour since the release began
+            inside = (down >= 0) & (down <= min(x_end, self.weather.wind_speed_m_s * t_rel))
+            if rate <= 0 or not inside.any():
+                continue
             d = down[inside]
             sy = np.maximum(np.interp(d, x, sigma_y), 1e-6)
             edge = np.maximum(np.abs(cross[inside]) - np.interp(d, x, half), 0.0)
-            out[inside] = rate * np.interp(d, x, c_per_rate) * np.exp(-0.5 * (edge / sy) ** 2)
+            out[inside] += rate * np.interp(d, x, c_per_rate) * np.exp(-0.5 * (edge / sy) ** 2)
         return out
 
     # --- the processes -----------------------------------------------------------------
@@ -830,7 +862,9 @@ class Engine:
         if r.brigade is not None:
             self.env.process(self.brigade())
         self.env.process(self.plan_watch())
-        spread = self.rng.uniform(0.0, r.warning_spread_s, len(self.pop.building_ids))
+        # Python floats: every person's later event times follow from these (SimPy's heap
+        # orders Python floats faster than numpy scalars; the values are the same)
+        spread = self.rng.uniform(0.0, r.warning_spread_s, len(self.pop.building_ids)).tolist()
         for k, b in enumerate(self.pop.building_ids):
             self.env.process(self.warning(b, self._action_for(b), r.warning_delay_s + spread[k]))
         off = self.sc.offsite.warning_delay_s
@@ -1075,7 +1109,7 @@ class Engine:
             out = np.flatnonzero(~inside)
             pos = ev.positions()
             if out.size:
-                c[out] = self.concentration(pos[out])
+                c[out] = self.concentration_at_each(pos[out])
             self.peak = np.maximum(self.peak, c)
             self.dose += c * dt
             if self._probit:
@@ -1181,10 +1215,10 @@ class Engine:
                     r = CLOUD_FRAME_MARGIN * sxy * np.sqrt(2.0 * np.log(c[above] / lowest))
                     lo = np.minimum(lo, (xy[above] - r[:, None]).min(axis=0))
                     hi = np.maximum(hi, (xy[above] + r[:, None]).max(axis=0))
-            table = self._cloud(leak)
-            if table is not None and leak.airborne_kg_s(self.env.now) > 0:
-                lo = np.minimum(lo, np.asarray(leak.xy) - table[4])
-                hi = np.maximum(hi, np.asarray(leak.xy) + table[4])
+            for name, *_, x_end in self._cloud(leak):
+                if leak.part_kg_s(name, self.env.now) > 0:
+                    lo = np.minimum(lo, np.asarray(leak.xy) - x_end)
+                    hi = np.maximum(hi, np.asarray(leak.xy) + x_end)
         if not np.all(hi > lo):
             return None
         cell = float((hi - lo).max()) / (CLOUD_FRAME_CELLS - 1)

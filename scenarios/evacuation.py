@@ -200,12 +200,25 @@ class Evacuation:
             ]
         )
         self._capacity = cap
-        self._headway = np.where(np.isinf(cap), 0.0, 1.0 / cap)
-        self._free = np.zeros(len(cap))
+        # What each person's process reads at every step, as Python lists: SimPy's event
+        # heap and the arithmetic of one person run several times faster on Python floats
+        # than on numpy scalars (the values are the same doubles).
+        self._headway = np.where(np.isinf(cap), 0.0, 1.0 / cap).tolist()
+        self._free = [0.0] * len(cap)
         self._on_link = np.zeros(ne, dtype=np.int64)
         # persons on foot (row 0) and vehicles (row 1) bound for each destination
         self._heading = np.zeros((2, nd), dtype=np.int64)
-        self._node_xy = self.net.nodes_xy
+        self._node_xy = [tuple(p) for p in self.net.nodes_xy.tolist()]
+        self._place_xy = [(float(p.xy[0]), float(p.xy[1])) for p in self.places]
+        self._dest_xy = [(float(p.xy[0]), float(p.xy[1])) for p in self.dests]
+        self._access = np.array([d.access_m for d in self.dests], dtype=float)
+        self._dest_tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._length = self.net.length_m.tolist()
+        self._road_speed = self.net.speed_m_s.tolist()
+        self._u = self.net.u.tolist()
+        self._premovement = population.premovement_s.tolist()
+        self._speed = population.speed_m_s.tolist()
+        self._drives = population.drives.tolist()
 
         self.status = np.full(n, IN_BUILDING, dtype=np.int8)
         self.dest = np.full(n, -1, dtype=np.int64)
@@ -218,10 +231,11 @@ class Evacuation:
         self._queue_of = np.full(n, -1, dtype=np.int64)
         self._at = np.full(n, -1, dtype=np.int64)  # node a person is bound for or waits at
         xy0 = np.array([p.xy for p in self.places], dtype=float).reshape(-1, 2)[population.building]
+        # each person's leg: from (x0, y0) at t0 to (x1, y1) at t1
         self._t0 = np.full(n, float(env.now))
         self._t1 = self._t0.copy()
-        self._p0 = xy0.copy()
-        self._p1 = xy0.copy()
+        self._x0, self._y0 = xy0[:, 0].copy(), xy0[:, 1].copy()
+        self._x1, self._y1 = self._x0.copy(), self._y0.copy()
         self._routes: list[list[int]] = [[] for _ in range(n)]
         self._traj: list[list[tuple[float, float, float]]] = [
             [(float(env.now), x, y)] for x, y in xy0.tolist()
@@ -278,6 +292,7 @@ class Evacuation:
             return 0, 0
         using = self._flag_rerouted(new)
         self.net.block(links)
+        self._dest_tables.clear()
         s = self._queue_of
         edge = np.where(s < self._car0, s, (s - self._car0) // 2)
         hit = np.flatnonzero(
@@ -300,6 +315,7 @@ class Evacuation:
             return 0, 0
         using = self._flag_rerouted(new, arcs=True)
         self.net.close_arcs(new)
+        self._dest_tables.clear()
         s = self._queue_of
         at = self._at
         hit = []
@@ -336,21 +352,35 @@ class Evacuation:
     def _flag_rerouted(self, new: set, arcs: bool = False) -> int:
         """Mark people on their way whose remaining route (before blocking) uses a link of
         ``new`` (edge ids; or (from, to) node pairs when ``arcs``); returns how many."""
-        going = (self.dest >= 0) & (self._at >= 0) & (self.status != ARRIVED)
+        going = np.flatnonzero((self.dest >= 0) & (self._at >= 0) & (self.status != ARRIVED))
         using = 0
-        for i in np.flatnonzero(going).tolist():
-            mode = "car" if self.pop.drives[i] else "foot"
-            goal = self.dests[self.dest[i]].node
-            nxt = self.net.tree(goal, mode)[1]
-            node = int(self._at[i])
-            while node != goal and nxt[node] >= 0:
-                step = (node, int(nxt[node]))
-                if (step if arcs else self.net.edge_id[step]) in new:
-                    self.rerouted[i] = True
-                    using += 1
-                    break
-                node = int(nxt[node])
+        group = 2 * self.dest[going] + self.pop.drives[going]  # destination and mode
+        for g in np.unique(group).tolist():
+            k, car = divmod(g, 2)
+            mine = going[group == g]
+            nxt = self.net.tree(self.dests[k].node, "car" if car else "foot")[1]
+            hit = mine[self._route_uses(nxt, new, arcs)[self._at[mine]]]
+            self.rerouted[hit] = True
+            using += len(hit)
         return using
+
+    def _route_uses(self, nxt: np.ndarray, new: set, arcs: bool) -> np.ndarray:
+        """For every node, whether its route along the next hops ``nxt`` of a tree (-1 at
+        the root and where unreachable) takes a link of ``new`` (as ``_flag_rerouted``)."""
+        first = np.zeros(len(nxt), bool)  # the link out of the node itself
+        steps = new if arcs else [(self.net.u[e], self.net.v[e]) for e in new]
+        for a, b in steps:
+            first[a] |= nxt[a] == b
+            if not arcs:
+                first[b] |= nxt[b] == a
+        # pointer doubling: after round r each node has looked 2^r links ahead
+        uses, ahead = first, np.where(nxt >= 0, nxt, np.arange(len(nxt)))
+        while True:
+            uses = uses | uses[ahead]
+            further = ahead[ahead]
+            if np.array_equal(further, ahead):
+                return uses
+            ahead = further
 
     def positions(self, t: float | None = None) -> np.ndarray:
         """(n, 2) positions [m] of every person at ``t`` (default now); valid from now up to
@@ -358,7 +388,8 @@ class Evacuation:
         t = self.env.now if t is None else t
         span = self._t1 - self._t0
         f = np.clip((t - self._t0) / np.where(span > 0, span, 1.0), 0.0, 1.0)
-        return self._p0 + (self._p1 - self._p0) * f[:, None]
+        x0, y0 = self._x0, self._y0
+        return np.column_stack([x0 + (self._x1 - x0) * f, y0 + (self._y1 - y0) * f])
 
     def indoors(self) -> np.ndarray:
         """True for people inside their building (not yet out, or sheltering)."""
@@ -388,27 +419,28 @@ class Evacuation:
                 break
             self.status[i] = SHELTERED
         self.status[i] = IN_BUILDING
-        yield env.timeout(self.pop.premovement_s[i])
+        yield env.timeout(self._premovement[i])
         self.departure_s[i] = env.now
         place = self.places[b]
-        car = bool(self.pop.drives[i])
+        car = self._drives[i]
         d = self._choose(i, place.node, car)
         if d < 0:
             self.status[i] = SHELTERED
             return
-        v = self.pop.speed_m_s[i]
+        v = self._speed[i]
         self._at[i] = place.node
-        yield from self._pass(i, self._door0 + b, place.xy)
+        xy = self._place_xy[b]
+        yield from self._pass(i, self._door0 + b, xy)
         self.exit_s[i] = env.now
         node = place.node
-        yield from self._move(i, place.xy, self._node_xy[node], place.access_m / v)
+        yield from self._move(i, xy, self._node_xy[node], place.access_m / v)
         self._routes[i].append(node)
         while True:
             node = yield from self._go(i, node, d, car, v)
             if node is None:
                 return
             d = int(self.dest[i])
-            dest = self.dests[d]
+            dest, xy = self.dests[d], self._dest_xy[d]
             if not self.closed[d]:
                 yield self._closing[d]
             # the destination now lies in a hazard zone: leave it for another
@@ -419,7 +451,7 @@ class Evacuation:
             if d < 0:
                 self.status[i] = HELD
                 return
-            yield from self._move(i, dest.xy, self._node_xy[dest.node], dest.access_m / v)
+            yield from self._move(i, xy, self._node_xy[dest.node], dest.access_m / v)
             node = dest.node
 
     def _go(self, i: int, node: int, d: int, car: bool, v: float):
@@ -431,7 +463,7 @@ class Evacuation:
         while True:
             if node == self.dests[d].node and not self.closed[d]:
                 break
-            nxt = self.net.tree(self.dests[d].node, mode)[1][node]
+            nxt = int(self.net.tree(self.dests[d].node, mode)[1][node])
             if nxt < 0 or self.closed[d]:
                 self._heading[int(car), d] -= 1
                 self.rerouted[i] = True
@@ -440,9 +472,9 @@ class Evacuation:
                     self.status[i] = HELD
                     return None
                 continue
-            e = self.net.edge_id[node, int(nxt)]
+            e = self.net.edge_id[node, nxt]
             if car:
-                server = self._car0 + 2 * e + (0 if node == self.net.u[e] else 1)
+                server = self._car0 + 2 * e + (0 if node == self._u[e] else 1)
             else:
                 server = e
             try:
@@ -451,7 +483,7 @@ class Evacuation:
                 continue
             self._at[i] = nxt
             if car:
-                speed = self.net.speed_m_s[e]
+                speed = self._road_speed[e]
             else:
                 speed = v
                 self._on_link[e] += 1
@@ -459,16 +491,16 @@ class Evacuation:
                     rho = self._on_link[e] / (self.net.length_m[e] * self.net.width_m[e])
                     speed = v * float(weidmann_speed_factor(min(rho, WEIDMANN_RHO_CRITICAL)))
             yield from self._move(
-                i, self._node_xy[node], self._node_xy[nxt], self.net.length_m[e] / speed
+                i, self._node_xy[node], self._node_xy[nxt], self._length[e] / speed
             )
             if not car:
                 self._on_link[e] -= 1
-            node = int(nxt)
+            node = nxt
             self._routes[i].append(node)
-        dest = self.dests[d]
-        yield from self._move(i, self._node_xy[node], dest.xy, dest.access_m / v)
+        dest, xy = self.dests[d], self._dest_xy[d]
+        yield from self._move(i, self._node_xy[node], xy, dest.access_m / v)
         gate = (self._gatecar0 if car else self._gate0) + d
-        yield from self._pass(i, gate, dest.xy)
+        yield from self._pass(i, gate, xy)
         self.arrival_s[i] = env.now
         self.status[i] = ARRIVED
         self._heading[int(car), d] -= 1
@@ -476,18 +508,13 @@ class Evacuation:
 
     def _choose(self, i: int, node: int, car: bool) -> int:
         """The destination person ``i`` heads for from ``node`` (-1: none reachable)."""
-        mode = "car" if car else "foot"
-        v = self.pop.speed_m_s[i]
-        cost = np.full(len(self.dests), np.inf)
-        for k, dst in enumerate(self.dests):
-            if self.closed[k]:
-                continue
-            dist, _, bottleneck = self.net.tree(dst.node, mode)
-            walk = dist[node] / (1.0 if car else v) + dst.access_m / v
-            if self.route_choice == "quickest":
-                gate = self._capacity[(self._gatecar0 if car else self._gate0) + k]
-                walk += self._heading[int(car), k] / min(bottleneck[node], gate)
-            cost[k] = walk
+        v = self._speed[i]
+        dist, bottleneck = self._to_dests(car)
+        cost = dist[node] / (1.0 if car else v) + self._access / v
+        if self.route_choice == "quickest":
+            gate = self._capacity[self._gatecar0 if car else self._gate0 :][: len(self.dests)]
+            cost += self._heading[int(car)] / np.minimum(bottleneck[node], gate)
+        cost[self.closed] = np.inf
         a = self._assigned[self.pop.building[i]]
         if a >= 0 and np.isfinite(cost[a]):
             d = int(a)
@@ -500,6 +527,19 @@ class Evacuation:
         self.dest[i] = d
         self._heading[int(car), d] += 1
         return d
+
+    def _to_dests(self, car: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(nodes, destinations) tables of every node's route cost to each destination and
+        the smallest capacity on that route (the network's trees for the mode, stacked;
+        kept until a link is blocked or closed)."""
+        mode = "car" if car else "foot"
+        if mode not in self._dest_tables:
+            trees = [self.net.tree(d.node, mode) for d in self.dests]
+            self._dest_tables[mode] = (
+                np.stack([t[0] for t in trees], axis=1),
+                np.stack([t[2] for t in trees], axis=1),
+            )
+        return self._dest_tables[mode]
 
     def _pass(self, i: int, server: int, xy):
         """Enter ``server`` first come, first served, no sooner than its headway allows."""
@@ -516,7 +556,7 @@ class Evacuation:
         status = self.status[i]
         self.status[i] = QUEUED
         self._queue_of[i] = server
-        self._queue_spots[server][float(xy[0]), float(xy[1])] += 1
+        self._queue_spots[server][xy] += 1
         self._set_leg(i, now, t_in, xy, xy)
         try:
             yield self.env.timeout(t_in - now)
@@ -533,7 +573,7 @@ class Evacuation:
         self.status[i] = status
         self._queue_of[i] = -1
         self._set_leg(i, now, now, xy, xy)
-        self._traj[i].append((now, float(xy[0]), float(xy[1])))
+        self._traj[i].append((now, *xy))
 
     def _move(self, i: int, start, end, duration: float):
         now = self.env.now
@@ -541,11 +581,13 @@ class Evacuation:
         self._set_leg(i, now, now + duration, start, end)
         if duration > 0:
             yield self.env.timeout(duration)
-        self._traj[i].append((self.env.now, float(end[0]), float(end[1])))
+        self._traj[i].append((self.env.now, *end))
 
     def _set_leg(self, i, t0, t1, p0, p1):
-        self._t0[i], self._t1[i] = t0, t1
-        self._p0[i], self._p1[i] = p0, p1
+        self._t0[i] = t0
+        self._t1[i] = t1
+        self._x0[i], self._y0[i] = p0
+        self._x1[i], self._y1[i] = p1
 
     # --- results ---------------------------------------------------------------------
 
@@ -567,13 +609,16 @@ class Evacuation:
         t_in = np.array(self._log_in, dtype=float)
         left = np.array(self._log_left, dtype=bool)
         queues, entries = {}, {}
-        for srv in np.unique(s).tolist():
-            m = s == srv
-            entries[names[srv]] = np.sort(t_in[m & ~left])
-            w = m & (t_in > join)
-            if w.any():
+        # each server's entries in the order they were logged
+        by_server = np.argsort(s, kind="stable")
+        servers, starts = np.unique(s[by_server], return_index=True)
+        pieces = np.split(by_server, starts[1:]) if len(s) else []
+        for srv, mine in zip(servers.tolist(), pieces, strict=True):
+            entries[names[srv]] = np.sort(t_in[mine][~left[mine]])
+            w = mine[t_in[mine] > join[mine]]
+            if len(w):
                 times = np.concatenate([join[w], t_in[w]])
-                delta = np.concatenate([np.ones(w.sum()), -np.ones(w.sum())])
+                delta = np.concatenate([np.ones(len(w)), -np.ones(len(w))])
                 order = np.lexsort((delta, times))
                 queues[names[srv]] = (times[order], np.cumsum(delta[order]).astype(np.int64))
         capacity = {names[k]: float(c) for k, c in enumerate(self._capacity)}

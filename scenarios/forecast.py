@@ -4,10 +4,18 @@ The twin flags a leak with its asset and estimated rate (``twin.leak.LeakEvent``
 keeps the park's state (``twin.state.Snapshot``): the measured wind, air temperature and
 Pasquill class, and the inventory of the tank. Whoever runs the feed hands both here.
 
-The release is taken as the estimated airborne rate, held until the inventory is gone
-(the gas detectors see what is already airborne, so the cloud is at air temperature with
-no droplets); an estimate that is only a lower bound (a detector at the top of its range)
-is said so in the notes. People are counted from the twin's headcounts at the snapshot
+Where the asset holds a liquefied gas or a gas under pressure, the release is the park's
+own source model of it (``scenarios.release.source_term``, with the tank's measured fill and
+temperature): a jet from a hole, with the pool it rains out, whose hole is the one that
+gives the estimate (the rate out of the tank for a mass balance, the largest one-minute
+airborne rate for the gas detectors); its cloud is the one the zones draw (the jet, and the
+pool's evaporation superposed, ``scenarios.zones.Cloud``). Otherwise (a liquid below its
+boiling point, or no hole that gives the rate) the release is taken as the estimated
+airborne rate, held until the inventory is gone (the gas detectors see what is already
+airborne, so the cloud is at air temperature with no droplets). An estimate that is only a
+lower bound (a detector at the top of its range) is said so in the notes.
+
+People are counted from the twin's headcounts at the snapshot
 (``scenarios.people.twin_occupants``: a counted building holds its count, the others their
 design occupancy) when the twin has any, else from the design occupancy. For each horizon
 the steady footprint at the toxic levels for that exposure duration (and the flammable
@@ -25,10 +33,14 @@ import geodata
 from physics import source, substances
 from physics.meteorology import sun_elevation_deg
 from scenarios.people import twin_occupants, with_occupants
-from scenarios.release import SourceTerm
+from scenarios.release import SourceTerm, check_release, source_term
+from scenarios.twin_start import with_tank_state
 from scenarios.zones import Weather, ZonesResult, clip_zones, threat_zones
 
 HORIZONS_S = (600.0, 1800.0, 3600.0)
+HOLE_TRIES = 4  # hole sizes tried to meet the estimated rate (flow goes with the hole's area)
+HOLE_MATCH = 0.03  # a hole whose rate is within this fraction of the estimate is taken
+PROBE_HOLE_M = 0.025
 
 
 @dataclass
@@ -88,22 +100,27 @@ def forecast(
         ),
         "gas",
     )
-    term = SourceTerm(
-        leak.asset,
-        sub,
-        f"leak of {rate:.3f} kg/s ({leak.method})",
-        outflow,
-        times,
-        airborne,
-        0.0,
-        weather.air_temperature_K,
-        inventory,
-        assumptions=[
-            "rate from the twin's estimate, held until the measured inventory is gone",
-            "cloud at air temperature (what detectors see is already airborne)",
-            "no jet phase: the detectors give neither the hole nor its pressure",
-        ],
-    )
+    term = _jet_term(park, leak, snapshot, weather, rate, max(horizons))
+    if term is None:
+        term = SourceTerm(
+            leak.asset,
+            sub,
+            f"leak of {rate:.3f} kg/s ({leak.method})",
+            outflow,
+            times,
+            airborne,
+            0.0,
+            weather.air_temperature_K,
+            inventory,
+            assumptions=[
+                "rate from the twin's estimate, held until the measured inventory is gone",
+                "cloud at air temperature (what detectors see is already airborne)",
+                "no jet phase: the park's model of the asset has none (a liquid below its "
+                "boiling point), or no hole up to the asset's size gives the estimate",
+            ],
+        )
+    else:
+        notes.append(term.assumptions[-1])
     lon_lat = park.to_wgs84("boundary").union_all().centroid
     population = (
         "day" if float(sun_elevation_deg(lon_lat.x, lon_lat.y, snapshot.t)) > 0 else "night"
@@ -142,3 +159,61 @@ def forecast(
         result.horizons[horizon] = clip_zones(zones, park, travelled)
     result.elapsed_s = time.perf_counter() - clock
     return result
+
+
+def _matched(term: SourceTerm, method: str) -> float:
+    """The rate of ``term`` that an estimate by ``method`` measures [kg/s]: the outflow
+    from the tank (a mass balance) or the largest one-minute airborne rate (gas
+    detectors)."""
+    if method == "mass balance":
+        return float(term.outflow.rate_kg_s.max())
+    return term.max_average_rate(60.0)
+
+
+def _jet_term(park, leak, snapshot, weather: Weather, rate: float, duration_s: float):
+    """The park's source term of ``leak.asset`` (measured fill and temperature) with the
+    hole that gives the estimated ``rate``, or None where the asset's release has no jet
+    or no hole up to the asset's own size gives the rate. The hole is found from a probe
+    hole, scaled by the square root of the rate ratio (flow through a hole goes with its
+    area) until within ``HOLE_MATCH`` of the estimate."""
+    asset = leak.asset.rpartition("@")[0] or leak.asset
+    if asset not in park.tanks.index.union(park.pipelines.index):
+        return None
+    park = with_tank_state(park, snapshot)
+
+    def term_of(hole_m):
+        return source_term(
+            park,
+            asset,
+            hole_diameter_m=hole_m,
+            duration_s=duration_s,
+            wind_speed_m_s=weather.wind_speed_m_s,
+            air_temperature_K=weather.air_temperature_K,
+        )
+
+    hole = PROBE_HOLE_M
+    term = term_of(hole)
+    if not term.jet_velocity_m_s:
+        return None
+    for _ in range(HOLE_TRIES):
+        got = _matched(term, leak.method)
+        if got <= 0:
+            return None
+        if abs(got / rate - 1.0) <= HOLE_MATCH:
+            break
+        hole *= math.sqrt(rate / got)
+        try:
+            check_release(park, asset, hole_diameter_m=hole)
+        except ValueError:
+            return None
+        term = term_of(hole)
+    else:
+        return None
+    term.asset = leak.asset
+    term.assumptions.append(
+        f"source: the park's model of {asset} ({term.model}) through a "
+        f"{hole * 1000:.3g} mm hole at the bottom, the one whose "
+        f"{'outflow' if leak.method == 'mass balance' else 'largest one-minute airborne rate'}"
+        f" ({_matched(term, leak.method):.3g} kg/s) is the estimate's"
+    )
+    return term

@@ -75,7 +75,10 @@ class SourceTerm:
     """What a loss of containment puts into the air.
 
     ``times_s`` and ``airborne_kg_s`` give the continuous vapour (and aerosol) rate into the
-    air; ``instantaneous_kg`` is what a rupture puts into the air at t = 0.
+    air; ``instantaneous_kg`` is what a rupture puts into the air at t = 0. Where a
+    flashing jet also rains out a pool, ``jet_kg_s`` is the part of ``airborne_kg_s`` that
+    leaves the hole as the jet (flash vapour and aerosol) and the rest evaporates from the
+    pool (:meth:`pool_kg_s`): two clouds from one release.
     """
 
     asset: str
@@ -92,19 +95,40 @@ class SourceTerm:
     storage_pressure_Pa: float = P_ATM
     aerosol_fraction: float = 0.0  # liquid droplets in the airborne mass at the source
     release_height_m: float = 0.0  # height of the hole above the ground (tanks stand on it)
+    jet_kg_s: np.ndarray | None = None  # on times_s; None when one source feeds the cloud
     assumptions: list[str] = field(default_factory=list)
 
-    def max_average_rate(self, window_s: float = 60.0) -> float:
+    def max_average_rate(self, window_s: float = 60.0, rate_kg_s=None) -> float:
         """The largest airborne rate averaged over ``window_s`` [kg/s] (ALOHA's maximum
-        average sustained release rate is averaged over at least a minute)."""
+        average sustained release rate is averaged over at least a minute); of
+        ``rate_kg_s`` on ``times_s`` if given (e.g. the jet's or the pool's part alone)."""
         from scipy.integrate import cumulative_trapezoid
 
         if self.times_s[-1] <= 0.0:
             return 0.0
-        released = cumulative_trapezoid(self.airborne_kg_s, self.times_s, initial=0.0)
+        rate = self.airborne_kg_s if rate_kg_s is None else rate_kg_s
+        released = cumulative_trapezoid(rate, self.times_s, initial=0.0)
         start = np.arange(0.0, max(self.times_s[-1] - window_s, 0.0) + 0.5, 0.5)
         ahead = np.interp(start + window_s, self.times_s, released)
         return float(((ahead - np.interp(start, self.times_s, released)) / window_s).max())
+
+    @property
+    def two_clouds(self) -> bool:
+        """Whether the release feeds two clouds: a continuous jet from the hole and the
+        evaporation of the pool it rains out."""
+        return (
+            self.instantaneous_kg <= 0
+            and bool(self.jet_velocity_m_s)
+            and self.jet_kg_s is not None
+            and self.pool is not None
+        )
+
+    def pool_kg_s(self) -> np.ndarray:
+        """The pool's evaporation into the air on ``times_s`` [kg/s] (what of
+        ``airborne_kg_s`` does not leave the hole as the jet)."""
+        if self.jet_kg_s is None:
+            return self.airborne_kg_s if self.pool is not None else np.zeros_like(self.times_s)
+        return np.maximum(self.airborne_kg_s - self.jet_kg_s, 0.0)
 
     @property
     def airborne_total_kg(self) -> float:
@@ -507,6 +531,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
             storage_pressure_Pa=psat,
             release_height_m=hole_h,
             aerosol_fraction=_aerosol(out),
+            jet_kg_s=direct if p is not None else None,
             assumptions=assumptions,
         )
 
@@ -609,6 +634,7 @@ def _pipeline(park, asset, hole_d, rupture, duration, wind, air_T, isolation_s):
             jet_velocity_m_s=_sound_speed(sub, tb),
             storage_pressure_Pa=p_line,
             aerosol_fraction=_aerosol(out),
+            jet_kg_s=direct if p is not None else None,
             assumptions=assumptions,
         )
     gamma = _gamma(sub, T)

@@ -395,6 +395,6 @@ def _with_dwell(trajectories, exit_s) -> list:
     out = []
     for traj, t_exit in zip(trajectories, exit_s, strict=True):
         if len(traj) > 1 and traj[0, 0] < t_exit < traj[1, 0]:
-            traj = np.insert(traj, 1, [t_exit, traj[0, 1], traj[0, 2]], axis=0)
+            traj = np.concatenate([traj[:1], [[t_exit, traj[0, 1], traj[0, 2]]], traj[1:]])
         out.append(traj)
     return out

@@ -124,29 +124,56 @@ JET_ANGLE_DEG = 0.0
 
 
 def jet_leads(term: SourceTerm) -> bool:
-    """Whether the cloud of ``term`` starts as its momentum jet: a continuous release with a
-    jet velocity and no pool (a vapour or gas jet, or a flashing jet that rains nothing
-    out). A jet that feeds a rainout pool is not: one cloud cannot start both from the
-    hole and from the pool's area, and the pool's (its vapour spread over the pool, next
-    to the detectors around it) is kept (:func:`jet_assumption`)."""
-    return term.instantaneous_kg <= 0 and bool(term.jet_velocity_m_s) and term.pool is None
+    """Whether a cloud of ``term`` starts as its momentum jet: a continuous release with a
+    jet velocity, either alone (a vapour or gas jet, or a flashing jet that rains nothing
+    out) or beside the evaporation of the pool it rains out (``term.two_clouds``)."""
+    return (
+        term.instantaneous_kg <= 0
+        and bool(term.jet_velocity_m_s)
+        and (term.pool is None or term.two_clouds)
+    )
 
 
 def jet_assumption(term: SourceTerm) -> str | None:
     """The zones report's line on the jet phase of ``term``'s cloud (None for a release
     without a jet)."""
-    if jet_leads(term):
-        return (
-            f"jet of {term.jet_velocity_m_s:.0f} m/s (the speed of sound of the vapour) from "
-            f"the hole at {term.release_height_m:g} m, horizontal along the wind (its "
-            "direction is not known)"
-        )
-    if term.instantaneous_kg <= 0 and term.jet_velocity_m_s and term.pool is not None:
-        return (
-            "the jet's momentum is not modelled: its cloud rises from the rainout pool's "
-            "area (a jet and a pool together would need two clouds)"
-        )
-    return None
+    if not jet_leads(term):
+        return None
+    line = (
+        f"jet of {term.jet_velocity_m_s:.0f} m/s (the speed of sound of the vapour) from "
+        f"the hole at {term.release_height_m:g} m, horizontal along the wind (its "
+        "direction is not known)"
+    )
+    if term.two_clouds:
+        line += "; " + SUPERPOSITION
+    return line
+
+
+#: how the two clouds of a flashing jet that rains out are put together (zones report)
+SUPERPOSITION = (
+    "two clouds superposed: the jet's (flash vapour and aerosol from the hole) and the "
+    "rainout pool's evaporation (from its area on the ground), each its own integral plume "
+    "from the same point, their concentrations in kg/m3 added, each at its own largest "
+    "one-minute rate; the clouds are taken not to interact (neither entrains, cools or "
+    "carries the other's gas). That errs on the side of larger zones where the jet's "
+    "cloud passes over the pool's (together they would be one wider, more diluted cloud) "
+    "and in holding both peaks at once; it does not where the jet's cold, dense cloud would "
+    "keep the pool's vapour low and narrow. Levels in ppm are turned into kg/m3 with the "
+    "mixing table of the cloud that gives the lower value (the larger zone)"
+)
+
+
+@dataclass(frozen=True)
+class CloudPart:
+    """One cloud of a release: its integral plume (``physics.integral_plume.Plume``, one
+    row), what feeds it ('jet', 'pool', 'puff' or 'release'), its rate [kg/s] and how
+    long it lasts [s], and the mass it carries over the release [kg]."""
+
+    name: str
+    plume: integral_plume.Plume
+    rate: float
+    duration_s: float
+    mass_kg: float
 
 
 class Cloud:
@@ -164,6 +191,12 @@ class Cloud:
     (``physics.integral_plume.puff_as_segment``): the peak of the passing puff. A release
     whose jet leads (:func:`jet_leads`) starts as a momentum jet from its hole
     (``physics.jet``), horizontal along the wind (``JET_ANGLE_DEG``); ``jet`` says so.
+
+    A flashing jet that rains out a pool (``term.two_clouds``) is two clouds (``parts``):
+    the jet's (flash vapour and aerosol, from the hole at its height and speed) and the
+    pool's (its evaporation from its area at the ground), each with its own largest
+    one-minute rate and duration, superposed: their concentrations add
+    (:data:`SUPERPOSITION` states what that assumes). ``plume`` is the first part's.
     """
 
     def __init__(
@@ -176,7 +209,38 @@ class Cloud:
         self.term, self.w = term, weather
         self.instantaneous = term.instantaneous_kg > 0
         self.mass = term.instantaneous_kg
+        self.jet = jet_leads(term)
+        ambient = integral_plume.Ambient(
+            weather.wind_speed_m_s,
+            weather.stability,
+            weather.roughness_m,
+            weather.air_temperature_K,
+            weather.relative_humidity,
+            averaging_time_s=weather.averaging_time_s,
+            terrain=weather.terrain,
+        )
         sub = term.substance
+
+        def part(name, rate, mass, *, area=0.0, jet=False, aerosol=0.0, temperature=None):
+            rate = max(rate, 0.0)
+            if name == "puff":
+                duration = mass / rate if rate > 0 else math.inf
+            else:
+                duration = mass / rate if rate > 0 and not steady else math.inf
+            release = integral_plume.substance_release(
+                sub,
+                rate,
+                temperature_K=term.cloud_temperature_K if temperature is None else temperature,
+                liquid_fraction=aerosol,
+                area_m2=area,
+                height_m=term.release_height_m if jet else 0.0,
+                duration_s=duration,
+                jet_velocity_m_s=term.jet_velocity_m_s if jet else 0.0,
+                jet_angle_deg=JET_ANGLE_DEG,
+            )
+            plume = integral_plume.integral_plume(release, ambient, x_max_m=x_max_m)
+            return CloudPart(name, plume, rate, duration, mass)
+
         if self.instantaneous:
             rate, area, duration = (
                 float(v)
@@ -184,66 +248,134 @@ class Cloud:
                     self.mass, cloud_density(term), weather.wind_speed_m_s
                 )
             )
+            parts = [part("puff", rate, rate * duration, area=area, aerosol=term.aerosol_fraction)]
+        elif term.two_clouds:
+            b = term.mass_balance()
+            pool = term.pool
+            parts = [
+                part(
+                    "jet",
+                    term.max_average_rate(60.0, term.jet_kg_s),
+                    b.vapour_kg + b.aerosol_kg,
+                    jet=True,
+                    aerosol=term.aerosol_fraction,
+                ),
+                part(
+                    "pool",
+                    term.max_average_rate(60.0, term.pool_kg_s()),
+                    b.pool_evaporated_kg,
+                    area=float(pool.area_m2.max()),
+                    temperature=term.substance.boiling_point_K
+                    if pool.boiling
+                    else term.cloud_temperature_K,
+                ),
+            ]
         else:
-            rate = term.max_average_rate(60.0)
-            area = float(term.pool.area_m2.max()) if term.pool is not None else 0.0
-            duration = term.airborne_total_kg / rate if rate > 0 and not steady else math.inf
-        self.jet = jet_leads(term)
-        self.rate = rate
-        self.duration_s = duration
-        self.plume = integral_plume.integral_plume(
-            integral_plume.substance_release(
-                sub,
-                max(rate, 0.0),
-                temperature_K=term.cloud_temperature_K,
-                liquid_fraction=term.aerosol_fraction,
-                area_m2=area,
-                height_m=term.release_height_m if self.jet else 0.0,
-                duration_s=duration,
-                jet_velocity_m_s=term.jet_velocity_m_s if self.jet else 0.0,
-                jet_angle_deg=JET_ANGLE_DEG,
-            ),
-            integral_plume.Ambient(
-                weather.wind_speed_m_s,
-                weather.stability,
-                weather.roughness_m,
-                weather.air_temperature_K,
-                weather.relative_humidity,
-                averaging_time_s=weather.averaging_time_s,
-                terrain=weather.terrain,
-            ),
-            x_max_m=x_max_m,
-        )
-        self.dense = bool(self.plume.richardson.max() > 1.0)
+            parts = [
+                part(
+                    "jet" if self.jet else ("pool" if term.pool is not None else "release"),
+                    term.max_average_rate(60.0),
+                    term.airborne_total_kg,
+                    area=float(term.pool.area_m2.max()) if term.pool is not None else 0.0,
+                    jet=self.jet,
+                    aerosol=term.aerosol_fraction,
+                )
+            ]
+        self.parts = [p for p in parts if p.rate > 0] or parts[:1]
+        self.plume = self.parts[0].plume
+        self.rate = sum(p.rate for p in self.parts)
+        self.duration_s = max(p.duration_s for p in self.parts)
+        self.dense = any(bool(p.plume.richardson.max() > 1.0) for p in self.parts)
         self.model = "integral"
+
+    def description(self) -> str:
+        """What the cloud is, for the zones report: rate and duration of each part."""
+        if self.instantaneous:
+            return f"instantaneous, {self.mass:.0f} kg"
+        if len(self.parts) == 1:
+            return f"{self.rate:.2f} kg/s for {self.duration_s:.0f} s"
+        what = {
+            "jet": lambda p: f"{p.mass_kg:,.0f} kg (flash vapour and aerosol) from the hole",
+            "pool": lambda p: (
+                f"{p.mass_kg:,.0f} kg evaporated from the pool "
+                f"({float(self.term.pool.area_m2.max()):,.0f} m2 at most)"
+            ),
+        }
+        return "two clouds superposed: " + " + ".join(
+            f"{p.name} {p.rate:.2f} kg/s for {p.duration_s:.0f} s, {what[p.name](p)}"
+            for p in self.parts
+        )
 
     def level_kg_m3(self, ppm) -> np.ndarray:
         """Levels given in ppm (volume fractions x 1e6) as kg/m3 of this cloud, on the
-        model's basis (the cloud's own temperature where it holds that fraction)."""
-        return self.plume.level_concentration(np.atleast_1d(ppm)[None, :] * 1e-6)[0]
+        model's basis (the cloud's own temperature where it holds that fraction); of two
+        clouds, the lower of their values (:data:`SUPERPOSITION`)."""
+        return np.min(
+            [
+                p.plume.level_concentration(np.atleast_1d(ppm)[None, :] * 1e-6)[0]
+                for p in self.parts
+            ],
+            axis=0,
+        )
 
     def centreline(self, x):
         if self.rate <= 0:
             return np.zeros(np.shape(x))
-        return self.plume.centreline(np.atleast_1d(x))[0].reshape(np.shape(x))
+        x1 = np.atleast_1d(x)
+        return sum(p.plume.centreline(x1)[0] for p in self.parts).reshape(np.shape(x))
 
     def reach(self, level: float) -> float:
         """Farthest downwind distance of ``level`` on the centreline [m] (0 if never)."""
         if self.rate <= 0:
             return 0.0
-        return float(self.plume.reach(level)[0])
+        if len(self.parts) == 1:
+            return float(self.plume.reach(level)[0])
+        # the summed centreline on every part's own stations, log-interpolated between them
+        x = np.unique(np.concatenate([p.plume.x[0] for p in self.parts]))
+        x = x[x > 0.0]
+        c = self.centreline(x)
+        above = np.nonzero(c >= level)[0]
+        if not above.size:
+            return 0.0
+        k = int(above[-1])
+        if k == x.size - 1:
+            return float(x[k])
+        c0, c1 = c[k], c[k + 1]
+        f = math.log(c0 / level) / math.log(c0 / c1) if 0.0 < c1 < c0 else 0.0
+        return float(x[k] + min(max(f, 0.0), 1.0) * (x[k + 1] - x[k]))
 
     def field(self, xx, yy):
         """Concentration on wind-frame receptors (ground level)."""
         if self.rate <= 0:
             return np.zeros(np.broadcast_shapes(np.shape(xx), np.shape(yy)))
-        return self.plume.concentration(xx, yy, 0.0)
+        return sum(p.plume.concentration(xx, yy, 0.0) for p in self.parts)
+
+    def grid_field(self, x, y):
+        """Concentration at ground level on the grid of wind-frame axes ``x`` (m,) and ``y``
+        (k,), shape (k, m): the parts' profiles once per distance [kg/m3]."""
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        total = np.zeros((y.size, x.size))
+        if self.rate <= 0:
+            return total
+        for p in self.parts:
+            c, b, sy, sz, h = (v[0][None, :] for v in p.plume.profile(x))
+            edge = np.maximum(np.abs(y)[:, None] - b, 0.0) / np.maximum(sy, 1e-9)
+            total += c * _vertical(0.0, h, sz) * np.exp(-0.5 * edge**2)
+        return total
 
     def half_width(self, reach: float) -> float:
         """An upper bound of the footprint's half-width inside ``reach`` [m]."""
         x = np.geomspace(0.1, max(reach, 1.0), 200)
-        _, b, sy, _, _ = self.plume.profile(x)
-        return max(float((b + 4.0 * sy).max()), 5.0)
+        widest = 0.0
+        for p in self.parts:
+            _, b, sy, _, _ = p.plume.profile(x)
+            widest = max(widest, float((b + 4.0 * sy).max()))
+        return max(widest, 5.0)
+
+    def speed(self, x):
+        """Speed of the (first) cloud at x [m/s]."""
+        x = np.asarray(x, dtype=float)
+        return self.plume.speed(x.ravel())[0].reshape(x.shape)
 
     def sigma_x(self, x):
         """Along-wind spread of the cloud at x [m] (the puff's, for a rupture)."""
@@ -251,8 +383,43 @@ class Cloud:
         return self.plume.sigma_x(x.ravel())[0].reshape(x.shape)
 
     def mass_between(self, low: float, high: float) -> float:
-        """Mass in the air between two concentrations [kg] (steady plume)."""
-        return self.plume.mass_between(low, high) if self.rate > 0 else 0.0
+        """Mass in the air between two concentrations [kg] (steady plume; of two clouds,
+        where their sum lies between them)."""
+        if self.rate <= 0:
+            return 0.0
+        if len(self.parts) == 1:
+            return self.plume.mass_between(low, high)
+        x = np.unique(np.concatenate([p.plume.x[0] for p in self.parts]))
+        x = x[x > 0.0]
+        prof = [[v[0] for v in p.plume.profile(x)] for p in self.parts]
+        # no point of a station holds more than the sum of the parts' centre values: only
+        # the stations up to the last where that sum reaches ``low`` (and one beyond) count
+        reach = np.nonzero(sum(c for c, *_ in prof) >= low)[0]
+        if not reach.size:
+            return 0.0
+        keep = slice(0, min(int(reach[-1]) + 2, x.size))
+        x = x[keep]
+        # each part's profile at the stations, as columns against a (y, z) grid scaled to
+        # each station: out to the wider and the higher of the parts' edges there
+        prof = [[v[keep][:, None, None] for v in part] for part in prof]
+        y_end = np.max([b + 6.0 * sy for _, b, sy, _, _ in prof], axis=0)
+        z_end = np.max([h + 6.0 * sz for _, _, _, sz, h in prof], axis=0)
+        y = np.linspace(0.0, 1.0, 81)[None, :, None] * y_end
+        z = np.linspace(0.0, 1.0, 61)[None, None, :] * z_end
+        total = 0.0
+        for c, b, sy, sz, h in prof:
+            edge = np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)
+            total = total + c * np.exp(-0.5 * edge**2) * _vertical(z, h, sz)
+        inside = np.where((total >= low) & (total <= high), total, 0.0)
+        # mass per metre of plume [kg/m], both sides of the axis
+        per_m = 2.0 * np.trapezoid(np.trapezoid(inside, axis=2), axis=1) / (80 * 60)
+        per_m = per_m * (y_end * z_end)[:, 0, 0]
+        return float(np.trapezoid(per_m, x))
+
+
+def _vertical(z, h, sz):
+    """G(z) of ``physics.integral_plume``: a Gaussian about h reflected at the ground."""
+    return 0.5 * (np.exp(-0.5 * ((z - h) / sz) ** 2) + np.exp(-0.5 * ((z + h) / sz) ** 2))
 
 
 def _footprint(cloud: Cloud, level: float):
@@ -260,8 +427,8 @@ def _footprint(cloud: Cloud, level: float):
     if reach <= 0.0:
         return MultiPolygon(), 0.0
     width = cloud.half_width(reach)
-    x, y, xx, yy = regular_grid(-0.02 * reach, 1.03 * reach, -width, width, GRID_NX, GRID_NY)
-    return contour_polygons(x, y, cloud.field(xx, yy), level), reach
+    x, y, _, _ = regular_grid(-0.02 * reach, 1.03 * reach, -width, width, GRID_NX, GRID_NY)
+    return contour_polygons(x, y, cloud.grid_field(x, y), level), reach
 
 
 def _circle_reach(flux, levels, r_max=5000.0):
@@ -399,11 +566,7 @@ def threat_zones(
 
     cloud_hazards = [h for h in ("toxic", "flammable") if h in hazards]
     if cloud_hazards:
-        what = (
-            f"instantaneous, {cloud.mass:.0f} kg"
-            if cloud.instantaneous
-            else f"{cloud.rate:.2f} kg/s for {cloud.duration_s:.0f} s"
-        )
+        what = cloud.description()
         models.append(
             f"dispersion: {MODEL_REFERENCES[cloud.model]} ({what}; "
             f"{'dense, slumping' if cloud.dense else 'passive'} near the source; "

@@ -94,6 +94,19 @@ def test_a_person_who_never_enters_the_cloud_has_zero_dose():
     assert (p.loc[~upwind, "dose_kg_s_m3"] > 0.0).all()
 
 
+def test_the_field_at_each_person_equals_the_field_at_every_point():
+    """People standing together are evaluated once per distinct position: the result is the
+    field at every point, bit for bit, in their order."""
+    engine = _engine()
+    engine.env.run(until=300.0)
+    rng = np.random.default_rng(5)
+    spots = np.array(engine.leaks[0].xy) + rng.uniform(-50.0, 600.0, (40, 2))
+    xy = spots[rng.integers(0, 40, 1000)]
+    c = engine.concentration_at_each(xy)
+    assert c.max() > 0 and len(np.unique(xy, axis=0)) < 50
+    assert np.array_equal(c, engine.concentration(xy))
+
+
 def test_sheltering_lowers_the_dose_by_the_air_change_model():
     """Indoor air dCi/dt = lambda (Co - Ci), lambda = 0.5 per hour (a tight building,
     secondary references after ASHRAE Fundamentals ch. 16). The outdoor concentration at a building

@@ -207,6 +207,61 @@ def test_blocked_link_reroutes_people_not_yet_past_it():
     assert np.all(r.entries.get(f"link {n.u[e]}-{n.v[e]}", np.array([])) < 20.0)
 
 
+def test_choices_after_a_block_follow_the_new_routes():
+    """The per-destination route tables people choose from are rebuilt when a link is
+    blocked: people leaving after the block choose as on a network blocked from the start
+    (the near exit's only link is cut: everyone goes to the far one, nobody re-routes)."""
+    xy = [(0, 0), (10, 0), (-30, 0)]
+    edges = [(0, 1, 10.0, 3.0), (0, 2, 30.0, 3.0)]
+    room = [place("R", 0, (0, 0), kind="building")]
+    exits = [place("NEAR", 1, xy[1]), place("FAR", 2, xy[2])]
+    pre = np.r_[0.0, np.full(5, 50.0)]
+    env = simpy.Environment()
+    ev = Evacuation(env, net(edges, xy), room, exits, crowd(6, 1.0, pre))
+    ev.warn()
+    env.run(until=20.0)  # the first person has reached the near exit
+    ev.block([(0, 1)])
+    env.run(until=300.0)
+    late = ev.result().persons.iloc[1:]
+    env = simpy.Environment()
+    ref = Evacuation(env, net(edges, xy), room, exits, crowd(6, 1.0, pre))
+    ref.block([(0, 1)])
+    ref.warn()
+    env.run(until=300.0)
+    expected = ref.result().persons.iloc[1:]
+    assert (late["destination"] == "FAR").all() and not late["rerouted"].any()
+    pd.testing.assert_frame_equal(late, expected)
+
+
+def test_route_flags_equal_a_walk_along_each_route():
+    """Who is flagged as re-routed when links close: the vectorised look along every node's
+    route equals walking the route link by link, for edge ids and for one-way arcs."""
+    rng = np.random.default_rng(3)
+    g = nx.grid_2d_graph(8, 8)
+    g = nx.convert_node_labels_to_integers(g, ordering="sorted")
+    for a, b in g.edges:
+        g.edges[a, b]["length_m"] = float(rng.uniform(5.0, 50.0))
+        g.edges[a, b]["width_m"] = 3.0
+    n = FlowNetwork(g, np.array([(k // 8, k % 8) for k in range(64)], float) * 20.0)
+    room = [place("R", 0, (0, 0), kind="building")]
+    ev = Evacuation(simpy.Environment(), n, room, [place("E", 63, (140, 140))], crowd(1))
+    nxt = n.tree(63)[1]
+    for _ in range(20):
+        arcs = {(int(a), int(b)) for a, b in list(g.edges)[:: rng.integers(5, 30)]}
+        ids = {n.edge_id[a] for a in arcs}
+        for new, as_arcs in ((ids, False), (arcs, True)):
+            walk = np.zeros(64, bool)
+            for start in range(64):
+                node = start
+                while nxt[node] >= 0:
+                    step = (node, int(nxt[node]))
+                    if (step if as_arcs else n.edge_id[step]) in new:
+                        walk[start] = True
+                        break
+                    node = int(nxt[node])
+            assert np.array_equal(ev._route_uses(nxt, new, as_arcs), walk)
+
+
 def test_no_route_left_people_hold_or_shelter_and_are_reported():
     """With the only link blocked, people outdoors hold at their node and people still
     inside stay in (sheltered); both are reported; queuing people turn away."""

@@ -2,6 +2,7 @@
 events as the faces see them, and operator actions in the reading log."""
 
 import math
+import re
 import sqlite3
 import time
 
@@ -50,6 +51,16 @@ def test_the_drill_raises_alarms_confirms_the_leak_and_forecasts_it_once(drill):
     forecasts = [(leak.asset, result) for leak, result, _ in seen["forecast"]]
     assert [asset for asset, _ in forecasts] == ["NB-101"]
     assert forecasts[0][1] is loop.forecasts[0]
+    # NB-101 holds ammonia under pressure: the forecast's cloud is the park's own model of
+    # it, a flashing jet and its rainout pool superposed, through the hole that gives the
+    # estimated airborne rate
+    first = forecasts[0][1]
+    models = " ".join(first.horizons[max(first.horizons)].models)
+    assert "two-phase flashing jet" in models and "two clouds superposed: jet" in models
+    matched = re.search(
+        r"largest one-minute airborne rate \(([\d.]+) kg/s\)", " ".join(first.notes)
+    )
+    assert float(matched[1]) == pytest.approx(first.rate_kg_s, rel=0.03)
     # the estimate is told each time it is refined, not only once
     assert len(seen["estimate"]) > 1
     assert len({t for _, t, _ in seen["estimate"]}) == len(seen["estimate"])

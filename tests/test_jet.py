@@ -65,6 +65,29 @@ def test_free_jet_of_a_heavy_gas_tends_to_the_density_corrected_law():
     assert float(slope[0]) == pytest.approx(0.32 * math.sqrt(rho_a / rho_0) / d0, rel=0.02)
 
 
+def test_grounded_jet_of_air_widens_as_its_sides_entrain():
+    """A jet of air along the ground into still air: no density difference, so no slumping
+    and no damping. Its sides entrain at Ricou & Spalding's rate, rho_a alpha V per unit
+    depth, and the air entering them adds width (as in SLAB, Ermak 1990 EQ 7): the width
+    grows linearly, W = W0 + 2 alpha x = W0 + 0.16 x, whatever the speed; the momentum
+    flux m V is conserved and W H = m / (rho V) holds."""
+    air, table = _table(float(cloud_mixing.moist_air(293.15, 0.0).molar_mass))
+    rho = float(air.density[0])
+    q, v0 = 0.5, 100.0
+    path = jet.jet_path([q], [v0], [0.0], [0.0], table, air.density, _still)
+    mu = jet.MASS_RATIO
+    b0 = math.sqrt(q / (rho * v0 * math.pi))
+    width = 2.0 * path.core[0] + math.sqrt(2.0 * math.pi) * path.sigma_y[0]
+    depth = math.sqrt(math.pi / 2.0) * path.sigma_z[0]
+    upto = path.x[0] < 1e3
+    slope = 2.0 * 0.32 / 4.0
+    assert_allclose(width[upto], math.sqrt(2.0 * math.pi) * b0 + slope * path.x[0][upto], rtol=1e-3)
+    assert np.all(path.core[0] == 0.0) and np.all(path.z[0] == 0.0)
+    assert_allclose(path.speed[0][upto] * q * mu[upto], v0 * q, rtol=1e-9)
+    area = q * mu[upto] / (rho * path.speed[0][upto])
+    assert_allclose(width[upto] * depth[upto], area, rtol=1e-9)
+
+
 jets = st.fixed_dictionaries(
     {
         "rate": st.floats(0.2, 50.0),
@@ -106,8 +129,9 @@ def _flux(plume, x):
 
 
 def _hand_off(plume):
-    """Distance of the hand-off: the first station whose profile has a flat core or is
-    wider than tall, or where the height stops changing (the jet's section is round)."""
+    """Distance where the jet's round section ends: the first station whose profile has a
+    flat core or is wider than tall (touchdown, or the hand-off of a jet in the air), or
+    where the height stops changing."""
     moving = np.abs(np.diff(plume.height[0])) > 0
     round_ = plume.sigma_y[0] == plume.sigma_z[0]
     jet_stations = round_[:-1] & (moving | round_[1:])
@@ -121,7 +145,8 @@ def test_mass_flux_is_conserved_through_the_jet_and_the_hand_off(r):
     (issue property; the model's own speed: the jet's along its axis, then the cloud's)."""
     plume = _jet_plume(r)
     x_hand = _hand_off(plume)
-    xs = [1.0, 30.0, 3000.0]
+    # through the jet in the air, on the ground (touchdown to hand-off) and beyond
+    xs = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]
     if x_hand > 0.5:
         xs += [0.5 * x_hand, 0.999 * x_hand, 1.001 * x_hand]
     for x in xs:

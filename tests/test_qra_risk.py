@@ -145,12 +145,29 @@ def test_add_patch_clips_at_the_edges():
     assert_allclose(target, expected)
 
 
+@pytest.mark.parametrize("block", [1, 5, 4096])
+def test_add_patch_in_blocks_of_rows_is_the_whole_sum(block, monkeypatch):
+    """Added a block of rows at a time, a clipped patch gives the one-step sum exactly."""
+    monkeypatch.setattr(risk, "BLOCK_CELLS", block)
+    rng = np.random.default_rng(1)
+    target, patch = rng.random((9, 7)), rng.random((6, 5))
+    expected = target.copy()
+    expected[0:4, 4:7] += 0.3 * patch[2:6, 0:3]
+    risk.add_patch(target, -2, 4, patch, 0.3)
+    assert np.array_equal(target, expected)
+
+
+@pytest.mark.parametrize("block", [risk.BLOCK_CELLS, 37])
 @pytest.mark.parametrize("wind_from_deg", [0.0, 22.5, 90.0, 135.0, 200.0, 270.0, 333.3])
-def test_turned_resamples_only_where_the_raster_is_and_changes_nothing(wind_from_deg):
-    """``turned`` interpolates only the map cells the turned raster reaches: the result
-    is, to the last bit, the bilinear resampling of its whole bounding box."""
+def test_turned_resamples_only_where_the_raster_is_and_changes_nothing(
+    wind_from_deg, block, monkeypatch
+):
+    """``turned`` interpolates only the map cells the turned raster reaches, a block of
+    rows at a time: the result is, to the last bit, the bilinear resampling of its whole
+    bounding box, whatever the block size."""
     from scipy.ndimage import map_coordinates
 
+    monkeypatch.setattr(risk, "BLOCK_CELLS", block)
     x, y = np.arange(-12.0, 400.0, 4.0), np.arange(-60.0, 64.0, 4.0)
     raster = np.exp(-np.add.outer(y**2 / 900.0, np.abs(x) / 150.0))
     j0, i0, patch = risk.turned(raster, x, y, wind_from_deg, 10.0)

@@ -297,16 +297,15 @@ def test_vapour_jet_leads_the_cloud_and_keeps_its_flux(park):
 
 
 def test_pool_cloud_has_no_jet_and_is_unchanged(park):
-    """A liquid pool (methanol, atmospheric tank), a flashing jet that rains out (NH-101
-    holed below its liquid) and a rupture's puff have no jet phase: the cloud is the one
-    from the pool's area at the ground, as before the jet."""
+    """A liquid pool (methanol, atmospheric tank) and a rupture's puff have no jet phase:
+    the cloud is the one from the pool's area at the ground, as before the jet (a flashing
+    jet that rains out is two clouds: tests/test_two_clouds.py)."""
     from physics import integral_plume
 
     weather = Weather(3.0, 270.0, "D")
     term = source_term(park, "ME-101", hole_diameter_m=0.05)
     assert not jet_leads(term)
     assert not jet_leads(source_term(park, "NH-101", rupture=True))
-    assert not jet_leads(source_term(park, "NH-101", hole_diameter_m=0.05, hole_height_m=0.5))
     cloud = Cloud(term, weather)
     rate = term.max_average_rate(60.0)
     direct = integral_plume.integral_plume(

@@ -346,7 +346,7 @@ def footprint(
     x = np.arange(-back, reach + cell, cell)
     y = np.arange(-width - cell, width + 2 * cell, cell)
     xx, yy = np.meshgrid(x, y)
-    c = cloud.field(xx, yy)
+    c = cloud.grid_field(x, y)
     layers = {}
     if math.isfinite(tox_c):
         if cloud.instantaneous:

@@ -9,6 +9,7 @@ to the centre of their cell: at most half a cell's diagonal of shift). Contours 
 polygons of the region at or above each level.
 """
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,11 @@ from geodata.grids import contour_polygons
 DATA = Path(__file__).parent / "data"
 CONTOUR_LEVELS = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 DEFAULT_MARGIN_M, DEFAULT_CELL_M = 2000.0, 10.0
+# Map cells ``turned`` resamples at a time: 4,096 keep each working array at 32 kB, under
+# glibc's 128 kB threshold for serving an allocation with fresh pages mapped from the system
+# (page faults on every use). Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers,
+# which pins that threshold there; whole-box arrays doubled the processor time of a QRA.
+BLOCK_CELLS = 4096
 
 
 @dataclass(frozen=True)
@@ -89,17 +95,46 @@ def turned(raster, x, y, wind_from_deg: float, cell: float):
     j0, j1 = math.floor(min(py) / cell) - 1, math.ceil(max(py) / cell) + 1
     ox = np.arange(i0, i1 + 1) * cell
     oy = np.arange(j0, j1 + 1) * cell
-    oxx, oyy = np.meshgrid(ox, oy)
-    xw, yw = to_wind_frame(oxx, oyy, wind_from_deg)
-    rows = (yw - y[0]) / (y[1] - y[0])
-    cols = (xw - x[0]) / (x[1] - x[0])
+    sx, sy = x[1] - x[0], y[1] - y[0]
     # Interpolated only where the raster reaches: a cell a whole raster step or more beyond
-    # its edge reads the fill value 0 (most of a turned strip's bounding box).
-    inside = (rows > -1) & (rows < len(y)) & (cols > -1) & (cols < len(x))
-    out = np.zeros(rows.shape)
-    out[inside] = map_coordinates(
-        raster, [rows[inside], cols[inside]], order=1, cval=0.0, prefilter=False
-    )
+    # its edge reads the fill value 0 (most of a turned strip's bounding box). The strip
+    # crosses each map row in one run of columns, found from the two pairs of edges (with
+    # a cell to spare); only those cells are worked on, with the same arithmetic as the
+    # whole box, so the result is the same to the last bit.
+    lo, hi = np.full(len(oy), -np.inf), np.full(len(oy), np.inf)
+    for slope, start, low, high in (
+        (d[0] / sx, (oy * d[1] - x[0]) / sx, -1.0, len(x)),
+        (c[0] / sy, (oy * c[1] - y[0]) / sy, -1.0, len(y)),
+    ):
+        if slope == 0.0:
+            shut = (start <= low) | (start >= high)
+            lo[shut], hi[shut] = np.inf, -np.inf
+            continue
+        a, b = (low - start) / slope, (high - start) / slope
+        lo, hi = np.maximum(lo, np.minimum(a, b)), np.minimum(hi, np.maximum(a, b))
+    with np.errstate(invalid="ignore"):
+        first = np.clip(np.floor(lo / cell) - 1 - i0, 0, len(ox))
+        last = np.clip(np.ceil(hi / cell) + 1 - i0, -1, len(ox) - 1)
+    counts = np.maximum(last - first + 1, 0).astype(np.intp)
+    first = first.astype(np.intp)
+    out = np.zeros((len(oy), len(ox)))
+    # in blocks of rows of about BLOCK_CELLS cells: the working arrays stay small (under
+    # the C library's threshold for mapping fresh pages from the system for each of them)
+    ends = np.cumsum(counts)
+    cuts = np.searchsorted(ends, np.arange(BLOCK_CELLS, ends[-1], BLOCK_CELLS), side="right")
+    for a, b in itertools.pairwise([0, *np.unique(cuts).tolist(), len(oy)]):
+        n = counts[a:b]
+        if not n.sum():
+            continue
+        row = np.repeat(np.arange(a, b), n)
+        col = np.arange(len(row)) - np.repeat(np.cumsum(n) - n - first[a:b], n)
+        xw, yw = to_wind_frame(ox[col], oy[row], wind_from_deg)
+        rows = (yw - y[0]) / sy
+        cols = (xw - x[0]) / sx
+        inside = (rows > -1) & (rows < len(y)) & (cols > -1) & (cols < len(x))
+        out[row[inside], col[inside]] = map_coordinates(
+            raster, [rows[inside], cols[inside]], order=1, cval=0.0, prefilter=False
+        )
     return j0, i0, out
 
 
@@ -112,14 +147,19 @@ def radial(r, values, cell: float):
 
 
 def add_patch(target: np.ndarray, j: int, i: int, patch: np.ndarray, weight: float) -> None:
-    """target[j:, i:] += weight * patch, clipped to the target's edges."""
+    """target[j:, i:] += weight * patch, clipped to the target's edges (a block of rows at a
+    time: the product's working array stays small, see ``BLOCK_CELLS``)."""
     ny, nx = target.shape
     pj0, pi0 = max(0, -j), max(0, -i)
     tj0, ti0 = max(0, j), max(0, i)
     tj1, ti1 = min(ny, j + patch.shape[0]), min(nx, i + patch.shape[1])
     if tj1 <= tj0 or ti1 <= ti0:
         return
-    target[tj0:tj1, ti0:ti1] += weight * patch[pj0 : pj0 + tj1 - tj0, pi0 : pi0 + ti1 - ti0]
+    step = max(1, BLOCK_CELLS // (ti1 - ti0))
+    for tj in range(tj0, tj1, step):
+        pj = pj0 + tj - tj0
+        end = min(tj + step, tj1)
+        target[tj:end, ti0:ti1] += weight * patch[pj : pj + end - tj, pi0 : pi0 + ti1 - ti0]
 
 
 MAX_GRID_CELLS = 16_000_000  # a grown risk grid holds at most this many cells (128 MB)
