@@ -286,7 +286,6 @@ class _Arrays:
     minimum = staticmethod(np.minimum)
     cbrt = staticmethod(np.cbrt)
     expm1 = staticmethod(np.expm1)
-    where = staticmethod(np.where)
     any = staticmethod(np.any)
 
     @staticmethod
@@ -305,10 +304,6 @@ class _Floats:
     cbrt = staticmethod(math.cbrt)
     expm1 = staticmethod(math.expm1)
     any = staticmethod(bool)
-
-    @staticmethod
-    def where(condition, a, b):
-        return a if condition else b
 
     @staticmethod
     def kept(a, b):
