@@ -18,10 +18,13 @@ the peak resident memory summed over this process and its workers (sampled every
 the issue's targets: the demo under 60 s, the large park under 10 minutes and 8 GB.
 With ``--cluster`` as well: the same QRA on a real Dask cluster on this machine, started
 as a user starts one (``dask scheduler`` and 1, then 2, separate ``dask worker --nworkers 1
---nthreads 1`` processes: ``bench/dask_cluster.py``), its wall time, the speed-up of 2
-workers over 1, and the grid, F-N scenarios and receptors compared for equality with the
-local run. ``--ensemble N``: N members of scenarios/demo/chlorine_day.toml on the real
-cluster of 2 workers, with the progress lines a user sees. The cluster parts need the
+--nthreads 1`` processes with the README's ``MALLOC_MMAP_THRESHOLD_``:
+``bench/dask_cluster.py``), its wall time, the speed-up of 2 workers over 1, the grid, F-N
+scenarios and receptors compared for equality with the local run, and where the time went
+(Dask's task stream: computing, moving data, the longest task; the processor time of the
+workers and of the scheduler; this process alone before the first and after the last
+task). ``--ensemble N``: N members of scenarios/demo/chlorine_day.toml on the real cluster
+of 2 workers, with the progress lines a user sees. The cluster parts need the
 ``cluster`` extra.
 
 ``--people N`` sets the engine's headcount (default 10,000; the issue's target is 100,000
