@@ -1545,9 +1545,10 @@ def run(args) -> None:
 
 
 def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    # after parsing: --help and a mistyped option answer without loading geopandas
     from geodata import ParkError
 
-    args = _parser().parse_args(argv)
     try:
         run(args)
     except (InputError, ParkError) as err:

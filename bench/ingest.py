@@ -51,6 +51,8 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
+from tests.rabbitmq_node import RabbitMQ
 from twin.feeds import MqttFeed, RecordedFeed
 from twin.feeds.mqtt import MOSQUITTO_SETTINGS, SAVE_EVERY_CHANGE, payload, topic
 from twin.log import ReadingLog
@@ -246,18 +248,43 @@ def _take(feed, twin, expected: int, timeout_s: float) -> tuple[list[float], flo
     return latencies, first, last
 
 
-def bench_mqtt(folder: Path, rates, seconds: float, backlog: int, extra: str = "") -> None:
+def _start_broker(folder: Path, rabbitmq: bool, extra: str):
+    """Start the broker; return its port, the process id to meter and how to stop it, or
+    None if it is not installed."""
+    if rabbitmq:
+        if not RABBITMQ_INSTALLED:
+            print("MQTT: skipped, rabbitmq-server is not installed")
+            return None
+        node = RabbitMQ(folder / "rabbitmq")
+        node.start()
+        print("MQTT QoS 1, RabbitMQ with RABBITMQ_SETTINGS -> MqttFeed (log, ack after commit)")
+        return node.port, node.vm_pid, node.close
     binary = shutil.which("mosquitto", path="/usr/sbin:/usr/bin:/usr/local/sbin")
     if binary is None:
         print("MQTT: skipped, mosquitto is not installed")
-        return
-    spawn = multiprocessing.get_context("spawn")
+        return None
     process, port = _start_mosquitto(folder, binary, extra)
     print(
         "MQTT QoS 1, mosquitto with MOSQUITTO_SETTINGS"
         + (f" + {extra.strip()!r}" if extra else "")
         + " -> MqttFeed (log, ack after commit) -> twin"
     )
+
+    def stop():
+        process.terminate()
+        process.wait(5)
+
+    return port, process.pid, stop
+
+
+def bench_mqtt(
+    folder: Path, rates, seconds: float, backlog: int, extra: str = "", rabbitmq: bool = False
+) -> None:
+    spawn = multiprocessing.get_context("spawn")
+    started = _start_broker(folder, rabbitmq, extra)
+    if started is None:
+        return
+    port, broker_pid, stop = started
     try:
         for rate in rates:
             count = int(rate * seconds)
@@ -271,7 +298,7 @@ def bench_mqtt(folder: Path, rates, seconds: float, backlog: int, extra: str = "
                     target=_publish_paced,
                     args=(port, rate, count, tags, f"bench-pub-{rate:g}", achieved),
                 )
-                broker = _BrokerMeter(process.pid)
+                broker = _BrokerMeter(broker_pid)
                 publisher.start()
                 cpu = time.process_time()
                 latencies, first, last = _take(feed, twin, count, timeout_s=10)
@@ -299,7 +326,7 @@ def bench_mqtt(folder: Path, rates, seconds: float, backlog: int, extra: str = "
         publisher = spawn.Process(
             target=_publish_paced, args=(port, 1e9, backlog, tags, "bench-pub-backlog", achieved)
         )
-        broker = _BrokerMeter(process.pid)
+        broker = _BrokerMeter(broker_pid)
         publisher.start()
         publisher.join()
         print(
@@ -307,7 +334,7 @@ def bench_mqtt(folder: Path, rates, seconds: float, backlog: int, extra: str = "
             f"{achieved[1]:,.0f} messages/s to the publisher; " + broker.per_message(backlog)
         )
         log = ReadingLog(folder / "backlog.sqlite")
-        broker = _BrokerMeter(process.pid)
+        broker = _BrokerMeter(broker_pid)
         start = time.monotonic()
         cpu = time.process_time()
         with MqttFeed("127.0.0.1", port, park="demo", log=log, client_id="bench-twin") as feed:
@@ -321,8 +348,7 @@ def bench_mqtt(folder: Path, rates, seconds: float, backlog: int, extra: str = "
             + broker.per_message(backlog)
         )
     finally:
-        process.terminate()
-        process.wait(5)
+        stop()
 
 
 def main() -> None:
@@ -339,15 +365,22 @@ def main() -> None:
         action="store_true",
         help="add the broker line that saves at every change (SAVE_EVERY_CHANGE)",
     )
+    parser.add_argument(
+        "--rabbitmq",
+        action="store_true",
+        help="the recommended broker, RabbitMQ with RABBITMQ_SETTINGS, instead of mosquitto",
+    )
     parser.add_argument("--no-replay", action="store_true", help="skip the replay part")
     args = parser.parse_args()
+    if args.rabbitmq and args.save_every_change:
+        parser.error("--save-every-change is a mosquitto line: not with --rabbitmq")
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_replay:
             _, tags = demo_twin()
             bench_replay(Path(tmp), tags[: args.tags], args.instants)
         rates = [float(r) for r in args.rates.split(",")]
         extra = SAVE_EVERY_CHANGE if args.save_every_change else ""
-        bench_mqtt(Path(tmp), rates, args.seconds, args.backlog, extra)
+        bench_mqtt(Path(tmp), rates, args.seconds, args.backlog, extra, args.rabbitmq)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,6 @@ from geodata.demo import build_large  # noqa: E402
 from scenarios import scenario_file  # noqa: E402
 from scenarios.engine import Engine  # noqa: E402
 from scenarios.release import source_term  # noqa: E402
-from scenarios.results import build_result  # noqa: E402
 from scenarios.zones import Weather, threat_zones  # noqa: E402
 from twin import load_park  # noqa: E402
 
@@ -126,11 +125,7 @@ def _engine(park, name, people):
         response=base.response.model_copy(update={"brigade": brigade}),
     )
     t0 = time.perf_counter()
-    engine = Engine(sc, park, action="evacuate")
-    env = engine.env
-    while env.peek() <= HOUR_S:
-        env.step()
-    result = build_result(engine)
+    result = Engine(sc, park, action="evacuate").run()
     return time.perf_counter() - t0, result.key_figures()
 
 

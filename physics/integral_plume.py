@@ -671,19 +671,18 @@ class _HandOff:
     """Where each release's jet phase ends (``physics.jet``) and the state it hands over.
 
     Per release (n,): height [m] of the cloud from there on (the release height without a
-    jet), x [m] of the hand-off (0 without a jet), momentum [kg m/s2] the momentum flux in
-    excess of the wind's. Per jet (rows): entrained air [kg/s], equivalent width W and
-    core half-width b_c [m], downwind speed [m/s], and its path (rows, k) cut at the
-    hand-off for the stations before it.
+    jet), x [m] of the hand-off (0 without a jet). Per jet (rows): entrained air [kg/s],
+    equivalent width W, core half-width b_c and depth H [m], downwind speed [m/s], and its
+    path (rows, k) cut at the hand-off for the stations before it.
     """
 
     height: np.ndarray
     x: np.ndarray
-    momentum: np.ndarray
     rows: np.ndarray
     air_kg_s: np.ndarray
     width: np.ndarray
     core: np.ndarray
+    depth: np.ndarray
     speed: np.ndarray
     path: dict
 
@@ -720,7 +719,7 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     radius0 = np.sqrt(q / (table.density[:, -1] * np.maximum(v0, 1e-9) * math.pi))
     at_hole = wind_of(np.arange(n))(h[:, None], radius0[:, None])[:, 0]
     rows = np.flatnonzero((v0 > at_hole) & (q > 0))
-    hand = _HandOff(h.copy(), np.zeros(n), np.zeros(n), rows, *(np.empty(0),) * 4, {})
+    hand = _HandOff(h.copy(), np.zeros(n), rows, *(np.empty(0),) * 5, {})
     if not rows.size:
         return hand
     sub = cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[rows] for a in table))
@@ -782,10 +781,10 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     ri = gp * SQRT_PI_2 * p.sigma_z / (ustar[rows][:, None] ** 2)
     hand.height[rows] = p.z[pick]
     hand.x[rows] = p.x[pick]
-    hand.momentum[rows] = mass * (p.u_x[pick] - p.wind[pick])
     hand.air_kg_s = mass - q
     hand.core = p.core[pick]
     hand.width = 2.0 * hand.core + SQRT_2PI * p.sigma_y[pick]
+    hand.depth = SQRT_PI_2 * p.sigma_z[pick]
     hand.speed = p.u_x[pick]
     # the path up to the hand-off, held there beyond it (monotonic x for interpolation)
     before = np.arange(k)[None, :] <= kh[:, None]
@@ -973,7 +972,14 @@ def integral_plume(
         width[r] = jet.width
         half[r] = jet.core
         u[r] = jet.speed
-    x_hand, excess = jet.x, jet.momentum
+    # its momentum flux in excess of the wind the cloud feels from there on (``speed``, at
+    # its height or half its depth), which the cloud carries on: no step in its speed
+    excess = np.zeros(n)
+    if jet.rows.size:
+        depth = np.zeros(n)
+        depth[r] = jet.depth
+        excess[r] = (q[r] + jet.air_kg_s) * (jet.speed - speed(depth)[r])
+    x_hand = jet.x
     # the stations before every jet's hand-off are its path (``_jet_stations``): the march
     # starts at the last station before the first hand-off
     first = max(int(np.searchsorted(xi, x_hand.min(), side="right")) - 1, 0)

@@ -98,6 +98,12 @@ class RabbitMQ:
         self.kill()
         raise RuntimeError(f"RabbitMQ did not listen on port {self.port} in {timeout_s} s")
 
+    @property
+    def vm_pid(self) -> int:
+        """The process id of the node's Erlang VM (the start script's child; Linux /proc)."""
+        pid = self.process.pid
+        return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+
     def kill(self) -> None:
         """SIGKILL the node's whole process group: it saves nothing on the way out."""
         if self.process is not None:

@@ -12,7 +12,24 @@ from viz import fmt
 
 
 def run(*args):
+    """``parktwin ARGS`` as a process, as a user starts it."""
     return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True)
+
+
+@pytest.fixture
+def parktwin(capsys):
+    """``parktwin ARGS`` called in this process (no interpreter start-up): the exit code,
+    stdout and stderr, as ``run`` gives them."""
+
+    def call(*args):
+        try:
+            code = main(list(args))
+        except SystemExit as end:  # argparse's --help and usage errors
+            code = end.code
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return call
 
 
 def test_help_lists_every_command_with_an_example():
@@ -24,8 +41,8 @@ def test_help_lists_every_command_with_an_example():
 
 
 @pytest.mark.parametrize("command", [*COMMANDS, "park info"])
-def test_command_help_has_an_example(command):
-    done = run(*command.split(), "--help")
+def test_command_help_has_an_example(parktwin, command):
+    done = parktwin(*command.split(), "--help")
     assert done.returncode == 0
     assert "example:" in done.stdout
 
@@ -40,17 +57,17 @@ def test_demo_prints_a_summary_and_writes_csv(tmp_path, capsys):
     assert set(frame.columns) >= {"enterprise", "S", "R", "alpha", "major_hazard", "grade"}
 
 
-def test_hazards_on_a_missing_park_exits_2(tmp_path):
-    done = run("hazards", str(tmp_path / "none.gpkg"))
+def test_hazards_on_a_missing_park_exits_2(parktwin, tmp_path):
+    done = parktwin("hazards", str(tmp_path / "none.gpkg"))
     assert done.returncode == 2
     assert "no such file or folder" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_park_info_lists_the_ids_of_the_assets():
+def test_park_info_lists_the_ids_of_the_assets(parktwin):
     """The ids a user must give to ``zones --asset``: every tank and pipeline."""
     from twin import load_park
 
-    done = run("park", "info", "demo")
+    done = parktwin("park", "info", "demo")
     assert done.returncode == 0, done.stderr
     out = set(_expand(" ".join(done.stdout.split())))
     park = load_park("demo")
@@ -93,8 +110,8 @@ def test_ids_are_listed_with_runs_as_ranges_and_nothing_lost():
 ZONES = ("zones", "--asset", "NH-101", "--hole", "50 mm", "--wind", "2 m/s from E")
 
 
-def test_zones_hole_above_the_vessel_is_one_line(tmp_path):
-    done = run(*ZONES, "--hole-height", "20 m", "--stability", "D", "--out", str(tmp_path))
+def test_zones_hole_above_the_vessel_is_one_line(parktwin, tmp_path):
+    done = parktwin(*ZONES, "--hole-height", "20 m", "--stability", "D", "--out", str(tmp_path))
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in done.stderr
@@ -108,18 +125,20 @@ def test_zones_hole_above_the_vessel_is_one_line(tmp_path):
         ("5 m", "--roughness: surface roughness z0 must be between 1e-05 m and 3 m"),
     ],
 )
-def test_zones_roughness_that_is_not_a_length_in_scope_is_one_line(tmp_path, roughness, message):
-    done = run(*ZONES, "--stability", "D", "--roughness", roughness, "--out", str(tmp_path))
+def test_zones_roughness_that_is_not_a_length_in_scope_is_one_line(
+    parktwin, tmp_path, roughness, message
+):
+    done = parktwin(*ZONES, "--stability", "D", "--roughness", roughness, "--out", str(tmp_path))
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert message in lines[0]
 
 
-def test_zones_of_a_vapour_space_hole_print_their_mass_balance(tmp_path):
+def test_zones_of_a_vapour_space_hole_print_their_mass_balance(parktwin, tmp_path):
     """NH-101's liquid stands at about 8 m: a hole at 12 m lets out vapour only, and the
     printed masses add up (released = vapour + aerosol + rained out)."""
-    done = run(*ZONES, "--hole-height", "12 m", "--stability", "D", "--out", str(tmp_path))
+    done = parktwin(*ZONES, "--hole-height", "12 m", "--stability", "D", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())
     assert "vapour through a hole above the liquid" in text

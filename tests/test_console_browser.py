@@ -48,8 +48,9 @@ def wait_for(condition, timeout_s, what):
     raise AssertionError(f"{what} not within {timeout_s} s")
 
 
-@pytest.fixture
-def browser(tmp_path):
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One headless Chromium for the module's tests; each test opens its own console's page."""
     options = webdriver.ChromeOptions()
     for arg in (
         "--headless=new",
@@ -60,7 +61,7 @@ def browser(tmp_path):
         "--enable-unsafe-swiftshader",
         "--window-size=1600,850",
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium') / 'profile'}",
     ):
         options.add_argument(arg)
     options.binary_location = CHROMIUM
@@ -328,6 +329,26 @@ def test_a_name_from_the_park_file_shows_as_text(browser, tmp_path):
         stop(server)
 
 
+@pytest.fixture
+def console_command(capsys, monkeypatch):
+    """``parktwin console ARGS`` called in this process: the exit code and stderr. Bad input
+    must be refused before the server starts, so starting it fails the test instead of
+    serving until it is stopped."""
+    import cli
+    import console_server
+
+    def served(*args, **kwargs):
+        raise AssertionError("the console started serving")
+
+    monkeypatch.setattr(console_server, "serve", served)
+
+    def call(*args):
+        code = cli.main(["console", *args])
+        return code, capsys.readouterr().err
+
+    return call
+
+
 @pytest.mark.parametrize(
     "args, expected",
     [
@@ -337,42 +358,27 @@ def test_a_name_from_the_park_file_shows_as_text(browser, tmp_path):
         (["--replay", str(INCIDENT_DRILL), "--plan", "no/such.toml"], "--plan no/such.toml: no"),
     ],
 )
-def test_bad_console_input_is_one_line(args, expected):
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", "console", *args], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 2
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and expected in lines[0], done.stderr
+def test_bad_console_input_is_one_line(console_command, args, expected):
+    code, stderr = console_command(*args)
+    assert code == 2
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and expected in lines[0], stderr
 
 
-def test_a_port_in_use_is_one_line():
+def test_a_port_in_use_is_one_line(console_command):
     import socket
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "cli",
-                "console",
-                "--replay",
-                str(INCIDENT_DRILL),
-                "--port",
-                str(port),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert done.returncode == 2
-    assert f"--port {port} on 127.0.0.1" in done.stderr and "Traceback" not in done.stderr
+        code, stderr = console_command("--replay", str(INCIDENT_DRILL), "--port", str(port))
+    assert code == 2
+    assert f"--port {port} on 127.0.0.1" in stderr and "Traceback" not in stderr
 
 
 def test_without_the_console_extra_is_one_line():
+    # a fresh interpreter: starlette's modules already imported here would still load
     code = (
         "import sys; sys.modules['starlette'] = None; import cli; "
         f"sys.exit(cli.main(['console', '--replay', {str(INCIDENT_DRILL)!r}]))"

@@ -107,6 +107,28 @@ def test_the_field_at_each_person_equals_the_field_at_every_point():
     assert np.array_equal(c, engine.concentration(xy))
 
 
+def test_collections_are_spaced_during_a_run_and_restored_after():
+    """The garbage collector's thresholds are raised while a run goes on (also while a
+    second run goes on inside the first's progress callback) and restored after."""
+    import gc
+
+    from scenarios.engine import GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    seen = []
+
+    def progress(_):
+        seen.append(gc.get_threshold())
+        if len(seen) == 1:
+            _engine(scenario={"duration": "1 min"}).run()
+            seen.append(gc.get_threshold())
+
+    _engine(scenario={"duration": "1 min"}).run(progress)
+    assert gc.get_threshold() == before
+    assert len(seen) > 2
+    assert all(t >= g for s in seen for t, g in zip(s, GC_THRESHOLDS, strict=True))
+
+
 def test_sheltering_lowers_the_dose_by_the_air_change_model():
     """Indoor air dCi/dt = lambda (Co - Ci), lambda = 0.5 per hour (a tight building,
     secondary references after ASHRAE Fundamentals ch. 16). The outdoor concentration at a building
