@@ -177,3 +177,21 @@ def secure_mosquitto(tmp_path):
     broker.start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture
+def parktwin(capsys):
+    """``parktwin ARGS`` called in this process, without an interpreter's start-up: a
+    ``subprocess.CompletedProcess`` with the exit code, stdout and stderr. For tests of what
+    the command prints and returns, not of the process itself."""
+    from cli import main
+
+    def call(*args):
+        try:
+            code = main(list(args))
+        except SystemExit as end:  # argparse's --help and usage errors
+            code = end.code
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return call

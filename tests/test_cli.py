@@ -16,22 +16,6 @@ def run(*args):
     return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True)
 
 
-@pytest.fixture
-def parktwin(capsys):
-    """``parktwin ARGS`` called in this process (no interpreter start-up): the exit code,
-    stdout and stderr, as ``run`` gives them."""
-
-    def call(*args):
-        try:
-            code = main(list(args))
-        except SystemExit as end:  # argparse's --help and usage errors
-            code = end.code
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return call
-
-
 def test_help_lists_every_command_with_an_example():
     done = run("--help")
     assert done.returncode == 0

@@ -224,8 +224,8 @@ def cli(*args):
         ),
     ],
 )
-def test_cli_bad_input(args, message, tmp_path):
-    done = cli(*args, "--out", str(tmp_path))
+def test_cli_bad_input(parktwin, args, message, tmp_path):
+    done = parktwin("zones", *args, "--out", str(tmp_path))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
