@@ -18,10 +18,13 @@ the peak resident memory summed over this process and its workers (sampled every
 the issue's targets: the demo under 60 s, the large park under 10 minutes and 8 GB.
 With ``--cluster`` as well: the same QRA on a real Dask cluster on this machine, started
 as a user starts one (``dask scheduler`` and 1, then 2, separate ``dask worker --nworkers 1
---nthreads 1`` processes: ``bench/dask_cluster.py``), its wall time, the speed-up of 2
-workers over 1, and the grid, F-N scenarios and receptors compared for equality with the
-local run. ``--ensemble N``: N members of scenarios/demo/chlorine_day.toml on the real
-cluster of 2 workers, with the progress lines a user sees. The cluster parts need the
+--nthreads 1`` processes with the README's ``MALLOC_MMAP_THRESHOLD_``:
+``bench/dask_cluster.py``), its wall time, the speed-up of 2 workers over 1, the grid, F-N
+scenarios and receptors compared for equality with the local run, and where the time went
+(Dask's task stream: computing, moving data, the longest task; the processor time of the
+workers and of the scheduler; the wall time before the first task started and after the
+last ended). ``--ensemble N``: N members of scenarios/demo/chlorine_day.toml on the real cluster
+of 2 workers, with the progress lines a user sees. The cluster parts need the
 ``cluster`` extra.
 
 ``--people N`` sets the engine's headcount (default 10,000; the issue's target is 100,000
@@ -205,7 +208,7 @@ def _qra_cluster(park, local):
 
 def _where_the_time_went(tasks, wall, worker_cpu, scheduler_cpu, t0):
     """The task stream of one run: computing, transfers, the longest task, the parts of
-    the wall time before the first and after the last task (this process alone)."""
+    the wall time before the first task started and after the last ended."""
     spans = {"compute": 0.0, "transfer": 0.0, "disk-read": 0.0, "deserialize": 0.0}
     first, last, longest = math.inf, 0.0, 0.0
     for task in tasks:
@@ -220,9 +223,9 @@ def _where_the_time_went(tasks, wall, worker_cpu, scheduler_cpu, t0):
         f"      {len(tasks)} tasks: {spans['compute']:.1f} s computing (longest task "
         f"{longest:.1f} s), {spans['transfer'] + spans['deserialize']:.2f} s moving data; "
         f"processor time {worker_cpu:.1f} s in the workers, {scheduler_cpu:.1f} s in the "
-        f"scheduler; this process alone {first - start:.1f} s before the first task "
-        f"(catalogue, sending the park) and {end - last:.1f} s after the last (contours, "
-        f"checks)"
+        f"scheduler; {first - start:.1f} s before the first task started (catalogue, "
+        f"sending the park, the workers' imports) and {end - last:.1f} s after the last "
+        f"(contours, checks)"
     )
 
 

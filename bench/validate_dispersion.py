@@ -224,7 +224,7 @@ def ours_pool(
         averaging_time_s=t_avg,
     )
     c, plume = _integral(release, ambient, x, receptor_z)
-    return plume.table.mole_fraction_of_concentration(c)[0], "integral"
+    return plume.mole_fraction(x, c)[0], "integral"
 
 
 def ours_jet(x, term, weather, *, height, z0):
@@ -251,7 +251,7 @@ def ours_jet(x, term, weather, *, height, z0):
         averaging_time_s=T_AVG,
     )
     c, plume = _integral(release, ambient, x, 0.0)
-    return plume.table.mole_fraction_of_concentration(c)[0]
+    return plume.mole_fraction(x, c)[0]
 
 
 def ours_point(x, sub, rate, release_h, receptor_z, u10, stability, t_avg, *, z0):

@@ -38,24 +38,42 @@ its time otherwise):
   z0), but never faster than along the Briggs sigma_z curve from its own virtual
   distance (the open-country growth, which the surface-layer K outgrows beyond the
   surface layer); either step shortened by Phi(Ri*) / Phi(0), where
-  Phi = 0.88 + 0.099 Ri*^1.04 + 1.4e-25 Ri*^5.7 and Ri* = g' H / u*^2 (DEGADIS 2.1 PHIF,
-  after Colenbrander 1980 HEGADAS): entrainment falls as the Richardson number rises.
+  Phi = (0.88 + 0.099 Ri^1.04 + 1.4e-25 Ri^5.7) / sqrt(c), Ri = Ri* / c, Ri* = g' H / u*^2
+  and c = 1 + 0.25 Ri_t^(2/3) (DEGADIS 2.1 PHIF, IPHIFL 3, its default, after
+  Colenbrander 1980 HEGADAS): entrainment falls as the Richardson number rises, and less
+  over a ground warmer than the cloud, Ri_t = g (T_g - T)/T H / (u*_D u) the thermal
+  Richardson number (T_g the air's temperature, u*_D DEGADIS's u*, ``pool_source``).
   Over smooth ground or water (z0 below open country's) and in stable air the similarity
   rate is the slower one; over rough ground it is not used (a stated simplification,
   on the side of higher concentrations);
-- the volume added by both is air at the ambient density.
+- the volume added by both is air at the ambient density;
+- heat from the ground: a cloud colder than the ground takes up h (T_g - T) per m2 of its
+  width W, h the larger of 18 ((rho/M)^2 (T_g - T))^(1/3) (natural convection, rho/M in
+  kmol/m3) and 1.22 rho c_p u*_D^2 / u (forced) [W/(m2 K)] (DEGADIS 2.1 SURFAC, IHTFL 1),
+  integrated over each step at a fixed h (exact relaxation towards T_g, never past it).
+  The heat warms the adiabatic mixture at its heat capacity (T = T_ad + heat / (mass flux
+  c_p), density scaled by T_ad / T). A release carrying droplets is left adiabatic all
+  along (the heat would go into evaporating them: not modelled).
 
 With no density difference (g' = 0, Phi = Phi(0)) the model is the Gaussian plume with
 Briggs sigma_y and the sigma_z above: a passive point source reproduces it.
 
-An evaporating pool has its real area: a square of the same area, the vapour entering the
-cloud evenly along it. A finite release of duration T keeps the steady centreline times
+An evaporating pool has its real area, as DEGADIS's rectangle of the same area (its
+diameter 2 R along the wind, pi R / 2 across), the vapour entering evenly over it. Over
+the pool the layer takes up air through its top at DEGADIS's source rate
+delta k u*_D (1 + alpha) / Phi(Ri*) per m2 (SZF; ``physics.pool_source``), does not
+spread under gravity and takes no heat; lateral turbulence diffuses its edges as
+downwind (B_eff held, its air counted through the top). The downwind closures start at
+its downwind edge. A finite release of duration T keeps the steady centreline times
 erf(u T / (2 sqrt(2) sigma_x)) (Palazzi et al. 1982), sigma_x from DEGADIS 2.1.
 
 Concentration basis: kg of released material (vapour and droplets) per m3 of the mixture
-at the cloud's own temperature (``physics.cloud_mixing``). Levels given as volume
-fractions (ppm) are converted with the release's own mixing table
-(:meth:`Plume.level_concentration`).
+at the cloud's own temperature (``physics.cloud_mixing``, warmed by the ground's heat).
+Levels given as volume fractions (ppm) are converted with the release's own adiabatic
+mixing table (:meth:`Plume.level_concentration`): where the ground has warmed the cloud
+by the factor ``warming`` = T / T_ad that table overstates the kg/m3 of a given ppm by
+that factor (1 for releases at the air's temperature, tending to 1 as the cloud
+dilutes); :meth:`Plume.mole_fraction` converts a concentration with it.
 
 A jet (a release faster than the wind at its hole) first runs through the momentum-jet
 phase of ``physics.jet``: its own shear and the cross-flow entrain air, buoyancy bends it
@@ -98,7 +116,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
-from physics import atmosphere, cloud_mixing, jet
+from physics import atmosphere, cloud_mixing, jet, pool_source
 from physics.sigmas import (
     BASE_AVERAGING_TIME_S,
     STABILITY_CLASSES,
@@ -109,6 +127,13 @@ from physics.sigmas import (
 G = 9.80665  # m/s2
 C_E = 1.15  # gravity-spreading coefficient, DEGADIS 2.1
 _PHI = (0.88, 0.099, 1.04, 1.4e-25, 5.7)  # DEGADIS 2.1 PHIF, stable branch
+_PHI_THERMAL = (0.25, 2.0 / 3.0)  # DEGADIS 2.1 PHIF (IPHIFL 3): 1 + 0.25 Ri_t^(2/3)
+# Ground-to-cloud heat transfer coefficient, DEGADIS 2.1 SURFAC (IHTFL 1): the larger of
+# natural convection 18 ((rho/M)^2 dT)^(1/3) [rho/M in kmol/m3, dT in K] and forced
+# convection 1.22 rho cp u*^2 / u [W/(m2 K)].
+_H_NATURAL = 18.0
+_H_FORCED = 1.22
+_COLDER_K = 0.01  # a cloud within this of the ground's temperature takes no more heat
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 SQRT_PI_2 = math.sqrt(math.pi / 2.0)
 SQRT_PI = math.sqrt(math.pi)
@@ -259,6 +284,9 @@ class _Arrays:
     sqrt = staticmethod(np.sqrt)
     maximum = staticmethod(np.maximum)
     minimum = staticmethod(np.minimum)
+    cbrt = staticmethod(np.cbrt)
+    expm1 = staticmethod(np.expm1)
+    any = staticmethod(np.any)
 
     @staticmethod
     def kept(a, b):
@@ -273,6 +301,9 @@ class _Floats:
     sqrt = staticmethod(math.sqrt)
     maximum = staticmethod(max)
     minimum = staticmethod(min)
+    cbrt = staticmethod(math.cbrt)
+    expm1 = staticmethod(math.expm1)
+    any = staticmethod(bool)
 
     @staticmethod
     def kept(a, b):
@@ -396,10 +427,20 @@ class _Curves:
         return x
 
 
-def _phi_ratio(ri, xp=_Arrays):
+def _phi_ratio(ri, xp=_Arrays, rit=0.0):
+    """Phi(Ri*, Ri_t) / Phi(0, 0) (module docstring)."""
+    return _phi(ri, rit, xp) / _PHI[0]
+
+
+def _phi(ri, rit, xp=_Arrays):
+    """DEGADIS 2.1 PHIF, IPHIFL 3, stable branch (module docstring), on arrays or floats."""
     p0, a, e, a5, e5 = _PHI
     ri = xp.maximum(ri, 0.0)
-    return 1.0 + (a * ri**e + a5 * ri**e5) / p0
+    if not xp.any(rit > 0.0):
+        return p0 + a * ri**e + a5 * ri**e5
+    c = 1.0 + _PHI_THERMAL[0] * xp.maximum(rit, 0.0) ** _PHI_THERMAL[1]
+    ri = ri / c
+    return (p0 + a * ri**e + a5 * ri**e5) / xp.sqrt(c)
 
 
 def _batch(release: Release, ambient: Ambient) -> dict:
@@ -475,6 +516,7 @@ class Plume:
     x [m] downwind of the source centre; c [kg/m3] top-hat concentration C_c at the cloud's
     centre; b, sigma_y, sigma_z, height [m]; temperature [K]; density [kg/m3]; richardson
     Ri* [-]; u [m/s] the cloud speed; finite [-] the finite-duration factor at each station;
+    warming [-] T / T_adiabatic, the ground's heat;
     ``table`` the mixing table of each release.
     """
 
@@ -489,6 +531,7 @@ class Plume:
     richardson: np.ndarray
     u: np.ndarray
     finite: np.ndarray
+    warming: np.ndarray
     table: cloud_mixing.MixingTable
     _xi0: float
     _ratio: float
@@ -515,26 +558,36 @@ class Plume:
 
     def profile(self, x):
         """(c, b, sigma_y, sigma_z, height) at distances ``x`` (m,) or (n, m); zero
-        concentration upwind of the source."""
+        concentration upwind of the source. Between stations the width W, sigma_z and the
+        speed are interpolated in log, the core's share of W linearly, and c follows from
+        the interpolated flux: the flux through every plane stays the release rate where
+        the cloud changes fast within one step (the pool's edge, a thin cold layer warmed
+        by the ground)."""
         x = np.atleast_1d(np.asarray(x, dtype=float))
         x = np.broadcast_to(x, (self.x.shape[0], x.shape[-1]))
         k, w, xi = self._locate(x)
-        c = self._interp(self.c * self.finite, k, w, log=True)
+        width = 2.0 * self.b + SQRT_2PI * self.sigma_y
+        wq = self._interp(width, k, w, log=True)
+        core = self._interp(2.0 * self.b / width, k, w)
+        sz = self._interp(self.sigma_z, k, w, log=True)
+        flux = self._interp(self.c * self.finite * self.u * width * self.sigma_z, k, w)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = flux / (self._interp(self.u, k, w, log=True) * wq * sz)
         c = np.where(
             xi <= 0.0, 0.0, np.where(xi < self._xi0, self.c[:, :1] * self.finite[:, :1], c)
         )
         return (
             c,
-            self._interp(self.b, k, w),
-            self._interp(self.sigma_y, k, w),
-            self._interp(self.sigma_z, k, w),
+            0.5 * core * wq,
+            (1.0 - core) * wq / SQRT_2PI,
+            sz,
             self._interp(self.height, k, w),
         )
 
     def speed(self, x):
         """Cloud speed at distances x (n, m) [m/s]."""
         k, w, _ = self._locate(np.broadcast_to(np.atleast_1d(x), (self.x.shape[0], np.size(x))))
-        return self._interp(self.u, k, w)
+        return self._interp(self.u, k, w, log=True)
 
     def centreline(self, x, z=0.0):
         """Concentration on the plume's axis at height ``z`` (n, m) [kg/m3]."""
@@ -570,9 +623,11 @@ class Plume:
     def reach(self, level, z=0.0):
         """Farthest distance at which the centreline at height z reaches ``level`` (n,) or
         scalar [kg/m3]: 0 where never, the last station's distance where still above
-        there."""
+        there. Levels are on :meth:`level_concentration`'s basis (the adiabatic table): the
+        concentration is compared times ``warming``, so that a level in ppm is met where
+        the cloud's mole fraction reaches it."""
         level = np.broadcast_to(np.asarray(level, dtype=float), (self.x.shape[0],))
-        c = self.c * self.finite * _vertical(z, self.height, self.sigma_z)
+        c = self.c * self.finite * self.warming * _vertical(z, self.height, self.sigma_z)
         above = c >= level[:, None]
         any_above = above.any(axis=1)
         last = self.x.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
@@ -586,13 +641,19 @@ class Plume:
         return np.where(any_above, np.maximum(xr, 0.0), 0.0)
 
     def half_width(self, x, level):
-        """Ground-level half-width of the ``level`` contour at distances x (n, m) [m]."""
+        """Ground-level half-width of the ``level`` contour at distances x (n, m) [m]
+        (``level`` on :meth:`reach`'s basis)."""
         c, b, sy, sz, h = self.profile(x)
-        ground = c * _vertical(0.0, h, sz)
+        ground = c * _vertical(0.0, h, sz) * self._warming_at(x)
         level = np.asarray(level, dtype=float).reshape(-1, 1) if np.ndim(level) else level
         with np.errstate(divide="ignore", invalid="ignore"):
             extra = sy * np.sqrt(2.0 * np.log(np.maximum(ground / level, 1.0)))
         return np.where(ground >= level, b + extra, 0.0)
+
+    def _warming_at(self, x):
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        k, w, _ = self._locate(np.broadcast_to(x, (self.x.shape[0], x.shape[-1])))
+        return self._interp(self.warming, k, w)
 
     def sigma_x(self, x):
         """Along-wind standard deviation of a finite release's cloud at x (n, m) [m]
@@ -603,11 +664,11 @@ class Plume:
     def mass_between(self, low, high, release=0):
         """Mass of released material in the air where low <= C <= high [kg] (e.g. the
         flammable mass between LFL and UFL), integrating the profile over y, z >= 0 and the
-        stations (a steady plume)."""
+        stations (a steady plume); low and high on :meth:`reach`'s basis."""
         one = _row(self, release)
-        c, b, sy, sz, h = (
+        c, b, sy, sz, h, warming = (
             a[0][:, None, None]
-            for a in (one.c * one.finite, one.b, one.sigma_y, one.sigma_z, one.height)
+            for a in (one.c * one.finite, one.b, one.sigma_y, one.sigma_z, one.height, one.warming)
         )
         eta = np.linspace(0.0, 1.0, 81)[None, :, None]
         zeta = np.linspace(0.0, 1.0, 61)[None, None, :]
@@ -615,12 +676,25 @@ class Plume:
         y, z = eta * y_end, zeta * z_end
         lateral = np.exp(-0.5 * (np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)) ** 2)
         field = c * lateral * _vertical(z, h, sz)
-        inside = np.where((field >= low) & (field <= high), field, 0.0)
+        basis = field * warming
+        inside = np.where((basis >= low) & (basis <= high), field, 0.0)
         # the mass per metre of plume [kg/m] (its flux over the cloud speed, Q / u, where
         # nothing is cut off)
         per_m = 2.0 * np.trapezoid(np.trapezoid(inside, axis=2), axis=1) * (y_end * z_end)[:, 0, 0]
         per_m = per_m / (80 * 60)
         return float(np.trapezoid(per_m, one.x[0].clip(0.0)))
+
+    def mole_fraction(self, x, concentration):
+        """Vapour mole fraction [-] where the cloud holds ``concentration`` (n, m) [kg/m3]
+        at distances ``x`` (m,) or (n, m).
+
+        The ground's heat warms a cloud above its adiabatic mixing state by the factor
+        ``warming`` = T / T_adiabatic of each station; a gas of the same composition then
+        holds 1 / warming of the adiabatic concentration. Exact on the axis; off it the
+        station's factor is used (a point there is more dilute and nearer the air's
+        temperature, so its mole fraction is slightly overstated)."""
+        scaled = np.asarray(concentration, dtype=float) * self._warming_at(x)
+        return self.table.mole_fraction_of_concentration(scaled)
 
     def level_concentration(self, mole_fraction):
         """Concentration [kg/m3] of each release's cloud whose vapour mole fraction is
@@ -644,6 +718,7 @@ def _row(p: Plume, i: int) -> Plume:
     return Plume(
         p.x[sl], p.c[sl], p.b[sl], p.sigma_y[sl], p.sigma_z[sl], p.height[sl],
         p.temperature[sl], p.density[sl], p.richardson[sl], p.u[sl], p.finite[sl],
+        p.warming[sl],
         cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[sl] for a in p.table)),
         p._xi0, p._ratio, p._shift[sl], p._sx_a[sl], p._sx_p[sl], p._sx_min[sl],
     )  # fmt: skip
@@ -943,15 +1018,22 @@ def integral_plume(
         lo = profile.take(row_start + k)
         return lo + (pos - k) * (profile.take(row_start + k + 1) - lo)
 
-    side = np.sqrt(b["area_m2"])
-    has_area = side > 0
     rho0 = table.density[:, -1]
+    # an area source as DEGADIS's rectangle of the same area: the pool's diameter 2 R along
+    # the wind, pi R / 2 across (``pool_source``)
+    side = 2.0 * np.sqrt(b["area_m2"] / math.pi)
+    has_area = side > 0
+    # DEGADIS's u* and power-law exponent, the source take-up's inputs
+    ustar_d = pool_source.degadis_friction_velocity(ustar)
+    alpha1 = np.ones(n)
+    if has_area.any():
+        alpha1[has_area] += pool_source.power_law_exponent(z0[has_area], inv_l[has_area])
     # a point source starts as a square of the pure release moving with the wind there
     u = speed(np.zeros(n))
     for _ in range(3):
         w0 = np.sqrt(np.maximum(q, 1e-12) / (rho0 * u))
         u = speed(w0)
-    width = np.maximum(side, w0)
+    width = np.maximum(0.25 * math.pi * side, w0)
     half = width / 2.0
     shift = side / 2.0
     xi_end = x_max_m + float(shift.max())
@@ -985,7 +1067,24 @@ def integral_plume(
     first = max(int(np.searchsorted(xi, x_hand.min(), side="right")) - 1, 0)
     names = ("c", "b", "sigma_y", "sigma_z", "temperature", "density", "richardson", "u")
     out = {k: np.empty((n, steps)) for k in names}
+    out["warming"] = np.ones((n, steps))
+    recorded = (*names, "warming")
+    record = []
     xp, at, curve, wind, stations = _Arrays, table.at, curves, speed, xi
+    # heat from the ground for droplet-free releases (see the module docstring)
+    dry = np.where(b["liquid_fraction"] > 0.0, 0.0, 1.0)
+    t_ground, cp_v, cp_a = air.temperature_K, b["vapour_cp_J_kgK"], air.cp
+    molar_density = air.pressure_Pa / cloud_mixing.R_GAS * 1e-3  # p / R [kmol K/m3]
+    heat = np.zeros(n)  # heat taken up from the ground and carried by the cloud [W]
+    # over the source (``pool_source``): DEGADIS's layer of mass flux Y per metre of width
+    # grows by rho_a w_e + E per m2, w_e = delta k u* (1 + alpha) / Phi, and its ground
+    # concentration is delta times its mean (SZF: cc = delta cclay): the cloud here, whose
+    # ground concentration is Q / (u W H), carries Y W / delta. Its air grows by
+    # rho_a k u* (1 + alpha) / Phi per m2 less (1 - 1/delta) of the vapour's flux, and
+    # stays >= 0 (at 0 the layer is pure vapour: where DEGADIS would form a blanket)
+    take_up = pool_source.VON_KARMAN * ustar_d * alpha1
+    vapour_kept = (1.0 - 1.0 / pool_source.DELTA_LAYER) * q * np.where(has_area, along, 0.0)
+    source_end = np.where(has_area, side, 0.0)
 
     def rise(s):
         return atmosphere.vertical_spread_rate(s, ustar, inv_l)
@@ -997,50 +1096,95 @@ def integral_plume(
         q, m_air, u, width, half, along, rho_a_k, ustar_k, x_hand, excess = (
             float(v[0]) for v in (q, m_air, u, width, half, along, rho_a, ustar, x_hand, excess)
         )
+        dry, t_ground, cp_v, cp_a, molar_density, heat, ustar_d, take_up, source_end = (
+            float(np.ravel(v)[0])
+            for v in (dry, t_ground, cp_v, cp_a, molar_density, heat, ustar_d, take_up, source_end)
+        )
+        vapour_kept = float(vapour_kept[0])
     else:
         rho_a_k, ustar_k = rho_a, ustar
     for k in range(first, steps):
         qx = q * xp.minimum(stations[k] * along, 1.0)
         total = qx + m_air
         omega = qx / total
-        temp, rho = at(omega)
+        temp_ad, rho = at(omega)
+        cp_mix = omega * cp_v + (1.0 - omega) * cp_a
+        temp = temp_ad + heat / (total * cp_mix)
+        rho = rho * temp_ad / temp
         depth = total / (rho * u * width)
         sz = depth / SQRT_PI_2
         gp = xp.maximum(G * (rho - rho_a_k) / rho_a_k, 0.0)
         ri = gp * depth / (ustar_k * ustar_k)
-        out["c"][:, k] = omega * rho
-        out["b"][:, k] = half
-        out["sigma_y"][:, k] = (width - 2.0 * half) / SQRT_2PI
-        out["sigma_z"][:, k] = sz
-        out["temperature"][:, k] = temp
-        out["density"][:, k] = rho
-        out["richardson"][:, k] = ri
-        out["u"][:, k] = u
+        # in the order of ``recorded``; stored once after the march
+        record.append(
+            (
+                omega * rho,
+                half,
+                (width - 2.0 * half) / SQRT_2PI,
+                sz,
+                temp,
+                rho,
+                ri,
+                u,
+                temp / temp_ad,
+            )
+        )
         if k == steps - 1:
             break
         # past the hand-off only (a jet's cloud waits there until its station comes)
-        dx = xp.maximum(stations[k + 1] - xp.maximum(stations[k], x_hand), 0.0)
+        step = xp.maximum(stations[k + 1] - xp.maximum(stations[k], x_hand), 0.0)
+        # the part of the step over the source and the part downwind of it
+        over = xp.minimum(xp.maximum(source_end - stations[k], 0.0), step)
+        dx = step - over
         spread = C_E * xp.sqrt(gp * depth) / u * dx
         # turbulence widens the edges into the core, B_eff = b + sqrt(pi)/2 sigma_y held
+        # (over the source too: the layer's edges diffuse, its air comes through the top)
         s_eq = width / SQRT_2PI
         s_y = (width - 2.0 * half) / SQRT_2PI
-        s_new = xp.sqrt(s_y * s_y + curve.sy(curve.sy_inverse(s_eq) + dx) ** 2 - s_eq * s_eq)
+        s_new = xp.sqrt(
+            xp.maximum(s_y * s_y + curve.sy(curve.sy_inverse(s_eq) + step) ** 2 - s_eq * s_eq, 0.0)
+        )
         half = xp.maximum(half + 0.5 * SQRT_PI * (s_y - s_new), 0.0)
         turb_width = 2.0 * half + SQRT_2PI * s_new
-        # vertical turbulence (surface-layer similarity), damped by the stratification;
-        # midpoint rule in sigma_z
-        damp = dx / (u * _phi_ratio(ri, xp))
+        # convection over a warmer ground (Ri_t) and the heat it gives (DEGADIS SURFAC)
+        colder = dry * xp.maximum(t_ground - temp, 0.0)
+        rit = 0.0
+        if xp.any(colder > _COLDER_K):
+            rit = G * colder / temp * depth / (ustar_d * u)
+            h_c = xp.maximum(
+                _H_NATURAL * xp.cbrt((molar_density / temp) ** 2 * colder),
+                _H_FORCED * rho * cp_mix * ustar_d * ustar_d / u,
+            )
+            # at a fixed ground-cloud difference relaxing as the cloud warms: exact for a
+            # constant h, so a thin layer cannot overshoot the ground's temperature
+            heat = heat - total * cp_mix * colder * xp.expm1(-h_c * width * dx / (total * cp_mix))
+        # passive: vertical turbulence (surface-layer similarity), damped by the
+        # stratification; midpoint rule in sigma_z
+        phi_r = _phi_ratio(ri, xp, rit)
+        damp = dx / (u * phi_r)
         sz_new = sz + rise(sz + 0.5 * rise(sz) * damp) * damp
-        sz_cap = xp.kept(curve.sz(curve.sz_inverse(sz) + dx / _phi_ratio(ri, xp)), sz)
+        sz_cap = xp.kept(curve.sz(curve.sz_inverse(sz) + dx / phi_r), sz)
         sz_new = xp.minimum(sz_new, sz_cap)
         area_new = turb_width * SQRT_PI_2 * sz_new
         # the jet's remaining momentum excess over the wind's rides on (0 without a jet)
         u_new = wind(area_new / turb_width) + excess / total
-        # air entrained: the growth of the volume flux by turbulence (spreading only thins)
-        m_air = m_air + rho_a_k * xp.maximum(u_new * area_new - u * width * depth, 0.0)
+        # air entrained downwind: the growth of the volume flux by turbulence (spreading
+        # only thins); over the source: air taken up through the layer's top at DEGADIS's
+        # rate delta k u* (1 + alpha) / Phi(Ri*) per m2 (SZF; Ri* on DEGADIS's u*, Ri_t = 0)
+        grown = rho_a_k * xp.maximum(u_new * area_new - u * width * depth, 0.0)
+        m_air = m_air + grown * (dx > 0.0)
+        if xp.any(over > 0.0):
+            ri_d = gp * depth / (ustar_d * ustar_d)
+            m_air = xp.maximum(
+                m_air + (rho_a_k * take_up / _phi(ri_d, 0.0, xp) * width - vapour_kept) * over,
+                0.0,
+            )
         u = u_new
         width = turb_width + 2.0 * spread
         half = half + spread
+    marched = np.array(record, dtype=float)  # (stations, 9) or (stations, 9, n)
+    for j, name in enumerate(recorded):
+        out[name][:, first:] = marched[:, j].T
     height = np.broadcast_to(h[:, None], (n, steps)).copy()
     if jet.rows.size:
         _jet_stations(jet, xi, out, height, b["rate_kg_s"])
@@ -1069,6 +1213,7 @@ def integral_plume(
         richardson=out["richardson"],
         u=out["u"],
         finite=finite,
+        warming=out["warming"],
         table=table,
         _xi0=FIRST_STEP_M,
         _ratio=ratio,

@@ -64,7 +64,11 @@ def test_every_bundled_release_raises_an_alarm(name):
     """Before: lpg_bleve.toml gave no alarm (detectors matched by CAS number).
     chlorine_day.toml breaks its line 600 m from any chlorine detector, upwind of none (its
     file says a worker reports it): the same rupture 10 m from the chlorine tanks, where
-    AT-CL01..04 stand, raises their alarms."""
+    AT-CL01..04 stand, raises their alarms. benzene_pool_fire.toml's pool (2.2 kg/s from
+    its 1,759 m2 dike, 3 m/s, the park's z0 1 m) gives off about 1 % of what the wind takes
+    up over it (DEGADIS's source balance, ``physics.pool_source``): its vapour stays below
+    10 %LEL, under the detectors' AL1 (25 %LEL), and the worker's report at 2 minutes (its
+    file) informs the control room, which decides 2 minutes later."""
     sc = _demo_release(name)
     if name == "chlorine_day":
         result = run(sc, engine_cases.park())
@@ -72,7 +76,12 @@ def test_every_bundled_release_raises_an_alarm(name):
         release = sc.releases[0].model_copy(update={"chainage_m": 10.0})
         sc = sc.with_changes(releases=(release,))
     result = run(sc, engine_cases.park())
-    assert np.isfinite(result.key_figures()["first_alarm_s"])
+    figures = result.key_figures()
+    if name == "benzene_pool_fire":
+        assert np.isnan(figures["first_alarm_s"])
+        assert figures["decision_s"] == pytest.approx(240.0)
+        return
+    assert np.isfinite(figures["first_alarm_s"])
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.integrate import quad
 
-from physics import atmosphere, cloud_mixing, substances
+from physics import atmosphere, cloud_mixing, pool_source, substances
 from physics.dispersion import plume_from_sigmas
 from physics.integral_plume import Ambient, Release, integral_plume, substance_release
 from physics.sigmas import briggs_sigmas
@@ -59,7 +59,7 @@ def test_flux_through_every_plane_is_the_release_rate(r):
     """Steady state: u * integral(C dy dz) = Q within 2 % at every distance past the
     source (issue property; the model's own speed u(x))."""
     plume = _plume(r)
-    start = math.sqrt(r["area"]) / 2.0 + 1.0
+    start = math.sqrt(r["area"] / math.pi) + 1.0
     for x in np.geomspace(start, 9000.0, 6):
         flux = float(plume.speed([x])[0, 0]) * _crosswind_integral(plume, x)
         assert flux == pytest.approx(r["rate"], rel=0.02), x
@@ -73,12 +73,16 @@ def test_concentration_and_width_continuous_through_the_phases(r):
     warms past the density of air loses its Richardson damping within tens of metres, u*
     being a few cm/s: continuous, but steeper than 5 % per 0.2 % of distance.)"""
     plume = _plume(r)
-    x = np.geomspace(math.sqrt(r["area"]) / 2.0 + 1.0, 10_000.0, 4000)
+    x = np.geomspace(math.sqrt(r["area"] / math.pi) + 1.0, 10_000.0, 4000)
     c, b, sy, _, _ = (v[0] for v in plume.profile(x))
     for name, v in (("centreline", c), ("width", 2 * b + math.sqrt(2 * math.pi) * sy)):
         step = np.abs(np.diff(np.log(v)))
         assert step.max() < math.log(1.05), name
-    assert np.all(np.diff(c) <= 1e-12 * c[:-1]), "the centreline never rises downwind"
+    # past the first station beyond the pool's edge at x = R (the grid's steps are 6 % of
+    # the distance from the upwind edge, x + R): over a pool the ground concentration grows
+    # along the fetch (DEGADIS's source layer), and the station before the edge is over it
+    past = x >= 1.13 * math.sqrt(r["area"] / math.pi)
+    assert np.all(np.diff(c[past]) <= 1e-12 * c[past][:-1]), "the centreline never rises downwind"
 
 
 def _passive_plume(stability, z0):
@@ -267,17 +271,19 @@ def test_dense_chlorine_pool_is_denser_and_nearer_the_ground_than_a_passive_one(
 def test_turbulence_eats_the_core_of_a_flat_cloud_without_moving_its_edge():
     """A wide area source of air-density gas (no slumping): lateral turbulence grows the
     Gaussian edges into the flat core while B_eff = b + sqrt(pi)/2 sigma_y stays half the
-    source's side (DEGADIS 2.1 PSS, after Colenbrander 1980), until the core is gone."""
+    source's width, pi R / 4 (DEGADIS 2.1 PSS, after Colenbrander 1980), until the core is
+    gone; downwind of the source (R = 113 m), over which the width is held."""
     air = cloud_mixing.moist_air(293.15, 0.0)
     side = 200.0
     plume = integral_plume(
         Release(5.0, float(air.molar_mass), 293.15, vapour_cp_J_kgK=float(air.cp), area_m2=side**2),
         Ambient(5.0, "D", 0.05, 293.15, 0.0),
     )
-    x = np.array([20.0, 100.0, 300.0])
+    x = np.array([150.0, 300.0, 600.0])
     _, b, sy, _, _ = (v[0] for v in plume.profile(x))
     assert np.all(b > 0) and np.all(np.diff(b) < 0) and np.all(np.diff(sy) > 0)
-    assert_allclose(b + 0.5 * math.sqrt(math.pi) * sy, side / 2.0, rtol=0.01)
+    radius = side / math.sqrt(math.pi)
+    assert_allclose(b + 0.5 * math.sqrt(math.pi) * sy, math.pi * radius / 4.0, rtol=0.01)
 
 
 def test_many_releases_in_one_call_match_one_at_a_time():
@@ -368,3 +374,88 @@ def test_one_release_on_floats_is_the_march_on_arrays(stability, terrain):
         two = integral_plume(substance_release(cl2, np.full(2, 5.0), **kw), ambient)
         for name in ("c", "b", "sigma_y", "sigma_z", "u", "temperature"):
             assert_allclose(getattr(two, name)[1], getattr(one, name)[0], rtol=1e-9, err_msg=name)
+
+
+def test_air_taken_up_over_a_pool_is_the_degadis_source_balance():
+    """Over the source the layer's mass flux per metre of width grows as
+    dY/dx = rho_a w_e + E, w_e = delta k u* (1 + alpha) / Phi, and its ground-level
+    concentration is delta times its mean (DEGADIS 2.1 SZF, Spicer & Havens 1989). For a
+    vapour of the air's density (Phi = 0.88 throughout) and a layer of fixed width W,
+    Y = (rho_a w_e + E) x: the ground-level mass fraction is delta E / (E + rho_a w_e) at
+    every point over the pool, E = Q / A (closed form). The layer's edges diffuse
+    sideways over the pool (its width W(x) grows a little), so the air taken up is
+    rho_a w_e integral(W dx) / delta and the mass fraction at x is
+    (Q x / L) / (Q x / (L delta) + rho_a w_e integral_0^x W dx / delta), L = 2 R."""
+    air = cloud_mixing.moist_air(293.15, 0.0)
+    area, rate = 400.0, 2.0
+    plume = integral_plume(
+        Release(rate, float(air.molar_mass), 293.15, vapour_cp_J_kgK=float(air.cp), area_m2=area),
+        Ambient(3.0, "D", 0.05, 293.15, 0.0),
+    )
+    inv_l = atmosphere.inverse_obukhov_length(np.array(["D"]), np.array([0.05]))
+    ustar = atmosphere.friction_velocity(np.array([3.0]), np.array([0.05]), inv_l)
+    w_e = float(
+        pool_source.DELTA_LAYER
+        * pool_source.VON_KARMAN
+        * pool_source.degadis_friction_velocity(ustar)[0]
+        * (1.0 + pool_source.power_law_exponent(0.05, inv_l)[0])
+        / 0.88
+    )
+    delta, rho_a = pool_source.DELTA_LAYER, float(air.density)
+    radius = math.sqrt(area / math.pi)
+    length = 2.0 * radius
+    xi = plume.x[0] + radius  # from the pool's upwind edge
+    width = (2.0 * plume.b + math.sqrt(2.0 * math.pi) * plume.sigma_y)[0]
+    over = (xi > 0.25 * length) & (xi < length)
+    assert over.sum() > 5
+    taken = np.concatenate(([0.0], np.cumsum(0.5 * (width[1:] + width[:-1]) * np.diff(xi))))
+    taken += width[0] * xi[0]
+    vapour = rate * xi / length
+    expected = vapour / (vapour / delta + rho_a * w_e * taken / delta)
+    omega = plume.c[0] / plume.density[0]
+    assert_allclose(omega[over], expected[over], rtol=0.01)
+
+
+@pytest.mark.parametrize(
+    ("stability", "z0"), [("A", 0.1), ("D", 0.1), ("D", 1e-3), ("F", 0.1), ("E", 2e-4)]
+)
+def test_power_law_exponent_is_the_weighted_least_squares_fit(stability, z0):
+    """DEGADIS 2.1 ALPH: alpha zeroes the derivative of the weighted squared error between
+    the power law and the Monin-Obukhov profile, so the error is larger on either side."""
+    inv_l = atmosphere.inverse_obukhov_length(np.array([stability]), np.array([z0]))
+    alpha = float(pool_source.power_law_exponent(z0, inv_l)[0])
+    assert 0.05 < alpha < 0.5
+    low = max(z0, 0.01)
+    z = low * (10.0 / low) ** np.linspace(0.0, 1.0, 2001)
+    u = atmosphere.wind_speed(z, 1.0, z0, inv_l)
+    u_r = float(atmosphere.wind_speed(10.0, 1.0, z0, inv_l)[0])
+
+    def error(a):
+        return np.trapezoid((u - u_r * (z / 10.0) ** a) ** 2 / (1.0 + z), z)
+
+    assert error(alpha) < min(error(alpha - 0.01), error(alpha + 0.01))
+    assert abs(pool_source.fit_residual(alpha, z0, inv_l)[0]) < 1e-6
+
+
+@pytest.mark.parametrize("stability", ["D", "F"])
+def test_ground_heat_warms_a_cold_cloud_towards_the_ground_never_past_it(stability):
+    """A cold droplet-free cloud (methane at its boiling point) takes heat from the ground
+    (DEGADIS 2.1 SURFAC): never colder than its adiabatic mixing state, never warmer than
+    the ground (the air's temperature), and the concentration is still the flux over the
+    volume flux (c u W H = Q downwind of the pool)."""
+    methane = substances.lookup("methane")
+    plume = integral_plume(
+        substance_release(methane, 20.0, area_m2=300.0), Ambient(3.0, stability, 2e-4)
+    )
+    assert np.all(plume.warming >= 1.0 - 1e-12)
+    assert np.all(plume.temperature <= 293.15 + 1e-6)
+    assert plume.warming.max() > 1.05
+    downwind = plume.x[0] > math.sqrt(300.0 / math.pi) + 1.0
+    width = 2.0 * plume.b + math.sqrt(2.0 * math.pi) * plume.sigma_y
+    flux = (plume.c * plume.u * width * math.sqrt(math.pi / 2.0) * plume.sigma_z)[0, downwind]
+    assert_allclose(flux, 20.0, rtol=1e-9)
+    # a level in volume fraction is reached where the warmed cloud's mole fraction meets it
+    for fraction in (0.3, 0.05):
+        x = plume.reach(plume.level_concentration(fraction))
+        at = plume.mole_fraction(x, plume.centreline(x))[0, 0]
+        assert at == pytest.approx(fraction, rel=0.02)

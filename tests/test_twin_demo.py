@@ -24,7 +24,7 @@ moves its 600-s plume with the meander within the window (1.9 times the steady p
 at most, measured at AT-NB02 with the true directions), and the measured mean direction is
 up to 0.9 deg off the true one (about 45 % per degree at AT-NH01; the fit integrates over
 the direction's standard error, about 0.5 deg, not over such an error in full). Together
-these bound the best fit within a factor 2.5 of the truth (measured: 0.142 to 0.325 kg/s
+these bound the best fit within a factor 2.5 of the truth (measured: 0.142 to 0.326 kg/s
 from the flag on).
 """
 
