@@ -45,6 +45,9 @@ class ScenarioResult:
     time_s. ``cloud``: every minute, (t [s], x [m], y [m], concentration [kg/m3] of shape
     (len(y), len(x))) on a grid over the part of the cloud above the lowest level.
     ``not_computed``: key figure -> why it is not computed (its value is NaN).
+    ``caveats``: key figure -> the assumption a computed figure rests on (a chemical without a
+    usable toxic probit whose cloud stayed below its most severe level: its toxic deaths are
+    taken as nil, and the figure says so).
     ``plan``: what the engine closed because it lay in a hazard zone, one row per closure:
     an assembly point or gate (``destination`` its id; persons there and on their way at
     the moment) or a road that crosses the cloud (closed both ways) or leads into a fire's
@@ -73,6 +76,7 @@ class ScenarioResult:
     not_computed: dict = field(default_factory=dict)
     offsite: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan: pd.DataFrame = field(default_factory=pd.DataFrame)
+    caveats: dict = field(default_factory=dict)
 
     def longest_queue(self) -> tuple[str, int, float]:
         best = ("", 0, math.nan)
@@ -200,11 +204,13 @@ def build_result(engine) -> "ScenarioResult":
     persons["p_death_thermal"] = np.where(engine.thermal > 0, harm.death_probability(thermal), 0.0)
     pt = np.nan_to_num(persons["p_death_toxic"].to_numpy())
     persons["p_death"] = 1.0 - (1.0 - pt) * (1.0 - persons["p_death_thermal"].to_numpy())
-    not_computed = {}
+    not_computed, caveats = {}, {}
     if not engine._probit:
         reason = _toxic_deaths_not_computed(engine, persons)
         if reason:
             not_computed["expected_fatalities"] = reason
+        else:
+            caveats["expected_fatalities"] = _toxic_deaths_nil(engine, "nobody")
     for name, v in zip(names, values, strict=True):
         persons[f"above_{name}"] = engine.peak >= v
 
@@ -272,6 +278,11 @@ def build_result(engine) -> "ScenarioResult":
     offsite, reason = _offsite(engine, names, values)
     if reason:
         not_computed["offsite_expected_fatalities"] = reason
+    elif not engine._probit and len(offsite):
+        caveats["offsite_expected_fatalities"] = _toxic_deaths_nil(
+            engine, "nobody outside the park"
+        )
+    caveats = {k: v for k, v in caveats.items() if v}
     return ScenarioResult(
         engine.sc.run.name,
         engine.action,
@@ -296,6 +307,7 @@ def build_result(engine) -> "ScenarioResult":
         not_computed,
         offsite,
         pd.DataFrame(engine.plan_closed, columns=PLAN_COLUMNS),
+        caveats,
     )
 
 
@@ -385,6 +397,20 @@ def _toxic_deaths_not_computed(engine, persons) -> str:
     persons.loc[reached, "p_death"] = np.nan
     gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
     return f"{gap}; {int(reached.sum())} people reached {lv.names[-1]}"
+
+
+def _toxic_deaths_nil(engine, who: str) -> str:
+    """For a toxic chemical without a sourced probit whose cloud kept ``who`` below its most
+    severe level of concern: the caveat on the expected fatalities (its toxic part is taken
+    as nil, by the level's definition); "" for a chemical with no toxic level (not toxic)."""
+    from scenarios.engine import AEGL_DURATION_S
+
+    try:
+        lv = harm.toxic_levels(engine.cas, AEGL_DURATION_S, engine.molar_mass)
+    except ValueError:
+        return ""
+    gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
+    return f"toxic deaths taken as nil: {gap}; {who} reached {lv.names[-1]}"
 
 
 def _with_dwell(trajectories, exit_s) -> list:
