@@ -124,6 +124,11 @@ SQRT_PI_2 = math.sqrt(math.pi / 2.0)
 MASS_RATIO = np.geomspace(1.0, 1e7, 141)
 #: sub-steps of Heun's predictor-corrector per grid interval
 SUBSTEPS = 2
+# the sub-steps of the grid, log-spaced, and where they fall on it (cell, fraction)
+_FINE = np.geomspace(1.0, MASS_RATIO[-1], (MASS_RATIO.size - 1) * SUBSTEPS + 1)
+_FINE_LIST = _FINE.tolist()
+_CELL = np.minimum(np.searchsorted(MASS_RATIO, _FINE, side="right") - 1, MASS_RATIO.size - 2)
+_FRAC = (_FINE - MASS_RATIO[_CELL]) / (MASS_RATIO[_CELL + 1] - MASS_RATIO[_CELL])
 #: a sub-step is halved (in log m) while the jet's speed changes over it by more than this
 #: fraction of the smaller of its two ends, at most MAX_HALVINGS times over
 MAX_SPEED_CHANGE = 0.25
@@ -404,16 +409,14 @@ def jet_path(
     rho, temperature = (
         a[:, j] + f * (a[:, j + 1] - a[:, j]) for a in (table.density, table.temperature)
     )
-    # sub-steps of the grid, log-spaced, and the density on them (linear in mu)
-    fine = np.geomspace(1.0, mu[-1], (mu.size - 1) * SUBSTEPS + 1)
-    cell = np.minimum(np.searchsorted(mu, fine, side="right") - 1, mu.size - 2)
-    frac = (fine - mu[cell]) / (mu[cell + 1] - mu[cell])
+    # the density on the sub-steps (linear in mu)
+    fine, cell, frac = _FINE, _CELL, _FRAC
     rho_fine = rho[:, cell] + frac * (rho[:, cell + 1] - rho[:, cell])
     names = ("s", "x", "z", "b", "u_x", "w", "V", "ua")
 
     if q.shape[0] == 1:  # one release: the same march on floats
         out, hand = _march_one(
-            *(float(a[0, 0]) for a in (q, v0, theta, h, rho_a)), fine.tolist(),
+            *(float(a[0, 0]) for a in (q, v0, theta, h, rho_a)), _FINE_LIST,
             rho_fine[0].tolist(), wind, passive,
         )  # fmt: skip
         k = mu.size
