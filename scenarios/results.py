@@ -183,6 +183,13 @@ def trajectory_table(trajectories) -> pd.DataFrame:
     )
 
 
+def _either(p, q):
+    """Probability of death from either of two independent causes, 1 - (1 - p)(1 - q),
+    written p + q - pq so that a probability below the float spacing at 1 (~1e-16) is kept
+    rather than rounded to 0."""
+    return p + q - p * q
+
+
 def build_result(engine) -> "ScenarioResult":
     """Collect an ``scenarios.engine.Engine`` after its run."""
     ev = engine.evac.result()
@@ -203,7 +210,7 @@ def build_result(engine) -> "ScenarioResult":
         thermal = harm.THERMAL_PROBIT_MODELS["eisenberg-1975"] + 2.56 * np.log(engine.thermal)
     persons["p_death_thermal"] = np.where(engine.thermal > 0, harm.death_probability(thermal), 0.0)
     pt = np.nan_to_num(persons["p_death_toxic"].to_numpy())
-    persons["p_death"] = 1.0 - (1.0 - pt) * (1.0 - persons["p_death_thermal"].to_numpy())
+    persons["p_death"] = _either(pt, persons["p_death_thermal"].to_numpy())
     not_computed, caveats = {}, {}
     if not engine._probit:
         reason = _toxic_deaths_not_computed(engine, persons)
@@ -331,7 +338,7 @@ def _offsite(engine, names, values) -> tuple[pd.DataFrame, str]:
     with np.errstate(divide="ignore"):
         thermal = harm.THERMAL_PROBIT_MODELS["eisenberg-1975"] + 2.56 * np.log(engine.off_thermal)
     pth = np.where(engine.off_thermal > 0, harm.death_probability(thermal), 0.0)
-    p = np.stack([pt[0], 1.0 - (1.0 - pt[1]) * (1.0 - pth)])
+    p = np.stack([pt[0], _either(pt[1], pth)])
     reason = ""
     if not engine._probit and len(ids):
         from scenarios.engine import AEGL_DURATION_S

@@ -148,6 +148,21 @@ def test_toxic_deaths_without_a_probit_below_the_top_level_say_they_are_taken_as
     assert Engine(scenario(), park()).run().caveats == {}
 
 
+def test_a_small_probability_of_death_is_kept_not_rounded_to_zero():
+    """Before: p_death = 1 - (1 - p_toxic)(1 - p_thermal) rounded every toxic probability
+    below ~1e-16 to 0, so ammonia_night under Lees' probit reported 0 expected fatalities
+    while 12 people above AEGL-3 had p_toxic up to 3e-18. Without a fire p_death is
+    p_toxic exactly, and the key figure is their sum."""
+    r = Engine(scenario(), park()).run()
+    p = r.persons
+    pt = p["p_death_toxic"].to_numpy()
+    assert (pt > 0).any() and pt.max() < 1e-16  # the case that used to vanish
+    assert (p["p_death_thermal"] == 0).all()
+    assert_allclose(p["p_death"], pt, rtol=1e-12, atol=0)
+    assert r.key_figures()["expected_fatalities"] == pytest.approx(pt.sum(), rel=1e-12)
+    assert r.key_figures()["expected_fatalities"] > 0
+
+
 def test_probit_source_of_a_scenario_file():
     """The scenario's [scenario] probit picks the source; an unknown name is one line."""
     lees = Engine(scenario(scenario={"probit": "lees"}), park()).run()
