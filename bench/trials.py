@@ -78,6 +78,7 @@ def lng_release(row: dict) -> dict:
         "u10": u10,
         "u10_note": u10_note,
         "obukhov_length": obukhov,
+        "report_obukhov_length": float(row["report_obukhov_length_m"]),
         "z0": z0,
         "air_t": float(row["air_temperature_C"]) + 273.15,
         "pressure": float(row["pressure_Pa"]),

@@ -207,12 +207,27 @@ def _integral(release, ambient, x, z):
 
 
 def ours_pool(
-    x, rate, sub, air_t, pressure, u10, stability, t_avg, *, area, z0, rh, duration, receptor_z
+    x,
+    rate,
+    sub,
+    air_t,
+    pressure,
+    u10,
+    stability,
+    t_avg,
+    *,
+    area,
+    z0,
+    rh,
+    duration,
+    receptor_z,
+    obukhov_length=math.nan,
 ):
     """Centreline volume fraction at height ``receptor_z`` of an evaporating pool of ``sub``
     (area [m2], z0 [m], rh [%], duration [s], inf for a steady release); the vapour leaves
     at the boiling point. Volume fraction is the vapour's mole fraction in the cloud, from
-    the model's own mixing table. Returns (values, mode)."""
+    the model's own mixing table. ``obukhov_length`` [m], where given, replaces the class's
+    1/L. Returns (values, mode)."""
     release = substance_release(sub, rate, area_m2=area, duration_s=duration)
     ambient = Ambient(
         u10,
@@ -222,6 +237,7 @@ def ours_pool(
         relative_humidity=rh / 100.0,
         pressure_Pa=pressure,
         averaging_time_s=t_avg,
+        obukhov_length_m=obukhov_length,
     )
     c, plume = _integral(release, ambient, x, receptor_z)
     return plume.mole_fraction(x, c)[0], "integral"
@@ -329,12 +345,12 @@ def lng_trials() -> None:
         f"\n  {'trial':<13} {'u10':>5} ({'u10 from':<18}) {'class':<5} {'kg/s':>6}  {'dur s':>5}"
         f"  {'x m':>5}  {'obs %':>6}  {'ours %':>6}  {'SLAB %':>6}  {'DEGADIS%':>8}  uT/x  model"
     )
-    co, ours_all, slab_all, degadis_all, series = [], [], [], [], []
+    co, ours_all, slab_all, degadis_all, series, ours_l = [], [], [], [], [], []
     for rel in releases:
         rows = [r for r in obs_rows if r["trial"] == rel["trial"]]
         x = np.array([float(r["x_m"]) for r in rows])
         obs = np.array([float(r["ch4_vol_pct"]) for r in rows]) / 100.0
-        ours, mode = ours_pool(
+        args = (
             x,
             rel["rate"],
             methane,
@@ -343,12 +359,17 @@ def lng_trials() -> None:
             rel["u10"],
             rel["stability"],
             rel["duration"],
+        )
+        kw = dict(
             area=math.pi * rel["radius"] ** 2,
             z0=rel["z0"],
             rh=rel["rh"],
             duration=rel["duration"],
             receptor_z=1.0,
         )
+        ours, mode = ours_pool(*args, **kw)
+        # the same with the trial's reported L in place of its class's 1/L
+        ours_l.append(ours_pool(*args, **kw, obukhov_length=rel["report_obukhov_length"])[0])
         s_vals = peer_values(slab, rel["trial"])
         d_vals = peer_values(degadis, rel["trial"])
         s_vals = np.full(x.shape, np.nan) if s_vals is None else s_vals
@@ -397,9 +418,16 @@ def lng_trials() -> None:
                     f"  DEGADIS {rel['trial']}: steady source blanket reaches {r['first_m']:.0f} m "
                     "(no values before it)"
                 )
+    ours_l = np.concatenate(ours_l)
+    print(
+        "  ours with each trial's reported Obukhov length (FDS Validation Guide's table) in "
+        "place of its class's 1/L (Golder); the class still picks the Briggs bound:"
+    )
+    print_stats("ours, reported L", co, ours_l)
     for name in ("Burro", "Coyote", "MaplinSands"):
         print(f"  {name} only:")
         print_stats("ours", co[series == name], ours_all[series == name])
+        print_stats("ours, reported L", co[series == name], ours_l[series == name])
     print(
         "\n  Falcon, listed and not scored (inside a vapour fence; the trials' own arc "
         "maxima, CH4 vol %):"

@@ -356,6 +356,7 @@ class Engine:
             self.air_temperature_K,
             w.terrain,
             w.relative_humidity,
+            w.roughness_m,
         )
 
     def _wind_changes(self) -> list[WindChange]:
