@@ -363,6 +363,33 @@ def test_obukhov_length_follows_the_golder_relation():
     assert ustar == pytest.approx(0.35 * 5.0 / math.log(101.0))
 
 
+def test_a_measured_obukhov_length_replaces_the_class_relation():
+    """Ambient takes a measured L where there is one (issue: class or Monin-Obukhov
+    length): L equal to the class's Golder value gives the class's plume; a more unstable
+    L over the sea (u* larger, K = k u* z / phi_h larger) dilutes a passive release faster
+    past the source; in one call NaN (the class) and L mix; L = 0 is refused in one line."""
+    air = cloud_mixing.moist_air(288.15, 0.0)
+    passive = Release(1.0, float(air.molar_mass), 288.15, vapour_cp_J_kgK=float(air.cp))
+    x = np.array([50.0, 200.0, 800.0])
+    z0 = 2e-5
+    golder = 1.0 / float(atmosphere.inverse_obukhov_length("C", z0))
+    by_class = integral_plume(passive, Ambient(5.5, "C", z0)).centreline(x)[0]
+    same = integral_plume(passive, Ambient(5.5, "C", z0, obukhov_length_m=golder))
+    assert_allclose(same.centreline(x)[0], by_class, rtol=1e-9)
+    neutral = integral_plume(passive, Ambient(5.5, "D", z0)).centreline(x)[0]
+    unstable = integral_plume(passive, Ambient(5.5, "D", z0, obukhov_length_m=-14.4))
+    assert np.all(unstable.centreline(x)[0][1:] < neutral[1:])
+    both = integral_plume(
+        Release([1.0, 1.0], float(air.molar_mass), 288.15, vapour_cp_J_kgK=float(air.cp)),
+        Ambient(5.5, "D", z0, obukhov_length_m=[math.nan, -14.4]),
+    ).centreline(x)
+    # one march for the batch: its stations are shared, so within interpolation
+    assert_allclose(both[0], neutral, rtol=1e-3)
+    assert_allclose(both[1], unstable.centreline(x)[0], rtol=1e-3)
+    with pytest.raises(ValueError, match="Obukhov length must be a length other than 0 m"):
+        integral_plume(passive, Ambient(5.5, "D", z0, obukhov_length_m=0.0))
+
+
 @pytest.mark.parametrize(("stability", "terrain"), [("A", "urban"), ("D", "rural"), ("F", "rural")])
 def test_one_release_on_floats_is_the_march_on_arrays(stability, terrain):
     """A single release is marched on Python floats, a batch on arrays: the same release

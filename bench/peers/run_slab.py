@@ -6,9 +6,10 @@ z_ref_m, air_temperature_K, relative_humidity_pct, z0_m, stability (A-F),
 averaging_time_s, receptor_height_m, x_m (list). A jet (SLAB's horizontal jet source,
 IDSPL 2) adds "jet": {liquid_fraction, height_m}; area_m2 is then the area of the jet
 expanded to ambient pressure (SLAB's source area for a jet). Result: volume fraction on
-the centreline at each x ("c"), NaN beyond the computed range; "wall_s" and "cpu_s" the
-wall-clock and processor time spent in slabx for the dispersion and the concentration
-field.
+the centreline at each x ("c"), NaN beyond the computed range; "mass_fraction", the mass
+fraction of released material averaged over the cloud's section (SLAB's m, EQ 1a) at each
+x; "wall_s" and "cpu_s" the wall-clock and processor time spent in slabx for the
+dispersion and the concentration field.
 
 slabx API used: run_dispersion(source, Atmosphere(...), thermo, water, x_max=...),
 then concentration_field(trajectory, atmosphere, z=..., t_avg=...); sources
@@ -75,7 +76,13 @@ def run_case(case: dict) -> dict:
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     logc = np.log(np.maximum(field.peak, 1e-30))
     c = np.exp(np.interp(x, field.x, logc, left=np.nan, right=np.nan))
-    return {"c": [float(v) for v in c], "wall_s": wall, "cpu_s": cpu}
+    m = np.exp(np.interp(x, traj.x, np.log(np.maximum(traj.mass_frac, 1e-30))))
+    return {
+        "c": [float(v) for v in c],
+        "mass_fraction": [float(v) for v in m],
+        "wall_s": wall,
+        "cpu_s": cpu,
+    }
 
 
 if __name__ == "__main__":

@@ -27,28 +27,32 @@ The subscriber keeps a persistent session (MQTT 3.1.1, ``clean_session=False``, 
 client id): while it is away, the broker queues its QoS 1 messages and delivers them when it
 comes back. It subscribes again on every connect, in case the broker lost the session. paho
 reconnects by itself after a lost connection, waiting `RECONNECT_MIN_S`, doubling up to
-`RECONNECT_MAX_S`. With a reading log, messages are acknowledged by hand (``manual_ack``)
-only after the log commit that stored their fate, the reading or its rejection: a message
-whose process dies before that is redelivered. Commits are grouped, in a thread of their
-own: a commit starts when `ACK_BATCH` messages wait, or `ACK_INTERVAL_S` after the last;
-whatever arrives while one commit runs goes into the next, so batches grow with the message
-rate (bench/ingest.py drained a backlog about twice as fast with batches of up to 100 as
-with 10, on a loaded machine), and each batch is acknowledged in one write. The client is
-paho's, reading its socket in large chunks (`twin.feeds.mqtt_client`: with paho's own
-per-packet reads and per-message acknowledgements the twin's process spent 84-116 us of CPU
-per message at 10,000 messages/s offered, and 75-79 us draining a backlog; chunked, 31-43
-and 24-27 us; bench/ingest.py on a loaded machine). With that, one process takes 10,000
-messages/s on about a third of a core, so the GIL no longer bounds the feed; two ingest
-processes on an MQTT 5 shared subscription were weighed and not built: each would need a
-reading log of its own and the twin, which must see every reading in one process, would
-read them back from both. A broker that sends at most 20 unacknowledged messages
+`RECONNECT_MAX_S`, so a broker's return is noticed within about 2 s however long it was away
+(with paho's 1 s doubling up to 30 s, the setting before, an outage of 9 s was noticed 6 s
+after the broker came back, and a longer one up to 30 s after; tests/test_feeds_mqtt.py). A
+broker that refuses the connection (e.g. a wrong password) is asked again as often, and the
+refusal is logged when its reason changes. With a reading log, messages are acknowledged by
+hand (``manual_ack``) only after the log commit that stored their fate, the reading or its
+rejection: a message whose process dies before that is redelivered. Commits are grouped, in
+a thread of their own: a commit starts when `ACK_BATCH` messages wait, or `ACK_INTERVAL_S`
+after the last; whatever arrives while one commit runs goes into the next, so batches grow
+with the message rate (bench/ingest.py drained a backlog about twice as fast with batches of
+up to 100 as with 10, on a loaded machine), and each batch is acknowledged in one write. The
+client is paho's, reading its socket in large chunks (`twin.feeds.mqtt_client`: with paho's
+own per-packet reads and per-message acknowledgements the twin's process spent 84-116 us of
+CPU per message at 10,000 messages/s offered, and 75-79 us draining a backlog; chunked,
+31-43 and 24-27 us; bench/ingest.py on a loaded machine). With that, one process takes
+10,000 messages/s on about a third of a core, so the GIL no longer bounds the feed; two
+ingest processes on an MQTT 5 shared subscription were weighed and not built: each would
+need a reading log of its own and the twin, which must see every reading in one process,
+would read them back from both. A broker that sends at most 20 unacknowledged messages
 (mosquitto's default ``max_inflight_messages``) is answered every `ACK_INTERVAL_S`, which
-bounds the feed below 20 messages per interval; the settings below lift the bound.
-A redelivered copy of a reading already logged is dropped by the ``duplicate`` rule (the
-feed starts from the log's last readings, so this holds across a restart of the broker or
-of the twin) and each reading reaches the log once. A late reading (a publisher that
-reconnects may send what it held back after newer ones) is logged but not passed to the
-twin (`twin.feeds.rules`). Without a log, paho acknowledges each message as it arrives.
+bounds the feed below 20 messages per interval; the settings below lift the bound. A
+redelivered copy of a reading already logged is dropped by the ``duplicate`` rule (the feed
+starts from the log's last readings, so this holds across a restart of the broker or of the
+twin) and each reading reaches the log once. A late reading (a publisher that reconnects may
+send what it held back after newer ones) is logged but not passed to the twin
+(`twin.feeds.rules`). Without a log, paho acknowledges each message as it arrives.
 
 No message stops the feed: decoding runs under the size and depth limits of
 `twin.feeds.rules`, and any error that escapes them is caught and the message rejected under
@@ -101,8 +105,12 @@ RabbitMQ it has not been reached here (a broker on a machine of its own was not 
 
 Limits of the plugin: only a session that exists keeps messages (start the twin once before
 the publishers, as with any broker); MQTT 3.1.1 and QoS 0/1 only; a ``.`` in a topic arrives
-as ``/`` (the plugin maps ``/`` to the ``.`` of its routing keys and back), so tag names
-must not contain ``.``.
+as ``/`` (the plugin maps ``/`` to the ``.`` of its routing keys and back,
+`amqp_topic_form`). The feed takes its park's name and each known tag back from that form
+(`dotted_tags`; tests/test_feeds_mqtt.py publishes ``TI.101`` of park ``site.2`` through
+both brokers). It cannot for two known tags that arrive alike (``P.Q/R`` and ``P/Q.R``) or
+a dotted tag whose form is another known tag (both logged at start), nor for what the park
+does not list (a badge id with a ``.`` arrives split, its position tag unknown).
 
 mosquitto 2.0 (Debian's ``mosquitto``, the broker the other live tests use) acknowledges a
 QoS 1 message at once and saves its state to disk only now and then: "there isn't a strict
@@ -157,8 +165,8 @@ from twin.readings import format_time
 
 TOPIC_ROOT = "parktwin"
 QOS = 1
-RECONNECT_MIN_S = 1
-RECONNECT_MAX_S = 30
+RECONNECT_MIN_S = 0.5
+RECONNECT_MAX_S = 2
 ACK_BATCH = 100
 ACK_INTERVAL_S = 0.002
 MOSQUITTO_SETTINGS = (
@@ -180,6 +188,38 @@ def topic(park: str, tag: str) -> str:
 def payload(t: float, value: float, quality: str = "good") -> bytes:
     """Return the JSON payload of a reading; ``t`` in POSIX seconds UTC [s]."""
     return json.dumps({"t": format_time(t), "v": value, "q": quality}).encode()
+
+
+def amqp_topic_form(name: str) -> str:
+    """Return a topic or tag as RabbitMQ's MQTT plugin delivers it: with each ``.`` as ``/``.
+
+    The plugin turns the ``/`` of a topic into the ``.`` of an AMQP routing key and back on
+    delivery, which turns a ``.`` that was in the topic into a ``/`` (rabbit_mqtt_util,
+    ``mqtt2amqp`` and ``amqp2mqtt``, rabbitmq_mqtt 3.10.8).
+    """
+    return name.replace(".", "/")
+
+
+def dotted_tags(known_tags: Iterable[str]) -> dict[str, str]:
+    """Map the form in which RabbitMQ delivers each known tag with a ``.`` back to the tag.
+
+    A form that is itself a known tag, or that two tags share, is left out (it cannot be told
+    apart); those tags are logged.
+    """
+    known = set(known_tags)
+    forms: dict[str, list[str]] = {}
+    for tag in known:
+        if "." in tag:
+            forms.setdefault(amqp_topic_form(tag), []).append(tag)
+    clashes = {form: tags for form, tags in forms.items() if form in known or len(tags) > 1}
+    for form, tags in sorted(clashes.items()):
+        logger.warning(
+            "tags %s arrive as %r through RabbitMQ, which cannot be told from %s",
+            ", ".join(sorted(tags)),
+            form,
+            "a tag of that name" if form in known else "each other",
+        )
+    return {form: tags[0] for form, tags in forms.items() if form not in clashes}
 
 
 def _client(
@@ -262,6 +302,8 @@ class MqttFeed(LiveFeed):
         self.last_error: str | None = None
         self.last_message: float | None = None
         self._prefix = topic(park, "")
+        self._amqp_prefix = amqp_topic_form(self._prefix)
+        self._dotted = dotted_tags(known_tags) if known_tags is not None else {}
         self._unacked: list[int] = []
         self._closing = False
         self._lock = threading.Lock()
@@ -298,8 +340,10 @@ class MqttFeed(LiveFeed):
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
+            # Retried every RECONNECT_MAX_S: logged when the answer changes.
+            if self.refused != str(reason_code):
+                logger.warning("MQTT connect refused by %s: %s", self.address, reason_code)
             self.refused = str(reason_code)
-            logger.warning("MQTT connect refused by %s: %s", self.address, reason_code)
             return
         self.refused = self.last_error = None
         client.subscribe(f"{self._prefix}#", qos=QOS)
@@ -323,7 +367,7 @@ class MqttFeed(LiveFeed):
         t_receive = time.time()
         self.last_message = time.monotonic()
         try:
-            tag = message.topic.removeprefix(self._prefix)
+            tag = self._tag(message.topic)
             reading = self.gate.parse(tag, message.payload, t_receive)
         except Exception:  # the last line of defence: see the module docstring
             logger.exception("MQTT message on %r could not be read", message.topic)
@@ -341,6 +385,16 @@ class MqttFeed(LiveFeed):
                 # Event.set takes a lock and notifies: only when it would wake the committer.
                 if len(self._unacked) >= ACK_BATCH and not self._wake.is_set():
                     self._wake.set()
+
+    def _tag(self, name: str) -> str:
+        """The tag of a topic, also as RabbitMQ delivers one with a ``.`` in it."""
+        if name.startswith(self._prefix):
+            tag = name[len(self._prefix) :]
+        elif name.startswith(self._amqp_prefix):
+            tag = name[len(self._amqp_prefix) :]
+        else:
+            return name
+        return self._dotted.get(tag, tag) if self._dotted else tag
 
     def _commit_and_ack(self) -> None:
         """Commit the log, then acknowledge the messages whose fate it now holds."""
