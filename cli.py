@@ -389,7 +389,8 @@ def _park_summary(park) -> None:
         "tanks",
         str(len(tanks)),
         "; ".join(
-            f"{c} ({g.inventory_t.sum():,.0f} t, {len(g)} vessels): {fmt.ids(sorted(g.index))}"
+            f"{c} ({g.inventory_t.sum():,.0f} t, {len(g)} vessel{'s' if len(g) > 1 else ''}): "
+            f"{fmt.ids(sorted(g.index))}"
             for c, g in by_chem
         ),
     )
@@ -407,7 +408,8 @@ def _park_summary(park) -> None:
         "buildings",
         str(len(b)),
         f"{b.occupants_day.sum():,} people by day, {b.occupants_night.sum():,} by night "
-        f"({len(dorms)} dormitories: {dorms.occupants_night.sum():,} at night)",
+        f"({len(dorms)} dormitories: {dorms.occupants_night.sum():,} at night): "
+        f"{fmt.ids(b.index)}",
     )
     length_km = sum(d["length_m"] for _, _, d in graph.edges(data=True)) / 1000
     table.add_row(
@@ -418,7 +420,9 @@ def _park_summary(park) -> None:
     )
     table.add_row("gates", str(len(layers["gates"])), ", ".join(layers["gates"].index))
     ap = layers["assembly_points"]
-    table.add_row("assembly_points", str(len(ap)), f"{ap.capacity.sum():,} places")
+    table.add_row(
+        "assembly_points", str(len(ap)), f"{ap.capacity.sum():,} places: {fmt.ids(ap.index)}"
+    )
     s = layers["sensors"]
     table.add_row(
         "sensors", str(len(s)), ", ".join(f"{k} {n}" for k, n in s["kind"].value_counts().items())
@@ -428,8 +432,8 @@ def _park_summary(park) -> None:
         "targets",
         str(len(t)),
         "; ".join(
-            f"{r['name']} ({r.kind}, {r.population_day:,}/{r.population_night:,})"
-            for _, r in t.iterrows()
+            f"{i} {r['name']} ({r.kind}, {r.population_day:,}/{r.population_night:,})"
+            for i, r in t.iterrows()
         ),
     )
     console.print(table)
@@ -933,6 +937,23 @@ def _credentials(args) -> tuple[str | None, str | None]:
     return username, password
 
 
+def _check_opcua_options(args) -> None:
+    """The OPC UA options, checked before the park loads and before connecting."""
+    if not args.opcua_nodes or not args.opcua_nodes.exists():
+        raise InputError("--opcua needs --opcua-nodes FILE (CSV with columns tag,node_id)")
+    if args.opcua_security:
+        try:
+            from twin.feeds.opcua import check_security
+
+            check_security(args.opcua_security)
+        except ImportError:
+            raise InputError(
+                "parktwin live: the OPC UA feed needs asyncua: pip install 'parktwin[live]'"
+            ) from None
+        except ValueError as err:
+            raise InputError(f"--opcua-security: {err}") from None
+
+
 def _live_feed(args, tags, log):
     """The MQTT or OPC UA feed the options ask for."""
     import csv
@@ -985,6 +1006,11 @@ def _log_feed_to(path: Path) -> None:
     feeds.addHandler(handler)
     feeds.setLevel(logging.INFO)
     feeds.propagate = False
+    # asyncua's own warnings (a closed channel on every failed try) go there too; without
+    # a handler Python would print them on the terminal before the one-line error.
+    opcua = logging.getLogger("asyncua")
+    opcua.addHandler(handler)
+    opcua.propagate = False
 
 
 def _live(args) -> None:
@@ -1003,6 +1029,8 @@ def _live(args) -> None:
     _out(args.out)
     if not args.connect_timeout > 0:
         raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
+    if args.opcua:
+        _check_opcua_options(args)
     park = _load(args.park)
     loop, face = _follow(park, args.out, echo=False)
     _log_feed_to(args.out / "live.log")

@@ -48,15 +48,27 @@ def test_hazards_on_a_missing_park_exits_2(parktwin, tmp_path):
 
 
 def test_park_info_lists_the_ids_of_the_assets(parktwin):
-    """The ids a user must give to ``zones --asset``: every tank and pipeline."""
+    """The ids a user must give to ``zones --asset`` (every tank and pipeline) and those a
+    scenario or a report names: enterprises, buildings, gates, assembly points, targets."""
     from twin import load_park
 
     done = parktwin("park", "info", "demo")
     assert done.returncode == 0, done.stderr
     out = set(_expand(" ".join(done.stdout.split())))
     park = load_park("demo")
-    for ident in [*park.tanks.index, *park.pipelines.index, *park.enterprises.index]:
+    layers = park.layers
+    for ident in [
+        *park.tanks.index,
+        *park.pipelines.index,
+        *park.enterprises.index,
+        *(
+            i
+            for name in ("buildings", "gates", "assembly_points", "targets")
+            for i in layers[name].index
+        ),
+    ]:
         assert ident in out, ident
+    assert "1 vessels" not in done.stdout
 
 
 def _expand(text):
