@@ -485,7 +485,7 @@ def _zones(args, park=None):
     from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
-    from scenarios.release import source_term
+    from scenarios.release import ReleaseError, source_term
     from scenarios.zones import Weather, check_hazards, threat_zones
     from twin.readings import parse_time
 
@@ -543,6 +543,9 @@ def _zones(args, park=None):
             exposure_s=min(duration, 8 * 3600.0),
             blast_strength=args.blast_strength,
         )
+    except ReleaseError as err:
+        option = {"asset": "--asset", "hole": "--hole", "hole_height": "--hole-height"}
+        raise InputError(f"{option[err.field]}: {err}") from None
     except ValueError as err:
         raise InputError(str(err)) from None
     release = dict(

@@ -111,7 +111,18 @@ def test_zones_hole_above_the_vessel_is_one_line(parktwin, tmp_path):
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in done.stderr
-    assert "the hole at 20 m is above the top of NH-101 (12.4 m high)" in lines[0]
+    assert lines[0].startswith("parktwin: error: --hole-height: the hole at 20 m is above")
+    assert "the top of NH-101 (12.4 m high)" in lines[0]
+
+
+def test_zones_unknown_asset_and_too_large_hole_name_their_option(parktwin, tmp_path):
+    done = parktwin(*ZONES[:2], "XX-1", *ZONES[3:], "--stability", "D", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("parktwin: error: --asset: unknown asset 'XX-1'")
+    wide = ("zones", "--asset", "NH-101", "--hole", "20 m", "--wind", "2 m/s from E")
+    done = parktwin(*wide, "--stability", "D", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("parktwin: error: --hole: a hole of 20000 mm is larger")
 
 
 @pytest.mark.parametrize(
