@@ -157,7 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     hole.add_argument("--hole", help='equivalent hole diameter with its unit, e.g. "50 mm"')
     hole.add_argument("--rupture", action="store_true", help="catastrophic rupture / full bore")
     zones.add_argument(
-        "--hole-height", default="0 m", help='hole above the tank bottom (default "0 m")'
+        "--hole-height",
+        default="0 m",
+        help='hole above the tank bottom, or a pipeline\'s above the ground (default "0 m")',
     )
     zones.add_argument("--wind", required=True, help='wind at 10 m, e.g. "3 m/s from NE"')
     zones.add_argument(

@@ -35,6 +35,7 @@ import argparse
 import getpass
 import multiprocessing
 import os
+import resource
 import shutil
 import socket
 import struct
@@ -212,12 +213,24 @@ def _broker_usage(pid: int) -> tuple[float, int]:
     return cpu_s, int(io["write_bytes"])
 
 
+def _resident_mb(pid: int) -> float:
+    """Resident memory of a process now [MB] (Linux /proc)."""
+    status = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(status["VmRSS"].split()[0]) / 1024
+
+
 class _BrokerMeter:
     """The broker's CPU and disk writes over a part of the benchmark, per message."""
 
     def __init__(self, pid: int):
         self.pid = pid
         self.start = _broker_usage(pid)
+
+    def cpu_s(self) -> float:
+        """CPU time [s] the broker spent since the meter started."""
+        return _broker_usage(self.pid)[0] - self.start[0]
 
     def per_message(self, n: int) -> str:
         cpu_s, written = _broker_usage(self.pid)
@@ -229,13 +242,23 @@ class _BrokerMeter:
         )
 
 
+def _children_cpu_s() -> float:
+    """CPU time [s] of this process's children that have been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _take(feed, twin, expected: int, timeout_s: float) -> tuple[list[float], float, float]:
     """Take readings from ``feed`` into ``twin`` until ``expected`` have come or nothing has
-    for ``timeout_s``; return the latencies [s] and the clock at the first and last one."""
+    for ``timeout_s`` (60 s before the first: on a loaded machine the publisher's process
+    can take longer to start); return the latencies [s] and the clock at the first and last
+    one."""
     latencies = []
     first = last = time.monotonic()
     idle_since = time.monotonic()
-    while len(latencies) < expected and time.monotonic() - idle_since < timeout_s:
+    while len(latencies) < expected and time.monotonic() - idle_since < (
+        timeout_s if latencies else 60.0
+    ):
         readings = feed.drain(0.2)
         if readings:
             idle_since = time.monotonic()
@@ -248,16 +271,21 @@ def _take(feed, twin, expected: int, timeout_s: float) -> tuple[list[float], flo
     return latencies, first, last
 
 
-def _start_broker(folder: Path, rabbitmq: bool, extra: str):
+def _start_broker(folder: Path, rabbitmq: bool, extra: str, erl_args: str = ""):
     """Start the broker; return its port, the process id to meter and how to stop it, or
     None if it is not installed."""
     if rabbitmq:
         if not RABBITMQ_INSTALLED:
             print("MQTT: skipped, rabbitmq-server is not installed")
             return None
-        node = RabbitMQ(folder / "rabbitmq")
+        node = RabbitMQ(folder / "rabbitmq", extra, erl_args)
         node.start()
-        print("MQTT QoS 1, RabbitMQ with RABBITMQ_SETTINGS -> MqttFeed (log, ack after commit)")
+        print(
+            "MQTT QoS 1, RabbitMQ with RABBITMQ_SETTINGS"
+            + (f" + {extra.strip()!r}" if extra else "")
+            + (f", Erlang {erl_args!r}" if erl_args else "")
+            + " -> MqttFeed (log, ack after commit)"
+        )
         return node.port, node.vm_pid, node.close
     binary = shutil.which("mosquitto", path="/usr/sbin:/usr/bin:/usr/local/sbin")
     if binary is None:
@@ -278,10 +306,16 @@ def _start_broker(folder: Path, rabbitmq: bool, extra: str):
 
 
 def bench_mqtt(
-    folder: Path, rates, seconds: float, backlog: int, extra: str = "", rabbitmq: bool = False
+    folder: Path,
+    rates,
+    seconds: float,
+    backlog: int,
+    extra: str = "",
+    rabbitmq: bool = False,
+    erl_args: str = "",
 ) -> None:
     spawn = multiprocessing.get_context("spawn")
-    started = _start_broker(folder, rabbitmq, extra)
+    started = _start_broker(folder, rabbitmq, extra, erl_args)
     if started is None:
         return
     port, broker_pid, stop = started
@@ -299,11 +333,13 @@ def bench_mqtt(
                     args=(port, rate, count, tags, f"bench-pub-{rate:g}", achieved),
                 )
                 broker = _BrokerMeter(broker_pid)
+                publisher_cpu = _children_cpu_s()
                 publisher.start()
                 cpu = time.process_time()
                 latencies, first, last = _take(feed, twin, count, timeout_s=10)
                 cpu = time.process_time() - cpu
                 publisher.join()
+                publisher_cpu = _children_cpu_s() - publisher_cpu
             log.close()
             ms = np.array(latencies) * 1e3
             taken = len(latencies)
@@ -319,6 +355,15 @@ def bench_mqtt(
                 + f", latency p50 {np.median(ms):,.1f} ms, p99 {np.percentile(ms, 99):,.1f} ms;"
                 f" CPU of the twin's process {cpu / max(taken, 1) * 1e6:.0f} us per message; "
                 + broker.per_message(count)
+                + f"; publisher {publisher_cpu / count * 1e6:.0f} us"
+            )
+            # The CPU the three spent per message bounds the rate two cores can carry when
+            # nothing else runs on them (each part's CPU per message is itself inflated by
+            # other work on a loaded machine: an estimate, not a measured rate).
+            total = cpu / max(taken, 1) + (broker.cpu_s() + publisher_cpu) / count
+            print(
+                f"    twin + broker + publisher: {total * 1e6:.0f} us of CPU per message, "
+                f"so 2 cores carry at most {2 / total:,.0f}/s"
             )
         # Backlog: the twin's session exists (it subscribed above); now it is away.
         twin, tags = demo_twin()
@@ -331,7 +376,9 @@ def bench_mqtt(
         publisher.join()
         print(
             f"  backlog of {backlog:,} queued while the twin is away: the broker acknowledged "
-            f"{achieved[1]:,.0f} messages/s to the publisher; " + broker.per_message(backlog)
+            f"{achieved[1]:,.0f} messages/s to the publisher; "
+            + broker.per_message(backlog)
+            + f"; broker resident memory then {_resident_mb(broker_pid):,.0f} MB"
         )
         log = ReadingLog(folder / "backlog.sqlite")
         broker = _BrokerMeter(broker_pid)
@@ -370,6 +417,12 @@ def main() -> None:
         action="store_true",
         help="the recommended broker, RabbitMQ with RABBITMQ_SETTINGS, instead of mosquitto",
     )
+    parser.add_argument(
+        "--rabbitmq-conf",
+        default="",
+        help="rabbitmq.conf lines added to RABBITMQ_SETTINGS ('\\n' between lines)",
+    )
+    parser.add_argument("--erl-args", default="", help="Erlang emulator flags of the node")
     parser.add_argument("--no-replay", action="store_true", help="skip the replay part")
     args = parser.parse_args()
     if args.rabbitmq and args.save_every_change:
@@ -380,7 +433,11 @@ def main() -> None:
             bench_replay(Path(tmp), tags[: args.tags], args.instants)
         rates = [float(r) for r in args.rates.split(",")]
         extra = SAVE_EVERY_CHANGE if args.save_every_change else ""
-        bench_mqtt(Path(tmp), rates, args.seconds, args.backlog, extra, args.rabbitmq)
+        if args.rabbitmq_conf:
+            extra = args.rabbitmq_conf.replace("\\n", "\n") + "\n"
+        bench_mqtt(
+            Path(tmp), rates, args.seconds, args.backlog, extra, args.rabbitmq, args.erl_args
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,15 @@ Purple Book's (``physics.harm.PROBIT_SOURCES``). This prints the alternative's e
 1. the concentrations killing 1 % and 50 % in 10, 30 and 60 min under each source;
 2. the expected fatalities of the demo scenarios of these chemicals under each source;
 3. with ``--qra``, the demo park's QRA under each source (highest individual risk, F-N
-   region, top contributors); this takes minutes.
+   region, top contributors); this takes minutes;
+4. a cross-check of rows that stay unused (one transcription each): the lethality each row
+   gives at the UK HSE's SLOT dangerous toxic load for the two chemicals whose SLOT the
+   HSE's method page works through (methyl isocyanate, 750 ppm.min with n = 1; sulfur
+   dioxide, 4.6e6 ppm^2.min with n = 2; "Assessment of the Dangerous Toxic Load (DTL) for
+   Specified Level of Toxicity (SLOT) and Significant Likelihood of Death (SLOD)",
+   hse.gov.uk/chemicals/haztox.htm). The SLOT is a level at which "highly susceptible
+   people [are] possibly being killed" (same page); the page gives no lethality for it, so
+   this prints the spread between the rows, it tests none of them.
 
     .venv/bin/python bench/probits.py [--qra]
 """
@@ -24,6 +32,11 @@ from scenarios import engine, scenario_file
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
 CHEMICALS = {"7664-41-7": 0.017031, "7782-50-5": 0.070906, "7783-06-4": 0.03408}
+# HSE's worked SLOT DTLs (haztox.htm): CAS -> (name, DTL [ppm^n min], n, molar mass [kg/mol])
+HSE_SLOT = {
+    "624-83-9": ("methyl isocyanate", 750.0, 1.0, 0.05705),
+    "7446-09-5": ("sulfur dioxide", 4.6e6, 2.0, 0.06406),
+}
 SCENARIOS = ("ammonia_night.toml", "chlorine_day.toml", "h2s_wind_shift.toml")
 
 
@@ -84,11 +97,28 @@ def qra():
             print(f"    {row.event:<28} {row.expected_deaths_per_year:.2e} deaths/yr")
 
 
+def slot_check():
+    print("\n4. lethality at the HSE SLOT (rows not used: one transcription each)")
+    rows = harm.probit_rows()
+    for cas, (name, dtl, n, molar_mass) in HSE_SLOT.items():
+        for minutes in (5.0, 30.0):
+            ppm = (dtl / minutes) ** (1.0 / n)
+            cells = []
+            for row in (r for r in rows if r["cas"] == cas):
+                c = ppm
+                if row["concentration_unit"] == "mg/m3":
+                    c = float(harm.ppm_to_kg_m3(ppm, molar_mass)) * 1e6
+                pr = row["a"] + row["b"] * np.log(c ** row["n"] * minutes)
+                cells.append(f"{row['model']} {float(harm.death_probability(pr)):.2%}")
+            print(f"{name:<18} {ppm:>7.0f} ppm for {minutes:>2.0f} min: " + ", ".join(cells))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qra", action="store_true", help="also run the demo QRA per source")
     args = parser.parse_args(argv)
     concentrations()
+    slot_check()
     scenarios()
     if args.qra:
         qra()

@@ -53,14 +53,17 @@ def lng_release(row: dict) -> dict:
     the spill duration, the FDS Validation Guide's pool diameter being derived from them);
     the duration is the spill duration the test reports give (FDS Validation Guide,
     Table tab:LNG_Dispersion); the FDS inputs' trapezoidal ramps agree except Coyote 6,
-    whose ramp lasts 62 s against the reported 82 s. The 10 m wind is the FDS profile's
-    value where the file gives one, else u*, L and z0 by similarity.
+    whose ramp lasts 62 s against the reported 82 s. The 10 m wind is the measured one
+    where the row names a measured profile (Maplin Sands: ``firemodels/exp``
+    ``MaplinSands*_profile.csv``), else the FDS profile's value where the file gives one,
+    else u*, L and z0 by similarity.
     """
     radius = float(row["source_radius_m"])
     ramp = float(row["ramp_s"])
     z0 = float(row["z0_m"])
     if row["u10_m_s"]:
-        u10, u10_note = float(row["u10_m_s"]), "FDS profile, 10 m"
+        measured = row["u10_from"].startswith("measured")
+        u10, u10_note = float(row["u10_m_s"]), "measured, 10 m" if measured else "FDS profile, 10 m"
     else:
         u10 = u_similarity(float(row["u_star_m_s"]), float(row["obukhov_length_m"]), z0)
         u10_note = "u*, L, z0; Paulson"
@@ -75,6 +78,7 @@ def lng_release(row: dict) -> dict:
         "u10": u10,
         "u10_note": u10_note,
         "obukhov_length": obukhov,
+        "report_obukhov_length": float(row["report_obukhov_length_m"]),
         "z0": z0,
         "air_t": float(row["air_temperature_C"]) + 273.15,
         "pressure": float(row["pressure_Pa"]),

@@ -207,12 +207,27 @@ def _integral(release, ambient, x, z):
 
 
 def ours_pool(
-    x, rate, sub, air_t, pressure, u10, stability, t_avg, *, area, z0, rh, duration, receptor_z
+    x,
+    rate,
+    sub,
+    air_t,
+    pressure,
+    u10,
+    stability,
+    t_avg,
+    *,
+    area,
+    z0,
+    rh,
+    duration,
+    receptor_z,
+    obukhov_length=math.nan,
 ):
     """Centreline volume fraction at height ``receptor_z`` of an evaporating pool of ``sub``
     (area [m2], z0 [m], rh [%], duration [s], inf for a steady release); the vapour leaves
     at the boiling point. Volume fraction is the vapour's mole fraction in the cloud, from
-    the model's own mixing table. Returns (values, mode)."""
+    the model's own mixing table. ``obukhov_length`` [m], where given, replaces the class's
+    1/L. Returns (values, mode)."""
     release = substance_release(sub, rate, area_m2=area, duration_s=duration)
     ambient = Ambient(
         u10,
@@ -222,6 +237,7 @@ def ours_pool(
         relative_humidity=rh / 100.0,
         pressure_Pa=pressure,
         averaging_time_s=t_avg,
+        obukhov_length_m=obukhov_length,
     )
     c, plume = _integral(release, ambient, x, receptor_z)
     return plume.mole_fraction(x, c)[0], "integral"
@@ -252,6 +268,30 @@ def ours_jet(x, term, weather, *, height, z0):
     )
     c, plume = _integral(release, ambient, x, 0.0)
     return plume.mole_fraction(x, c)[0]
+
+
+def ours_jet_near(x, term, weather, *, height, z0):
+    """:func:`ours_jet` at ``x`` and the mass fraction of released material on the cloud's
+    axis there (the jet's top-hat value, ``Plume.c`` over the mixture's density)."""
+    c = ours_jet(x, term, weather, height=height, z0=z0)
+    release = substance_release(
+        term.substance,
+        float(term.airborne_kg_s[0]),
+        liquid_fraction=term.aerosol_fraction,
+        height_m=height,
+        jet_velocity_m_s=term.jet_velocity_m_s,
+    )
+    ambient = Ambient(
+        weather.wind_speed_m_s,
+        weather.stability,
+        z0_m=z0,
+        temperature_K=weather.air_temperature_K,
+        relative_humidity=weather.relative_humidity,
+        averaging_time_s=T_AVG,
+    )
+    plume = integral_plume(release, ambient, x_max_m=float(PEER_X.max()) * 1.01)
+    axis = plume.profile(np.asarray(x, dtype=float))[0][0]
+    return c, axis / np.interp(x, plume.x[0], plume.density[0])
 
 
 def ours_point(x, sub, rate, release_h, receptor_z, u10, stability, t_avg, *, z0):
@@ -305,12 +345,12 @@ def lng_trials() -> None:
         f"\n  {'trial':<13} {'u10':>5} ({'u10 from':<18}) {'class':<5} {'kg/s':>6}  {'dur s':>5}"
         f"  {'x m':>5}  {'obs %':>6}  {'ours %':>6}  {'SLAB %':>6}  {'DEGADIS%':>8}  uT/x  model"
     )
-    co, ours_all, slab_all, degadis_all, series = [], [], [], [], []
+    co, ours_all, slab_all, degadis_all, series, ours_l = [], [], [], [], [], []
     for rel in releases:
         rows = [r for r in obs_rows if r["trial"] == rel["trial"]]
         x = np.array([float(r["x_m"]) for r in rows])
         obs = np.array([float(r["ch4_vol_pct"]) for r in rows]) / 100.0
-        ours, mode = ours_pool(
+        args = (
             x,
             rel["rate"],
             methane,
@@ -319,12 +359,17 @@ def lng_trials() -> None:
             rel["u10"],
             rel["stability"],
             rel["duration"],
+        )
+        kw = dict(
             area=math.pi * rel["radius"] ** 2,
             z0=rel["z0"],
             rh=rel["rh"],
             duration=rel["duration"],
             receptor_z=1.0,
         )
+        ours, mode = ours_pool(*args, **kw)
+        # the same with the trial's reported L in place of its class's 1/L
+        ours_l.append(ours_pool(*args, **kw, obukhov_length=rel["report_obukhov_length"])[0])
         s_vals = peer_values(slab, rel["trial"])
         d_vals = peer_values(degadis, rel["trial"])
         s_vals = np.full(x.shape, np.nan) if s_vals is None else s_vals
@@ -373,9 +418,16 @@ def lng_trials() -> None:
                     f"  DEGADIS {rel['trial']}: steady source blanket reaches {r['first_m']:.0f} m "
                     "(no values before it)"
                 )
+    ours_l = np.concatenate(ours_l)
+    print(
+        "  ours with each trial's reported Obukhov length (FDS Validation Guide's table) in "
+        "place of its class's 1/L (Golder); the class still picks the Briggs bound:"
+    )
+    print_stats("ours, reported L", co, ours_l)
     for name in ("Burro", "Coyote", "MaplinSands"):
         print(f"  {name} only:")
         print_stats("ours", co[series == name], ours_all[series == name])
+        print_stats("ours, reported L", co[series == name], ours_l[series == name])
     print(
         "\n  Falcon, listed and not scored (inside a vapour fence; the trials' own arc "
         "maxima, CH4 vol %):"
@@ -466,6 +518,8 @@ T_AVG = 600.0  # s, the averaging time of the Briggs curves
 # JET_HEIGHT_M above ground, pointing downwind.
 JET_CASES = (("NH-101", 0.05, "ammonia"), ("CL-101", 0.025, "chlorine"))
 JET_HEIGHT_M = 1.0
+# Where the jets' near field is printed (SLAB's horizontal jet starts at x = 1 m)
+NEAR_X = np.array([3, 5, 7, 10, 20, 30], dtype=float)
 ONLY_SLAB_FACTOR = 1.5  # the issue's bar where only SLAB runs
 POOL_KW = dict(area=POOL_AREA, z0=Z0, rh=RH, duration=math.inf, receptor_z=0.0)
 
@@ -564,7 +618,7 @@ def jet_peers() -> None:
     )
     print(f"  DEGADIS JETPLU {JETPLU_SCOPE}")
     park = load_park("demo")
-    slab_cases, ours, notes = [], {}, {}
+    slab_cases, ours, notes, near = [], {}, {}, {}
     for asset, hole, name in JET_CASES:
         _, props = evaporating_substance(name)
         for u, stab in WEATHERS:
@@ -614,8 +668,15 @@ def jet_peers() -> None:
                     "stability": stab,
                     "averaging_time_s": T_AVG,
                     "receptor_height_m": 0.0,
-                    "x_m": PEER_X.tolist(),
+                    "x_m": NEAR_X.tolist() + PEER_X.tolist(),
                 }
+            )
+            near[cid] = ours_jet_near(
+                NEAR_X,
+                jet,
+                Weather(u, 270.0, stab, AIR_T, relative_humidity=RH / 100.0),
+                height=JET_HEIGHT_M,
+                z0=Z0,
             )
             ours[cid], OURS_MS[cid] = timed(
                 ours_jet,
@@ -633,8 +694,26 @@ def jet_peers() -> None:
         if slab is not None and "error" in slab[cid]:
             print(f"    SLAB failed on {cid}: {slab[cid]['error']}")
         s = peer_values(slab, cid)
+        s_mass = peer_values(slab, cid, "mass_fraction")
+        if s is not None:
+            near_field(cid, near[cid], s[: NEAR_X.size], s_mass[: NEAR_X.size])
+            s = s[NEAR_X.size :]
         PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
         case_speed(cid, slab)
+
+
+def near_field(cid, ours, slab_c, slab_mass):
+    """Print the jet's first metres: the ground-level centreline of both, and how much air
+    each has mixed in (released mass over the mixture's: 1 / mass fraction; ours on the
+    axis, SLAB's averaged over its section)."""
+    c_ours, m_ours = ours
+    print(f"\n  {cid}: near field")
+    print("      x m   ours      SLAB    ours/SLAB   mixture/release: ours (axis)  SLAB (mean)")
+    for i, x in enumerate(NEAR_X):
+        print(
+            f"    {x:5.0f}  {c_ours[i]:9.3g} {slab_c[i]:9.3g}  {c_ours[i] / slab_c[i]:8.2f}"
+            f"   {1.0 / m_ours[i]:27.1f}  {1.0 / slab_mass[i]:11.1f}"
+        )
 
 
 PEER_TALLY: list[tuple[str, int, int]] = []

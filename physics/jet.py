@@ -75,8 +75,12 @@ Python floats, numpy's cost per call being most of its time otherwise), with Heu
 predictor-corrector (the explicit trapezoidal rule; e.g. Press et al. 2007, Numerical
 Recipes 3rd ed., sec. 17.1), each point from the one before it. A jet going up against
 its buoyancy stalls at its apex (w = 0, V ~ u_a): there E -> 0 and ds/dm, d(m w)/dm grow
-like 1 / |w|, an integrable singularity that the march crosses with dz/dm bounded (a
-fixed-point iteration over the whole path does not converge there).
+like 1 / |w|, an integrable singularity (w goes as the square root of log(m / m_apex) on
+either side; a fixed-point iteration over the whole path does not converge there). A fixed
+step across it evaluates the corrector where E is nearly 0 and throws the jet hundreds of
+metres on at a speed it never had, so a sub-step is halved in log m, up to MAX_HALVINGS
+times, while the jet's speed changes over it by more than MAX_SPEED_CHANGE (a batch halves
+for all its jets where one still marching needs it).
 
 References
 ----------
@@ -120,6 +124,15 @@ SQRT_PI_2 = math.sqrt(math.pi / 2.0)
 MASS_RATIO = np.geomspace(1.0, 1e7, 141)
 #: sub-steps of Heun's predictor-corrector per grid interval
 SUBSTEPS = 2
+# the sub-steps of the grid, log-spaced, and where they fall on it (cell, fraction)
+_FINE = np.geomspace(1.0, MASS_RATIO[-1], (MASS_RATIO.size - 1) * SUBSTEPS + 1)
+_FINE_LIST = _FINE.tolist()
+_CELL = np.minimum(np.searchsorted(MASS_RATIO, _FINE, side="right") - 1, MASS_RATIO.size - 2)
+_FRAC = (_FINE - MASS_RATIO[_CELL]) / (MASS_RATIO[_CELL + 1] - MASS_RATIO[_CELL])
+#: a sub-step is halved (in log m) while the jet's speed changes over it by more than this
+#: fraction of the smaller of its two ends, at most MAX_HALVINGS times over
+MAX_SPEED_CHANGE = 0.25
+MAX_HALVINGS = 16
 
 
 class JetPath(NamedTuple):
@@ -187,6 +200,18 @@ def _grounded_one(speed, wind, density, air_density, width, depth):
     return air_density * top * width + side, side
 
 
+def _resolved(v0, v1):
+    """Whether a sub-step from speed v0 to v1 is resolved: the speed changes by at most
+    MAX_SPEED_CHANGE of the smaller (True where either is not a number: the march's
+    hand-off deals with those)."""
+    return ~(np.abs(v1 - v0) > MAX_SPEED_CHANGE * np.minimum(v0, v1))
+
+
+def _resolved_one(v0: float, v1: float) -> bool:
+    """:func:`_resolved` on floats."""
+    return not abs(v1 - v0) > MAX_SPEED_CHANGE * min(v0, v1)
+
+
 def _over(a: float, b: float) -> float:
     """a / b on floats as numpy divides (+-inf, or nan for 0 / 0, instead of raising)."""
     try:
@@ -206,9 +231,8 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
     sub-steps; lists over the grid points up to the hand-off, and its index."""
     pi = math.pi
 
-    def state(i, y, contact, down):
-        m = q * fine[i]
-        r = rho_fine[i]
+    def state(mu, r, y, contact, down):
+        m = q * mu
         u_x = y[0] / m
         w = 0.0 if down else y[1] / m
         speed = math.hypot(u_x, w)
@@ -247,12 +271,12 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
         rates = (u_a, lift, cos * ds, sin * ds, ds, 0.0, 0.0)
         return rates, (u_x, w, speed, radius, u_a, e, 0.0, radius, radius)
 
-    def radius(i, y, down):
-        m = q * fine[i]
+    def radius(mu, r, y, down):
+        m = q * mu
         speed = math.hypot(y[0] / m, 0.0 if down else y[1] / m)
-        return math.sqrt(_over(m, rho_fine[i] * speed * pi))
+        return math.sqrt(_over(m, r * speed * pi))
 
-    def ground(i, y, contact, down):
+    def ground(mu, r, y, contact, down):
         """(contact, down) at sub-point i: where the lower edge of a jet not going up first
         reaches the ground its section becomes the grounded one (no core yet); where its
         axis does, it stays there (w = 0, z = 0)."""
@@ -260,16 +284,34 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
         if down:
             y[1] = y[3] = 0.0
         if not contact and y[1] <= 0.0:
-            b = radius(i, y, down)
+            b = radius(mu, r, y, down)
             if y[3] <= b:
                 contact = True
                 y[5], y[6] = 0.0, b
         return contact, down
 
+    def step(y, rates, local, contact, down, mu0, r0, mu1, r1, depth=0):
+        """Heun's step from (mu0, rho0) to (mu1, rho1), halved (in log mu) where it is not
+        resolved (:func:`_resolved`): the state, rates and local values at mu1."""
+        dm = q * (mu1 - mu0)
+        guess = [a + r * dm for a, r in zip(y, rates, strict=True)]
+        ahead, _ = state(mu1, r1, guess, *ground(mu1, r1, guess, contact, down))
+        new = [a + 0.5 * (ra + rb) * dm for a, ra, rb in zip(y, rates, ahead, strict=True)]
+        if not contact:  # the predictor's guess of the section is not carried
+            new[5] = new[6] = 0.0
+        c1, d1 = ground(mu1, r1, new, contact, down)
+        rates1, local1 = state(mu1, r1, new, c1, d1)
+        if depth < MAX_HALVINGS and not _resolved_one(local[2], local1[2]):
+            mid = math.sqrt(mu0 * mu1)
+            r_mid = r0 + (mid - mu0) / (mu1 - mu0) * (r1 - r0)
+            half = step(y, rates, local, contact, down, mu0, r0, mid, r_mid, depth + 1)
+            return step(*half, mid, r_mid, mu1, r1, depth + 1)
+        return new, rates1, local1, c1, d1
+
     y = [q * v0 * math.cos(theta), q * v0 * math.sin(theta), 0.0, h, 0.0, 0.0, 0.0]
-    contact, down = ground(0, y, False, False)
+    contact, down = ground(1.0, rho_fine[0], y, False, False)
     out = {k: [] for k in ("x", "z", "s", *_NAMES)}
-    rates, local = state(0, y, contact, down)
+    rates, local = state(1.0, rho_fine[0], y, contact, down)
     last = len(fine) - 1
     hand = (last // SUBSTEPS) if passive is None else -1
     for i in range(len(fine)):
@@ -297,14 +339,9 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
         if i == last:
             hand = last // SUBSTEPS
             break
-        dm = q * (fine[i + 1] - fine[i])
-        guess = [a + r * dm for a, r in zip(y, rates, strict=True)]
-        ahead, _ = state(i + 1, guess, *ground(i + 1, guess, contact, down))
-        y = [a + 0.5 * (r0 + r1) * dm for a, r0, r1 in zip(y, rates, ahead, strict=True)]
-        if not contact:  # the predictor's guess of the section is not carried
-            y[5] = y[6] = 0.0
-        contact, down = ground(i + 1, y, contact, down)
-        rates, local = state(i + 1, y, contact, down)
+        y, rates, local, contact, down = step(
+            y, rates, local, contact, down, fine[i], rho_fine[i], fine[i + 1], rho_fine[i + 1]
+        )
     return out, hand
 
 
@@ -372,16 +409,14 @@ def jet_path(
     rho, temperature = (
         a[:, j] + f * (a[:, j + 1] - a[:, j]) for a in (table.density, table.temperature)
     )
-    # sub-steps of the grid, log-spaced, and the density on them (linear in mu)
-    fine = np.geomspace(1.0, mu[-1], (mu.size - 1) * SUBSTEPS + 1)
-    cell = np.minimum(np.searchsorted(mu, fine, side="right") - 1, mu.size - 2)
-    frac = (fine - mu[cell]) / (mu[cell + 1] - mu[cell])
+    # the density on the sub-steps (linear in mu)
+    fine, cell, frac = _FINE, _CELL, _FRAC
     rho_fine = rho[:, cell] + frac * (rho[:, cell + 1] - rho[:, cell])
     names = ("s", "x", "z", "b", "u_x", "w", "V", "ua")
 
     if q.shape[0] == 1:  # one release: the same march on floats
         out, hand = _march_one(
-            *(float(a[0, 0]) for a in (q, v0, theta, h, rho_a)), fine.tolist(),
+            *(float(a[0, 0]) for a in (q, v0, theta, h, rho_a)), _FINE_LIST,
             rho_fine[0].tolist(), wind, passive,
         )  # fmt: skip
         k = mu.size
@@ -403,11 +438,10 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
     """The march of :func:`jet_path` on arrays (n, 1), until every jet has handed over."""
     pi = math.pi
 
-    def state(i, y, contact, down):
+    def state(mu, r, y, contact, down):
         """Rates d/dm of y = (m u_x, m w, x, z, s, b_c, sigma_y) and the local values at
-        sub-point i."""
-        m = q * fine[i]
-        r = rho_fine[:, i : i + 1]
+        the mass ratio mu, the mixture's density there r (n, 1)."""
+        m = q * mu
         u_x = y[0] / m
         w = np.where(down, 0.0, y[1] / m)
         speed = np.hypot(u_x, w)
@@ -438,28 +472,50 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
         core = np.where(contact, y[5], 0.0)
         return rates, (u_x, w, speed, radius, u_a, e, core, sy, np.where(contact, sz, radius))
 
-    def ground(i, y, contact, down):
+    def ground(mu, r, y, contact, down):
         """``ground`` of :func:`_march_one` on arrays."""
         down = down | (y[3] <= 0.0)
         y[1] = np.where(down, 0.0, y[1])
         y[3] = np.where(down, 0.0, y[3])
-        m = q * fine[i]
-        b = np.sqrt(m / (rho_fine[:, i : i + 1] * np.hypot(y[0] / m, y[1] / m) * pi))
+        m = q * mu
+        b = np.sqrt(m / (r * np.hypot(y[0] / m, y[1] / m) * pi))
         now = ~contact & (y[1] <= 0.0) & (y[3] <= b)
         y[5] = np.where(now, 0.0, y[5])
         y[6] = np.where(now, b, y[6])
         return contact | now, down
 
+    def step(y, rates, local, contact, down, mu0, r0, mu1, r1, depth=0):
+        """``step`` of :func:`_march_one` on arrays: halved for every jet where any jet
+        still marching is not resolved."""
+        dm = q * (mu1 - mu0)
+        guess = [a + r * dm for a, r in zip(y, rates, strict=True)]
+        ahead, _ = state(mu1, r1, guess, *ground(mu1, r1, guess, contact, down))
+        new = [a + 0.5 * (ra + rb) * dm for a, ra, rb in zip(y, rates, ahead, strict=True)]
+        # the predictor's guess of the section is not carried
+        new[5] = np.where(contact, new[5], 0.0)
+        new[6] = np.where(contact, new[6], 0.0)
+        c1, d1 = ground(mu1, r1, new, contact, down)
+        rates1, local1 = state(mu1, r1, new, c1, d1)
+        if depth < MAX_HALVINGS and not np.all(
+            _resolved(local[2], local1[2]) | (hand >= 0)[:, None]
+        ):
+            mid = math.sqrt(mu0 * mu1)
+            r_mid = r0 + (mid - mu0) / (mu1 - mu0) * (r1 - r0)
+            half = step(y, rates, local, contact, down, mu0, r0, mid, r_mid, depth + 1)
+            return step(*half, mid, r_mid, mu1, r1, depth + 1)
+        return new, rates1, local1, c1, d1
+
     n, k = q.shape[0], MASS_RATIO.size
     zero = np.zeros_like(h)
     y = [q * v0 * np.cos(theta), q * v0 * np.sin(theta), zero, h, zero, zero, zero]
-    contact, down = ground(0, y, np.zeros(h.shape, bool), np.zeros(h.shape, bool))
+    r_0 = rho_fine[:, :1]
+    contact, down = ground(1.0, r_0, y, np.zeros(h.shape, bool), np.zeros(h.shape, bool))
     cols = ("x", "z", "s", *_NAMES)
     out = {name: np.empty((n, k)) for name in cols}
     hand = np.full(n, -1)
     np_err = np.errstate(divide="ignore", invalid="ignore")
     np_err.__enter__()
-    rates, local = state(0, y, contact, down)
+    rates, local = state(1.0, r_0, y, contact, down)
     col = 0
     for i in range(fine.size):
         if i % SUBSTEPS == 0:
@@ -482,15 +538,10 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
                     break
         if i == fine.size - 1:
             break
-        dm = q * (fine[i + 1] - fine[i])
-        guess = [a + r * dm for a, r in zip(y, rates, strict=True)]
-        ahead, _ = state(i + 1, guess, *ground(i + 1, guess, contact, down))
-        y = [a + 0.5 * (r0 + r1) * dm for a, r0, r1 in zip(y, rates, ahead, strict=True)]
-        # the predictor's guess of the section is not carried
-        y[5] = np.where(contact, y[5], 0.0)
-        y[6] = np.where(contact, y[6], 0.0)
-        contact, down = ground(i + 1, y, contact, down)
-        rates, local = state(i + 1, y, contact, down)
+        y, rates, local, contact, down = step(
+            y, rates, local, contact, down,
+            fine[i], rho_fine[:, i : i + 1], fine[i + 1], rho_fine[:, i + 1 : i + 2],
+        )  # fmt: skip
     np_err.__exit__(None, None, None)
     hand = np.where(hand < 0, col, hand)
     rows = np.arange(n)

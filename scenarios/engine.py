@@ -356,6 +356,7 @@ class Engine:
             self.air_temperature_K,
             w.terrain,
             w.relative_humidity,
+            w.roughness_m,
         )
 
     def _wind_changes(self) -> list[WindChange]:
@@ -862,7 +863,8 @@ class Engine:
             self.sensor_c += (c - self.sensor_c) * gain
             values, over = transmit(self.sensor_c * self.sensor_per_kg_m3, *self.sensor_range.T)
             for k in np.flatnonzero(over & ~self.sensor_over):
-                self.log(f"{self.channels[k].tag} over range (at least {values[k]:g})")
+                ch = self.channels[k]
+                self.log(f"{ch.tag} over range (at least {values[k]:g} {ch.unit})")
             self.sensor_over = over
             t = self.epoch + self.env.now
             before = len(self.board.alarms)

@@ -27,6 +27,7 @@ import numpy as np
 import geodata
 from physics import pool as pools
 from physics import source, substances
+from physics.integral_plume import MAX_HEIGHT_M
 from physics.meteorology import air_density
 from twin import tank_geometry
 from twin.park import tank_inventory_kg
@@ -277,8 +278,9 @@ def source_term(
         Catastrophic rupture (tank: whole inventory at once; pipeline: full bore).
     hole_height_m : float
         Height of the hole above the tank bottom (checked against the tank: at most its
-        top; a hole above the liquid of a pressurised vessel lets out vapour); unused for
-        a pipeline. [m]
+        top; a hole above the liquid of a pressurised vessel lets out vapour); for a
+        pipeline its height above the ground, where its jet leaves (0 to the dispersion
+        model's ``MAX_HEIGHT_M``). [m]
     duration_s : float
         How long to follow the release (ALOHA follows an hour). [s]
     wind_speed_m_s, air_temperature_K : float
@@ -316,6 +318,7 @@ def source_term(
         wind_speed_m_s,
         air_temperature_K,
         DEFAULT_ISOLATION_S if isolation_s is None else isolation_s,
+        hole_height_m,
     )
 
 
@@ -353,7 +356,8 @@ def check_release(
     ------
     ValueError
         One line: an unknown asset, a hole that is not a positive size or is larger than the
-        tank or the pipe, a hole height below 0 or above the tank's top.
+        tank or the pipe, a hole height below 0 or above the tank's top, a pipeline's hole
+        higher than the dispersion model's scope (``physics.integral_plume.MAX_HEIGHT_M``).
     """
     if asset in park.tanks.index:
         _, d, _, height = _tank_geometry(park.tanks.loc[asset])
@@ -374,6 +378,11 @@ def check_release(
         _check_hole(
             hole_diameter_m, rupture, float(park.pipelines.loc[asset].diameter_m), "pipeline"
         )
+        if not math.isfinite(hole_height_m) or not 0 <= hole_height_m <= MAX_HEIGHT_M:
+            raise ValueError(
+                f"a hole in {asset} at {hole_height_m:g} m above the ground is outside the "
+                f"dispersion model's scope; give a height from 0 to {MAX_HEIGHT_M:g} m"
+            )
         return
     known = ", ".join(list(park.tanks.index[:3]) + list(park.pipelines.index[:2]))
     raise ReleaseError(
@@ -579,7 +588,7 @@ def _tank(park, asset, hole_d, rupture, hole_h, duration, wind, air_T, isolation
     )
 
 
-def _pipeline(park, asset, hole_d, rupture, duration, wind, air_T, isolation_s):
+def _pipeline(park, asset, hole_d, rupture, duration, wind, air_T, isolation_s, hole_h=0.0):
     pipe = park.pipelines.loc[asset]
     sub = substances.lookup(pipe.cas)
     T, p_line, d = float(pipe.temperature_k), float(pipe.pressure_pa), float(pipe.diameter_m)
@@ -648,6 +657,7 @@ def _pipeline(park, asset, hole_d, rupture, duration, wind, air_T, isolation_s):
             aerosol_fraction=_aerosol(out),
             jet_kg_s=direct if p is not None else None,
             assumptions=assumptions,
+            release_height_m=hole_h,
         )
     gamma = _gamma(sub, T)
     out = source.gas_pipeline_leak(
@@ -682,6 +692,7 @@ def _pipeline(park, asset, hole_d, rupture, duration, wind, air_T, isolation_s):
         jet_velocity_m_s=_sound_speed(sub, T),
         storage_pressure_Pa=p_line,
         assumptions=assumptions,
+        release_height_m=hole_h,
     )
 
 

@@ -45,6 +45,9 @@ class ScenarioResult:
     time_s. ``cloud``: every minute, (t [s], x [m], y [m], concentration [kg/m3] of shape
     (len(y), len(x))) on a grid over the part of the cloud above the lowest level.
     ``not_computed``: key figure -> why it is not computed (its value is NaN).
+    ``caveats``: key figure -> the assumption a computed figure rests on (a chemical without a
+    usable toxic probit whose cloud stayed below its most severe level: its toxic deaths are
+    taken as nil, and the figure says so).
     ``plan``: what the engine closed because it lay in a hazard zone, one row per closure:
     an assembly point or gate (``destination`` its id; persons there and on their way at
     the moment) or a road that crosses the cloud (closed both ways) or leads into a fire's
@@ -73,6 +76,7 @@ class ScenarioResult:
     not_computed: dict = field(default_factory=dict)
     offsite: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan: pd.DataFrame = field(default_factory=pd.DataFrame)
+    caveats: dict = field(default_factory=dict)
 
     def longest_queue(self) -> tuple[str, int, float]:
         best = ("", 0, math.nan)
@@ -179,6 +183,13 @@ def trajectory_table(trajectories) -> pd.DataFrame:
     )
 
 
+def _either(p, q):
+    """Probability of death from either of two independent causes, 1 - (1 - p)(1 - q),
+    written p + q - pq so that a probability below the float spacing at 1 (~1e-16) is kept
+    rather than rounded to 0."""
+    return p + q - p * q
+
+
 def build_result(engine) -> "ScenarioResult":
     """Collect an ``scenarios.engine.Engine`` after its run."""
     ev = engine.evac.result()
@@ -199,12 +210,14 @@ def build_result(engine) -> "ScenarioResult":
         thermal = harm.THERMAL_PROBIT_MODELS["eisenberg-1975"] + 2.56 * np.log(engine.thermal)
     persons["p_death_thermal"] = np.where(engine.thermal > 0, harm.death_probability(thermal), 0.0)
     pt = np.nan_to_num(persons["p_death_toxic"].to_numpy())
-    persons["p_death"] = 1.0 - (1.0 - pt) * (1.0 - persons["p_death_thermal"].to_numpy())
-    not_computed = {}
+    persons["p_death"] = _either(pt, persons["p_death_thermal"].to_numpy())
+    not_computed, caveats = {}, {}
     if not engine._probit:
         reason = _toxic_deaths_not_computed(engine, persons)
         if reason:
             not_computed["expected_fatalities"] = reason
+        else:
+            caveats["expected_fatalities"] = _toxic_deaths_nil(engine, "nobody")
     for name, v in zip(names, values, strict=True):
         persons[f"above_{name}"] = engine.peak >= v
 
@@ -272,6 +285,11 @@ def build_result(engine) -> "ScenarioResult":
     offsite, reason = _offsite(engine, names, values)
     if reason:
         not_computed["offsite_expected_fatalities"] = reason
+    elif not engine._probit and len(offsite):
+        caveats["offsite_expected_fatalities"] = _toxic_deaths_nil(
+            engine, "nobody outside the park"
+        )
+    caveats = {k: v for k, v in caveats.items() if v}
     return ScenarioResult(
         engine.sc.run.name,
         engine.action,
@@ -296,6 +314,7 @@ def build_result(engine) -> "ScenarioResult":
         not_computed,
         offsite,
         pd.DataFrame(engine.plan_closed, columns=PLAN_COLUMNS),
+        caveats,
     )
 
 
@@ -319,7 +338,7 @@ def _offsite(engine, names, values) -> tuple[pd.DataFrame, str]:
     with np.errstate(divide="ignore"):
         thermal = harm.THERMAL_PROBIT_MODELS["eisenberg-1975"] + 2.56 * np.log(engine.off_thermal)
     pth = np.where(engine.off_thermal > 0, harm.death_probability(thermal), 0.0)
-    p = np.stack([pt[0], 1.0 - (1.0 - pt[1]) * (1.0 - pth)])
+    p = np.stack([pt[0], _either(pt[1], pth)])
     reason = ""
     if not engine._probit and len(ids):
         from scenarios.engine import AEGL_DURATION_S
@@ -385,6 +404,20 @@ def _toxic_deaths_not_computed(engine, persons) -> str:
     persons.loc[reached, "p_death"] = np.nan
     gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
     return f"{gap}; {int(reached.sum())} people reached {lv.names[-1]}"
+
+
+def _toxic_deaths_nil(engine, who: str) -> str:
+    """For a toxic chemical without a sourced probit whose cloud kept ``who`` below its most
+    severe level of concern: the caveat on the expected fatalities (its toxic part is taken
+    as nil, by the level's definition); "" for a chemical with no toxic level (not toxic)."""
+    from scenarios.engine import AEGL_DURATION_S
+
+    try:
+        lv = harm.toxic_levels(engine.cas, AEGL_DURATION_S, engine.molar_mass)
+    except ValueError:
+        return ""
+    gap = harm.toxic_probit_gap(engine.cas, engine.sc.run.probit)
+    return f"toxic deaths taken as nil: {gap}; {who} reached {lv.names[-1]}"
 
 
 def _with_dwell(trajectories, exit_s) -> list:

@@ -7,7 +7,9 @@ file, the key and what was expected (``ScenarioError``). The sections:
 - ``[scenario]`` name, park (a path or "demo"), start (ISO time with its UTC offset),
   duration, seed, step (the engine's field and dose step), probit (the toxic probit source,
   one of ``physics.harm.PROBIT_SOURCES``; by default the first with a usable probit);
-- ``[weather]`` wind_speed, wind_from, stability, air_temperature, and either
+- ``[weather]`` wind_speed, wind_from, stability, air_temperature, roughness (the surface
+  roughness length; by default a chemical park's, ``physics.atmosphere.PARK_LAND_USE``), and
+  either
   ``[[weather.changes]]`` (at, and any of the wind fields) or ``series`` (a CSV file with
   time_s, wind_speed_m_s, wind_from_deg, stability);
 - ``[[release]]`` asset, hole (a size, or a two-element range for ensembles) or rupture,
@@ -45,6 +47,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from physics import harm
+from physics.atmosphere import PARK_LAND_USE, check_roughness, roughness_for
 from physics.bounds import AIR_TEMPERATURE, WIND_SPEED
 from physics.units import parse_quantity
 
@@ -153,8 +156,18 @@ class WeatherSpec(_Section):
     air_temperature_K: float = Field(293.15, alias="air_temperature")
     relative_humidity: float = 0.7
     terrain: Literal["rural", "urban"] = "rural"
+    roughness_m: float = Field(
+        default_factory=lambda: roughness_for(PARK_LAND_USE), alias="roughness"
+    )
     changes: tuple[WindChange, ...] = ()
     series: str | None = None
+
+    @field_validator("roughness_m", mode="before")
+    @classmethod
+    def _roughness(cls, v):
+        z0 = _q(v, "m")
+        check_roughness(z0)
+        return z0
 
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod

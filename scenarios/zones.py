@@ -291,7 +291,7 @@ class Cloud:
     def description(self) -> str:
         """What the cloud is, for the zones report: rate and duration of each part."""
         if self.instantaneous:
-            return f"instantaneous, {self.mass:.0f} kg"
+            return f"instantaneous, {self.mass:,.0f} kg"
         if len(self.parts) == 1:
             return f"{self.rate:.2f} kg/s for {self.duration_s:.0f} s"
         what = {
@@ -621,7 +621,7 @@ def threat_zones(
         if cloud.instantaneous:
             mass = term.instantaneous_kg
             b = term.mass_balance()
-            mass_text = f"airborne mass {mass:.0f} kg taken as flammable (upper bound)"
+            mass_text = f"airborne mass {mass:,.0f} kg taken as flammable (upper bound)"
             assumptions.append(
                 "VCE: the flammable mass (between LFL and UFL) of an instantaneous cloud is not "
                 f"computed; the whole airborne mass of the rupture, {mass:,.0f} kg (vapour "
@@ -633,7 +633,7 @@ def threat_zones(
                 np.array([sub.lfl_fraction, sub.ufl_fraction or 1.0]) * 1e6
             )
             mass = cloud.mass_between(float(lfl), float(ufl))
-            mass_text = f"flammable mass (between LFL and UFL) {mass:.0f} kg"
+            mass_text = f"flammable mass (between LFL and UFL) {mass:,.0f} kg"
         energy = float(explosion.cloud_energy_from_mass(mass, sub.heat_of_combustion_J_kg))
         models.append(
             f"overpressure: {MODEL_REFERENCES['vce']}, strength {blast_strength}, {mass_text}"

@@ -1,5 +1,5 @@
 """Shared fixtures: a real mosquitto broker on a free localhost port, plain or TLS + password;
-and the hypothesis profiles.
+a RabbitMQ node with its MQTT plugin (tests/rabbitmq_node.py); and the hypothesis profiles.
 
 The broker persists its state in the test's temporary folder and saves it every second
 (``autosave_interval 1``), so a persistent session and its queued QoS 1 messages survive a
@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
+from rabbitmq_node import RabbitMQ
 
 settings.register_profile("quick", deadline=None)
 settings.register_profile(
@@ -111,6 +113,19 @@ def mosquitto(tmp_path):
     broker.start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture
+def rabbitmq(tmp_path):
+    """A RabbitMQ node with the recommended settings (tests/rabbitmq_node.py); killed after."""
+    if not RABBITMQ_INSTALLED:
+        pytest.skip("rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)")
+    broker = RabbitMQ(tmp_path / "rabbitmq")
+    try:
+        broker.start()
+        yield broker
+    finally:
+        broker.close()
 
 
 def _run(*args: str) -> None:

@@ -40,7 +40,7 @@ def free_port() -> int:
 class RabbitMQ:
     """A RabbitMQ node serving MQTT on ``127.0.0.1:port`` (see the module docstring)."""
 
-    def __init__(self, folder: Path, extra: str = ""):
+    def __init__(self, folder: Path, extra: str = "", erl_args: str = ""):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -63,6 +63,7 @@ class RabbitMQ:
             RABBITMQ_PLUGINS_EXPAND_DIR=str(folder / "plugins"),
             RABBITMQ_ENABLED_PLUGINS_FILE=str(folder / "enabled_plugins"),
             RABBITMQ_ENABLED_PLUGINS="rabbitmq_mqtt",
+            RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=erl_args,
         )
         self._epmd: subprocess.Popen | None = None
         self.process: subprocess.Popen | None = None

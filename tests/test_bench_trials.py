@@ -91,9 +91,18 @@ def test_u_similarity_stable_wind_exceeds_unstable():
     assert trials.u_similarity(0.3, 50.0, 0.01) > trials.u_similarity(0.3, -50.0, 0.01)
 
 
-def test_maplin_sands_wind_from_similarity():
-    row = next(r for r in trials.read_csv("lng_conditions.csv") if r["trial"] == "MaplinSands34")
-    rel = trials.lng_release(row)
-    assert rel["u10_note"].startswith("u*, L")
-    assert rel["u10"] == pytest.approx(trials.u_similarity(0.280, -75.5, 0.0003))
-    assert rel["obukhov_length"] == -75.5
+def test_maplin_sands_roughness_reproduces_the_measured_wind():
+    """Maplin Sands: the 10 m wind is the measured one (firemodels/exp profiles: 5.5, 8.6,
+    9.8 m/s) and z0 the FDS Validation Guide's 0.00002 m, which it says was chosen to match
+    the measured profiles. Two independent records of one wind: u*, L and that z0 give the
+    measured 10 m wind within 6 %, where the test reports' 0.0003 m falls 16-19 % short."""
+    rows = [r for r in trials.read_csv("lng_conditions.csv") if r["trial"].startswith("Maplin")]
+    assert len(rows) == 3
+    for row in rows:
+        rel = trials.lng_release(row)
+        assert rel["u10_note"] == "measured, 10 m"
+        assert rel["z0"] == 0.00002
+        u_star, obukhov = float(row["u_star_m_s"]), float(row["obukhov_length_m"])
+        assert_allclose(trials.u_similarity(u_star, obukhov, rel["z0"]), rel["u10"], rtol=0.06)
+        assert trials.u_similarity(u_star, obukhov, 0.0003) < 0.85 * rel["u10"]
+    assert trials.lng_release(rows[1])["obukhov_length"] == -75.5

@@ -129,7 +129,7 @@ def test_readings_saturate_at_the_top_of_the_range():
     read = [ch for ch in engine.channels if np.isfinite(ch.value)]
     assert read and all(ch.value <= ch.range_high for ch in read)
     over = [what for _, what in engine.events if "over range" in what]
-    assert any(w.startswith("AT-NH01 over range (at least 500)") for w in over)
+    assert any(w.startswith("AT-NH01 over range (at least 500 ppm)") for w in over)
     nh01 = [a for a in engine.board.alarms if a.tag == "AT-NH01"]
     assert nh01 and "500 ppm (over range: at least)" in nh01[0].cause
 

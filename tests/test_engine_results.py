@@ -121,6 +121,48 @@ def test_toxic_deaths_without_a_probit_are_not_computed(monkeypatch):
     assert table.loc["evacuate", "expected_fatalities"] == reason
 
 
+def test_toxic_deaths_without_a_probit_below_the_top_level_say_they_are_taken_as_nil():
+    """Acrylonitrile (AN-101) has no usable probit (one public transcription only). A small
+    leak keeps everyone below its most severe level (IDLH): the expected fatalities are a
+    number, and the figure shown says its toxic part is taken as nil and why, in the park
+    and outside it; a chemical with a probit carries no such caveat."""
+    from viz.report import scenario_key_figures
+
+    sc = scenario(release=[{"asset": "AN-101", "hole": "10 mm", "height": "0.5 m"}])
+    r = Engine(sc, park()).run()
+    k = r.key_figures()
+    assert k["above_IDLH"] == 0
+    assert r.not_computed == {}
+    assert math.isfinite(k["expected_fatalities"])
+    caveat = r.caveats["expected_fatalities"]
+    assert caveat.startswith("toxic deaths taken as nil: no usable toxic probit for acrylonitrile")
+    assert caveat.endswith("nobody reached IDLH")
+    shown = dict(scenario_key_figures(r))
+    assert shown["expected fatalities"].endswith(f"({caveat})")
+    if "offsite_expected_fatalities" in k:
+        assert "nobody outside the park reached IDLH" in r.caveats["offsite_expected_fatalities"]
+        assert (
+            r.caveats["offsite_expected_fatalities"]
+            in shown["expected fatalities outside the park"]
+        )
+    assert Engine(scenario(), park()).run().caveats == {}
+
+
+def test_a_small_probability_of_death_is_kept_not_rounded_to_zero():
+    """Before: p_death = 1 - (1 - p_toxic)(1 - p_thermal) rounded every toxic probability
+    below ~1e-16 to 0, so ammonia_night under Lees' probit reported 0 expected fatalities
+    while 12 people above AEGL-3 had p_toxic up to 3e-18. Without a fire p_death is
+    p_toxic exactly, and the key figure is their sum."""
+    r = Engine(scenario(), park()).run()
+    p = r.persons
+    pt = p["p_death_toxic"].to_numpy()
+    assert (pt > 0).any() and pt.max() < 1e-16  # the case that used to vanish
+    assert (p["p_death_thermal"] == 0).all()
+    assert_allclose(p["p_death"], pt, rtol=1e-12, atol=0)
+    assert r.key_figures()["expected_fatalities"] == pytest.approx(pt.sum(), rel=1e-12)
+    assert r.key_figures()["expected_fatalities"] > 0
+
+
 def test_probit_source_of_a_scenario_file():
     """The scenario's [scenario] probit picks the source; an unknown name is one line."""
     lees = Engine(scenario(scenario={"probit": "lees"}), park()).run()

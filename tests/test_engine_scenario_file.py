@@ -37,6 +37,17 @@ def test_units_are_parsed_to_si():
     assert given.population.air_changes_per_s == pytest.approx(0.5 / 3600.0)
 
 
+def test_roughness_from_the_scenario_reaches_the_engines_weather():
+    """The surface roughness is the park's default (a chemical park, 1 m; Davenport-
+    Wieringa 'closed') unless the scenario's [weather] gives one; the engine's weather
+    carries it to the integral model."""
+    assert scenario().weather.roughness_m == pytest.approx(1.0)
+    sc = scenario(weather={"roughness": "30 cm"})
+    assert sc.weather.roughness_m == pytest.approx(0.3)
+    engine = Engine(sc, park())
+    assert engine._weather_at(0.0).roughness_m == pytest.approx(0.3)
+
+
 @pytest.mark.parametrize(
     "section, change, expected",
     [
@@ -106,6 +117,12 @@ def test_unknown_asset_and_file_errors(tmp_path):
             "weather.air_temperature: expected an air temperature of -89.2 to 56.7 degC",
         ),
         ("weather", {"air_temperature": "60 degC"}, "weather.air_temperature: expected an air"),
+        ("weather", {"roughness": "2 kg"}, "weather.roughness: '2 kg' is not a m quantity"),
+        (
+            "weather",
+            {"roughness": "10 m"},
+            "weather.roughness: surface roughness z0 must be between 1e-05 m and 3 m",
+        ),
     ],
 )
 def test_misspelt_keys_non_finite_and_implausible_values(section, change, expected):

@@ -22,8 +22,6 @@ import textwrap
 import time
 
 import pytest
-from rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
-from rabbitmq_node import RabbitMQ
 
 from twin.feeds.mqtt import MOSQUITTO_SETTINGS, MqttFeed
 from twin.log import ReadingLog, iter_readings, read_rejected
@@ -266,19 +264,6 @@ def test_ingest_kill_9_with_slow_commits_loses_no_acknowledged_reading(broker, t
     values = logged_values(log_path)
     assert sorted(acked - set(values)) == []
     assert len(values) == len(set(values))
-
-
-@pytest.fixture
-def rabbitmq(tmp_path):
-    """A RabbitMQ node with the recommended settings (tests/rabbitmq_node.py); killed after."""
-    if not RABBITMQ_INSTALLED:
-        pytest.skip("rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)")
-    broker = RabbitMQ(tmp_path / "rabbitmq")
-    try:
-        broker.start()
-        yield broker
-    finally:
-        broker.close()
 
 
 def test_rabbitmq_loses_no_acknowledged_reading_to_a_broker_sigkill_while_the_twin_is_down(

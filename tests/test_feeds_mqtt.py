@@ -10,7 +10,15 @@ import time
 import paho.mqtt.client as mqtt
 import pytest
 
-from twin.feeds.mqtt import MqttFeed, payload, publish_recording, topic
+from twin.feeds.mqtt import (
+    RECONNECT_MAX_S,
+    MqttFeed,
+    amqp_topic_form,
+    dotted_tags,
+    payload,
+    publish_recording,
+    topic,
+)
 from twin.feeds.mqtt_client import CHUNK_BYTES
 from twin.feeds.recorded import RecordedFeed
 from twin.feeds.rules import FUTURE_TOLERANCE_S, MAX_PAYLOAD_BYTES, RAW_PREFIX_BYTES, Gate
@@ -255,6 +263,49 @@ def test_broker_restart_loses_no_qos1_message(mosquitto, tmp_path):
     assert [r.value for r in received] == [float(20 + i) for i in range(50)]
     logged = [r.value for r in iter_readings(log_path)]
     assert logged == [float(i) for i in range(70)]
+
+
+def test_the_feed_notices_a_returning_broker_within_seconds(mosquitto):
+    """After a 9 s outage the feed reconnects within 2 x `RECONNECT_MAX_S` + 1 s of the
+    broker's return; with paho's doubling from 1 s up to 30 s (the setting before), it tried
+    at 1, 3, 7 and 15 s, 6 s after the return."""
+    with MqttFeed("127.0.0.1", mosquitto.port, park="p") as feed:
+        assert feed.wait_ready(5)
+        mosquitto.stop()
+        deadline = time.monotonic() + 5
+        while feed.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not feed.connected
+        time.sleep(9)
+        mosquitto.start()
+        assert feed.wait_ready(2 * RECONNECT_MAX_S + 1)
+
+
+def test_dotted_tags_known_through_the_form_rabbitmq_gives_them():
+    assert amqp_topic_form("parktwin/site.2/TI.101") == "parktwin/site/2/TI/101"
+    assert dotted_tags({"TI.101", "A", "headcount/B.1"}) == {
+        "TI/101": "TI.101",
+        "headcount/B/1": "headcount/B.1",
+    }
+    # "X/Y" is a tag of its own; "P.Q/R" and "P/Q.R" arrive alike: neither can be mapped.
+    assert dotted_tags({"X.Y", "X/Y", "P.Q/R", "P/Q.R"}) == {}
+
+
+@pytest.mark.parametrize("broker_name", ["mosquitto", "rabbitmq"])
+def test_dots_in_tags_and_park_names_arrive_as_published(broker_name, request):
+    """RabbitMQ's MQTT plugin delivers each ``.`` of a topic as ``/``; the feed takes the
+    known tags and its park's name back from that form. mosquitto delivers topics as sent."""
+    broker = request.getfixturevalue(broker_name)
+    tags = ["TI.101", "headcount/B.1", "WS-01"]
+    t0 = time.time() - 60
+    sent = [(topic("site.2", tag), payload(t0 + i, float(i))) for i, tag in enumerate(tags)]
+    with MqttFeed("127.0.0.1", broker.port, park="site.2", known_tags=tags) as feed:
+        assert feed.wait_ready(30)
+        publish_raw(broker.port, sent)
+        received = collect(feed, len(tags), timeout_s=10)
+        rejected = dict(feed.rejected)
+    assert [(r.tag, r.value) for r in received] == [(tag, float(i)) for i, tag in enumerate(tags)]
+    assert rejected == {}
 
 
 def test_tls_and_password(secure_mosquitto, tmp_path, caplog):

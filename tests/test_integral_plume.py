@@ -363,6 +363,33 @@ def test_obukhov_length_follows_the_golder_relation():
     assert ustar == pytest.approx(0.35 * 5.0 / math.log(101.0))
 
 
+def test_a_measured_obukhov_length_replaces_the_class_relation():
+    """Ambient takes a measured L where there is one (issue: class or Monin-Obukhov
+    length): L equal to the class's Golder value gives the class's plume; a more unstable
+    L over the sea (u* larger, K = k u* z / phi_h larger) dilutes a passive release faster
+    past the source; in one call NaN (the class) and L mix; L = 0 is refused in one line."""
+    air = cloud_mixing.moist_air(288.15, 0.0)
+    passive = Release(1.0, float(air.molar_mass), 288.15, vapour_cp_J_kgK=float(air.cp))
+    x = np.array([50.0, 200.0, 800.0])
+    z0 = 2e-5
+    golder = 1.0 / float(atmosphere.inverse_obukhov_length("C", z0))
+    by_class = integral_plume(passive, Ambient(5.5, "C", z0)).centreline(x)[0]
+    same = integral_plume(passive, Ambient(5.5, "C", z0, obukhov_length_m=golder))
+    assert_allclose(same.centreline(x)[0], by_class, rtol=1e-9)
+    neutral = integral_plume(passive, Ambient(5.5, "D", z0)).centreline(x)[0]
+    unstable = integral_plume(passive, Ambient(5.5, "D", z0, obukhov_length_m=-14.4))
+    assert np.all(unstable.centreline(x)[0][1:] < neutral[1:])
+    both = integral_plume(
+        Release([1.0, 1.0], float(air.molar_mass), 288.15, vapour_cp_J_kgK=float(air.cp)),
+        Ambient(5.5, "D", z0, obukhov_length_m=[math.nan, -14.4]),
+    ).centreline(x)
+    # one march for the batch: its stations are shared, so within interpolation
+    assert_allclose(both[0], neutral, rtol=1e-3)
+    assert_allclose(both[1], unstable.centreline(x)[0], rtol=1e-3)
+    with pytest.raises(ValueError, match="Obukhov length must be a length other than 0 m"):
+        integral_plume(passive, Ambient(5.5, "D", z0, obukhov_length_m=0.0))
+
+
 @pytest.mark.parametrize(("stability", "terrain"), [("A", "urban"), ("D", "rural"), ("F", "rural")])
 def test_one_release_on_floats_is_the_march_on_arrays(stability, terrain):
     """A single release is marched on Python floats, a batch on arrays: the same release
@@ -435,6 +462,20 @@ def test_power_law_exponent_is_the_weighted_least_squares_fit(stability, z0):
 
     assert error(alpha) < min(error(alpha - 0.01), error(alpha + 0.01))
     assert abs(pool_source.fit_residual(alpha, z0, inv_l)[0]) < 1e-6
+
+
+@pytest.mark.parametrize("z0", [1e-3, 0.1, 1.0])
+def test_degadis_friction_velocity_is_its_neutral_closed_form(z0):
+    """DEGADIS 2.1's u* in neutral air is k u_r / ln((z_r + z0) / z0) with k = 0.35 (DEG1
+    DATA VKC, Businger et al. 1971's value; Spicer & Havens 1989 USTAR, as read in degadisx
+    0.1.4 ``core/atmosphere.py`` and ``core/constants.py``), u_r the wind at z_r = 10 m: the
+    u* that DEGADIS's take-up over a pool, its entrainment and its ground heat see here
+    (with k = 0.41 it came out 17 % higher)."""
+    inv_l = atmosphere.inverse_obukhov_length(np.array(["D"]), np.array([z0]))
+    assert inv_l[0] == 0.0
+    ustar = atmosphere.friction_velocity(np.array([5.0]), np.array([z0]), inv_l)
+    closed = 0.35 * 5.0 / math.log((10.0 + z0) / z0)
+    assert_allclose(pool_source.degadis_friction_velocity(ustar), [closed], rtol=1e-4)
 
 
 @pytest.mark.parametrize("stability", ["D", "F"])

@@ -183,6 +183,22 @@ def test_hole_height_checked_against_the_vessel(park):
         source_term(park, "NH-101", hole_diameter_m=0.05, hole_height_m=-1.0)
 
 
+def test_pipeline_hole_height_is_where_its_jet_leaves_within_the_model_scope(park):
+    """A pipeline's hole height is its height above the ground: the jet leaves there (it
+    was ignored, the jet leaving at the ground whatever the scenario said), and a height
+    outside the dispersion model's scope (0-100 m, ``physics.integral_plume``) is refused
+    in one line."""
+    for asset in ("P-CL2-01", "P-H2S-01"):
+        low = source_term(park, asset, hole_diameter_m=0.02)
+        rack = source_term(park, asset, hole_diameter_m=0.02, hole_height_m=6.0)
+        assert (low.release_height_m, rack.release_height_m) == (0.0, 6.0)
+        assert rack.mass_balance().released_kg == pytest.approx(low.mass_balance().released_kg)
+    for bad in (150.0, -1.0, math.nan):
+        with pytest.raises(ValueError, match="outside the dispersion model's scope") as err:
+            source_term(park, "P-CL2-01", rupture=True, hole_height_m=bad)
+        assert "\n" not in str(err.value)
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     asset=st.sampled_from(["NH-101", "NB-101", "LP-101", "PR-101", "CL-101"]),

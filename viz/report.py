@@ -358,9 +358,13 @@ SCENARIO_ASSUMPTIONS = (
 
 def _deaths(result, value, key: str = "expected_fatalities") -> str:
     """Expected fatalities, or "not computed" and why (a chemical without a usable toxic
-    probit whose cloud reached its most severe level)."""
+    probit whose cloud reached its most severe level); a figure resting on a caveat (the
+    same chemical, its cloud below that level: toxic deaths taken as nil) carries it."""
     why = getattr(result, "not_computed", {}).get(key, "no value")
-    return fmt.not_computed(why) if not math.isfinite(value) else fmt.number(value, 2)
+    if not math.isfinite(value):
+        return fmt.not_computed(why)
+    caveat = getattr(result, "caveats", {}).get(key)
+    return f"{fmt.number(value, 2)} ({caveat})" if caveat else fmt.number(value, 2)
 
 
 def scenario_key_figures(result) -> list[tuple[str, str]]:

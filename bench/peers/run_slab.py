@@ -6,7 +6,12 @@ z_ref_m, air_temperature_K, relative_humidity_pct, z0_m, stability (A-F),
 averaging_time_s, receptor_height_m, x_m (list). A jet (SLAB's horizontal jet source,
 IDSPL 2) adds "jet": {liquid_fraction, height_m}; area_m2 is then the area of the jet
 expanded to ambient pressure (SLAB's source area for a jet). Result: volume fraction on
-the centreline at each x ("c"), NaN beyond the computed range; "wall_s" and "cpu_s" the
+the centreline at each x ("c"), NaN beyond the computed range; "mass_fraction", the mass
+fraction of released material averaged over the cloud's section (SLAB's m, EQ 1a) at each
+x; the cloud's shape there (SLAB's half-width parameter "b", its edge scale widened by
+meander over the averaging time "beta_c" (EQ 52b), "sigma_z" [m] and speed "u" [m/s]) and
+the source half-width SLAB used ("source_half_width_m": larger than sqrt(area)/2 where its
+source-region gravity flow widened the source, EQ 4d); "wall_s" and "cpu_s" the
 wall-clock and processor time spent in slabx for the dispersion and the concentration
 field.
 
@@ -62,7 +67,7 @@ def run_case(case: dict) -> dict:
         )
     x = np.asarray(case["x_m"], dtype=float)
     t0, cpu0 = time.perf_counter(), time.process_time()
-    traj, _ = run_dispersion(
+    traj, used = run_dispersion(
         source, atm, LegacyThermo(substance), water_backend(), x_max=float(x.max()) * 1.05
     )
     field = concentration_field(
@@ -75,7 +80,22 @@ def run_case(case: dict) -> dict:
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     logc = np.log(np.maximum(field.peak, 1e-30))
     c = np.exp(np.interp(x, field.x, logc, left=np.nan, right=np.nan))
-    return {"c": [float(v) for v in c], "wall_s": wall, "cpu_s": cpu}
+    m = np.exp(np.interp(x, traj.x, np.log(np.maximum(traj.mass_frac, 1e-30))))
+    shape = {
+        key: [float(v) for v in np.interp(x, traj.x, getattr(traj, name), np.nan, np.nan)]
+        for key, name in (("b", "b_shape"), ("sigma_z", "sigma_z"), ("u", "u"))
+    }
+    shape["beta_c"] = [
+        float(v) for v in np.interp(x, field.x, field.beta_c, left=np.nan, right=np.nan)
+    ]
+    return {
+        "c": [float(v) for v in c],
+        "mass_fraction": [float(v) for v in m],
+        **shape,
+        "source_half_width_m": float(used.half_width),
+        "wall_s": wall,
+        "cpu_s": cpu,
+    }
 
 
 if __name__ == "__main__":

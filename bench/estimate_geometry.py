@@ -1,0 +1,119 @@
+"""The twin's source estimate when the leak is the cloud the forecast draws.
+
+The twin (`twin.leak.estimate_source`) inverts the detectors' readings with a vapour point
+source at the air's temperature 1 m above grade; the forecast (`scenarios.forecast`) then
+draws the park's own model of the asset, the flashing jet from a hole at the bottom and the
+pool it rains out (`scenarios.zones.Cloud`). This bench takes that second cloud as the
+truth: for the demo park's ammonia bullet NB-101 it makes the source term of a hole, reads
+the steady cloud (jet and pool, 600 s averages) at the park's ammonia detectors without
+noise, and hands the readings to the twin's estimator with the errors the twin assumes
+(`LeakSettings`: 30 % of the reading plus 1 % of the detector's span). It prints the
+largest one-minute airborne rate of the hole (what the forecast matches an estimate to),
+the estimate, the candidate chosen and their ratio, for a few winds and classes, and
+whether any detector reaches its first alarm level (the twin estimates only then).
+
+It measures how far apart the two models of one leak are; it is a report, not a test.
+Run from the repository root: ``.venv/bin/python bench/estimate_geometry.py``.
+"""
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scenarios.release import source_term  # noqa: E402
+from scenarios.zones import Cloud, Weather  # noqa: E402
+from twin import load_park  # noqa: E402
+from twin.leak import LeakSettings, estimate_source  # noqa: E402
+from twin.state import ParkModel, gas_kg_m3  # noqa: E402
+
+ASSET = "NB-101"
+HOLES_M = (0.005, 0.01)
+WINDS = ((4.0, "C"), (3.0, "D"), (1.5, "F"))
+FROM_DEG = (5.0, 30.0, 300.0)  # the drill's wind, and two others
+AIR_K = 293.15
+WINDOW_S = 600.0
+
+
+def main() -> int:
+    park = load_park("demo")
+    model = ParkModel.from_park(park)
+    tank = model.tanks[ASSET]
+    dets = [ch for ch in model.channels.values() if ch.cas == tank.cas and ch.tag.startswith("AT")]
+    cands = [(tid, t.x, t.y) for tid, t in model.tanks.items() if t.cas == tank.cas]
+    s = LeakSettings()
+    per_unit = np.array([float(gas_kg_m3(1.0, ch.unit, ch.cas, AIR_K)) for ch in dets])
+    alarm = np.array([ch.alarm_high if ch.alarm_high is not None else np.inf for ch in dets])
+    floor = np.array(
+        [s.floor_fraction * ch.span * float(gas_kg_m3(1.0, ch.unit, ch.cas, AIR_K)) for ch in dets]
+    )
+    ex = np.array([ch.x - tank.x for ch in dets])
+    ey = np.array([ch.y - tank.y for ch in dets])
+    print(__doc__.split("\n\n")[0])
+    print(f"  {ASSET}, detectors {', '.join(ch.tag for ch in dets)}; candidates "
+          f"{', '.join(c[0] for c in cands)}")  # fmt: skip
+    print(
+        "  from  class  u m/s  hole mm   airborne kg/s   estimate kg/s  (candidate)   ratio   alarm"
+    )
+    ratios, alarmed = [], []
+    for wind_from in FROM_DEG:
+        theta = math.radians(wind_from)
+        dx, dy = -math.sin(theta), -math.cos(theta)
+        along, across = ex * dx + ey * dy, ex * dy - ey * dx
+        for u, stability in WINDS:
+            weather = Weather(u, wind_from, stability, AIR_K, averaging_time_s=WINDOW_S)
+            for hole in HOLES_M:
+                term = source_term(
+                    park,
+                    ASSET,
+                    hole_diameter_m=hole,
+                    duration_s=WINDOW_S,
+                    wind_speed_m_s=u,
+                    air_temperature_K=AIR_K,
+                )
+                truth = term.max_average_rate(60.0)
+                cloud = Cloud(term, weather, x_max_m=2000.0, steady=True)
+                conc = sum(
+                    p.plume.concentration(along, across, np.array([ch.z for ch in dets]))
+                    for p in cloud.parts
+                )
+                est = estimate_source(
+                    [ch.x for ch in dets],
+                    [ch.y for ch in dets],
+                    [ch.z for ch in dets],
+                    conc,
+                    s.relative_error * conc + floor,
+                    np.zeros(len(dets), bool),
+                    cands,
+                    cas=tank.cas,
+                    wind_speed=u,
+                    wind_from_deg=wind_from,
+                    stability=stability,
+                    air_temperature_k=AIR_K,
+                    averaging_time_s=WINDOW_S,
+                )
+                ratio = est.rate_kg_s / truth
+                ratios.append(ratio)
+                alarmed.append(bool(np.any(conc / per_unit >= alarm)))
+                print(
+                    f"  {wind_from:4.0f}  {stability:^5}  {u:5.1f}  {1e3 * hole:7.0f}   "
+                    f"{truth:13.3f}   {est.rate_kg_s:13.3f}  ({est.asset})   {ratio:7.2f}"
+                    f"   {'yes' if alarmed[-1] else 'no'}"
+                )
+    r, a = np.array(ratios), np.array(alarmed)
+    for label, sel in (("all cases", np.ones(r.size, bool)), ("cases with an alarm", a)):
+        if sel.any():
+            within = int(np.sum((r[sel] > 0.5) & (r[sel] < 2.0)))
+            print(
+                f"  {label}: estimate / airborne rate {r[sel].min():.2f}-{r[sel].max():.2f}, "
+                f"within 2x in {within} of {int(sel.sum())}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
