@@ -379,9 +379,10 @@ def check_release(
             hole_diameter_m, rupture, float(park.pipelines.loc[asset].diameter_m), "pipeline"
         )
         if not math.isfinite(hole_height_m) or not 0 <= hole_height_m <= MAX_HEIGHT_M:
-            raise ValueError(
+            raise ReleaseError(
+                "hole_height",
                 f"a hole in {asset} at {hole_height_m:g} m above the ground is outside the "
-                f"dispersion model's scope; give a height from 0 to {MAX_HEIGHT_M:g} m"
+                f"dispersion model's scope; give a height from 0 to {MAX_HEIGHT_M:g} m",
             )
         return
     known = ", ".join(list(park.tanks.index[:3]) + list(park.pipelines.index[:2]))

@@ -40,8 +40,9 @@ What happens (times from `START`, 2024-05-24 01:00 UTC = 09:00 China Standard Ti
   were 1.08-1.88 times the 600-s plume in the window's mean wind, and are 0.83-1.27 times
   it now (noise-free, the 10-min windows ending every minute from 10 min after the leak's
   start; AT-NH03, near the axis, 0.97-1.00 and 0.99-1.01; what is left is the meander's
-  spread within a window, which varies with its phase). The wind vane reads the true wind of the moment (with its
-  noise), so the twin sees the whole meander in the wind's readings.
+  spread within a window, which varies with its phase). The wind vane reads the true wind
+  of the moment (with its noise), so the twin sees the whole meander in the wind's
+  readings.
 
   References: Gifford, F. (1959). Statistical properties of a fluctuating plume dispersion
   model. Advances in Geophysics 6, 117-137. Turner, D.B. (1994). Workbook of Atmospheric
