@@ -1079,6 +1079,7 @@ def _live(args) -> None:
 
 
 def _live_view(loop, feed):
+    import math
     import time
 
     from rich.console import Group
@@ -1117,11 +1118,16 @@ def _live_view(loop, feed):
         tags.add_column(col)
     if snap is not None:
         w = snap.weather
+
+        def shown(value: float, text: str) -> str:
+            # a weather tag not read yet is NaN in the twin: said, not printed as "nan"
+            return text.format(value) if math.isfinite(value) else "no reading yet"
+
         tags.add_row(
-            f"{w.wind_speed_m_s:.1f} m/s",
-            f"{w.wind_from_deg:.0f} deg",
-            f"{w.air_temperature_k - 273.15:.1f} degC",
-            w.stability,
+            shown(w.wind_speed_m_s, "{:.1f} m/s"),
+            shown(w.wind_from_deg, "{:.0f} deg"),
+            shown(w.air_temperature_k - 273.15, "{:.1f} degC"),
+            w.stability or "not derived",
         )
     leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r in loop.forecasts]
     return Group(status, alarms, tags, *leaks)
