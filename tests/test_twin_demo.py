@@ -275,3 +275,16 @@ def test_recording_counts_the_wind_meander_once(park):
         ratio = np.array([readings[tag][w].mean() for w in windows]) / steady[tag]
         assert np.all((ratio > 0.8) & (ratio < 1.3)), (tag, ratio)
         assert abs(np.median(ratio) - 1) < 0.1, (tag, ratio)
+
+
+def test_the_drill_readme_describes_the_recording_and_its_simulated_headcounts():
+    """The drill folder's README gives the recording's rows and its headcount stream as
+    they are in the file, and says the headcounts are simulated."""
+    table = pacsv.read_csv(INCIDENT_DRILL).to_pandas()
+    counts = table[table["tag"].str.startswith(COUNT_PREFIX)]
+    readme = " ".join((INCIDENT_DRILL.parent / "README.md").read_text().split())
+    assert f"{len(table):,} rows in all" in readme
+    assert f"{len(table) - len(counts):,} rows" in readme
+    assert f"each of its {counts['tag'].nunique()} buildings ({len(counts):,} rows" in readme
+    assert "**simulated headcount**" in readme
+    assert f"probability {recording.PRESENT_FRACTION:g}" in readme
