@@ -213,6 +213,14 @@ def _broker_usage(pid: int) -> tuple[float, int]:
     return cpu_s, int(io["write_bytes"])
 
 
+def _resident_mb(pid: int) -> float:
+    """Resident memory of a process now [MB] (Linux /proc)."""
+    status = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(status["VmRSS"].split()[0]) / 1024
+
+
 class _BrokerMeter:
     """The broker's CPU and disk writes over a part of the benchmark, per message."""
 
@@ -368,7 +376,9 @@ def bench_mqtt(
         publisher.join()
         print(
             f"  backlog of {backlog:,} queued while the twin is away: the broker acknowledged "
-            f"{achieved[1]:,.0f} messages/s to the publisher; " + broker.per_message(backlog)
+            f"{achieved[1]:,.0f} messages/s to the publisher; "
+            + broker.per_message(backlog)
+            + f"; broker resident memory then {_resident_mb(broker_pid):,.0f} MB"
         )
         log = ReadingLog(folder / "backlog.sqlite")
         broker = _BrokerMeter(broker_pid)

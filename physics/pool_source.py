@@ -5,7 +5,7 @@ Over a ground-level area source DEGADIS's layer takes up air through its top at
 
     w_e = delta k u* (1 + alpha) / Phi(Ri*)                                   [m/s]
 
-per m2 of source (DEGADIS 2.1 SZF), with k = 0.41 and u* DEGADIS's, alpha the exponent of
+per m2 of source (DEGADIS 2.1 SZF), with k = 0.35 and u* DEGADIS's, alpha the exponent of
 the power-law wind fitted to the surface-layer profile (ALPH, :func:`power_law_exponent`),
 delta = 2.15 the ratio of the layer's thickness to its effective depth (DELLAY) and Phi
 DEGADIS's entrainment function of Ri* = g (rho - rho_a)/rho_a H / u*^2 (PHIF, Ri_t = 0
@@ -31,7 +31,10 @@ References
 Spicer, T.O., Havens, J.A. (1989). User's guide for the DEGADIS 2.1 dense gas dispersion
     model. EPA-450/4-89-019: source without a blanket (SZF), entrainment (PHIF), power-law
     wind fit (ALPH), constants (VKC, DELLAY, ZLOW, XLI, XRI) as read in its Python port
-    degadisx 0.1.4 (``core/szf.py``, ``core/entrainment.py``, ``core/atmosphere.py``).
+    degadisx 0.1.4 (``core/szf.py``, ``core/entrainment.py``, ``core/atmosphere.py``,
+    ``core/constants.py``).
+Businger, J.A., Wyngaard, J.C., Izumi, Y., Bradley, E.F. (1971). Flux-profile
+    relationships in the atmospheric surface layer. J. Atmos. Sci. 28, 181-189 (k = 0.35).
 Colenbrander, G.W. (1980). A mathematical model for the transient behaviour of dense
     vapour clouds. 3rd International Symposium on Loss Prevention, Basel.
 """
@@ -44,7 +47,9 @@ import numpy as np
 
 from physics import atmosphere
 
-VON_KARMAN = 0.41  # DEGADIS 2.1 (VKC)
+# DEGADIS 2.1's von Karman constant (DEG1 DATA VKC, Businger et al. 1971's value), in its
+# u*, SZF take-up, entrainment and SURFAC alike; degadisx 0.1.4 ``core/constants.py``
+VON_KARMAN = 0.35
 DELTA_LAYER = 2.15  # DEGADIS 2.1 DELLAY: layer thickness over effective depth
 _ALPHA_FIT_LOW_M = 0.01  # DEGADIS ALPH: lowest height of the fit (ZLOW)
 _ALPHA_RANGE = (0.05, 0.5)  # DEGADIS ALPH: bracket of the fit (XLI, XRI)
@@ -54,7 +59,8 @@ _BISECTIONS = 30
 
 def degadis_friction_velocity(friction_velocity_m_s):
     """DEGADIS's u* on the same log profile [m/s]: the wind at 10 m fixes u*/k, so u* scales
-    with von Karman's constant (0.41 in DEGADIS 2.1, ``atmosphere.VON_KARMAN`` here)."""
+    with von Karman's constant (0.35 in DEGADIS 2.1, as ``atmosphere.VON_KARMAN``: the same
+    u* unless that changes)."""
     return np.asarray(friction_velocity_m_s, dtype=float) * (VON_KARMAN / atmosphere.VON_KARMAN)
 
 

@@ -289,6 +289,7 @@ class Engine:
         self._probit = self._has_probit()
         self.fires: list[Fire] = []
         self._clouds: dict[tuple, list[tuple]] = {}
+        self._air: dict[tuple, np.ndarray] = {}  # (buildings, wind, temperature) -> air change
         self._setup_people()
         self._setup_offsite()
         self._setup_detectors()
@@ -510,8 +511,15 @@ class Engine:
         self._centre = np.asarray(park.network.nodes_xy, float).mean(axis=0)
 
     def _air_changes(self, air: shelter.BuildingAir) -> np.ndarray:
+        """Each building's air change [1/s] in the weather of the moment, worked out once
+        per weather (it changes only with the wind and the temperature); read-only."""
         w = self.weather
-        return air.rate_per_s(w.wind_speed_m_s, w.air_temperature_K)
+        key = (id(air), w.wind_speed_m_s, w.air_temperature_K)
+        if key not in self._air:
+            rate = air.rate_per_s(w.wind_speed_m_s, w.air_temperature_K)
+            rate.flags.writeable = False
+            self._air[key] = rate
+        return self._air[key]
 
     def _setup_offsite(self):
         """Every target outside the park as a few receptor points, each carrying an equal
@@ -1127,7 +1135,11 @@ class Engine:
         while True:
             yield self.env.timeout(dt)
             now = self.env.now
-            c_b = self.concentration(self.building_xy)
+            inside = ev.indoors()
+            out = np.flatnonzero(~inside)
+            pos = ev.positions()
+            field = self._step_field(pos[out])
+            c_b = field["buildings"]
             self.building_c.append(c_b)
             self.air_change_s = self._air_changes(self.building_air)
             self.air_change_sum += self.air_change_s
@@ -1135,12 +1147,9 @@ class Engine:
             self.indoor_c = c_b + (self.indoor_c - c_b) * decay
             self.outdoor_peak_b = np.maximum(self.outdoor_peak_b, c_b)
             self.indoor_peak_b = np.maximum(self.indoor_peak_b, self.indoor_c)
-            inside = ev.indoors()
             c = self.indoor_c[b]
-            out = np.flatnonzero(~inside)
-            pos = ev.positions()
             if out.size:
-                c[out] = self.concentration_at_each(pos[out])
+                c[out] = field["people"]
             self.peak = np.maximum(self.peak, c)
             self.dose += c * dt
             if self._probit:
@@ -1156,16 +1165,36 @@ class Engine:
                         flux = np.asarray(f.flux(np.maximum(r, 1.0)), float)
                         self.thermal[out] += flux ** (4.0 / 3.0) * span
                         q = np.maximum(q, flux)
-            self._offsite_dose(dt)
-            self._record(c, inside, q)
+            self._offsite_dose(dt, field["offsite"])
+            self._record(c, inside, q, field)
 
-    def _offsite_dose(self, dt: float):
+    def _step_field(self, people_xy: np.ndarray) -> dict:
+        """The concentration now at every point the dose monitor reads, in one call of
+        ``concentration`` (the field at a point does not depend on the points evaluated
+        with it): "buildings", "people" (``people_xy``, each distinct position once),
+        "offsite", "targets", and "puffs" (per leak, at its puff centres)."""
+        codes, distinct = pd.factorize(
+            np.ascontiguousarray(people_xy, dtype=float).reshape(-1, 2).view(np.complex128).ravel()
+        )
+        centres = [np.column_stack([leak.puffs.x, leak.puffs.y]) for leak in self.leaks]
+        parts = [
+            self.building_xy,
+            distinct.view(np.float64).reshape(-1, 2),
+            self.off_xy,
+            self.target_xy,
+            *centres,
+        ]
+        c = np.split(self.concentration(np.concatenate(parts)), np.cumsum([len(p) for p in parts]))
+        return dict(buildings=c[0], people=c[1][codes], offsite=c[2], targets=c[3], puffs=c[4:-1])
+
+    def _offsite_dose(self, dt: float, c_o: np.ndarray):
         """Receptors outside the park: indoor air by the same air change model, the
-        outdoor group breathing the outdoor air (and feeling a fire's heat) until warned."""
+        outdoor group breathing the outdoor air ``c_o`` [kg/m3] (and feeling a fire's heat)
+        until warned."""
         if not len(self.off_xy):
             return
         now = self.env.now
-        c_o = self._off_c = self.concentration(self.off_xy)
+        self._off_c = c_o
         rate = self._air_changes(self.off_air)
         self.off_air_sum += rate
         self.off_in = c_o + (self.off_in - c_o) * np.exp(-rate[self.off_target] * dt)
@@ -1193,7 +1222,7 @@ class Engine:
         share = self.off_share
         return float(np.sum(share * ((1 - f) * (self.off_in >= level) + f * (c_o >= level))))
 
-    def _record(self, c, inside, q):
+    def _record(self, c, inside, q, field):
         now = self.env.now
         status = np.bincount(self.evac.status, minlength=6)
         names, values = self.levels
@@ -1209,7 +1238,7 @@ class Engine:
             "warned_buildings": len(self.warned_s),
             "max_heat_flux_w_m2": float(q.max()) if q.size else 0.0,
         }
-        reach = self._extents(values)
+        reach = self._extents(values, field["puffs"])
         for name, v, d in zip(names, values, reach, strict=True):
             row[f"extent_{name}_m"] = d
             row[f"people_above_{name}"] = int((c >= v).sum())
@@ -1219,27 +1248,27 @@ class Engine:
         row["indoors"] = int(inside.sum())
         row["offsite_warned"] = int(self.off_warned.sum())
         self.timeline.append(row)
-        self.target_c.append(self.concentration(self.target_xy))
+        self.target_c.append(field["targets"])
         if now >= self._next_frame_s:
             self._next_frame_s = now + CLOUD_FRAME_S
-            frame = self._cloud_frame(min(values))
+            frame = self._cloud_frame(min(values), field["puffs"])
             if frame is not None:
                 self.cloud_frames.append((float(now), *frame))
 
-    def _cloud_frame(self, lowest: float):
+    def _cloud_frame(self, lowest: float, at_puffs: list):
         """The ground-level field on a grid over the part of the cloud above ``lowest``
-        [kg/m3], as (x [m], y [m], concentration [kg/m3] (len(y), len(x))), or None.
+        [kg/m3], as (x [m], y [m], concentration [kg/m3] (len(y), len(x))), or None;
+        ``at_puffs``: per leak, the concentration now at its puff centres.
 
         A puff whose centre concentration c0 is above the level reaches at most
         sigma * sqrt(2 ln(c0 / level)) on its own (Gaussian); the dense near field reaches
         the end of its range around the source."""
         w = self.weather
         lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
-        for leak in self.leaks:
+        for leak, c in zip(self.leaks, at_puffs, strict=True):
             p = leak.puffs
             if p.mass.size:
                 xy = np.column_stack([p.x, p.y])
-                c = self.concentration(xy)
                 above = c >= lowest
                 if above.any():
                     sxy, _ = puff_sigmas(np.maximum(p.travel[above], 1.0), w.stability, w.terrain)
@@ -1259,16 +1288,16 @@ class Engine:
         c = self.concentration(np.column_stack([xx.ravel(), yy.ravel()]))
         return x, y, c.reshape(len(y), len(x)).astype(np.float32)
 
-    def _extents(self, levels) -> list[float]:
+    def _extents(self, levels, at_puffs: list) -> list[float]:
         """Farthest distance from a source of a puff centre where the cloud is at or above
-        each level (the puffs evaluated at their own centres, ground level)."""
+        each level (``at_puffs``: per leak, the concentration at its puff centres, ground
+        level)."""
         best = np.zeros(len(levels))
-        for leak in self.leaks:
+        for leak, c in zip(self.leaks, at_puffs, strict=True):
             p = leak.puffs
             if p.mass.size == 0:
                 continue
             xy = np.column_stack([p.x, p.y])
-            c = self.concentration(xy)
             r = np.hypot(*(xy - np.asarray(leak.xy)).T)
             for k, level in enumerate(levels):
                 above = c >= level

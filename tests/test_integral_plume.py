@@ -464,6 +464,20 @@ def test_power_law_exponent_is_the_weighted_least_squares_fit(stability, z0):
     assert abs(pool_source.fit_residual(alpha, z0, inv_l)[0]) < 1e-6
 
 
+@pytest.mark.parametrize("z0", [1e-3, 0.1, 1.0])
+def test_degadis_friction_velocity_is_its_neutral_closed_form(z0):
+    """DEGADIS 2.1's u* in neutral air is k u_r / ln((z_r + z0) / z0) with k = 0.35 (DEG1
+    DATA VKC, Businger et al. 1971's value; Spicer & Havens 1989 USTAR, as read in degadisx
+    0.1.4 ``core/atmosphere.py`` and ``core/constants.py``), u_r the wind at z_r = 10 m: the
+    u* that DEGADIS's take-up over a pool, its entrainment and its ground heat see here
+    (with k = 0.41 it came out 17 % higher)."""
+    inv_l = atmosphere.inverse_obukhov_length(np.array(["D"]), np.array([z0]))
+    assert inv_l[0] == 0.0
+    ustar = atmosphere.friction_velocity(np.array([5.0]), np.array([z0]), inv_l)
+    closed = 0.35 * 5.0 / math.log((10.0 + z0) / z0)
+    assert_allclose(pool_source.degadis_friction_velocity(ustar), [closed], rtol=1e-4)
+
+
 @pytest.mark.parametrize("stability", ["D", "F"])
 def test_ground_heat_warms_a_cold_cloud_towards_the_ground_never_past_it(stability):
     """A cold droplet-free cloud (methane at its boiling point) takes heat from the ground

@@ -227,3 +227,16 @@ def test_generator_rebuilds_the_bundled_file(park):
     np.testing.assert_array_equal(
         bundled.column("value").to_numpy(), table.column("value").to_numpy()
     )
+
+
+def test_the_drill_readme_describes_the_recording_and_its_simulated_headcounts():
+    """The drill folder's README gives the recording's rows and its headcount stream as
+    they are in the file, and says the headcounts are simulated."""
+    table = pacsv.read_csv(INCIDENT_DRILL).to_pandas()
+    counts = table[table["tag"].str.startswith(COUNT_PREFIX)]
+    readme = " ".join((INCIDENT_DRILL.parent / "README.md").read_text().split())
+    assert f"{len(table):,} rows in all" in readme
+    assert f"{len(table) - len(counts):,} rows" in readme
+    assert f"each of its {counts['tag'].nunique()} buildings ({len(counts):,} rows" in readme
+    assert "**simulated headcount**" in readme
+    assert f"probability {recording.PRESENT_FRACTION:g}" in readme

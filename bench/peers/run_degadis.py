@@ -5,7 +5,11 @@ cp_J_kgK}, rate_kg_s, radius_m, u_ref_m_s, z_ref_m, z0_m, stability (A-F),
 averaging_time_s, air_temperature_K, pressure_atm, relative_humidity_pct,
 stop_mole_fraction, x_m (list). Result: centreline ground-level mole fraction at each
 x ("c"), NaN outside the computed profile, which starts at the downwind edge of the
-source blanket ("first_m"); "transition_m" is where the dense phase gives way.
+source blanket ("first_m"); "transition_m" is where the dense phase gives way. The
+profile's shape at DEGADIS's own stations "dist" [m] (to just beyond the last x):
+centreline concentration "cc" [kg/m3], flat-core half-width "b", lateral "sy" and
+vertical "sz" scales [m] of DEGADIS's profile cc exp(-((|y| - b)/sy)^2)
+exp(-(z/sz)^(1 + alpha)).
 
 The deck follows the RUN_NAME.INP layout documented in degadisx.io.inp (IO.FOR order):
 adiabatic mixing (ISOFL 0), no surface heat or water transfer (IHTFL 0, IWTFL 0), a
@@ -70,8 +74,13 @@ def run_case(case: dict) -> dict:
     yc = np.maximum(profile.column("yc"), 1e-30)
     x = np.asarray(case["x_m"], dtype=float)
     c = np.exp(np.interp(x, dist, np.log(yc), left=np.nan, right=np.nan))
+    within = dist <= 1.05 * x.max()
+    shape = {
+        k: [float(v) for v in profile.column(k)[within]] for k in ("dist", "cc", "b", "sz", "sy")
+    }
     return {
         "c": [float(v) for v in c],
+        **shape,
         "first_m": float(dist[0]),
         "transition_m": float(profile.transition),
     }

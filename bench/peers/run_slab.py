@@ -8,8 +8,12 @@ IDSPL 2) adds "jet": {liquid_fraction, height_m}; area_m2 is then the area of th
 expanded to ambient pressure (SLAB's source area for a jet). Result: volume fraction on
 the centreline at each x ("c"), NaN beyond the computed range; "mass_fraction", the mass
 fraction of released material averaged over the cloud's section (SLAB's m, EQ 1a) at each
-x; "wall_s" and "cpu_s" the wall-clock and processor time spent in slabx for the
-dispersion and the concentration field.
+x; the cloud's shape there (SLAB's half-width parameter "b", its edge scale widened by
+meander over the averaging time "beta_c" (EQ 52b), "sigma_z" [m] and speed "u" [m/s]) and
+the source half-width SLAB used ("source_half_width_m": larger than sqrt(area)/2 where its
+source-region gravity flow widened the source, EQ 4d); "wall_s" and "cpu_s" the
+wall-clock and processor time spent in slabx for the dispersion and the concentration
+field.
 
 slabx API used: run_dispersion(source, Atmosphere(...), thermo, water, x_max=...),
 then concentration_field(trajectory, atmosphere, z=..., t_avg=...); sources
@@ -63,7 +67,7 @@ def run_case(case: dict) -> dict:
         )
     x = np.asarray(case["x_m"], dtype=float)
     t0, cpu0 = time.perf_counter(), time.process_time()
-    traj, _ = run_dispersion(
+    traj, used = run_dispersion(
         source, atm, LegacyThermo(substance), water_backend(), x_max=float(x.max()) * 1.05
     )
     field = concentration_field(
@@ -77,9 +81,18 @@ def run_case(case: dict) -> dict:
     logc = np.log(np.maximum(field.peak, 1e-30))
     c = np.exp(np.interp(x, field.x, logc, left=np.nan, right=np.nan))
     m = np.exp(np.interp(x, traj.x, np.log(np.maximum(traj.mass_frac, 1e-30))))
+    shape = {
+        key: [float(v) for v in np.interp(x, traj.x, getattr(traj, name), np.nan, np.nan)]
+        for key, name in (("b", "b_shape"), ("sigma_z", "sigma_z"), ("u", "u"))
+    }
+    shape["beta_c"] = [
+        float(v) for v in np.interp(x, field.x, field.beta_c, left=np.nan, right=np.nan)
+    ]
     return {
         "c": [float(v) for v in c],
         "mass_fraction": [float(v) for v in m],
+        **shape,
+        "source_half_width_m": float(used.half_width),
         "wall_s": wall,
         "cpu_s": cpu,
     }

@@ -77,6 +77,13 @@ rabbitmq_mqtt 3.10.8):
 - ``mqtt.subscription_ttl = infinity`` (default 24 h): the broker keeps the twin's session
   and what is queued for it however long the twin is away, instead of deleting them after
   a day.
+- ``mqtt.durable_queue_type = quorum`` (default classic): the twin's session is a quorum
+  queue (a Raft log on disk; "can be used for durable MQTT subscriptions in new clusters",
+  RabbitMQ 3.10.0 release notes). The node spent less CPU per message with it than with a
+  classic queue (figures below). A session made under the other type is refused
+  (``PRECONDITION_FAILED - inequivalent arg 'x-queue-type'``: the twin connects and is
+  dropped at every try); to switch an existing node, let the twin drain its queue, then
+  delete it (``rabbitmqctl delete_queue mqtt-subscription-<client id>qos1``).
 
 Why nothing acknowledged is lost with it: the plugin publishes each QoS 1 message as a
 persistent message on a channel in confirm mode and sends the PUBACK only when that
@@ -89,19 +96,45 @@ tests/test_feeds_faults.py kills the twin's ingest (kill -9) mid-stream, lets th
 acknowledge readings for it while it is down, then kills the broker (SIGKILL) and starts
 both again, and asserts that every acknowledged reading reached the log once and that no
 copy was refused as out-of-order (the same test against mosquitto lost 170 of 600).
-bench/broker_kill.py at 1,000 messages/s, killing the broker after 3 s (a loaded 2-core
-machine): twin following, 0 lost of 3,000, 2,999 and 2,999 acknowledged; twin away, 0 of
-2,982, 2,992 and 2,998; and none lost in further runs at 5,000 and 10,000 messages/s
-offered. What the tests do not prove: a power cut (the guide says the confirmed message is
-on disk; a SIGKILL leaves the operating system's cache in place).
+bench/broker_kill.py at 1,000 messages/s, killing the broker after 3 s (a 2-core machine,
+load average 16-22), with the quorum queue: twin following, 0 lost of 2,999, 3,000 and
+2,991 acknowledged; twin away, 0 of 2,997, 2,999 and 3,000 (with the classic queue before
+it: 0 of 3,000, 2,999 and 2,999; away, 0 of 2,982, 2,992 and 2,998). What the tests do not
+prove: a power cut (the guide says the confirmed message is on disk; a SIGKILL leaves the
+operating system's cache in place).
 
-Its cost is CPU: the node spent 120-160 us per message at 5,000 and 10,000 messages/s
-offered, mosquitto 14-24 us (bench/ingest.py, the broker, the publisher and the twin on one
-2-core machine loaded about 10 times over by other work). There the twin sustained
-2,453-3,503 readings/s at 5,000 offered and 1,825-1,994 at 10,000 with RabbitMQ, against
-5,000 and 5,119 with mosquitto in the same hour; it drained a backlog at 6,015-7,956/s
-(mosquitto 11,762). The twin's 10,000 readings/s target was measured with mosquitto; with
-RabbitMQ it has not been reached here (a broker on a machine of its own was not measured).
+Its cost is CPU, and with it the twin does not reach 10,000 readings/s here: no broker
+configuration measured both loses nothing acknowledged and sustains that rate on this
+2-core machine. bench/ingest.py, 10,000 messages/s offered for 5 s then a backlog of
+20,000, the broker, the publisher and the twin on the one machine, which other work loaded
+to a load average of 18-32 throughout (so each figure of CPU per message is inflated: the
+twin's own was 51-61 us with mosquitto, against 31-43 in a quieter hour), broker CPU per
+message at 10,000/s offered, accepting the backlog, draining it:
+
+- RabbitMQ, quorum queue (these settings), 4 runs (one with delay_send, below): 133-217,
+  101-123, 37-42 us; the twin sustained 1,066-1,978 readings/s and drained the backlog at
+  2,700-5,845/s; the twin, the broker and the publisher together 256-450 us per message, so
+  two cores would carry at most 4,449-7,821 messages/s even if nothing else ran on them.
+- RabbitMQ, classic queue (the settings before), 3 runs: 223-297, 137-177, 82-112 us;
+  982-1,134 readings/s, drain 2,108-3,017/s; 406-561 us together (at most 3,566-4,925/s).
+- mosquitto with `MOSQUITTO_SETTINGS`, 2 runs: 18-22, 12-17, 4 us; 3,683-5,148 readings/s
+  (the publisher itself sent only 7,737-8,720/s), drain 6,122-13,801/s; 133-140 us
+  together (at most 14,275-15,033/s). It reached 10,002/s in a quieter hour (once in 8 runs,
+  load average 9-21).
+- ActiveMQ 5.17 (Debian's ``activemq``, its default KahaDB store, not fault-tested; its
+  MQTT listener needs the ``libmqtt-client-java`` and ``libhawtdispatch-java``
+  jars, which the package does not depend on), 1 run: 945, 489, 115 us; 535 readings/s,
+  and it acknowledged the backlog at 498 messages/s; 1,455 us together. Not a candidate.
+
+Tried on RabbitMQ without a difference that stood out of the run-to-run spread:
+``mqtt.tcp_listen_options.delay_send = true`` (the node's writes to a socket gathered),
+``classic_queue.default_version = 2`` (the new classic queue index of 3.10), both with a
+classic queue, and delay_send with the quorum queue; one Erlang scheduler (``+S 1:1``, with
+the quorum queue).
+Debian's start script already turns the schedulers' busy waiting off (``+sbwt none``, its
+default). Not tried: lazy classic queues (they save memory, not CPU) and a larger
+``mqtt.prefetch``. Whether the node with a quorum queue reaches 10,000/s on an idle 2-core
+machine, or on a machine of its own, was not measured: this one was never idle.
 
 Limits of the plugin: only a session that exists keeps messages (start the twin once before
 the publishers, as with any broker); MQTT 3.1.1 and QoS 0/1 only; a ``.`` in a topic arrives
@@ -177,7 +210,9 @@ MOSQUITTO_SETTINGS = (
     "set_tcp_nodelay true\n"
 )
 SAVE_EVERY_CHANGE = "autosave_on_changes true\n"
-RABBITMQ_SETTINGS = "mqtt.prefetch = 1000\nmqtt.subscription_ttl = infinity\n"
+RABBITMQ_SETTINGS = (
+    "mqtt.prefetch = 1000\nmqtt.subscription_ttl = infinity\nmqtt.durable_queue_type = quorum\n"
+)
 
 
 def topic(park: str, tag: str) -> str:
@@ -301,6 +336,7 @@ class MqttFeed(LiveFeed):
         self.refused: str | None = None
         self.last_error: str | None = None
         self.last_message: float | None = None
+        self._last_drop: str | None = None
         self._prefix = topic(park, "")
         self._amqp_prefix = amqp_topic_form(self._prefix)
         self._dotted = dotted_tags(known_tags) if known_tags is not None else {}
@@ -356,12 +392,16 @@ class MqttFeed(LiveFeed):
             logger.warning("MQTT subscription to %s# refused: %s", self._prefix, reason_codes)
             return
         logger.info("MQTT %s: connected, subscribed to %s#", self.address, self._prefix)
+        self._last_drop = None
         self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        was_subscribed = self.subscribed.is_set()
         self.subscribed.clear()
-        if not self._closing:
+        # A broker that drops every new connection would log one line per retry.
+        if not self._closing and (was_subscribed or str(reason_code) != self._last_drop):
             logger.warning("MQTT connection lost (%s); reconnecting", reason_code)
+        self._last_drop = str(reason_code)
 
     def _on_message(self, client, userdata, message) -> None:
         t_receive = time.time()
