@@ -372,16 +372,20 @@ class Cloud:
         # the summed centreline on every part's own stations, log-interpolated between them
         x = np.unique(np.concatenate([p.plume.x[0] for p in self.parts]))
         x = x[x > 0.0]
+        # The sum is at least each part everywhere, so its reach is at least each part's
+        # own; interpolated on the merged stations it can fall a little short of a part's
+        # reach interpolated on that part's stations, and the larger of them is taken.
+        own = max(float(p.plume.reach(level)[0]) for p in self.parts)
         c = self.centreline(x)
         above = np.nonzero(c >= level)[0]
         if not above.size:
-            return 0.0
+            return own
         k = int(above[-1])
         if k == x.size - 1:
-            return float(x[k])
+            return max(float(x[k]), own)
         c0, c1 = c[k], c[k + 1]
         f = math.log(c0 / level) / math.log(c0 / c1) if 0.0 < c1 < c0 else 0.0
-        return float(x[k] + min(max(f, 0.0), 1.0) * (x[k + 1] - x[k]))
+        return max(float(x[k] + min(max(f, 0.0), 1.0) * (x[k + 1] - x[k])), own)
 
     def field(self, xx, yy):
         """Concentration on wind-frame receptors (ground level)."""
