@@ -74,7 +74,7 @@ def forecast_releases(
     *,
     wind_speed_m_s: float,
     air_temperature_K: float,
-    duration_s: float = FORECAST_DURATION_S,
+    duration_s: float,
 ) -> tuple[np.ndarray, Release]:
     """The clouds the forecast draws for a leak of ``asset`` detected at each of
     ``rates_kg_s`` (the largest one-minute airborne rate) [kg/s], steady, as releases of
@@ -85,7 +85,10 @@ def forecast_releases(
     Per rate: the jet and its pool's evaporation (a flashing jet that rains out), the jet
     alone, or the rate as vapour at ``air_temperature_K`` [K] from the ground where no hole
     gives it (see the module docstring). ``wind_speed_m_s`` [m/s] sets the pool's
-    evaporation, ``duration_s`` [s] the time the source term is followed.
+    evaporation, ``duration_s`` [s] the time the source term is followed: for an estimate,
+    the detectors' averaging window (the pool grows: with the source followed over the
+    forecast's hour, ``FORECAST_DURATION_S``, estimates of the demo park's NB-101 leaks
+    came out 0.37-0.70x the rate of the first ten minutes, bench/estimate_geometry.py).
     """
     rates = np.asarray(rates_kg_s, dtype=float)
     asset = asset.rpartition("@")[0] or asset
