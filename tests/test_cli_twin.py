@@ -235,3 +235,33 @@ def test_ctrl_c_while_the_park_loads_is_one_line_and_exit_130(tmp_path):
     assert live.returncode == 130, stderr
     assert "Traceback" not in stderr + stdout
     assert one_line(stderr) == "parktwin: stopped (Ctrl-C)"
+
+
+def test_the_live_view_shows_the_connection_the_data_age_and_no_nan(tmp_path):
+    """The terminal view of ``live``: connected or not (and why), the age of the last
+    message, and a weather tag not read yet said as such, not "nan"."""
+    import types
+
+    from rich.console import Console
+
+    import twin
+    from cli import _follow, _live_view
+    from twin.readings import Reading
+
+    loop, _ = _follow(twin.load_park("demo"), tmp_path, echo=False)
+    loop.take(Reading(time.time(), "WS-01", 3.2, "good"))  # wind speed only
+
+    def shown(**state):
+        base = dict(address="127.0.0.1:1883", refused=None, last_error=None, rejected={})
+        feed = types.SimpleNamespace(**{**base, **state})
+        console = Console(record=True, width=150)
+        console.print(_live_view(loop, feed))
+        return console.export_text()
+
+    text = shown(connected=True, last_message=time.monotonic() - 2.0)
+    assert "connected to 127.0.0.1:1883; last message 2." in text and "s ago" in text
+    assert "3.2 m/s" in text and "no reading yet" in text and "nan" not in text
+    text = shown(connected=False, last_message=None, last_error="connection refused")
+    assert "DISCONNECTED from 127.0.0.1:1883 (connection refused); reconnecting" in text
+    assert "no message yet" in text
+    loop.close()
