@@ -1062,10 +1062,13 @@ def _live(args) -> None:
         )
     stop = time.monotonic() + args.duration if args.duration else None
     try:
-        with Live(_live_view(loop, feed), console=console, refresh_per_second=2) as view:
-            while stop is None or time.monotonic() < stop:
-                loop.take_batch(feed.drain(0.25), logged=True)
-                view.update(_live_view(loop, feed))
+        if console.is_terminal:
+            with Live(_live_view(loop, feed), console=console, refresh_per_second=2) as view:
+                while stop is None or time.monotonic() < stop:
+                    loop.take_batch(feed.drain(0.25), logged=True)
+                    view.update(_live_view(loop, feed))
+        else:
+            _follow_piped(loop, feed, stop)
     except KeyboardInterrupt:
         console.print("stopped (Ctrl-C)")
     feed.close()
@@ -1078,14 +1081,37 @@ def _live(args) -> None:
         )
 
 
-def _live_view(loop, feed):
-    import math
+# Without a terminal, ``live`` prints its status line this often, and at every change of
+# the connection. [s]
+STATUS_EVERY_S = 30.0
+
+
+def _follow_piped(loop, feed, stop, every_s: float = STATUS_EVERY_S) -> None:
+    """``live`` piped or written to a file, where the view cannot redraw (rich's Live shows
+    nothing until it ends): a dated status line at every change of the connection and every
+    ``every_s`` seconds."""
     import time
 
-    from rich.console import Group
-    from rich.text import Text
-
     from twin.readings import format_time
+
+    was, due = None, 0.0
+    while stop is None or time.monotonic() < stop:
+        loop.take_batch(feed.drain(0.25), logged=True)
+        now = time.monotonic()
+        if feed.connected != was or now >= due:
+            console.print(
+                f"{format_time(time.time())} {_live_status(loop, feed).plain}",
+                highlight=False,
+                soft_wrap=True,  # one line each, whatever the width
+            )
+            was, due = feed.connected, now + every_s
+
+
+def _live_status(loop, feed):
+    """The view's first line: the connection, the age of the last message, the counts."""
+    import time
+
+    from rich.text import Text
 
     if feed.connected:
         link = Text(f"connected to {feed.address}", style="green")
@@ -1099,13 +1125,23 @@ def _live_view(loop, feed):
     else:
         age = f"last message {time.monotonic() - feed.last_message:,.1f} s ago"
     rejected = sum(feed.rejected.values())
-    status = Text.assemble(
+    return Text.assemble(
         link,
         f"; {age}; {loop.count:,} readings taken, {rejected:,} messages rejected",
         f", {sum(loop.twin.implausible.values()):,} impossible values refused"
         if loop.twin.implausible
         else "",
     )
+
+
+def _live_view(loop, feed):
+    import math
+
+    from rich.console import Group
+
+    from twin.readings import format_time
+
+    status = _live_status(loop, feed)
     alarms = Table(title="Active alarms")
     for col in ("since", "tag", "level", "classed"):
         alarms.add_column(col)

@@ -252,6 +252,10 @@ class Engine:
         The twin at the start, when the caller holds it (a live twin, see
         ``scenarios.simulate_now``); by default the scenario's ``[twin]`` recording is
         replayed to find it.
+    cloud_frames : bool, default True
+        Sample the cloud on a grid every minute for the maps (``ScenarioResult.cloud``);
+        an ensemble member, which keeps only its key figures, goes without (its ``cloud``
+        is empty: not computed).
     """
 
     def __init__(
@@ -261,6 +265,7 @@ class Engine:
         action: str | None = None,
         draws=None,
         start: TwinStart | None = None,
+        cloud_frames: bool = True,
     ):
         draws = draws or {}
         self.sc = scenario
@@ -328,7 +333,7 @@ class Engine:
         self.building_c: list[np.ndarray] = []
         self.target_c: list[np.ndarray] = []
         self.cloud_frames: list[tuple] = []
-        self._next_frame_s = 0.0
+        self._next_frame_s = 0.0 if cloud_frames else math.inf
         self.target_xy = np.array(
             [(g.x, g.y) for g in self.park.targets.geometry.representative_point()]
         ).reshape(-1, 2)
@@ -1381,9 +1386,17 @@ class Engine:
             return build_result(self)
 
 
-def run(scenario: Scenario, park=None, action: str | None = None, draws=None, start=None):
-    """Run a scenario once; returns a ``scenarios.results.ScenarioResult``."""
-    return Engine(scenario, park, action, draws, start).run()
+def run(
+    scenario: Scenario,
+    park=None,
+    action: str | None = None,
+    draws=None,
+    start=None,
+    cloud_frames: bool = True,
+):
+    """Run a scenario once; returns a ``scenarios.results.ScenarioResult`` (``Engine``
+    gives the arguments)."""
+    return Engine(scenario, park, action, draws, start, cloud_frames).run()
 
 
 def compare_runs(scenario: Scenario, actions=("shelter", "evacuate"), park=None) -> dict:
