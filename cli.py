@@ -391,7 +391,8 @@ def _park_summary(park) -> None:
         "tanks",
         str(len(tanks)),
         "; ".join(
-            f"{c} ({g.inventory_t.sum():,.0f} t, {len(g)} vessels): {fmt.ids(sorted(g.index))}"
+            f"{c} ({g.inventory_t.sum():,.0f} t, {len(g)} vessel{'s' if len(g) > 1 else ''}): "
+            f"{fmt.ids(sorted(g.index))}"
             for c, g in by_chem
         ),
     )
@@ -409,7 +410,8 @@ def _park_summary(park) -> None:
         "buildings",
         str(len(b)),
         f"{b.occupants_day.sum():,} people by day, {b.occupants_night.sum():,} by night "
-        f"({len(dorms)} dormitories: {dorms.occupants_night.sum():,} at night)",
+        f"({len(dorms)} dormitories: {dorms.occupants_night.sum():,} at night): "
+        f"{fmt.ids(b.index)}",
     )
     length_km = sum(d["length_m"] for _, _, d in graph.edges(data=True)) / 1000
     table.add_row(
@@ -420,7 +422,9 @@ def _park_summary(park) -> None:
     )
     table.add_row("gates", str(len(layers["gates"])), ", ".join(layers["gates"].index))
     ap = layers["assembly_points"]
-    table.add_row("assembly_points", str(len(ap)), f"{ap.capacity.sum():,} places")
+    table.add_row(
+        "assembly_points", str(len(ap)), f"{ap.capacity.sum():,} places: {fmt.ids(ap.index)}"
+    )
     s = layers["sensors"]
     table.add_row(
         "sensors", str(len(s)), ", ".join(f"{k} {n}" for k, n in s["kind"].value_counts().items())
@@ -430,8 +434,8 @@ def _park_summary(park) -> None:
         "targets",
         str(len(t)),
         "; ".join(
-            f"{r['name']} ({r.kind}, {r.population_day:,}/{r.population_night:,})"
-            for _, r in t.iterrows()
+            f"{i} {r['name']} ({r.kind}, {r.population_day:,}/{r.population_night:,})"
+            for i, r in t.iterrows()
         ),
     )
     console.print(table)
@@ -483,7 +487,7 @@ def _zones(args, park=None):
     from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
-    from scenarios.release import source_term
+    from scenarios.release import ReleaseError, source_term
     from scenarios.zones import Weather, check_hazards, threat_zones
     from twin.readings import parse_time
 
@@ -541,6 +545,9 @@ def _zones(args, park=None):
             exposure_s=min(duration, 8 * 3600.0),
             blast_strength=args.blast_strength,
         )
+    except ReleaseError as err:
+        option = {"asset": "--asset", "hole": "--hole", "hole_height": "--hole-height"}
+        raise InputError(f"{option[err.field]}: {err}") from None
     except ValueError as err:
         raise InputError(str(err)) from None
     release = dict(
@@ -935,6 +942,23 @@ def _credentials(args) -> tuple[str | None, str | None]:
     return username, password
 
 
+def _check_opcua_options(args) -> None:
+    """The OPC UA options, checked before the park loads and before connecting."""
+    if not args.opcua_nodes or not args.opcua_nodes.exists():
+        raise InputError("--opcua needs --opcua-nodes FILE (CSV with columns tag,node_id)")
+    if args.opcua_security:
+        try:
+            from twin.feeds.opcua import check_security
+
+            check_security(args.opcua_security)
+        except ImportError:
+            raise InputError(
+                "parktwin live: the OPC UA feed needs asyncua: pip install 'parktwin[live]'"
+            ) from None
+        except ValueError as err:
+            raise InputError(f"--opcua-security: {err}") from None
+
+
 def _live_feed(args, tags, log):
     """The MQTT or OPC UA feed the options ask for."""
     import csv
@@ -987,6 +1011,11 @@ def _log_feed_to(path: Path) -> None:
     feeds.addHandler(handler)
     feeds.setLevel(logging.INFO)
     feeds.propagate = False
+    # asyncua's own warnings (a closed channel on every failed try) go there too; without
+    # a handler Python would print them on the terminal before the one-line error.
+    opcua = logging.getLogger("asyncua")
+    opcua.addHandler(handler)
+    opcua.propagate = False
 
 
 def _live(args) -> None:
@@ -1005,6 +1034,8 @@ def _live(args) -> None:
     _out(args.out)
     if not args.connect_timeout > 0:
         raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
+    if args.opcua:
+        _check_opcua_options(args)
     park = _load(args.park)
     loop, face = _follow(park, args.out, echo=False)
     _log_feed_to(args.out / "live.log")
@@ -1031,10 +1062,13 @@ def _live(args) -> None:
         )
     stop = time.monotonic() + args.duration if args.duration else None
     try:
-        with Live(_live_view(loop, feed), console=console, refresh_per_second=2) as view:
-            while stop is None or time.monotonic() < stop:
-                loop.take_batch(feed.drain(0.25), logged=True)
-                view.update(_live_view(loop, feed))
+        if console.is_terminal:
+            with Live(_live_view(loop, feed), console=console, refresh_per_second=2) as view:
+                while stop is None or time.monotonic() < stop:
+                    loop.take_batch(feed.drain(0.25), logged=True)
+                    view.update(_live_view(loop, feed))
+        else:
+            _follow_piped(loop, feed, stop)
     except KeyboardInterrupt:
         console.print("stopped (Ctrl-C)")
     feed.close()
@@ -1047,13 +1081,37 @@ def _live(args) -> None:
         )
 
 
-def _live_view(loop, feed):
+# Without a terminal, ``live`` prints its status line this often, and at every change of
+# the connection. [s]
+STATUS_EVERY_S = 30.0
+
+
+def _follow_piped(loop, feed, stop, every_s: float = STATUS_EVERY_S) -> None:
+    """``live`` piped or written to a file, where the view cannot redraw (rich's Live shows
+    nothing until it ends): a dated status line at every change of the connection and every
+    ``every_s`` seconds."""
     import time
 
-    from rich.console import Group
-    from rich.text import Text
-
     from twin.readings import format_time
+
+    was, due = None, 0.0
+    while stop is None or time.monotonic() < stop:
+        loop.take_batch(feed.drain(0.25), logged=True)
+        now = time.monotonic()
+        if feed.connected != was or now >= due:
+            console.print(
+                f"{format_time(time.time())} {_live_status(loop, feed).plain}",
+                highlight=False,
+                soft_wrap=True,  # one line each, whatever the width
+            )
+            was, due = feed.connected, now + every_s
+
+
+def _live_status(loop, feed):
+    """The view's first line: the connection, the age of the last message, the counts."""
+    import time
+
+    from rich.text import Text
 
     if feed.connected:
         link = Text(f"connected to {feed.address}", style="green")
@@ -1067,13 +1125,23 @@ def _live_view(loop, feed):
     else:
         age = f"last message {time.monotonic() - feed.last_message:,.1f} s ago"
     rejected = sum(feed.rejected.values())
-    status = Text.assemble(
+    return Text.assemble(
         link,
         f"; {age}; {loop.count:,} readings taken, {rejected:,} messages rejected",
         f", {sum(loop.twin.implausible.values()):,} impossible values refused"
         if loop.twin.implausible
         else "",
     )
+
+
+def _live_view(loop, feed):
+    import math
+
+    from rich.console import Group
+
+    from twin.readings import format_time
+
+    status = _live_status(loop, feed)
     alarms = Table(title="Active alarms")
     for col in ("since", "tag", "level", "classed"):
         alarms.add_column(col)
@@ -1086,11 +1154,16 @@ def _live_view(loop, feed):
         tags.add_column(col)
     if snap is not None:
         w = snap.weather
+
+        def shown(value: float, text: str) -> str:
+            # a weather tag not read yet is NaN in the twin: said, not printed as "nan"
+            return text.format(value) if math.isfinite(value) else "no reading yet"
+
         tags.add_row(
-            f"{w.wind_speed_m_s:.1f} m/s",
-            f"{w.wind_from_deg:.0f} deg",
-            f"{w.air_temperature_k - 273.15:.1f} degC",
-            w.stability,
+            shown(w.wind_speed_m_s, "{:.1f} m/s"),
+            shown(w.wind_from_deg, "{:.0f} deg"),
+            shown(w.air_temperature_k - 273.15, "{:.1f} degC"),
+            w.stability or "not derived",
         )
     leaks = [f"LEAK {r.asset} {r.rate_kg_s:.3f} kg/s" for r in loop.forecasts]
     return Group(status, alarms, tags, *leaks)

@@ -76,8 +76,8 @@ def member(scenario: Scenario, draw: dict, action: str | None = None) -> dict:
     """Run one member; its key figures with its draws."""
     from scenarios.engine import run
 
-    with _ONE_AT_A_TIME:
-        result = run(scenario, _park(scenario.run.park), action, draw)
+    with _ONE_AT_A_TIME:  # no cloud frames: a member keeps only its key figures
+        result = run(scenario, _park(scenario.run.park), action, draw, cloud_frames=False)
     return {**draw, **result.key_figures()}
 
 

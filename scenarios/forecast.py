@@ -33,14 +33,12 @@ import geodata
 from physics import source, substances
 from physics.meteorology import sun_elevation_deg
 from scenarios.people import twin_occupants, with_occupants
-from scenarios.release import SourceTerm, check_release, source_term
+from scenarios.release import SourceTerm, source_term
+from scenarios.source_geometry import matched_rate, matching_term
 from scenarios.twin_start import with_tank_state
 from scenarios.zones import Weather, ZonesResult, clip_zones, threat_zones
 
 HORIZONS_S = (600.0, 1800.0, 3600.0)
-HOLE_TRIES = 4  # hole sizes tried to meet the estimated rate (flow goes with the hole's area)
-HOLE_MATCH = 0.03  # a hole whose rate is within this fraction of the estimate is taken
-PROBE_HOLE_M = 0.025
 
 
 @dataclass
@@ -161,21 +159,11 @@ def forecast(
     return result
 
 
-def _matched(term: SourceTerm, method: str) -> float:
-    """The rate of ``term`` that an estimate by ``method`` measures [kg/s]: the outflow
-    from the tank (a mass balance) or the largest one-minute airborne rate (gas
-    detectors)."""
-    if method == "mass balance":
-        return float(term.outflow.rate_kg_s.max())
-    return term.max_average_rate(60.0)
-
-
 def _jet_term(park, leak, snapshot, weather: Weather, rate: float, duration_s: float):
     """The park's source term of ``leak.asset`` (measured fill and temperature) with the
-    hole that gives the estimated ``rate``, or None where the asset's release has no jet
-    or no hole up to the asset's own size gives the rate. The hole is found from a probe
-    hole, scaled by the square root of the rate ratio (flow through a hole goes with its
-    area) until within ``HOLE_MATCH`` of the estimate."""
+    hole that gives the estimated ``rate`` (``scenarios.source_geometry.matching_term``),
+    or None where the asset's release has no jet or no hole up to the asset's own size
+    gives the rate."""
     asset = leak.asset.rpartition("@")[0] or leak.asset
     if asset not in park.tanks.index.union(park.pipelines.index):
         return None
@@ -191,29 +179,15 @@ def _jet_term(park, leak, snapshot, weather: Weather, rate: float, duration_s: f
             air_temperature_K=weather.air_temperature_K,
         )
 
-    hole = PROBE_HOLE_M
-    term = term_of(hole)
-    if not term.jet_velocity_m_s:
+    matched = matching_term(park, asset, rate, leak.method, term_of)
+    if matched is None:
         return None
-    for _ in range(HOLE_TRIES):
-        got = _matched(term, leak.method)
-        if got <= 0:
-            return None
-        if abs(got / rate - 1.0) <= HOLE_MATCH:
-            break
-        hole *= math.sqrt(rate / got)
-        try:
-            check_release(park, asset, hole_diameter_m=hole)
-        except ValueError:
-            return None
-        term = term_of(hole)
-    else:
-        return None
+    term, hole = matched
     term.asset = leak.asset
     term.assumptions.append(
         f"source: the park's model of {asset} ({term.model}) through a "
         f"{hole * 1000:.3g} mm hole at the bottom, the one whose "
         f"{'outflow' if leak.method == 'mass balance' else 'largest one-minute airborne rate'}"
-        f" ({_matched(term, leak.method):.3g} kg/s) is the estimate's"
+        f" ({matched_rate(term, leak.method):.3g} kg/s) is the estimate's"
     )
     return term

@@ -333,6 +333,15 @@ def _tank_geometry(tank):
     return shape, d, length, (length if shape == "vertical_cylinder" else d)
 
 
+class ReleaseError(ValueError):
+    """A release that does not fit its asset; ``field`` names the input at fault:
+    "asset", "hole" or "hole_height"."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def check_release(
     park: geodata.Park,
     asset: str,
@@ -354,13 +363,15 @@ def check_release(
         _, d, _, height = _tank_geometry(park.tanks.loc[asset])
         _check_hole(hole_diameter_m, rupture, min(d, height), "tank")
         if not math.isfinite(hole_height_m) or hole_height_m < 0:
-            raise ValueError(
-                f"hole height must be >= 0 m above the bottom of {asset}, got {hole_height_m}"
+            raise ReleaseError(
+                "hole_height",
+                f"hole height must be >= 0 m above the bottom of {asset}, got {hole_height_m}",
             )
         if not rupture and hole_height_m > height:
-            raise ValueError(
+            raise ReleaseError(
+                "hole_height",
                 f"the hole at {hole_height_m:g} m is above the top of {asset} ({height:g} m "
-                f"high); give a height from 0 to {height:g} m"
+                f"high); give a height from 0 to {height:g} m",
             )
         return
     if asset in park.pipelines.index:
@@ -368,14 +379,15 @@ def check_release(
             hole_diameter_m, rupture, float(park.pipelines.loc[asset].diameter_m), "pipeline"
         )
         if not math.isfinite(hole_height_m) or not 0 <= hole_height_m <= MAX_HEIGHT_M:
-            raise ValueError(
+            raise ReleaseError(
+                "hole_height",
                 f"a hole in {asset} at {hole_height_m:g} m above the ground is outside the "
-                f"dispersion model's scope; give a height from 0 to {MAX_HEIGHT_M:g} m"
+                f"dispersion model's scope; give a height from 0 to {MAX_HEIGHT_M:g} m",
             )
         return
     known = ", ".join(list(park.tanks.index[:3]) + list(park.pipelines.index[:2]))
-    raise ValueError(
-        f"unknown asset {asset!r}: give a tank or pipeline id of the park (e.g. {known})"
+    raise ReleaseError(
+        "asset", f"unknown asset {asset!r}: give a tank or pipeline id of the park (e.g. {known})"
     )
 
 
@@ -383,11 +395,12 @@ def _check_hole(hole_diameter_m, rupture, limit_m, what):
     if rupture:
         return
     if hole_diameter_m is None or not math.isfinite(hole_diameter_m) or hole_diameter_m <= 0:
-        raise ValueError(f"hole diameter must be a positive size, got {hole_diameter_m}")
+        raise ReleaseError("hole", f"hole diameter must be a positive size, got {hole_diameter_m}")
     if hole_diameter_m > limit_m:
-        raise ValueError(
+        raise ReleaseError(
+            "hole",
             f"a hole of {hole_diameter_m * 1000:g} mm is larger than the {what} "
-            f"({limit_m * 1000:g} mm); use a rupture instead"
+            f"({limit_m * 1000:g} mm); use a rupture instead",
         )
 
 

@@ -34,7 +34,7 @@ from shapely.ops import unary_union
 
 import geodata
 from geodata.grids import contour_polygons, regular_grid
-from physics import explosion, fire, harm, integral_plume
+from physics import explosion, fire, harm, integral_plume, release_clouds
 from physics.atmosphere import PARK_LAND_USE, check_roughness, roughness_for
 from physics.meteorology import SIGMA_THETA_DEG, STABILITY_CLASSES, air_density
 from physics.sigmas import BASE_AVERAGING_TIME_S
@@ -163,6 +163,83 @@ SUPERPOSITION = (
 )
 
 
+def continuous_releases(term: SourceTerm, steady: bool = False) -> list[tuple]:
+    """The clouds of a continuous release ``term`` as releases of the integral model
+    (``physics.release_clouds``): a list of (name, ``Release``, rate [kg/s], mass [kg]).
+
+    A flashing jet that rains out a pool (``term.two_clouds``) is the jet's cloud (flash
+    vapour and aerosol from the hole at its height and speed) and the pool's (its
+    evaporation from its largest area on the ground, at the boiling point if it boils),
+    each at its own largest one-minute rate; any other release is one cloud at the
+    largest one-minute airborne rate: the jet where one leads (:func:`jet_leads`), else
+    from the pool's area or a point on the ground. Each lasts as long as its mass takes at
+    its rate (``steady``: for ever)."""
+    sub = term.substance
+
+    def duration(rate, mass):
+        return mass / rate if rate > 0 and not steady else math.inf
+
+    if term.two_clouds:
+        b = term.mass_balance()
+        rates = (
+            max(term.max_average_rate(60.0, term.jet_kg_s), 0.0),
+            max(term.max_average_rate(60.0, term.pool_kg_s()), 0.0),
+        )
+        masses = (b.vapour_kg + b.aerosol_kg, b.pool_evaporated_kg)
+        pool = term.pool
+        jet, pool_release = release_clouds.jet_and_pool(
+            sub,
+            rates[0],
+            rates[1],
+            jet_temperature_K=term.cloud_temperature_K,
+            aerosol_fraction=term.aerosol_fraction,
+            height_m=term.release_height_m,
+            jet_velocity_m_s=term.jet_velocity_m_s,
+            jet_angle_deg=JET_ANGLE_DEG,
+            pool_area_m2=float(pool.area_m2.max()),
+            pool_temperature_K=sub.boiling_point_K if pool.boiling else term.cloud_temperature_K,
+            jet_duration_s=duration(rates[0], masses[0]),
+            pool_duration_s=duration(rates[1], masses[1]),
+        )
+        return [
+            ("jet", jet, rates[0], masses[0]),
+            ("pool", pool_release, rates[1], masses[1]),
+        ]
+    rate, mass = max(term.max_average_rate(60.0), 0.0), term.airborne_total_kg
+    if jet_leads(term):
+        name = "jet"
+        release = release_clouds.hole_cloud(
+            sub,
+            rate,
+            temperature_K=term.cloud_temperature_K,
+            aerosol_fraction=term.aerosol_fraction,
+            height_m=term.release_height_m,
+            jet_velocity_m_s=term.jet_velocity_m_s,
+            jet_angle_deg=JET_ANGLE_DEG,
+            duration_s=duration(rate, mass),
+        )
+    elif term.pool is not None:
+        name = "pool"
+        release = release_clouds.pool_cloud(
+            sub,
+            rate,
+            area_m2=float(term.pool.area_m2.max()),
+            temperature_K=term.cloud_temperature_K,
+            aerosol_fraction=term.aerosol_fraction,
+            duration_s=duration(rate, mass),
+        )
+    else:
+        name = "release"
+        release = release_clouds.hole_cloud(
+            sub,
+            rate,
+            temperature_K=term.cloud_temperature_K,
+            aerosol_fraction=term.aerosol_fraction,
+            duration_s=duration(rate, mass),
+        )
+    return [(name, release, rate, mass)]
+
+
 @dataclass(frozen=True)
 class CloudPart:
     """One cloud of a release: its integral plume (``physics.integral_plume.Plume``, one
@@ -221,25 +298,9 @@ class Cloud:
         )
         sub = term.substance
 
-        def part(name, rate, mass, *, area=0.0, jet=False, aerosol=0.0, temperature=None):
-            rate = max(rate, 0.0)
-            if name == "puff":
-                duration = mass / rate if rate > 0 else math.inf
-            else:
-                duration = mass / rate if rate > 0 and not steady else math.inf
-            release = integral_plume.substance_release(
-                sub,
-                rate,
-                temperature_K=term.cloud_temperature_K if temperature is None else temperature,
-                liquid_fraction=aerosol,
-                area_m2=area,
-                height_m=term.release_height_m if jet else 0.0,
-                duration_s=duration,
-                jet_velocity_m_s=term.jet_velocity_m_s if jet else 0.0,
-                jet_angle_deg=JET_ANGLE_DEG,
-            )
+        def march(name, release, rate, mass):
             plume = integral_plume.integral_plume(release, ambient, x_max_m=x_max_m)
-            return CloudPart(name, plume, rate, duration, mass)
+            return CloudPart(name, plume, rate, float(release.duration_s), mass)
 
         if self.instantaneous:
             rate, area, duration = (
@@ -248,39 +309,17 @@ class Cloud:
                     self.mass, cloud_density(term), weather.wind_speed_m_s
                 )
             )
-            parts = [part("puff", rate, rate * duration, area=area, aerosol=term.aerosol_fraction)]
-        elif term.two_clouds:
-            b = term.mass_balance()
-            pool = term.pool
-            parts = [
-                part(
-                    "jet",
-                    term.max_average_rate(60.0, term.jet_kg_s),
-                    b.vapour_kg + b.aerosol_kg,
-                    jet=True,
-                    aerosol=term.aerosol_fraction,
-                ),
-                part(
-                    "pool",
-                    term.max_average_rate(60.0, term.pool_kg_s()),
-                    b.pool_evaporated_kg,
-                    area=float(pool.area_m2.max()),
-                    temperature=term.substance.boiling_point_K
-                    if pool.boiling
-                    else term.cloud_temperature_K,
-                ),
-            ]
+            puff = release_clouds.pool_cloud(
+                sub,
+                rate,
+                area_m2=area,
+                temperature_K=term.cloud_temperature_K,
+                aerosol_fraction=term.aerosol_fraction,
+                duration_s=duration,
+            )
+            parts = [march("puff", puff, rate, rate * duration)]
         else:
-            parts = [
-                part(
-                    "jet" if self.jet else ("pool" if term.pool is not None else "release"),
-                    term.max_average_rate(60.0),
-                    term.airborne_total_kg,
-                    area=float(term.pool.area_m2.max()) if term.pool is not None else 0.0,
-                    jet=self.jet,
-                    aerosol=term.aerosol_fraction,
-                )
-            ]
+            parts = [march(*part) for part in continuous_releases(term, steady)]
         self.parts = [p for p in parts if p.rate > 0] or parts[:1]
         self.plume = self.parts[0].plume
         self.rate = sum(p.rate for p in self.parts)
@@ -333,16 +372,20 @@ class Cloud:
         # the summed centreline on every part's own stations, log-interpolated between them
         x = np.unique(np.concatenate([p.plume.x[0] for p in self.parts]))
         x = x[x > 0.0]
+        # The sum is at least each part everywhere, so its reach is at least each part's
+        # own; interpolated on the merged stations it can fall a little short of a part's
+        # reach interpolated on that part's stations, and the larger of them is taken.
+        own = max(float(p.plume.reach(level)[0]) for p in self.parts)
         c = self.centreline(x)
         above = np.nonzero(c >= level)[0]
         if not above.size:
-            return 0.0
+            return own
         k = int(above[-1])
         if k == x.size - 1:
-            return float(x[k])
+            return max(float(x[k]), own)
         c0, c1 = c[k], c[k + 1]
         f = math.log(c0 / level) / math.log(c0 / c1) if 0.0 < c1 < c0 else 0.0
-        return float(x[k] + min(max(f, 0.0), 1.0) * (x[k + 1] - x[k]))
+        return max(float(x[k] + min(max(f, 0.0), 1.0) * (x[k + 1] - x[k])), own)
 
     def field(self, xx, yy):
         """Concentration on wind-frame receptors (ground level)."""

@@ -48,15 +48,27 @@ def test_hazards_on_a_missing_park_exits_2(parktwin, tmp_path):
 
 
 def test_park_info_lists_the_ids_of_the_assets(parktwin):
-    """The ids a user must give to ``zones --asset``: every tank and pipeline."""
+    """The ids a user must give to ``zones --asset`` (every tank and pipeline) and those a
+    scenario or a report names: enterprises, buildings, gates, assembly points, targets."""
     from twin import load_park
 
     done = parktwin("park", "info", "demo")
     assert done.returncode == 0, done.stderr
     out = set(_expand(" ".join(done.stdout.split())))
     park = load_park("demo")
-    for ident in [*park.tanks.index, *park.pipelines.index, *park.enterprises.index]:
+    layers = park.layers
+    for ident in [
+        *park.tanks.index,
+        *park.pipelines.index,
+        *park.enterprises.index,
+        *(
+            i
+            for name in ("buildings", "gates", "assembly_points", "targets")
+            for i in layers[name].index
+        ),
+    ]:
         assert ident in out, ident
+    assert "1 vessels" not in done.stdout
 
 
 def _expand(text):
@@ -99,7 +111,18 @@ def test_zones_hole_above_the_vessel_is_one_line(parktwin, tmp_path):
     assert done.returncode == 2
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in done.stderr
-    assert "the hole at 20 m is above the top of NH-101 (12.4 m high)" in lines[0]
+    assert lines[0].startswith("parktwin: error: --hole-height: the hole at 20 m is above")
+    assert "the top of NH-101 (12.4 m high)" in lines[0]
+
+
+def test_zones_unknown_asset_and_too_large_hole_name_their_option(parktwin, tmp_path):
+    done = parktwin(*ZONES[:2], "XX-1", *ZONES[3:], "--stability", "D", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("parktwin: error: --asset: unknown asset 'XX-1'")
+    wide = ("zones", "--asset", "NH-101", "--hole", "20 m", "--wind", "2 m/s from E")
+    done = parktwin(*wide, "--stability", "D", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("parktwin: error: --hole: a hole of 20000 mm is larger")
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,8 @@ def test_live_follows_a_broker_into_the_log(mosquitto, tmp_path):
     with sqlite3.connect(out / "log.sqlite") as db:
         assert db.execute("select count(*) from readings").fetchone()[0] == 60
     assert "wrote" in stdout
+    # piped: the status lines, not a view that shows nothing until the end
+    assert f"connected to 127.0.0.1:{mosquitto.port}" in stdout
 
 
 def live_command(*args):
@@ -235,3 +237,68 @@ def test_ctrl_c_while_the_park_loads_is_one_line_and_exit_130(tmp_path):
     assert live.returncode == 130, stderr
     assert "Traceback" not in stderr + stdout
     assert one_line(stderr) == "parktwin: stopped (Ctrl-C)"
+
+
+def test_the_live_view_shows_the_connection_the_data_age_and_no_nan(tmp_path):
+    """The terminal view of ``live``: connected or not (and why), the age of the last
+    message, and a weather tag not read yet said as such, not "nan"."""
+    import types
+
+    from rich.console import Console
+
+    import twin
+    from cli import _follow, _live_view
+    from twin.readings import Reading
+
+    loop, _ = _follow(twin.load_park("demo"), tmp_path, echo=False)
+    loop.take(Reading(time.time(), "WS-01", 3.2, "good"))  # wind speed only
+
+    def shown(**state):
+        base = dict(address="127.0.0.1:1883", refused=None, last_error=None, rejected={})
+        feed = types.SimpleNamespace(**{**base, **state})
+        console = Console(record=True, width=150)
+        console.print(_live_view(loop, feed))
+        return console.export_text()
+
+    text = shown(connected=True, last_message=time.monotonic() - 2.0)
+    assert "connected to 127.0.0.1:1883; last message 2." in text and "s ago" in text
+    assert "3.2 m/s" in text and "no reading yet" in text and "nan" not in text
+    text = shown(connected=False, last_message=None, last_error="connection refused")
+    assert "DISCONNECTED from 127.0.0.1:1883 (connection refused); reconnecting" in text
+    assert "no message yet" in text
+    loop.close()
+
+
+def test_live_without_a_terminal_prints_a_status_line_per_change_and_period(tmp_path, capsys):
+    """Piped or written to a file, ``live`` cannot redraw its view: it prints a dated status
+    line when the connection changes and every period (rich's Live printed nothing until
+    the end)."""
+    import types
+
+    import twin
+    from cli import _follow, _follow_piped
+
+    loop, _ = _follow(twin.load_park("demo"), tmp_path, echo=False)
+    states = iter([False, True, True, True, True, True, True, True])
+    feed = types.SimpleNamespace(
+        address="127.0.0.1:1883",
+        refused=None,
+        last_error="connection refused",
+        rejected={},
+        last_message=None,
+        connected=False,
+    )
+
+    def drain(timeout):
+        feed.connected = next(states, True)
+        time.sleep(0.05)
+        return []
+
+    feed.drain = drain
+    _follow_piped(loop, feed, time.monotonic() + 1.0, every_s=0.6)
+    lines = capsys.readouterr().out.splitlines()
+    assert "DISCONNECTED from 127.0.0.1:1883 (connection refused)" in lines[0]
+    assert "connected to 127.0.0.1:1883; no message yet; 0 readings taken" in lines[1]
+    assert 3 <= len(lines) <= 4  # and again every 0.6 s
+    assert all(line[:4].isdigit() and "T" in line[:20] for line in lines)  # dated
+    loop.close()

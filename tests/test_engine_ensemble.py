@@ -116,3 +116,19 @@ def test_ensemble_sizes_are_checked_before_anything_runs():
     ):
         ensemble.check_size(10**6, available=10**9)
     ensemble.check_size(10**6, available=10**10)
+
+
+def test_a_member_without_cloud_frames_has_the_same_figures():
+    """A member skips the map's cloud frames (``cloud_frames=False``): its key figures and
+    timeline are those of the same run with them, and its ``cloud`` is empty."""
+    from scenarios.engine import run
+
+    sc = scenario(**SMALL)
+    draw = ensemble.draws(sc, 1, seed=3)[0]
+    full = run(sc, None, None, draw)
+    lean = run(sc, None, None, draw, cloud_frames=False)
+    assert full.cloud and not lean.cloud
+    pd.testing.assert_frame_equal(full.timeline, lean.timeline)
+    pd.testing.assert_frame_equal(full.persons, lean.persons)
+    assert full.key_figures() == pytest.approx(lean.key_figures(), nan_ok=True)
+    assert ensemble.member(sc, draw) == pytest.approx({**draw, **lean.key_figures()}, nan_ok=True)

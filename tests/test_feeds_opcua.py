@@ -92,3 +92,75 @@ def test_missing_asyncua_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "asyncua", None)  # makes "import asyncua" fail
     with pytest.raises(ImportError, match=r"needs asyncua: pip install 'parktwin\[live\]'"):
         OpcUaFeed("opc.tcp://127.0.0.1:4840/", {"A": "ns=2;s=A"})
+
+
+@pytest.mark.parametrize(
+    ("security", "said"),
+    [
+        ("Basic256Sha256,SignAndEncrypt", "4 or 5 comma-separated values"),
+        ("Basic999,Sign,{c},{c}", "unknown policy 'Basic999'; expected one of"),
+        ("Basic256Sha256,Encrypt,{c},{c}", "unknown mode 'Encrypt'; expected Sign or"),
+        ("Basic256Sha256,Sign,{c},missing.key", "private key 'missing.key': no such file"),
+        ("Basic256Sha256,Sign,{c},{c},server.der", "server certificate 'server.der'"),
+    ],
+)
+def test_bad_security_options_are_one_line_before_connecting(parktwin, tmp_path, security, said):
+    """Checked before the park loads and before any connection is tried: one line naming
+    the option, exit 2 (it took the connect timeout, and said "not connected", before)."""
+    pytest.importorskip("asyncua")
+    cert = tmp_path / "client.pem"
+    cert.write_text("not checked here: asyncua reads it when connecting")
+    nodes = tmp_path / "nodes.csv"
+    nodes.write_text("tag,node_id\nT203.LT,ns=2;s=T203.Level\n")
+    done = parktwin(
+        "live",
+        "--opcua",
+        "opc.tcp://127.0.0.1:1/",
+        "--opcua-nodes",
+        str(nodes),
+        "--opcua-security",
+        security.format(c=cert),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("parktwin: error: --opcua-security: ")
+    assert said in lines[0] and "not connected" not in lines[0]
+
+
+def test_good_security_options_pass_the_check(tmp_path):
+    pytest.importorskip("asyncua")
+    from twin.feeds.opcua import check_security
+
+    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    cert.write_text("x")
+    key.write_text("x")
+    text = f"Basic256Sha256,SignAndEncrypt,{cert},{key}::secret"
+    assert check_security(text) == text
+
+
+def test_an_unreachable_server_is_one_line_and_its_library_warnings_go_to_the_log(
+    parktwin, tmp_path
+):
+    """asyncua warns on every failed try ("close_secure_channel was called but connection
+    is closed"); those lines go to live.log, and the terminal gets the one-line error."""
+    pytest.importorskip("asyncua")
+    nodes = tmp_path / "nodes.csv"
+    nodes.write_text("tag,node_id\nT203.LT,ns=2;s=T203.Level\n")
+    out = tmp_path / "out"
+    done = parktwin(
+        "live",
+        "--opcua",
+        f"opc.tcp://127.0.0.1:{free_port()}/",
+        "--opcua-nodes",
+        str(nodes),
+        "--connect-timeout",
+        "3",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not connected within 3 s" in lines[0], lines
+    assert (out / "live.log").exists()

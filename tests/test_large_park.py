@@ -4,6 +4,8 @@ at real scale" asks for, a valid park, the same park from the same seed, the cac
 The tests build a small park (a dozen enterprises) with the generator's rules; the full
 size is checked on the generated rows only (no GeoPackage, no load)."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -15,6 +17,7 @@ from scenarios.zones import PLAN_KINDS, Weather, threat_zones
 from twin import load_park
 
 SMALL = 12
+DEMO = Path(__file__).parent.parent / "scenarios" / "demo"
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +138,28 @@ def test_cli_hazards_runs_on_a_generated_park(small_path, tmp_path):
     assert main(["hazards", str(small_path), "--out", str(tmp_path)]) == 0
     hazards = pd.read_csv(tmp_path / "major_hazards.csv")
     assert len(hazards) and hazards["enterprise"].nunique() > 1
+
+
+def test_cli_run_on_a_generated_park(small_path, small_park, tmp_path):
+    """``parktwin run`` end to end on a generated park: the demo's ammonia night scenario
+    moved to the generated park's first ammonia tank and fire station, five minutes: every
+    night occupant of its buildings is in the run, and the release is under way."""
+    park = small_park
+    tank = park.tanks.index[park.tanks["cas"] == "7664-41-7"][0]  # ammonia
+    station = park.buildings.index[park.buildings["use"] == "fire_station"][0]
+    text = (DEMO / "ammonia_night.toml").read_text()
+    for old, new in (
+        ('park = "demo"', f"park = '{small_path.as_posix()}'"),
+        ('asset = "NH-101"', f'asset = "{tank}"'),
+        ('station = "B-FIRE"', f'station = "{station}"'),
+        ('duration = "60 min"', 'duration = "5 min"'),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    scenario = tmp_path / "on_generated.toml"
+    scenario.write_text(text)
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out")]) == 0
+    figures = pd.read_csv(tmp_path / "out" / "key_figures.csv").iloc[0]
+    assert figures["persons"] == park.buildings["occupants_night"].sum()
+    timeline = pd.read_csv(tmp_path / "out" / "timeline.csv")
+    assert timeline["released_kg"].iloc[-1] > 0

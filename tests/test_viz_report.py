@@ -29,7 +29,10 @@ def page(tmp_path_factory):
 
 def test_zones_report_has_every_section_and_no_external_files(page):
     assert headings(page) == list(SECTIONS)
-    assert "AEGL-3" in page and "Britter" in page and "chlorine" in page
+    assert "AEGL-3" in page and "chlorine" in page
+    # the model it used, and its limits, named; not the screening workbook it no longer uses
+    assert "integral plume" in page and "bench/VALIDATION.md" in page
+    assert "Britter" not in page
     assert "data:image/png;base64," in page
     assert not re.search(r"""(src|href)=["']https?://""", page)
 

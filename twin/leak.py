@@ -25,7 +25,13 @@ left out of both: means, maxima and fits use only readings inside the band.
 Source estimation (`estimate_source`) inverts the park's one dispersion model, the integral
 plume of `physics.integral_plume` (dense, slumping and passive phases, Briggs sigmas with
 sigma_y scaled to the averaging time), for each candidate source (each tank of that
-chemical and points along its pipelines near the detectors). The model is not linear in the
+chemical and points along its pipelines near the detectors). Each candidate's leak is, by
+default, the gas as vapour at the air's temperature from a point ``release_height_m``
+above grade; given ``sources``, it is the clouds the forecast draws of that candidate's
+leak at each rate (the jet from its hole, and the evaporation of the pool it rains out,
+``physics.release_clouds``), which whoever runs the twin makes with the park's source
+model (``scenarios.source_geometry.forecast_releases``; the twin may not import it).
+`LeakDetector` still uses the point source. The model is not linear in the
 release rate (a dense cloud slumps and spreads), so it is marched once for a log grid of
 rates (`RATE_NODES_KG_S`, all in one vectorised call, reused while the weather is the same)
 and the chi-square of the detector means is scanned over the rate, with the concentration
@@ -342,13 +348,15 @@ def estimate_source(
     averaging_time_s=600.0,
     at_least_kg_m3=None,
     wind_from_sd_deg=0.0,
+    sources=None,
 ) -> SourceEstimate:
     """Which candidate leaks, and at what rate, from time-averaged detector readings.
 
     The forward model is the integral plume (`physics.integral_plume`) of the gas ``cas``
     released as vapour at the air's temperature from a point ``release_height`` above
-    grade (what the detectors see is already airborne; the forecast takes the cloud the
-    same way), in the park's roughness, marched once for every rate of `RATE_NODES_KG_S`.
+    grade, or, for a candidate given its ``sources``, of the clouds the forecast draws of
+    its leak (jet and rainout pool), in the park's roughness, marched once for every rate
+    of `RATE_NODES_KG_S`.
 
     Parameters
     ----------
@@ -391,6 +399,13 @@ def estimate_source(
         this sd (Gauss-Hermite nodes, `DIRECTION_NODES`), instead of taking the measured
         direction as exact: detectors on the plume's flanks, whose model value moves most
         with the direction, then weigh as little as their readings say. [deg]
+    sources : sequence, optional
+        Per candidate, None (the vapour point source above) or the clouds its leak makes
+        at each rate of `RATE_NODES_KG_S` as the forecast draws them: (rows, release),
+        ``release`` an `physics.integral_plume.Release` whose row k is a cloud of the leak
+        at rate ``RATE_NODES_KG_S[rows[k]]`` (the concentrations of a rate's clouds add;
+        ``scenarios.source_geometry.forecast_releases`` makes them). Each is marched with
+        the integral plume in the same air.
 
     Returns
     -------
@@ -442,18 +457,53 @@ def estimate_source(
     along = np.stack([a for a, _ in frames])  # (J, M, D)
     across = np.stack([b for _, b in frames])
     distance = np.hypot(ex, ey)
-    plume = _rate_plumes(
-        cas,
-        u,
-        stability,
-        air_k,
-        float(averaging_time_s),
-        float(release_height),
-        _reach(max(float(along.max(initial=1.0)), float(distance[:, sat].max(initial=0.0)))),
+    x_max = _reach(max(float(along.max(initial=1.0)), float(distance[:, sat].max(initial=0.0))))
+    if sources is None:
+        sources = [None] * len(cands)
+    if len(sources) != len(cands):
+        raise ValueError("one source geometry (or None) per candidate")
+    plume = None
+    if any(src is None for src in sources):
+        plume = _rate_plumes(
+            cas,
+            u,
+            stability,
+            air_k,
+            float(averaging_time_s),
+            float(release_height),
+            x_max,
+        )
+    ambient = integral_plume.Ambient(
+        u, stability, roughness_for(PARK_LAND_USE), air_k, averaging_time_s=averaging_time_s
     )
-    shape = (RATE_NODES_KG_S.size, offsets.size, len(cands), c.size)
-    zz = np.tile(z, offsets.size * len(cands))
-    conc = plume.at(along.ravel(), across.ravel(), zz).reshape(shape)
+    marched = [
+        None
+        if src is None
+        else (
+            np.asarray(src[0], dtype=int),
+            integral_plume.integral_plume(src[1], ambient, x_max_m=x_max),
+        )
+        for src in sources
+    ]
+
+    def forward(m, xs, ys, zs):
+        """Concentration of candidate m's leak at every rate node, (K, N) [kg/m3]."""
+        if marched[m] is None:
+            return plume.at(xs, ys, zs)
+        rows, cloud = marched[m]
+        out = np.zeros((RATE_NODES_KG_S.size, np.size(xs)))
+        np.add.at(out, rows, cloud.at(xs, ys, zs))
+        return out
+
+    conc = np.stack(
+        [
+            forward(m, along[:, m].ravel(), across[:, m].ravel(), np.tile(z, offsets.size)).reshape(
+                RATE_NODES_KG_S.size, offsets.size, c.size
+            )
+            for m in range(len(cands))
+        ],
+        axis=2,
+    )
     rate, low, high, chi = _profile_fit(conc, c, sigma, cens, log_w)
     weight = np.exp(-(chi - chi.min()) / 2.0)
     prob = weight / weight.sum()
@@ -481,7 +531,8 @@ def estimate_source(
         r = distance[int(order[0]), sat]
         fan = np.radians(np.linspace(-90.0, 90.0, _FAN_DIRECTIONS))
         most = (
-            plume.at(
+            forward(
+                int(order[0]),
                 np.outer(r, np.cos(fan)).ravel(),
                 np.outer(r, np.sin(fan)).ravel(),
                 np.repeat(z[sat], fan.size),
@@ -497,9 +548,15 @@ def estimate_source(
             for n, col in zip(need, most.T, strict=True)
         ]
         floor = max(reach)
+    geometry = (
+        f"the gas as vapour at {air_k - 273.15:.1f} degC from a point {release_height:g} m "
+        "above grade"
+        if sources[int(order[0])] is None
+        else "the clouds the forecast draws of a leak of the candidate (its jet, and its "
+        "rainout pool's evaporation)"
+    )
     method = (
-        f"integral plume (physics.integral_plume) of the gas as vapour at "
-        f"{air_k - 273.15:.1f} degC from a point {release_height:g} m above grade, "
+        f"integral plume (physics.integral_plume) of {geometry}, "
         f"{u:.1f} m/s, class {stability}, averaged over {averaging_time_s / 60:.0f} min; "
         f"rates {RATE_NODES_KG_S[0]:g}-{RATE_NODES_KG_S[-1]:g} kg/s"
     )

@@ -23,16 +23,30 @@ What happens (times from `START`, 2024-05-24 01:00 UTC = 09:00 China Standard Ti
   ammonia from `LEAK_START_S` (01:10) to the end. Its level falls as the lost mass
   through the tank's geometry says, and the ammonia detectors read the steady plume of the
   park's one dispersion model, `physics.integral_plume` (Briggs rural sigmas, 600 s
-  averaging, the park's roughness), for the true, slowly meandering wind, with the whole
+  averaging, the park's roughness), in the true, slowly meandering wind, with the whole
   discharge airborne as vapour at the air's temperature from a point 1 m above grade. That
   is how the twin's source estimation and the forecast take a leak: the recording tests
   that the twin inverts the model under noise and meander, not that the model is right for
-  a cold, flashing ammonia jet. One difference of basis remains: every 10-s reading is
-  the 600-s plume in the wind of that moment, whereas the twin takes a reading as a sample
-  of the moment, so that the mean over its window is the plume averaged over that window
-  in the window's mean wind. The recording's means thus carry the meander within the
-  window on top of the 600-s plume's own spread: up to 1.9 times the steady plume's mean
-  on the plume's flanks (AT-NB02, AT-NH01, AT-NH02), about 0.98 of it at AT-NH03.
+  a cold, flashing ammonia jet. The Briggs (like the Pasquill-Gifford) sigma_y is the
+  spread of a concentration averaged over about 10 min, and it holds the meander of the
+  plume's axis within that time (Gifford 1959: the mean plume's spread is the spread of
+  the plume about its own centreline plus that of the centreline's meander). So a 10-s
+  reading is the plume about its own centreline, the 600-s plume less the recording's
+  meander within 600 s (`relative_averaging_time_s`: 468 s on the model's sampling-time
+  law), along the true wind of that moment; a window's mean of the readings then spreads
+  as the 600-s plume in the window's mean wind, which is what the twin fits. Until this
+  was seen, each reading was the whole 600-s plume moved with the meander, which counted
+  the meander twice: the window means on the plume's flanks (AT-NB02, AT-NH01, AT-NH02)
+  were 1.08-1.88 times the 600-s plume in the window's mean wind, and are 0.83-1.27 times
+  it now (noise-free, the 10-min windows ending every minute from 10 min after the leak's
+  start; AT-NH03, near the axis, 0.97-1.00 and 0.99-1.01; what is left is the meander's
+  spread within a window, which varies with its phase). The wind vane reads the true wind
+  of the moment (with its noise), so the twin sees the whole meander in the wind's
+  readings.
+
+  References: Gifford, F. (1959). Statistical properties of a fluctuating plume dispersion
+  model. Advances in Geophysics 6, 117-137. Turner, D.B. (1994). Workbook of Atmospheric
+  Dispersion Estimates, 2nd ed., Lewis Publishers.
 
 - A headcount stream, SIMULATED as the rest: ``headcount/<building id>`` for every building
   every minute (`twin.headcount`), from the design day occupancy of the buildings layer
@@ -63,7 +77,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from physics import integral_plume, substances
+from physics import integral_plume, sigmas, substances
 from physics.atmosphere import PARK_LAND_USE, roughness_for
 from physics.meteorology import sun_elevation_deg
 from twin.leak import DEFAULT_RELEASE_HEIGHT_M
@@ -81,6 +95,10 @@ WIND_FROM_DEG = 5.0
 # Slow meander of the true wind direction: amplitude [deg] and period [s].
 MEANDER_DEG = 3.0
 MEANDER_PERIOD_S = 900.0
+# The averaging time of the Briggs curves the gas readings' plume starts from [s], and the
+# distance at which its angular spread is taken [m] (`relative_averaging_time_s`).
+PLUME_AVERAGING_S = 600.0
+PLUME_REFERENCE_M = 100.0
 AIR_TEMPERATURE_C = (22.0, 24.0)  # at the start and the end
 SOLAR_PEAK_W_M2 = 600.0
 
@@ -163,6 +181,75 @@ def _faulty(values: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
     return out
 
 
+def _wind_from_deg(elapsed):
+    """The true wind direction at ``elapsed`` seconds from `START` (FROM, clockwise from
+    north) [deg]: `WIND_FROM_DEG` with the slow meander."""
+    return WIND_FROM_DEG + MEANDER_DEG * np.sin(2 * np.pi * np.asarray(elapsed) / MEANDER_PERIOD_S)
+
+
+def meander_variance_rad2() -> float:
+    """Variance of the true wind direction within a `PLUME_AVERAGING_S` window, averaged
+    over the meander's phase [rad2]: for ``A sin(2 pi t / P)`` over a window ``T`` it is
+    ``A**2 / 2 * (1 - sinc(pi T / P)**2)`` (the mean square less the square of the mean)."""
+    arg = np.pi * PLUME_AVERAGING_S / MEANDER_PERIOD_S
+    return np.radians(MEANDER_DEG) ** 2 / 2 * (1 - (np.sin(arg) / arg) ** 2)
+
+
+def relative_averaging_time_s() -> float:
+    """Averaging time whose plume is the 600-s plume less the meander within it [s].
+
+    Gifford (1959): the spread of the plume averaged over a time is the spread of the
+    plume about its own centreline plus that of the centreline's meander over the time,
+    ``sigma_y(600 s)**2 = sigma_rel**2 + (x sigma_m)**2``, with sigma_m the meander's
+    angular spread (`meander_variance_rad2`). With the sampling-time law the model uses,
+    ``sigma_y(t) = sigma_y(600 s) (t / 600 s)**0.2`` (`physics.sigmas`), sigma_rel is the
+    plume of ``600 s (1 - sigma_m**2 / sigma_theta**2)**2.5``, sigma_theta = sigma_y / x
+    from the Briggs class C curve at `PLUME_REFERENCE_M` (it changes by 1 % between 0 and
+    300 m, where the detectors are)."""
+    sigma_y, _ = sigmas.briggs_sigmas(PLUME_REFERENCE_M, "C")
+    theta2 = float(sigma_y / PLUME_REFERENCE_M) ** 2
+    exponent = 1 / (2 * sigmas.AVERAGING_TIME_EXPONENT)
+    return PLUME_AVERAGING_S * (1 - meander_variance_rad2() / theta2) ** exponent
+
+
+def gas_plumes(model, elapsed, air_c, axis_deg, averaging_time_s=PLUME_AVERAGING_S):
+    """The leak's ammonia at each ammonia detector, noise-free, in the detector's unit:
+    ``{tag: values at elapsed}`` (0 before `LEAK_START_S`). ``air_c`` [degC] and
+    ``axis_deg`` (the direction the wind comes FROM along which the plume lies) [deg] are
+    given at ``elapsed`` [s]; the plume is averaged over ``averaging_time_s`` [s]."""
+    leak = model.tanks[LEAK_ASSET]
+    ammonia = [ch for ch in model.channels.values() if ch.cas == leak.cas]
+    plume = {ch.tag: np.zeros(len(elapsed)) for ch in ammonia}
+    steps = np.flatnonzero(np.asarray(elapsed) >= LEAK_START_S)
+    air_k = np.asarray(air_c)[steps] + 273.15
+    # one plume per leaking step (its own air temperature), marched together
+    cloud = integral_plume.integral_plume(
+        integral_plume.substance_release(
+            substances.lookup(leak.cas),
+            LEAK_RATE_KG_S,
+            temperature_K=air_k,
+            height_m=DEFAULT_RELEASE_HEIGHT_M,
+        ),
+        integral_plume.Ambient(
+            WIND_SPEED_M_S,
+            "C",
+            roughness_for(PARK_LAND_USE),
+            air_k,
+            averaging_time_s=averaging_time_s,
+        ),
+        x_max_m=1000.0,
+    )
+    theta = np.radians(np.asarray(axis_deg)[steps])[:, None]
+    ex = np.array([ch.x for ch in ammonia])[None, :] - leak.x
+    ey = np.array([ch.y for ch in ammonia])[None, :] - leak.y
+    along = -ex * np.sin(theta) - ey * np.cos(theta)
+    across = -ey * np.sin(theta) + ex * np.cos(theta)
+    c = cloud.at(along, across, np.array([ch.z for ch in ammonia])[None, :])
+    for k, ch in enumerate(ammonia):
+        plume[ch.tag][steps] = c[:, k] / gas_kg_m3(1.0, ch.unit, ch.cas, air_k)
+    return plume
+
+
 def generate(park) -> pa.Table:
     """The recording as a long-format table (see the module docstring)."""
     rng = np.random.default_rng(SEED)
@@ -174,37 +261,15 @@ def generate(park) -> pa.Table:
     flows = {pid: float(row["flow_kg_s"]) for pid, row in park.pipelines.iterrows()}
     levels = _tank_levels(model, elapsed, flows)
 
-    wind_true = WIND_FROM_DEG + MEANDER_DEG * np.sin(2 * np.pi * elapsed / MEANDER_PERIOD_S)
+    wind_true = _wind_from_deg(elapsed)
     air_c = np.linspace(*AIR_TEMPERATURE_C, n)
     elevation = sun_elevation_deg(model.longitude_deg, model.latitude_deg, t)
     solar = SOLAR_PEAK_W_M2 * np.sin(np.radians(np.clip(elevation, 0.0, None)))
 
     leak = model.tanks[LEAK_ASSET]
-    ammonia = [ch for ch in model.channels.values() if ch.cas == leak.cas]
-    plume = {ch.tag: np.zeros(n) for ch in ammonia}
-    steps = np.flatnonzero(elapsed >= LEAK_START_S)
-    air_k = air_c[steps] + 273.15
-    # one plume per leaking step (its own air temperature), marched together
-    cloud = integral_plume.integral_plume(
-        integral_plume.substance_release(
-            substances.lookup(leak.cas),
-            LEAK_RATE_KG_S,
-            temperature_K=air_k,
-            height_m=DEFAULT_RELEASE_HEIGHT_M,
-        ),
-        integral_plume.Ambient(
-            WIND_SPEED_M_S, "C", roughness_for(PARK_LAND_USE), air_k, averaging_time_s=600.0
-        ),
-        x_max_m=1000.0,
-    )
-    theta = np.radians(wind_true[steps])[:, None]
-    ex = np.array([ch.x for ch in ammonia])[None, :] - leak.x
-    ey = np.array([ch.y for ch in ammonia])[None, :] - leak.y
-    along = -ex * np.sin(theta) - ey * np.cos(theta)
-    across = -ey * np.sin(theta) + ex * np.cos(theta)
-    c = cloud.at(along, across, np.array([ch.z for ch in ammonia])[None, :])
-    for k, ch in enumerate(ammonia):
-        plume[ch.tag][steps] = c[:, k] / gas_kg_m3(1.0, ch.unit, ch.cas, air_k)
+    # Each reading: the plume about its own centreline, along the wind of that moment;
+    # the meander then spreads the window means as the 600-s plume (module docstring).
+    plume = gas_plumes(model, elapsed, air_c, wind_true, relative_averaging_time_s())
 
     columns = {"step": [], "tag": [], "value": []}
     first_alarm = np.inf

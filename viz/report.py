@@ -41,9 +41,10 @@ ZONES_LIMITS = (
     "Low wind speeds and very stable air (class F) allow concentrations to vary much more "
     "than a Gaussian or box model predicts; wind shifts and meander are shown only by the "
     "wind-direction envelope (dashed on the map and the figure).",
-    "The dense-gas model (Britter & McQuaid 1988 workbook) is a correlation of field and "
-    "wind-tunnel trials; against the Burro and Coyote LNG trials it over-predicted arc "
-    "maxima (see bench/VALIDATION.md).",
+    "The dispersion model (physics.integral_plume, one integral model from the source to "
+    "the passive far field) strays from measured arc maxima and from the SLAB and DEGADIS "
+    "peer models by a factor that depends on the release and the weather: bench/VALIDATION.md "
+    "gives its figures on the Prairie Grass, Burro, Coyote and Maplin Sands trials.",
     "Chemical reactions in the cloud (ammonia with moisture, hydrogen fluoride "
     "oligomerisation), deposition and fire-induced plume rise are not modelled.",
     "Fires are circular (wind tilt of the flame is not drawn); the vapour cloud explosion "
@@ -307,8 +308,8 @@ SCENARIO_MODELS = (
     "(1999) ch. 2; TNO Yellow Book CPR 14E ch. 2.",
     "Dispersion: a Gaussian puff per step moved with the wind of the moment, Briggs (1973) "
     "sigmas over the path travelled, CCPS (1999) ch. 2.3; dense near field from the "
-    "Britter & McQuaid (1988) HSE workbook where the Britter-McQuaid criterion calls the "
-    "cloud dense.",
+    "integral plume (physics.integral_plume: a slumping dense cloud with Richardson-damped "
+    "entrainment after SLAB and DEGADIS) as far as its Richardson number calls it dense.",
     "Detection: each sensor reads the field at its place through a first-order response "
     "(time constant T90 / ln 10) and raises the twin's graded alarms.",
     "Indoor air: dCi/dt = lambda (Co - Ci); lambda from each building's leakage through the "
@@ -330,9 +331,9 @@ SCENARIO_MODELS = (
 SCENARIO_LIMITS = (
     "All puffs take the sigmas of the stability of the moment over the path they travelled; "
     "buildings, terrain and obstacles that channel or trap a cloud are not modelled.",
-    "The dense near field is the workbook plume of the leak's largest one-minute rate, "
-    "scaled linearly to the current rate; an instantaneous release is one Gaussian puff from "
-    "a point (no dense near field).",
+    "The dense near field is the integral model's steady plume of the leak's largest "
+    "one-minute rate, scaled linearly to the current rate; an instantaneous release is one "
+    "Gaussian puff from a point (no dense near field).",
     "Puffs are one step's wind run apart: receptors very close to a source see the train's "
     "lumps where no dense near field covers them.",
     "Once a release burns it no longer feeds the cloud; chemical reactions in the cloud and "

@@ -51,6 +51,48 @@ def _asyncua():
     return asyncua
 
 
+SECURITY_MODES = ("Sign", "SignAndEncrypt")
+
+
+def check_security(text: str) -> str:
+    """Check an ``--opcua-security`` string before connecting; return it, or raise
+    ValueError saying what was expected: ``Policy,Mode,certificate,private_key`` with an
+    optional ``,server_certificate`` (asyncua's format, `asyncua.Client.set_security_string`),
+    a policy asyncua knows, a mode of `SECURITY_MODES`, and files that exist (the key may
+    carry ``::password``)."""
+    from pathlib import Path
+
+    from asyncua.crypto import security_policies
+
+    parts = [part.strip() for part in text.split(",")]
+    if not 4 <= len(parts) <= 5:
+        raise ValueError(
+            "expected POLICY,MODE,CERT,KEY[,SERVER_CERT] (4 or 5 comma-separated values), "
+            f"got {len(parts)} in {text!r}"
+        )
+    base = security_policies.SecurityPolicy
+    policies = sorted(
+        name.removeprefix("SecurityPolicy")
+        for name, obj in vars(security_policies).items()
+        if name.startswith("SecurityPolicy")
+        and isinstance(obj, type)
+        and issubclass(obj, base)
+        and obj is not base
+        and name != "SecurityPolicyNone"
+    )
+    if parts[0] not in policies:
+        raise ValueError(f"unknown policy {parts[0]!r}; expected one of {', '.join(policies)}")
+    if parts[1] not in SECURITY_MODES:
+        raise ValueError(f"unknown mode {parts[1]!r}; expected {' or '.join(SECURITY_MODES)}")
+    files = {"certificate": parts[2], "private key": parts[3].split("::", 1)[0]}
+    if len(parts) == 5:
+        files["server certificate"] = parts[4]
+    for what, name in files.items():
+        if not Path(name).is_file():
+            raise ValueError(f"{what} {name!r}: no such file")
+    return text
+
+
 class OpcUaFeed(LiveFeed):
     """Readings from an OPC UA server's data-change subscription (see the module docstring).
 
