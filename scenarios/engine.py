@@ -7,12 +7,15 @@ The story of a run, one process each:
   (``scenarios.release.source_term``), and isolation stops the outflow through the hole at
   that moment while the pool it fed goes on evaporating;
 - the **weather** steps through its changes (or a met series);
-- the **air** releases a puff per step at each source and moves every puff with the wind of
-  the moment (``physics.dispersion`` puffs, Briggs sigmas over the path travelled), so a
-  wind shift turns the cloud; where the cloud is dense, ground-level concentrations within
-  its dense range come from the integral model's plume (``physics.integral_plume`` through
-  ``scenarios.zones.Cloud``) of the current rate and wind, and the puffs beyond (the same
-  model's passive limit: Gaussian with Briggs sigmas);
+- the **air** releases a puff per step at each source (one per cloud of
+  ``scenarios.zones.Cloud``) and moves every puff along the wind of the moment, so a wind
+  shift turns the cloud; a continuous release's puffs carry the integral model's steady
+  plume (``physics.integral_plume``, ``physics.plume_puffs``): each stands for the segment
+  of it the model's cloud fills over its step, moves at the model's cloud speed and has
+  its cross-section at every distance, so in a steady wind the engine's field is that
+  plume from the source to the cloud's front, dense and passive alike, with no seam;
+  an instantaneous release is a Gaussian puff (``physics.dispersion``, Briggs sigmas over
+  the path travelled);
 - the **detectors** read the field at their place and height through a first-order response
   (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``): every
   combustible-gas detector reads a flammable gas in %LEL (``physics.flammability``), a
@@ -39,14 +42,14 @@ The story of a run, one process each:
 
 SimPy decides, numpy computes.
 
-Simplifications, stated with every result: all puffs take the sigmas of the stability of
-the moment over the path they travelled; the dense near field is the integral model's
-steady plume of the leak's largest one-minute rate, scaled linearly to the current rate
-(a flashing jet that rains out feeds two such plumes, the jet's and the pool's, each scaled
-to its own rate and superposed, ``scenarios.zones.Cloud``; their puffs leave at the ground);
-an instantaneous release is one Gaussian puff from a point (no dense near field); once a
-release burns it no longer feeds the cloud; puffs are a step's wind run apart, so receptors
-very close to a source see the train's lumps where no dense near field covers them.
+Simplifications, stated with every result: a continuous release's puffs carry the integral
+model's steady plume of the leak's largest one-minute rate in the weather of the moment,
+scaled linearly to what each step released (a flashing jet that rains out feeds two
+trains, the jet's and the pool's, each carrying its own plume, superposed:
+``scenarios.zones.Cloud``); after a change of the weather every puff takes the new
+weather's plume at the distance it has travelled; an instantaneous release is one Gaussian
+puff from a point with the Briggs sigmas of the stability of the moment (no dense phase);
+once a release burns it no longer feeds the cloud.
 """
 
 import gc
@@ -63,7 +66,7 @@ import simpy
 
 import twin
 from geodata.grids import sample_area
-from physics import dispersion, fire, harm, substances
+from physics import dispersion, fire, harm, plume_puffs, substances
 from physics.flammability import percent_lel
 from physics.meteorology import air_density
 from physics.sigmas import puff_sigmas
@@ -92,10 +95,9 @@ PLAN_P_DEATH = 0.01
 CLOUD_FRAME_S = 60.0  # how often the cloud is sampled on a grid for the map
 CLOUD_FRAME_CELLS = 64  # grid nodes along the longer side of a cloud frame
 CLOUD_FRAME_MARGIN = 1.2  # puffs overlap: a frame reaches a little past each puff's own reach
-# Beyond the distance where the cloud's Richardson number Ri* = g' H / u*^2 falls below this,
-# density no longer shapes it (entrainment within 1 % of passive, DEGADIS PHIF) and the puffs
-# carry it.
-DENSE_RICHARDSON = 0.1
+# The integral model's plume is tabulated this far for the puffs (past FAR_M from anywhere
+# in a park)
+PLUME_TABLE_M = 2.0 * FAR_M
 PROGRESS_STEPS = 50  # how often a run with a progress callback reports
 # Cyclic garbage collection while a run goes on: at least this many allocations between
 # young collections, and this many young (middle) collections between middle (full) ones.
@@ -136,6 +138,7 @@ class Leak:
     ignited_s: float | None = None
     puffs: dispersion.PuffState = field(default_factory=dispersion.PuffState.empty)
     crossed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    part: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # cloud per puff
     emitted_kg: float = 0.0
     hole_m: float | None = None
     isolate: object = None  # the SimPy event that isolates it, once it has started
@@ -191,6 +194,29 @@ class Leak:
             return 0.0
         rate = term.jet_kg_s if name == "jet" else term.pool_kg_s()
         return float(np.interp(t - self.spec.start_s, term.times_s, rate, left=0.0, right=0.0))
+
+    def parts_between(self, names, t0, t1) -> list[float]:
+        """Mass put into the air between scenario times ``t0`` and ``t1`` [kg], shared
+        among the clouds ``names`` of ``scenarios.zones.Cloud`` (the jet's and the pool's of
+        a release with two clouds, in proportion to what each received over the step)."""
+        total = self.airborne_between(t0, t1)
+        if len(names) == 1 or total <= 0:
+            return [total] + [0.0] * (len(names) - 1)
+        term = self.term
+        if self.ignited_s is not None:
+            t1 = min(t1, self.ignited_s)
+        a, b = np.clip([t0 - self.spec.start_s, t1 - self.spec.start_s], 0.0, term.times_s[-1])
+        shares = []
+        for name in names:
+            rate = term.jet_kg_s if name == "jet" else term.pool_kg_s()
+            cum = np.concatenate(
+                [[0.0], np.cumsum(np.diff(term.times_s) * 0.5 * (rate[1:] + rate[:-1]))]
+            )
+            shares.append(max(float(np.diff(np.interp([a, b], term.times_s, cum))[0]), 0.0))
+        whole = sum(shares)
+        if whole <= 0:
+            return [total] + [0.0] * (len(names) - 1)
+        return [total * v / whole for v in shares]
 
     @property
     def puff_height_m(self) -> float:
@@ -623,30 +649,24 @@ class Engine:
 
     # --- the field ---------------------------------------------------------------------
 
-    def _cloud(self, leak: Leak) -> list[tuple]:
-        """The leak's dense near field in the weather of the moment: one table per cloud
-        of ``scenarios.zones.Cloud`` (the jet's and the pool's of a flashing jet that rains
-        out) as (part name, x [m], ground-level centreline [kg/m3] per kg/s of the part's
-        rate, core half-width b [m], sigma_y [m], range end [m]), as far as the part's
-        Richardson number stays above DENSE_RICHARDSON; none for a part passive from the
-        start, nor for an instantaneous release (the puffs, the model's passive limit,
-        carry it)."""
-        key = (id(leak), self.weather, leak.isolated_s, leak.ignited_s)
+    def _cloud(self, leak: Leak, weather=None) -> list[tuple]:
+        """The leak's clouds in the weather of the moment, as (part name, table) per cloud of
+        ``scenarios.zones.Cloud`` (the jet's and the pool's of a flashing jet that rains
+        out): the integral model's steady plume of the part's largest one-minute rate,
+        tabulated per kg/s of it (``physics.plume_puffs.plume_table``), which the leak's
+        puffs of that part carry; none for an instantaneous release (one Briggs puff).
+        ``weather``: another than the moment's."""
+        weather = self.weather if weather is None else weather
+        key = (id(leak), weather, leak.isolated_s, leak.ignited_s)
         if key not in self._clouds:
             tables = []
             term = leak.term
             if term.instantaneous_kg == 0 and term.max_average_rate() > 0:
-                cloud = Cloud(term, self.weather, steady=True)
+                cloud = Cloud(term, weather, x_max_m=PLUME_TABLE_M, steady=True)
                 for part in cloud.parts:
-                    dense = np.nonzero(part.plume.richardson[0] >= DENSE_RICHARDSON)[0]
-                    if not dense.size or part.rate <= 0:
-                        continue
-                    x_end = float(part.plume.x[0, dense.max()])
-                    x = np.geomspace(0.5, max(x_end, 1.0), 200)
-                    _, b, sigma_y, _, _ = (v[0] for v in part.plume.profile(x))
-                    # at the ground: a jet from a hole above it comes down first
-                    per_rate = part.plume.centreline(x)[0] / part.rate
-                    tables.append((part.name, x, per_rate, b, sigma_y, x_end))
+                    if part.rate > 0:
+                        table = plume_puffs.plume_table(part.plume, part.rate, PLUME_TABLE_M)
+                        tables.append((part.name, table))
             self._clouds[key] = tables
         return self._clouds[key]
 
@@ -658,26 +678,66 @@ class Engine:
         zz = np.broadcast_to(np.asarray(z, float), (len(xy),))
         for k, leak in enumerate(self.leaks):
             state = leak.puffs if puffs is None else puffs[k]
-            c = np.zeros(len(xy))
-            if state.mass.size:
-                sxy, _ = puff_sigmas(np.maximum(state.travel, 1.0), w.stability, w.terrain)
-                reach = REACH_SIGMAS * sxy
-                # receptors inside the box of every puff's reach
-                lo = np.array([np.min(state.x - reach), np.min(state.y - reach)])
-                hi = np.array([np.max(state.x + reach), np.max(state.y + reach)])
-                near = np.all((xy >= lo) & (xy <= hi), axis=1)
-                if near.any():
-                    c[near] = dispersion.puffs_concentration(
-                        state,
-                        xy[near, 0],
-                        xy[near, 1],
-                        zz[near],
-                        stability=w.stability,
-                        release_height=leak.puff_height_m,
-                        terrain=w.terrain,
-                    )
-            out += np.maximum(c, self._near_field(leak, xy))
+            if not state.mass.size:
+                continue
+            tables = self._cloud(leak)
+            if tables:
+                for j, (_, table) in enumerate(tables):
+                    mine = leak.part == j
+                    if not mine.any():
+                        continue
+                    p = dispersion.PuffState(*(a[mine] for a in state))
+                    last, wide = plume_puffs.extent(table, p.travel, self.dt)
+                    reach = np.maximum(last - p.travel, wide)
+                    near = self._inside_box(xy, p, reach)
+                    if near.any():
+                        out[near] += plume_puffs.concentration(
+                            table, p.x, p.y, p.travel, p.mass, self.dt, w.wind_from_deg,
+                            xy[near, 0], xy[near, 1], zz[near],
+                        )  # fmt: skip
+                continue
+            sxy, _ = puff_sigmas(np.maximum(state.travel, 1.0), w.stability, w.terrain)
+            near = self._inside_box(xy, state, REACH_SIGMAS * sxy)
+            if near.any():
+                out[near] += dispersion.puffs_concentration(
+                    state,
+                    xy[near, 0],
+                    xy[near, 1],
+                    zz[near],
+                    stability=w.stability,
+                    release_height=leak.puff_height_m,
+                    terrain=w.terrain,
+                )
         return out
+
+    @staticmethod
+    def _inside_box(xy, state, reach) -> np.ndarray:
+        """Receptors inside the box of every puff's reach [m]."""
+        lo = np.array([np.min(state.x - reach), np.min(state.y - reach)])
+        hi = np.array([np.max(state.x + reach), np.max(state.y + reach)])
+        return np.all((xy >= lo) & (xy <= hi), axis=1)
+
+    def _moved(self, leak: Leak, state, dt: float, weather=None):
+        """The leak's puffs after ``dt`` [s] in the wind of the moment: at the integral
+        model's cloud speed along their path (``physics.plume_puffs.travel_after``) for a
+        continuous release, at the wind speed for an instantaneous one; ``weather``: another
+        than the moment's."""
+        w = self.weather if weather is None else weather
+        tables = self._cloud(leak, w)
+        if not tables or not state.mass.size:
+            return dispersion.advect_puffs(state, dt, w.wind_speed_m_s, w.wind_from_deg)
+        travel = state.travel.copy()
+        for j, (_, table) in enumerate(tables):
+            mine = leak.part == j
+            travel[mine] = plume_puffs.travel_after(table, state.travel[mine], dt)
+        theta = math.radians(w.wind_from_deg)
+        step = travel - state.travel
+        return dispersion.PuffState(
+            state.x - step * math.sin(theta),
+            state.y - step * math.cos(theta),
+            travel,
+            state.mass.copy(),
+        )
 
     def concentration_at_each(self, xy: np.ndarray) -> np.ndarray:
         """``concentration(xy)``, evaluated once per distinct point: people who stand
@@ -686,31 +746,6 @@ class Engine:
         xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
         codes, points = pd.factorize(xy.view(np.complex128).ravel())
         return self.concentration(points.view(np.float64).reshape(-1, 2))[codes]
-
-    def _near_field(self, leak: Leak, xy) -> np.ndarray:
-        """Dense near field: within the dense range, the integral model's plume of each
-        cloud scaled to its current rate, summed (the caller keeps the higher of this and
-        the puffs)."""
-        t_rel = self.env.now - leak.spec.start_s
-        out = np.zeros(len(xy))
-        if t_rel <= 0:
-            return out
-        theta = math.radians(self.weather.wind_from_deg)
-        dx, dy = -math.sin(theta), -math.cos(theta)
-        rel = xy - np.asarray(leak.xy)
-        down = rel[:, 0] * dx + rel[:, 1] * dy
-        cross = -rel[:, 0] * dy + rel[:, 1] * dx
-        for name, x, c_per_rate, half, sigma_y, x_end in self._cloud(leak):
-            rate = leak.part_kg_s(name, self.env.now)
-            # only as far as the wind has carried the vapour since the release began
-            inside = (down >= 0) & (down <= min(x_end, self.weather.wind_speed_m_s * t_rel))
-            if rate <= 0 or not inside.any():
-                continue
-            d = down[inside]
-            sy = np.maximum(np.interp(d, x, sigma_y), 1e-6)
-            edge = np.maximum(np.abs(cross[inside]) - np.interp(d, x, half), 0.0)
-            out[inside] += rate * np.interp(d, x, c_per_rate) * np.exp(-0.5 * (edge / sy) ** 2)
-        return out
 
     # --- the processes -----------------------------------------------------------------
 
@@ -829,28 +864,47 @@ class Engine:
 
     def air(self):
         """Each step every puff moves with the wind of the moment and each source adds
-        the puff of what it released during the step."""
+        the puff of what it released during the step (one per cloud of a continuous
+        release, ``_cloud``)."""
         dt = self.dt
         while True:
             t0 = self.env.now
             w = self.weather  # the wind at the start of the step carries it
             yield self.env.timeout(dt)
             for leak in self.leaks:
-                moved = dispersion.advect_puffs(leak.puffs, dt, w.wind_speed_m_s, w.wind_from_deg)
+                tables = self._cloud(leak, w)
+                moved = self._moved(leak, leak.puffs, dt, w)
                 self._curtain(leak, leak.puffs, moved)
-                mass = leak.airborne_between(t0, self.env.now)
-                if mass > 0:
-                    new = dispersion.release_puffs(dispersion.PuffState.empty(), [mass], *leak.xy)
+                if tables:
+                    names = [name for name, _ in tables]
+                    masses = leak.parts_between(names, t0, self.env.now)
+                else:
+                    masses = [leak.airborne_between(t0, self.env.now)]
+                theta = math.radians(w.wind_from_deg)
+                for j, mass in enumerate(masses):
+                    if mass <= 0:
+                        continue
                     # the step's mass left on average half a step ago
-                    new = dispersion.advect_puffs(new, dt / 2, w.wind_speed_m_s, w.wind_from_deg)
+                    if tables:
+                        first = float(plume_puffs.distance_at(tables[j][1], dt / 2))
+                    else:
+                        first = w.wind_speed_m_s * dt / 2
+                    new = dispersion.PuffState(
+                        np.array([leak.xy[0] - first * math.sin(theta)]),
+                        np.array([leak.xy[1] - first * math.cos(theta)]),
+                        np.array([first]),
+                        np.array([mass]),
+                    )
                     moved = dispersion.PuffState(
                         *(np.concatenate((a, b)) for a, b in zip(moved, new, strict=True))
                     )
                     leak.crossed = np.concatenate([leak.crossed, [False]])
+                    leak.part = np.concatenate([leak.part, [j]])
                     leak.emitted_kg += mass
                 keep = np.hypot(moved.x - self._centre[0], moved.y - self._centre[1]) < FAR_M
                 leak.puffs = dispersion.PuffState(*(a[keep] for a in moved))
                 leak.crossed = leak.crossed[keep]
+                leak.part = leak.part[keep]
 
     def _curtain(self, leak: Leak, before, after):
         """Puffs crossing the water curtain's distance lose its efficiency's fraction."""
@@ -1069,11 +1123,7 @@ class Engine:
         name = self.sc.response.block_level
         name = name if name in names else (names[-1] if names else None)
         if name is not None:
-            w = self.weather
-            ahead = [
-                dispersion.advect_puffs(leak.puffs, FORECAST_S, w.wind_speed_m_s, w.wind_from_deg)
-                for leak in self.leaks
-            ]
+            ahead = [self._moved(leak, leak.puffs, FORECAST_S) for leak in self.leaks]
             c = np.maximum(self.concentration(xy), self.concentration(xy, puffs=ahead))
             for k in np.flatnonzero(c >= self.level(name)):
                 reasons[dests[k].id] = f"inside the {name} cloud (now or within 5 min)"
@@ -1096,11 +1146,7 @@ class Engine:
         graph = self.park.network.graph
         while True:
             yield self.env.timeout(ROAD_WATCH_S)
-            w = self.weather
-            ahead = [
-                dispersion.advect_puffs(leak.puffs, FORECAST_S, w.wind_speed_m_s, w.wind_from_deg)
-                for leak in self.leaks
-            ]
+            ahead = [self._moved(leak, leak.puffs, FORECAST_S) for leak in self.leaks]
             c = np.maximum(
                 self.concentration(self._road_pts), self.concentration(self._road_pts, puffs=ahead)
             )
@@ -1265,25 +1311,38 @@ class Engine:
         [kg/m3], as (x [m], y [m], concentration [kg/m3] (len(y), len(x))), or None;
         ``at_puffs``: per leak, the concentration now at its puff centres.
 
-        A puff whose centre concentration c0 is above the level reaches at most
-        sigma * sqrt(2 ln(c0 / level)) on its own (Gaussian); the dense near field reaches
-        the end of its range around the source."""
+        A puff of a continuous release whose centre concentration is above the level
+        reaches no farther than its own reach (``physics.plume_puffs.extent``); a Briggs
+        puff (an instantaneous release) whose centre concentration c0 is above the level
+        reaches at most sigma * sqrt(2 ln(c0 / level)) on its own (Gaussian)."""
         w = self.weather
         lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
         for leak, c in zip(self.leaks, at_puffs, strict=True):
             p = leak.puffs
-            if p.mass.size:
-                xy = np.column_stack([p.x, p.y])
-                above = c >= lowest
-                if above.any():
-                    sxy, _ = puff_sigmas(np.maximum(p.travel[above], 1.0), w.stability, w.terrain)
-                    r = CLOUD_FRAME_MARGIN * sxy * np.sqrt(2.0 * np.log(c[above] / lowest))
-                    lo = np.minimum(lo, (xy[above] - r[:, None]).min(axis=0))
-                    hi = np.maximum(hi, (xy[above] + r[:, None]).max(axis=0))
-            for name, *_, x_end in self._cloud(leak):
-                if leak.part_kg_s(name, self.env.now) > 0:
-                    lo = np.minimum(lo, np.asarray(leak.xy) - x_end)
-                    hi = np.maximum(hi, np.asarray(leak.xy) + x_end)
+            if not p.mass.size:
+                continue
+            xy = np.column_stack([p.x, p.y])
+            above = c >= lowest
+            if not above.any():
+                continue
+            tables = self._cloud(leak)
+            if tables:
+                r = np.zeros(p.mass.size)
+                for j, (_, table) in enumerate(tables):
+                    mine = leak.part == j
+                    last, wide = plume_puffs.extent(table, p.travel[mine], self.dt)
+                    r[mine] = np.maximum(last - p.travel[mine], wide)
+                r = r[above]
+                if p.travel[above].min() < 2.0 * self.dt * self.weather.wind_speed_m_s:
+                    # a train still fed reaches back to its source
+                    lo = np.minimum(lo, np.asarray(leak.xy))
+                    hi = np.maximum(hi, np.asarray(leak.xy))
+            else:
+                sxy, _ = puff_sigmas(np.maximum(p.travel[above], 1.0), w.stability, w.terrain)
+                r = sxy * np.sqrt(2.0 * np.log(c[above] / lowest))
+            r = CLOUD_FRAME_MARGIN * r
+            lo = np.minimum(lo, (xy[above] - r[:, None]).min(axis=0))
+            hi = np.maximum(hi, (xy[above] + r[:, None]).max(axis=0))
         if not np.all(hi > lo):
             return None
         cell = float((hi - lo).max()) / (CLOUD_FRAME_CELLS - 1)

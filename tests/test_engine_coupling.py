@@ -14,6 +14,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.integrate import solve_ivp
 
+from physics import plume_puffs
 from scenarios.engine import Engine
 from scenarios.release import source_term
 from tests.engine_cases import park, scenario
@@ -57,7 +58,8 @@ def _direction_deg(dx, dy):
 def test_a_wind_shift_turns_the_cloud():
     """Wind from 270 deg for 5 min, then from 0 deg: before the shift the puffs lie east of
     the source; 5 min after it the puffs released since lie south of it, and every older
-    puff has moved exactly u * 300 s south."""
+    puff has moved south exactly as far as the integral model's cloud goes in 300 s from
+    where the puff was (``physics.plume_puffs.travel_after``, its own cloud's table)."""
     e = _engine(
         weather={"changes": [{"at": "5 min", "wind_from": "0 deg"}]},
         response={"action": "shelter", "decision_delay": "30 min"},
@@ -68,6 +70,7 @@ def test_a_wind_shift_turns_the_cloud():
     p = leak.puffs
     assert _direction_deg(p.x.mean() - sx, p.y.mean() - sy) == pytest.approx(90.0, abs=1.0)
     x_before, y_before, n_before = p.x.copy(), p.y.copy(), p.x.size
+    travel, part = p.travel.copy(), leak.part.copy()
     e.env.run(until=600.0 + 1e-6)
     p = leak.puffs
     new = slice(n_before, None)
@@ -75,7 +78,13 @@ def test_a_wind_shift_turns_the_cloud():
         180.0, abs=1.0
     )
     assert_allclose(p.x[:n_before], x_before, atol=1e-6)
-    assert_allclose(y_before - p.y[:n_before], 2.0 * 300.0, rtol=1e-12)
+    tables = e._cloud(leak)
+    assert [name for name, _ in tables] == ["jet", "pool"]
+    gone = np.zeros(n_before)
+    for j, (_, table) in enumerate(tables):
+        gone[part == j] = plume_puffs.travel_after(table, travel[part == j], 300.0)
+    assert_allclose(y_before - p.y[:n_before], gone - travel, rtol=1e-9)
+    assert_allclose(p.travel[:n_before], gone, rtol=1e-12)
     east = np.array([[sx + 200.0, sy]])
     south = np.array([[sx, sy - 200.0]])
     assert e.concentration(south)[0] > 0.0

@@ -5,6 +5,8 @@ output; the rule each bad message breaks is the one `twin.feeds.rules` documents
 """
 
 import json
+import socket
+import struct
 import time
 
 import paho.mqtt.client as mqtt
@@ -19,7 +21,7 @@ from twin.feeds.mqtt import (
     publish_recording,
     topic,
 )
-from twin.feeds.mqtt_client import CHUNK_BYTES
+from twin.feeds.mqtt_client import CHUNK_BYTES, Client
 from twin.feeds.recorded import RecordedFeed
 from twin.feeds.rules import FUTURE_TOLERANCE_S, MAX_PAYLOAD_BYTES, RAW_PREFIX_BYTES, Gate
 from twin.log import ReadingLog, iter_readings, read_rejected
@@ -356,3 +358,50 @@ def test_a_burst_read_in_chunks_is_read_whole_and_acknowledged(mosquitto, tmp_pa
         again += feed.drain(0)
     log.close()
     assert [r.value for r in again] == [2000.0]
+
+
+def _publish_packet(flags, topic_bytes, mid, body):
+    """A PUBLISH packet (MQTT 3.1.1, 3.3): header flags, topic, identifier if QoS > 0."""
+    qos = (flags & 0x06) >> 1
+    rest = struct.pack("!H", len(topic_bytes)) + topic_bytes
+    rest += struct.pack("!H", mid) if qos else b""
+    rest += body
+    assert len(rest) < 128  # one byte of remaining length
+    return bytes([0x30 | flags, len(rest)]) + rest
+
+
+@pytest.mark.parametrize("dispatch", ["own", "paho"])
+def test_publish_packets_are_read_as_paho_reads_them(dispatch):
+    """The client's own reading of QoS 0 and 1 PUBLISH packets (twin.feeds.mqtt_client) gives
+    the callback what paho's gives it, and acknowledges QoS 1 unless acknowledgement is by
+    hand; ``dispatch="paho"`` runs paho's own path (as with per-topic callbacks) on the same
+    bytes. Oracle: the fields written into the packets."""
+    client = Client(mqtt.CallbackAPIVersion.VERSION2, client_id="read", protocol=mqtt.MQTTv311)
+    if dispatch == "paho":
+        client.message_callback_add("#", lambda c, u, m: got.append(m))
+    got = []
+    client.on_message = lambda c, u, m: got.append(m)
+    ours, theirs = socket.socketpair()
+    client._sock = ours  # paho's socket, as after a connection
+    packets = [
+        _publish_packet(0x00, b"p/A", 0, b"zero"),
+        _publish_packet(0x02 | 0x08 | 0x01, b"p/B", 7, b"one, dup, retained"),
+        _publish_packet(0x02, b"p/\xff", 8, b"not UTF-8"),
+    ]
+    theirs.sendall(b"".join(packets))
+    while len(got) < 3:
+        client.loop_read()
+    fields = [(m.qos, m.mid, m.dup, m.retain, m.payload) for m in got]
+    assert fields == [
+        (0, 0, False, False, b"zero"),
+        (1, 7, True, True, b"one, dup, retained"),
+        (1, 8, False, False, b"not UTF-8"),
+    ]
+    assert [m.topic for m in got[:2]] == ["p/A", "p/B"]
+    with pytest.raises(UnicodeDecodeError):
+        _ = got[2].topic
+    client.loop_write()
+    theirs.settimeout(5)
+    assert theirs.recv(64) == bytes([0x40, 2, 0, 7, 0x40, 2, 0, 8])  # PUBACK 7 and 8
+    ours.close()
+    theirs.close()

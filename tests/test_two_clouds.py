@@ -138,9 +138,9 @@ def test_zones_of_a_two_phase_hole_state_both_clouds(tmp_path, capsys):
 
 
 def test_engine_near_field_follows_each_cloud_at_its_own_rate():
-    """The engine's dense near field of NH-101 holed at 0.5 m: one table per cloud, each
-    scaled by its own rate (the jet's stops at isolation, the pool's goes on), the two rates
-    adding up to the airborne rate; the puffs leave at the ground."""
+    """The engine's clouds of NH-101 holed at 0.5 m: one plume table per cloud, each train
+    fed at its own rate (the jet's stops at isolation, the pool's goes on), the two rates
+    adding up to the airborne rate."""
     engine = Engine(scenario(), engine_park())
     leak = engine.leaks[0]
     assert leak.term.two_clouds and leak.puff_height_m == 0.0

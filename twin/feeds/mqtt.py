@@ -126,6 +126,12 @@ message at 10,000/s offered, accepting the backlog, draining it:
   jars, which the package does not depend on), 1 run: 945, 489, 115 us; 535 readings/s,
   and it acknowledged the backlog at 498 messages/s; 1,455 us together. Not a candidate.
 
+With the client's own reading of PUBLISH packets (`twin.feeds.mqtt_client`), 2 runs each,
+load average 15-19: RabbitMQ with the quorum queue, the twin sustained 2,389-3,134
+readings/s and drained the backlog at 5,814-7,210/s (broker 170-185, 84-134, 45-52 us; the
+three together 315-353 us, at most 5,664-6,351/s); mosquitto 6,603-7,033/s, drain
+8,208-15,806/s (121-130 us together, at most 15,395-16,589/s).
+
 Tried on RabbitMQ without a difference that stood out of the run-to-run spread:
 ``mqtt.tcp_listen_options.delay_send = true`` (the node's writes to a socket gathered),
 ``classic_queue.default_version = 2`` (the new classic queue index of 3.10), both with a
