@@ -101,6 +101,7 @@ def park_from_layers(raw: dict, path, resolve_chemical=None) -> Park:
     centre = layers["boundary"].to_crs(WGS84).union_all().centroid
     crs = utm_crs(centre.x, centre.y)
     layers = {name: frame.to_crs(crs) for name, frame in layers.items()}
+    _check_projected(layers, raw, crs)
     _check_geometry(layers, raw)
 
     routed = {fid: geom for name in _ROUTED for fid, geom in layers[name].geometry.items()}
@@ -473,6 +474,24 @@ def _resolve_chemicals(layers, raw, path, resolve):
                     "name, CAS number or Chinese common name the chemicals library knows)",
                 ) from None
         frame["cas"] = pd.Series(cas, index=frame.index, dtype=object)
+
+
+def _check_projected(layers, raw, crs) -> None:
+    """Every shape has finite coordinates in the park's local UTM zone: one a quarter of
+    the globe away from the boundary has none there (the projection gives inf)."""
+    for name, frame in layers.items():
+        if np.isfinite(shapely.get_coordinates(frame.geometry.values)).all():
+            continue
+        for fid, geom in frame.geometry.items():
+            if geom is not None and not np.isfinite(shapely.get_coordinates(geom)).all():
+                raise ParkError(
+                    raw[name][1] if name in raw else "",
+                    name,
+                    fid,
+                    "geometry",
+                    f"too far from the park's boundary to be placed in its local metric CRS "
+                    f"({crs.name}): expected it near the park",
+                )
 
 
 def _check_geometry(layers, raw) -> None:

@@ -235,3 +235,16 @@ def test_a_kill_9_mid_commit_keeps_every_acknowledged_reading(tmp_path):
     assert [r.value for r in iter_readings(path)] == [float(i) for i in range(acked)]
     with ReadingLog(path) as log:  # and the feed can continue it
         assert log.recent(1) == [Reading(float(acked - 1), f"AT-{(acked - 1) % 7}", acked - 1.0)]
+
+
+def test_the_log_syncs_every_commit_to_disk(tmp_path):
+    """A power cut is not produced here, so the setting that survives one is checked:
+    ``synchronous=FULL`` (2) in WAL mode syncs the WAL at each commit; with NORMAL (1) the
+    last commits may roll back after a power loss (SQLite documentation, PRAGMA
+    synchronous), and the feed acknowledges after the commit."""
+    log = ReadingLog(tmp_path / "log.sqlite")
+    try:
+        assert log._con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert log._con.execute("PRAGMA synchronous").fetchone()[0] == 2
+    finally:
+        log.close()

@@ -400,3 +400,15 @@ def test_roads_too_short_for_a_segment_strand_everyone():
     layers["roads"] = layers["roads"].set_crs(3857, allow_override=True)
     msg = _from_frames(layers)
     assert msg.startswith("small/roads.geojson, layer 'roads': 4 feature(s) cannot reach a gate")
+
+
+def test_a_plot_a_quarter_of_the_globe_away_is_named_not_a_geos_error():
+    """Found by the fuzz run (10,000 parks): an enterprise moved to 30 E, 7 N while the
+    park lies at 120 E had no finite coordinates in the park's UTM zone, and buffering it
+    raised GEOSException ("Shell empty after removing invalid points")."""
+    layers = small_layers()
+    plots = layers["enterprises"]
+    plots["geometry"] = plots.geometry.translate(-89.93, -21.3)
+    msg = _from_frames(layers)
+    assert msg.startswith("small/enterprises.geojson, layer 'enterprises', feature 'E1'")
+    assert "too far from the park's boundary" in msg
