@@ -251,6 +251,13 @@ def ours_jet(x, term, weather, *, height, z0):
     horizontally downwind at ``height`` [m] (the model's momentum-jet phase,
     ``physics.jet``); ``weather`` a :class:`scenarios.zones.Weather`; z0 [m].
     """
+    release, ambient = _jet_inputs(term, weather, height=height, z0=z0)
+    c, plume = _integral(release, ambient, x, 0.0)
+    return plume.mole_fraction(x, c)[0]
+
+
+def _jet_inputs(term, weather, *, height, z0):
+    """The release and the atmosphere :func:`ours_jet` hands the integral model."""
     release = substance_release(
         term.substance,
         float(term.airborne_kg_s[0]),
@@ -266,29 +273,14 @@ def ours_jet(x, term, weather, *, height, z0):
         relative_humidity=weather.relative_humidity,
         averaging_time_s=T_AVG,
     )
-    c, plume = _integral(release, ambient, x, 0.0)
-    return plume.mole_fraction(x, c)[0]
+    return release, ambient
 
 
 def ours_jet_near(x, term, weather, *, height, z0):
     """:func:`ours_jet` at ``x`` and the mass fraction of released material on the cloud's
     axis there (the jet's top-hat value, ``Plume.c`` over the mixture's density)."""
     c = ours_jet(x, term, weather, height=height, z0=z0)
-    release = substance_release(
-        term.substance,
-        float(term.airborne_kg_s[0]),
-        liquid_fraction=term.aerosol_fraction,
-        height_m=height,
-        jet_velocity_m_s=term.jet_velocity_m_s,
-    )
-    ambient = Ambient(
-        weather.wind_speed_m_s,
-        weather.stability,
-        z0_m=z0,
-        temperature_K=weather.air_temperature_K,
-        relative_humidity=weather.relative_humidity,
-        averaging_time_s=T_AVG,
-    )
+    release, ambient = _jet_inputs(term, weather, height=height, z0=z0)
     plume = integral_plume(release, ambient, x_max_m=float(PEER_X.max()) * 1.01)
     axis = plume.profile(np.asarray(x, dtype=float))[0][0]
     return c, axis / np.interp(x, plume.x[0], plume.density[0])
