@@ -29,6 +29,13 @@ from hypothesis import HealthCheck, settings
 from rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
 from rabbitmq_node import RabbitMQ
 
+# A suite started in the background by a non-interactive shell (``cmd &``) inherits SIGINT
+# ignored, and so would every ``parktwin`` it starts: Python keeps an ignored SIGINT ignored
+# and never raises KeyboardInterrupt, so the tests that send Ctrl-C would wait forever. Take
+# Ctrl-C back here; a handler is reset to the default in the processes the tests start.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 settings.register_profile("quick", deadline=None)
 settings.register_profile(
     "fuzz",
