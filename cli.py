@@ -1,6 +1,8 @@
 """The ``parktwin`` command: argument parsing and printing only."""
 
 import argparse
+import os
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -83,6 +85,29 @@ PASSWORD_ENV = "PARKTWIN_PASSWORD"
 
 class InputError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager or ``kill`` stopping parktwin). Raised where Ctrl-C's
+    KeyboardInterrupt would be, so a command stopped either way writes what it buffered
+    (alarm rows, readings of a replay) and closes its files; the default action of SIGTERM
+    would end the process on the spot."""
+
+
+def _terminated(signum, frame) -> None:
+    if os.getpid() != _MAIN_PID[0]:
+        # a worker forked from parktwin (the engine's, the ensemble's) ends as it would have
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    raise Terminated
+
+
+_MAIN_PID = [0]
+
+
+def _signal_name(stopped: KeyboardInterrupt) -> str:
+    return "SIGTERM" if isinstance(stopped, Terminated) else "Ctrl-C"
 
 
 def _option(name: str, parse, *args):
@@ -929,8 +954,6 @@ def _replay(args) -> None:
 def _credentials(args) -> tuple[str | None, str | None]:
     """User name and password for a broker: the options, else the environment. A password
     in a file or in the environment does not show in the process list as ``--password`` does."""
-    import os
-
     username = args.username or os.environ.get(USERNAME_ENV)
     password = args.password or os.environ.get(PASSWORD_ENV)
     if args.password_file is not None:
@@ -1044,13 +1067,13 @@ def _live(args) -> None:
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
             ready = feed.wait_ready(args.connect_timeout)
-    except KeyboardInterrupt:
-        ready = None
+    except KeyboardInterrupt as stopped:
+        feed.close()
+        loop.close()
+        raise stopped from None
     if not ready:
         feed.close()
         loop.close()
-        if ready is None:
-            raise KeyboardInterrupt
         if feed.refused:
             raise InputError(
                 f"{kind} {feed.address} refused the connection: {feed.refused} "
@@ -1069,8 +1092,8 @@ def _live(args) -> None:
                     view.update(_live_view(loop, feed))
         else:
             _follow_piped(loop, feed, stop)
-    except KeyboardInterrupt:
-        console.print("stopped (Ctrl-C)")
+    except KeyboardInterrupt as stopped:
+        console.print(f"stopped ({_signal_name(stopped)})")
     feed.close()
     face.summary(dict(feed.rejected))
     console.print(f"wrote {args.out / 'live.log'} (connection events, first rejections per rule)")
@@ -1624,17 +1647,21 @@ def main(argv=None) -> int:
     # after parsing: --help and a mistyped option answer without loading geopandas
     from geodata import ParkError
 
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        _MAIN_PID[0] = os.getpid()
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         run(args)
     except (InputError, ParkError) as err:
         message = textwrap.shorten(str(err), width=2000, placeholder=" ...")
         print(f"parktwin: error: {message}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        # Ctrl-C before a command's own handling (loading the park, connecting): one line,
-        # and the shell's code for a command ended by SIGINT (128 + 2).
-        print("parktwin: stopped (Ctrl-C)", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stopped:
+        # Ctrl-C (or SIGTERM) before a command's own handling (loading the park, connecting),
+        # or a command that stops on it (the console): one line, and the shell's code for a
+        # command ended by the signal (128 + 2 for SIGINT, 128 + 15 for SIGTERM).
+        print(f"parktwin: stopped ({_signal_name(stopped)})", file=sys.stderr)
+        return 143 if isinstance(stopped, Terminated) else 130
     return 0
 
 

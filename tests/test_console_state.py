@@ -150,3 +150,61 @@ def test_an_asset_in_alarm_shows_its_inventory_and_times_are_local(tmp_path):
         "flat at 1 m (2024-05-24 09:17:30 CST to now)"
     )
     loop.close()
+
+
+def test_sigterm_writes_every_reading_taken_and_exits_143(tmp_path):
+    """A service manager stops the console with SIGTERM: the readings it took and had not yet
+    committed (a replay writes them in batches) are in the log, and the exit code is 143.
+    Before, SIGTERM's default action ended the process with the batch unwritten."""
+    import json
+    import signal
+    import sqlite3
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "cli", "console", "--replay", str(INCIDENT_DRILL)),
+            *("--speedup", "30", "--port", str(port), "--out", str(tmp_path / "out")),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert time.monotonic() < deadline and server.poll() is None, "the console answering"
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(3)  # the drill runs at 30x: a reading or more every tick, flushed each 1 s
+        pause = urllib.request.Request(
+            url + "drill", data=json.dumps({"pause": True}).encode(), method="POST"
+        )
+        assert urllib.request.urlopen(pause).status == 200
+        # the readings taken, as the page shows them, once the pause holds
+        with urllib.request.urlopen(url + "events", timeout=30) as stream:
+            taken = []
+            for line in stream:
+                if line.startswith(b"data: "):
+                    msg = json.loads(line[6:])
+                    taken.append(msg["feed"]["taken"])
+                    if len(taken) >= 3 and taken[-1] == taken[-2] == taken[-3]:
+                        break
+        with sqlite3.connect(tmp_path / "out" / "log.sqlite") as db:
+            committed = db.execute("select count(*) from readings").fetchone()[0]
+        assert taken[-1] > 0
+        server.send_signal(signal.SIGTERM)
+        _, err = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert server.returncode == 143
+    assert err == "parktwin: stopped (SIGTERM)\n"
+    with sqlite3.connect(tmp_path / "out" / "log.sqlite") as db:
+        logged = db.execute("select count(*) from readings").fetchone()[0]
+    assert logged == taken[-1] >= committed
