@@ -12,7 +12,7 @@ largest one-minute airborne rate of the hole (what the forecast matches an estim
 the estimate, the candidate chosen and their ratio, for a few winds and classes, and
 whether any detector reaches its first alarm level (the twin estimates only then).
 
-Beside the point source (the twin's `LeakDetector` today), it estimates with the forecast's
+Beside the point source (the twin given no source geometry), it estimates with the forecast's
 own clouds for every candidate and rate (`scenarios.source_geometry.forecast_releases`,
 passed as `estimate_source(..., sources=...)`): once with the source term followed over the
 detectors' window (as the truth here is), once over the forecast's hour (as the forecast
