@@ -55,6 +55,8 @@ from physics import integral_plume
 TABLE_POINTS = 400
 FIRST_M = 0.01
 REACH_SIGMAS = 4.0  # beyond this many sigmas of a segment's window or edge: nothing
+# receptor-puff pairs looked at in one go (arrays of this many floats stay in a core's cache)
+PAIR_BLOCK = 1 << 16
 
 
 class PlumeTable(NamedTuple):
@@ -131,12 +133,46 @@ def _lookup(table: PlumeTable, s):
     """Index and weight of distances ``s`` on the table's log grid (clamped to its ends)."""
     ratio = np.log(table.s[-1] / table.s[0]) / (table.s.size - 1)
     pos = np.log(np.maximum(s, table.s[0]) / table.s[0]) / ratio
-    k = np.clip(pos.astype(np.int64), 0, table.s.size - 2)
-    return k, np.clip(pos - k, 0.0, 1.0)
+    # pos >= 0, so the index is >= 0 and pos - index >= 0: only the upper ends to clamp
+    k = np.minimum(pos.astype(np.int64), table.s.size - 2)
+    return k, np.minimum(pos - k, 1.0)
 
 
 def _at(a, k, w):
     return a[k] + w * (a[k + 1] - a[k])
+
+
+def _near_pairs(x, y, puff_x, puff_y, travel, ex, ey, first, last, wide, rows):
+    """The (receptor, puff) pairs of receptors ``rows`` (a slice) that a puff reaches: its
+    distance along the puff's path s_r = (x - puff_x, y - puff_y) . (ex, ey) + travel
+    strictly between ``first`` and ``last`` and its distance across |a| below ``wide``.
+    Returns receptor (within ``rows``) and puff indices in row-major order, s_r and |a|.
+
+    The pairs are found first in a frame at the puffs' mean position, where along and
+    across are a receptor's coordinate less a puff's (one product per receptor and per
+    puff, not per pair), with a slack far above that frame's rounding; s_r and a are then
+    computed per pair as written above, and the exact tests kept, so the result does not
+    depend on the frame."""
+    ox, oy = puff_x.mean(), puff_y.mean()
+    xr, yr = x[rows] - ox, y[rows] - oy
+    px, py = puff_x - ox, puff_y - oy
+    r_along, r_across = xr * ex + yr * ey, yr * ex - xr * ey
+    p_along, p_across = px * ex + py * ey - travel, py * ex - px * ey
+    lo, hi = first + p_along, last + p_along
+    size = max(np.abs(r_along).max(), np.abs(r_across).max(), np.abs(p_along).max())
+    size = max(size, np.abs(p_across).max(), np.abs(lo).max(), np.abs(hi).max(), 1.0)
+    slack = 1e-9 * size
+    d = r_along[:, None]
+    cand = (d > lo - slack) & (d < hi + slack)
+    cand &= np.abs(r_across[:, None] - p_across) < wide + slack
+    i, j = np.nonzero(cand)
+    rx = x[i + rows.start] - puff_x[j]
+    ry = y[i + rows.start] - puff_y[j]
+    s_r = rx * ex + ry * ey
+    s_r += travel[j]
+    across = np.abs(-rx * ey + ry * ex)
+    keep = (s_r > first[j]) & (s_r < last[j]) & (across < wide[j])
+    return i[keep], j[keep], s_r[keep], across[keep]
 
 
 def concentration(
@@ -178,32 +214,32 @@ def concentration(
     k, w = _lookup(table, last)
     wide = _at(table.b, k, w) + REACH_SIGMAS * _at(table.sigma_y, k, w)
     rate = mass / dt
-    block = max(1, 1_000_000 // mass.size)
+    columns = (table.c, table.b, table.sigma_y, table.sigma_z, table.height)
+    steps = [np.diff(a) for a in columns]
+    ground = not np.any(z)
+    block = max(1, PAIR_BLOCK // mass.size)
     for start in range(0, x.size, block):
-        sl = slice(start, start + block)
-        rx = x[sl, None] - puff_x[None, :]
-        ry = y[sl, None] - puff_y[None, :]
-        s_r = rx * ex + ry * ey
-        s_r += travel
-        near = (s_r > first) & (s_r < last)
-        across = -rx * ey + ry * ex
-        near &= np.abs(across) < wide
-        i, j = np.nonzero(near)
+        rows = slice(start, min(start + block, x.size))
+        i, j, sr, across = _near_pairs(
+            x, y, puff_x, puff_y, travel, ex, ey, first, last, wide, rows
+        )
         if i.size == 0:
             continue
-        sr, across = s_r[i, j], np.abs(across[i, j])
         window = ndtr((front[j] - sr) / sx_front[j]) - np.where(
             finite[j], ndtr((back0[j] - sr) / sx_back[j]), 0.0
         )
         k, w = _lookup(table, sr)
-        c = _at(table.c, k, w)
-        b, sy = _at(table.b, k, w), _at(table.sigma_y, k, w)
-        sz, h = _at(table.sigma_z, k, w), _at(table.height, k, w)
+        c, b, sy, sz, h = (a.take(k) + w * da.take(k) for a, da in zip(columns, steps, strict=True))
         lateral = np.exp(-0.5 * (np.maximum(across - b, 0.0) / sy) ** 2)
-        zz = z[sl][i]
-        vertical = 0.5 * (np.exp(-0.5 * ((zz - h) / sz) ** 2) + np.exp(-0.5 * ((zz + h) / sz) ** 2))
+        if ground:  # the source and its image give the same term at z = 0
+            vertical = np.exp(-0.5 * ((0.0 - h) / sz) ** 2)
+        else:
+            zz = z[rows][i]
+            vertical = 0.5 * (
+                np.exp(-0.5 * ((zz - h) / sz) ** 2) + np.exp(-0.5 * ((zz + h) / sz) ** 2)
+            )
         c = rate[j] * window * np.where(sr > 0.0, c, 0.0) * lateral * vertical
-        out[sl] = np.bincount(i, weights=c, minlength=rx.shape[0])
+        out[rows] = np.bincount(i, weights=c, minlength=rows.stop - rows.start)
     return out
 
 

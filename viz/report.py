@@ -332,8 +332,9 @@ SCENARIO_LIMITS = (
     "All puffs take the sigmas of the stability of the moment over the path they travelled; "
     "buildings, terrain and obstacles that channel or trap a cloud are not modelled.",
     "The dense near field is the integral model's steady plume of the leak's largest "
-    "one-minute rate, scaled linearly to the current rate; an instantaneous release is one "
-    "Gaussian puff from a point (no dense near field).",
+    "one-minute rate in the weather of the moment (its wind speed rounded by at most 1 %, the "
+    "air temperature to 0.5 degC), scaled linearly to the current rate; an instantaneous "
+    "release is one Gaussian puff from a point (no dense near field).",
     "Puffs are one step's wind run apart: receptors very close to a source see the train's "
     "lumps where no dense near field covers them.",
     "Once a release burns it no longer feeds the cloud; chemical reactions in the cloud and "
