@@ -610,8 +610,9 @@ def estimate_source(
         f"the gas as vapour at {air_k - 273.15:.1f} degC from a point {release_height:g} m "
         "above grade"
         if sources[int(order[0])] is None
-        else "the clouds the forecast draws of a leak of the candidate (its jet, and its "
-        "rainout pool's evaporation)"
+        else "the clouds the forecast draws of a leak of the candidate (its jet and its "
+        "rainout pool's evaporation, or where no hole gives the rate the gas as vapour at "
+        "the air's temperature from the ground)"
     )
     method = (
         f"integral plume (physics.integral_plume) of {geometry}, "
