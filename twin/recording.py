@@ -21,12 +21,17 @@ What happens (times from `START`, 2024-05-24 01:00 UTC = 09:00 China Standard Ti
   later on. Pressure, temperature and flows of PR-102 do not change: a false alarm.
 - A real leak, `LEAK_ASSET` (the ammonia bullet NB-101) loses `LEAK_RATE_KG_S` of liquid
   ammonia from `LEAK_START_S` (01:10) to the end. Its level falls as the lost mass
-  through the tank's geometry says, and the ammonia detectors read the steady plume of the
-  park's one dispersion model, `physics.integral_plume` (Briggs rural sigmas, 600 s
-  averaging, the park's roughness), in the true, slowly meandering wind, with the whole
-  discharge airborne as vapour at the air's temperature from a point 1 m above grade. That
-  is how the twin's source estimation and the forecast take a leak: the recording tests
-  that the twin inverts the model under noise and meander, not that the model is right for
+  through the tank's geometry says, and the ammonia detectors read the leak's clouds as
+  the twin's forecast draws them (`leak_releases`, handed in as ``source_geometry``:
+  ``scenarios.source_geometry.TwinGeometry``, which twin/ may not import; rebuild with
+  ``python -m scenarios.drill_recording``): the park's source model of NB-101 through the
+  hole whose largest one-minute airborne rate is `LEAK_RATE_KG_S`, the source term followed
+  over `SOURCE_FOLLOWED_S` (the forecast's hour), steady: a flashing two-phase jet from the
+  hole and the evaporation of the pool it rains out (its largest area over that hour, from
+  the leak's first second), each marched by the park's one dispersion model,
+  `physics.integral_plume` (Briggs rural sigmas, the park's roughness), in the true,
+  slowly meandering wind. So the recording tests the twin's live estimate, which inverts
+  the same clouds, under noise and meander; it does not test that the model is right for
   a cold, flashing ammonia jet. The Briggs (like the Pasquill-Gifford) sigma_y is the
   spread of a concentration averaged over about 10 min, and it holds the meander of the
   plume's axis within that time (Gifford 1959: the mean plume's spread is the spread of
@@ -70,7 +75,7 @@ range. Noise magnitudes are choices for a plausible drill, not instrument specif
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +85,6 @@ import pyarrow.csv as pacsv
 from physics import integral_plume, sigmas, substances
 from physics.atmosphere import PARK_LAND_USE, roughness_for
 from physics.meteorology import sun_elevation_deg
-from twin.leak import DEFAULT_RELEASE_HEIGHT_M
 from twin.readings import parse_time
 from twin.state import ParkModel, gas_kg_m3
 
@@ -112,6 +116,9 @@ SPIKE_VALUES_M = (12.4, 13.5)  # the range top, and beyond it
 LEAK_ASSET = "NB-101"
 LEAK_RATE_KG_S = 0.15
 LEAK_START_S = 4200.0
+# The time the leak's source term is followed [s]: the forecast's longest horizon
+# (``scenarios.source_geometry.FORECAST_DURATION_S``), as the forecast draws a leak.
+SOURCE_FOLLOWED_S = 3600.0
 
 # The headcount stream (simulated): every building's count every HEADCOUNT_STEP_S. The
 # evacuation follows the drill's scenario file (scenarios/demo/drill_nb101.toml): the first
@@ -212,29 +219,66 @@ def relative_averaging_time_s() -> float:
     return PLUME_AVERAGING_S * (1 - meander_variance_rad2() / theta2) ** exponent
 
 
-def gas_plumes(model, elapsed, air_c, axis_deg, averaging_time_s=PLUME_AVERAGING_S):
+def source_air_temperature_K() -> float:
+    """The air temperature the leak's source term is made in [K]: the mean of the
+    recording's air over the leak (its air warms linearly from `AIR_TEMPERATURE_C`)."""
+    t0, t1 = AIR_TEMPERATURE_C
+    at = (np.array([LEAK_START_S, DURATION_S - STEP_S]) / (DURATION_S - STEP_S)) * (t1 - t0) + t0
+    return float(at.mean()) + 273.15
+
+
+def leak_releases(source_geometry) -> integral_plume.Release:
+    """The drill leak's clouds, as the forecast draws them: ``source_geometry`` (the
+    twin's, ``scenarios.source_geometry.TwinGeometry``) of `LEAK_ASSET` at
+    `LEAK_RATE_KG_S` (its largest one-minute airborne rate), in the wind of `WIND_SPEED_M_S`
+    and the air of `source_air_temperature_K`, the source term followed over
+    `SOURCE_FOLLOWED_S`, steady: one row per cloud (the jet and its rainout pool's
+    evaporation), whose concentrations add."""
+    made = source_geometry(
+        LEAK_ASSET,
+        np.array([LEAK_RATE_KG_S]),
+        WIND_SPEED_M_S,
+        source_air_temperature_K(),
+        SOURCE_FOLLOWED_S,
+    )
+    if made is None:
+        raise ValueError(f"{LEAK_ASSET}: the source geometry gives no clouds")
+    return made[1]
+
+
+def gas_plumes(
+    model, elapsed, air_c, axis_deg, source_geometry, averaging_time_s=PLUME_AVERAGING_S
+):
     """The leak's ammonia at each ammonia detector, noise-free, in the detector's unit:
-    ``{tag: values at elapsed}`` (0 before `LEAK_START_S`). ``air_c`` [degC] and
-    ``axis_deg`` (the direction the wind comes FROM along which the plume lies) [deg] are
-    given at ``elapsed`` [s]; the plume is averaged over ``averaging_time_s`` [s]."""
+    ``{tag: values at elapsed}`` (0 before `LEAK_START_S`), from the clouds of
+    `leak_releases` (``source_geometry``). ``air_c`` [degC] and ``axis_deg`` (the direction
+    the wind comes FROM along which the plume lies) [deg] are given at ``elapsed`` [s];
+    each cloud is marched in its step's air and averaged over ``averaging_time_s`` [s]."""
     leak = model.tanks[LEAK_ASSET]
     ammonia = [ch for ch in model.channels.values() if ch.cas == leak.cas]
     plume = {ch.tag: np.zeros(len(elapsed)) for ch in ammonia}
     steps = np.flatnonzero(np.asarray(elapsed) >= LEAK_START_S)
+    if steps.size == 0:
+        return plume
     air_k = np.asarray(air_c)[steps] + 273.15
-    # one plume per leaking step (its own air temperature), marched together
+    source = leak_releases(source_geometry)
+    k = np.size(source.rate_kg_s)
+    # every cloud in every leaking step's own air, step-major, marched together
+    release = integral_plume.Release(
+        **{
+            f.name: np.tile(np.ravel(getattr(source, f.name)).astype(float), steps.size)
+            if np.size(getattr(source, f.name)) == k
+            else np.full(k * steps.size, float(getattr(source, f.name)))
+            for f in dataclasses.fields(integral_plume.Release)
+        }
+    )
     cloud = integral_plume.integral_plume(
-        integral_plume.substance_release(
-            substances.lookup(leak.cas),
-            LEAK_RATE_KG_S,
-            temperature_K=air_k,
-            height_m=DEFAULT_RELEASE_HEIGHT_M,
-        ),
+        release,
         integral_plume.Ambient(
             WIND_SPEED_M_S,
             "C",
             roughness_for(PARK_LAND_USE),
-            air_k,
+            np.repeat(air_k, k),
             averaging_time_s=averaging_time_s,
         ),
         x_max_m=1000.0,
@@ -244,14 +288,17 @@ def gas_plumes(model, elapsed, air_c, axis_deg, averaging_time_s=PLUME_AVERAGING
     ey = np.array([ch.y for ch in ammonia])[None, :] - leak.y
     along = -ex * np.sin(theta) - ey * np.cos(theta)
     across = -ey * np.sin(theta) + ex * np.cos(theta)
-    c = cloud.at(along, across, np.array([ch.z for ch in ammonia])[None, :])
-    for k, ch in enumerate(ammonia):
-        plume[ch.tag][steps] = c[:, k] / gas_kg_m3(1.0, ch.unit, ch.cas, air_k)
+    z = np.broadcast_to(np.array([ch.z for ch in ammonia])[None, :], along.shape)
+    c = cloud.at(np.repeat(along, k, axis=0), np.repeat(across, k, axis=0), np.repeat(z, k, axis=0))
+    c = c.reshape(steps.size, k, len(ammonia)).sum(axis=1)
+    for j, ch in enumerate(ammonia):
+        plume[ch.tag][steps] = c[:, j] / gas_kg_m3(1.0, ch.unit, ch.cas, air_k)
     return plume
 
 
-def generate(park) -> pa.Table:
-    """The recording as a long-format table (see the module docstring)."""
+def generate(park, source_geometry) -> pa.Table:
+    """The recording as a long-format table (see the module docstring); the leak's clouds
+    come from ``source_geometry`` (`leak_releases`)."""
     rng = np.random.default_rng(SEED)
     model = ParkModel.from_park(park)
     t0 = parse_time(START)
@@ -269,7 +316,9 @@ def generate(park) -> pa.Table:
     leak = model.tanks[LEAK_ASSET]
     # Each reading: the plume about its own centreline, along the wind of that moment;
     # the meander then spreads the window means as the 600-s plume (module docstring).
-    plume = gas_plumes(model, elapsed, air_c, wind_true, relative_averaging_time_s())
+    plume = gas_plumes(
+        model, elapsed, air_c, wind_true, source_geometry, relative_averaging_time_s()
+    )
 
     columns = {"step": [], "tag": [], "value": []}
     first_alarm = np.inf
@@ -343,8 +392,9 @@ def _headcounts(park, first_alarm_s: float) -> dict[str, np.ndarray]:
     return out
 
 
-def write(path: str | Path = OUTPUT, park=None) -> Path:
-    """Generate the recording for the demo park (or ``park``) and write it as CSV."""
+def write(source_geometry, path: str | Path = OUTPUT, park=None) -> Path:
+    """Generate the recording for the demo park (or ``park``) and write it as CSV; the
+    leak's clouds come from ``source_geometry`` (`leak_releases`)."""
     if park is None:
         from twin.park import load_park
 
@@ -352,16 +402,5 @@ def write(path: str | Path = OUTPUT, park=None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # No quotes: no field holds a comma, and the file is a third smaller.
-    pacsv.write_csv(generate(park), path, pacsv.WriteOptions(quoting_style="none"))
+    pacsv.write_csv(generate(park, source_geometry), path, pacsv.WriteOptions(quoting_style="none"))
     return path
-
-
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(OUTPUT), help="CSV file to write")
-    args = parser.parse_args(argv)
-    print(f"wrote {write(args.out)}")
-
-
-if __name__ == "__main__":
-    main()
