@@ -12,12 +12,19 @@ largest one-minute airborne rate of the hole (what the forecast matches an estim
 the estimate, the candidate chosen and their ratio, for a few winds and classes, and
 whether any detector reaches its first alarm level (the twin estimates only then).
 
-Beside the point source (the twin's `LeakDetector` today), it estimates with the forecast's
+Beside the point source (the twin given no source geometry), it estimates with the forecast's
 own clouds for every candidate and rate (`scenarios.source_geometry.forecast_releases`,
 passed as `estimate_source(..., sources=...)`): once with the source term followed over the
 detectors' window (as the truth here is), once over the forecast's hour (as the forecast
 sizes its hole: the pool grows over the hour, so the jet's share of the largest one-minute
 airborne rate is smaller).
+
+Then the mirror: the demo drill's own leak (`twin.recording`: 0.15 kg/s of NB-101 as vapour
+at the air's temperature from a point 1 m above grade, 600 s plume) read noise-free in the
+drill's mean wind (4 m/s from 5 deg, class C, 23 degC) and inverted with the point source
+and with NB-101's and NB-102's forecast clouds, the source term followed over 1, 8 and
+10 min (the twin's `geometry_key` windows): why the drill's replay, whose twin is handed the
+forecast's clouds, estimates low.
 
 It measures how far apart the two models of one leak are; it is a report, not a test.
 Run from the repository root: ``.venv/bin/python bench/estimate_geometry.py``.
@@ -35,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from scenarios.release import source_term  # noqa: E402
 from scenarios.source_geometry import FORECAST_DURATION_S, forecast_releases  # noqa: E402
 from scenarios.zones import Cloud, Weather  # noqa: E402
-from twin import load_park  # noqa: E402
+from twin import load_park, recording  # noqa: E402
 from twin.leak import RATE_NODES_KG_S, LeakSettings, estimate_source  # noqa: E402
 from twin.state import ParkModel, gas_kg_m3  # noqa: E402
 
@@ -155,7 +162,45 @@ def main() -> int:
                     f"{r[sel].min():.2f}-{r[sel].max():.2f}, within 2x in {within} of "
                     f"{int(sel.sum())}"
                 )
+    drill_mirror(park, model, cands)
     return 0
+
+
+def drill_mirror(park, model, cands) -> None:
+    """The drill's recorded plume (noise-free, its mean wind) inverted with either model."""
+    air_c = float(np.mean(recording.AIR_TEMPERATURE_C))
+    air_k = air_c + 273.15
+    at = np.array([recording.LEAK_START_S + 1200.0])
+    ppm = recording.gas_plumes(model, at, np.array([air_c]), np.array([recording.WIND_FROM_DEG]))
+    dets = [ch for ch in model.channels.values() if ch.tag in ppm]
+    conc = np.array([ppm[ch.tag][0] * float(gas_kg_m3(1.0, ch.unit, ch.cas, air_k)) for ch in dets])
+    s = LeakSettings()
+    span = np.array([s.floor_fraction * ch.span * float(gas_kg_m3(1.0, ch.unit, ch.cas, air_k))
+                     for ch in dets])  # fmt: skip
+    two = [c for c in cands if c[0] in ("NB-101", "NB-102")]
+    args = ([ch.x for ch in dets], [ch.y for ch in dets], [ch.z for ch in dets], conc,
+            s.relative_error * conc + span, np.zeros(len(dets), bool), two)  # fmt: skip
+    kw = dict(cas=dets[0].cas, wind_speed=recording.WIND_SPEED_M_S,
+              wind_from_deg=recording.WIND_FROM_DEG, stability="C", air_temperature_k=air_k,
+              averaging_time_s=recording.PLUME_AVERAGING_S)  # fmt: skip
+    truth = recording.LEAK_RATE_KG_S
+    print(
+        f"  the drill's leak ({truth:g} kg/s, vapour from a point 1 m above grade) read "
+        f"noise-free, {air_c:.1f} degC: estimate / true rate"
+    )
+    est = estimate_source(*args, **kw)
+    print(f"    point source: {est.rate_kg_s / truth:.2f} ({est.asset})")
+    for followed in (60.0, 480.0, 600.0):
+        sources = [
+            forecast_releases(park, c[0], RATE_NODES_KG_S, wind_speed_m_s=recording.WIND_SPEED_M_S,
+                              air_temperature_K=air_k, duration_s=followed)
+            for c in two
+        ]  # fmt: skip
+        est = estimate_source(*args, sources=sources, **kw)
+        print(
+            f"    forecast's clouds, source over {followed / 60:.0f} min: "
+            f"{est.rate_kg_s / truth:.2f} ({est.asset})"
+        )
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from scenarios.forecast import forecast
+from scenarios.source_geometry import TwinGeometry
 from twin.log import AlarmRow, ReadingLog
 from twin.monitor import Twin
 from twin.readings import format_time
@@ -84,7 +85,14 @@ class FeedLoop:
         self._estimate_seen: dict[str, float] = {}
         self._confirmed_gas: dict[str, object] = {}
         self.forecaster = Forecaster(self) if background else None
-        self.twin = Twin(park, log=self.log, on_alarm=self._alarm, on_leak=self._leaks.append)
+        self.geometry = TwinGeometry(park)
+        self.twin = Twin(
+            park,
+            log=self.log,
+            on_alarm=self._alarm,
+            on_leak=self._leaks.append,
+            source_geometry=self.geometry,
+        )
 
     def subscribe(self, event: str, callback: Callable) -> None:
         """Call ``callback(payload)`` at every ``event`` (one of `EVENTS`)."""
@@ -170,6 +178,7 @@ class FeedLoop:
             log=_LogAfter(self.log, upto),
             on_alarm=self._alarm,
             on_leak=self._leaks.append,
+            source_geometry=self.geometry,
         )
 
     def act(

@@ -131,3 +131,32 @@ def stack_releases(releases) -> Release:
             for name in names
         }
     )
+
+
+class TwinGeometry:
+    """The twin's ``source_geometry`` (``twin.monitor.Twin``): :func:`forecast_releases` of
+    ``park``, kept per (asset, rates, wind speed, air temperature, duration), so a twin
+    started again (a drill seeking back) or a later tick in the same (rounded) weather
+    reuses the clouds; None for an asset without a source model (neither a tank nor a
+    pipeline of the park)."""
+
+    def __init__(self, park: geodata.Park):
+        self.park = park
+        self._kept: dict[tuple, tuple[np.ndarray, Release] | None] = {}
+
+    def __call__(self, asset, rates_kg_s, wind_speed_m_s, air_temperature_K, duration_s):
+        rates = np.asarray(rates_kg_s, dtype=float)
+        key = (asset, rates.tobytes(), wind_speed_m_s, air_temperature_K, duration_s)
+        if key not in self._kept:
+            try:
+                self._kept[key] = forecast_releases(
+                    self.park,
+                    asset,
+                    rates,
+                    wind_speed_m_s=wind_speed_m_s,
+                    air_temperature_K=air_temperature_K,
+                    duration_s=duration_s,
+                )
+            except ValueError:
+                self._kept[key] = None
+        return self._kept[key]

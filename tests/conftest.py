@@ -1,7 +1,9 @@
 """Shared fixtures: a real mosquitto broker on a free localhost port, plain or TLS + password;
 a RabbitMQ node with its MQTT plugin (tests/rabbitmq_node.py); and the hypothesis profiles.
 
-The broker persists its state in the test's temporary folder and saves it every second
+The broker runs with the settings the twin recommends for it (``twin.feeds.mqtt.
+MOSQUITTO_SETTINGS``: no in-flight window, a queue of a million messages per client) and
+persists its state in the test's temporary folder, saving it every second
 (``autosave_interval 1``), so a persistent session and its queued QoS 1 messages survive a
 SIGKILL that comes more than a second after they were made, as well as a clean stop.
 Tests that use it are skipped when the ``mosquitto`` binary is not installed
@@ -28,6 +30,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
 from rabbitmq_node import RabbitMQ
+
+from twin.feeds.mqtt import MOSQUITTO_SETTINGS
 
 # A suite started in the background by a non-interactive shell (``cmd &``) inherits SIGINT
 # ignored, and so would every ``parktwin`` it starts: Python keeps an ignored SIGINT ignored
@@ -71,9 +75,11 @@ class Mosquitto:
             + access
             # Started as root, mosquitto would switch to its own user, who cannot write here.
             + f"user {getpass.getuser()}\n"
-            "persistence true\n"
-            f"persistence_location {folder}/\n"
-            "autosave_interval 1\n"
+            # the settings the twin's documentation recommends (twin.feeds.mqtt): with
+            # mosquitto's defaults a burst beyond 1,000 queued messages for a twin slowed by
+            # a loaded machine is dropped by the broker
+            + MOSQUITTO_SETTINGS
+            + f"persistence_location {folder}/\n"
             f"log_dest file {folder}/mosquitto.log\n"
         )
         self.process: subprocess.Popen | None = None

@@ -61,6 +61,14 @@ class Twin:
     on_leak : callable, optional
         Called with every `twin.leak.LeakEvent` as it is flagged: where a replay or live
         loop hands a leak to a forecast.
+    source_geometry : callable, optional
+        ``source_geometry(asset, rates_kg_s, wind_speed_m_s, air_temperature_K,
+        duration_s) -> (rows, Release) | None``: the clouds the forecast draws of a leak of
+        ``asset`` at each rate (`twin.leak.estimate_source`'s ``sources``), or None where
+        the asset has no hole model. Given, the gas detectors' estimate inverts them for the
+        leading candidates (`twin.leak.LeakDetector`); without it, a vapour point source.
+        Whoever runs the twin hands it in (the twin may not import scenarios/:
+        ``scenarios.source_geometry.TwinGeometry``).
     """
 
     def __init__(
@@ -74,6 +82,7 @@ class Twin:
         tick_s: float = 60.0,
         on_alarm=None,
         on_leak=None,
+        source_geometry=None,
     ):
         if not tick_s > 0:
             raise ValueError(f"tick_s must be > 0, got {tick_s}")
@@ -85,7 +94,7 @@ class Twin:
         )
         self.on_leak = on_leak
         self.alarms.attach(self.model.channels.values())
-        self.leaks = LeakDetector(self.model, leak_settings or LeakSettings())
+        self.leaks = LeakDetector(self.model, leak_settings or LeakSettings(), source_geometry)
         self.people = Headcounts(park)
         self.tick_s = tick_s
         self.unknown = 0
