@@ -51,7 +51,7 @@ from bench.validate_dispersion import (  # noqa: E402
     Z0,
     degadis_case,
     evaporating_substance,
-    run_peer,
+    run_slab_and_degadis,
 )
 from physics import atmosphere, pool_source  # noqa: E402
 from physics.integral_plume import Ambient, integral_plume, substance_release  # noqa: E402
@@ -207,11 +207,7 @@ def main() -> int:
             metas.append(meta)
             slab_cases.append(s)
             degadis_cases.append(d)
-    slab, slab_why = run_peer("run_slab.py", slab_cases)
-    degadis, degadis_why = run_peer("run_degadis.py", degadis_cases)
-    for why, label in ((slab_why, "SLAB"), (degadis_why, "DEGADIS")):
-        if why:
-            print(f"  {label} skipped: {why}")
+    slab, degadis = run_slab_and_degadis(slab_cases, degadis_cases)
     for meta in metas:
         report(
             meta,

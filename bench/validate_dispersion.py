@@ -150,6 +150,17 @@ def run_peer(script: str, cases: list[dict]) -> tuple[dict | None, str]:
     return {r["id"]: r for r in json.loads(proc.stdout)["results"]}, ""
 
 
+def run_slab_and_degadis(slab_cases: list[dict], degadis_cases: list[dict]):
+    """SLAB's and DEGADIS's results on their cases (`run_peer`), each None when it did not
+    run, with a line printed saying why."""
+    slab, slab_why = run_peer("run_slab.py", slab_cases)
+    degadis, degadis_why = run_peer("run_degadis.py", degadis_cases)
+    for why, name in ((slab_why, "SLAB"), (degadis_why, "DEGADIS")):
+        if why:
+            print(f"  {name} skipped: {why}")
+    return slab, degadis
+
+
 def peer_values(results, case_id, key="c"):
     """Values of one peer case, or None when it failed or did not run."""
     if results is None:
@@ -582,11 +593,7 @@ def pool_peers() -> None:
             ours[cid], OURS_MS[cid] = timed(
                 ours_pool, PEER_X, POOL_RATE, sub, AIR_T, 101325.0, u, stab, T_AVG, **POOL_KW
             )
-    slab, slab_why = run_peer("run_slab.py", slab_cases)
-    degadis, degadis_why = run_peer("run_degadis.py", degadis_cases)
-    for why, name in ((slab_why, "SLAB"), (degadis_why, "DEGADIS")):
-        if why:
-            print(f"  {name} skipped: {why}")
+    slab, degadis = run_slab_and_degadis(slab_cases, degadis_cases)
     for case in slab_cases:
         cid = case["id"]
         c_ours, mode = ours[cid]

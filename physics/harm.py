@@ -277,6 +277,12 @@ def _aegl_levels(rows, duration_s):
     return names, ppm, sources
 
 
+def has_toxic_levels(cas: str) -> bool:
+    """Whether :func:`toxic_levels` holds a level of concern for ``cas`` (read from the
+    bundled table only: a chemical without one is not looked up for its name)."""
+    return bool(_endpoints().get(cas))
+
+
 def toxic_levels(
     cas: str,
     duration_s: float,

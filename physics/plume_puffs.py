@@ -142,36 +142,64 @@ def _at(a, k, w):
     return a[k] + w * (a[k + 1] - a[k])
 
 
-def _near_pairs(x, y, puff_x, puff_y, travel, ex, ey, first, last, wide, rows):
+class _Frame(NamedTuple):
+    """Receptors and puffs in a frame at the puffs' mean position (``_frame``): along and
+    across the wind [m], as float32, and the slack [m] that covers their rounding."""
+
+    r_along: np.ndarray
+    r_across: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    p_across: np.ndarray
+    wide: np.ndarray
+
+
+def _frame(x, y, puff_x, puff_y, travel, ex, ey, first, last, wide) -> _Frame:
+    """Along and across the wind, a receptor's coordinate less a puff's is its s_r less the
+    puff's travel and its distance across (one product per receptor and per puff, not per
+    pair). Taken as float32 with a slack of 1e-6 of the largest coordinate (float32 rounds
+    each to 6e-8 of it), the bounds below hold every pair the exact tests keep."""
+    ox, oy = puff_x.mean(), puff_y.mean()
+    xr, yr = x - ox, y - oy
+    px, py = puff_x - ox, puff_y - oy
+    r_along, r_across = xr * ex + yr * ey, yr * ex - xr * ey
+    p_along, p_across = px * ex + py * ey - travel, py * ex - px * ey
+    lo, hi = first + p_along, last + p_along
+    size = max(np.abs(r_along).max(), np.abs(r_across).max(), np.abs(p_across).max())
+    size = max(size, np.abs(lo).max(), np.abs(hi).max(), float(wide.max()), 1.0)
+    slack = 1e-6 * size
+    f = np.float32
+    return _Frame(
+        r_along.astype(f),
+        r_across.astype(f),
+        (lo - slack).astype(f),
+        (hi + slack).astype(f),
+        p_across.astype(f),
+        (wide + slack).astype(f),
+    )
+
+
+def _near_pairs(frame, x, y, puff_x, puff_y, travel, ex, ey, first, last, wide, rows):
     """The (receptor, puff) pairs of receptors ``rows`` (a slice) that a puff reaches: its
     distance along the puff's path s_r = (x - puff_x, y - puff_y) . (ex, ey) + travel
     strictly between ``first`` and ``last`` and its distance across |a| below ``wide``.
     Returns receptor (within ``rows``) and puff indices in row-major order, s_r and |a|.
 
-    The pairs are found first in a frame at the puffs' mean position, where along and
-    across are a receptor's coordinate less a puff's (one product per receptor and per
-    puff, not per pair), with a slack far above that frame's rounding; s_r and a are then
-    computed per pair as written above, and the exact tests kept, so the result does not
-    depend on the frame."""
-    ox, oy = puff_x.mean(), puff_y.mean()
-    xr, yr = x[rows] - ox, y[rows] - oy
-    px, py = puff_x - ox, puff_y - oy
-    r_along, r_across = xr * ex + yr * ey, yr * ex - xr * ey
-    p_along, p_across = px * ex + py * ey - travel, py * ex - px * ey
-    lo, hi = first + p_along, last + p_along
-    size = max(np.abs(r_along).max(), np.abs(r_across).max(), np.abs(p_along).max())
-    size = max(size, np.abs(p_across).max(), np.abs(lo).max(), np.abs(hi).max(), 1.0)
-    slack = 1e-9 * size
-    d = r_along[:, None]
-    cand = (d > lo - slack) & (d < hi + slack)
-    cand &= np.abs(r_across[:, None] - p_across) < wide + slack
-    i, j = np.nonzero(cand)
+    The candidates come from ``frame`` (``_frame``); s_r and a are then computed per pair
+    as written above and the exact tests kept, so the result does not depend on the frame."""
+    d = frame.r_along[rows, None]
+    cand = (d > frame.lo) & (d < frame.hi)
+    cand &= np.abs(frame.r_across[rows, None] - frame.p_across) < frame.wide
+    flat = np.flatnonzero(cand)
+    i, j = np.divmod(flat, cand.shape[1])
     rx = x[i + rows.start] - puff_x[j]
     ry = y[i + rows.start] - puff_y[j]
     s_r = rx * ex + ry * ey
     s_r += travel[j]
     across = np.abs(-rx * ey + ry * ex)
     keep = (s_r > first[j]) & (s_r < last[j]) & (across < wide[j])
+    if keep.all():
+        return i, j, s_r, across
     return i[keep], j[keep], s_r[keep], across[keep]
 
 
@@ -217,11 +245,12 @@ def concentration(
     columns = (table.c, table.b, table.sigma_y, table.sigma_z, table.height)
     steps = [np.diff(a) for a in columns]
     ground = not np.any(z)
+    frame = _frame(x, y, puff_x, puff_y, travel, ex, ey, first, last, wide)
     block = max(1, PAIR_BLOCK // mass.size)
     for start in range(0, x.size, block):
         rows = slice(start, min(start + block, x.size))
         i, j, sr, across = _near_pairs(
-            x, y, puff_x, puff_y, travel, ex, ey, first, last, wide, rows
+            frame, x, y, puff_x, puff_y, travel, ex, ey, first, last, wide, rows
         )
         if i.size == 0:
             continue

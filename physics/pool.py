@@ -445,9 +445,15 @@ def pool_evolution(
     evaporated = [0.0] * (n_steps + 1)
     mass[0] = m0
     r2 = 0.0
-    ring_area = np.zeros(n_steps)  # ground wetted at each step (boiling pools)
-    ring_time = np.zeros(n_steps)
-    rings = 0
+    # Boiling pools: the ground wetted at step j (ring_area[j]) gives, over step n, the
+    # step-averaged conduction flux times the step, which on equal steps h is
+    # sqrt(h) (sqrt(n - j + 1) - sqrt(n - j)); ``weight`` holds it backwards so that the
+    # loss of step n is one dot product over the rings laid since the pool last dried.
+    ring_area = np.zeros(n_steps)
+    h = t_end / n_steps
+    m = np.arange(n_steps, dtype=float)
+    weight = (math.sqrt(h) / (np.sqrt(m + 1) + np.sqrt(m)))[::-1].copy()
+    first_ring = 0  # the step from which the wetted ground counts (reset when the pool dries)
     r2_k = k = 0.0  # the pool size the mass transfer coefficient k was worked out for
     for n in range(n_steps):
         t0 = step_t[n]
@@ -459,15 +465,11 @@ def pool_evolution(
             spread = r2 + 2 * math.sqrt(2 * G * volume / math.pi) * dt
             r2_new = max(r2, min(spread, volume / (math.pi * h_min), r2_bund))
             if boiling and r2_new > r2:
-                ring_area[rings] = math.pi * (r2_new - r2)
-                ring_time[rings] = t0
-                rings += 1
+                ring_area[n] = math.pi * (r2_new - r2)
             r2 = r2_new
             if boiling:
-                age0 = t0 - ring_time[:rings]
-                loss = ring_coefficient * float(
-                    np.dot(ring_area[:rings], np.sqrt(age0 + dt) - np.sqrt(age0))
-                )
+                rings = ring_area[first_ring : n + 1]
+                loss = ring_coefficient * float(np.dot(rings, weight[n_steps - rings.size :]))
             elif r2 > 0:
                 if r2 != r2_k:  # a pool held by its bund keeps its coefficient
                     r2_k, k = r2, k_wind * float(np.power(2 * math.sqrt(r2), -0.11)) * k_schmidt
@@ -478,7 +480,7 @@ def pool_evolution(
         if mass[n + 1] <= 0:
             mass[n + 1] = 0.0
             r2 = 0.0
-            rings = 0
+            first_ring = n + 1
         r2_at[n + 1] = r2
     mass, evaporated = np.array(mass), np.array(evaporated)
     area = np.pi * np.array(r2_at)

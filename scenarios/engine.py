@@ -80,6 +80,7 @@ from scenarios.scenario_file import Scenario, ScenarioError, WindChange
 from scenarios.twin_start import TwinStart
 from scenarios.zones import Cloud, Weather
 from twin.alarms import AlarmBoard
+from twin.leak import TEMPERATURE_STEP_K
 from twin.readings import Reading
 from twin.state import ParkModel, gas_kg_m3
 from twin.transmitter import transmit
@@ -113,7 +114,6 @@ PLUME_TABLE_M = 2.0 * FAR_M
 # (tests/test_engine_cloud_cache.py); a step of up to 2 % of the wind moved it by up to 7 %.
 WIND_STEP_M_S = 0.1
 WIND_STEP_SHARE = 0.02
-TEMPERATURE_STEP_K = 0.5
 ZERO_CELSIUS_K = 273.15
 PROGRESS_STEPS = 50  # how often a run with a progress callback reports
 # Cyclic garbage collection while a run goes on: at least this many allocations between

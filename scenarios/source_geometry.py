@@ -16,6 +16,7 @@ twin's state if the caller has put it in the park, ``scenarios.twin_start.with_t
 """
 
 import math
+from collections import OrderedDict
 from dataclasses import fields
 
 import numpy as np
@@ -138,25 +139,32 @@ class TwinGeometry:
     ``park``, kept per (asset, rates, wind speed, air temperature, duration), so a twin
     started again (a drill seeking back) or a later tick in the same (rounded) weather
     reuses the clouds; None for an asset without a source model (neither a tank nor a
-    pipeline of the park)."""
+    pipeline of the park). The most recent `KEPT` are kept."""
+
+    KEPT = 64  # the most recently used clouds kept (a live twin runs for months)
 
     def __init__(self, park: geodata.Park):
         self.park = park
-        self._kept: dict[tuple, tuple[np.ndarray, Release] | None] = {}
+        self._kept: OrderedDict[tuple, tuple[np.ndarray, Release] | None] = OrderedDict()
 
     def __call__(self, asset, rates_kg_s, wind_speed_m_s, air_temperature_K, duration_s):
         rates = np.asarray(rates_kg_s, dtype=float)
         key = (asset, rates.tobytes(), wind_speed_m_s, air_temperature_K, duration_s)
-        if key not in self._kept:
-            try:
-                self._kept[key] = forecast_releases(
-                    self.park,
-                    asset,
-                    rates,
-                    wind_speed_m_s=wind_speed_m_s,
-                    air_temperature_K=air_temperature_K,
-                    duration_s=duration_s,
-                )
-            except ValueError:
-                self._kept[key] = None
-        return self._kept[key]
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key]
+        try:
+            clouds = forecast_releases(
+                self.park,
+                asset,
+                rates,
+                wind_speed_m_s=wind_speed_m_s,
+                air_temperature_K=air_temperature_K,
+                duration_s=duration_s,
+            )
+        except ValueError:
+            clouds = None
+        self._kept[key] = clouds
+        while len(self._kept) > self.KEPT:
+            self._kept.popitem(last=False)
+        return clouds

@@ -209,6 +209,8 @@ def test_toxic_levels_without_endpoint_names_the_chemical():
         harm.toxic_levels("74-82-8", 3600.0)
     with pytest.raises(ValueError, match="exposure duration"):
         harm.toxic_levels(AMMONIA, -5.0)
+    assert not harm.has_toxic_levels("74-82-8")
+    assert harm.has_toxic_levels(AMMONIA)
 
 
 def test_chlorine_probit_reproduces_withers_lees_lc50():

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.special import ndtr
 
 from physics import integral_plume, plume_puffs, substances
 
@@ -92,3 +93,71 @@ def test_a_wind_shift_turns_the_train():
     assert south[0] == pytest.approx(plume.centreline([150.0])[0, 0], rel=0.02)
     east = plume_puffs.concentration(table, *both, DT, 0.0, [150.0], [0.0])
     assert east[0] < 1e-3 * south[0]
+
+
+def _every_pair(table, px, py, travel, mass, dt, wind_from, x, y):
+    """The field summed over every receptor-puff pair within a puff's reach, found by testing
+    all of them (the definition ``concentration`` must keep; ground level)."""
+    theta = math.radians(wind_from)
+    ex, ey = -math.sin(theta), -math.cos(theta)
+    back, front = plume_puffs.segments(table, travel, dt)
+    at = plume_puffs._at
+    sx_f = at(table.sigma_x, *plume_puffs._lookup(table, front))
+    finite = np.isfinite(back)
+    back0 = np.where(finite, back, 0.0)
+    sx_b = at(table.sigma_x, *plume_puffs._lookup(table, back0))
+    first = np.where(finite, back0 - plume_puffs.REACH_SIGMAS * sx_b, 0.0)
+    last = front + plume_puffs.REACH_SIGMAS * sx_f
+    k, w = plume_puffs._lookup(table, last)
+    wide = at(table.b, k, w) + plume_puffs.REACH_SIGMAS * at(table.sigma_y, k, w)
+    rx, ry = x[:, None] - px, y[:, None] - py
+    s_r = rx * ex + ry * ey + travel
+    across = np.abs(-rx * ey + ry * ex)
+    i, j = np.nonzero((s_r > first) & (s_r < last) & (across < wide))
+    sr, a = s_r[i, j], across[i, j]
+    window = ndtr((front[j] - sr) / sx_f[j]) - np.where(
+        finite[j], ndtr((back0[j] - sr) / sx_b[j]), 0.0
+    )
+    k, w = plume_puffs._lookup(table, sr)
+    c, b, sy, sz, h = (
+        at(v, k, w) for v in (table.c, table.b, table.sigma_y, table.sigma_z, table.height)
+    )
+    term = mass[j] / dt * window * np.where(sr > 0, c, 0.0)
+    term *= np.exp(-0.5 * (np.maximum(a - b, 0.0) / sy) ** 2) * np.exp(-0.5 * (h / sz) ** 2)
+    return np.bincount(i, weights=term, minlength=x.size), (first, last, wide, ex, ey)
+
+
+def test_the_field_keeps_every_pair_within_reach_far_from_the_grid_origin():
+    """``concentration`` finds its pairs in a float32 frame with a slack: on a park's
+    projected coordinates (~10^6 m), after a wind shift, with receptors placed a millimetre
+    inside and outside each puff's reach along and across, it gives the field of every pair
+    within reach (to 1e-12) and nothing where no puff reaches."""
+    case = CASES[1]
+    rate = case[1]
+    table = plume_puffs.plume_table(_plume(*case), rate, 40_000.0)
+    x, y, s, m = _train(table, rate, 40, wind_from=270.0)
+    x2, y2, s2, m2 = _train(table, rate, 40, wind_from=200.0)
+    ox, oy = 783_845.9, 3_145_837.7
+    px, py = np.concatenate([x, x2]) + ox, np.concatenate([y, y2]) + oy
+    travel, mass = np.concatenate([s, s2]), np.concatenate([m, m2])
+    rng = np.random.default_rng(3)
+    rx = ox + rng.uniform(-1500.0, 1500.0, 4000)
+    ry = oy + rng.uniform(-1500.0, 1500.0, 4000)
+    _, (first, last, wide, ex, ey) = _every_pair(table, px, py, travel, mass, DT, 250.0, rx, ry)
+    # on each puff's edges: along at first and last, across at its width, +- 1 mm
+    edge = []
+    for j in rng.choice(px.size, 30, replace=False):
+        for along, side in ((first[j], 0.0), (last[j], 0.0), (0.5 * (first[j] + last[j]), wide[j])):
+            for eps in (-1e-3, 1e-3):
+                d_along = along - travel[j] + (eps if side == 0.0 else 0.0)
+                d_across = side + (eps if side else 0.0)
+                edge.append(
+                    (px[j] + d_along * ex - d_across * ey, py[j] + d_along * ey + d_across * ex)
+                )
+    ex_, ey_ = np.array(edge).T
+    qx, qy = np.concatenate([rx, ex_]), np.concatenate([ry, ey_])
+    want, _ = _every_pair(table, px, py, travel, mass, DT, 250.0, qx, qy)
+    got = plume_puffs.concentration(table, px, py, travel, mass, DT, 250.0, qx, qy)
+    assert (want > 0).sum() > 300
+    assert np.array_equal(got > 0, want > 0)
+    assert got == pytest.approx(want, rel=1e-12, abs=0.0)

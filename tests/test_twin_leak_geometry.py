@@ -118,3 +118,41 @@ def test_a_candidate_without_geometry_keeps_the_point_source(park, case):
     assert est.asset == "NB-101"
     assert "from a point 1 m above grade" in est.method
     assert est.rate_kg_s == first_estimate(park, readings).rate_kg_s
+
+
+def test_every_candidate_the_point_source_cannot_rule_out_gets_its_clouds(park):
+    """The point source ranks the candidates first; it is the wrong model of a jet and its
+    pool, so a close neighbour can lead it (a drill made with the forecast's clouds had it
+    lead with NB-102, 9 m from the leaking NB-101). Every asset it gives a probability of at
+    least ``geometry_probability`` is refitted with its clouds, not the leader alone, which
+    kept the neighbour. Here the fit with clouds favours B whenever B has them."""
+    from twin.leak import CandidateFit, LeakDetector, LeakSettings, SourceEstimate
+
+    def estimate(asset):
+        fits = tuple(
+            CandidateFit(name, 0.0, 0.0, 0.1, 0.01, chi, p)
+            for name, chi, p in ((asset, 0.0, 0.9), ("A" if asset == "B" else "B", 4.4, 0.1))
+        )
+        return SourceEstimate(asset, 0.1, 0.01, 0.9, fits)
+
+    made = []
+
+    def geometry(asset, rates, *key):
+        made.append(asset)
+        return (np.zeros(1, int), asset)
+
+    def fit(sources):
+        given = {src[1] for src in sources if src is not None}
+        return estimate("B" if "B" in given else "A")
+
+    detector = LeakDetector(ParkModel.from_park(park), source_geometry=geometry)
+    candidates = [("A", 0.0, 0.0), ("B", 9.0, 0.0)]
+    best = detector._refit(fit, candidates, estimate("A"), 4.0, 293.15, 600.0)
+    assert best.asset == "B" and made == ["A", "B"]
+    # a runner-up the point source rules out is not given clouds
+    detector = LeakDetector(
+        ParkModel.from_park(park), LeakSettings(geometry_probability=0.2), source_geometry=geometry
+    )
+    made.clear()
+    assert detector._refit(fit, candidates, estimate("A"), 4.0, 293.15, 600.0).asset == "A"
+    assert made == ["A"]

@@ -33,16 +33,19 @@ leak at each rate (the jet from its hole, and the evaporation of the pool it rai
 model (``scenarios.source_geometry.forecast_releases``; the twin may not import it).
 `LeakDetector` is handed that model as ``source_geometry`` (by the feed loop that runs
 `replay`, `live` and the console) and fits in two stages: the point source for every
-candidate (one cached march for all), then the clouds of the asset that leads that fit,
-and of whichever asset leads after, until the best candidate is one fitted with its clouds
-or one without a source model (`LeakDetector._refit`, at most ``geometry_assets``); the
+candidate (one cached march for all), then the clouds of every asset that fit does not rule
+out (probability at least ``geometry_probability``), and of whichever asset leads after,
+until the best candidate is one fitted with its clouds or one without a source model
+(`LeakDetector._refit`, at most ``geometry_assets``); the
 other candidates keep the point source, and the estimate's method names the geometry of
 the best. A source term per rate costs ~0.05-0.1 s (the boiling pool's march,
 ``physics.pool``), so an asset's clouds are made for the weather and the window rounded
 coarser than the march (`geometry_key`) and kept by whoever hands them in. On the demo
 drill the two-stage fit gives the same asset, rate, interval and bound at every update as
 giving every candidate its clouds, and a probability within 0.02 of it, at a fifth of the
-source terms (bench/twin_replay.py, ``--all-clouds``). Without ``source_geometry``
+source terms (bench/twin_replay.py, ``--all-clouds``); refitting the point source's leader
+alone named a tank 9 m from the leak for three minutes on a drill made with the forecast's
+clouds (bench/VALIDATION.md). Without ``source_geometry``
 (`twin.Twin` alone) the point source is used throughout. The model is not linear in the
 release rate (a dense cloud slumps and spreads), so it is marched once for a log grid of
 rates (`RATE_NODES_KG_S`, all in one vectorised call, reused while the weather is the same)
@@ -648,6 +651,7 @@ class LeakSettings:
     pipeline_step_m: float = 25.0
     pipeline_radius_m: float = 300.0
     geometry_assets: int = 3
+    geometry_probability: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -958,17 +962,27 @@ class LeakDetector:
         source. The weather and the window are rounded (`geometry_key`) so that the clouds
         repeat from tick to tick."""
         key = geometry_key(wind_speed, air_k, window_s)
+        most = self.settings.geometry_assets
         clouds: dict[str, tuple | None] = {}
-        while len(clouds) < self.settings.geometry_assets:
-            asset = candidate_asset(estimate.asset)
-            if asset in clouds:
-                break
-            clouds[asset] = self.source_geometry(asset, RATE_NODES_KG_S, *key)
+        # Every asset the point source cannot rule out gets its clouds at once, in the order
+        # of that fit: the point source is the wrong model of a jet and its pool, so its
+        # ranking of close candidates is not to be trusted (a drill made with the forecast's
+        # clouds had the point source lead with NB-102, 9 m from the leaking NB-101, for
+        # three minutes; refitting the leader alone kept NB-102).
+        for cand in estimate.candidates:
+            asset = candidate_asset(cand.asset)
+            if len(clouds) < most and asset not in clouds:
+                if cand.probability >= self.settings.geometry_probability or not clouds:
+                    clouds[asset] = self.source_geometry(asset, RATE_NODES_KG_S, *key)
+        while True:
             sources = [clouds.get(candidate_asset(cand[0])) for cand in candidates]
             if all(src is None for src in sources):
-                break
+                return estimate
             estimate = fit(sources=sources)
-        return estimate
+            asset = candidate_asset(estimate.asset)
+            if asset in clouds or len(clouds) >= most:
+                return estimate
+            clouds[asset] = self.source_geometry(asset, RATE_NODES_KG_S, *key)
 
     def _direction_se(self, since: float) -> float:
         """Standard error of the mean wind direction since ``since`` [s]: the readings'

@@ -121,7 +121,6 @@ _SPARE_RAMPS = ("Greens", "Greys", "YlOrBr")
 ZONE_ALPHA = 110
 # Room kept around the fitted park: the legend panel (230 px wide) sits at the right.
 MAP_PADDING_PX = {"left": 30, "top": 50, "right": 260, "bottom": 30}
-TOXIC_CHECK_DURATION_S = 3600.0  # any duration: only whether an endpoint exists matters
 
 
 @cache
@@ -132,13 +131,7 @@ def hazard_class(chemical: str) -> str:
     ``physics.harm.toxic_levels`` holds a toxic level of concern for it, both, or 'other'.
     """
     substance = substances.lookup(chemical)
-    try:
-        harm.toxic_levels(
-            substance.cas, TOXIC_CHECK_DURATION_S, molar_mass_kg_mol=substance.molar_mass_kg_mol
-        )
-        toxic = True
-    except ValueError:
-        toxic = False
+    toxic = harm.has_toxic_levels(substance.cas)
     if toxic and substance.flammable:
         return "toxic and flammable"
     if toxic:
