@@ -213,6 +213,7 @@ def _rayleigh_rule(n: int):
 
 #: z / sigma_z and weights of a 5-point rule over the Rayleigh weight z exp(-z^2/2 sigma_z^2).
 _NODES, _WEIGHTS = _rayleigh_rule(5)
+_NODES_ARRAY = np.array(_NODES)
 
 
 def _spread_factor(zeta):
@@ -267,7 +268,11 @@ def vertical_spread_rate(sigma_z_m, friction_velocity_m_s, inv_obukhov_m):
     """
     s = np.asarray(sigma_z_m, dtype=float)
     il = np.asarray(inv_obukhov_m, dtype=float)
-    mean = sum(w * _spread_factor(s * (t * il)) for t, w in zip(_NODES, _WEIGHTS, strict=True))
+    # every node at once (one pass of _spread_factor), summed node by node as before
+    h = _spread_factor(s[..., None] * (_NODES_ARRAY * il[..., None]))
+    mean = 0
+    for k, w in enumerate(_WEIGHTS):
+        mean = mean + w * h[..., k]
     return VON_KARMAN * np.asarray(friction_velocity_m_s, dtype=float) * _SQRT_2_PI * mean
 
 

@@ -260,7 +260,7 @@ def _rate_plumes(
 # points of one pipeline share theirs) gets the same march. Each entry holds its release,
 # so an identity cannot be reused while its entry lives.
 _CLOUD_MARCHES: OrderedDict = OrderedDict()
-_CLOUD_MARCHES_KEPT = 16
+_CLOUD_MARCHES_KEPT = 64  # about 1.2 MB each (51 rates); a drill replay marches 31
 
 
 def _cloud_plume(release, ambient_key, x_max_m) -> integral_plume.Plume:
