@@ -22,7 +22,7 @@ estimate (the reference the twin's two-stage fit is checked against: slow).
 ``--estimates`` also prints every gas-detector estimate of the drill's leak (one a minute
 while gas is present): time, most likely source, its probability and the rate as the
 twin gives it (the truth: NB-101 at 0.15 kg/s from 02:10, released in the recording as
-vapour from a point 1 m above grade: `twin.recording`).
+the forecast's clouds of that leak, a flashing jet and its rainout pool: `twin.recording`).
 
 The file load (CSV parse, sort, bad-message rules) is timed once on its own. Issue 4
 target: at least 200,000 readings per second through state and alarms on one core.

@@ -207,6 +207,19 @@ def secure_mosquitto(tmp_path):
     broker.stop()
 
 
+@pytest.fixture(scope="session")
+def drill_geometry():
+    """The demo park's leak clouds as the forecast draws them
+    (``scenarios.source_geometry.TwinGeometry``), for every test that replays the drill
+    through a ``Twin``: the drill recording was made with them (twin/recording.py), as
+    ``parktwin replay`` hands them to the twin. Shared, so the clouds and their marches are
+    made once per test process."""
+    from scenarios.source_geometry import TwinGeometry
+    from twin.park import load_park
+
+    return TwinGeometry(load_park("demo"))
+
+
 @pytest.fixture
 def parktwin(capsys):
     """``parktwin ARGS`` called in this process, without an interpreter's start-up: a

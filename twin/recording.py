@@ -1,10 +1,10 @@
 """Generate the demo park's drill recording: a SIMULATED incident, not measured data.
 
-``python -m twin.recording`` rebuilds ``twin/demo/incident_drill.csv`` (seeded, so the same
-file every time): two hours of readings of all 112 sensors of the demo park every 10 s and
-a simulated headcount of every building every minute,
-long format (``time, tag, value, quality``; ISO-8601 UTC times with ``Z``), in each tag's
-unit from the sensors layer. It is a drill recording made up for training and tests:
+``python -m scenarios.drill_recording`` rebuilds ``twin/demo/incident_drill.csv`` (seeded,
+so the same file every time): two hours of readings of all 112 sensors of the demo park
+every 10 s and a simulated headcount of every building every minute, long format
+(``time, tag, value, quality``; ISO-8601 UTC times with ``Z``), in each tag's unit from the
+sensors layer. It is a drill recording made up for training and tests:
 every value comes from the models below, none from a plant.
 
 What happens (times from `START`, 2024-05-24 01:00 UTC = 09:00 China Standard Time):
