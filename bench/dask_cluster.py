@@ -25,6 +25,7 @@ from pathlib import Path
 import psutil
 
 DASK = str(Path(sys.executable).parent / "dask")
+PRELOAD = "scenarios.worker_preload"
 START_TIMEOUT_S = 180.0
 # The environment the README gives a worker: the nanny sets MALLOC_TRIM_THRESHOLD_, which pins
 # glibc's mmap threshold at 128 kB (fresh pages, faulted in, for every larger array); this
@@ -58,9 +59,10 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def real_cluster(n_workers: int, worker_env: dict | None = None):
+def real_cluster(n_workers: int, worker_env: dict | None = None, preload: bool = True):
     """A scheduler with ``n_workers`` single-threaded worker processes (``Cluster``), the
-    workers with ``worker_env`` (default ``WORKER_ENV``) added to this environment."""
+    workers with ``worker_env`` (default ``WORKER_ENV``) added to this environment and, with
+    ``preload``, the project imported as they start (``PRELOAD``, as the README starts them)."""
     from distributed import Client
 
     env = {**os.environ, **(WORKER_ENV if worker_env is None else worker_env)}
@@ -83,6 +85,8 @@ def real_cluster(n_workers: int, worker_env: dict | None = None):
                     raise RuntimeError("the Dask scheduler did not start")
                 time.sleep(0.2)
             worker = [DASK, "worker", "--scheduler-file", str(file), "--nworkers", "1"]
+            if preload:
+                worker += ["--preload", PRELOAD]
             for _ in range(n_workers):
                 procs.append(
                     subprocess.Popen(

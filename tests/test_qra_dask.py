@@ -63,3 +63,21 @@ def test_tasks_stream_in_order_with_a_bounded_window():
         assert future == f"future {task}"
         taken.append(task)
     assert taken == out == list(range(10))
+
+
+def test_a_worker_started_as_the_readme_says_has_the_project_loaded_before_any_task():
+    """README, "Running on a Dask cluster": ``dask worker ... --preload
+    scenarios.worker_preload`` imports the project as the worker starts, so the first task
+    does not wait for it (bench/dask_cluster.py starts its workers so)."""
+    distributed = pytest.importorskip("distributed")
+    from bench.dask_cluster import real_cluster
+
+    def loaded():
+        import sys
+
+        return "scenarios.qra.run" in sys.modules and "scenarios.ensemble" in sys.modules
+
+    with real_cluster(1) as cluster, distributed.Client(cluster.address) as client:
+        assert list(client.run(loaded).values()) == [True]
+    with real_cluster(1, preload=False) as cluster, distributed.Client(cluster.address) as c:
+        assert list(c.run(loaded).values()) == [False]
