@@ -7,5 +7,5 @@ not wait for every worker's imports before its first task (README, "Running on a
 cluster").
 """
 
-import scenarios.ensemble  # noqa: F401
+import scenarios.ensemble
 import scenarios.qra.run  # noqa: F401
