@@ -84,6 +84,11 @@ class FeedLoop:
         self._forecast_done: set[str] = set()
         self._estimate_seen: dict[str, float] = {}
         self._confirmed_gas: dict[str, object] = {}
+        # Each rewind starts a new generation: a forecast computed for an earlier one (in the
+        # background when the drill sought back) is dropped, not told; the check and the
+        # telling hold the lock that a rewind takes.
+        self.generation = 0
+        self._forecast_lock = threading.Lock()
         self.forecaster = Forecaster(self) if background else None
         self.geometry = TwinGeometry(park)
         self.twin = Twin(
@@ -154,19 +159,27 @@ class FeedLoop:
         self._forecast_done.add(leak.asset)
         self._forecast(leak, self.twin.snapshot())
 
-    def _forecast(self, leak, snapshot) -> None:
+    def _forecast(self, leak, snapshot, generation: int | None = None) -> None:
+        """Forecast ``leak`` from ``snapshot`` and tell the subscribers, unless the loop was
+        rewound since the request (``generation``, default the current one)."""
+        generation = self.generation if generation is None else generation
         try:
-            result = forecast(self.park, leak, snapshot)
+            result, why = forecast(self.park, leak, snapshot), ""
         except ValueError as err:
-            self.emit("forecast", (leak, None, str(err)))
-            return
-        self.forecasts.append(result)
-        self.emit("forecast", (leak, result, ""))
+            result, why = None, str(err)
+        with self._forecast_lock:
+            if generation != self.generation:
+                return
+            if result is not None:
+                self.forecasts.append(result)
+            self.emit("forecast", (leak, result, why))
 
     def rewind(self) -> None:
         """Start the twin again from nothing, to take a recording again from its start (a
         drill seeking back). What it raises again up to the latest reading taken so far is
         in the log already and is not written again; forecasts waiting are dropped."""
+        with self._forecast_lock:
+            self.generation += 1
         if self.forecaster is not None:
             self.forecaster.drop()
         upto = self.twin.t if self.count else -math.inf
@@ -256,7 +269,7 @@ class Forecaster:
         """Forecast ``leak`` in ``snapshot`` (taken now, in the loop's thread)."""
         with self._wake:
             self.pending.pop(leak.asset, None)
-            self.pending[leak.asset] = (leak, snapshot)
+            self.pending[leak.asset] = (leak, snapshot, self.loop.generation)
             self._wake.notify()
 
     def drop(self) -> None:
@@ -283,10 +296,10 @@ class Forecaster:
                 if self._stopped:
                     return
                 asset = next(iter(self.pending))
-                leak, snapshot = self.pending.pop(asset)
+                leak, snapshot, generation = self.pending.pop(asset)
                 self.busy = True
             try:
-                self.loop._forecast(leak, snapshot)
+                self.loop._forecast(leak, snapshot, generation)
             except Exception:  # a forecast that fails must not stop the next ones
                 logger.exception("forecast of %s failed", leak.asset)
             finally:

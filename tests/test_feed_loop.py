@@ -4,7 +4,9 @@ events as the faces see them, and operator actions in the reading log."""
 import math
 import re
 import sqlite3
+import threading
 import time
+import types
 
 import pytest
 
@@ -143,3 +145,39 @@ def test_a_rewind_takes_the_readings_again_without_writing_them_twice(tmp_path):
     with sqlite3.connect(loop.log.path) as db:
         assert db.execute("select count(*) from readings").fetchone()[0] == len(half)
     loop.close()
+
+
+def test_a_forecast_still_running_at_a_rewind_is_dropped(tmp_path, monkeypatch):
+    """A drill sought back while a forecast is computed in the background: the forecast is
+    of a leak the rewound twin has not seen, so it is dropped, not told (the console showed
+    it after a seek back, under load). One requested after the rewind is told."""
+    import scenarios.feed_loop as feed_loop
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow_forecast(park, leak, snapshot):
+        started.set()
+        assert release.wait(30)
+        return f"forecast of {leak.asset}"
+
+    monkeypatch.setattr(feed_loop, "forecast", slow_forecast)
+    loop = FeedLoop(load_park("demo"), tmp_path / "log.sqlite", background=True)
+    told = []
+    loop.subscribe("forecast", told.append)
+    leak = types.SimpleNamespace(asset="NB-101")
+
+    def settle():
+        deadline = time.monotonic() + 30
+        while not loop.forecaster.idle() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    loop.forecaster.request(leak, None)
+    assert started.wait(30)
+    loop.rewind()
+    release.set()
+    settle()
+    assert told == [] and loop.forecasts == []
+    loop.forecaster.request(leak, None)
+    settle()
+    loop.close()
+    assert told == [(leak, "forecast of NB-101", "")]
