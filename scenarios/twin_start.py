@@ -12,6 +12,7 @@ import numpy as np
 
 import twin
 from twin.feeds.recorded import RecordedFeed
+from twin.leak import LeakSettings
 from twin.state import Snapshot, WeatherState
 
 SAMPLE_S = 60.0  # how often the recorded weather is read during the run
@@ -45,7 +46,8 @@ def replay(park, recording: Path, start_epoch: float, duration_s: float) -> Twin
     ValueError
         The recording does not reach the scenario's start.
     """
-    tw = twin.Twin(park)
+    # only the tanks and the weather are taken from it: no source estimates
+    tw = twin.Twin(park, leak_settings=LeakSettings(estimate_sources=False))
     marks = start_epoch + np.arange(0.0, duration_s + SAMPLE_S, SAMPLE_S)
     snaps: list[Snapshot] = []
     for reading in RecordedFeed(recording):

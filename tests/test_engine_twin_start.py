@@ -40,3 +40,15 @@ def test_a_recording_that_ends_before_the_start_is_refused():
     sc = scenario(**{**DRILL, "scenario": {"start": "2030-01-01T00:00:00Z"}})
     with pytest.raises(ScenarioError, match=r"twin\.recording: the recording .* ends before"):
         Engine(sc, park())
+
+
+def test_the_twin_replayed_for_its_state_estimates_no_source():
+    """``scenarios.twin_start`` takes only the tanks and the weather from the twin, so it
+    runs it without source estimates from the gas detectors (3.6 s -> 0.6 s for the
+    flagship's start); the mass balance still runs and finds the drill's leak."""
+    from twin.leak import LeakSettings
+
+    tw = twin.Twin(park(), leak_settings=LeakSettings(estimate_sources=False))
+    tw.run(RecordedFeed(twin.INCIDENT_DRILL))
+    assert not tw.leaks.estimates
+    assert {(e.asset, e.method) for e in tw.leaks.events} == {("NB-101", "mass balance")}

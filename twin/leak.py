@@ -652,6 +652,9 @@ class LeakSettings:
     pipeline_radius_m: float = 300.0
     geometry_assets: int = 3
     geometry_probability: float = 0.01
+    # False: no source is estimated from the gas detectors (the mass balance still runs), for
+    # a twin replayed only for its state (``scenarios.twin_start``).
+    estimate_sources: bool = True
 
 
 @dataclass(frozen=True)
@@ -732,7 +735,7 @@ class LeakDetector:
         Tanks whose level tag is in ``suspect_tags`` (classed instrument fault) are
         left out of the mass balance."""
         new = self._balance(t, t_prev, suspect_tags)
-        for cas in sorted(self._gas_detectors):
+        for cas in sorted(self._gas_detectors) if self.settings.estimate_sources else ():
             new.extend(self._gas(cas, t, t_prev))
         self.events.extend(new)
         return new
