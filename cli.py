@@ -211,7 +211,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     zones.add_argument(
         "--roughness",
-        help='surface roughness length, e.g. "0.3 m" (default: a chemical park, 1 m)',
+        help="surface roughness length, e.g. \"0.3 m\" (default: the park's, its boundary's"
+        " roughness_m, else a chemical park's 1 m)",
     )
     zones.add_argument(
         "--hazards",
@@ -535,6 +536,10 @@ def _zones(args, park=None):
     )
     _out(args.out)
     park = park or _load(args.park)
+    if not roughness:
+        from twin.park import roughness_m
+
+        roughness = {"roughness_m": roughness_m(park)}
     centre = park.to_wgs84("boundary").union_all().centroid
     stability = args.stability
     if stability is None:

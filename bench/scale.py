@@ -181,11 +181,12 @@ def _same(a, b) -> bool:
     )
 
 
-def _qra_cluster(park, local):
-    """The park's QRA on a real cluster of 1, then 2, worker processes, each run twice:
-    on workers just started (they import the project when the park arrives) and again on
-    the same workers; where the time went (Dask's task stream: each task's computing, its
-    results' transfer, each worker's idle time between its tasks)."""
+def _qra_cluster(park, local, runs=("fresh workers", "same workers again")):
+    """The park's QRA on a real cluster of 1, then 2, worker processes, each run twice
+    (``runs``): on workers just started (they import the project as they start,
+    ``--preload``) and again on the same workers; where the time went (Dask's task stream:
+    each task's computing, its results' transfer, each worker's idle time between its
+    tasks)."""
     from distributed import Client, get_task_stream
 
     from bench.dask_cluster import PeakMemory, real_cluster
@@ -194,7 +195,7 @@ def _qra_cluster(park, local):
     times = {}
     for n in (1, 2):
         with real_cluster(n) as cluster, Client(cluster.address) as client:
-            for run in ("fresh workers", "same workers again"):
+            for run in runs:
                 cpu0, mine0 = cluster.cpu_s(), time.process_time()
                 t0 = time.perf_counter()
                 with PeakMemory() as memory, get_task_stream(client) as stream:
@@ -210,7 +211,7 @@ def _qra_cluster(park, local):
                 _where_the_time_went(
                     stream.data, wall, n, cpu1[1] - cpu0[1], cpu1[0] - cpu0[0], mine, t0
                 )
-    for run in ("fresh workers", "same workers again"):
+    for run in runs:
         speedup = times[1, run] / times[2, run]
         print(
             f"  QRA, cluster speed-up of 2 workers over 1, {run}: {speedup:.2f}x "
@@ -289,6 +290,11 @@ def main():
     parser.add_argument(
         "--cluster", action="store_true", help="and on a real Dask cluster of 1 and 2 workers"
     )
+    parser.add_argument(
+        "--fresh-only",
+        action="store_true",
+        help="on the cluster, only the run on workers just started (not again on the same)",
+    )
     parser.add_argument("--ensemble", type=int, metavar="N", help="N members on the cluster")
     args = parser.parse_args()
     print("(timings on a shared machine: compare best-of figures, not single runs)")
@@ -337,7 +343,13 @@ def main():
         if args.qra or args.cluster:
             local = _qra_local(park, name)
             if args.cluster:
-                _qra_cluster(park, local)
+                _qra_cluster(
+                    park,
+                    local,
+                    ("fresh workers",)
+                    if args.fresh_only
+                    else ("fresh workers", "same workers again"),
+                )
     if args.ensemble:
         _ensemble_on_cluster(args.ensemble)
 

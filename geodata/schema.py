@@ -104,7 +104,20 @@ LAYERS: dict[str, Layer] = {
             "boundary",
             ("Polygon", "MultiPolygon"),
             "id",
-            (ID, NAME),
+            (
+                ID,
+                NAME,
+                Field(
+                    "roughness_m",
+                    float,
+                    "surface roughness length z0 of the park and its surroundings [m],"
+                    " 1e-05 to 3; empty: 1 m, a chemical park of tanks, process units and"
+                    " pipe racks (Davenport-Wieringa 'closed', physics/data/roughness.csv)",
+                    required=False,
+                    minimum=1e-5,
+                    maximum=3.0,
+                ),
+            ),
             "the park's outer boundary (one feature)",
         ),
         Layer(

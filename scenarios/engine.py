@@ -81,6 +81,7 @@ from scenarios.twin_start import TwinStart
 from scenarios.zones import Cloud, Weather
 from twin.alarms import AlarmBoard
 from twin.leak import TEMPERATURE_STEP_K
+from twin.park import roughness_m as park_roughness_m
 from twin.readings import Reading
 from twin.state import ParkModel, gas_kg_m3
 from twin.transmitter import transmit
@@ -422,7 +423,7 @@ class Engine:
             self.air_temperature_K,
             w.terrain,
             w.relative_humidity,
-            w.roughness_m,
+            park_roughness_m(self.park) if w.roughness_m is None else w.roughness_m,
         )
 
     def _wind_changes(self) -> list[WindChange]:

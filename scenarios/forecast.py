@@ -37,6 +37,7 @@ from scenarios.release import SourceTerm, source_term
 from scenarios.source_geometry import matched_rate, matching_term
 from scenarios.twin_start import with_tank_state
 from scenarios.zones import Weather, ZonesResult, clip_zones, threat_zones
+from twin.park import roughness_m as park_roughness_m
 
 HORIZONS_S = (600.0, 1800.0, 3600.0)
 
@@ -57,12 +58,18 @@ class Forecast:
     notes: list[str] = field(default_factory=list)
 
 
-def _weather(snapshot) -> Weather:
+def _weather(snapshot, park) -> Weather:
     w = snapshot.weather
     if not (math.isfinite(w.wind_speed_m_s) and math.isfinite(w.wind_from_deg)):
         raise ValueError("no wind reading yet: a forecast needs the measured wind")
     temperature = w.air_temperature_k if math.isfinite(w.air_temperature_k) else 293.15
-    return Weather(max(w.wind_speed_m_s, 0.5), w.wind_from_deg % 360.0, w.stability, temperature)
+    return Weather(
+        max(w.wind_speed_m_s, 0.5),
+        w.wind_from_deg % 360.0,
+        w.stability,
+        temperature,
+        roughness_m=park_roughness_m(park),
+    )
 
 
 def forecast(
@@ -76,7 +83,7 @@ def forecast(
     """
     clock = time.perf_counter()
     sub = substances.lookup(leak.cas)
-    weather = _weather(snapshot)
+    weather = _weather(snapshot, park)
     notes = []
     tank = snapshot.tanks.get(leak.asset)
     if tank is not None and math.isfinite(tank.mass_kg):

@@ -8,8 +8,8 @@ file, the key and what was expected (``ScenarioError``). The sections:
   duration, seed, step (the engine's field and dose step), probit (the toxic probit source,
   one of ``physics.harm.PROBIT_SOURCES``; by default the first with a usable probit);
 - ``[weather]`` wind_speed, wind_from, stability, air_temperature, roughness (the surface
-  roughness length; by default a chemical park's, ``physics.atmosphere.PARK_LAND_USE``), and
-  either
+  roughness length; by default the park's, ``twin.park.roughness_m``: its boundary's
+  ``roughness_m``, else a chemical park's 1 m), and either
   ``[[weather.changes]]`` (at, and any of the wind fields) or ``series`` (a CSV file with
   time_s, wind_speed_m_s, wind_from_deg, stability);
 - ``[[release]]`` asset, hole (a size, or a two-element range for ensembles) or rupture,
@@ -47,7 +47,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from physics import harm
-from physics.atmosphere import PARK_LAND_USE, check_roughness, roughness_for
+from physics.atmosphere import check_roughness
 from physics.bounds import AIR_TEMPERATURE, WIND_SPEED
 from physics.units import parse_quantity
 
@@ -156,9 +156,7 @@ class WeatherSpec(_Section):
     air_temperature_K: float = Field(293.15, alias="air_temperature")
     relative_humidity: float = 0.7
     terrain: Literal["rural", "urban"] = "rural"
-    roughness_m: float = Field(
-        default_factory=lambda: roughness_for(PARK_LAND_USE), alias="roughness"
-    )
+    roughness_m: float | None = Field(None, alias="roughness")  # None: the park's
     changes: tuple[WindChange, ...] = ()
     series: str | None = None
 

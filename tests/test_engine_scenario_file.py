@@ -38,10 +38,11 @@ def test_units_are_parsed_to_si():
 
 
 def test_roughness_from_the_scenario_reaches_the_engines_weather():
-    """The surface roughness is the park's default (a chemical park, 1 m; Davenport-
-    Wieringa 'closed') unless the scenario's [weather] gives one; the engine's weather
-    carries it to the integral model."""
-    assert scenario().weather.roughness_m == pytest.approx(1.0)
+    """The surface roughness is the park's (here a chemical park's 1 m, Davenport-Wieringa
+    'closed'; tests/test_park_roughness.py gives a park its own) unless the scenario's
+    [weather] gives one; the engine's weather carries it to the integral model."""
+    assert scenario().weather.roughness_m is None
+    assert Engine(scenario(), park())._weather_at(0.0).roughness_m == pytest.approx(1.0)
     sc = scenario(weather={"roughness": "30 cm"})
     assert sc.weather.roughness_m == pytest.approx(0.3)
     engine = Engine(sc, park())

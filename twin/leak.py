@@ -235,7 +235,7 @@ _FAN_DIRECTIONS = 361
 
 @functools.lru_cache(maxsize=8)
 def _rate_plumes(
-    cas, wind_speed, stability, air_temperature_k, averaging_time_s, height_m, x_max_m
+    cas, wind_speed, stability, air_temperature_k, averaging_time_s, height_m, x_max_m, z0_m
 ) -> integral_plume.Plume:
     """The integral plume of ``cas`` for every rate of `RATE_NODES_KG_S` at once."""
     release = integral_plume.substance_release(
@@ -247,7 +247,7 @@ def _rate_plumes(
     ambient = integral_plume.Ambient(
         wind_speed,
         stability,
-        roughness_for(PARK_LAND_USE),
+        z0_m,
         air_temperature_k,
         averaging_time_s=averaging_time_s,
     )
@@ -265,16 +265,15 @@ _CLOUD_MARCHES_KEPT = 64  # about 1.2 MB each (51 rates); a drill replay marches
 
 def _cloud_plume(release, ambient_key, x_max_m) -> integral_plume.Plume:
     """The integral plume of ``release`` in the air of ``ambient_key`` (wind speed [m/s],
-    stability, air temperature [K], averaging time [s]), marched once per such air."""
+    stability, air temperature [K], averaging time [s], roughness [m]), marched once per
+    such air."""
     key = (id(release), ambient_key, x_max_m)
     hit = _CLOUD_MARCHES.get(key)
     if hit is not None and hit[0] is release:
         _CLOUD_MARCHES.move_to_end(key)
         return hit[1]
-    u, stability, air_k, averaging_time_s = ambient_key
-    ambient = integral_plume.Ambient(
-        u, stability, roughness_for(PARK_LAND_USE), air_k, averaging_time_s=averaging_time_s
-    )
+    u, stability, air_k, averaging_time_s, z0_m = ambient_key
+    ambient = integral_plume.Ambient(u, stability, z0_m, air_k, averaging_time_s=averaging_time_s)
     plume = integral_plume.integral_plume(release, ambient, x_max_m=x_max_m)
     _CLOUD_MARCHES[key] = (release, plume)
     while len(_CLOUD_MARCHES) > _CLOUD_MARCHES_KEPT:
@@ -417,6 +416,7 @@ def estimate_source(
     at_least_kg_m3=None,
     wind_from_sd_deg=0.0,
     sources=None,
+    roughness_m=None,
 ) -> SourceEstimate:
     """Which candidate leaks, and at what rate, from time-averaged detector readings.
 
@@ -474,6 +474,10 @@ def estimate_source(
         at rate ``RATE_NODES_KG_S[rows[k]]`` (the concentrations of a rate's clouds add;
         ``scenarios.source_geometry.forecast_releases`` makes them). Each is marched with
         the integral plume in the same air.
+    roughness_m : float, optional
+        Surface roughness length z0; default a chemical park's
+        (``physics.atmosphere.PARK_LAND_USE``, 1 m; the twin passes its park's,
+        ``twin.park.roughness_m``). [m]
 
     Returns
     -------
@@ -509,6 +513,7 @@ def estimate_source(
     sy = np.array([cand[2] for cand in cands], dtype=float)
     u = max(round(wind_speed / WIND_STEP_M_S) * WIND_STEP_M_S, integral_plume.WIND_RANGE_M_S[0])
     air_k = round(air_temperature_k / TEMPERATURE_STEP_K) * TEMPERATURE_STEP_K
+    z0 = float(roughness_for(PARK_LAND_USE) if roughness_m is None else roughness_m)
     ex, ey = x[None, :] - sx[:, None], y[None, :] - sy[:, None]
 
     def frame(deg):
@@ -540,8 +545,9 @@ def estimate_source(
             float(averaging_time_s),
             float(release_height),
             x_max,
+            z0,
         )
-    air = (u, stability, air_k, float(averaging_time_s))
+    air = (u, stability, air_k, float(averaging_time_s), z0)
     marched = [
         None if src is None else (np.asarray(src[0], dtype=int), _cloud_plume(src[1], air, x_max))
         for src in sources
@@ -912,6 +918,7 @@ class LeakDetector:
             averaging_time_s=max(t - since, 1.0),
             at_least_kg_m3=np.where(saturated, means * scale, np.nan),
             wind_from_sd_deg=self._direction_se(since),
+            roughness_m=self.model.roughness_m,
         )
         estimate = fit()
         if self.source_geometry is not None:

@@ -5,6 +5,7 @@ import pandas as pd
 
 import geodata
 from physics import substances
+from physics.atmosphere import PARK_LAND_USE, roughness_for
 
 
 def load_park(source) -> geodata.Park:
@@ -12,6 +13,19 @@ def load_park(source) -> geodata.Park:
     that the property library knows every chemical and holds the constants the models need;
     adds a ``cas`` column to tanks, pipelines and sensors."""
     return geodata.load_park(source, resolve_chemical=lambda name: substances.lookup(name).cas)
+
+
+def roughness_m(park) -> float:
+    """The park's surface roughness length z0 [m]: its boundary's ``roughness_m``, else a
+    chemical park's (``physics.atmosphere.PARK_LAND_USE``, 1 m). The default of every
+    dispersion run of the park (zones, scenarios, forecasts, the QRA, the twin's source
+    estimates); a scenario's or the command line's roughness overrides it."""
+    column = park.boundary.get("roughness_m")
+    if column is not None:
+        given = column.dropna()
+        if len(given):
+            return float(given.iloc[0])
+    return float(roughness_for(PARK_LAND_USE))
 
 
 def tank_inventory_kg(tanks: pd.DataFrame, fill_column: str = "fill_fraction") -> pd.Series:

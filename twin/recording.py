@@ -83,7 +83,6 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from physics import integral_plume, sigmas, substances
-from physics.atmosphere import PARK_LAND_USE, roughness_for
 from physics.meteorology import sun_elevation_deg
 from twin.readings import parse_time
 from twin.state import ParkModel, gas_kg_m3
@@ -277,7 +276,7 @@ def gas_plumes(
         integral_plume.Ambient(
             WIND_SPEED_M_S,
             "C",
-            roughness_for(PARK_LAND_USE),
+            model.roughness_m,
             np.repeat(air_k, k),
             averaging_time_s=averaging_time_s,
         ),

@@ -43,6 +43,7 @@ from physics.meteorology import sun_elevation_deg
 from physics.substances import R_GAS
 from twin import tank_geometry, weather
 from twin.headcount import PeopleNow
+from twin.park import roughness_m as park_roughness_m
 from twin.transmitter import measuring_band
 
 # Recent readings kept per tag, for the tick means and the plausibility look-back: 2048
@@ -348,6 +349,7 @@ class ParkModel:
     longitude_deg: float
     latitude_deg: float
     park: object = None
+    roughness_m: float = 1.0  # the park's z0 (``twin.park.roughness_m``) [m]
 
     @classmethod
     def from_park(cls, park) -> ParkModel:
@@ -413,7 +415,16 @@ class ParkModel:
             if row["to_asset"] in tanks:
                 tanks[row["to_asset"]].inflows.append(meter)
         centre = park.boundary.to_crs(4326).geometry.union_all().representative_point()
-        return cls(channels, tanks, pipelines, weather_tags, centre.x, centre.y, park)
+        return cls(
+            channels,
+            tanks,
+            pipelines,
+            weather_tags,
+            centre.x,
+            centre.y,
+            park,
+            park_roughness_m(park),
+        )
 
     def weather_now(self, t: float, since: float | None = None) -> WeatherState:
         """The weather at ``t`` [s]: the readings at ``t``, or their means since ``since``

@@ -35,6 +35,7 @@ from physics import explosion, fire, harm
 from physics.meteorology import air_density
 from scenarios.release import source_term
 from scenarios.zones import MAX_DISTANCE_M, Cloud, Weather
+from twin.park import roughness_m as park_roughness_m
 
 DATA = Path(__file__).parent / "data"
 BLAST_STRENGTH = 7  # TNO multi-energy class of a congested process area (as scenarios.zones)
@@ -279,7 +280,13 @@ def footprint(
     names the toxic probit source (``physics.harm.PROBIT_SOURCES``; default the first usable).
     """
     stability, speed = weather_name[0], float(weather_name[1:])
-    weather = Weather(speed, 270.0, stability, air_temperature_K=air_temperature_K)
+    weather = Weather(
+        speed,
+        270.0,
+        stability,
+        air_temperature_K=air_temperature_K,
+        roughness_m=park_roughness_m(park),
+    )
     term = source_for(park, event, speed, air_temperature_K, terms)
     sub = term.substance
     n = toxic_exponent(sub.property_cas, probit)

@@ -34,6 +34,7 @@ from scenarios.qra import ignition, risk, societal
 from scenarios.qra import weather as wx
 from scenarios.qra.footprints import footprint, vulnerability_notes
 from scenarios.qra.safety_distance import safety_distances
+from twin.park import roughness_m as park_roughness_m
 
 TRIM = 1e-6  # smallest probability x lethality of a footprint cell carried onto the grid
 # Peak memory of a whole QRA per grid cell [bytes]: `parktwin qra demo --cell "2.5 m"
@@ -351,7 +352,8 @@ def plan(parks: list, event_lists: list) -> list[tuple[int, list, tuple[int, ...
 
 def _found_in(first, first_events, park, event) -> bool:
     return (
-        event in first_events
+        park_roughness_m(first) == park_roughness_m(park)  # the same air over both
+        and event in first_events
         and event.asset in set(first.tanks.index) | set(first.pipelines.index)
         and _same_rows(_asset_rows(first, event.asset), _asset_rows(park, event.asset))
     )
