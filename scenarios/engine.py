@@ -305,6 +305,8 @@ class Engine:
         draws = draws or {}
         self.sc = scenario
         self.park = park if park is not None else twin.load_park(scenario.run.park)
+        given = scenario.weather.roughness_m
+        self.roughness_m = park_roughness_m(self.park) if given is None else given
         self.env = simpy.Environment()
         self.dt = scenario.run.step_s
         self.seed = int(draws.get("seed", scenario.run.seed))
@@ -423,7 +425,7 @@ class Engine:
             self.air_temperature_K,
             w.terrain,
             w.relative_humidity,
-            park_roughness_m(self.park) if w.roughness_m is None else w.roughness_m,
+            self.roughness_m,
         )
 
     def _wind_changes(self) -> list[WindChange]:

@@ -335,13 +335,15 @@ def _same_rows(a: list, b: list) -> bool:
 def plan(parks: list, event_lists: list) -> list[tuple[int, list, tuple[int, ...]]]:
     """The tasks of evaluating several layouts: (index of the park to evaluate on, the
     events of one asset, the layouts they belong to). An event of the first park that
-    another has unchanged (the same event of an asset with the same attributes) is
-    evaluated once for both: its footprints and grid patch are properties of the place."""
+    another has unchanged (the same event of an asset with the same attributes, in a park
+    of the same roughness) is evaluated once for both: its footprints and grid patch are
+    properties of the place."""
     first = parks[0]
     owners: dict[tuple, list[int]] = {}
     for k, (park, events) in enumerate(zip(parks, event_lists, strict=True)):
+        same_air = park_roughness_m(park) == park_roughness_m(first)
         for event in events:
-            home = 0 if k and _found_in(first, event_lists[0], park, event) else k
+            home = 0 if k and same_air and _found_in(first, event_lists[0], park, event) else k
             owners.setdefault((home, event), []).append(k)
     groups: dict[tuple, list] = {}
     for (home, event), layouts in owners.items():
@@ -352,8 +354,7 @@ def plan(parks: list, event_lists: list) -> list[tuple[int, list, tuple[int, ...
 
 def _found_in(first, first_events, park, event) -> bool:
     return (
-        park_roughness_m(first) == park_roughness_m(park)  # the same air over both
-        and event in first_events
+        event in first_events
         and event.asset in set(first.tanks.index) | set(first.pipelines.index)
         and _same_rows(_asset_rows(first, event.asset), _asset_rows(park, event.asset))
     )
