@@ -600,6 +600,19 @@ class Plume:
             self._interp(self.height, k, w),
         )
 
+    def steady_profile(self, x):
+        """(c, b, sigma_y, sigma_z, height, warming) at distances ``x`` (m,) or (n, m), c
+        the steady plume's centre concentration (without the finite-duration factor)
+        [kg/m3]: the cross-section a segment of the release carries (``physics.
+        puff_passage``)."""
+        c, b, sy, sz, h = self.profile(x)
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        k, w, _ = self._locate(np.broadcast_to(x, (self.x.shape[0], x.shape[-1])))
+        finite = self._interp(self.finite, k, w, log=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            steady = np.where(finite > 0.0, c / finite, 0.0)
+        return steady, b, sy, sz, h, self._interp(self.warming, k, w)
+
     def speed(self, x):
         """Cloud speed at distances x (n, m) [m/s]."""
         k, w, _ = self._locate(np.broadcast_to(np.atleast_1d(x), (self.x.shape[0], np.size(x))))

@@ -34,7 +34,7 @@ from shapely.ops import unary_union
 
 import geodata
 from geodata.grids import contour_polygons, regular_grid
-from physics import explosion, fire, harm, integral_plume, release_clouds
+from physics import explosion, fire, harm, integral_plume, puff_passage, release_clouds
 from physics.atmosphere import PARK_LAND_USE, check_roughness, roughness_for
 from physics.meteorology import SIGMA_THETA_DEG, STABILITY_CLASSES, air_density
 from physics.sigmas import BASE_AVERAGING_TIME_S
@@ -240,6 +240,39 @@ def continuous_releases(term: SourceTerm, steady: bool = False) -> list[tuple]:
     return [(name, release, rate, mass)]
 
 
+#: how a rupture's puff and the evaporation of the pool it rains out are put together
+RUPTURE_SUPERPOSITION = (
+    "two clouds superposed: the rupture's puff (flash vapour and aerosol, at once) and the "
+    "evaporation of the pool it rained out (from its largest area on the ground, at its "
+    "largest one-minute rate), each its own integral plume, their concentrations in kg/m3 "
+    "added as if both peaks passed at once (an upper bound: the puff passes in minutes, "
+    "the pool's plume lasts as long as the pool)"
+)
+
+
+def rupture_pool(term: SourceTerm, steady: bool = False) -> tuple | None:
+    """The cloud of the pool a rupture rains out, as (name, ``Release``, rate [kg/s], mass
+    [kg]) for :class:`Cloud`, or None where nothing evaporates: its evaporation (the
+    airborne rate of a rupture after its puff, ``term.airborne_kg_s``) from its largest
+    area, at its largest one-minute rate, lasting as long as what evaporated takes at that
+    rate (``steady``: for ever)."""
+    if term.instantaneous_kg <= 0 or term.pool is None:
+        return None
+    rate = max(term.max_average_rate(60.0, term.pool_kg_s()), 0.0)
+    mass = term.mass_balance().pool_evaporated_kg
+    if rate <= 0.0 or mass <= 0.0:
+        return None
+    sub = term.substance
+    release = release_clouds.pool_cloud(
+        sub,
+        rate,
+        area_m2=float(term.pool.area_m2.max()),
+        temperature_K=sub.boiling_point_K if term.pool.boiling else term.cloud_temperature_K,
+        duration_s=math.inf if steady else mass / rate,
+    )
+    return ("pool", release, rate, mass)
+
+
 @dataclass(frozen=True)
 class CloudPart:
     """One cloud of a release: its integral plume (``physics.integral_plume.Plume``, one
@@ -273,7 +306,9 @@ class Cloud:
     the jet's (flash vapour and aerosol, from the hole at its height and speed) and the
     pool's (its evaporation from its area at the ground), each with its own largest
     one-minute rate and duration, superposed: their concentrations add
-    (:data:`SUPERPOSITION` states what that assumes). ``plume`` is the first part's.
+    (:data:`SUPERPOSITION` states what that assumes). A rupture that rains out a pool is
+    its puff and the pool's evaporation (:func:`rupture_pool`), superposed as well
+    (:data:`RUPTURE_SUPERPOSITION`). ``plume`` is the first part's.
     """
 
     def __init__(
@@ -318,6 +353,8 @@ class Cloud:
                 duration_s=duration,
             )
             parts = [march("puff", puff, rate, rate * duration)]
+            if (pool := rupture_pool(term, steady)) is not None:
+                parts.append(march(*pool))
         else:
             parts = [march(*part) for part in continuous_releases(term, steady)]
         self.parts = [p for p in parts if p.rate > 0] or parts[:1]
@@ -329,16 +366,27 @@ class Cloud:
 
     def description(self) -> str:
         """What the cloud is, for the zones report: rate and duration of each part."""
+
+        def pool(p):
+            return (
+                f"{p.mass_kg:,.0f} kg evaporated from the pool "
+                f"({float(self.term.pool.area_m2.max()):,.0f} m2 at most)"
+            )
+
         if self.instantaneous:
-            return f"instantaneous, {self.mass:,.0f} kg"
+            text = f"instantaneous, {self.mass:,.0f} kg"
+            if len(self.parts) == 1:
+                return text
+            p = self.parts[1]
+            return (
+                f"two clouds superposed: puff {text}, + pool {p.rate:.2f} kg/s for "
+                f"{p.duration_s:.0f} s, {pool(p)}"
+            )
         if len(self.parts) == 1:
             return f"{self.rate:.2f} kg/s for {self.duration_s:.0f} s"
         what = {
             "jet": lambda p: f"{p.mass_kg:,.0f} kg (flash vapour and aerosol) from the hole",
-            "pool": lambda p: (
-                f"{p.mass_kg:,.0f} kg evaporated from the pool "
-                f"({float(self.term.pool.area_m2.max()):,.0f} m2 at most)"
-            ),
+            "pool": pool,
         }
         return "two clouds superposed: " + " + ".join(
             f"{p.name} {p.rate:.2f} kg/s for {p.duration_s:.0f} s, {what[p.name](p)}"
@@ -396,15 +444,20 @@ class Cloud:
     def grid_field(self, x, y):
         """Concentration at ground level on the grid of wind-frame axes ``x`` (m,) and ``y``
         (k,), shape (k, m): the parts' profiles once per distance [kg/m3]."""
+        return sum(self.part_grid_fields(x, y))
+
+    def part_grid_fields(self, x, y) -> list[np.ndarray]:
+        """Each part's ground-level concentration on the grid of :meth:`grid_field`, in the
+        order of ``parts`` [kg/m3]."""
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        total = np.zeros((y.size, x.size))
         if self.rate <= 0:
-            return total
+            return [np.zeros((y.size, x.size))]
+        fields = []
         for p in self.parts:
             c, b, sy, sz, h = (v[0][None, :] for v in p.plume.profile(x))
             edge = np.maximum(np.abs(y)[:, None] - b, 0.0) / np.maximum(sy, 1e-9)
-            total += c * _vertical(0.0, h, sz) * np.exp(-0.5 * edge**2)
-        return total
+            fields.append(c * _vertical(0.0, h, sz) * np.exp(-0.5 * edge**2))
+        return fields
 
     def half_width(self, reach: float) -> float:
         """An upper bound of the footprint's half-width inside ``reach`` [m]."""
@@ -424,6 +477,27 @@ class Cloud:
         """Along-wind spread of the cloud at x [m] (the puff's, for a rupture)."""
         x = np.asarray(x, dtype=float)
         return self.plume.sigma_x(x.ravel())[0].reshape(x.shape)
+
+    def flammable_mass(self, low: float, high: float) -> tuple[float, str]:
+        """The mass in the air between two concentrations [kg/m3] (the LFL and the UFL) and
+        how it was found, for the VCE. A continuous release: :meth:`mass_between`. A
+        rupture: its puff's at the moment that mass is largest in its passage
+        (``physics.puff_passage``), plus the steady plume of its rainout pool's where it
+        has one (an upper bound: taken as if both were at their largest at once)."""
+        if not self.instantaneous:
+            return self.mass_between(low, high), "steady plume"
+        puff = self.parts[0]
+        largest, age, centre = puff_passage.mass_between(
+            puff.plume, self.mass, puff.duration_s, low, high
+        ).largest()
+        text = (
+            f"the puff's {largest:,.0f} kg at its largest, {age:,.0f} s after the rupture, "
+            f"{centre:,.0f} m out"
+        )
+        if len(self.parts) > 1:
+            pool = float(self.parts[1].plume.mass_between(low, high))
+            return largest + pool, f"{text}, + {pool:,.0f} kg in the rainout pool's plume"
+        return largest, text
 
     def mass_between(self, low: float, high: float) -> float:
         """Mass in the air between two concentrations [kg] (steady plume; of two clouds,
@@ -592,6 +666,8 @@ def threat_zones(
     assumptions = list(term.assumptions)
     if (line := jet_assumption(term)) is not None:
         assumptions.append(line)
+    if cloud.instantaneous and len(cloud.parts) > 1:
+        assumptions.append(RUPTURE_SUPERPOSITION)
 
     def add(hazard, name, threshold, geom_wind, distance):
         geom = affinity.affine_transform(geom_wind, frame) if not geom_wind.is_empty else geom_wind
@@ -661,22 +737,11 @@ def threat_zones(
                     r,
                 )
     if "overpressure" in hazards and sub.flammable and sub.heat_of_combustion_J_kg:
+        lfl, ufl = cloud.level_kg_m3(np.array([sub.lfl_fraction, sub.ufl_fraction or 1.0]) * 1e6)
+        mass, how = cloud.flammable_mass(float(lfl), float(ufl))
+        mass_text = f"flammable mass (between LFL and UFL) {mass:,.0f} kg"
         if cloud.instantaneous:
-            mass = term.instantaneous_kg
-            b = term.mass_balance()
-            mass_text = f"airborne mass {mass:,.0f} kg taken as flammable (upper bound)"
-            assumptions.append(
-                "VCE: the flammable mass (between LFL and UFL) of an instantaneous cloud is not "
-                f"computed; the whole airborne mass of the rupture, {mass:,.0f} kg (vapour "
-                f"{b.vapour_kg:,.0f} + aerosol {b.aerosol_kg:,.0f} of {b.released_kg:,.0f} kg "
-                f"released; {b.rained_out_kg:,.0f} kg rained out), is taken as an upper bound"
-            )
-        else:
-            lfl, ufl = cloud.level_kg_m3(
-                np.array([sub.lfl_fraction, sub.ufl_fraction or 1.0]) * 1e6
-            )
-            mass = cloud.mass_between(float(lfl), float(ufl))
-            mass_text = f"flammable mass (between LFL and UFL) {mass:,.0f} kg"
+            mass_text += f" ({how}; of {cloud.mass:,.0f} kg in the puff)"
         energy = float(explosion.cloud_energy_from_mass(mass, sub.heat_of_combustion_J_kg))
         models.append(
             f"overpressure: {MODEL_REFERENCES['vce']}, strength {blast_strength}, {mass_text}"

@@ -296,3 +296,21 @@ def test_notes_name_the_probit_used_and_the_chemicals_without_one(park):
     assert not np.allclose(lees.individual_risk, result.individual_risk)
     with pytest.raises(ValueError, match="unknown probit source 'tno'"):
         run_qra(park, progress=False, probit="tno", **kw)
+
+
+def test_a_puff_and_a_pool_plume_add_their_toxic_loads():
+    """A rupture's puff and its rainout pool's plume at one point: the probit of the
+    equivalent concentration is that of the summed toxic load C^n t of the two (chlorine,
+    the first usable probit), and each alone gives less."""
+    from physics import harm
+    from scenarios.qra.footprints import _dose_equivalent, toxic_exponent
+
+    cas = "7782-50-5"
+    n = toxic_exponent(cas, None)
+    c_puff, t_puff, c_pool, t_pool = 0.02, 90.0, 0.004, 1800.0
+    c, t = _dose_equivalent(c_puff, t_puff, c_pool, t_pool, n)
+    assert t == t_pool
+    assert c**n * t == pytest.approx(c_puff**n * t_puff + c_pool**n * t_pool, rel=1e-12)
+    both = harm.toxic_death_probability(cas, c, t)
+    assert both > harm.toxic_death_probability(cas, c_puff, t_puff)
+    assert both > harm.toxic_death_probability(cas, c_pool, t_pool)

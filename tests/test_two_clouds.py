@@ -149,3 +149,44 @@ def test_engine_near_field_follows_each_cloud_at_its_own_rate():
     for t in (5.0, 60.0, 300.0):
         both = leak.part_kg_s("jet", t) + leak.part_kg_s("pool", t)
         assert both == pytest.approx(leak.airborne_kg_s(t), rel=1e-9)
+
+
+def test_a_rupture_that_rains_out_is_its_puff_and_its_pool_whose_masses_add_up(park):
+    """CL-101 ruptured: the puff carries the flash vapour and the aerosol, the pool's cloud
+    what evaporated from the rained-out pool (13 t over the hour in 2 m/s); before, the
+    pool's evaporation was printed as airborne and dispersed by nothing. Both together are
+    what went into the air, and the pool's cloud raises the field wherever it reaches."""
+    term = source_term(park, "CL-101", rupture=True, wind_speed_m_s=2.0)
+    b = term.mass_balance()
+    assert b.pool_evaporated_kg > 1000.0
+    cloud = Cloud(term, Weather(2.0, 270.0, "F"))
+    assert [p.name for p in cloud.parts] == ["puff", "pool"]
+    assert cloud.parts[0].mass_kg == pytest.approx(term.instantaneous_kg, rel=1e-9)
+    assert cloud.parts[1].mass_kg == pytest.approx(b.pool_evaporated_kg, rel=1e-9)
+    assert sum(p.mass_kg for p in cloud.parts) == pytest.approx(b.airborne_kg, rel=1e-9)
+    x = np.geomspace(10.0, 8000.0, 30)
+    alone = cloud.parts[0].plume.centreline(x)[0]
+    assert np.all(cloud.centreline(x) >= alone) and np.any(cloud.centreline(x) > 1.1 * alone)
+    assert "two clouds superposed: puff instantaneous" in cloud.description()
+
+
+def test_zones_of_a_rupture_compute_its_flammable_mass(tmp_path, capsys):
+    """parktwin zones for LP-101 ruptured: the VCE takes the puff's mass between the LFL and
+    the UFL at its largest (``physics.puff_passage``) plus the pool's plume's, less than
+    the puff's whole airborne mass (which it took before, as an upper bound), and says
+    where and when."""
+    args = ["zones", "--asset", "LP-101", "--rupture", "--wind", "5 m/s from W"]
+    args += ["--stability", "D", "--hazards", "flammable,overpressure", "--out", str(tmp_path)]
+    assert main(args) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    found = re.search(
+        r"flammable mass \(between LFL and UFL\) ([\d,]+) kg \(the puff's ([\d,]+) kg at its "
+        r"largest, [\d,]+ s after the rupture, [\d,]+ m out, \+ ([\d,]+) kg in the rainout "
+        r"pool's plume; of ([\d,]+) kg in the puff\)",
+        text,
+    )
+    assert found, text
+    total, puff, pool, whole = (float(g.replace(",", "")) for g in found.groups())
+    assert total == pytest.approx(puff + pool, abs=1.0)
+    assert 0.0 < puff < whole
+    assert "is taken as an upper bound" not in text

@@ -323,12 +323,17 @@ def footprint(
     reach, width = 0.0, 0.0
     tox_c = math.inf
     if n is not None and drifting & {"toxic", "cloud"}:
-        if cloud.instantaneous:  # the longest passage (far out) gives the lowest threshold
-            passage = float(_passage_s(cloud, MAX_DISTANCE_M, n))
-            tox_c = _toxic_threshold(sub.property_cas, probit, passage, sub.molar_mass_kg_mol)
-        else:
+        if cloud.instantaneous and len(cloud.parts) > 1:
+            # a rupture's puff and its rainout pool's plume: their doses add
             tox_c = _toxic_threshold(sub.property_cas, probit, exposure, sub.molar_mass_kg_mol)
-        reach = cloud.reach(tox_c) if math.isfinite(tox_c) else 0.0
+            reach = _dose_reach(cloud, tox_c, exposure, n) if math.isfinite(tox_c) else 0.0
+        else:
+            if cloud.instantaneous:  # the longest passage (far out): the lowest threshold
+                passage = float(_passage_s(cloud, MAX_DISTANCE_M, n))
+                tox_c = _toxic_threshold(sub.property_cas, probit, passage, sub.molar_mass_kg_mol)
+            else:
+                tox_c = _toxic_threshold(sub.property_cas, probit, exposure, sub.molar_mass_kg_mol)
+            reach = cloud.reach(tox_c) if math.isfinite(tox_c) else 0.0
     lfl = float(cloud.level_kg_m3(sub.lfl_fraction * 1e6)[0]) if sub.flammable else math.inf
     lfl_reach, vce_r, energy = 0.0, 0.0, 0.0
     if sub.flammable and drifting & {"delayed", "cloud"}:
@@ -353,15 +358,18 @@ def footprint(
     x = np.arange(-back, reach + cell, cell)
     y = np.arange(-width - cell, width + 2 * cell, cell)
     xx, yy = np.meshgrid(x, y)
-    c = cloud.grid_field(x, y)
+    parts = cloud.part_grid_fields(x, y)
+    c = sum(parts)
     layers = {}
     if math.isfinite(tox_c):
         if cloud.instantaneous:
-            t_eff = _passage_s(cloud, np.maximum(xx, 1.0), n)
+            c_tox, t_eff = parts[0], _passage_s(cloud, np.maximum(xx, 1.0), n)
+            if len(parts) > 1:
+                c_tox, t_eff = _dose_equivalent(parts[0], t_eff, parts[1], exposure, n)
         else:
-            t_eff = exposure
+            c_tox, t_eff = c, exposure
         layers["toxic"] = harm.toxic_death_probability(
-            sub.property_cas, c, t_eff, probit, molar_mass_kg_mol=sub.molar_mass_kg_mol
+            sub.property_cas, c_tox, t_eff, probit, molar_mass_kg_mol=sub.molar_mass_kg_mol
         )
     if math.isfinite(lfl) and lfl_reach > 0:
         layers["flash"] = (c >= lfl).astype(float)
@@ -381,13 +389,31 @@ def _passage_s(cloud, x, n):
     x = np.asarray(x, dtype=float)
     u = cloud.plume.speed(x.ravel())[0].reshape(x.shape)
     gauss = np.sqrt(2.0 * np.pi / n) * cloud.sigma_x(x) / u
-    return np.maximum(gauss, cloud.duration_s)
+    return np.maximum(gauss, cloud.parts[0].duration_s)
+
+
+def _dose_equivalent(c_puff, t_puff, c_pool, t_pool, n):
+    """A rupture's puff (peak ``c_puff`` over its passage ``t_puff``) and its rainout pool's
+    plume (``c_pool`` for ``t_pool``) as one concentration held for ``t_pool``: the toxic
+    load C^n t of each added (the probits are functions of C^n t alone), returned as
+    (concentration [kg/m3], duration [s])."""
+    load = c_puff**n * t_puff + c_pool**n * t_pool
+    return (load / t_pool) ** (1.0 / n), t_pool
+
+
+def _dose_reach(cloud, c_threshold, t_threshold, n) -> float:
+    """Farthest distance on the centreline where a rupture's puff and its pool's plume
+    together give the toxic load of ``c_threshold`` held for ``t_threshold`` [m]."""
+    x = np.geomspace(1.0, MAX_DISTANCE_M, 600)
+    c_puff, c_pool = (p.plume.centreline(x)[0] for p in cloud.parts[:2])
+    c, _ = _dose_equivalent(c_puff, _passage_s(cloud, x, n), c_pool, t_threshold, n)
+    above = np.nonzero(c >= c_threshold)[0]
+    return float(x[min(int(above[-1]) + 1, x.size - 1)]) if above.size else 0.0
 
 
 def _flammable_mass(term, cloud, weather, lfl):
-    """Flammable mass of the cloud [kg] (as ``scenarios.zones``)."""
+    """Flammable mass of the cloud [kg] (as ``scenarios.zones``: a rupture's puff at its
+    largest, ``physics.puff_passage``)."""
     sub = term.substance
-    if cloud.instantaneous:
-        return term.instantaneous_kg
     ufl = float(cloud.level_kg_m3((sub.ufl_fraction or 1.0) * 1e6)[0])
-    return cloud.mass_between(lfl, ufl)
+    return cloud.flammable_mass(lfl, ufl)[0]
