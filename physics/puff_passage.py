@@ -42,10 +42,8 @@ the model's basis (``Plume.reach``: times the ground's warming).
 
 References
 ----------
-Spicer, T.O., Havens, J.A. (1989). User's guide for the DEGADIS 2.1 dense gas dispersion
-    model. EPA-450/4-89-019 (along-wind sigma_x).
-Palazzi, E., De Faveri, M., Fumarola, G., Ferraiolo, G. (1982). Diffusion from a steady
-    source of short duration. Atmospheric Environment 16, 2785-2790.
+Spicer and Havens (1989), DEGADIS 2.1 (sigma_x), and Palazzi et al. (1982), the finite
+    release: as cited in ``physics.plume_puffs``.
 van den Berg, A.C. (1985). The multi-energy method: a framework for vapour cloud explosion
     blast prediction. Journal of Hazardous Materials 12, 1-10.
 van den Bosch, C.J.H., Weterings, R.A.P.M. (eds.) (2005). Methods for the calculation of
