@@ -30,6 +30,12 @@ Puffs move along their path at the model's cloud speed: a puff at travel s moves
 s(tau(s) + dt) over dt (tau the travel time, integral of ds / u), in the direction of the
 wind of the moment.
 
+An instantaneous release (a rupture's puff entered as a short steady release of M / T
+lasting T, ``integral_plume.puff_as_segment``) is one puff of mass M with a step of T:
+its window is the segment's of ``physics.puff_passage``, and it carries the steady
+plume's centre concentration (``plume_table(..., steady=True)``), which the window's
+peak, erf(u T / (2 sqrt 2 sigma_x)), turns into the model's finite-duration factor.
+
 Stated simplifications: the cross-section at a distance is the steady plume's of one rate
 (the caller's; scaled linearly to the rate of each step); after a change of the wind the
 segments' ends are recomputed in the new wind (their windows no longer meet exactly
@@ -78,15 +84,22 @@ class PlumeTable(NamedTuple):
     tau: np.ndarray
 
 
-def plume_table(plume, rate_kg_s: float, x_max_m: float, row: int = 0) -> PlumeTable:
+def plume_table(
+    plume, rate_kg_s: float, x_max_m: float, row: int = 0, steady: bool = False
+) -> PlumeTable:
     """Tabulate row ``row`` of a ``physics.integral_plume.Plume`` of rate ``rate_kg_s``
-    [kg/s] from FIRST_M to ``x_max_m`` [m] (at most the plume's own range)."""
+    [kg/s] from FIRST_M to ``x_max_m`` [m] (at most the plume's own range). ``steady``:
+    the steady plume's centre concentration, without the finite-duration factor
+    (``Plume.steady_profile``), for the segment of a short release, whose window A with a
+    step of its duration replaces that factor (``physics.puff_passage``); else the
+    profile's own (``Plume.profile``)."""
     if not rate_kg_s > 0:
         raise ValueError(f"plume rate must be > 0 kg/s, got {rate_kg_s!r}")
     x_end = min(float(x_max_m), float(plume.x[row, -1]))
     s = np.geomspace(FIRST_M, x_end, TABLE_POINTS)
     one = integral_plume._row(plume, row)
-    c, b, sy, sz, h = (v[0] for v in one.profile(s))
+    profile = one.steady_profile(s)[:5] if steady else one.profile(s)
+    c, b, sy, sz, h = (v[0] for v in profile)
     u = one.speed(s[None, :])[0]
     sx = one.sigma_x(s[None, :])[0]
     # travel time: from the source at the first station's speed, then trapezoids in 1/u

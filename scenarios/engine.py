@@ -9,13 +9,15 @@ The story of a run, one process each:
 - the **weather** steps through its changes (or a met series);
 - the **air** releases a puff per step at each source (one per cloud of
   ``scenarios.zones.Cloud``) and moves every puff along the wind of the moment, so a wind
-  shift turns the cloud; a continuous release's puffs carry the integral model's steady
-  plume (``physics.integral_plume``, ``physics.plume_puffs``): each stands for the segment
-  of it the model's cloud fills over its step, moves at the model's cloud speed and has
-  its cross-section at every distance, so in a steady wind the engine's field is that
-  plume from the source to the cloud's front, dense and passive alike, with no seam;
-  an instantaneous release is a Gaussian puff (``physics.dispersion``, Briggs sigmas over
-  the path travelled);
+  shift turns the cloud; the puffs carry the integral model's steady plume
+  (``physics.integral_plume``, ``physics.plume_puffs``): each stands for the segment of it
+  the model's cloud fills over its step, moves at the model's cloud speed and has its
+  cross-section at every distance, so in a steady wind the engine's field is that plume
+  from the source to the cloud's front, dense and passive alike, with no seam; a
+  rupture's instantaneous mass is one puff whose step is the duration T of the short
+  release it enters the model as (``physics.integral_plume.puff_as_segment``), so its
+  field is the puff's of the zones and the QRA at every moment of its passage
+  (``physics.puff_passage``), and the pool it rained out feeds a train of its own;
 - the **detectors** read the field at their place and height through a first-order response
   (time constant T90 / ln 10) and raise the twin's graded alarms (``twin.alarms``): every
   combustible-gas detector reads a flammable gas in %LEL (``physics.flammability``), a
@@ -48,9 +50,13 @@ model's steady plume of the leak's largest one-minute rate in the weather of the
 scaled linearly to what each step released (a flashing jet that rains out feeds two
 trains, the jet's and the pool's, each carrying its own plume, superposed:
 ``scenarios.zones.Cloud``); after a change of the weather every puff takes the new
-weather's plume at the distance it has travelled; an instantaneous release is one Gaussian
-puff from a point with the Briggs sigmas of the stability of the moment (no dense phase);
-once a release burns it no longer feeds the cloud.
+weather's plume at the distance it has travelled; a rupture's puff is the integral
+model's short segment of its mass (a cube of the cloud carried past in T = side / wind
+speed, entered as M / T over its section lasting T), with the steady plume's
+cross-section at every distance (its slumping upwind and along the wind near the source
+not represented), and its middle is taken at the source until it has left it; the pool it
+rained out is a continuous release from its largest area; once a release burns it no
+longer feeds the cloud.
 """
 
 import gc
@@ -59,6 +65,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -70,7 +77,6 @@ from geodata.grids import sample_area
 from physics import dispersion, fire, harm, plume_puffs, substances
 from physics.flammability import percent_lel
 from physics.meteorology import air_density
-from physics.sigmas import puff_sigmas
 from scenarios import shelter, twin_start
 from scenarios.evacuation import Evacuation
 from scenarios.network_flow import FlowNetwork, park_places
@@ -89,7 +95,6 @@ from twin.transmitter import transmit
 FORECAST_S = 300.0  # the road watch looks this far ahead with the wind of the moment
 ROAD_WATCH_S = 60.0  # how often the control room checks the roads against the cloud
 ROAD_SPACING_M = 20.0  # sample spacing along links for the road watch
-REACH_SIGMAS = 4.0  # receptors beyond this many sigmas of every puff get nothing
 FAR_M = 20_000.0  # puffs this far from the park centre have left the model
 AEGL_DURATION_S = 3600.0  # levels compared with peaks, as the threat zones do (ALOHA)
 # Our threshold (no source): assembly points and gates where someone standing through a
@@ -220,9 +225,12 @@ class Leak:
 
     def part_kg_s(self, name: str, t) -> float:
         """Rate into the cloud part ``name`` of ``scenarios.zones.Cloud`` at scenario time
-        ``t``: the jet's or the pool's of a release with two clouds, else the whole
-        airborne rate (zero once burning). [kg/s]"""
+        ``t``: the jet's or the pool's of a release with two clouds, none into a rupture's
+        puff (its mass goes in at once), else the whole airborne rate (zero once
+        burning). [kg/s]"""
         term = self.term
+        if name == "puff":
+            return 0.0
         if not term.two_clouds or name not in ("jet", "pool"):
             return self.airborne_kg_s(t)
         if self.ignited_s is not None and t >= self.ignited_s:
@@ -232,9 +240,17 @@ class Leak:
 
     def parts_between(self, names, t0, t1) -> list[float]:
         """Mass put into the air between scenario times ``t0`` and ``t1`` [kg], shared
-        among the clouds ``names`` of ``scenarios.zones.Cloud`` (the jet's and the pool's of
-        a release with two clouds, in proportion to what each received over the step)."""
+        among the clouds ``names`` of ``scenarios.zones.Cloud``: the jet's and the pool's of
+        a release with two clouds, in proportion to what each received over the step; a
+        rupture's instantaneous mass to its "puff" (in the step holding its start) and the
+        evaporation of the pool it rained out to its "pool"."""
         total = self.airborne_between(t0, t1)
+        if self.term.instantaneous_kg > 0:
+            end = t1 if self.ignited_s is None else min(t1, self.ignited_s)
+            start = self.spec.start_s
+            puff = self.term.instantaneous_kg if t0 - start <= 0.0 < end - start else 0.0
+            shares = {"puff": puff, "pool": max(total - puff, 0.0)}
+            return [shares.get(name, 0.0) for name in names]
         if len(names) == 1 or total <= 0:
             return [total] + [0.0] * (len(names) - 1)
         term = self.term
@@ -253,11 +269,16 @@ class Leak:
             return [total] + [0.0] * (len(names) - 1)
         return [total * v / whole for v in shares]
 
-    @property
-    def puff_height_m(self) -> float:
-        """Height the puffs leave at: the hole's, or the ground where a pool's cloud joins
-        the jet's (the lower of the two: the higher ground-level concentrations)."""
-        return 0.0 if self.term.two_clouds else self.spec.height_m
+
+class Train(NamedTuple):
+    """The puffs of one cloud of a leak (``Engine._cloud``): the cloud's name in
+    ``scenarios.zones.Cloud``, its plume per kg/s of its rate (``physics.plume_puffs``) and
+    the step [s] each of its puffs stands for: the engine's step for a continuous
+    release, the segment's duration T for a rupture's puff."""
+
+    name: str
+    table: plume_puffs.PlumeTable
+    step_s: float
 
 
 @dataclass
@@ -686,26 +707,34 @@ class Engine:
 
     # --- the field ---------------------------------------------------------------------
 
-    def _cloud(self, leak: Leak, weather=None) -> list[tuple]:
-        """The leak's clouds in the weather of the moment, as (part name, table) per cloud of
+    def _cloud(self, leak: Leak, weather=None) -> list[Train]:
+        """The leak's clouds in the weather of the moment, a ``Train`` per cloud of
         ``scenarios.zones.Cloud`` (the jet's and the pool's of a flashing jet that rains
-        out): the integral model's steady plume of the part's largest one-minute rate,
-        tabulated per kg/s of it (``physics.plume_puffs.plume_table``), which the leak's
-        puffs of that part carry; none for an instantaneous release (one Briggs puff).
+        out; a rupture's puff and the pool it rained out): the integral model's steady
+        plume of the part, tabulated per kg/s of its rate
+        (``physics.plume_puffs.plume_table``), which the leak's puffs of that part carry;
+        a continuous part at its largest one-minute rate, with a puff per step; a
+        rupture's puff as the short segment of ``physics.integral_plume.puff_as_segment``
+        (M / T lasting T), one puff with a step of T carrying the steady centre
+        concentration (its window gives the finite-duration factor,
+        ``physics.puff_passage``). None for a leak that puts nothing into the air.
         ``weather``: another than the moment's. Marched in ``plume_weather(weather)``, once
         for all the weather that rounds the same."""
         weather = plume_weather(self.weather if weather is None else weather)
         key = (id(leak), weather, leak.isolated_s, leak.ignited_s)
         if key not in self._clouds:
-            tables = []
+            trains = []
             term = leak.term
-            if term.instantaneous_kg == 0 and term.max_average_rate() > 0:
+            if term.instantaneous_kg > 0 or term.max_average_rate() > 0:
                 cloud = Cloud(term, weather, x_max_m=PLUME_TABLE_M, steady=True)
                 for part in cloud.parts:
                     if part.rate > 0:
-                        table = plume_puffs.plume_table(part.plume, part.rate, PLUME_TABLE_M)
-                        tables.append((part.name, table))
-            self._clouds[key] = tables
+                        puff = part.name == "puff"
+                        table = plume_puffs.plume_table(
+                            part.plume, part.rate, PLUME_TABLE_M, steady=puff
+                        )
+                        trains.append(Train(part.name, table, part.duration_s if puff else self.dt))
+            self._clouds[key] = trains
         return self._clouds[key]
 
     def concentration(self, xy: np.ndarray, z=0.0, puffs=None) -> np.ndarray:
@@ -718,34 +747,19 @@ class Engine:
             state = leak.puffs if puffs is None else puffs[k]
             if not state.mass.size:
                 continue
-            tables = self._cloud(leak)
-            if tables:
-                for j, (_, table) in enumerate(tables):
-                    mine = leak.part == j
-                    if not mine.any():
-                        continue
-                    p = dispersion.PuffState(*(a[mine] for a in state))
-                    last, wide = plume_puffs.extent(table, p.travel, self.dt)
-                    reach = np.maximum(last - p.travel, wide)
-                    near = self._inside_box(xy, p, reach)
-                    if near.any():
-                        out[near] += plume_puffs.concentration(
-                            table, p.x, p.y, p.travel, p.mass, self.dt, w.wind_from_deg,
-                            xy[near, 0], xy[near, 1], zz[near],
-                        )  # fmt: skip
-                continue
-            sxy, _ = puff_sigmas(np.maximum(state.travel, 1.0), w.stability, w.terrain)
-            near = self._inside_box(xy, state, REACH_SIGMAS * sxy)
-            if near.any():
-                out[near] += dispersion.puffs_concentration(
-                    state,
-                    xy[near, 0],
-                    xy[near, 1],
-                    zz[near],
-                    stability=w.stability,
-                    release_height=leak.puff_height_m,
-                    terrain=w.terrain,
-                )
+            for j, (_, table, step) in enumerate(self._cloud(leak)):
+                mine = leak.part == j
+                if not mine.any():
+                    continue
+                p = dispersion.PuffState(*(a[mine] for a in state))
+                last, wide = plume_puffs.extent(table, p.travel, step)
+                reach = np.maximum(last - p.travel, wide)
+                near = self._inside_box(xy, p, reach)
+                if near.any():
+                    out[near] += plume_puffs.concentration(
+                        table, p.x, p.y, p.travel, p.mass, step, w.wind_from_deg,
+                        xy[near, 0], xy[near, 1], zz[near],
+                    )  # fmt: skip
         return out
 
     @staticmethod
@@ -757,15 +771,13 @@ class Engine:
 
     def _moved(self, leak: Leak, state, dt: float, weather=None):
         """The leak's puffs after ``dt`` [s] in the wind of the moment: at the integral
-        model's cloud speed along their path (``physics.plume_puffs.travel_after``) for a
-        continuous release, at the wind speed for an instantaneous one; ``weather``: another
-        than the moment's."""
+        model's cloud speed of each one's cloud along their path
+        (``physics.plume_puffs.travel_after``); ``weather``: another than the moment's."""
         w = self.weather if weather is None else weather
-        tables = self._cloud(leak, w)
-        if not tables or not state.mass.size:
-            return dispersion.advect_puffs(state, dt, w.wind_speed_m_s, w.wind_from_deg)
+        if not state.mass.size:
+            return state
         travel = state.travel.copy()
-        for j, (_, table) in enumerate(tables):
+        for j, (_, table, _) in enumerate(self._cloud(leak, w)):
             mine = leak.part == j
             travel[mine] = plume_puffs.travel_after(table, state.travel[mine], dt)
         theta = math.radians(w.wind_from_deg)
@@ -902,31 +914,33 @@ class Engine:
 
     def air(self):
         """Each step every puff moves with the wind of the moment and each source adds
-        the puff of what it released during the step (one per cloud of a continuous
-        release, ``_cloud``)."""
+        the puff of what it released during the step to each of its clouds (``_cloud``):
+        a continuous release's, and a rupture's instantaneous mass as one puff in the step
+        of its start."""
         dt = self.dt
         while True:
             t0 = self.env.now
             w = self.weather  # the wind at the start of the step carries it
             yield self.env.timeout(dt)
             for leak in self.leaks:
-                tables = self._cloud(leak, w)
+                trains = self._cloud(leak, w)
                 moved = self._moved(leak, leak.puffs, dt, w)
                 self._curtain(leak, leak.puffs, moved)
-                if tables:
-                    names = [name for name, _ in tables]
-                    masses = leak.parts_between(names, t0, self.env.now)
-                else:
-                    masses = [leak.airborne_between(t0, self.env.now)]
+                masses = leak.parts_between([t.name for t in trains], t0, self.env.now)
                 theta = math.radians(w.wind_from_deg)
                 for j, mass in enumerate(masses):
                     if mass <= 0:
                         continue
-                    # the step's mass left on average half a step ago
-                    if tables:
-                        first = float(plume_puffs.distance_at(tables[j][1], dt / 2))
+                    train = trains[j]
+                    if train.name == "puff":
+                        # the segment leaves between the release's start and T after it:
+                        # its middle has travelled since T/2 after the start (a middle not
+                        # yet out is taken at the source)
+                        age = self.env.now - leak.spec.start_s - 0.5 * train.step_s
+                        first = float(plume_puffs.distance_at(train.table, max(age, 0.0)))
                     else:
-                        first = w.wind_speed_m_s * dt / 2
+                        # the step's mass left on average half a step ago
+                        first = float(plume_puffs.distance_at(train.table, dt / 2))
                     new = dispersion.PuffState(
                         np.array([leak.xy[0] - first * math.sin(theta)]),
                         np.array([leak.xy[1] - first * math.cos(theta)]),
@@ -1349,11 +1363,8 @@ class Engine:
         [kg/m3], as (x [m], y [m], concentration [kg/m3] (len(y), len(x))), or None;
         ``at_puffs``: per leak, the concentration now at its puff centres.
 
-        A puff of a continuous release whose centre concentration is above the level
-        reaches no farther than its own reach (``physics.plume_puffs.extent``); a Briggs
-        puff (an instantaneous release) whose centre concentration c0 is above the level
-        reaches at most sigma * sqrt(2 ln(c0 / level)) on its own (Gaussian)."""
-        w = self.weather
+        A puff whose centre concentration is above the level reaches no farther than its
+        own reach (``physics.plume_puffs.extent``, with its cloud's step)."""
         lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
         for leak, c in zip(self.leaks, at_puffs, strict=True):
             p = leak.puffs
@@ -1363,22 +1374,20 @@ class Engine:
             above = c >= lowest
             if not above.any():
                 continue
-            tables = self._cloud(leak)
-            if tables:
-                r = np.zeros(p.mass.size)
-                for j, (_, table) in enumerate(tables):
-                    mine = leak.part == j
-                    last, wide = plume_puffs.extent(table, p.travel[mine], self.dt)
-                    r[mine] = np.maximum(last - p.travel[mine], wide)
-                r = r[above]
-                if p.travel[above].min() < 2.0 * self.dt * self.weather.wind_speed_m_s:
-                    # a train still fed reaches back to its source
-                    lo = np.minimum(lo, np.asarray(leak.xy))
-                    hi = np.maximum(hi, np.asarray(leak.xy))
-            else:
-                sxy, _ = puff_sigmas(np.maximum(p.travel[above], 1.0), w.stability, w.terrain)
-                r = sxy * np.sqrt(2.0 * np.log(c[above] / lowest))
-            r = CLOUD_FRAME_MARGIN * r
+            r = np.zeros(p.mass.size)
+            fed = False
+            for j, (_, table, step) in enumerate(self._cloud(leak)):
+                mine = leak.part == j
+                last, wide = plume_puffs.extent(table, p.travel[mine], step)
+                r[mine] = np.maximum(last - p.travel[mine], wide)
+                near = p.travel[mine & above]
+                if near.size and near.min() < 2.0 * step * self.weather.wind_speed_m_s:
+                    fed = True
+            if fed:
+                # a train still fed (or a puff still leaving) reaches back to its source
+                lo = np.minimum(lo, np.asarray(leak.xy))
+                hi = np.maximum(hi, np.asarray(leak.xy))
+            r = CLOUD_FRAME_MARGIN * r[above]
             lo = np.minimum(lo, (xy[above] - r[:, None]).min(axis=0))
             hi = np.maximum(hi, (xy[above] + r[:, None]).max(axis=0))
         if not np.all(hi > lo):

@@ -79,9 +79,9 @@ def test_a_wind_shift_turns_the_cloud():
     )
     assert_allclose(p.x[:n_before], x_before, atol=1e-6)
     tables = e._cloud(leak)
-    assert [name for name, _ in tables] == ["jet", "pool"]
+    assert [train.name for train in tables] == ["jet", "pool"]
     gone = np.zeros(n_before)
-    for j, (_, table) in enumerate(tables):
+    for j, (_, table, _) in enumerate(tables):
         gone[part == j] = plume_puffs.travel_after(table, travel[part == j], 300.0)
     assert_allclose(y_before - p.y[:n_before], gone - travel, rtol=1e-9)
     assert_allclose(p.travel[:n_before], gone, rtol=1e-12)

@@ -38,7 +38,7 @@ def test_the_engine_centreline_is_the_integral_model_at_every_distance(case):
     e.env.run(until=t_s + 1e-6)
     leak = e.leaks[0]
     cloud = Cloud(leak.term, e.weather, steady=True)
-    tables = dict(e._cloud(leak))
+    tables = {train.name: train.table for train in e._cloud(leak)}
     assert set(tables) == {p.name for p in cloud.parts if p.rate > 0}
     # as far as every cloud's front has come, less its smoothing over sigma_x
     far = min(

@@ -306,10 +306,14 @@ SCENARIO_MODELS = (
     "Release: discharge through the hole following the tank's head and inventory (liquid, "
     "gas, two-phase flashing), CCPS Guidelines for Consequence Analysis of Chemical Releases "
     "(1999) ch. 2; TNO Yellow Book CPR 14E ch. 2.",
-    "Dispersion: a Gaussian puff per step moved with the wind of the moment, Briggs (1973) "
-    "sigmas over the path travelled, CCPS (1999) ch. 2.3; dense near field from the "
-    "integral plume (physics.integral_plume: a slumping dense cloud with Richardson-damped "
-    "entrainment after SLAB and DEGADIS) as far as its Richardson number calls it dense.",
+    "Dispersion: the integral plume from the source out (physics.integral_plume: a slumping "
+    "dense cloud with Richardson-damped entrainment after SLAB and DEGADIS, becoming a "
+    "Gaussian plume with Briggs (1973) sigma_y), carried by puffs moved with the wind of the "
+    "moment: a continuous release's puff per step stands for the segment of the model's "
+    "steady plume its step fills (physics.plume_puffs); a rupture's puff is the model's "
+    "short release of its mass, M / T lasting T, with the finite-duration window of "
+    "Palazzi et al. (1982) and DEGADIS 2.1's sigma_x (physics.puff_passage), and the pool it "
+    "rains out a train of its own.",
     "Detection: each sensor reads the field at its place through a first-order response "
     "(time constant T90 / ln 10) and raises the twin's graded alarms.",
     "Indoor air: dCi/dt = lambda (Co - Ci); lambda from each building's leakage through the "
@@ -329,14 +333,14 @@ SCENARIO_MODELS = (
 )
 
 SCENARIO_LIMITS = (
-    "All puffs take the sigmas of the stability of the moment over the path they travelled; "
-    "buildings, terrain and obstacles that channel or trap a cloud are not modelled.",
-    "The dense near field is the integral model's steady plume of the leak's largest "
-    "one-minute rate in the weather of the moment (its wind speed rounded by at most 1 %, the "
-    "air temperature to 0.5 degC), scaled linearly to the current rate; an instantaneous "
-    "release is one Gaussian puff from a point (no dense near field).",
-    "Puffs are one step's wind run apart: receptors very close to a source see the train's "
-    "lumps where no dense near field covers them.",
+    "After a change of the weather every puff takes the new weather's plume at the distance "
+    "it has travelled; buildings, terrain and obstacles that channel or trap a cloud are not "
+    "modelled.",
+    "A continuous release's puffs carry the integral model's steady plume of the leak's "
+    "largest one-minute rate in the weather of the moment (its wind speed rounded by at most "
+    "1 %, the air temperature to 0.5 degC), scaled linearly to the current rate; a "
+    "rupture's puff has the cross-section of the steady plume of its mass over T at every "
+    "distance (its own slumping upwind and along the wind is not represented).",
     "Once a release burns it no longer feeds the cloud; chemical reactions in the cloud and "
     "deposition are not modelled.",
     "Levels of concern are compared with peak concentrations, not with the dose over their "
