@@ -67,6 +67,16 @@ downwind (B_eff held, its air counted through the top). The downwind closures st
 its downwind edge. A finite release of duration T keeps the steady centreline times
 erf(u T / (2 sqrt(2) sigma_x)) (Palazzi et al. 1982), sigma_x from DEGADIS 2.1.
 
+An instantaneous release enters as its short segment (:func:`puff_as_segment`, ``puff``):
+a steady plume fed without end slumps sideways for ever, a puff's depth also falls as it
+slumps along the wind. So the segment's front and back move apart as its edges do,
+d(slump)/dx = 2 C_E sqrt(g' H) / u (van Ulden 1974: a heavy cloud's front at
+C_E sqrt(g' H) all round), its length is L = u T + slump, and what it carries per metre
+of its path (released material, air, heat) falls as u T / L: its depth is its volume
+over W L. A puff whose g' V is conserved (isothermal mixing) then spreads as the box
+model of a square cloud, W L = W0 L0 + 4 C_E (g'0 V0)^(1/2) t (a test). Its
+finite-duration factor takes L for u T.
+
 Concentration basis: kg of released material (vapour and droplets) per m3 of the mixture
 at the cloud's own temperature (``physics.cloud_mixing``, warmed by the ground's heat).
 Levels given as volume fractions (ppm) are converted with the release's own adiabatic
@@ -106,6 +116,8 @@ Businger, J.A., Wyngaard, J.C., Izumi, Y., Bradley, E.F. (1971). Flux-profile
     the vertical closure, ``physics.atmosphere``).
 Palazzi, E., De Faveri, M., Fumarola, G., Ferraiolo, G. (1982). Diffusion from a steady
     source of short duration. Atmospheric Environment 16, 2785-2790.
+van Ulden, A.P. (1974). On the spreading of a heavy gas released near the ground. 1st
+    International Loss Prevention Symposium, The Hague (the slumping front).
 """
 
 from __future__ import annotations
@@ -173,6 +185,9 @@ class Release:
         no faster than the wind at its height has no jet phase [m/s]
     jet_angle_deg : direction of the jet above the horizontal, in the wind's vertical
         plane pointing downwind: 0 horizontal, 90 vertical up [deg]
+    puff : True for an instantaneous release entered as its short segment
+        (:func:`puff_as_segment`, ``duration_s`` its T): the segment then also slumps along
+        the wind (module docstring) [-]
     """
 
     rate_kg_s: object
@@ -187,6 +202,7 @@ class Release:
     duration_s: object = math.inf
     jet_velocity_m_s: object = 0.0
     jet_angle_deg: object = 0.0
+    puff: object = False
 
 
 @dataclass(frozen=True)
@@ -265,11 +281,13 @@ def puff_as_segment(mass_kg, density_kg_m3, wind_speed_m_s):
 
     The released cloud is a cube of the pure release, side D = (M / rho)^(1/3), that the
     wind carries past in T = D / u; it enters the model as a release of M / T over D^2
-    lasting T. Far away, where sigma_x >> u T, the finite-duration factor
-    erf(u T / (2 sqrt(2) sigma_x)) tends to 2 u T / (sqrt(2 pi) 2 sigma_x) and the centreline
+    lasting T, marked ``puff`` so that it also slumps along the wind (module docstring):
+    its length L = u T + slump. Far away, where sigma_x >> L, the finite-duration factor
+    erf(L / (2 sqrt(2) sigma_x)) tends to 2 L / (sqrt(2 pi) 2 sigma_x) and the centreline
     to 2 M / ((2 pi)^(3/2) sigma_x sigma_y sigma_z): the Gaussian puff with ground
-    reflection (CCPS 1999, ch. 2.3). Near the source the slumping of the puff upwind and
-    along the wind is not represented (a stated simplification).
+    reflection (CCPS 1999, ch. 2.3). Stated simplifications: the puff is a square cloud,
+    not a disc (its plan area grows 4 / (2 sqrt(pi)) = 1.13x as fast as a disc's of the
+    same area), and its slumping upwind of the source is not represented.
     """
     m = np.asarray(mass_kg, dtype=float)
     side = np.cbrt(m / np.asarray(density_kg_m3, dtype=float))
@@ -533,7 +551,8 @@ class Plume:
     centre; b, sigma_y, sigma_z, height [m]; temperature [K]; density [kg/m3]; richardson
     Ri* [-]; u [m/s] the cloud speed; finite [-] the finite-duration factor at each station;
     warming [-] T / T_adiabatic, the ground's heat;
-    ``table`` the mixing table of each release.
+    ``table`` the mixing table of each release; slump [m] how much longer along the wind
+    a puff's segment has grown by slumping than u T (0 for other releases).
     """
 
     x: np.ndarray
@@ -555,6 +574,7 @@ class Plume:
     _sx_a: np.ndarray
     _sx_p: np.ndarray
     _sx_min: np.ndarray
+    slump: np.ndarray | None = None
 
     # ---------------------------------------------------------------- interpolation
     def _locate(self, x):
@@ -612,6 +632,15 @@ class Plume:
         with np.errstate(divide="ignore", invalid="ignore"):
             steady = np.where(finite > 0.0, c / finite, 0.0)
         return steady, b, sy, sz, h, self._interp(self.warming, k, w)
+
+    def slump_at(self, x):
+        """How much longer a puff's segment is than u T at distances x (n, m) [m] (0 for
+        other releases): what it has slumped along the wind."""
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        if self.slump is None:
+            return np.zeros((self.x.shape[0], x.shape[-1]))
+        k, w, _ = self._locate(np.broadcast_to(x, (self.x.shape[0], x.shape[-1])))
+        return self._interp(self.slump, k, w)
 
     def speed(self, x):
         """Cloud speed at distances x (n, m) [m/s]."""
@@ -750,6 +779,7 @@ def _row(p: Plume, i: int) -> Plume:
         p.warming[sl],
         cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[sl] for a in p.table)),
         p._xi0, p._ratio, p._shift[sl], p._sx_a[sl], p._sx_p[sl], p._sx_min[sl],
+        None if p.slump is None else p.slump[sl],
     )  # fmt: skip
 
 
@@ -1098,9 +1128,13 @@ def integral_plume(
     # the stations before every jet's hand-off are its path (``_jet_stations``): the march
     # starts at the last station before the first hand-off
     first = max(int(np.searchsorted(xi, x_hand.min(), side="right")) - 1, 0)
-    names = ("c", "b", "sigma_y", "sigma_z", "temperature", "density", "richardson", "u")
+    names = ("c", "b", "sigma_y", "sigma_z", "temperature", "density", "richardson", "u", "slump")
     out = {k: np.empty((n, steps)) for k in names}
     out["warming"] = np.ones((n, steps))
+    out["slump"] = np.zeros((n, steps))
+    # a puff's segment: its length along the wind is u T plus what it has slumped, ext
+    puff_t = np.where(b["puff"] > 0, b["duration_s"], 0.0)
+    ext = np.zeros(n)
     recorded = (*names, "warming")
     record = []
     xp, at, curve, wind, stations = _Arrays, table.at, curves, speed, xi
@@ -1133,6 +1167,7 @@ def integral_plume(
             float(np.ravel(v)[0])
             for v in (dry, t_ground, cp_v, cp_a, molar_density, heat, ustar_d, take_up, source_end)
         )
+        puff_t, ext = float(puff_t[0]), 0.0
         vapour_kept = float(vapour_kept[0])
     else:
         rho_a_k, ustar_k = rho_a, ustar
@@ -1159,6 +1194,7 @@ def integral_plume(
                 rho,
                 ri,
                 u,
+                ext,
                 temp / temp_ad,
             )
         )
@@ -1212,6 +1248,22 @@ def integral_plume(
                 m_air + (rho_a_k * take_up / _phi(ri_d, 0.0, xp) * width - vapour_kept) * over,
                 0.0,
             )
+        if puff_t if xp is _Floats else xp.any(puff_t > 0.0):
+            # a puff slumps along the wind as it does across: its front and back move apart
+            # by 2 spread, and what it carries per metre of its path falls in proportion
+            # (its length u T + ext; spreading entrains nothing)
+            ext_new = ext + 2.0 * spread * (puff_t > 0.0)
+            fold = (
+                (u * puff_t + ext)
+                * (u_new * puff_t)
+                / xp.maximum((u * puff_t) * (u_new * puff_t + ext_new), 1e-300)
+            )
+            keep = puff_t > 0.0
+            if xp is _Floats:
+                f = fold if keep else 1.0
+            else:
+                f = np.where(keep, fold, 1.0)
+            q, m_air, heat, ext = q * f, m_air * f, heat * f, ext_new
         u = u_new
         width = turb_width + 2.0 * spread
         half = half + spread
@@ -1230,7 +1282,7 @@ def integral_plume(
     with np.errstate(divide="ignore", invalid="ignore"):
         arg = np.where(
             np.isfinite(b["duration_s"])[:, None],
-            out["u"] * b["duration_s"][:, None] / (2.0 * math.sqrt(2.0) * sigma_x),
+            (out["u"] * b["duration_s"][:, None] + out["slump"]) / (2.0 * math.sqrt(2.0) * sigma_x),
             np.inf,
         )
     finite = erf(arg)
@@ -1254,4 +1306,5 @@ def integral_plume(
         _sx_a=sx_a,
         _sx_p=sx_p,
         _sx_min=sx_min,
+        slump=out["slump"],
     )

@@ -32,9 +32,13 @@ wind of the moment.
 
 An instantaneous release (a rupture's puff entered as a short steady release of M / T
 lasting T, ``integral_plume.puff_as_segment``) is one puff of mass M with a step of T:
-its window is the segment's of ``physics.puff_passage``, and it carries the steady
-plume's centre concentration (``plume_table(..., steady=True)``), which the window's
-peak, erf(u T / (2 sqrt 2 sigma_x)), turns into the model's finite-duration factor.
+its window is the segment's of ``physics.puff_passage``, longer than u T by what the
+segment has slumped along the wind (``Plume.slump_at``, half at each end), and it carries
+the steady plume's centre concentration (``plume_table(..., steady=True)``), which the
+window's peak, erf(L / (2 sqrt 2 sigma_x)) for a segment of length L, turns into the
+model's finite-duration factor. The puff is one cloud: its cross-section all along its
+window is that of its middle (the box model's uniform cloud, van Ulden 1974), so that it
+holds M wherever it is.
 
 Stated simplifications: the cross-section at a distance is the steady plume's of one rate
 (the caller's; scaled linearly to the rate of each step); after a change of the wind the
@@ -70,7 +74,8 @@ class PlumeTable(NamedTuple):
 
     s [m] distances (log-spaced from FIRST_M); c [kg/m3 per kg/s] centre concentration;
     b, sigma_y, sigma_z, height [m]; u [m/s] cloud speed; sigma_x [m] along-wind sigma;
-    tau [s] travel time from the source.
+    tau [s] travel time from the source; slump [m] how much longer a puff's segment has
+    grown along the wind than u T (``steady`` tables; None otherwise).
     """
 
     s: np.ndarray
@@ -82,6 +87,7 @@ class PlumeTable(NamedTuple):
     u: np.ndarray
     sigma_x: np.ndarray
     tau: np.ndarray
+    slump: np.ndarray | None = None
 
 
 def plume_table(
@@ -106,7 +112,8 @@ def plume_table(
     inv = 1.0 / u
     steps = np.cumsum(0.5 * (inv[1:] + inv[:-1]) * np.diff(s))
     tau = s[0] * inv[0] + np.concatenate([[0.0], steps])
-    return PlumeTable(s, c / rate_kg_s, b, sy, sz, h, u, sx, tau)
+    slump = one.slump_at(s[None, :])[0] if steady else None
+    return PlumeTable(s, c / rate_kg_s, b, sy, sz, h, u, sx, tau, slump)
 
 
 def travel_time(table: PlumeTable, s) -> np.ndarray:
@@ -135,10 +142,14 @@ def travel_after(table: PlumeTable, s, dt: float) -> np.ndarray:
 
 def segments(table: PlumeTable, s, dt: float):
     """Each puff's segment along its path: (back, front) [m] for puffs at travel ``s`` of a
-    step ``dt`` [s]; back is -inf for a puff whose segment reaches back to the source."""
+    step ``dt`` [s], a puff's widened by what it has slumped (``table.slump``, half at
+    each end); back is -inf for a puff whose segment reaches back to the source."""
     tau = travel_time(table, s)
     front = distance_at(table, tau + 0.5 * dt)
     back = np.where(tau - 0.5 * dt > 1e-9 * dt, distance_at(table, tau - 0.5 * dt), -np.inf)
+    if table.slump is not None:  # a puff's segment, longer by what it has slumped
+        half = 0.5 * np.interp(s, table.s, table.slump)
+        front, back = front + half, back - half
     return back, front
 
 
@@ -252,7 +263,10 @@ def concentration(
     # across, within its width at the farthest distance it reaches
     first = np.where(finite, back0 - REACH_SIGMAS * sx_back, 0.0)
     last = front + REACH_SIGMAS * sx_front
-    k, w = _lookup(table, last)
+    # a puff's segment is one cloud: its cross-section is its middle's all along it (the
+    # box model's uniform cloud, van Ulden 1974), a train's the plume's where it is
+    blob = table.slump is not None
+    k, w = _lookup(table, travel if blob else last)
     wide = _at(table.b, k, w) + REACH_SIGMAS * _at(table.sigma_y, k, w)
     rate = mass / dt
     columns = (table.c, table.b, table.sigma_y, table.sigma_z, table.height)
@@ -270,7 +284,7 @@ def concentration(
         window = ndtr((front[j] - sr) / sx_front[j]) - np.where(
             finite[j], ndtr((back0[j] - sr) / sx_back[j]), 0.0
         )
-        k, w = _lookup(table, sr)
+        k, w = _lookup(table, travel[j] if blob else sr)
         c, b, sy, sz, h = (a.take(k) + w * da.take(k) for a, da in zip(columns, steps, strict=True))
         lateral = np.exp(-0.5 * (np.maximum(across - b, 0.0) / sy) ** 2)
         if ground:  # the source and its image give the same term at z = 0
@@ -288,7 +302,8 @@ def concentration(
 def extent(table: PlumeTable, travel, dt: float):
     """Per puff at ``travel`` [m]: the farthest distance along its path it adds anything
     at [m], and its half-width there [m] (the reach the caller's frames and boxes need)."""
-    _, front = segments(table, np.asarray(travel, dtype=float), dt)
+    travel = np.asarray(travel, dtype=float)
+    _, front = segments(table, travel, dt)
     last = front + REACH_SIGMAS * _at(table.sigma_x, *_lookup(table, front))
-    k, w = _lookup(table, last)
+    k, w = _lookup(table, travel if table.slump is not None else last)
     return last, _at(table.b, k, w) + REACH_SIGMAS * _at(table.sigma_y, k, w)

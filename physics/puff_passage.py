@@ -6,21 +6,24 @@ the UFL that a vapour-cloud explosion takes).
 Q = M / T over the puff's own section, lasting T. The cloud of that release is, at each
 moment, a segment of the steady plume of rate Q: the part the model's cloud fills between
 the distances its back and its front have covered at the cloud's own speed u(x) (ds/dt =
-u(s), ``Plume.speed``), with the steady plume's cross-section at every distance, its ends
-smeared along the wind by sigma_x (DEGADIS 2.1 ATMDEF, as the model's finite-duration
-factor). At age t of the segment's middle (which leaves the source at T/2):
+u(s), ``Plume.speed``), lengthened by what it has slumped along the wind, one cloud with
+the cross-section of its middle all along (the box model's uniform cloud, van Ulden
+1974), its ends smeared along the wind by sigma_x (DEGADIS 2.1 ATMDEF, as the model's
+finite-duration factor). At age t of the segment's middle (which leaves the source at
+T/2):
 
-    C(x, y, z, t) = c_s(x) F(y) G(z) A(x, t)
+    C(x, y, z, t) = c_s(m) F(y; m) G(z; m) A(x, t),  m = s(t)
     A = Phi((front - x) / sigma_x(front)) - Phi((back - x) / sigma_x(back))
-    front = s(t + T/2), back = s(t - T/2)
+    front = s(t + T/2) + e/2, back = s(t - T/2) - e/2
 
-with c_s, F and G the steady plume's centre concentration and profiles
-(``Plume.steady_profile``); while the segment is still leaving the source (t < T/2) it
-has no back edge (A = Phi((front - x) / sigma_x(front))). This is the window of
-``physics.plume_puffs`` with a step of T. Its peak at the segment's middle is the model's
-finite-duration factor erf(u T / (2 sqrt 2 sigma_x)) (Palazzi et al. 1982), and the mass
-it holds, integral Q / u(x) A dx, is Q T = M once the whole segment is in the air (a test);
-far away, where sigma_x >> u T, it is the Gaussian puff.
+with c_s, F and G the steady plume's centre concentration and profiles at the middle m
+(``Plume.steady_profile``), e what the segment has slumped along the wind by then
+(``Plume.slump_at`` at its middle, ``integral_plume``); while the segment is still leaving
+the source (t < T/2) it has no back edge (A = Phi((front - x) / sigma_x(front))). This
+is the window of ``physics.plume_puffs`` with a step of T. Its peak at the segment's
+middle is the model's finite-duration factor erf(L / (2 sqrt 2 sigma_x)) for a segment of
+length L = u T + e (Palazzi et al. 1982), and the mass it holds is M once the whole
+segment is in the air (a test); far away, where sigma_x >> L, it is the Gaussian puff.
 
 The mass between two concentrations at one moment is that field integrated over the
 points where it lies between them (both sides of the axis, above the ground); the largest
@@ -139,8 +142,11 @@ def mass_between(
     inside = table.s + _EDGE_SIGMAS * one.sigma_x(table.s[None, :])[0] <= x_end
     last = float(table.tau[np.nonzero(inside)[0][-1]]) if inside.any() else 0.0
     age = np.geomspace(0.1 * t, max(last - t, 0.2 * t), moments)
-    front = plume_puffs.distance_at(table, age + t)
-    back = np.where(age > t, plume_puffs.distance_at(table, age - t), -np.inf)
+    # the window of ``plume_puffs.segments`` with a step of T, widened by the slump
+    middle = plume_puffs.distance_at(table, age)
+    half = 0.5 * one.slump_at(middle[None, :])[0]
+    front = plume_puffs.distance_at(table, age + t) + half
+    back = np.where(age > t, plume_puffs.distance_at(table, age - t) - half, -np.inf)
     sx_front = one.sigma_x(front[None, :])[0]
     sx_back = one.sigma_x(np.where(np.isfinite(back), back, 0.0)[None, :])[0]
     first = float(one.x[0, 0])  # the upwind edge of the puff's section
@@ -153,8 +159,10 @@ def mass_between(
     for k0 in range(0, moments, _CHUNK):
         ks = slice(k0, min(k0 + _CHUNK, moments))
         x = lo[ks, None] + frac[None, :] * (hi[ks] - lo[ks])[:, None]  # (m, along)
+        # one cloud: its middle's cross-section all along it (``plume_puffs``)
         c, b, sy, sz, h, warming = (
-            v[0].reshape(x.shape)[:, :, None, None] for v in one.steady_profile(x.ravel())
+            np.broadcast_to(v[0][:, None, None, None], (x.shape[0], 1, 1, 1))
+            for v in one.steady_profile(middle[ks])
         )
         a = window(x, front[ks, None], back[ks, None], sx_front[ks, None], sx_back[ks, None])
         a = a[:, :, None, None]

@@ -16,8 +16,9 @@ Every argument broadcasts (one release per element).
 """
 
 import math
+from dataclasses import replace
 
-from physics.integral_plume import Release, substance_release
+from physics.integral_plume import Release, puff_as_segment, substance_release
 
 
 def hole_cloud(
@@ -68,6 +69,33 @@ def pool_cloud(
         height_m=0.0,
         duration_s=duration_s,
     )
+
+
+def puff_cloud(
+    substance,
+    mass_kg,
+    *,
+    density_kg_m3,
+    wind_speed_m_s,
+    temperature_K,
+    aerosol_fraction=0.0,
+) -> Release:
+    """The cloud of ``mass_kg`` [kg] put into the air at once (a rupture's flash vapour and
+    aerosol) of density ``density_kg_m3`` [kg/m3] at ``temperature_K`` [K]: its short
+    segment (``integral_plume.puff_as_segment``: M / T over D^2 for T = D / u, u the wind
+    ``wind_speed_m_s`` [m/s]), slumping along the wind as well as across it (``puff``)."""
+    rate, area, duration = (
+        float(v) for v in puff_as_segment(mass_kg, density_kg_m3, wind_speed_m_s)
+    )
+    release = pool_cloud(
+        substance,
+        rate,
+        area_m2=area,
+        temperature_K=temperature_K,
+        aerosol_fraction=aerosol_fraction,
+        duration_s=duration,
+    )
+    return replace(release, puff=True)
 
 
 def jet_and_pool(

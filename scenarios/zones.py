@@ -338,20 +338,15 @@ class Cloud:
             return CloudPart(name, plume, rate, float(release.duration_s), mass)
 
         if self.instantaneous:
-            rate, area, duration = (
-                float(v)
-                for v in integral_plume.puff_as_segment(
-                    self.mass, cloud_density(term), weather.wind_speed_m_s
-                )
-            )
-            puff = release_clouds.pool_cloud(
+            puff = release_clouds.puff_cloud(
                 sub,
-                rate,
-                area_m2=area,
+                self.mass,
+                density_kg_m3=cloud_density(term),
+                wind_speed_m_s=weather.wind_speed_m_s,
                 temperature_K=term.cloud_temperature_K,
                 aerosol_fraction=term.aerosol_fraction,
-                duration_s=duration,
             )
+            rate, duration = float(puff.rate_kg_s), float(puff.duration_s)
             parts = [march("puff", puff, rate, rate * duration)]
             if (pool := rupture_pool(term, steady)) is not None:
                 parts.append(march(*pool))

@@ -55,7 +55,7 @@ def _puff_alone(e):
 
 def _held_kg(e):
     """The field of the leak's puffs integrated over x along the wind, y across it and z
-    up, on grids scaled to the puff's plume at each distance (out to 6 sigma) [kg]."""
+    up, on grids scaled to the puff's cross-section (out to 6 sigma) [kg]."""
     leak = e.leaks[0]
     train = e._cloud(leak)[0]
     t = train.table
@@ -64,7 +64,10 @@ def _held_kg(e):
     assert np.isfinite(back)  # the whole segment has left the source
     lo = max(back - 6.0 * float(np.interp(back, t.s, t.sigma_x)), 0.0)
     x = np.linspace(lo, front + 6.0 * float(np.interp(front, t.s, t.sigma_x)), 161)
-    b, sy, sz, h = (np.interp(x, t.s, a) for a in (t.b, t.sigma_y, t.sigma_z, t.height))
+    # one cloud: its middle's cross-section all along it (``physics.plume_puffs``)
+    b, sy, sz, h = (
+        np.full(x.size, np.interp(s[0], t.s, a)) for a in (t.b, t.sigma_y, t.sigma_z, t.height)
+    )
     y_end, z_end = b + 6.0 * sy, h + 6.0 * sz
     eta, zeta = np.linspace(-1.0, 1.0, 81), np.linspace(0.0, 1.0, 61)
     y = eta[None, :, None] * y_end[:, None, None]
