@@ -52,9 +52,10 @@ trains, the jet's and the pool's, each carrying its own plume, superposed:
 ``scenarios.zones.Cloud``); after a change of the weather every puff takes the new
 weather's plume at the distance it has travelled; a rupture's puff is the integral
 model's short segment of its mass (a cube of the cloud carried past in T = side / wind
-speed, entered as M / T over its section lasting T), with the steady plume's
-cross-section at every distance (its slumping upwind and along the wind near the source
-not represented), and its middle is taken at the source until it has left it; the pool it
+speed, entered as M / T over its section lasting T), one cloud with its middle's
+cross-section all along it, slumping along the wind as well as across it
+(``physics.integral_plume``, ``puff``), and its middle is taken at the source until it
+has left it; the pool it
 rained out is a continuous release from its largest area; once a release burns it no
 longer feeds the cloud.
 """

@@ -159,3 +159,38 @@ def test_a_dense_puff_slumps_as_van_uldens_box_model():
     )
     k = int(np.searchsorted(x, 500.0))
     assert steady.b[0, k] > 2.0 * plume.b[0, k]
+
+
+@pytest.mark.parametrize("n", [1.0, 2.0, 2.75])
+def test_a_puffs_load_time_is_the_gaussian_passage_when_short_and_its_length_when_long(n):
+    """The time that turns the passing puff's peak into its toxic load: far out, where the
+    segment is short against sigma_x, the Gaussian passage sqrt(2 pi / n) sigma_x / u
+    (integral exp(-n s^2 / 2 sigma^2) ds); a long slumped puff (1,000 t of a heavy gas in F)
+    near the source, where its length L = u T + slump is many sigma_x, L / u."""
+    plume, duration = _passive_puff(1000.0, "D")
+    x = np.array([3000.0, 6000.0])
+    got = puff_passage.load_time(plume, duration, x, n)
+    u, sx = plume.speed(x)[0], plume.sigma_x(x)[0]
+    np.testing.assert_allclose(got, math.sqrt(2.0 * math.pi / n) * sx / u, rtol=0.01)
+    mass, molar, temp = 1e6, 0.146, 293.15
+    rho = 101325.0 * molar / (8.314462618 * temp)
+    rate, area, duration = (float(v) for v in integral_plume.puff_as_segment(mass, rho, 2.0))
+    heavy = integral_plume.integral_plume(
+        Release(
+            rate_kg_s=rate,
+            molar_mass_kg_mol=molar,
+            temperature_K=temp,
+            vapour_cp_J_kgK=700.0,
+            latent_heat_J_kg=1e5,
+            boiling_point_K=200.0,
+            area_m2=area,
+            duration_s=duration,
+            puff=True,
+        ),
+        Ambient(2.0, "F", 0.1, temp, 0.5),
+    )
+    x = np.array([150.0, 300.0])
+    length = heavy.speed(x)[0] * duration + heavy.slump_at(x)[0]
+    assert np.all(length > 8.0 * heavy.sigma_x(x)[0])
+    got = puff_passage.load_time(heavy, duration, x, n)
+    np.testing.assert_allclose(got, length / heavy.speed(x)[0], rtol=0.03)

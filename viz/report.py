@@ -339,8 +339,8 @@ SCENARIO_LIMITS = (
     "A continuous release's puffs carry the integral model's steady plume of the leak's "
     "largest one-minute rate in the weather of the moment (its wind speed rounded by at most "
     "1 %, the air temperature to 0.5 degC), scaled linearly to the current rate; a "
-    "rupture's puff has the cross-section of the steady plume of its mass over T at every "
-    "distance (its own slumping upwind and along the wind is not represented).",
+    "rupture's puff is one square cloud slumping along the wind and across it (van Ulden's "
+    "box model for a square, not a disc) with the cross-section of its middle all along it.",
     "Once a release burns it no longer feeds the cloud; chemical reactions in the cloud and "
     "deposition are not modelled.",
     "Levels of concern are compared with peak concentrations, not with the dose over their "

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import map_coordinates
 
-from physics import explosion, fire, harm
+from physics import explosion, fire, harm, puff_passage
 from physics.meteorology import air_density
 from scenarios.release import source_term
 from scenarios.zones import MAX_DISTANCE_M, Cloud, Weather
@@ -383,13 +383,12 @@ def footprint(
 
 
 def _passage_s(cloud, x, n):
-    """Exposure time that gives a passing puff's dose at its peak concentration [s]:
-    int C^n dt = C_peak^n sqrt(2 pi / n) sigma_x / u for a Gaussian passage, sigma_x and the
-    cloud speed u from the integral model, and not shorter than the puff's own passage."""
-    x = np.asarray(x, dtype=float)
-    u = cloud.plume.speed(x.ravel())[0].reshape(x.shape)
-    gauss = np.sqrt(2.0 * np.pi / n) * cloud.sigma_x(x) / u
-    return np.maximum(gauss, cloud.parts[0].duration_s)
+    """Exposure time that gives a passing puff's toxic load at its peak concentration [s]:
+    int C^n dt = C_peak^n t for the puff's window passing at the cloud's speed
+    (``physics.puff_passage.load_time``: the Gaussian passage sqrt(2 pi / n) sigma_x / u
+    for a short puff, its length over its speed for one that has slumped long)."""
+    puff = cloud.parts[0]
+    return puff_passage.load_time(puff.plume, puff.duration_s, x, n)
 
 
 def _dose_equivalent(c_puff, t_puff, c_pool, t_pool, n):
