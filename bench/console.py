@@ -52,20 +52,9 @@ def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    options = webdriver.ChromeOptions()
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--use-gl=angle",
-        "--use-angle=swiftshader",
-        "--enable-unsafe-swiftshader",
-        "--enable-precise-memory-info",
-        "--window-size=1600,850",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ):
-        options.add_argument(arg)
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    from viz.console.screenshot import chromium_options
+
+    options = chromium_options(extra=("--enable-precise-memory-info",))
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 

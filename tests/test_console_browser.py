@@ -29,6 +29,8 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 
+from viz.console.screenshot import chromium_options, wait_for
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
@@ -38,33 +40,10 @@ pytestmark = pytest.mark.skipif(
 SLOW_S = 90.0  # loading the park and starting the browser on a loaded machine
 
 
-def wait_for(condition, timeout_s, what):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not within {timeout_s} s")
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """One headless Chromium for the module's tests; each test opens its own console's page."""
-    options = webdriver.ChromeOptions()
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--use-gl=angle",
-        "--use-angle=swiftshader",
-        "--enable-unsafe-swiftshader",
-        "--window-size=1600,850",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium') / 'profile'}",
-    ):
-        options.add_argument(arg)
-    options.binary_location = CHROMIUM
+    options = chromium_options(tmp_path_factory.mktemp("chromium") / "profile")
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     yield driver
     driver.quit()

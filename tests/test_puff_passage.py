@@ -32,6 +32,29 @@ def _passive_puff(mass_kg, stability, wind=5.0):
     return plume, duration
 
 
+HEAVY_MOLAR_KG_MOL, AIR_K = 0.146, 293.15
+
+
+def _heavy_puff(mass_kg, wind=2.0, stability="F", puff=True):
+    """A puff of an isothermal heavy gas (0.146 kg/mol at the air's temperature, z0 0.1 m)
+    as ``puff_as_segment`` enters it: (plume, release, its density [kg/m3])."""
+    rho = 101325.0 * HEAVY_MOLAR_KG_MOL / (8.314462618 * AIR_K)
+    rate, area, duration = (float(v) for v in integral_plume.puff_as_segment(mass_kg, rho, wind))
+    release = Release(
+        rate_kg_s=rate,
+        molar_mass_kg_mol=HEAVY_MOLAR_KG_MOL,
+        temperature_K=AIR_K,
+        vapour_cp_J_kgK=700.0,
+        latent_heat_J_kg=1e5,
+        boiling_point_K=200.0,
+        area_m2=area,
+        duration_s=duration,
+        puff=puff,
+    )
+    plume = integral_plume.integral_plume(release, Ambient(wind, stability, 0.1, AIR_K, 0.5))
+    return plume, release, rho
+
+
 def _peak(plume, passage, k, duration):
     """The puff's largest concentration at moment k: at its middle, on the ground."""
     table = plume_puffs.plume_table(plume, 1.0, float(plume.x[0, -1]))
@@ -125,24 +148,12 @@ def test_a_dense_puff_slumps_as_van_uldens_box_model():
     conserved (isothermal ideal-gas mixing), that is W L = W0 L0 + 4 C_E (g'0 V0)^(1/2) t
     for W ~ L (van Ulden 1974, the front speed C_E (g' H)^(1/2), C_E = 1.15 of DEGADIS):
     within 10 % while gravity leads (Ri* > 2; lateral turbulence adds the rest). Before,
-    the segment slumped across only, as a steady plume fed without end: 4.3x the box
+    the segment slumped across only, as a steady plume fed without end: 5x the box
     model's width at 530 m for CL-101 in F (bench/VALIDATION.md)."""
-    mass, molar, temp, wind = 10_000.0, 0.146, 293.15, 2.0
-    rho = 101325.0 * molar / (8.314462618 * temp)
-    rate, area, duration = (float(v) for v in integral_plume.puff_as_segment(mass, rho, wind))
-    release = Release(
-        rate_kg_s=rate,
-        molar_mass_kg_mol=molar,
-        temperature_K=temp,
-        vapour_cp_J_kgK=700.0,
-        latent_heat_J_kg=1e5,
-        boiling_point_K=200.0,
-        area_m2=area,
-        duration_s=duration,
-        puff=True,
-    )
-    plume = integral_plume.integral_plume(release, Ambient(wind, "F", 0.1, temp, 0.5))
-    rho_a = float(cloud_mixing.moist_air(temp, 0.5, 101325.0).density)
+    mass = 10_000.0
+    plume, release, rho = _heavy_puff(mass)
+    area, duration = release.area_m2, release.duration_s
+    rho_a = float(cloud_mixing.moist_air(AIR_K, 0.5, 101325.0).density)
     g_v = 9.80665 * (rho - rho_a) / rho_a * mass / rho
     x, u = plume.x[0], plume.u[0]
     width = 2.0 * plume.b[0] + math.sqrt(2.0 * math.pi) * plume.sigma_y[0]
@@ -154,9 +165,7 @@ def test_a_dense_puff_slumps_as_van_uldens_box_model():
     assert dense.sum() > 20 and x[dense].max() > 1000.0
     np.testing.assert_allclose((width * length)[dense], box[dense], rtol=0.10)
     # and the steady plume of the same rate, which slumps across only, is far wider
-    steady = integral_plume.integral_plume(
-        Release(**{**release.__dict__, "puff": False}), Ambient(wind, "F", 0.1, temp, 0.5)
-    )
+    steady, _, _ = _heavy_puff(mass, puff=False)
     k = int(np.searchsorted(x, 500.0))
     assert steady.b[0, k] > 2.0 * plume.b[0, k]
 
@@ -172,23 +181,8 @@ def test_a_puffs_load_time_is_the_gaussian_passage_when_short_and_its_length_whe
     got = puff_passage.load_time(plume, duration, x, n)
     u, sx = plume.speed(x)[0], plume.sigma_x(x)[0]
     np.testing.assert_allclose(got, math.sqrt(2.0 * math.pi / n) * sx / u, rtol=0.01)
-    mass, molar, temp = 1e6, 0.146, 293.15
-    rho = 101325.0 * molar / (8.314462618 * temp)
-    rate, area, duration = (float(v) for v in integral_plume.puff_as_segment(mass, rho, 2.0))
-    heavy = integral_plume.integral_plume(
-        Release(
-            rate_kg_s=rate,
-            molar_mass_kg_mol=molar,
-            temperature_K=temp,
-            vapour_cp_J_kgK=700.0,
-            latent_heat_J_kg=1e5,
-            boiling_point_K=200.0,
-            area_m2=area,
-            duration_s=duration,
-            puff=True,
-        ),
-        Ambient(2.0, "F", 0.1, temp, 0.5),
-    )
+    heavy, release, _ = _heavy_puff(1e6)
+    duration = release.duration_s
     x = np.array([150.0, 300.0])
     length = heavy.speed(x)[0] * duration + heavy.slump_at(x)[0]
     assert np.all(length > 8.0 * heavy.sigma_x(x)[0])

@@ -33,20 +33,46 @@ WINDOW = (1600, 850)
 SLOW_S = 120.0
 
 
+def chromium_options(profile_dir=None, window=WINDOW, extra=()):
+    """Headless Chromium's options for the console (selenium): software WebGL, no name
+    resolution but 127.0.0.1 (the page must load with no internet), ``window`` (width,
+    height) [px], its own profile in ``profile_dir`` where given, ``extra`` arguments."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--use-gl=angle",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        f"--window-size={window[0]},{window[1]}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        *([f"--user-data-dir={profile_dir}"] if profile_dir is not None else []),
+        *extra,
+    ):
+        options.add_argument(arg)
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    return options
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _wait(condition, timeout_s: float, what: str):
+def wait_for(condition, timeout_s: float, what: str):
+    """The first truthy value of ``condition()``, polled every 50 ms; TimeoutError naming
+    ``what`` after ``timeout_s`` [s]."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(0.1)
-    raise SystemExit(f"screenshot: {what} not within {timeout_s:g} s")
+        time.sleep(0.05)
+    raise TimeoutError(f"{what} not within {timeout_s:g} s")
 
 
 def main(argv=None) -> int:
@@ -83,27 +109,14 @@ def main(argv=None) -> int:
             except OSError:
                 return False
 
-        options = webdriver.ChromeOptions()
-        for arg in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--use-gl=angle",
-            "--use-angle=swiftshader",
-            "--enable-unsafe-swiftshader",
-            f"--window-size={WINDOW[0]},{WINDOW[1]}",
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            f"--user-data-dir={Path(work) / 'chromium'}",
-        ):
-            options.add_argument(arg)
-        options.binary_location = chromium
+        options = chromium_options(Path(work) / "chromium")
         browser = None
         try:
-            _wait(up, SLOW_S, "the console answering")
+            wait_for(up, SLOW_S, "the console answering")
             browser = webdriver.Chrome(service=Service(driver_path), options=options)
             browser.get(url)
             script = browser.execute_script
-            _wait(lambda: script("return document.getElementById('seek').max"), SLOW_S, "drill")
+            wait_for(lambda: script("return document.getElementById('seek').max"), SLOW_S, "drill")
             print(f"screenshot: seeking to {args.at} ...", flush=True)
             script(
                 "const s = document.getElementById('seek'); s.value = arguments[0];"
@@ -111,18 +124,21 @@ def main(argv=None) -> int:
                 at,
             )
             estimate = "return document.querySelector('#leak tbody td') !== null"
-            _wait(lambda: script(estimate), SLOW_S, "a leak estimate")
+            wait_for(lambda: script(estimate), SLOW_S, "a leak estimate")
             script("document.getElementById('pause').click()")
             paused = "return document.getElementById('pause').dataset.paused"
-            _wait(lambda: script(paused) == "true", SLOW_S, "the drill paused")
+            wait_for(lambda: script(paused) == "true", SLOW_S, "the drill paused")
             print("screenshot: simulating from now (shelter against evacuate) ...", flush=True)
             script("document.getElementById('simulate').click()")
             state = "return document.getElementById('sim-status').dataset.state"
-            _wait(lambda: script(state) in ("done", "failed"), 600.0, "the simulation")
+            wait_for(lambda: script(state) in ("done", "failed"), 600.0, "the simulation")
             if script(state) != "done":
                 raise SystemExit("screenshot: the simulation failed; no picture taken")
             time.sleep(2.0)  # the map's last frame
             browser.save_screenshot(str(args.out))
+        except TimeoutError as late:
+            print(f"screenshot: {late}; no picture taken", file=sys.stderr)
+            return 1
         finally:
             if browser is not None:
                 browser.quit()
