@@ -73,9 +73,13 @@ slumps along the wind. So the segment's front and back move apart as its edges d
 d(slump)/dx = 2 C_E sqrt(g' H) / u (van Ulden 1974: a heavy cloud's front at
 C_E sqrt(g' H) all round), its length is L = u T + slump, and what it carries per metre
 of its path (released material, air, heat) falls as u T / L: its depth is its volume
-over W L. A puff whose g' V is conserved (isothermal mixing) then spreads as the box
-model of a square cloud, W L = W0 L0 + 4 C_E (g'0 V0)^(1/2) t (a test). Its
-finite-duration factor takes L for u T.
+over W L. Its advancing front takes in air, rho_a (epsilon / Ri) u_f H per metre of its
+edge 2 (W + L), with epsilon = 0.59 and the front's Ri = 1 / C_E^2 (DEGADIS 2.1 SRC1,
+the frontal entrainment of its slumping blanket). A puff whose g' V is conserved
+(isothermal mixing) then spreads as the box model of a square cloud,
+W L = W0 L0 + 4 C_E (g'0 V0)^(1/2) t (a test). Its finite-duration factor takes L for u T.
+Against SLAB's instantaneous release on the demo's chlorine and ammonia ruptures
+(``bench/puff_peers.py``) its width is 1-4x SLAB's and its centreline peak 0.3-9x.
 
 Concentration basis: kg of released material (vapour and droplets) per m3 of the mixture
 at the cloud's own temperature (``physics.cloud_mixing``, warmed by the ground's heat).
@@ -138,6 +142,9 @@ from physics.sigmas import (
 
 G = 9.80665  # m/s2
 C_E = 1.15  # gravity-spreading coefficient, DEGADIS 2.1
+# air taken in at a slumping puff's front: epsilon / Ri with epsilon = 0.59 and the front's
+# Ri = 1 / C_E^2 (DEGADIS 2.1 SRC1, ER1 parameters; degadisx 0.1.4 core/blanket.py)
+_FRONTAL = 0.59 * C_E * C_E
 _PHI = (0.88, 0.099, 1.04, 1.4e-25, 5.7)  # DEGADIS 2.1 PHIF, stable branch
 _PHI_THERMAL = (0.25, 2.0 / 3.0)  # DEGADIS 2.1 PHIF (IPHIFL 3): 1 + 0.25 Ri_t^(2/3)
 # Ground-to-cloud heat transfer coefficient, DEGADIS 2.1 SURFAC (IHTFL 1): the larger of
@@ -1251,7 +1258,13 @@ def integral_plume(
         if puff_t if xp is _Floats else xp.any(puff_t > 0.0):
             # a puff slumps along the wind as it does across: its front and back move apart
             # by 2 spread, and what it carries per metre of its path falls in proportion
-            # (its length u T + ext; spreading entrains nothing)
+            # (its length u T + ext); its advancing front takes in air, rho_a (epsilon /
+            # Ri) u_f H per metre of its edge, Ri = 1 / C_E^2 (DEGADIS SRC1's frontal
+            # entrainment), u_f dx / u = spread: per metre of path, over its length
+            length = u * puff_t + ext
+            m_air = m_air + (puff_t > 0.0) * rho_a_k * _FRONTAL * depth * 2.0 * (
+                width + length
+            ) * spread * u / xp.maximum(length, 1e-300)
             ext_new = ext + 2.0 * spread * (puff_t > 0.0)
             fold = (
                 (u * puff_t + ext)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.special import erf
+from scipy.special import erf, ndtr
 
 from physics import cloud_mixing, integral_plume, plume_puffs, puff_passage, substances
 from physics.integral_plume import Ambient, Release
@@ -175,7 +175,8 @@ def test_a_puffs_load_time_is_the_gaussian_passage_when_short_and_its_length_whe
     """The time that turns the passing puff's peak into its toxic load: far out, where the
     segment is short against sigma_x, the Gaussian passage sqrt(2 pi / n) sigma_x / u
     (integral exp(-n s^2 / 2 sigma^2) ds); a long slumped puff (1,000 t of a heavy gas in F)
-    near the source, where its length L = u T + slump is many sigma_x, L / u."""
+    near the source, where its length L = u T + slump is many sigma_x, L / u less what its
+    two smeared ends take, 2 e_n sigma_x / u."""
     plume, duration = _passive_puff(1000.0, "D")
     x = np.array([3000.0, 6000.0])
     got = puff_passage.load_time(plume, duration, x, n)
@@ -185,6 +186,11 @@ def test_a_puffs_load_time_is_the_gaussian_passage_when_short_and_its_length_whe
     duration = release.duration_s
     x = np.array([150.0, 300.0])
     length = heavy.speed(x)[0] * duration + heavy.slump_at(x)[0]
-    assert np.all(length > 8.0 * heavy.sigma_x(x)[0])
+    sx = heavy.sigma_x(x)[0]
+    assert np.all(length > 20.0 * sx)
+    # each smeared end takes e_n sigma_x from the length, e_n = integral (H(t) - Phi(t)^n)
+    # dt (0 for n = 1, 1 / sqrt(pi) for n = 2)
+    t = np.linspace(-12.0, 12.0, 24001)
+    edge = np.trapezoid((t > 0) - ndtr(t) ** n, t)
     got = puff_passage.load_time(heavy, duration, x, n)
-    np.testing.assert_allclose(got, length / heavy.speed(x)[0], rtol=0.03)
+    np.testing.assert_allclose(got, (length - 2.0 * edge * sx) / heavy.speed(x)[0], rtol=0.01)

@@ -5,7 +5,9 @@ rho_liquid} (SI), rate_kg_s, area_m2, duration_s (null for continuous), u_ref_m_
 z_ref_m, air_temperature_K, relative_humidity_pct, z0_m, stability (A-F),
 averaging_time_s, receptor_height_m, x_m (list). A jet (SLAB's horizontal jet source,
 IDSPL 2) adds "jet": {liquid_fraction, height_m}; area_m2 is then the area of the jet
-expanded to ambient pressure (SLAB's source area for a jet). Result: volume fraction on
+expanded to ambient pressure (SLAB's source area for a jet). An instantaneous release
+(SLAB's IDSPL 4, puff mode) adds "instantaneous": {mass_kg, liquid_fraction}; area_m2 is
+then its footprint. Result: volume fraction on
 the centreline at each x ("c"), NaN beyond the computed range; "mass_fraction", the mass
 fraction of released material averaged over the cloud's section (SLAB's m, EQ 1a) at each
 x; the cloud's shape there (SLAB's half-width parameter "b", its edge scale widened by
@@ -17,7 +19,7 @@ field.
 
 slabx API used: run_dispersion(source, Atmosphere(...), thermo, water, x_max=...),
 then concentration_field(trajectory, atmosphere, z=..., t_avg=...); sources
-EvaporatingPool and HorizontalJet.
+EvaporatingPool, HorizontalJet and InstantaneousRelease.
 """
 
 import math
@@ -26,7 +28,7 @@ import time
 import numpy as np
 from _protocol import serve
 from slabx.core.plume import run_dispersion
-from slabx.core.source import EvaporatingPool, HorizontalJet
+from slabx.core.source import EvaporatingPool, HorizontalJet, InstantaneousRelease
 from slabx.post.concentration import concentration_field
 from slabx.submodels.atmosphere import Atmosphere
 from slabx.thermo.base import LegacyThermo, Substance, water_backend
@@ -52,7 +54,20 @@ def run_case(case: dict) -> dict:
         stability=case["stability"],
     )
     duration = case["duration_s"] or math.inf
-    if "jet" in case:
+    if "instantaneous" in case:
+        # SLAB's instantaneous source (IDSPL 4): the whole mass at t = 0 in a slab of the
+        # given footprint, puff mode from the first step; rate and duration unused
+        puff = case["instantaneous"]
+        source = InstantaneousRelease(
+            substance=substance,
+            rate=0.0,
+            area=case["area_m2"],
+            duration=1.0,
+            liquid_fraction=puff["liquid_fraction"],
+            mass=puff["mass_kg"],
+        )
+        duration = math.inf
+    elif "jet" in case:
         source = HorizontalJet(
             substance=substance,
             rate=case["rate_kg_s"],
