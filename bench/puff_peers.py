@@ -11,8 +11,8 @@ b + sqrt(pi/2) sigma_y, SLAB's b / erf(b / (sqrt 2 beta_c))), ours with the segm
 along-wind slumping (``Release.puff``, as zones, the QRA and the engine run it) and
 without it (the steady plume of M / T, as before 2026-12-01), and SLAB's.
 
-Run from the repository root: ``.venv/bin/python bench/puff_peers.py`` (the peers in
-``bench/peers/.venv``). A report, not a test; about half a minute.
+A report, not a test, of about three seconds: ``.venv/bin/python bench/puff_peers.py``
+from the repository root, SLAB from ``bench/peers/.venv``.
 """
 
 import math
