@@ -14,7 +14,10 @@ exp(-(z/sz)^(1 + alpha)).
 The deck follows the RUN_NAME.INP layout documented in degadisx.io.inp (IO.FOR order):
 adiabatic mixing (ISOFL 0), no surface heat or water transfer (IHTFL 0, IWTFL 0), a
 constant heat capacity through the CPP = 0 shorthand, and a steady source of constant
-rate. degadisx API used: run_steady(deck_path) -> (Profile, SourceResult).
+rate. degadisx API used: run_steady(deck_path) -> (Profile, SourceResult). An
+instantaneous release adds "instantaneous": {mass_kg} (radius_m then the initial
+cylinder's): a transient run (run_transient(deck_path, times=...) -> snapshots), "c" the
+largest centreline mole fraction over the snapshots at each x.
 """
 
 import tempfile
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from _protocol import serve
-from degadisx.run import run_steady
+from degadisx.run import run_steady, run_transient
 
 _CLASSES = "ABCDEF"
 # A steady source held for this long; DEGADIS ends the source at PTIME(NT-2).
@@ -65,7 +68,44 @@ def deck(case: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def instantaneous_deck(case: dict) -> str:
+    """The deck of an instantaneous release: no source rate, the whole mass ``gmass0``
+    in a cylinder of the given radius at t = 0 (DEGADIS's SRC1 then slumps it), a
+    transient run (CHECK4 F)."""
+    lines = deck(case).splitlines()
+    k = lines.index(f"{case['stop_mole_fraction']}")  # YCLOW, then GMASS0, NT, the rows
+    t, r = case["gas"]["temperature_K"], case["radius_m"]
+    rows = [f"0 0 {r} 1 {t} 0", f"1 0 {r} 1 {t} 0", f"2 0 0 1 {t} 0", f"3 0 0 1 {t} 0"]
+    lines = [*lines[: k + 1], f"{case['instantaneous']['mass_kg']}", "4", *rows, " F", " parktwin"]
+    return "\n".join(lines) + "\n"
+
+
+def run_instantaneous(case: dict) -> dict:
+    """The puff's largest ground-level centreline mole fraction at each x over its passage:
+    the largest over the cloud's snapshots at ``times_s`` (log-spaced by default, 150 from
+    5 s to 6000 s), each interpolated along its own distances."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "CASE.INP"
+        path.write_text(instantaneous_deck(case))
+        times = np.asarray(case.get("times_s") or np.geomspace(5.0, 6000.0, 150), dtype=float)
+        out = run_transient(path, times=times)
+    x = np.asarray(case["x_m"], dtype=float)
+    peak = np.zeros(x.size)
+    for snap in out.snapshots:
+        dist, yc = snap.column("dist"), snap.column("yc")
+        if dist.size < 2:
+            continue
+        order = np.argsort(dist)
+        peak = np.maximum(peak, np.interp(x, dist[order], yc[order], left=0.0, right=0.0))
+    return {
+        "c": [float(v) if v > 0 else float("nan") for v in peak],
+        "snapshots": len(out.snapshots),
+    }
+
+
 def run_case(case: dict) -> dict:
+    if "instantaneous" in case:
+        return run_instantaneous(case)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "CASE.INP"
         path.write_text(deck(case))
