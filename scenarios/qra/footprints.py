@@ -328,8 +328,10 @@ def footprint(
             tox_c = _toxic_threshold(sub.property_cas, probit, exposure, sub.molar_mass_kg_mol)
             reach = _dose_reach(cloud, tox_c, exposure, n) if math.isfinite(tox_c) else 0.0
         else:
-            if cloud.instantaneous:  # the longest passage (far out): the lowest threshold
-                passage = float(_passage_s(cloud, MAX_DISTANCE_M, n))
+            if cloud.instantaneous:  # the longest passage anywhere: the lowest threshold
+                # (far out the Gaussian passage; near the source a puff slumped long)
+                along = np.geomspace(1.0, MAX_DISTANCE_M, 200)
+                passage = float(np.max(_passage_s(cloud, along, n)))
                 tox_c = _toxic_threshold(sub.property_cas, probit, passage, sub.molar_mass_kg_mol)
             else:
                 tox_c = _toxic_threshold(sub.property_cas, probit, exposure, sub.molar_mass_kg_mol)
