@@ -1263,22 +1263,16 @@ def integral_plume(
             # (its length u T + ext); its advancing front takes in air, rho_a (epsilon /
             # Ri) u_f H per metre of its edge, Ri = 1 / C_E^2 (DEGADIS SRC1's frontal
             # entrainment), u_f dx / u = spread: per metre of path, over its length
+            keep = puff_t > 0.0
             length = u * puff_t + ext
-            m_air = m_air + (puff_t > 0.0) * rho_a_k * _FRONTAL * depth * 2.0 * (
+            m_air = m_air + keep * rho_a_k * _FRONTAL * depth * 2.0 * (
                 width + length
             ) * spread * u / xp.maximum(length, 1e-300)
-            ext_new = ext + 2.0 * spread * (puff_t > 0.0)
-            fold = (
-                (u * puff_t + ext)
-                * (u_new * puff_t)
-                / xp.maximum((u * puff_t) * (u_new * puff_t + ext_new), 1e-300)
-            )
-            keep = puff_t > 0.0
-            if xp is _Floats:
-                f = fold if keep else 1.0
-            else:
-                f = np.where(keep, fold, 1.0)
-            q, m_air, heat, ext = q * f, m_air * f, heat * f, ext_new
+            ext = ext + 2.0 * spread * keep
+            # L / (u T) before over after: 1 for a release that is not a puff
+            fold = length * u_new * puff_t / xp.maximum(u * puff_t * (u_new * puff_t + ext), 1e-300)
+            f = (fold if keep else 1.0) if xp is _Floats else np.where(keep, fold, 1.0)
+            q, m_air, heat = q * f, m_air * f, heat * f
         u = u_new
         width = turb_width + 2.0 * spread
         half = half + spread

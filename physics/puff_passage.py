@@ -180,12 +180,8 @@ def mass_between(
         released = mass_kg * np.minimum(age[ks] + t, duration_s) / duration_s
         held = _integral(field, x, y_end, z_end)
         scale[ks] = released / np.maximum(held, 1e-300)
-        inside = np.where(
-            (basis * scale[ks, None, None, None] >= low)
-            & (basis * scale[ks, None, None, None] <= high),
-            field,
-            0.0,
-        )
+        scaled = basis * scale[ks, None, None, None]
+        inside = np.where((scaled >= low) & (scaled <= high), field, 0.0)
         mass[ks] = _integral(inside, x, y_end, z_end) * scale[ks]
     return Passage(age, plume_puffs.distance_at(table, age), mass, scale)
 
@@ -213,8 +209,8 @@ def load_time(plume: integral_plume.Plume, duration_s: float, x, n: float, *, re
     length = u * duration_s + one.slump_at(xs[None, :])[0]
     half = (0.5 * length + 8.0 * sx)[:, None]
     s = np.linspace(-1.0, 1.0, 801)[None, :] * half
-    root = math.sqrt(2.0) * sx[:, None]
-    a = 0.5 * (erf((s + 0.5 * length[:, None]) / root) - erf((s - 0.5 * length[:, None]) / root))
+    ends, spread = 0.5 * length[:, None], sx[:, None]
+    a = window(s, ends, -ends, spread, spread)
     peak = erf(length / (2.0 * math.sqrt(2.0) * sx))
     t = np.trapezoid((a / peak[:, None]) ** n, s, axis=1) / u
     return t[where].reshape(x.shape)

@@ -179,36 +179,8 @@ def continuous_releases(term: SourceTerm, steady: bool = False) -> list[tuple]:
     def duration(rate, mass):
         return mass / rate if rate > 0 and not steady else math.inf
 
-    if term.two_clouds:
-        b = term.mass_balance()
-        rates = (
-            max(term.max_average_rate(60.0, term.jet_kg_s), 0.0),
-            max(term.max_average_rate(60.0, term.pool_kg_s()), 0.0),
-        )
-        masses = (b.vapour_kg + b.aerosol_kg, b.pool_evaporated_kg)
-        pool = term.pool
-        jet, pool_release = release_clouds.jet_and_pool(
-            sub,
-            rates[0],
-            rates[1],
-            jet_temperature_K=term.cloud_temperature_K,
-            aerosol_fraction=term.aerosol_fraction,
-            height_m=term.release_height_m,
-            jet_velocity_m_s=term.jet_velocity_m_s,
-            jet_angle_deg=JET_ANGLE_DEG,
-            pool_area_m2=float(pool.area_m2.max()),
-            pool_temperature_K=sub.boiling_point_K if pool.boiling else term.cloud_temperature_K,
-            jet_duration_s=duration(rates[0], masses[0]),
-            pool_duration_s=duration(rates[1], masses[1]),
-        )
-        return [
-            ("jet", jet, rates[0], masses[0]),
-            ("pool", pool_release, rates[1], masses[1]),
-        ]
-    rate, mass = max(term.max_average_rate(60.0), 0.0), term.airborne_total_kg
-    if jet_leads(term):
-        name = "jet"
-        release = release_clouds.hole_cloud(
+    def jet(rate, mass):
+        return release_clouds.hole_cloud(
             sub,
             rate,
             temperature_K=term.cloud_temperature_K,
@@ -218,6 +190,15 @@ def continuous_releases(term: SourceTerm, steady: bool = False) -> list[tuple]:
             jet_angle_deg=JET_ANGLE_DEG,
             duration_s=duration(rate, mass),
         )
+
+    if term.two_clouds:
+        b = term.mass_balance()
+        rate = max(term.max_average_rate(60.0, term.jet_kg_s), 0.0)
+        mass = b.vapour_kg + b.aerosol_kg
+        return [("jet", jet(rate, mass), rate, mass), rainout_pool(term, steady)]
+    rate, mass = max(term.max_average_rate(60.0), 0.0), term.airborne_total_kg
+    if jet_leads(term):
+        name, release = "jet", jet(rate, mass)
     elif term.pool is not None:
         name = "pool"
         release = release_clouds.pool_cloud(
@@ -250,25 +231,20 @@ RUPTURE_SUPERPOSITION = (
 )
 
 
-def rupture_pool(term: SourceTerm, steady: bool = False) -> tuple | None:
-    """The cloud of the pool a rupture rains out, as (name, ``Release``, rate [kg/s], mass
-    [kg]) for :class:`Cloud`, or None where nothing evaporates: its evaporation (the
-    airborne rate of a rupture after its puff, ``term.airborne_kg_s``) from its largest
-    area, at its largest one-minute rate, lasting as long as what evaporated takes at that
-    rate (``steady``: for ever)."""
-    if term.instantaneous_kg <= 0 or term.pool is None:
-        return None
+def rainout_pool(term: SourceTerm, steady: bool = False) -> tuple:
+    """The cloud of the pool a release rains out beside its jet or its puff, as (name,
+    ``Release``, rate [kg/s], mass [kg]): its evaporation (``term.pool_kg_s``) from its
+    largest area, at the boiling point if it boils, at its largest one-minute rate,
+    lasting as long as what evaporated takes at that rate (``steady``: for ever)."""
     rate = max(term.max_average_rate(60.0, term.pool_kg_s()), 0.0)
     mass = term.mass_balance().pool_evaporated_kg
-    if rate <= 0.0 or mass <= 0.0:
-        return None
-    sub = term.substance
+    sub, pool = term.substance, term.pool
     release = release_clouds.pool_cloud(
         sub,
         rate,
-        area_m2=float(term.pool.area_m2.max()),
-        temperature_K=sub.boiling_point_K if term.pool.boiling else term.cloud_temperature_K,
-        duration_s=math.inf if steady else mass / rate,
+        area_m2=float(pool.area_m2.max()),
+        temperature_K=sub.boiling_point_K if pool.boiling else term.cloud_temperature_K,
+        duration_s=mass / rate if rate > 0 and not steady else math.inf,
     )
     return ("pool", release, rate, mass)
 
@@ -307,7 +283,7 @@ class Cloud:
     pool's (its evaporation from its area at the ground), each with its own largest
     one-minute rate and duration, superposed: their concentrations add
     (:data:`SUPERPOSITION` states what that assumes). A rupture that rains out a pool is
-    its puff and the pool's evaporation (:func:`rupture_pool`), superposed as well
+    its puff and the pool's evaporation (:func:`rainout_pool`), superposed as well
     (:data:`RUPTURE_SUPERPOSITION`). ``plume`` is the first part's.
     """
 
@@ -348,8 +324,10 @@ class Cloud:
             )
             rate, duration = float(puff.rate_kg_s), float(puff.duration_s)
             parts = [march("puff", puff, rate, rate * duration)]
-            if (pool := rupture_pool(term, steady)) is not None:
-                parts.append(march(*pool))
+            if term.pool is not None:
+                pool = rainout_pool(term, steady)
+                if pool[2] > 0.0 and pool[3] > 0.0:  # something evaporated
+                    parts.append(march(*pool))
         else:
             parts = [march(*part) for part in continuous_releases(term, steady)]
         self.parts = [p for p in parts if p.rate > 0] or parts[:1]

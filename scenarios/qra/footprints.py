@@ -323,19 +323,20 @@ def footprint(
     reach, width = 0.0, 0.0
     tox_c = math.inf
     if n is not None and drifting & {"toxic", "cloud"}:
-        if cloud.instantaneous and len(cloud.parts) > 1:
-            # a rupture's puff and its rainout pool's plume: their doses add
-            tox_c = _toxic_threshold(sub.property_cas, probit, exposure, sub.molar_mass_kg_mol)
-            reach = _dose_reach(cloud, tox_c, exposure, n) if math.isfinite(tox_c) else 0.0
+        # a rupture's puff and its rainout pool's plume: their doses add, held for the
+        # exposure; a puff alone: its longest passage anywhere gives the lowest threshold
+        # (far out the Gaussian passage, near the source a puff slumped long)
+        pair = cloud.instantaneous and len(cloud.parts) > 1
+        held = exposure
+        if cloud.instantaneous and not pair:
+            held = float(np.max(_passage_s(cloud, np.geomspace(1.0, MAX_DISTANCE_M, 200), n)))
+        tox_c = _toxic_threshold(sub.property_cas, probit, held, sub.molar_mass_kg_mol)
+        if not math.isfinite(tox_c):
+            reach = 0.0
+        elif pair:
+            reach = _dose_reach(cloud, tox_c, exposure, n)
         else:
-            if cloud.instantaneous:  # the longest passage anywhere: the lowest threshold
-                # (far out the Gaussian passage; near the source a puff slumped long)
-                along = np.geomspace(1.0, MAX_DISTANCE_M, 200)
-                passage = float(np.max(_passage_s(cloud, along, n)))
-                tox_c = _toxic_threshold(sub.property_cas, probit, passage, sub.molar_mass_kg_mol)
-            else:
-                tox_c = _toxic_threshold(sub.property_cas, probit, exposure, sub.molar_mass_kg_mol)
-            reach = cloud.reach(tox_c) if math.isfinite(tox_c) else 0.0
+            reach = cloud.reach(tox_c)
     lfl = float(cloud.level_kg_m3(sub.lfl_fraction * 1e6)[0]) if sub.flammable else math.inf
     lfl_reach, vce_r, energy = 0.0, 0.0, 0.0
     if sub.flammable and drifting & {"delayed", "cloud"}:
