@@ -215,6 +215,11 @@ def _parser() -> argparse.ArgumentParser:
         " roughness_m, else a chemical park's 1 m)",
     )
     zones.add_argument(
+        "--obukhov-length",
+        help='a measured Monin-Obukhov length, e.g. "-30 m" (negative unstable, positive'
+        " stable; default: from the class and the roughness)",
+    )
+    zones.add_argument(
         "--hazards",
         default="toxic,flammable,thermal,overpressure",
         help="comma-separated subset of toxic,flammable,thermal,overpressure",
@@ -509,7 +514,7 @@ def _hazards(park, out: Path) -> Path:
 def _zones(args, park=None):
     import time
 
-    from physics.atmosphere import check_roughness
+    from physics.atmosphere import check_obukhov_length, check_roughness
     from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
@@ -531,15 +536,18 @@ def _zones(args, park=None):
     if args.roughness is not None:
         z0 = _option("--roughness", parse_positive, args.roughness, "m")
         roughness = {"roughness_m": float(_option("--roughness", check_roughness, z0))}
+    if args.obukhov_length is not None:
+        length = _option("--obukhov-length", parse_quantity, args.obukhov_length, "m")
+        roughness["obukhov_length_m"] = _option("--obukhov-length", check_obukhov_length, length)
     hazards = _option(
         "--hazards", check_hazards, [h.strip() for h in args.hazards.split(",") if h.strip()]
     )
     _out(args.out)
     park = park or _load(args.park)
-    if not roughness:
+    if "roughness_m" not in roughness:
         from twin.park import roughness_m
 
-        roughness = {"roughness_m": roughness_m(park)}
+        roughness["roughness_m"] = roughness_m(park)
     centre = park.to_wgs84("boundary").union_all().centroid
     stability = args.stability
     if stability is None:
