@@ -957,7 +957,10 @@ class LeakDetector:
                 estimate.probability,
                 f"detectors at or above the first alarm level: {names}; {estimate.method}, "
                 f"fit to {len(dets)} detectors averaged over {(t - since) / 60:.0f} min, wind "
-                f"from {weather.wind_from_deg:.0f} deg{bound}",
+                f"from {weather.wind_from_deg:.0f} deg{bound}; the probability is among "
+                f"{len(estimate.candidates)} candidates and takes each reading to lie within "
+                f"{s.relative_error:.0%} of the model (+ {s.floor_fraction:.0%} of its span): "
+                "the model's own scatter against field trials is larger (bench/VALIDATION.md)",
                 estimate.lower_bound,
                 estimate.floor_kg_s,
             )
