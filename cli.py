@@ -305,13 +305,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     live.add_argument("--out", type=Path, default=Path("out/live"), help="output folder")
     live.add_argument(
-        "--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)"
+        "--duration", help='stop after this long, e.g. "30 min" (default: until Ctrl-C)'
     )
     live.add_argument(
         "--connect-timeout",
-        type=float,
-        default=10.0,
-        help="give up (exit 2) if not connected within this many seconds (default: 10)",
+        default="10 s",
+        help='give up (exit 2) if not connected within this long (default: "10 s")',
     )
     _credential_options(live)
     live.add_argument("--tls", action="store_true", help="connect to MQTT with TLS")
@@ -1059,17 +1058,16 @@ def _live(args) -> None:
 
     from rich.live import Live
 
+    from physics.units import parse_positive
     from twin.headcount import feed_tags
 
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
-    if args.duration is not None and not args.duration > 0:
-        raise InputError(
-            f"--duration: expected a number of seconds greater than 0, got {args.duration:g}"
-        )
+    duration = None
+    if args.duration is not None:
+        duration = _option("--duration", parse_positive, args.duration, "s")
+    connect_timeout = _option("--connect-timeout", parse_positive, args.connect_timeout, "s")
     _out(args.out)
-    if not args.connect_timeout > 0:
-        raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
     if args.opcua:
         _check_opcua_options(args)
     park = _load(args.park)
@@ -1079,7 +1077,7 @@ def _live(args) -> None:
     kind = "OPC UA server" if args.opcua else "MQTT broker"
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
-            ready = feed.wait_ready(args.connect_timeout)
+            ready = feed.wait_ready(connect_timeout)
     except KeyboardInterrupt as stopped:
         feed.close()
         loop.close()
@@ -1093,10 +1091,10 @@ def _live(args) -> None:
                 "(check the user name and the password)"
             )
         raise InputError(
-            f"{kind} {feed.address}: not connected within {args.connect_timeout:g} s"
+            f"{kind} {feed.address}: not connected within {connect_timeout:g} s"
             f" ({feed.last_error or 'no answer'}); see --connect-timeout"
         )
-    stop = time.monotonic() + args.duration if args.duration else None
+    stop = time.monotonic() + duration if duration else None
     try:
         if console.is_terminal:
             with Live(_live_view(loop, feed), console=console, refresh_per_second=2) as view:

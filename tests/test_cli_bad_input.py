@@ -105,6 +105,22 @@ def test_unreachable_cluster_is_refused_in_seconds(capsys, tmp_path, monkeypatch
     assert message.startswith("--cluster: no Dask scheduler answered at tcp://127.0.0.1:9")
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--duration", "30", "--duration: '30' has no unit"),
+        ("--duration", "-5 min", "--duration: expected a quantity greater than 0 s"),
+        ("--connect-timeout", "3 kg", "--connect-timeout: '3 kg' is not a s quantity"),
+        ("--connect-timeout", "0 s", "--connect-timeout: expected a quantity greater than 0 s"),
+    ],
+)
+def test_live_times_are_quantities(capsys, tmp_path, option, value, expected):
+    """``live --duration "30 min"`` and ``--connect-timeout "10 s"`` take units as every
+    other option does; a mistake is one line before anything connects."""
+    argv = ["live", "--mqtt", "127.0.0.1:1", option, value, "--out", str(tmp_path)]
+    assert error_line(capsys, argv).startswith(expected)
+
+
 def test_qra_grid_too_fine_for_memory(capsys, tmp_path, monkeypatch):
     message = error_line(capsys, ["qra", "demo", "--cell", "0.01 m", "--out", str(tmp_path)])
     assert message.startswith("--cell: a risk grid of 700,001 x 600,001 cells (0.01 m over")

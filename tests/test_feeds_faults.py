@@ -198,7 +198,7 @@ def test_ingest_kill_9_loses_no_acknowledged_reading(broker, tmp_path):
         "--out",
         str(out),
         "--duration",
-        "60",
+        "60 s",
     ]
 
     def start_live():
