@@ -135,8 +135,16 @@ def _speedup(value: float | None) -> None:
         raise InputError(f"--speedup: expected a number greater than 0, got {value:g}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its mistakes on one line (the option, what was wrong, where the help
+    is), exit 2, instead of the usage block before them."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="parktwin",
         description="Digital twin and emergency simulation engine for chemical industrial parks.",
         epilog="examples:\n  "
@@ -1654,7 +1662,11 @@ def run(args) -> None:
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()  # "parktwin" alone: what it can do
+        return 2
+    args = parser.parse_args(argv)
     # after parsing: --help and a mistyped option answer without loading geopandas
     from geodata import ParkError
 

@@ -121,6 +121,30 @@ def test_live_times_are_quantities(capsys, tmp_path, option, value, expected):
     assert error_line(capsys, argv).startswith(expected)
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", SCENARIO, "--ensemble", "abc"], "parktwin run: error: argument --ensemble: "),
+        (["zones", "--asset"], "parktwin zones: error: argument --asset: expected one argument"),
+        (["frobnicate"], "parktwin: error: argument COMMAND: invalid choice: 'frobnicate'"),
+    ],
+)
+def test_what_the_parser_refuses_is_one_line_too(capsys, argv, expected):
+    """A value of the wrong type, a missing argument or an unknown command: one line with
+    where the help is, exit 2 (argparse's usage block is not printed before it)."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(expected) and "--help)" in lines[0]
+
+
+def test_parktwin_alone_prints_what_it_can_do(capsys):
+    assert main([]) == 2
+    assert "zones" in capsys.readouterr().out
+
+
 def test_qra_grid_too_fine_for_memory(capsys, tmp_path, monkeypatch):
     message = error_line(capsys, ["qra", "demo", "--cell", "0.01 m", "--out", str(tmp_path)])
     assert message.startswith("--cell: a risk grid of 700,001 x 600,001 cells (0.01 m over")
