@@ -123,3 +123,20 @@ def test_plume_from_a_blanket_carries_the_release_rate():
         assert flux == pytest.approx(10.0, rel=0.02), x
     with pytest.raises(ValueError, match="pool source"):
         integral_plume(substance_release(cl2, 10.0, area_m2=100.0), Ambient(2.0, "F"), pool="x")
+
+
+@pytest.mark.parametrize("name", ["chlorine", "propane"])
+def test_cloud_from_a_blanket_is_continuous_and_falls_downwind(name):
+    """Past the blanket's edge, through the DEGADIS-entrainment phase and the hand-over to
+    the vertical closure once the core has eroded: no step larger than 5 % between
+    neighbouring points (the issue's property) and a centreline that never rises."""
+    plume = integral_plume(
+        substance_release(substances.lookup(name), 10.0, area_m2=100.0),
+        Ambient(2.0, "F", 0.1),
+        pool="blanket",
+    )
+    x = np.geomspace(-float(plume.x[0, 0]) + 1.0, 10_000.0, 4000)
+    c, b, sy, _, _ = (v[0] for v in plume.profile(x))
+    for what, v in (("centreline", c), ("width", 2 * b + math.sqrt(2 * math.pi) * sy)):
+        assert np.abs(np.diff(np.log(v))).max() < math.log(1.05), what
+    assert np.all(np.diff(c) <= 1e-12 * c[:-1])
