@@ -135,8 +135,16 @@ def _speedup(value: float | None) -> None:
         raise InputError(f"--speedup: expected a number greater than 0, got {value:g}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its mistakes on one line (the option, what was wrong, where the help
+    is), exit 2, instead of the usage block before them."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="parktwin",
         description="Digital twin and emergency simulation engine for chemical industrial parks.",
         epilog="examples:\n  "
@@ -213,6 +221,11 @@ def _parser() -> argparse.ArgumentParser:
         "--roughness",
         help="surface roughness length, e.g. \"0.3 m\" (default: the park's, its boundary's"
         " roughness_m, else a chemical park's 1 m)",
+    )
+    zones.add_argument(
+        "--obukhov-length",
+        help='a measured Monin-Obukhov length, e.g. "-30 m" (negative unstable, positive'
+        " stable; default: from the class and the roughness)",
     )
     zones.add_argument(
         "--hazards",
@@ -300,13 +313,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     live.add_argument("--out", type=Path, default=Path("out/live"), help="output folder")
     live.add_argument(
-        "--duration", type=float, help="stop after this many seconds (default: until Ctrl-C)"
+        "--duration", help='stop after this long, e.g. "30 min" (default: until Ctrl-C)'
     )
     live.add_argument(
         "--connect-timeout",
-        type=float,
-        default=10.0,
-        help="give up (exit 2) if not connected within this many seconds (default: 10)",
+        default="10 s",
+        help='give up (exit 2) if not connected within this long (default: "10 s")',
     )
     _credential_options(live)
     live.add_argument("--tls", action="store_true", help="connect to MQTT with TLS")
@@ -509,7 +521,7 @@ def _hazards(park, out: Path) -> Path:
 def _zones(args, park=None):
     import time
 
-    from physics.atmosphere import check_roughness
+    from physics.atmosphere import check_obukhov_length, check_roughness
     from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
@@ -531,15 +543,18 @@ def _zones(args, park=None):
     if args.roughness is not None:
         z0 = _option("--roughness", parse_positive, args.roughness, "m")
         roughness = {"roughness_m": float(_option("--roughness", check_roughness, z0))}
+    if args.obukhov_length is not None:
+        length = _option("--obukhov-length", parse_quantity, args.obukhov_length, "m")
+        roughness["obukhov_length_m"] = _option("--obukhov-length", check_obukhov_length, length)
     hazards = _option(
         "--hazards", check_hazards, [h.strip() for h in args.hazards.split(",") if h.strip()]
     )
     _out(args.out)
     park = park or _load(args.park)
-    if not roughness:
+    if "roughness_m" not in roughness:
         from twin.park import roughness_m
 
-        roughness = {"roughness_m": roughness_m(park)}
+        roughness["roughness_m"] = roughness_m(park)
     centre = park.to_wgs84("boundary").union_all().centroid
     stability = args.stability
     if stability is None:
@@ -1051,17 +1066,16 @@ def _live(args) -> None:
 
     from rich.live import Live
 
+    from physics.units import parse_positive
     from twin.headcount import feed_tags
 
     if not (args.mqtt or args.opcua):
         raise InputError("give --mqtt HOST:PORT or --opcua URL")
-    if args.duration is not None and not args.duration > 0:
-        raise InputError(
-            f"--duration: expected a number of seconds greater than 0, got {args.duration:g}"
-        )
+    duration = None
+    if args.duration is not None:
+        duration = _option("--duration", parse_positive, args.duration, "s")
+    connect_timeout = _option("--connect-timeout", parse_positive, args.connect_timeout, "s")
     _out(args.out)
-    if not args.connect_timeout > 0:
-        raise InputError(f"--connect-timeout must be > 0 s, got {args.connect_timeout}")
     if args.opcua:
         _check_opcua_options(args)
     park = _load(args.park)
@@ -1071,7 +1085,7 @@ def _live(args) -> None:
     kind = "OPC UA server" if args.opcua else "MQTT broker"
     try:
         with console.status(f"connecting to {kind} {feed.address} ..."):
-            ready = feed.wait_ready(args.connect_timeout)
+            ready = feed.wait_ready(connect_timeout)
     except KeyboardInterrupt as stopped:
         feed.close()
         loop.close()
@@ -1085,10 +1099,10 @@ def _live(args) -> None:
                 "(check the user name and the password)"
             )
         raise InputError(
-            f"{kind} {feed.address}: not connected within {args.connect_timeout:g} s"
+            f"{kind} {feed.address}: not connected within {connect_timeout:g} s"
             f" ({feed.last_error or 'no answer'}); see --connect-timeout"
         )
-    stop = time.monotonic() + args.duration if args.duration else None
+    stop = time.monotonic() + duration if duration else None
     try:
         if console.is_terminal:
             with Live(_live_view(loop, feed), console=console, refresh_per_second=2) as view:
@@ -1648,7 +1662,11 @@ def run(args) -> None:
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()  # "parktwin" alone: what it can do
+        return 2
+    args = parser.parse_args(argv)
     # after parsing: --help and a mistyped option answer without loading geopandas
     from geodata import ParkError
 

@@ -61,8 +61,9 @@ REFERENCE_HEIGHT_M = 10.0
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
-def ours(sub, u10, stability):
-    """Our cloud at X: (mole fraction, c [kg/m3], W [m], V [m2/s], u [m/s], Ri*)."""
+def ours(sub, u10, stability, pool="layer"):
+    """Our cloud at X: (mole fraction, c [kg/m3], W [m], V [m2/s], u [m/s], Ri*); with
+    ``pool="blanket"`` the source is DEGADIS's blanket (``physics.pool_blanket``)."""
     release = substance_release(sub, POOL_RATE, area_m2=POOL_AREA)
     ambient = Ambient(
         u10,
@@ -72,7 +73,7 @@ def ours(sub, u10, stability):
         relative_humidity=RH / 100.0,
         averaging_time_s=T_AVG,
     )
-    plume = integral_plume(release, ambient, x_max_m=float(X.max()) * 1.01)
+    plume = integral_plume(release, ambient, x_max_m=float(X.max()) * 1.01, pool=pool)
     c = plume.centreline(X, z=0.0)
     _, b, sy, sz, _ = plume.profile(X)
     width = (2.0 * b + SQRT_2PI * sy)[0]
@@ -144,6 +145,30 @@ def case(name: str, u10: float, stability: str) -> tuple[dict, dict, dict]:
     return {"sub": sub, "u10": u10, "stability": stability, "id": cid}, slab, degadis
 
 
+def blanket_case(meta: dict) -> None:
+    """Ours with DEGADIS's blanket as the source (``integral_plume(pool="blanket")``): the
+    blanket's radius (the source's half-length), the ground mole fraction at its downwind
+    edge, and the centreline at X."""
+    release = substance_release(meta["sub"], POOL_RATE, area_m2=POOL_AREA)
+    ambient = Ambient(
+        meta["u10"],
+        meta["stability"],
+        z0_m=Z0,
+        temperature_K=AIR_T,
+        relative_humidity=RH / 100.0,
+        averaging_time_s=T_AVG,
+    )
+    plume = integral_plume(release, ambient, x_max_m=float(X.max()) * 1.01, pool="blanket")
+    radius = -float(plume.x[0, 0])
+    edge = float(plume.mole_fraction([radius], plume.centreline([radius]))[0, 0])
+    y = plume.mole_fraction(X, plume.centreline(X))[0]
+    formed = radius > 1.01 * math.sqrt(POOL_AREA / math.pi)
+    what = f"blanket to {radius:.1f} m" if formed else "no blanket"
+    print(f"  ours, pool='blanket': {what}, mole fraction {edge:.3f} at its downwind edge")
+    print("    x " + " ".join(f"{x:8.0f}" for x in X))
+    print("    y " + " ".join(f"{v:8.3g}" for v in y))
+
+
 def report(meta: dict, slab: dict | None, degadis: dict | None) -> None:
     u10, stability = meta["u10"], meta["stability"]
     inv_l = atmosphere.inverse_obukhov_length(np.array([stability]), np.array([Z0]))
@@ -169,6 +194,8 @@ def report(meta: dict, slab: dict | None, degadis: dict | None) -> None:
             else "no source blanket"
         )
         print(f"  DEGADIS: {blanket}; cc W V / Q = {spread} at its {check.size} stations")
+        print(f"  DEGADIS at its first station: mole fraction {degadis['first_yc']:.3f}")
+    blanket_case(meta)
     if slab is None or "error" in slab:
         print(f"  SLAB: {'not run' if slab is None else slab['error']}")
         slab_cols = {k: np.full(X.size, np.nan) for k in ("c", "b", "beta_c", "sigma_z", "u")}

@@ -24,7 +24,9 @@ The trials lasted 62-174 s, so a steady plume stands for them at the near arcs o
 table prints u T / x, which wants >= 2.5 for a plume to have reached steady state.
 
 Run from the repository root: ``.venv/bin/python bench/validate_dispersion.py``. It is a
-report, not a test; it takes one to two minutes with the peers installed.
+report, not a test; it takes one to two minutes with the peers installed. ``--pool
+blanket`` runs every pool (the LNG trials' and the peers') with DEGADIS's blanket and
+downwind entrainment (``integral_plume(..., pool="blanket")``) in place of the default.
 """
 
 import json
@@ -210,10 +212,13 @@ OURS = (
 )
 
 
+POOL = ["layer"]  # the pool source of integral_plume (--pool)
+
+
 def _integral(release, ambient, x, z):
     """The integral model's centreline at height ``z`` [kg/m3] and its mixing table."""
     x = np.asarray(x, dtype=float)
-    plume = integral_plume(release, ambient, x_max_m=float(x.max()) * 1.01)
+    plume = integral_plume(release, ambient, x_max_m=float(x.max()) * 1.01, pool=POOL[0])
     return plume.centreline(x, z=z), plume
 
 
@@ -977,7 +982,10 @@ def summary() -> None:
 
 
 def main() -> int:
+    if "--pool" in sys.argv:
+        POOL[0] = sys.argv[sys.argv.index("--pool") + 1]
     print(__doc__.split("\n\n")[0])
+    print(f"Pools: integral_plume(pool={POOL[0]!r})")
     print(
         "Acceptance (Hanna et al. 1993; Chang & Hanna 2004): required "
         + ", ".join(metrics.CRITERIA[k][1] for k in metrics.REQUIRED)

@@ -60,6 +60,22 @@ def check_roughness(z0_m):
     return z0
 
 
+def check_obukhov_length(length_m):
+    """Return a measured Monin-Obukhov length L [m] as a float, or raise ValueError when it
+    is not a finite length other than 0 (negative: unstable, positive: stable; a neutral
+    surface layer is a large |L|, e.g. 1e6 m)."""
+    try:
+        value = float(length_m)
+    except (TypeError, ValueError):
+        raise ValueError(f"Obukhov length must be a length in m, got {length_m!r}") from None
+    if not math.isfinite(value) or value == 0.0:
+        raise ValueError(
+            f"Obukhov length must be a finite length other than 0 m (negative unstable, "
+            f"positive stable), got {length_m!r}"
+        )
+    return value
+
+
 def inverse_obukhov_length(stability, z0_m):
     """1/L for a Pasquill class over a surface of roughness z0.
 

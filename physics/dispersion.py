@@ -13,8 +13,9 @@ plume_from_sigmas, plume_concentration
 puff_from_sigmas, puff_concentration, puff_train_concentration
     Instantaneous puffs, and a time-varying source as a train of puffs carried by a wind
     that changes with time; any set of points and times in one call.
-PuffState, release_puffs, advect_puffs, puffs_concentration
-    The same puffs stepped forward one time step at a time (for the SimPy engine).
+PuffState
+    Puffs in the air at one moment (centres, path travelled, mass), as the SimPy engine
+    carries them.
 plume_centreline_distance, plume_mass_between
     Downwind distance to a concentration level, and the mass of gas between two levels
     (e.g. flammable mass between LFL and UFL) in a steady plume.
@@ -804,119 +805,3 @@ class PuffState(NamedTuple):
     def empty(cls) -> PuffState:
         """No puffs."""
         return cls(*(np.zeros(0) for _ in range(4)))
-
-
-def release_puffs(state: PuffState, mass, source_x=0.0, source_y=0.0) -> PuffState:
-    """Add puffs at the source with no travel yet.
-
-    Parameters
-    ----------
-    state : PuffState
-        Puffs already in the air.
-    mass : array_like
-        Mass of each new puff (e.g. rate * time step), >= 0. [kg]
-    source_x, source_y : float, default 0
-        Source east and north coordinates. [m]
-
-    Returns
-    -------
-    PuffState
-        The old puffs followed by the new ones.
-    """
-    m = _finite_array(mass, "puff mass").ravel()
-    if np.any(m < 0):
-        raise ValueError("puff mass must be >= 0 kg")
-    px = np.full(m.size, _scalar(source_x, "source x"))
-    py = np.full(m.size, _scalar(source_y, "source y"))
-    new = (px, py, np.zeros(m.size), m)
-    return PuffState(*(np.concatenate((a, b)) for a, b in zip(state, new, strict=True)))
-
-
-def advect_puffs(state: PuffState, dt, wind_speed, wind_from_deg) -> PuffState:
-    """Move every puff with the wind for one time step.
-
-    Parameters
-    ----------
-    state : PuffState
-        Puffs in the air.
-    dt : float
-        Time step, >= 0. [s]
-    wind_speed : float
-        Wind speed during the step, >= 0. [m/s]
-    wind_from_deg : float
-        Direction the wind blows from during the step, clockwise from north. [deg]
-
-    Returns
-    -------
-    PuffState
-        The puffs after the step.
-    """
-    step = _scalar(dt, "time step", minimum=0.0) * _scalar(wind_speed, "wind speed", minimum=0.0)
-    ex, ey = _downwind_unit(_scalar(wind_from_deg, "wind direction"))
-    return PuffState(
-        state.x + step * ex, state.y + step * ey, state.travel + step, state.mass.copy()
-    )
-
-
-def puffs_concentration(
-    state: PuffState,
-    x,
-    y,
-    z=0.0,
-    *,
-    stability,
-    release_height=0.0,
-    terrain="rural",
-    model="briggs-1973",
-):
-    """Concentration at receptors from the puffs of a ``PuffState`` at its moment.
-
-    Parameters
-    ----------
-    state : PuffState
-        Puffs in the air.
-    x, y : array_like
-        Receptor east and north coordinates. [m]
-    z : array_like, default 0
-        Receptor height, >= 0. [m]
-    stability : str
-        Pasquill stability class 'A'..'F' used for the puff sigmas. [-]
-    release_height : float, default 0
-        Height of the puff centres, >= 0. [m]
-    terrain : str, default 'rural'
-        'rural' or 'urban'. [-]
-    model : str, default 'briggs-1973'
-        Puff sigma model, one of ``physics.sigmas.PUFF_SIGMA_MODELS``. [-]
-
-    Returns
-    -------
-    numpy.ndarray
-        Concentration with the broadcast shape of x, y and z. [kg/m3]
-
-    References
-    ----------
-    CCPS (1999), ch. 2.3 (Gaussian puff); sigmas from ``physics.sigmas.puff_sigmas``.
-    """
-    h = _scalar(release_height, "release height", minimum=0.0)
-    shape, (xf, yf, zf) = _receptors(x, y, z)
-    out = np.zeros(xf.size)
-    n = state.mass.size
-    if n == 0:
-        return out.reshape(shape)[()]
-    block = max(1, _PUFF_BLOCK // n)
-    for start in range(0, xf.size, block):
-        sl = slice(start, start + block)
-        out[sl] = _sum_puffs(
-            xf[sl],
-            yf[sl],
-            zf[sl, None],
-            -state.x,
-            -state.y,
-            state.travel,
-            state.mass,
-            h,
-            stability,
-            terrain,
-            model,
-        )
-    return out.reshape(shape)[()]

@@ -67,6 +67,19 @@ downwind (B_eff held, its air counted through the top). The downwind closures st
 its downwind edge. A finite release of duration T keeps the steady centreline times
 erf(u T / (2 sqrt(2) sigma_x)) (Palazzi et al. 1982), sigma_x from DEGADIS 2.1.
 
+A pool's source as DEGADIS's (``integral_plume(..., pool="blanket")``, not the default):
+where the pool gives off more than the wind can take up, the source is DEGADIS's steady
+vapour blanket (``physics.pool_blanket``: its radius, its vapour and the air its front
+took in, which enter evenly over it, with no further take-up); downwind, while the cloud
+keeps a flat core, its volume flux per metre of width grows by DEGADIS's entrainment
+k u*_D (1 + alpha) / Phi(Ri*_D, Ri_t) (PSS) in place of the vertical closure above, which
+takes over once the core has eroded (DEGADIS's PSS-to-SSG transition). Measured against
+the peers and the LNG trials (bench/VALIDATION.md, "The computed blanket"): the F pools
+then follow DEGADIS within 1.12x at 100 m-5 km and the D pools come within 1.25x of the
+peers, but the LNG trials fit worse (Burro 8's 1 m sensors at 57-400 m, 6-56 %
+measured, get nothing from a blanket less than 1 m deep that covers them; Coyote's clouds
+come out twice the measured, fractional bias -0.59), so it is not the default.
+
 An instantaneous release enters as its short segment (:func:`puff_as_segment`, ``puff``):
 a steady plume fed without end slumps sideways for ever, a puff's depth also falls as it
 slumps along the wind. So the segment's front and back move apart as its edges do,
@@ -134,7 +147,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
-from physics import atmosphere, cloud_mixing, jet, pool_source
+from physics import atmosphere, cloud_mixing, jet, pool_blanket, pool_source
 from physics.sigmas import (
     BASE_AVERAGING_TIME_S,
     STABILITY_CLASSES,
@@ -142,11 +155,12 @@ from physics.sigmas import (
     briggs_coefficients,
 )
 
-G = 9.80665  # m/s2
-C_E = 1.15  # gravity-spreading coefficient, DEGADIS 2.1
+G = pool_blanket.G  # m/s2
+C_E = pool_blanket.C_E  # gravity-spreading coefficient, DEGADIS 2.1
 # air taken in at a slumping puff's front: epsilon / Ri with epsilon = 0.59 and the front's
 # Ri = 1 / C_E^2 (DEGADIS 2.1 SRC1, ER1 parameters; degadisx 0.1.4 core/blanket.py)
-_FRONTAL = 0.59 * C_E * C_E
+_FRONTAL = pool_blanket.EPSILON * C_E * C_E
+POOL_SOURCES = ("layer", "blanket")  # integral_plume(pool=...)
 _PHI = (0.88, 0.099, 1.04, 1.4e-25, 5.7)  # DEGADIS 2.1 PHIF, stable branch
 _PHI_THERMAL = (0.25, 2.0 / 3.0)  # DEGADIS 2.1 PHIF (IPHIFL 3): 1 + 0.25 Ri_t^(2/3)
 # Ground-to-cloud heat transfer coefficient, DEGADIS 2.1 SURFAC (IHTFL 1): the larger of
@@ -1012,7 +1026,12 @@ def _jet_stations(hand: _HandOff, xi, out: dict, height, rate) -> None:
 
 
 def integral_plume(
-    release: Release, ambient: Ambient, *, x_max_m: float = 10_000.0, steps: int = STEPS
+    release: Release,
+    ambient: Ambient,
+    *,
+    x_max_m: float = 10_000.0,
+    steps: int = STEPS,
+    pool: str = "layer",
 ) -> Plume:
     """March the steady integral plume of every release to ``x_max_m`` at once.
 
@@ -1026,6 +1045,13 @@ def integral_plume(
         Farthest distance computed. [m]
     steps : int
         Stations on the logarithmic grid from 1 mm. [-]
+    pool : {"layer", "blanket"}
+        An evaporating pool's source: "layer" (the default) DEGADIS's layer over the pool
+        (SZF) and the downwind closures of the module docstring; "blanket" DEGADIS's
+        secondary source, a vapour blanket where the wind cannot clear the pool
+        (``pool_blanket``), and DEGADIS's entrainment downwind while the cloud keeps its
+        flat core (module docstring, "A pool's source as DEGADIS's"). Releases without an
+        area are the same in both.
 
     Returns
     -------
@@ -1043,6 +1069,8 @@ def integral_plume(
     """
     if not 1.0 <= x_max_m <= MAX_DISTANCE_M:
         raise ValueError(f"distance must be 1 m to {MAX_DISTANCE_M:g} m, got {x_max_m:g}")
+    if pool not in POOL_SOURCES:
+        raise ValueError(f"pool source must be one of {', '.join(POOL_SOURCES)}, got {pool!r}")
     b = _batch(release, ambient)
     _check(b)
     n = b["rate_kg_s"].size
@@ -1098,6 +1126,23 @@ def integral_plume(
     alpha1 = np.ones(n)
     if has_area.any():
         alpha1[has_area] += pool_source.power_law_exponent(z0[has_area], inv_l[has_area])
+    # a pool the wind cannot clear lies under its blanket (``pool_blanket``): the source is
+    # then the blanket, its vapour and the air its front takes in entering evenly over it
+    blanket_air = np.zeros(n)
+    if has_area.any() and pool == "blanket":
+        i = np.flatnonzero(has_area)
+        bl = pool_blanket.blanket(
+            q[i],
+            side[i] / 2.0,
+            cloud_mixing.MixingTable(table.omega, *(a[i] for a in table[1:])),
+            air_density_kg_m3=air.density[i],
+            friction_velocity_m_s=ustar_d[i],
+            alpha=alpha1[i] - 1.0,
+            wind_speed_m_s=b["air_wind_speed_m_s"][i],
+        )
+        side[i] = 2.0 * bl.radius_m
+        blanket_air[i] = bl.air_kg_s
+    under_blanket = blanket_air > 0.0
     # a point source starts as a square of the pure release moving with the wind there
     u = speed(np.zeros(n))
     for _ in range(3):
@@ -1161,6 +1206,12 @@ def integral_plume(
     take_up = pool_source.VON_KARMAN * ustar_d * alpha1
     vapour_kept = (1.0 - 1.0 / pool_source.DELTA_LAYER) * q * np.where(has_area, along, 0.0)
     source_end = np.where(has_area, side, 0.0)
+    # under a blanket the layer over the source is the blanket's gas: its vapour and the
+    # air its front took in, evenly; no further take-up (the blanket's outflow is it)
+    blanket_air = blanket_air * np.where(has_area, along, 0.0)
+    open_pool = np.where(under_blanket, 0.0, 1.0)
+    # downwind of a pool DEGADIS's entrainment while the cloud keeps its flat core
+    area_source = np.where(has_area, 1.0, 0.0) * (pool == "blanket")
 
     def rise(s):
         return atmosphere.vertical_spread_rate(s, ustar, inv_l)
@@ -1177,7 +1228,9 @@ def integral_plume(
             for v in (dry, t_ground, cp_v, cp_a, molar_density, heat, ustar_d, take_up, source_end)
         )
         puff_t, ext = float(puff_t[0]), 0.0
-        vapour_kept = float(vapour_kept[0])
+        vapour_kept, blanket_air, open_pool, area_source = (
+            float(v[0]) for v in (vapour_kept, blanket_air, open_pool, area_source)
+        )
     else:
         rho_a_k, ustar_k = rho_a, ustar
     for k in range(first, steps):
@@ -1244,17 +1297,31 @@ def integral_plume(
         sz_cap = xp.kept(curve.sz(curve.sz_inverse(sz) + dx / phi_r), sz)
         sz_new = xp.minimum(sz_new, sz_cap)
         area_new = turb_width * SQRT_PI_2 * sz_new
+        ri_d = gp * depth / (ustar_d * ustar_d)
+        # a pool's cloud with a flat core entrains as DEGADIS's (PSS): its volume flux per
+        # metre of width grows by k u*_D (1 + alpha) / Phi(Ri*_D, Ri_t) (module docstring)
+        core = area_source * (half > 0.0)
+        degadis = core if xp is _Floats else xp.any(core > 0.0)
+        if degadis:
+            entrained = take_up / _phi(ri_d, rit, xp) * width * dx
+            area_new = area_new + core * (width * depth + entrained / u - area_new)
         # the jet's remaining momentum excess over the wind's rides on (0 without a jet)
         u_new = wind(area_new / turb_width) + excess / total
         # air entrained downwind: the growth of the volume flux by turbulence (spreading
         # only thins); over the source: air taken up through the layer's top at DEGADIS's
         # rate delta k u* (1 + alpha) / Phi(Ri*) per m2 (SZF; Ri* on DEGADIS's u*, Ri_t = 0)
         grown = rho_a_k * xp.maximum(u_new * area_new - u * width * depth, 0.0)
+        if degadis:
+            grown = grown + core * (rho_a_k * entrained - grown)
         m_air = m_air + grown * (dx > 0.0)
         if xp.any(over > 0.0):
-            ri_d = gp * depth / (ustar_d * ustar_d)
             m_air = xp.maximum(
-                m_air + (rho_a_k * take_up / _phi(ri_d, 0.0, xp) * width - vapour_kept) * over,
+                m_air
+                + (
+                    open_pool * (rho_a_k * take_up / _phi(ri_d, 0.0, xp) * width - vapour_kept)
+                    + blanket_air
+                )
+                * over,
                 0.0,
             )
         if puff_t if xp is _Floats else xp.any(puff_t > 0.0):

@@ -21,10 +21,11 @@ area: its diameter 2 R along the wind, pi R / 2 across. For a neutrally buoyant 
 (Phi = 0.88 everywhere) it has the closed form Y = (rho_a w_e + E) x, a layer of constant
 mass fraction E / (E + rho_a w_e) (a test).
 
-Not modelled: DEGADIS's secondary-source blanket, the pool of vapour that spreads around
-the pool when the evaporation flux exceeds the atmosphere's take-up ceiling (SRC1). Its
-steady state without SRC1's frontal air intake (tried, see bench/VALIDATION.md) puts pure
-vapour over a blanket of 40-250 m radius and the 1 m sensors of Burro 8 inside it.
+DEGADIS's secondary-source blanket, the pool of vapour that spreads around the pool when
+the evaporation flux exceeds the atmosphere's take-up ceiling (SRC1), is
+``physics.pool_blanket``: the integral plume uses it only when asked
+(``integral_plume(..., pool="blanket")``; why not by default: bench/VALIDATION.md, "The
+computed blanket").
 
 References
 ----------

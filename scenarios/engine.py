@@ -448,6 +448,7 @@ class Engine:
             w.terrain,
             w.relative_humidity,
             self.roughness_m,
+            obukhov_length_m=math.nan if w.obukhov_length_m is None else w.obukhov_length_m,
         )
 
     def _wind_changes(self) -> list[WindChange]:

@@ -9,7 +9,9 @@ file, the key and what was expected (``ScenarioError``). The sections:
   one of ``physics.harm.PROBIT_SOURCES``; by default the first with a usable probit);
 - ``[weather]`` wind_speed, wind_from, stability, air_temperature, roughness (the surface
   roughness length; by default the park's, ``twin.park.roughness_m``: its boundary's
-  ``roughness_m``, else a chemical park's 1 m), and either
+  ``roughness_m``, else a chemical park's 1 m), obukhov_length (a measured Monin-Obukhov
+  length, e.g. "-30 m": it sets u* and the surface layer in place of the class's, which
+  still picks the Briggs curves; kept through the wind's changes), and either
   ``[[weather.changes]]`` (at, and any of the wind fields) or ``series`` (a CSV file with
   time_s, wind_speed_m_s, wind_from_deg, stability);
 - ``[[release]]`` asset, hole (a size, or a two-element range for ensembles) or rupture,
@@ -47,7 +49,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from physics import harm
-from physics.atmosphere import check_roughness
+from physics.atmosphere import check_obukhov_length, check_roughness
 from physics.bounds import AIR_TEMPERATURE, WIND_SPEED
 from physics.units import parse_quantity
 
@@ -157,6 +159,8 @@ class WeatherSpec(_Section):
     relative_humidity: float = 0.7
     terrain: Literal["rural", "urban"] = "rural"
     roughness_m: float | None = Field(None, alias="roughness")  # None: the park's
+    # a measured Monin-Obukhov length; None: from the class and the roughness
+    obukhov_length_m: float | None = Field(None, alias="obukhov_length")
     changes: tuple[WindChange, ...] = ()
     series: str | None = None
 
@@ -166,6 +170,12 @@ class WeatherSpec(_Section):
         z0 = _q(v, "m")
         check_roughness(z0)
         return z0
+
+    @field_validator("obukhov_length_m", mode="before")
+    @classmethod
+    def _obukhov(cls, v):
+        length = _q(v, "m", minimum=None)
+        return None if length is None else check_obukhov_length(length)
 
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod

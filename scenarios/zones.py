@@ -35,7 +35,12 @@ from shapely.ops import unary_union
 import geodata
 from geodata.grids import contour_polygons, regular_grid
 from physics import explosion, fire, harm, integral_plume, puff_passage, release_clouds
-from physics.atmosphere import PARK_LAND_USE, check_roughness, roughness_for
+from physics.atmosphere import (
+    PARK_LAND_USE,
+    check_obukhov_length,
+    check_roughness,
+    roughness_for,
+)
 from physics.meteorology import SIGMA_THETA_DEG, STABILITY_CLASSES, air_density
 from physics.sigmas import BASE_AVERAGING_TIME_S
 from scenarios.release import SourceTerm, cloud_density
@@ -64,8 +69,10 @@ MODEL_REFERENCES = {
 class Weather:
     """Wind at 10 m, where it blows from, Pasquill class, air temperature, terrain (Briggs
     sigma curves), relative humidity (0..1), surface roughness [m] (default: a chemical
-    park, ``physics.atmosphere.PARK_LAND_USE``) and the averaging time of the
-    concentrations [s]."""
+    park, ``physics.atmosphere.PARK_LAND_USE``), the averaging time of the
+    concentrations [s] and, where measured (a sonic anemometer), the Monin-Obukhov length
+    [m]: it then sets u* and the surface layer's profiles and growth in place of the
+    class's, and the class still picks the Briggs curves (``integral_plume.Ambient``)."""
 
     wind_speed_m_s: float
     wind_from_deg: float
@@ -75,6 +82,8 @@ class Weather:
     relative_humidity: float = 0.7
     roughness_m: float = field(default_factory=lambda: roughness_for(PARK_LAND_USE))
     averaging_time_s: float = BASE_AVERAGING_TIME_S
+    # a measured Monin-Obukhov length [m]; NaN: from the class and the roughness (Golder)
+    obukhov_length_m: float = math.nan
 
     def __post_init__(self):
         if not math.isfinite(self.wind_speed_m_s) or self.wind_speed_m_s <= 0:
@@ -87,6 +96,19 @@ class Weather:
         if not 0 <= self.wind_from_deg <= 360:
             raise ValueError(f"wind direction must be 0-360 degrees, got {self.wind_from_deg:g}")
         check_roughness(self.roughness_m)
+        if not math.isnan(self.obukhov_length_m):
+            check_obukhov_length(self.obukhov_length_m)
+
+
+def obukhov_text(weather: Weather) -> str:
+    """'; Obukhov length -30 m (given; class D picks the Briggs curves)', or '' when the
+    class gives it."""
+    if math.isnan(weather.obukhov_length_m):
+        return ""
+    return (
+        f"; Obukhov length {weather.obukhov_length_m:g} m (given; class {weather.stability} "
+        "picks the Briggs curves)"
+    )
 
 
 @dataclass
@@ -306,6 +328,7 @@ class Cloud:
             weather.relative_humidity,
             averaging_time_s=weather.averaging_time_s,
             terrain=weather.terrain,
+            obukhov_length_m=weather.obukhov_length_m,
         )
         sub = term.substance
 
@@ -662,7 +685,7 @@ def threat_zones(
         models.append(
             f"dispersion: {MODEL_REFERENCES[cloud.model]} ({what}; "
             f"{'dense, slumping' if cloud.dense else 'passive'} near the source; "
-            f"roughness {weather.roughness_m:g} m)"
+            f"roughness {weather.roughness_m:g} m{obukhov_text(weather)})"
         )
     if "toxic" in hazards:
         try:

@@ -142,6 +142,24 @@ def test_zones_roughness_that_is_not_a_length_in_scope_is_one_line(
     assert message in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("length", "message"),
+    [
+        ("short", "--obukhov-length: expected a number with a unit of m, got 'short'"),
+        ("0 m", "--obukhov-length: Obukhov length must be a finite length other than 0 m"),
+        ("-30 kg", "--obukhov-length: '-30 kg' is not a m quantity"),
+    ],
+)
+def test_zones_obukhov_length_that_is_not_a_length_is_one_line(parktwin, tmp_path, length, message):
+    done = parktwin(
+        *ZONES, "--stability", "D", f"--obukhov-length={length}", "--out", str(tmp_path)
+    )
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert message in lines[0]
+
+
 def test_zones_of_a_vapour_space_hole_print_their_mass_balance(parktwin, tmp_path):
     """NH-101's liquid stands at about 8 m: a hole at 12 m lets out vapour only, and the
     printed masses add up (released = vapour + aerosol + rained out)."""

@@ -105,6 +105,46 @@ def test_unreachable_cluster_is_refused_in_seconds(capsys, tmp_path, monkeypatch
     assert message.startswith("--cluster: no Dask scheduler answered at tcp://127.0.0.1:9")
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--duration", "30", "--duration: '30' has no unit"),
+        ("--duration", "-5 min", "--duration: expected a quantity greater than 0 s"),
+        ("--connect-timeout", "3 kg", "--connect-timeout: '3 kg' is not a s quantity"),
+        ("--connect-timeout", "0 s", "--connect-timeout: expected a quantity greater than 0 s"),
+    ],
+)
+def test_live_times_are_quantities(capsys, tmp_path, option, value, expected):
+    """``live --duration "30 min"`` and ``--connect-timeout "10 s"`` take units as every
+    other option does; a mistake is one line before anything connects."""
+    argv = ["live", "--mqtt", "127.0.0.1:1", option, value, "--out", str(tmp_path)]
+    assert error_line(capsys, argv).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", SCENARIO, "--ensemble", "abc"], "parktwin run: error: argument --ensemble: "),
+        (["zones", "--asset"], "parktwin zones: error: argument --asset: expected one argument"),
+        (["frobnicate"], "parktwin: error: argument COMMAND: invalid choice: 'frobnicate'"),
+    ],
+)
+def test_what_the_parser_refuses_is_one_line_too(capsys, argv, expected):
+    """A value of the wrong type, a missing argument or an unknown command: one line with
+    where the help is, exit 2 (argparse's usage block is not printed before it)."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(expected) and "--help)" in lines[0]
+
+
+def test_parktwin_alone_prints_what_it_can_do(capsys):
+    assert main([]) == 2
+    assert "zones" in capsys.readouterr().out
+
+
 def test_qra_grid_too_fine_for_memory(capsys, tmp_path, monkeypatch):
     message = error_line(capsys, ["qra", "demo", "--cell", "0.01 m", "--out", str(tmp_path)])
     assert message.startswith("--cell: a risk grid of 700,001 x 600,001 cells (0.01 m over")

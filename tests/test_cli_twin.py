@@ -101,7 +101,7 @@ def test_live_follows_a_broker_into_the_log(mosquitto, tmp_path):
             "--out",
             str(out),
             "--duration",
-            "8",
+            "8 s",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -138,7 +138,7 @@ def test_live_that_never_connects_exits_2(tmp_path):
     port = free_port()  # nothing listens there
     done = subprocess.run(
         live_command(
-            "--mqtt", f"127.0.0.1:{port}", "--connect-timeout", "2", "--out", str(tmp_path)
+            "--mqtt", f"127.0.0.1:{port}", "--connect-timeout", "2 s", "--out", str(tmp_path)
         ),
         capture_output=True,
         text=True,
@@ -160,7 +160,7 @@ def test_live_with_a_wrong_password_says_so_and_exits_2(secure_mosquitto, tmp_pa
             "--ca-certs",
             ca,
             "--connect-timeout",
-            "3",
+            "3 s",
             "--out",
             str(tmp_path),
         ),
@@ -225,7 +225,12 @@ def test_ctrl_c_while_the_park_loads_is_one_line_and_exit_130(tmp_path):
     The same holds if loading ended first and it is connecting (nothing listens there)."""
     live = subprocess.Popen(
         live_command(
-            "--mqtt", f"127.0.0.1:{free_port()}", "--connect-timeout", "60", "--out", str(tmp_path)
+            "--mqtt",
+            f"127.0.0.1:{free_port()}",
+            "--connect-timeout",
+            "60 s",
+            "--out",
+            str(tmp_path),
         ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -196,7 +196,9 @@ def test_the_drill_in_the_console_and_an_alarm_acknowledged_by_a_click(browser, 
             "s.dispatchEvent(new Event('change'));"
         )
         total = f"{sum(1 for _ in open(INCIDENT_DRILL)) - 1:,} readings"
-        wait_for(lambda: browser.execute_script(count) == total, 60.0, "the whole drill")
+        # correctness, not speed: the rest of the drill, through the twin and its
+        # forecasts at once, took more than 60 s on a loaded 2-core machine
+        wait_for(lambda: browser.execute_script(count) == total, 240.0, "the whole drill")
     finally:
         stop(server)
     rows = [r for r in read_alarms(tmp_path / "out" / "log.sqlite") if r.state == "acked"]

@@ -18,9 +18,9 @@ from numpy.testing import assert_allclose
 from scipy.integrate import quad
 from scipy.optimize import brentq, minimize_scalar
 
+from physics import dispersion
 from physics.dispersion import (
     PuffState,
-    advect_puffs,
     plume_centreline_distance,
     plume_concentration,
     plume_from_sigmas,
@@ -28,8 +28,6 @@ from physics.dispersion import (
     puff_concentration,
     puff_from_sigmas,
     puff_train_concentration,
-    puffs_concentration,
-    release_puffs,
 )
 from physics.sigmas import (
     PUFF_SIGMA_MODELS,
@@ -527,41 +525,9 @@ def test_puff_follows_turning_wind():
     assert np.all(c[1:] < c[0])
 
 
-def test_stepped_puffs_equal_time_series():
-    """Releasing and advecting puffs step by step (as the SimPy engine does) gives the same
-    field as puff_train_concentration over the same wind series."""
-    wind_t = np.arange(0.0, 600.0, 60.0)
-    wind_u = 2.0 + np.sin(wind_t / 100.0)
-    wind_d = 270.0 + 30.0 * np.sin(wind_t / 200.0)
-    dt, rate = 10.0, 0.5
-    state = PuffState.empty()
-    for k in range(60):
-        state = release_puffs(state, rate * dt, source_x=3.0, source_y=-4.0)
-        i = np.searchsorted(wind_t, k * dt, side="right") - 1
-        state = advect_puffs(state, dt, wind_u[i], wind_d[i])
-    px, py = np.random.default_rng(0).uniform(-100.0, 1200.0, (2, 500))
-    stepped = puffs_concentration(state, px, py, 1.0, stability="C")
-    series = puff_train_concentration(
-        px,
-        py,
-        1.0,
-        600.0,
-        release_times=np.arange(60) * dt,
-        masses=np.full(60, rate * dt),
-        wind_times=wind_t,
-        wind_speeds=wind_u,
-        wind_from_deg=wind_d,
-        stability="C",
-        source_x=3.0,
-        source_y=-4.0,
-    )
-    assert series.max() > 0
-    assert_allclose(stepped, series, rtol=1e-9, atol=1e-12 * series.max())
-
-
 @pytest.mark.parametrize("z", [0.0, "mixed"])
 def test_puff_sum_is_the_pairwise_formula_to_the_last_bit(z):
-    """puffs_concentration skips work (the vertical factor once per puff at one receptor
+    """The puff sum skips work (the vertical factor once per puff at one receptor
     height, no exponential where it would underflow to 0): its sums equal those of
     puff_from_sigmas over every (receptor, puff) pair, bit for bit, with receptors near and
     far (many pairs underflow) and one puff not yet moved."""
@@ -570,7 +536,19 @@ def test_puff_sum_is_the_pairwise_formula_to_the_last_bit(z):
     state = PuffState(0.6 * travel, 0.8 * travel, travel, rng.uniform(0.0, 20.0, 100))
     x, y = rng.uniform(-3000.0, 9000.0, (2, 400))
     zz = np.full(400, 0.0) if z == 0.0 else rng.uniform(0.0, 30.0, 400)
-    fast = puffs_concentration(state, x, y, zz, stability="F", release_height=2.0)
+    fast = dispersion._sum_puffs(
+        x,
+        y,
+        zz[:, None],
+        -state.x,
+        -state.y,
+        state.travel,
+        state.mass,
+        2.0,
+        "F",
+        "rural",
+        "briggs-1973",
+    )
     sxy, sz = puff_sigmas(np.where(travel > 0, travel, 1.0), "F")
     pairs = puff_from_sigmas(
         state.mass, x[:, None] - state.x, y[:, None] - state.y, zz[:, None], 2.0, sxy, sz

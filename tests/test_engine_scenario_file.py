@@ -1,6 +1,7 @@
 """Scenario files: the shipped demo scenarios load and run briefly; mistakes give one line
 naming the file, the key and what was expected."""
 
+import math
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,16 @@ def test_roughness_from_the_scenario_reaches_the_engines_weather():
     assert sc.weather.roughness_m == pytest.approx(0.3)
     engine = Engine(sc, park())
     assert engine._weather_at(0.0).roughness_m == pytest.approx(0.3)
+
+
+def test_obukhov_length_from_the_scenario_reaches_the_engines_weather():
+    """[weather] obukhov_length: a measured L, kept through the wind's changes; none by
+    default (the class's)."""
+    assert scenario().weather.obukhov_length_m is None
+    assert math.isnan(Engine(scenario(), park())._weather_at(0.0).obukhov_length_m)
+    sc = scenario(weather={**BASE["weather"], "obukhov_length": "-40 m"})
+    assert sc.weather.obukhov_length_m == pytest.approx(-40.0)
+    assert Engine(sc, park())._weather_at(0.0).obukhov_length_m == pytest.approx(-40.0)
 
 
 @pytest.mark.parametrize(
@@ -119,6 +130,11 @@ def test_unknown_asset_and_file_errors(tmp_path):
         ),
         ("weather", {"air_temperature": "60 degC"}, "weather.air_temperature: expected an air"),
         ("weather", {"roughness": "2 kg"}, "weather.roughness: '2 kg' is not a m quantity"),
+        (
+            "weather",
+            {"obukhov_length": "0 m"},
+            "weather.obukhov_length: Obukhov length must be a finite length other than 0 m",
+        ),
         (
             "weather",
             {"roughness": "10 m"},

@@ -215,7 +215,7 @@ def test_ingest_kill_9_loses_no_acknowledged_reading(ingest_broker, tmp_path):
         "--out",
         str(out),
         "--duration",
-        "60",
+        "60 s",
     ]
 
     def start_live():

@@ -156,7 +156,7 @@ def test_an_unreachable_server_is_one_line_and_its_library_warnings_go_to_the_lo
         "--opcua-nodes",
         str(nodes),
         "--connect-timeout",
-        "3",
+        "3 s",
         "--out",
         str(out),
     )

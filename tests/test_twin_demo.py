@@ -19,8 +19,8 @@ a lower bound: it must say so, and the bound (the rate at which the plume reache
 saturated detector's mean in whatever direction, so it holds for any error in the measured
 wind direction) must hold, at most the true rate, at every update.
 
-Measured on this recording: the estimates name NB-101 from 02:11 (probability 0.55, 0.72,
-0.96, then 0.985 to 1.0) and the gas detectors flag it at 02:13; from there the best fit
+Measured on this recording: the estimates name NB-101 from 02:11 (probability 0.43, 0.54,
+0.89, then 0.984 to 1.0) and the gas detectors flag it at 02:13; from there the best fit
 lies within 0.136 to 0.232 kg/s (0.91 to 1.54 times the truth) and ends at 0.160; the
 bound is 0.058 to 0.090 kg/s from 02:14 (0.004 before) and ends at 0.079; the mass balance
 flags NB-101 at 02:20 and ends at 0.156 kg/s.

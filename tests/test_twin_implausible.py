@@ -69,7 +69,7 @@ def test_impossible_values_are_refused_and_flagged(park, readings, tag, value, d
         # Without AT-NB01 (16 m north of NB-101, between it and the ammonia pipeline
         # P-NH3-01, 28 m north at 100 m along it, upwind in the drill's north wind) the
         # detectors cannot tell the two apart at first: measured, P-NH3-01@100m named at
-        # 02:11 (probability 0.96-0.99 to 02:14), NB-101 from 02:15 (0.62, then 0.77-0.94).
+        # 02:11 (probability 0.91-0.99 to 02:14), NB-101 from 02:15 (0.60, then 0.77-0.94).
         first = next(e for e in tw.leaks.events if e.method == "gas detectors")
         assert first.asset == "P-NH3-01@100m"
         assert any(e.asset == leak and e.method == "gas detectors" for e in tw.leaks.events)

@@ -157,11 +157,32 @@ def test_no_toxic_endpoint_is_an_error(park):
         threat_zones(park, term, Weather(3.0, 45.0, "D"), hazards=("toxic",))
 
 
+def test_a_measured_obukhov_length_reaches_the_cloud(park):
+    """Weather(obukhov_length_m=L): the class's own L (Golder, as physics.atmosphere fits
+    it) gives the class's cloud to the last digit; a strongly unstable L over smooth ground
+    (z0 3 cm, where the surface-layer growth is used) dilutes the F cloud (more vertical
+    mixing, so a shorter reach), and the report says what was given."""
+    from physics.atmosphere import inverse_obukhov_length
+
+    term = source_term(park, "NH-101", hole_diameter_m=0.05)
+    z0 = 0.03
+    own = 1.0 / float(inverse_obukhov_length(np.array(["F"]), np.array([z0]))[0])
+    base = Cloud(term, Weather(2.0, 90.0, "F", roughness_m=z0))
+    same = Cloud(term, Weather(2.0, 90.0, "F", roughness_m=z0, obukhov_length_m=own))
+    unstable = Cloud(term, Weather(2.0, 90.0, "F", roughness_m=z0, obukhov_length_m=-10.0))
+    level = float(base.level_kg_m3(160.0)[0])
+    assert same.reach(level) == base.reach(level)
+    assert unstable.reach(level) < 0.8 * base.reach(level)
+    with pytest.raises(ValueError, match="Obukhov length must be a finite length other than 0"):
+        Weather(2.0, 90.0, "F", obukhov_length_m=0.0)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         (dict(wind_speed_m_s=-2.0), "wind speed must be above 0"),
         (dict(stability="G"), "does not exist"),
+        (dict(obukhov_length_m=0.0), "Obukhov length"),
     ],
 )
 def test_bad_weather(kwargs, message):

@@ -22,58 +22,60 @@ Two independent signs of a leak, checked on every tick of the twin (`LeakDetecto
 Readings beyond a transmitter's measuring band (failure signals, `twin.transmitter`) are
 left out of both: means, maxima and fits use only readings inside the band.
 
-Source estimation (`estimate_source`) inverts the park's one dispersion model, the integral
-plume of `physics.integral_plume` (dense, slumping and passive phases, Briggs sigmas with
-sigma_y scaled to the averaging time), for each candidate source (each tank of that
-chemical and points along its pipelines near the detectors). Each candidate's leak is, by
-default, the gas as vapour at the air's temperature from a point ``release_height_m``
-above grade; given ``sources``, it is the clouds the forecast draws of that candidate's
-leak at each rate (the jet from its hole, and the evaporation of the pool it rains out,
-``physics.release_clouds``), which whoever runs the twin makes with the park's source
-model (``scenarios.source_geometry.forecast_releases``; the twin may not import it).
-`LeakDetector` is handed that model as ``source_geometry`` (by the feed loop that runs
-`replay`, `live` and the console) and fits in two stages: the point source for every
-candidate (one cached march for all), then the clouds of every asset that fit does not rule
-out (probability at least ``geometry_probability``), and of whichever asset leads after,
-until the best candidate is one fitted with its clouds or one without a source model
-(`LeakDetector._refit`, at most ``geometry_assets``); the
-other candidates keep the point source, and the estimate's method names the geometry of
-the best. A source term per rate costs ~0.05-0.1 s (the boiling pool's march,
-``physics.pool``), so an asset's clouds are made for the weather and the window rounded
-coarser than the march (`geometry_key`) and kept by whoever hands them in. On the demo
-drill the two-stage fit gives the same asset, rate, interval and bound at every update as
-giving every candidate its clouds, and a probability within 0.02 of it, at a fifth of the
-source terms (bench/twin_replay.py, ``--all-clouds``); refitting the point source's leader
-alone named a tank 9 m from the leak for three minutes on a drill made with the forecast's
-clouds (bench/VALIDATION.md). Without ``source_geometry``
-(`twin.Twin` alone) the point source is used throughout. The model is not linear in the
-release rate (a dense cloud slumps and spreads), so it is marched once for a log grid of
-rates (`RATE_NODES_KG_S`, all in one vectorised call, reused while the weather is the same)
-and the chi-square of the detector means is scanned over the rate, with the concentration
-interpolated between the grid's rates, for every candidate at once. A reading at the top of
-a detector's range is a lower bound of that reading: while at most half of a detector's
-readings in the window are at the top, its mean is estimated from them as a censored sample
-(`twin.censored`) and fitted as any other; beyond that the mean as shown is only a lower
-bound of its true mean (the fit counts it only where the model falls short of it). Either
-way the estimate then says it is a lower bound: at least the rate at which the plume from
-the best candidate reaches every saturated detector's mean as shown, at that detector's
-distance, in whatever direction -- so that an error in the measured wind direction, to
-which detectors on the plume's flanks are most sensitive, cannot lift the bound. The
-measured mean wind direction is not taken as exact: the likelihood is integrated over it,
-normal about the measured mean with the mean's standard error (the readings' standard
-deviation by Yamartino's estimator over the square root of their number, as if they were
-independent; a vane's misalignment is not in it), so that a
-detector on the plume's flank, whose model value moves most with the direction, counts as
-far as the direction is known (`estimate_source`, ``wind_from_sd_deg``). The
-candidate with the smallest chi-square is the estimate; with equal prior odds,
-exp(-chi2/2) normalised over the candidates is the probability of each (the likelihood
-across candidates); the rate's 68 % interval is where chi-square stays within
-max(1, chi2/dof) of its minimum (for a linear model: the weighted fit's standard
-deviation, inflated when the fit is worse than the assumed errors), and its sd is half
-that interval. Assumed detector error: ``relative_error`` of the reading (model
-error dominates: plume meander, near-field) plus ``floor_fraction`` of the span. A leak is
-flagged by the gas detectors when the best candidate's probability reaches
-``min_probability``. These settings are parktwin's choices, not values from a standard.
+Source estimation (`estimate_source`) inverts the park's one dispersion model, the
+integral plume of `physics.integral_plume` (dense, slumping and passive phases, Briggs
+sigmas with sigma_y scaled to the averaging time), for each candidate source (each tank of
+that chemical and points along its pipelines near the detectors). Each candidate's leak
+is, by default, the gas as vapour at the air's temperature from a point
+``release_height_m`` above grade; given ``sources``, it is the clouds the forecast draws
+of that candidate's leak at each rate (the jet from its hole, and the evaporation of the
+pool it rains out, ``physics.release_clouds``), which whoever runs the twin makes with the
+park's source model (``scenarios.source_geometry.forecast_releases``; the twin may not
+import it). `LeakDetector` is handed that model as ``source_geometry`` (by the feed loop
+that runs `replay`, `live` and the console) and fits in two stages: the point source for
+every candidate (one cached march for all), then the clouds of every asset that fit does
+not rule out (probability at least ``geometry_probability``), and of whichever asset leads
+after, until the best candidate is one fitted with its clouds or one without a source
+model (`LeakDetector._refit`, at most ``geometry_assets``); the other candidates keep the
+point source, and the estimate's method names the geometry of the best. A source term per
+rate costs ~0.05-0.1 s (the boiling pool's march, ``physics.pool``), so an asset's clouds
+are made for the weather and the window rounded coarser than the march (`geometry_key`)
+and kept by whoever hands them in. On the demo drill the two-stage fit gives the same
+asset, rate, interval and bound at every update as giving every candidate its clouds, and
+a probability within 0.02 of it, at a fifth of the source terms (bench/twin_replay.py,
+``--all-clouds``); refitting the point source's leader alone named a tank 9 m from the
+leak for three minutes on a drill made with the forecast's clouds (bench/VALIDATION.md).
+Without ``source_geometry`` (`twin.Twin` alone) the point source is used throughout. The
+model is not linear in the release rate (a dense cloud slumps and spreads), so it is
+marched once for a log grid of rates (`RATE_NODES_KG_S`, all in one vectorised call,
+reused while the weather is the same) and the chi-square of the detector means is scanned
+over the rate, with the concentration interpolated between the grid's rates, for every
+candidate at once. A reading at the top of a detector's range is a lower bound of that
+reading: while at most half of a detector's readings in the window are at the top, its
+mean is estimated from them as a censored sample (`twin.censored`) and fitted as any
+other; beyond that the mean as shown is only a lower bound of its true mean (the fit
+counts it only where the model falls short of it). Either way the estimate then says it is
+a lower bound: at least the rate at which the plume from the best candidate reaches every
+saturated detector's mean as shown, at that detector's distance, in whatever direction --
+so that an error in the measured wind direction, to which detectors on the plume's flanks
+are most sensitive, cannot lift the bound. The measured mean wind direction is not taken
+as exact: the likelihood is integrated over it, normal about the measured mean with the
+mean's standard error (the readings' standard deviation by Yamartino's estimator over the
+square root of their number, as if they were independent; a vane's misalignment is not in
+it), so that a detector on the plume's flank, whose model value moves most with the
+direction, counts as far as the direction is known (`estimate_source`,
+``wind_from_sd_deg``). The candidate with the smallest chi-square is the estimate; with
+equal prior odds, exp(-chi2 / (2 s)) normalised over the candidates is the probability of
+each (the likelihood across candidates), s = max(1, chi2_min / dof): when even the best
+fit is worse than the assumed errors allow, the errors are taken as larger by sqrt(s) for
+every candidate alike (Press et al. 2007, 15.1: chi-square rescaled to one per degree of
+freedom), so a misfit does not sharpen the odds; the rate's 68 % interval is where chi-
+square stays within s of its minimum (for a linear model: the weighted fit's standard
+deviation, inflated the same way), and its sd is half that interval. Assumed detector
+error: ``relative_error`` of the reading (model error dominates: plume meander, near-
+field) plus ``floor_fraction`` of the span. A leak is flagged by the gas detectors when
+the best candidate's probability reaches ``min_probability``. These settings are
+parktwin's choices, not values from a standard.
 
 References
 ----------
@@ -483,7 +485,8 @@ def estimate_source(
     -------
     SourceEstimate
         The best candidate, its rate, sd and 68 % interval, and every candidate's fit and
-        probability (exp(-chi2/2) normalised over the candidates).
+        probability (exp(-chi2 / (2 s)) normalised over the candidates, s = max(1,
+        chi2_min / dof): the module docstring).
     """
     x = np.asarray(receptor_x, dtype=float)
     y = np.asarray(receptor_y, dtype=float)
@@ -572,7 +575,8 @@ def estimate_source(
         axis=2,
     )
     rate, low, high, chi = _profile_fit(conc, c, sigma, cens, log_w)
-    weight = np.exp(-(chi - chi.min()) / 2.0)
+    scale = max(1.0, float(chi.min()) / max(c.size - 1, 1))  # as _profile_fit's interval
+    weight = np.exp(-(chi - chi.min()) / (2.0 * scale))
     prob = weight / weight.sum()
     order = np.argsort(chi, kind="stable")
     ranked = tuple(
@@ -957,7 +961,10 @@ class LeakDetector:
                 estimate.probability,
                 f"detectors at or above the first alarm level: {names}; {estimate.method}, "
                 f"fit to {len(dets)} detectors averaged over {(t - since) / 60:.0f} min, wind "
-                f"from {weather.wind_from_deg:.0f} deg{bound}",
+                f"from {weather.wind_from_deg:.0f} deg{bound}; the probability is among "
+                f"{len(estimate.candidates)} candidates and takes each reading to lie within "
+                f"{s.relative_error:.0%} of the model (+ {s.floor_fraction:.0%} of its span): "
+                "the model's own scatter against field trials is larger (bench/VALIDATION.md)",
                 estimate.lower_bound,
                 estimate.floor_kg_s,
             )

@@ -3,13 +3,13 @@
 Case keys: id, gas {name (3 characters), mw_kg_kmol, temperature_K, density_kg_m3,
 cp_J_kgK}, rate_kg_s, radius_m, u_ref_m_s, z_ref_m, z0_m, stability (A-F),
 averaging_time_s, air_temperature_K, pressure_atm, relative_humidity_pct,
-stop_mole_fraction, x_m (list). Result: centreline ground-level mole fraction at each
-x ("c"), NaN outside the computed profile, which starts at the downwind edge of the
-source blanket ("first_m"); "transition_m" is where the dense phase gives way. The
-profile's shape at DEGADIS's own stations "dist" [m] (to just beyond the last x):
-centreline concentration "cc" [kg/m3], flat-core half-width "b", lateral "sy" and
-vertical "sz" scales [m] of DEGADIS's profile cc exp(-((|y| - b)/sy)^2)
-exp(-(z/sz)^(1 + alpha)).
+stop_mole_fraction, x_m (list). Result: centreline ground-level mole fraction at each x
+("c"), NaN outside the computed profile, which starts at the downwind edge of the source
+blanket ("first_m", its mole fraction there "first_yc"); "transition_m" is where the dense
+phase gives way. The profile's shape at DEGADIS's own stations "dist" [m] (to just beyond
+the last x): centreline concentration "cc" [kg/m3], flat-core half-width "b", lateral "sy"
+and vertical "sz" scales [m] of DEGADIS's profile cc exp(-((|y| - b)/sy)^2) exp(-(z/sz)^(1
++ alpha)).
 
 The deck follows the RUN_NAME.INP layout documented in degadisx.io.inp (IO.FOR order):
 adiabatic mixing (ISOFL 0), no surface heat or water transfer (IHTFL 0, IWTFL 0), a
@@ -122,6 +122,7 @@ def run_case(case: dict) -> dict:
         "c": [float(v) for v in c],
         **shape,
         "first_m": float(dist[0]),
+        "first_yc": float(yc[0]),
         "transition_m": float(profile.transition),
     }
 
