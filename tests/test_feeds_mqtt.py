@@ -16,6 +16,7 @@ from twin.feeds.mqtt import (
     RECONNECT_MAX_S,
     MqttFeed,
     amqp_topic_form,
+    default_client_id,
     dotted_tags,
     payload,
     publish_recording,
@@ -299,24 +300,25 @@ def test_dots_in_tags_and_park_names_arrive_as_published(broker_name, request):
     known tags and its park's name back from that form. mosquitto delivers topics as sent,
     and so does the NATS server (it stores a ``.`` as ``//`` in its subject and turns it
     back on delivery). The NATS server refuses a client id with a ``.`` (nor ``*``, ``>``
-    or white space: its ``isValidName``), so the feed's default for this park,
-    ``parktwin-site.2``, is refused there, and the feed keeps the broker's reason."""
+    or white space: its ``isValidName``): the feed's default for this park is
+    ``parktwin-site-2``, which every broker here takes; an id the broker refuses is kept
+    as its reason."""
     broker = request.getfixturevalue(broker_name)
     tags = ["TI.101", "headcount/B.1", "WS-01"]
     t0 = time.time() - 60
     sent = [(topic("site.2", tag), payload(t0 + i, float(i))) for i, tag in enumerate(tags)]
-    client_id = None
+    assert default_client_id("site.2") == "parktwin-site-2"
     if broker_name == "nats":
-        with MqttFeed("127.0.0.1", broker.port, park="site.2", known_tags=tags) as refused:
+        bad = MqttFeed(
+            "127.0.0.1", broker.port, park="site.2", known_tags=tags, client_id="parktwin-site.2"
+        )
+        with bad as refused:
             deadline = time.monotonic() + 10
             while refused.refused is None and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert refused.refused == "Client identifier not valid"
             assert not refused.connected
-        client_id = "parktwin-site-2"
-    with MqttFeed(
-        "127.0.0.1", broker.port, park="site.2", known_tags=tags, client_id=client_id
-    ) as feed:
+    with MqttFeed("127.0.0.1", broker.port, park="site.2", known_tags=tags) as feed:
         assert feed.wait_ready(30)
         publish_raw(broker.port, sent)
         received = collect(feed, len(tags), timeout_s=10)

@@ -226,11 +226,11 @@ is still committing: at 2 s, with ``sync_interval: always`` slowing the twin to 
 readings/s, 19,489 and 23,633 copies came in two runs (each dropped as a copy); at 10 s none.
 The fault tests set 2 s, to stay quick (it changes when a copy comes, not what is kept).
 
-Limits: a client id may hold no ``.``, ``*``, ``>`` or white space (``isValidName``), so the
-default client id of a park whose name has a ``.`` is refused ("Client identifier not
-valid", which the feed keeps as its ``refused`` reason); a ``.`` in a topic travels as ``//``
-in the NATS subject and is turned back on delivery, so dotted tags arrive as sent
-(tests/test_feeds_mqtt.py). It starts in milliseconds.
+Limits: a client id may hold no ``.``, ``*``, ``>`` or white space (``isValidName``); one
+that does is refused ("Client identifier not valid", which the feed keeps as its
+``refused`` reason), so the default id writes them as ``-`` (:func:`default_client_id`); a
+``.`` in a topic travels as ``//`` in the NATS subject and is turned back on delivery, so
+dotted tags arrive as sent (tests/test_feeds_mqtt.py). It starts in milliseconds.
 
 bench/broker_kill.py, killing the server after 3 s: at 1,000 messages/s (load average
 3.5-4.5), twin following, 0 lost of 3,000, 3,000 and 2,999 acknowledged; twin away, 0 of
@@ -269,6 +269,7 @@ paho-mqtt is imported when a client is made, so the rest of the twin works witho
 from __future__ import annotations
 
 import json
+import re
 import ssl
 import threading
 import time
@@ -399,6 +400,15 @@ def _client(
     return client
 
 
+def default_client_id(park: str) -> str:
+    """``parktwin-<park>`` with every character of the park's name other than a letter, a
+    digit, ``_`` or ``-`` written ``-``: the NATS server refuses a client id with a ``.``,
+    ``*``, ``>`` or white space (its ``isValidName``), and MQTT 3.1.1 (3.1.3.1) obliges a
+    broker to accept only letters and digits; mosquitto and RabbitMQ take ``-`` and ``_``
+    as well, as the NATS server does."""
+    return "parktwin-" + re.sub(r"[^0-9A-Za-z_-]", "-", park)
+
+
 class MqttFeed(LiveFeed):
     """Readings of one park from an MQTT broker (see the module docstring).
 
@@ -415,8 +425,8 @@ class MqttFeed(LiveFeed):
         after commit. The feed continues it: readings not newer than the last logged one of
         their tag are rejected.
     client_id : str, optional
-        Identifies the persistent session; default ``parktwin-<park>``. Two twins on one
-        broker need different ids.
+        Identifies the persistent session; default :func:`default_client_id`
+        (``parktwin-<park>``). Two twins on one broker need different ids.
     username, password : str, optional
         Broker credentials.
     tls : bool
@@ -455,7 +465,7 @@ class MqttFeed(LiveFeed):
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._client = _client(
-            client_id or f"parktwin-{park}",
+            client_id or default_client_id(park),
             clean_session=False,
             manual_ack=log is not None,
             username=username,
