@@ -68,17 +68,17 @@ its downwind edge. A finite release of duration T keeps the steady centreline ti
 erf(u T / (2 sqrt(2) sigma_x)) (Palazzi et al. 1982), sigma_x from DEGADIS 2.1.
 
 A pool's source as DEGADIS's (``integral_plume(..., pool="blanket")``, not the default):
-where the pool gives off more than the wind can take up, the source is DEGADIS's steady
-vapour blanket (``physics.pool_blanket``: its radius, its vapour and the air its front
-took in, which enter evenly over it, with no further take-up); downwind, while the cloud
-keeps a flat core, its volume flux per metre of width grows by DEGADIS's entrainment
-k u*_D (1 + alpha) / Phi(Ri*_D, Ri_t) (PSS) in place of the vertical closure above, which
-takes over once the core has eroded (DEGADIS's PSS-to-SSG transition). Measured against
-the peers and the LNG trials (bench/VALIDATION.md, "The computed blanket"): the F pools
-then follow DEGADIS within 1.12x at 100 m-5 km and the D pools come within 1.25x of the
-peers, but the LNG trials fit worse (Burro 8's 1 m sensors at 57-400 m, 6-56 %
-measured, get nothing from a blanket less than 1 m deep that covers them; Coyote's clouds
-come out twice the measured, fractional bias -0.59), so it is not the default.
+where the pool gives off more than the wind can take up, the source is DEGADIS's vapour
+blanket (``physics.pool_blanket``), steady, or as it stands when a spill of finite
+duration ends (a blanket may take far longer to grow than the spill lasts): its radius,
+and its vapour with the air in the blanket's proportion entering evenly over it, with no
+further take-up; downwind, while the cloud keeps a flat core, its volume flux per metre of
+width grows by DEGADIS's entrainment k u*_D (1 + alpha) / Phi(Ri*_D, Ri_t) (PSS) in place
+of the vertical closure above, which takes over once the core has eroded (DEGADIS's
+PSS-to-SSG transition). Measured against the peers and the LNG trials (bench/VALIDATION.md,
+"The computed blanket"): the F pools then follow DEGADIS within 1.12x at 100 m-5 km and the
+D pools come within 1.25x of the peers, but Coyote's clouds come out twice the measured
+(fractional bias -0.59, against the default's +0.03), so it is not the default.
 
 An instantaneous release enters as its short segment (:func:`puff_as_segment`, ``puff``):
 a steady plume fed without end slumps sideways for ever, a puff's depth also falls as it
@@ -1139,9 +1139,13 @@ def integral_plume(
             friction_velocity_m_s=ustar_d[i],
             alpha=alpha1[i] - 1.0,
             wind_speed_m_s=b["air_wind_speed_m_s"][i],
+            t_end_s=b["duration_s"][i],
         )
         side[i] = 2.0 * bl.radius_m
-        blanket_air[i] = bl.air_kg_s
+        # what the wind takes from it carries its vapour fraction (at its steady state the
+        # air its front takes in)
+        wc = bl.vapour_mass_fraction
+        blanket_air[i] = q[i] * (1.0 - wc) / wc
     under_blanket = blanket_air > 0.0
     # a point source starts as a square of the pure release moving with the wind there
     u = speed(np.zeros(n))

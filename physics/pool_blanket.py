@@ -236,8 +236,9 @@ def blanket(
     record : list, optional
         Receives (t, R, vapour mass fraction, depth) at every step of the pools that form
         a blanket (for tests).
-    t_end_s : float, optional
-        Stop there if no steady state has come before (for tests). [s]
+    t_end_s : array_like, optional
+        Stop there if no steady state has come before: a spill that ends sooner leaves
+        the blanket as it was then (its radius, its vapour fraction). [s]
 
     Returns
     -------
@@ -260,7 +261,8 @@ def blanket(
     if formed.any():
         i = np.flatnonzero(formed)
         sub = cloud_mixing.MixingTable(table.omega, *(a[i] for a in table[1:]))
-        out = _march(q[i], r_pool[i], sub, _Air(*(v[i] for v in air)), record, t_end_s)
+        t_end = np.broadcast_to(np.asarray(t_end_s, dtype=float), q.shape)[i]
+        out = _march(q[i], r_pool[i], sub, _Air(*(v[i] for v in air)), record, t_end)
         for dest, val in zip((radius, wc, rho, depth, front, t), out, strict=True):
             dest[i] = val
     return Blanket(formed, radius, depth, wc, rho, front, t, ceiling)

@@ -104,6 +104,22 @@ def test_steady_blanket_balances_what_comes_in_and_what_leaves(name):
     assert 0.2 < none.ceiling_kg_m2_s[0] < 0.3
 
 
+def test_a_spill_shorter_than_the_blankets_growth_leaves_it_smaller():
+    """A spill that ends before the blanket is steady (t_end_s, the release's duration in
+    integral_plume) leaves it as it was then: the radius the march had reached at that
+    time, smaller than the steady one, and the vapour fraction of that moment."""
+    table, kw = _pool("chlorine", 2.0, "F")
+    radius = math.sqrt(100.0 / math.pi)
+    steady = pool_blanket.blanket(10.0, radius, table, **kw)
+    record = []
+    short = pool_blanket.blanket(10.0, radius, table, t_end_s=60.0, record=record, **kw)
+    assert steady.time_s[0] > 60.0
+    assert 60.0 <= short.time_s[0] < 60.0 * 1.2
+    assert radius < short.radius_m[0] < steady.radius_m[0]
+    before = [r for r in record if r[0][0] <= 60.0][-1]
+    assert short.radius_m[0] >= before[1][0]
+
+
 def test_plume_from_a_blanket_carries_the_release_rate():
     """integral_plume(pool="blanket"): past the blanket u * integral(C dy dz) = Q within 2 %
     (the issue's property), the blanket's radius is the source's half-length, and a pool
