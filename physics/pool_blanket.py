@@ -169,12 +169,12 @@ def _march(q, r_pool, table, air: _Air, record=None, t_end=math.inf):
         b = out / (r * r)
         r_bal = np.sqrt((q + np.sqrt(q * q + 4.0 * a * b)) / (2.0 * b))
         steady = sliding & (np.abs(q - wc * (front + q)) <= _TOLERANCE * q)
-        live &= ~steady & (t < t_end)
+        live &= ~steady & (t < t_end * (1.0 - 1e-12))
         dt = _STEP * np.minimum(
             np.minimum(m / (front + q + out), mc / (q + out_c)),
             np.where(sliding, np.inf, r / np.maximum(u_f, 1e-12)),
         )
-        dt = np.where(live, dt, 0.0)
+        dt = np.where(live, np.minimum(dt, t_end - t), 0.0)
         if record is not None:
             record.append((t.copy(), r.copy(), wc.copy(), depth.copy()))
         r_new = np.where(sliding, np.minimum(r_bal, r + u_f * dt), r + u_f * dt)
