@@ -539,22 +539,22 @@ def _zones(args, park=None):
     hole_height = _option("--hole-height", parse_non_negative, args.hole_height, "m")
     hole = None if args.rupture else _option("--hole", parse_positive, args.hole, "m")
     when = _option("--time", parse_time, args.time) if args.time else time.time()
-    roughness = {}
+    surface = {}  # the air's roughness and Obukhov length, where given
     if args.roughness is not None:
         z0 = _option("--roughness", parse_positive, args.roughness, "m")
-        roughness = {"roughness_m": float(_option("--roughness", check_roughness, z0))}
+        surface["roughness_m"] = float(_option("--roughness", check_roughness, z0))
     if args.obukhov_length is not None:
         length = _option("--obukhov-length", parse_quantity, args.obukhov_length, "m")
-        roughness["obukhov_length_m"] = _option("--obukhov-length", check_obukhov_length, length)
+        surface["obukhov_length_m"] = _option("--obukhov-length", check_obukhov_length, length)
     hazards = _option(
         "--hazards", check_hazards, [h.strip() for h in args.hazards.split(",") if h.strip()]
     )
     _out(args.out)
     park = park or _load(args.park)
-    if "roughness_m" not in roughness:
+    if "roughness_m" not in surface:
         from twin.park import roughness_m
 
-        roughness["roughness_m"] = roughness_m(park)
+        surface["roughness_m"] = roughness_m(park)
     centre = park.to_wgs84("boundary").union_all().centroid
     stability = args.stability
     if stability is None:
@@ -570,7 +570,7 @@ def _zones(args, park=None):
         "day" if float(sun_elevation_deg(centre.x, centre.y, when)) > 0 else "night"
     )
     try:
-        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain, **roughness)
+        weather = Weather(speed, direction, stability.upper(), air_t, args.terrain, **surface)
         term = source_term(
             park,
             args.asset,
