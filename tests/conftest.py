@@ -43,7 +43,11 @@ from twin.feeds.mqtt import MOSQUITTO_SETTINGS
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-settings.register_profile("quick", deadline=None)
+# The suite's profile draws the same cases on every run (derandomize), so that CI passes or
+# fails on the code, not on the draw; the fuzz profile explores (the README's fuzz run). A
+# case the exploration found and the model still fails is kept as a strict xfail where it
+# was found (tests/test_jet.py).
+settings.register_profile("quick", deadline=None, derandomize=True)
 settings.register_profile(
     "fuzz",
     max_examples=10_000,
