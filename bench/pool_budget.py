@@ -51,6 +51,7 @@ from bench.validate_dispersion import (  # noqa: E402
     Z0,
     degadis_case,
     evaporating_substance,
+    peer_release,
     run_slab_and_degadis,
 )
 from physics import atmosphere, pool_source  # noqa: E402
@@ -110,16 +111,7 @@ def case(name: str, u10: float, stability: str) -> tuple[dict, dict, dict]:
     sub, props = evaporating_substance(name)
     cid = f"{name} pool, {stability} {u10:g} m/s"
     radius = math.sqrt(POOL_AREA / math.pi)
-    rel = {
-        "rate": POOL_RATE,
-        "radius": radius,
-        "duration": None,
-        "u10": u10,
-        "z0": Z0,
-        "air_t": AIR_T,
-        "pressure": 101325.0,
-        "rh": RH,
-    }
+    rel = peer_release(POOL_RATE, radius, u10)
     slab = {
         "id": cid,
         "substance": props,

@@ -38,6 +38,7 @@ from bench.validate_dispersion import (  # noqa: E402
     Z0,
     degadis_case,
     evaporating_substance,
+    peer_release,
     peer_values,
     run_peer,
 )
@@ -115,16 +116,7 @@ def main() -> None:
                 }
             )
             if aerosol == 0.0:
-                rel = {
-                    "rate": 0.0,
-                    "radius": DEGADIS_RADIUS_SIDES * side,
-                    "duration": None,
-                    "u10": u,
-                    "z0": Z0,
-                    "air_t": AIR_T,
-                    "pressure": 101325.0,
-                    "rh": RH,
-                }
+                rel = peer_release(0.0, DEGADIS_RADIUS_SIDES * side, u)
                 degadis_cases.append(
                     degadis_case(rel, sub)
                     | {

@@ -532,6 +532,22 @@ ONLY_SLAB_FACTOR = 1.5  # the issue's bar where only SLAB runs
 POOL_KW = dict(area=POOL_AREA, z0=Z0, rh=RH, duration=math.inf, receptor_z=0.0)
 
 
+def peer_release(rate, radius, u10) -> dict:
+    """The release description :func:`degadis_case` reads for the peer cases: a steady
+    source of ``rate`` [kg/s] and ``radius`` [m] in the wind ``u10`` [m/s] at 10 m, in the
+    benchmark's air (AIR_T, RH, z0 Z0, 101325 Pa)."""
+    return {
+        "rate": rate,
+        "radius": radius,
+        "duration": None,
+        "u10": u10,
+        "z0": Z0,
+        "air_t": AIR_T,
+        "pressure": 101325.0,
+        "rh": RH,
+    }
+
+
 def compare_side_by_side(cid, c_ours, s, d, note):
     """Print ours, SLAB and DEGADIS per distance and whether ours is inside their spread
     (both ran) or within ONLY_SLAB_FACTOR of SLAB (only SLAB ran)."""
@@ -563,16 +579,7 @@ def pool_peers() -> None:
         sub, props = evaporating_substance(name)
         for u, stab in WEATHERS:
             cid = f"{name} pool, {stab} {u:g} m/s"
-            rel = {
-                "rate": POOL_RATE,
-                "radius": math.sqrt(POOL_AREA / math.pi),
-                "duration": None,
-                "u10": u,
-                "z0": Z0,
-                "air_t": AIR_T,
-                "pressure": 101325.0,
-                "rh": RH,
-            }
+            rel = peer_release(POOL_RATE, math.sqrt(POOL_AREA / math.pi), u)
             slab_cases.append(
                 {
                     "id": cid,

@@ -1216,6 +1216,8 @@ def integral_plume(
     open_pool = np.where(under_blanket, 0.0, 1.0)
     # downwind of a pool DEGADIS's entrainment while the cloud keeps its flat core
     area_source = np.where(has_area, 1.0, 0.0) * (pool == "blanket")
+    pools = bool(has_area.any())
+    degadis_pools = pools and pool == "blanket"
 
     def rise(s):
         return atmosphere.vertical_spread_rate(s, ustar, inv_l)
@@ -1301,11 +1303,14 @@ def integral_plume(
         sz_cap = xp.kept(curve.sz(curve.sz_inverse(sz) + dx / phi_r), sz)
         sz_new = xp.minimum(sz_new, sz_cap)
         area_new = turb_width * SQRT_PI_2 * sz_new
-        ri_d = gp * depth / (ustar_d * ustar_d)
+        # Ri* on DEGADIS's u*, for its take-up and entrainment (pools only)
+        ri_d = gp * depth / (ustar_d * ustar_d) if pools else 0.0
         # a pool's cloud with a flat core entrains as DEGADIS's (PSS): its volume flux per
         # metre of width grows by k u*_D (1 + alpha) / Phi(Ri*_D, Ri_t) (module docstring)
-        core = area_source * (half > 0.0)
-        degadis = core if xp is _Floats else xp.any(core > 0.0)
+        degadis = False
+        if degadis_pools:
+            core = area_source * (half > 0.0)
+            degadis = core if xp is _Floats else xp.any(core > 0.0)
         if degadis:
             entrained = take_up / _phi(ri_d, rit, xp) * width * dx
             area_new = area_new + core * (width * depth + entrained / u - area_new)

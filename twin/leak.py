@@ -283,6 +283,12 @@ def _cloud_plume(release, ambient_key, x_max_m) -> integral_plume.Plume:
     return plume
 
 
+def _misfit_scale(chi2, readings: int):
+    """s = max(1, chi2 / dof), dof = readings - 1 (at least 1): how much larger than assumed
+    the errors must be for a fit of this chi-square (module docstring)."""
+    return np.maximum(1.0, chi2 / max(readings - 1, 1))
+
+
 def _profile_fit(conc, c, sigma, censored, log_w):
     """Fit the rate of each candidate from its forward concentrations ``conc`` (K rates of
     `RATE_NODES_KG_S`, J wind directions, M candidates, D detectors) [kg/m3].
@@ -343,8 +349,7 @@ def _profile_fit(conc, c, sigma, censored, log_w):
         better = refined < value[inner]
         rate[inner] = np.where(better, np.exp(u), rate[inner])
         value[inner] = np.where(better, refined, value[inner])
-    dof = max(c.size - 1, 1)
-    threshold = value + np.maximum(1.0, value / dof)
+    threshold = value + _misfit_scale(value, c.size)
     low = np.empty(m)
     high = np.empty(m)
     for j in range(m):
@@ -575,8 +580,7 @@ def estimate_source(
         axis=2,
     )
     rate, low, high, chi = _profile_fit(conc, c, sigma, cens, log_w)
-    scale = max(1.0, float(chi.min()) / max(c.size - 1, 1))  # as _profile_fit's interval
-    weight = np.exp(-(chi - chi.min()) / (2.0 * scale))
+    weight = np.exp(-(chi - chi.min()) / (2.0 * _misfit_scale(chi.min(), c.size)))
     prob = weight / weight.sum()
     order = np.argsort(chi, kind="stable")
     ranked = tuple(
