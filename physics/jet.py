@@ -79,8 +79,12 @@ like 1 / |w|, an integrable singularity (w goes as the square root of log(m / m_
 either side; a fixed-point iteration over the whole path does not converge there). A fixed
 step across it evaluates the corrector where E is nearly 0 and throws the jet hundreds of
 metres on at a speed it never had, so a sub-step is halved in log m, up to MAX_HALVINGS
-times, while the jet's speed changes over it by more than MAX_SPEED_CHANGE (a batch halves
-for all its jets where one still marching needs it).
+times, while the jet's speed changes over it by more than MAX_SPEED_CHANGE or its
+entrainment by more than MAX_ENTRAINMENT_CHANGE (a batch halves for all its jets where one
+still marching needs it). The second is touchdown: a jet falling back in light wind loses
+its cross-flow entrainment there (E can drop a hundredfold), and a step taken across it
+unresolved once threw such a jet 670 m on with a core 1.5 km wide. The hand-off is checked
+at every sub-step; one found between grid points is taken at the grid point before it.
 
 References
 ----------
@@ -132,6 +136,9 @@ _FRAC = (_FINE - MASS_RATIO[_CELL]) / (MASS_RATIO[_CELL + 1] - MASS_RATIO[_CELL]
 #: a sub-step is halved (in log m) while the jet's speed changes over it by more than this
 #: fraction of the smaller of its two ends, at most MAX_HALVINGS times over
 MAX_SPEED_CHANGE = 0.25
+#: ... or its entrainment per metre of path changes by more than this fraction (touchdown,
+#: where a falling jet's cross-flow entrainment stops)
+MAX_ENTRAINMENT_CHANGE = 1.0
 MAX_HALVINGS = 16
 
 
@@ -200,16 +207,22 @@ def _grounded_one(speed, wind, density, air_density, width, depth):
     return air_density * top * width + side, side
 
 
-def _resolved(v0, v1):
-    """Whether a sub-step from speed v0 to v1 is resolved: the speed changes by at most
-    MAX_SPEED_CHANGE of the smaller (True where either is not a number: the march's
-    hand-off deals with those)."""
-    return ~(np.abs(v1 - v0) > MAX_SPEED_CHANGE * np.minimum(v0, v1))
+def _resolved(v0, v1, e0, e1):
+    """Whether a sub-step from speed v0 and entrainment e0 to v1, e1 is resolved: the speed
+    changes by at most MAX_SPEED_CHANGE of the smaller, and the entrainment by at most
+    MAX_ENTRAINMENT_CHANGE (True where any is not a number: the march's hand-off deals
+    with those)."""
+    return ~(np.abs(v1 - v0) > MAX_SPEED_CHANGE * np.minimum(v0, v1)) & ~(
+        np.abs(e1 - e0) > MAX_ENTRAINMENT_CHANGE * np.minimum(e0, e1)
+    )
 
 
-def _resolved_one(v0: float, v1: float) -> bool:
+def _resolved_one(v0: float, v1: float, e0: float, e1: float) -> bool:
     """:func:`_resolved` on floats."""
-    return not abs(v1 - v0) > MAX_SPEED_CHANGE * min(v0, v1)
+    return not (
+        abs(v1 - v0) > MAX_SPEED_CHANGE * min(v0, v1)
+        or abs(e1 - e0) > MAX_ENTRAINMENT_CHANGE * min(e0, e1)
+    )
 
 
 def _over(a: float, b: float) -> float:
@@ -301,7 +314,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
             new[5] = new[6] = 0.0
         c1, d1 = ground(mu1, r1, new, contact, down)
         rates1, local1 = state(mu1, r1, new, c1, d1)
-        if depth < MAX_HALVINGS and not _resolved_one(local[2], local1[2]):
+        if depth < MAX_HALVINGS and not _resolved_one(local[2], local1[2], local[5], local1[5]):
             mid = math.sqrt(mu0 * mu1)
             r_mid = r0 + (mid - mu0) / (mu1 - mu0) * (r1 - r0)
             half = step(y, rates, local, contact, down, mu0, r0, mid, r_mid, depth + 1)
@@ -315,20 +328,24 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
     last = len(fine) - 1
     hand = (last // SUBSTEPS) if passive is None else -1
     for i in range(len(fine)):
-        if i % SUBSTEPS == 0:
-            if passive is not None:
-                e = local[5]
-                width = 2.0 * local[6] + SQRT_2PI * local[7]
-                atm = passive(
-                    e, rho_fine[i], local[4], _over(local[0], local[2]), width,
-                    SQRT_PI_2 * local[8],
-                )  # fmt: skip
-                col = i // SUBSTEPS
-                if col > 0 and not math.isfinite(y[2] + y[3] + local[3] + e + atm):
-                    hand = col - 1  # it stopped entraining: it hands over at the point before
+        on_grid = i % SUBSTEPS == 0
+        if passive is not None:
+            e = local[5]
+            width = 2.0 * local[6] + SQRT_2PI * local[7]
+            atm = passive(
+                e, rho_fine[i], local[4], _over(local[0], local[2]), width,
+                SQRT_PI_2 * local[8],
+            )  # fmt: skip
+            col = -(-i // SUBSTEPS)  # the grid point at or after sub-point i
+            if col > 0 and not math.isfinite(y[2] + y[3] + local[3] + e + atm):
+                hand = col - 1  # it stopped entraining: it hands over at the point before
+                break
+            if not e > atm:
+                if not on_grid:  # between grid points: at the grid point before
+                    hand = col - 1
                     break
-                if not e > atm:
-                    hand = col
+                hand = col
+        if on_grid:
             out["x"].append(y[2])
             out["z"].append(y[3])
             out["s"].append(y[4])
@@ -383,9 +400,9 @@ def jet_path(
         depth H; the round jet's sqrt(2 pi) b and sqrt(pi/2) b) moving at that angle
         (cos theta), or any upper bound of it below the jet's own entrainment E
         [kg/(m s)], on the same arrays or floats as ``wind``. The jet hands
-        over at the first grid point where its own entrainment no longer exceeds it (or
-        the point before one where it stops entraining); the march stops there. Without
-        it, the whole grid.
+        over at the first grid point where its own entrainment no longer exceeds it (at
+        the grid point before a sub-step where it first does not, or before one where it
+        stops entraining); the march stops there. Without it, the whole grid.
 
     Returns
     -------
@@ -497,7 +514,7 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
         c1, d1 = ground(mu1, r1, new, contact, down)
         rates1, local1 = state(mu1, r1, new, c1, d1)
         if depth < MAX_HALVINGS and not np.all(
-            _resolved(local[2], local1[2]) | (hand >= 0)[:, None]
+            _resolved(local[2], local1[2], local[5], local1[5]) | (hand >= 0)[:, None]
         ):
             mid = math.sqrt(mu0 * mu1)
             r_mid = r0 + (mid - mu0) / (mu1 - mu0) * (r1 - r0)
@@ -518,24 +535,28 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
     rates, local = state(1.0, r_0, y, contact, down)
     col = 0
     for i in range(fine.size):
-        if i % SUBSTEPS == 0:
+        on_grid = i % SUBSTEPS == 0
+        if on_grid:
             col = i // SUBSTEPS
             values = dict(zip(_NAMES, local, strict=True)) | {"x": y[2], "z": y[3], "s": y[4]}
             for name in cols:
                 out[name][:, col] = values[name][:, 0]
-            if passive is not None:
-                width = 2.0 * local[6] + SQRT_2PI * local[7]
-                atm = passive(
-                    local[5], rho_fine[:, i : i + 1], local[4], local[0] / local[2], width,
-                    SQRT_PI_2 * local[8],
-                )[:, 0]  # fmt: skip
-                e = local[5][:, 0]
-                ends = ~np.isfinite(y[2][:, 0] + y[3][:, 0] + local[3][:, 0] + e + atm)
-                if col > 0:
-                    hand = np.where((hand < 0) & ends, col - 1, hand)
-                hand = np.where((hand < 0) & ~(e > atm), col, hand)
-                if np.all(hand >= 0):
-                    break
+        if passive is not None:
+            # the grid point at or after sub-point i; between grid points a jet hands over
+            # at the one before (:func:`_march_one`)
+            ahead = -(-i // SUBSTEPS)
+            width = 2.0 * local[6] + SQRT_2PI * local[7]
+            atm = passive(
+                local[5], rho_fine[:, i : i + 1], local[4], local[0] / local[2], width,
+                SQRT_PI_2 * local[8],
+            )[:, 0]  # fmt: skip
+            e = local[5][:, 0]
+            ends = ~np.isfinite(y[2][:, 0] + y[3][:, 0] + local[3][:, 0] + e + atm)
+            if ahead > 0:
+                hand = np.where((hand < 0) & ends, ahead - 1, hand)
+            hand = np.where((hand < 0) & ~(e > atm), ahead if on_grid else ahead - 1, hand)
+            if np.all(hand >= 0):
+                break
         if i == fine.size - 1:
             break
         y, rates, local, contact, down = step(

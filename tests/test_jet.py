@@ -221,21 +221,15 @@ def test_concentration_and_section_are_continuous_through_the_jet_and_the_hand_o
     _assert_continuous(_jet_plume(r))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (found by the randomized property above, not yet fixed): a "
-    "two-phase dense jet sent up from near the ground in light wind touches down 5.6 m up "
-    "and slumps into a sheet that takes in almost no air, so one interval of the jet's "
-    "mass-ratio grid spans 6 m to 673 m; its path is stored only at the grid's points and "
-    "integral_plume interpolates it linearly across that span, and the march's own cloud "
-    "steps where it takes over",
-)
 @pytest.mark.parametrize("rate, temperature", [(15.0, 201.0), (8.0, 200.0)])
 def test_a_low_two_phase_vertical_jet_in_light_wind_is_continuous(rate, temperature):
     """The cases the continuity property above found failing: 30 m/s straight up from 1 m,
-    half droplets, class A 1.5 m/s: the path between touchdown (6 m) and the next grid point
-    (673 m) is a straight-line interpolation (the axis 0.7 m up a cloud 2 cm deep at 660 m),
-    and the concentration steps 19 % between neighbouring points near its end."""
+    half droplets, class A 1.5 m/s. The jet falls back and touches down 6 m downwind,
+    where its cross-flow entrainment stops (34 -> 0.2 kg/(m s)); one unresolved step of
+    the march across that threw it to 673 m with a core 1.5 km wide, which the path
+    interpolated linearly (a 19 % step near its end). The march now also halves a step
+    whose entrainment changes more than twofold (``physics.jet.MAX_ENTRAINMENT_CHANGE``)
+    and checks the hand-off at every sub-step."""
     r = {
         "rate": rate,
         "velocity": 30.0,
