@@ -342,6 +342,15 @@ class ReleaseError(ValueError):
         self.field = field
 
 
+def largest_hole_m(park: geodata.Park, asset: str) -> float:
+    """The largest hole :func:`check_release` allows in ``asset`` (a tank or a pipeline of
+    the park) [m]: the smaller of a tank's diameter and height, a pipeline's diameter."""
+    if asset in park.tanks.index:
+        _, d, _, height = _tank_geometry(park.tanks.loc[asset])
+        return min(d, height)
+    return float(park.pipelines.loc[asset].diameter_m)
+
+
 def check_release(
     park: geodata.Park,
     asset: str,
@@ -360,8 +369,8 @@ def check_release(
         higher than the dispersion model's scope (``physics.integral_plume.MAX_HEIGHT_M``).
     """
     if asset in park.tanks.index:
-        _, d, _, height = _tank_geometry(park.tanks.loc[asset])
-        _check_hole(hole_diameter_m, rupture, min(d, height), "tank")
+        _, _, _, height = _tank_geometry(park.tanks.loc[asset])
+        _check_hole(hole_diameter_m, rupture, largest_hole_m(park, asset), "tank")
         if not math.isfinite(hole_height_m) or hole_height_m < 0:
             raise ReleaseError(
                 "hole_height",
@@ -375,9 +384,7 @@ def check_release(
             )
         return
     if asset in park.pipelines.index:
-        _check_hole(
-            hole_diameter_m, rupture, float(park.pipelines.loc[asset].diameter_m), "pipeline"
-        )
+        _check_hole(hole_diameter_m, rupture, largest_hole_m(park, asset), "pipeline")
         if not math.isfinite(hole_height_m) or not 0 <= hole_height_m <= MAX_HEIGHT_M:
             raise ReleaseError(
                 "hole_height",

@@ -24,7 +24,7 @@ import numpy as np
 import geodata
 from physics import release_clouds
 from physics.integral_plume import Release
-from scenarios.release import SourceTerm, check_release, source_term
+from scenarios.release import SourceTerm, check_release, largest_hole_m, source_term
 from scenarios.zones import continuous_releases
 
 HOLE_TRIES = 4  # hole sizes tried to meet the estimated rate (flow goes with the hole's area)
@@ -42,23 +42,35 @@ def matched_rate(term: SourceTerm, method: str) -> float:
     return term.max_average_rate(60.0)
 
 
-def matching_term(park: geodata.Park, asset: str, rate: float, method: str, term_of):
+def matching_term(
+    park: geodata.Park, asset: str, rate: float, method: str, term_of, *, largest=False
+):
     """(source term, hole diameter [m]) of ``asset`` whose rate measured by ``method``
     (:func:`matched_rate`) is ``rate`` [kg/s] within ``HOLE_MATCH``, or None where the
     asset's release has no jet or no hole up to the asset's own size gives the rate.
     ``term_of(hole_m)`` makes the source term of a hole. The hole is found from a probe
     hole, scaled by the square root of the rate ratio (flow through a hole goes with its
-    area), at most ``HOLE_TRIES`` times."""
+    area), at most ``HOLE_TRIES`` times.
+
+    With ``largest``, a rate more than ``HOLE_MATCH`` above that of the largest hole the
+    asset allows (``scenarios.release.largest_hole_m``) is None at once, the rate growing
+    with the hole: a caller matching many rates (:func:`forecast_releases`, whose rates
+    reach 1e4 kg/s) makes that hole's term once, where each such rate took two or three
+    terms to be refused."""
     hole = PROBE_HOLE_M
     term = term_of(hole)
     if not term.jet_velocity_m_s:
         return None
-    for _ in range(HOLE_TRIES):
+    for i in range(HOLE_TRIES):
         got = matched_rate(term, method)
         if got <= 0:
             return None
         if abs(got / rate - 1.0) <= HOLE_MATCH:
             return term, hole
+        if largest and i == 0 and rate > got:
+            top = matched_rate(term_of(largest_hole_m(park, asset)), method)
+            if rate > (1.0 + HOLE_MATCH) * top:
+                return None
         hole *= math.sqrt(rate / got)
         try:
             check_release(park, asset, hole_diameter_m=hole)
@@ -109,7 +121,9 @@ def forecast_releases(
             )
         return cache[hole_m]
 
-    terms = [matching_term(park, asset, float(q), "gas detectors", term_of) for q in rates]
+    terms = [
+        matching_term(park, asset, float(q), "gas detectors", term_of, largest=True) for q in rates
+    ]
     sub = term_of(PROBE_HOLE_M).substance
     rows, releases = [], []
     for i, (q, matched) in enumerate(zip(rates, terms, strict=True)):

@@ -77,3 +77,35 @@ def test_one_geometry_per_candidate(case):
     _, args, kw, sources = case
     with pytest.raises(ValueError, match="per candidate"):
         estimate_source(*args, sources=sources[:1], **kw)
+
+
+@pytest.mark.parametrize("asset", ["NB-101", "P-NH3-01"])
+def test_a_rate_beyond_the_largest_hole_is_refused_at_once_with_the_same_answer(asset):
+    """forecast_releases refuses a rate above what the asset's largest hole gives without
+    searching for a hole (``matching_term(..., largest=True)``); that rests on the matched
+    rate growing with the hole, checked here over the holes the search can visit, and the
+    answers are those of the full search at every rate node."""
+    from scenarios.release import largest_hole_m
+    from scenarios.source_geometry import matched_rate, matching_term
+
+    park = load_park("demo")
+    cache = {}
+
+    def term_of(hole):
+        if hole not in cache:
+            cache[hole] = source_term(
+                park, asset, hole_diameter_m=hole, duration_s=60.0, wind_speed_m_s=3.0,
+                air_temperature_K=AIR_K,
+            )  # fmt: skip
+        return cache[hole]
+
+    top = largest_hole_m(park, asset)
+    holes = np.geomspace(1e-4, top, 12)
+    rates = [matched_rate(term_of(h), "gas detectors") for h in holes]
+    assert np.all(np.diff(rates) > 0), rates
+    for q in RATE_NODES_KG_S:
+        full = matching_term(park, asset, float(q), "gas detectors", term_of)
+        quick = matching_term(park, asset, float(q), "gas detectors", term_of, largest=True)
+        assert (full is None) == (quick is None), q
+        if full is not None:
+            assert full[1] == quick[1]

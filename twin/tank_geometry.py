@@ -76,17 +76,21 @@ def liquid_volume(level_m, shape: str, diameter_m, length_m=None):
     """
     _check_shape(shape)
     d = _positive(diameter_m, "diameter_m")
-    r = d / 2.0
     h = np.asarray(level_m, dtype=float)
     if np.any(np.isnan(h)):
         raise ValueError("level_m must not be NaN")
+    length = None if shape == "sphere" else _positive(length_m, "length_m")
+    return _volume(h, shape, d, length)
+
+
+def _volume(h, shape: str, d, length):
+    """:func:`liquid_volume` of checked arrays (the level not NaN, the sizes > 0)."""
+    r = d / 2.0
     if shape == "vertical_cylinder":
-        length = _positive(length_m, "length_m")
         return (np.pi * r**2 * np.clip(h, 0.0, length))[()]
     h = np.clip(h, 0.0, d)
     if shape == "sphere":
         return (np.pi * h**2 * (3.0 * r - h) / 3.0)[()]
-    length = _positive(length_m, "length_m")
     c = r - h
     segment = r**2 * np.arccos(np.clip(c / r, -1.0, 1.0)) - c * np.sqrt(
         np.clip(2.0 * r * h - h**2, 0.0, None)
@@ -127,9 +131,11 @@ def level_from_volume(volume_m3, shape: str, diameter_m, length_m=None):
     shape_out = np.broadcast_shapes(v.shape, height.shape, np.shape(diameter_m))
     lo = np.zeros(shape_out)
     hi = np.broadcast_to(height, shape_out).copy()
+    d = _positive(diameter_m, "diameter_m")
+    length = None if shape == "sphere" else _positive(length_m, "length_m")
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        below = liquid_volume(mid, shape, diameter_m, length_m) < v
+        below = _volume(mid, shape, d, length) < v
         lo = np.where(below, mid, lo)
         hi = np.where(below, hi, mid)
     return (0.5 * (lo + hi))[()]
