@@ -45,8 +45,8 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 
 # The suite's profile draws the same cases on every run (derandomize), so that CI passes or
 # fails on the code, not on the draw; the fuzz profile explores (the README's fuzz run). A
-# case the exploration found and the model still fails is kept as a strict xfail where it
-# was found (tests/test_jet.py).
+# case an exploration finds failing stays as a test of its own once the model is mended
+# (tests/test_jet.py: a jet falling back to the ground in light wind).
 settings.register_profile("quick", deadline=None, derandomize=True)
 settings.register_profile(
     "fuzz",
