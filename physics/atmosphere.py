@@ -313,3 +313,39 @@ def vertical_spread_rate_of_one(ustar: float, inv_l: float):
         return scale * total
 
     return rate
+
+
+def stable_buoyancy(z_m, reference_m, friction_velocity_m_s, z0_m, inv_obukhov_m):
+    """g (theta(z) - theta(z_ref)) / T: how much lighter the air at height z is than air
+    brought there adiabatically from ``reference_m``, as an acceleration [m/s2], from
+    Businger et al.'s (1971) stable temperature profile, theta(z) - theta(z_ref) =
+    (theta* / k) (0.74 ln(z / z_ref) + 4.7 (z - z_ref) / L), theta* = u*^2 T / (k g L).
+
+    In stable air (1/L > 0) it grows with height (a buoyant plume rising into it loses its
+    buoyancy: Briggs's stable plume rise); 0 in neutral and unstable air, whose mixed layer
+    is taken as neutral. Heights below z0 are taken at z0.
+    """
+    zc = np.maximum(np.asarray(z_m, dtype=float), z0_m)
+    rc = np.maximum(np.asarray(reference_m, dtype=float), z0_m)
+    il = np.maximum(np.asarray(inv_obukhov_m, dtype=float), 0.0)
+    a, _, b = _PHI_H
+    scale = np.asarray(friction_velocity_m_s, dtype=float) ** 2 / VON_KARMAN**2 * il
+    return scale * (a * np.log(zc / rc) + b * (zc - rc) * il)
+
+
+def stable_buoyancy_of_one(
+    reference_m: float, friction_velocity_m_s: float, z0_m: float, inv_obukhov_m: float
+):
+    """:func:`stable_buoyancy` on floats, as a function of the height z [m]."""
+    il = max(inv_obukhov_m, 0.0)
+    a, _, b = _PHI_H
+    scale = friction_velocity_m_s**2 / VON_KARMAN**2 * il
+    rc = max(reference_m, z0_m)
+
+    def buoyancy(z: float) -> float:
+        if scale == 0.0:
+            return 0.0
+        zc = max(z, z0_m)
+        return scale * (a * math.log(zc / rc) + b * (zc - rc) * il)
+
+    return buoyancy

@@ -106,7 +106,9 @@ dilutes); :meth:`Plume.mole_fraction` converts a concentration with it.
 
 A jet (a release faster than the wind at its hole) first runs through the momentum-jet
 phase of ``physics.jet``: its own shear and the cross-flow entrain air, buoyancy bends it
-up or down; from where its lower edge reaches the ground it runs along it as a grounded
+up or down (in stable air against the air at its height, Businger's temperature profile
+with the surface layer's u* and L: a light gas levels off at Briggs's stable rise);
+from where its lower edge reaches the ground it runs along it as a grounded
 jet that slumps like the dense cloud (flat core, gravity spreading) and entrains through
 its top and sides. It hands over where its entrainment no longer exceeds what the
 atmosphere would entrain into a cloud of its section (the UDM's criterion, Witlox & Holt
@@ -897,6 +899,9 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
             atmosphere.vertical_spread_rate_of_one(float(ustar[i]), float(inv_l[i])),
             *(float(a[i]) for a in (air.density, ustar)),
         )
+        strat = atmosphere.stable_buoyancy_of_one(
+            *(float(a[i]) for a in (h, ustar, b["air_z0_m"], inv_l))
+        )
     else:
         wind = wind_of(rows)
         us, il = ustar[rows], inv_l[rows]
@@ -911,6 +916,11 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
         def passive(*args):
             return on_rows(*(np.ravel(a) for a in args))[:, None]
 
+        at = [a[rows][:, None] for a in (h, ustar, b["air_z0_m"], inv_l)]
+
+        def strat(z):
+            return atmosphere.stable_buoyancy(z, at[0], at[1], at[2], at[3])
+
     p = jet.jet_path(
         q[rows],
         v0[rows],
@@ -920,6 +930,7 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
         air.density[rows],
         wind,
         passive,
+        strat,
     )
     # a release whose own entrainment at the hole does not exceed the atmosphere's has no
     # jet phase (negligible momentum: the model without it)

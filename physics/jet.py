@@ -24,6 +24,22 @@ air, droplets evaporating (``physics.cloud_mixing``). Drag is neglected.
   bent-over buoyant plume rises as Delta h = (3 / (2 beta^2))^(1/3) F^(1/3) x^(2/3) / u,
   the 2/3 law's 1.6 F^(1/3) x^(2/3) / u.
 
+In stable air the jet's buoyancy is taken against the air at its height: the air aloft
+is lighter, by g (theta(z) - theta(h)) / T as an acceleration (``stratification``, from
+Businger et al.'s stable temperature profile in ``physics.atmosphere.stable_buoyancy``),
+and the air the jet took in keeps the potential temperature of the height it came from
+(Morton, Taylor & Turner 1956). With S(z) that acceleration and the state's integral
+I = int S dm over the path's mass, the buoyancy term becomes
+
+    d(m w)/ds = [g (rho_a - rho) - rho_a (S(z) - I / m)] pi b^2,   dI/dm = S(z)
+
+(Boussinesq: the entrained air's share of the mixture's density deficit). A bent-over
+buoyant plume in air of constant s = g/T dtheta/dz then stops rising at
+(6 / beta^2)^(1/3) (F / (u s))^(1/3) = 2.55 (F / (u s))^(1/3), Briggs's (1975) stable rise
+2.6 (F / (u s))^(1/3) (a test); without it a light gas let out in stable air rose
+kilometres (32 kg/s of methane at 200 K, class E: 3.4 km up at 4.7 km, found by the
+continuity property). In neutral and unstable air S = 0.
+
 The ground stops a falling jet: from touchdown (below) it runs along the ground as a
 grounded jet that slumps like the dense cloud it hands over to (the touchdown phase of
 the UDM, Witlox & Holt 1999; SLAB's grounded cloud, Ermak 1990). Its section
@@ -93,8 +109,12 @@ Ricou, F.P., Spalding, D.B. (1961). Measurements of entrainment by axisymmetrica
 Hoult, D.P., Fay, J.A., Forney, L.J. (1969). A theory of plume rise compared with field
     observations. J. Air Pollut. Control Assoc. 19, 585-590 (shear plus cross-flow
     entrainment of a plume bent by the wind).
+Morton, B.R., Taylor, G.I., Turner, J.S. (1956). Turbulent gravitational convection from
+    maintained and instantaneous sources. Proc. R. Soc. A 234, 1-23 (a plume in a
+    stratified ambient).
 Briggs, G.A. (1975). Plume rise predictions. In: Lectures on Air Pollution and
-    Environmental Impact Analyses, AMS, 59-111 (beta = 0.6).
+    Environmental Impact Analyses, AMS, 59-111 (beta = 0.6; the stable buoyant rise
+    2.6 (F / (u s))^(1/3)).
 Ermak, D.L. (1990). User's manual for SLAB. UCRL-MA-105607, LLNL (horizontal and vertical
     jet sources, cloud thermodynamics with aerosol; EQ 7, 33a, 35c-e of the grounded
     cloud, read with its Python port slabx 1.0.7).
@@ -238,7 +258,7 @@ def _over(a: float, b: float) -> float:
 _NAMES = ("u_x", "w", "V", "b", "ua", "e", "core", "sy", "sz")
 
 
-def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[dict, int]:
+def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> tuple[dict, int]:
     """The march of :func:`jet_path` for one release on Python floats (numpy's cost per
     call being most of its time on arrays of one element): the same equations and
     sub-steps; lists over the grid points up to the hand-off, and its index."""
@@ -260,14 +280,16 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
             e, side = _grounded_one(speed, u_a * cos, r, rho_a, width, depth)
             ds = _over(1.0, e)
             gp = G * max(r - rho_a, 0.0) / rho_a
+            s_z = strat(y[3])
             rates = (
                 u_a,
-                0.0 if down else G * (rho_a - r) * area * ds,
+                0.0 if down else (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds,
                 cos * ds,
                 sin * ds,
                 ds,
                 C_E * math.sqrt(gp * depth) / speed * ds,
                 side * ds / (r * speed * depth * SQRT_2PI),
+                s_z,
             )
             return rates, (u_x, w, speed, math.sqrt(area / pi), u_a, e, y[5], sy, sz)
         radius = math.sqrt(area / pi)
@@ -280,8 +302,9 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
             * (ALPHA * max(speed - u_a * cos, 0.0) + BETA * u_a * abs(sin))
         )
         ds = _over(1.0, e)
-        lift = G * (rho_a - r) * area * ds
-        rates = (u_a, lift, cos * ds, sin * ds, ds, 0.0, 0.0)
+        s_z = strat(y[3])
+        lift = (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds
+        rates = (u_a, lift, cos * ds, sin * ds, ds, 0.0, 0.0, s_z)
         return rates, (u_x, w, speed, radius, u_a, e, 0.0, radius, radius)
 
     def radius(mu, r, y, down):
@@ -321,7 +344,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive) -> tuple[d
             return step(*half, mid, r_mid, mu1, r1, depth + 1)
         return new, rates1, local1, c1, d1
 
-    y = [q * v0 * math.cos(theta), q * v0 * math.sin(theta), 0.0, h, 0.0, 0.0, 0.0]
+    y = [q * v0 * math.cos(theta), q * v0 * math.sin(theta), 0.0, h, 0.0, 0.0, 0.0, 0.0]
     contact, down = ground(1.0, rho_fine[0], y, False, False)
     out = {k: [] for k in ("x", "z", "s", *_NAMES)}
     rates, local = state(1.0, rho_fine[0], y, contact, down)
@@ -371,6 +394,7 @@ def jet_path(
     air_density,
     wind,
     passive=None,
+    stratification=None,
 ) -> JetPath:
     """Integrate the jet of the module docstring for every release at once, to its hand-off.
 
@@ -403,6 +427,13 @@ def jet_path(
         over at the first grid point where its own entrainment no longer exceeds it (at
         the grid point before a sub-step where it first does not, or before one where it
         stops entraining); the march stops there. Without it, the whole grid.
+    stratification : callable, optional
+        ``stratification(z)`` -> g (theta(z) - theta(h)) / T [m/s2]: how much lighter
+        the ambient air at height z is than the air at the hole brought there
+        adiabatically (``physics.atmosphere.stable_buoyancy``), on the same arrays or
+        floats as ``wind``. The jet's buoyancy is taken against the air at its height,
+        its entrained air keeping the potential temperature of the height it came from
+        (module docstring). Without it, a neutral atmosphere.
 
     Returns
     -------
@@ -435,6 +466,7 @@ def jet_path(
         out, hand = _march_one(
             *(float(a[0, 0]) for a in (q, v0, theta, h, rho_a)), _FINE_LIST,
             rho_fine[0].tolist(), wind, passive,
+            _neutral_one if stratification is None else stratification,
         )  # fmt: skip
         k = mu.size
 
@@ -448,15 +480,29 @@ def jet_path(
             *(held(out[n]) for n in ("e", "core", "sy", "sz")),
             np.array([hand]),
         )
-    return _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperature, rho)
+    strat = _neutral if stratification is None else stratification
+    return _march_many(
+        q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, temperature, rho
+    )
 
 
-def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperature, rho):
+def _neutral_one(z: float) -> float:
+    """A neutral atmosphere's ``stratification`` on floats."""
+    return 0.0
+
+
+def _neutral(z):
+    """A neutral atmosphere's ``stratification`` on arrays."""
+    return np.zeros_like(z)
+
+
+def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, temperature, rho):
     """The march of :func:`jet_path` on arrays (n, 1), until every jet has handed over."""
     pi = math.pi
 
     def state(mu, r, y, contact, down):
-        """Rates d/dm of y = (m u_x, m w, x, z, s, b_c, sigma_y) and the local values at
+        """Rates d/dm of y = (m u_x, m w, x, z, s, b_c, sigma_y, the integral of ``strat``
+        over the mass) and the local values at
         the mass ratio mu, the mixture's density there r (n, 1)."""
         m = q * mu
         u_x = y[0] / m
@@ -481,11 +527,12 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
         on_ground, side = grounded_entrainment(speed, u_a * cos, r, rho_a, width, depth)
         e = np.where(contact, on_ground, free)
         ds = 1.0 / e
-        lift = np.where(down, 0.0, G * (rho_a - r) * area * ds)
+        s_z = strat(y[3])
+        lift = np.where(down, 0.0, (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds)
         gp = G * np.maximum(r - rho_a, 0.0) / rho_a
         slump = np.where(contact, C_E * np.sqrt(gp * depth) / speed * ds, 0.0)
         edges = np.where(contact, side * ds / (r * speed * depth * SQRT_2PI), 0.0)
-        rates = (u_a, lift, cos * ds, sin * ds, ds, slump, edges)
+        rates = (u_a, lift, cos * ds, sin * ds, ds, slump, edges, s_z)
         core = np.where(contact, y[5], 0.0)
         return rates, (u_x, w, speed, radius, u_a, e, core, sy, np.where(contact, sz, radius))
 
@@ -524,7 +571,7 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, temperatu
 
     n, k = q.shape[0], MASS_RATIO.size
     zero = np.zeros_like(h)
-    y = [q * v0 * np.cos(theta), q * v0 * np.sin(theta), zero, h, zero, zero, zero]
+    y = [q * v0 * np.cos(theta), q * v0 * np.sin(theta), zero, h, zero, zero, zero, zero]
     r_0 = rho_fine[:, :1]
     contact, down = ground(1.0, r_0, y, np.zeros(h.shape, bool), np.zeros(h.shape, bool))
     cols = ("x", "z", "s", *_NAMES)

@@ -371,3 +371,78 @@ def test_a_jet_from_a_pool_is_refused_in_one_line():
         integral_plume(
             Release(1.0, 0.0709, 239.0, area_m2=10.0, jet_velocity_m_s=50.0), Ambient(3.0, "D")
         )
+
+
+@pytest.mark.parametrize(("rate", "s"), [(1.0, 1e-3), (1.0, 3e-4), (10.0, 1e-3), (10.0, 3e-4)])
+def test_a_buoyant_plume_in_stable_air_rises_as_briggs_says_and_no_higher(rate, s):
+    """A light gas (methane at 20 degC) let out slowly upward in a 5 m/s wind, 50 m up, in
+    air of constant stability s = g/T dtheta/dz: the bent-over plume stops rising at
+    Briggs's (1975) stable buoyant rise, Delta h = 2.6 (F / (u s))^(1/3), F = g Q / rho_0
+    (1 - rho_0 / rho_a) / pi, within 10 % (the model's entrainment beta = 0.6 gives
+    (6 / beta^2)^(1/3) = 2.55 in place of 2.6 for a plume bent over from the start).
+    Without the stratification it would go on rising."""
+    air, table = _table(0.016)
+    rho_a, rho_0 = float(air.density[0]), float(table.density[0, -1])
+    h, u = 50.0, 5.0
+    path = jet.jet_path(
+        [rate], [6.0], [math.pi / 2], [h], table, air.density, lambda z, r: u,
+        stratification=lambda z: s * (z - h),
+    )  # fmt: skip
+    flux = 9.80665 * rate / rho_0 * (1.0 - rho_0 / rho_a) / math.pi
+    briggs = 2.6 * (flux / (u * s)) ** (1.0 / 3.0)
+    assert path.z[0].max() - h == pytest.approx(briggs, rel=0.1)
+    neutral = jet.jet_path([rate], [6.0], [math.pi / 2], [h], table, air.density, lambda z, r: u)
+    assert neutral.z[0].max() - h > 5.0 * briggs
+
+
+def test_stable_buoyancy_is_businger_s_temperature_profile():
+    """atmosphere.stable_buoyancy integrates Businger et al.'s (1971) stable
+    dtheta/dz = theta* phi_h(z/L) / (k z), phi_h = 0.74 + 4.7 z/L, theta* = u*^2 T / (k g
+    L), times g / T; zero in neutral and unstable air; its float form agrees."""
+    ustar, z0, inv_l, ref = 0.2, 0.1, 1.0 / 40.0, 2.0
+    z = np.linspace(ref, 300.0, 20001)
+    slope = ustar**2 * inv_l / atmosphere.VON_KARMAN**2 * (0.74 / z + 4.7 * inv_l)
+    integral = np.concatenate(([0.0], np.cumsum(np.diff(z) * (slope[1:] + slope[:-1]) / 2)))
+    got = atmosphere.stable_buoyancy(z, ref, ustar, z0, inv_l)
+    assert_allclose(got, integral, rtol=1e-5, atol=1e-9)
+    one = atmosphere.stable_buoyancy_of_one(ref, ustar, z0, inv_l)
+    assert one(150.0) == pytest.approx(
+        float(atmosphere.stable_buoyancy(150.0, ref, ustar, z0, inv_l))
+    )
+    for il in (0.0, -1.0 / 30.0):
+        assert np.all(atmosphere.stable_buoyancy(z, ref, ustar, z0, il) == 0.0)
+        assert atmosphere.stable_buoyancy_of_one(ref, ustar, z0, il)(150.0) == 0.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by a wider random search, not yet mended: a dense jet sent up 20 m above "
+    "the ground in class F rises, then sinks back through the jet phase in stable air 2 km "
+    "downwind at a slope of up to 0.26 (bench/VALIDATION.md, 'A light gas in stable air "
+    "stops rising'); the height check, under 5 % of the depth between points 0.25 % apart, "
+    "fails on that smooth descent (6.8 % and 5.7 %)",
+)
+@pytest.mark.parametrize(
+    "r",
+    [
+        {"rate": 5.75, "velocity": 216.0, "height": 21.5, "molar_mass": 0.072265625,
+         "temperature": 215.0, "liquid": 0.296875, "wind": 2.4375},
+        {"rate": 26.5, "velocity": 151.0, "height": 23.5, "molar_mass": 0.04,
+         "temperature": 246.0, "liquid": 0.1875, "wind": 1.5},
+    ],
+)  # fmt: skip
+def test_a_dense_jet_sent_up_in_stable_air_sinks_without_a_step(r):
+    _assert_continuous(_jet_plume(r | {"angle": 90.0, "stability": "F"}))
+
+
+@pytest.mark.parametrize("stability", ["E", "F"])
+def test_a_light_gas_jet_in_stable_air_levels_off_and_is_continuous(stability):
+    """The case a wider random search found: 32 kg/s of methane at 200 K let out
+    horizontally at 30 m/s, 0.5 m up, 2 m/s. Before the stratification its plume rose
+    3.4 km by 4.7 km (class E) with a 12 % step at its hand-off; now it levels off (295 m in
+    E, 140 m in F) and every step is under 5 %."""
+    r = {"rate": 32.0, "velocity": 30.0, "angle": 0.0, "height": 0.5, "molar_mass": 0.016,
+         "temperature": 200.0, "liquid": 0.0, "stability": stability, "wind": 2.0}  # fmt: skip
+    plume = _jet_plume(r)
+    _assert_continuous(plume)
+    assert float(plume.height[0].max()) < 400.0
