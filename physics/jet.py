@@ -24,12 +24,14 @@ air, droplets evaporating (``physics.cloud_mixing``). Drag is neglected.
   bent-over buoyant plume rises as Delta h = (3 / (2 beta^2))^(1/3) F^(1/3) x^(2/3) / u,
   the 2/3 law's 1.6 F^(1/3) x^(2/3) / u.
 
-In stable air the jet's buoyancy is taken against the air at its height: the air aloft
-is lighter, by g (theta(z) - theta(h)) / T as an acceleration (``stratification``, from
+In stable air the jet's buoyancy is taken against the air at its height, the mean height
+of its section reflected at the ground (E|Z| for Z ~ N(z, sigma_z^2); the axis for a jet
+well above the ground): the air there is lighter than air brought up adiabatically from
+the hole by g (theta(z) - theta(h)) / T, as an acceleration (``stratification``, from
 Businger et al.'s stable temperature profile in ``physics.atmosphere.stable_buoyancy``),
-and the air the jet took in keeps the potential temperature of the height it came from
-(Morton, Taylor & Turner 1956). With S(z) that acceleration and the state's integral
-I = int S dm over the path's mass, the buoyancy term becomes
+and the air the jet takes in there keeps that potential temperature (Morton, Taylor &
+Turner 1956). With S(z) that acceleration and the state's integral I = int S dm over the
+path's mass, the buoyancy term becomes
 
     d(m w)/ds = [g (rho_a - rho) - rho_a (S(z) - I / m)] pi b^2,   dI/dm = S(z)
 
@@ -38,7 +40,9 @@ buoyant plume in air of constant s = g/T dtheta/dz then stops rising at
 (6 / beta^2)^(1/3) (F / (u s))^(1/3) = 2.55 (F / (u s))^(1/3), Briggs's (1975) stable rise
 2.6 (F / (u s))^(1/3) (a test); without it a light gas let out in stable air rose
 kilometres (32 kg/s of methane at 200 K, class E: 3.4 km up at 4.7 km, found by the
-continuity property). In neutral and unstable air S = 0.
+continuity property). Taken at the axis, a dense cloud that came down from 20-50 m and
+touched bounced back up 6 m (the air it took in aloft being lighter than the surface
+inversion at its axis); at the centroid it stays down. In neutral and unstable air S = 0.
 
 The ground stops a falling jet: from touchdown (below) it runs along the ground as a
 grounded jet that slumps like the dense cloud it hands over to (the touchdown phase of
@@ -132,6 +136,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import erf
 
 from physics.cloud_mixing import MixingTable
 
@@ -280,7 +285,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
             e, side = _grounded_one(speed, u_a * cos, r, rho_a, width, depth)
             ds = _over(1.0, e)
             gp = G * max(r - rho_a, 0.0) / rho_a
-            s_z = strat(y[3])
+            s_z = strat(_centroid_one(y[3], sz))
             rates = (
                 u_a,
                 0.0 if down else (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds,
@@ -302,7 +307,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
             * (ALPHA * max(speed - u_a * cos, 0.0) + BETA * u_a * abs(sin))
         )
         ds = _over(1.0, e)
-        s_z = strat(y[3])
+        s_z = strat(_centroid_one(y[3], radius))
         lift = (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds
         rates = (u_a, lift, cos * ds, sin * ds, ds, 0.0, 0.0, s_z)
         return rates, (u_x, w, speed, radius, u_a, e, 0.0, radius, radius)
@@ -486,6 +491,19 @@ def jet_path(
     )
 
 
+def _centroid(h, sigma_z):
+    """Mean height of a Gaussian profile about an axis at h reflected at the ground,
+    E|Z| for Z ~ N(h, sigma_z^2) [m]: where a grounded cloud meets the air."""
+    a = np.abs(h) / (math.sqrt(2.0) * sigma_z)
+    return sigma_z * math.sqrt(2.0 / math.pi) * np.exp(-a * a) + np.abs(h) * erf(a)
+
+
+def _centroid_one(h: float, sigma_z: float) -> float:
+    """:func:`_centroid` on floats."""
+    a = abs(h) / (math.sqrt(2.0) * sigma_z)
+    return sigma_z * math.sqrt(2.0 / math.pi) * math.exp(-a * a) + abs(h) * math.erf(a)
+
+
 def _neutral_one(z: float) -> float:
     """A neutral atmosphere's ``stratification`` on floats."""
     return 0.0
@@ -527,7 +545,7 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, te
         on_ground, side = grounded_entrainment(speed, u_a * cos, r, rho_a, width, depth)
         e = np.where(contact, on_ground, free)
         ds = 1.0 / e
-        s_z = strat(y[3])
+        s_z = strat(_centroid(y[3], np.where(contact, sz, radius)))
         lift = np.where(down, 0.0, (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds)
         gp = G * np.maximum(r - rho_a, 0.0) / rho_a
         slump = np.where(contact, C_E * np.sqrt(gp * depth) / speed * ds, 0.0)

@@ -380,7 +380,9 @@ def test_a_buoyant_plume_in_stable_air_rises_as_briggs_says_and_no_higher(rate, 
     Briggs's (1975) stable buoyant rise, Delta h = 2.6 (F / (u s))^(1/3), F = g Q / rho_0
     (1 - rho_0 / rho_a) / pi, within 10 % (the model's entrainment beta = 0.6 gives
     (6 / beta^2)^(1/3) = 2.55 in place of 2.6 for a plume bent over from the start).
-    Without the stratification it would go on rising."""
+    Without the stratification it would go on rising. Marched without a hand-off, the path
+    is taken up to its first point that is not finite (where the march would hand over:
+    oscillating about its level far downwind, the plume can stall with no entrainment)."""
     air, table = _table(0.016)
     rho_a, rho_0 = float(air.density[0]), float(table.density[0, -1])
     h, u = 50.0, 5.0
@@ -390,7 +392,9 @@ def test_a_buoyant_plume_in_stable_air_rises_as_briggs_says_and_no_higher(rate, 
     )  # fmt: skip
     flux = 9.80665 * rate / rho_0 * (1.0 - rho_0 / rho_a) / math.pi
     briggs = 2.6 * (flux / (u * s)) ** (1.0 / 3.0)
-    assert path.z[0].max() - h == pytest.approx(briggs, rel=0.1)
+    z = path.z[0]
+    upto = z.size if np.all(np.isfinite(z)) else int(np.argmin(np.isfinite(z)))
+    assert z[:upto].max() - h == pytest.approx(briggs, rel=0.1)
     neutral = jet.jet_path([rate], [6.0], [math.pi / 2], [h], table, air.density, lambda z, r: u)
     assert neutral.z[0].max() - h > 5.0 * briggs
 
@@ -414,14 +418,6 @@ def test_stable_buoyancy_is_businger_s_temperature_profile():
         assert atmosphere.stable_buoyancy_of_one(ref, ustar, z0, il)(150.0) == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by a wider random search, not yet mended: a dense jet sent up 10-24 m above "
-    "the ground in class F rises, then sinks back through the jet phase in stable air 2 km "
-    "downwind at a slope of up to 0.26 (bench/VALIDATION.md, 'A light gas in stable air "
-    "stops rising'); the height check, under 5 % of the depth between points 0.25 % apart, "
-    "fails on that smooth descent (6.8 % and 5.7 %)",
-)
 @pytest.mark.parametrize(
     "r",
     [
@@ -432,6 +428,11 @@ def test_stable_buoyancy_is_businger_s_temperature_profile():
     ],
 )  # fmt: skip
 def test_a_dense_jet_sent_up_in_stable_air_sinks_without_a_step(r):
+    """Cases a wider random search found: dense jets sent up 21-24 m in class F. With the
+    ambient taken at their axis they came down, touched, and their axis rose again (the
+    air they had taken in aloft lighter than the surface inversion's), a 6.8 % step in
+    height; with the ambient taken at the cloud's centroid (its section reflected at the
+    ground, ``physics.jet._centroid``) they come down and stay, every step under 5 %."""
     _assert_continuous(_jet_plume(r | {"angle": 90.0, "stability": "F"}))
 
 
@@ -439,8 +440,8 @@ def test_a_dense_jet_sent_up_in_stable_air_sinks_without_a_step(r):
 def test_a_light_gas_jet_in_stable_air_levels_off_and_is_continuous(stability):
     """The case a wider random search found: 32 kg/s of methane at 200 K let out
     horizontally at 30 m/s, 0.5 m up, 2 m/s. Before the stratification its plume rose
-    3.4 km by 4.7 km (class E) with a 12 % step at its hand-off; now it levels off (295 m in
-    E, 140 m in F) and every step is under 5 %."""
+    3.4 km by 4.7 km (class E) with a 12 % step at its hand-off; now it levels off (296 m in
+    E, 145 m in F) and every step is under 5 %."""
     r = {"rate": 32.0, "velocity": 30.0, "angle": 0.0, "height": 0.5, "molar_mass": 0.016,
          "temperature": 200.0, "liquid": 0.0, "stability": stability, "wind": 2.0}  # fmt: skip
     plume = _jet_plume(r)
