@@ -447,3 +447,18 @@ def test_a_light_gas_jet_in_stable_air_levels_off_and_is_continuous(stability):
     plume = _jet_plume(r)
     _assert_continuous(plume)
     assert float(plume.height[0].max()) < 400.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by a longer random search, not yet mended: a dense jet sent up 27 m in "
+    "class F oscillates about its level aloft and, near 1.8 km, turns from rising to "
+    "sinking between two points of its stored path (interpolated linearly): a height step "
+    "of 5.4 % of the depth; concentration and width stay within 5 % (bench/VALIDATION.md, "
+    "'A light gas in stable air stops rising')",
+)
+def test_a_dense_jet_oscillating_aloft_in_stable_air_has_no_kink():
+    r = {"rate": 4.81640625, "velocity": 200.1875, "angle": 90.0, "height": 27.125,
+         "molar_mass": 0.07282395279822307, "temperature": 200.0, "liquid": 0.1875,
+         "stability": "F", "wind": 1.75}  # fmt: skip
+    _assert_continuous(_jet_plume(r))
