@@ -899,8 +899,12 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
             atmosphere.vertical_spread_rate_of_one(float(ustar[i]), float(inv_l[i])),
             *(float(a[i]) for a in (air.density, ustar)),
         )
-        strat = atmosphere.stable_buoyancy_of_one(
-            *(float(a[i]) for a in (h, ustar, b["air_z0_m"], inv_l))
+        strat = (
+            atmosphere.stable_buoyancy_of_one(
+                *(float(a[i]) for a in (h, ustar, b["air_z0_m"], inv_l))
+            )
+            if inv_l[i] > 0.0
+            else None  # neutral or unstable air: no stratification to march
         )
     else:
         wind = wind_of(rows)
@@ -918,8 +922,11 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
 
         at = [a[rows][:, None] for a in (h, ustar, b["air_z0_m"], inv_l)]
 
-        def strat(z):
+        def stable(z):
             return atmosphere.stable_buoyancy(z, at[0], at[1], at[2], at[3])
+
+        # neutral or unstable air everywhere: no stratification to march
+        strat = stable if np.any(il > 0.0) else None
 
     p = jet.jet_path(
         q[rows],

@@ -285,7 +285,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
             e, side = _grounded_one(speed, u_a * cos, r, rho_a, width, depth)
             ds = _over(1.0, e)
             gp = G * max(r - rho_a, 0.0) / rho_a
-            s_z = strat(_centroid_one(y[3], sz))
+            s_z = 0.0 if strat is None else strat(_centroid_one(y[3], sz))
             rates = (
                 u_a,
                 0.0 if down else (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds,
@@ -307,7 +307,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
             * (ALPHA * max(speed - u_a * cos, 0.0) + BETA * u_a * abs(sin))
         )
         ds = _over(1.0, e)
-        s_z = strat(_centroid_one(y[3], radius))
+        s_z = 0.0 if strat is None else strat(_centroid_one(y[3], radius))
         lift = (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds
         rates = (u_a, lift, cos * ds, sin * ds, ds, 0.0, 0.0, s_z)
         return rates, (u_x, w, speed, radius, u_a, e, 0.0, radius, radius)
@@ -438,7 +438,8 @@ def jet_path(
         adiabatically (``physics.atmosphere.stable_buoyancy``), on the same arrays or
         floats as ``wind``. The jet's buoyancy is taken against the air at its height,
         its entrained air keeping the potential temperature of the height it came from
-        (module docstring). Without it, a neutral atmosphere.
+        (module docstring). None (the default) for neutral or unstable air, where it is
+        0: the march then skips it.
 
     Returns
     -------
@@ -470,8 +471,7 @@ def jet_path(
     if q.shape[0] == 1:  # one release: the same march on floats
         out, hand = _march_one(
             *(float(a[0, 0]) for a in (q, v0, theta, h, rho_a)), _FINE_LIST,
-            rho_fine[0].tolist(), wind, passive,
-            _neutral_one if stratification is None else stratification,
+            rho_fine[0].tolist(), wind, passive, stratification,
         )  # fmt: skip
         k = mu.size
 
@@ -485,9 +485,8 @@ def jet_path(
             *(held(out[n]) for n in ("e", "core", "sy", "sz")),
             np.array([hand]),
         )
-    strat = _neutral if stratification is None else stratification
     return _march_many(
-        q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, temperature, rho
+        q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, stratification, temperature, rho
     )
 
 
@@ -502,16 +501,6 @@ def _centroid_one(h: float, sigma_z: float) -> float:
     """:func:`_centroid` on floats."""
     a = abs(h) / (math.sqrt(2.0) * sigma_z)
     return sigma_z * math.sqrt(2.0 / math.pi) * math.exp(-a * a) + abs(h) * math.erf(a)
-
-
-def _neutral_one(z: float) -> float:
-    """A neutral atmosphere's ``stratification`` on floats."""
-    return 0.0
-
-
-def _neutral(z):
-    """A neutral atmosphere's ``stratification`` on arrays."""
-    return np.zeros_like(z)
 
 
 def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, temperature, rho):
@@ -545,7 +534,7 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, te
         on_ground, side = grounded_entrainment(speed, u_a * cos, r, rho_a, width, depth)
         e = np.where(contact, on_ground, free)
         ds = 1.0 / e
-        s_z = strat(_centroid(y[3], np.where(contact, sz, radius)))
+        s_z = 0.0 if strat is None else strat(_centroid(y[3], np.where(contact, sz, radius)))
         lift = np.where(down, 0.0, (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds)
         gp = G * np.maximum(r - rho_a, 0.0) / rho_a
         slump = np.where(contact, C_E * np.sqrt(gp * depth) / speed * ds, 0.0)
