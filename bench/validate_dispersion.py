@@ -15,9 +15,10 @@ comparison and which acceptance criteria hold (FAC2 > 0.5, |FB| < 0.3, NMSE < 4 
     trials; 10 kg/s chlorine and propane from a 100 m2 evaporating pool in D 5 m/s and
     F 2 m/s; two-phase horizontal jets of ammonia (NH-101) and chlorine (CL-101) from the
     demo park's vessels (SLAB's horizontal jet; DEGADIS's JETPLU does not apply, see
-    :data:`JETPLU_SCOPE`); HyRAM+ jet fires and TNT-equivalent blasts against
-    ``physics.fire`` and ``physics.explosion``. Where a peer is missing or fails, the
-    comparison is skipped with the reason.
+    :data:`JETPLU_SCOPE`); dense jets of chlorine and ammonia sent straight up from a
+    10 m stack (SLAB's vertical jet, :data:`VERTICAL_JETS`); HyRAM+ jet fires and
+    TNT-equivalent blasts against ``physics.fire`` and ``physics.explosion``. Where a peer
+    is missing or fails, the comparison is skipped with the reason.
 (c) Speed. One release, centreline to 10 km: ours and slabx timed in the same run.
 
 The trials lasted 62-174 s, so a steady plume stands for them at the near arcs only: the
@@ -529,6 +530,14 @@ JET_HEIGHT_M = 1.0
 # Where the jets' near field is printed (SLAB's horizontal jet starts at x = 1 m)
 NEAR_X = np.array([3, 5, 7, 10, 20, 30], dtype=float)
 ONLY_SLAB_FACTOR = 1.5  # the issue's bar where only SLAB runs
+# Dense jets sent straight up from a stack (a relief valve's vent), against SLAB's vertical
+# jet (IDSPL 3, its dense branch): substance, droplet fraction, rate [kg/s], exit speed
+# [m/s], stack height [m]
+VERTICAL_JETS = (("chlorine", 0.0, 2.0, 100.0, 10.0), ("ammonia", 0.5, 2.0, 100.0, 10.0))
+VERTICAL_SCOPE = (
+    "DEGADIS JETPLU applies to the chlorine vapour but is not run here: its jet deck (.INO, "
+    "degadisx run_jet_to_ground) is not written by bench/peers/run_degadis.py"
+)
 POOL_KW = dict(area=POOL_AREA, z0=Z0, rh=RH, duration=math.inf, receptor_z=0.0)
 
 
@@ -711,6 +720,69 @@ def jet_peers() -> None:
             s = s[NEAR_X.size :]
         PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
         case_speed(cid, slab)
+
+
+def vertical_jet_peers() -> None:
+    """Dense jets sent straight up from a stack, ours beside SLAB's vertical jet."""
+    print(
+        "\n== (b) Peers: dense jets sent straight up from a stack, z0 "
+        f"{Z0:g} m, {AIR_T - 273.15:g} degC, {T_AVG:g} s averages, ground-level centreline "
+        "volume fraction"
+    )
+    print(f"  {VERTICAL_SCOPE}")
+    cases, ours, notes = [], {}, {}
+    for name, liquid, rate, speed, stack in VERTICAL_JETS:
+        sub, props = evaporating_substance(name)
+        for u, stab in WEATHERS:
+            cid = f"{name} jet up {rate:g} kg/s from {stack:g} m, {stab} {u:g} m/s"
+            release = substance_release(
+                sub,
+                rate,
+                liquid_fraction=liquid,
+                height_m=stack,
+                jet_velocity_m_s=speed,
+                jet_angle_deg=90.0,
+            )
+            ambient = Ambient(
+                u, stab, z0_m=Z0, temperature_K=AIR_T, relative_humidity=RH / 100.0,
+                averaging_time_s=T_AVG,
+            )  # fmt: skip
+            c, plume = _integral(release, ambient, PEER_X, 0.0)
+            ours[cid] = plume.mole_fraction(PEER_X, c)[0]
+            density = float(plume.table.density[0, -1])  # the release as it leaves
+            notes[cid] = (
+                f"{speed:g} m/s up, {100 * liquid:g} % droplets, exit area "
+                f"{rate / (density * speed):.2e} m2; ours hands over at "
+                f"{float(plume.height[0, -1]):.1f} m"
+            )
+            cases.append(
+                {
+                    "id": cid,
+                    "substance": props,
+                    "rate_kg_s": rate,
+                    "area_m2": rate / (density * speed),
+                    "duration_s": None,
+                    "vertical_jet": {"liquid_fraction": liquid, "height_m": stack},
+                    "u_ref_m_s": u,
+                    "z_ref_m": 10.0,
+                    "air_temperature_K": AIR_T,
+                    "relative_humidity_pct": RH,
+                    "z0_m": Z0,
+                    "stability": stab,
+                    "averaging_time_s": T_AVG,
+                    "receptor_height_m": 0.0,
+                    "x_m": PEER_X.tolist(),
+                }
+            )
+    slab, slab_why = run_peer("run_slab.py", cases)
+    if slab_why:
+        print(f"  SLAB skipped: {slab_why}")
+    for case in cases:
+        cid = case["id"]
+        if slab is not None and "error" in slab[cid]:
+            print(f"    SLAB failed on {cid}: {slab[cid]['error']}")
+        s = peer_values(slab, cid)
+        PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
 
 
 def near_field(cid, ours, slab_c, slab_mass):
@@ -1006,6 +1078,7 @@ def main() -> int:
     prairie_grass()
     pool_peers()
     jet_peers()
+    vertical_jet_peers()
     speed()
     hyram_peers()
     summary()

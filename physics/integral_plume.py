@@ -116,8 +116,11 @@ atmosphere would entrain into a cloud of its section (the UDM's criterion, Witlo
 radius in the air), its height and its momentum in excess of the wind's, which the cloud
 carries on (u = u_a + excess / mass flux): no seam in concentration, width or speed. A
 release whose own entrainment at the hole does not exceed the atmosphere's has no jet
-phase. Not modelled: a dense cloud released aloft without a jet stays at its height (so
-does a grounded jet whose axis has not reached the ground when it hands over).
+phase. A dense jet in the air past the hand-off criterion (at or past its apex) goes on
+falling in the jet's march, taking in what the atmosphere entrains, until its section
+reaches the ground (``physics.jet``). Not modelled: a dense cloud released aloft without a
+jet stays at its height (so does a grounded jet whose axis has not reached the ground when
+it hands over: its section is on the ground).
 
 Scope (checked): releases at 0-100 m, z0 1e-5-3 m, wind 0.5-30 m/s at 10 m, distances
 up to 100 km, jets at 0-2000 m/s from a hole (no source area), -90 to 90 degrees.
@@ -856,7 +859,8 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     sigma_y from the virtual distance of W / sqrt(2 pi); the slower of the similarity and
     Briggs sigma_z from sigma_z = H / sqrt(pi/2), damped by Phi(Ri*)): the UDM's passive
     entrainment taking over (Witlox & Holt 1999). For the round jet, W H = pi b^2 and this
-    is rho_a u_a pi b (d sigma_y/dx + d sigma_z/dx) cos theta."""
+    is rho_a u_a pi b (d sigma_y/dx + d sigma_z/dx) cos theta. A dense jet in the air
+    does not hand over while its buoyancy pulls it down (``physics.jet``)."""
     n = b["rate_kg_s"].size
     h = b["height_m"]
     v0 = b["jet_velocity_m_s"]

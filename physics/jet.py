@@ -86,7 +86,16 @@ and the slumping by DEGADIS's front speed rather than SLAB's gravity-flow moment
 The jet hands over (``physics.integral_plume``) where its own entrainment no longer exceeds
 what the atmosphere would entrain into a cloud of its section: the caller's ``passive``,
 evaluated on the path as it is marched; the march stops there (its path beyond holds the
-hand-off's values).
+hand-off's values). Except for a jet in the air whose buoyancy still pulls it down (a
+dense jet at or past its apex): the passive phase holds a cloud's height, which would
+leave it in the air for ever (a dense jet sent up in class F was handed over at its apex
+44 m up, 1e-54 kg/m3 at the ground at 300 m, or brought down, depending on whether a
+sub-step happened to land where its entrainment fell below the atmosphere's). Such a jet
+goes on falling under its buoyancy, taking in at least what the atmosphere entrains,
+E = max(E_jet, passive), until its section reaches the ground or its buoyancy no longer
+pulls it down (a plume levelling off in stable air), where it hands over. A release whose
+own entrainment at the hole does not exceed the atmosphere's has no jet phase (hand-off at
+the first point), dense or not.
 
 Since Q is constant, the mass fraction is 1 / mu with mu = m / Q, and every quantity is a
 function of mu: the equations are marched in mu along one logarithmic grid (SUBSTEPS
@@ -100,11 +109,20 @@ either side; a fixed-point iteration over the whole path does not converge there
 step across it evaluates the corrector where E is nearly 0 and throws the jet hundreds of
 metres on at a speed it never had, so a sub-step is halved in log m, up to MAX_HALVINGS
 times, while the jet's speed changes over it by more than MAX_SPEED_CHANGE or its
-entrainment by more than MAX_ENTRAINMENT_CHANGE (a batch halves for all its jets where one
-still marching needs it). The second is touchdown: a jet falling back in light wind loses
-its cross-flow entrainment there (E can drop a hundredfold), and a step taken across it
-unresolved once threw such a jet 670 m on with a core 1.5 km wide. The hand-off is checked
-at every sub-step; one found between grid points is taken at the grid point before it.
+entrainment by more than MAX_ENTRAINMENT_CHANGE, or its direction by more than
+MAX_ANGLE_CHANGE, or (in stable air, the axis off the ground) the sub-step takes more than
+MAX_BUOYANCY_PHASE of the air's buoyancy period, N dt (a batch halves for all its jets
+where one still marching needs it).
+The second is touchdown: a jet falling back in light wind loses its cross-flow
+entrainment there (E can drop a hundredfold), and a step taken across it unresolved once
+threw such a jet 670 m on with a core 1.5 km wide. The hand-off is checked at every
+sub-step; one found between grid points is taken at the grid point before it.
+The last two are for a plume oscillating about its level in stable air (period 2 pi / N,
+N^2 = dS/dz): Heun's step amplifies an oscillation it takes in a few steps (by
+|1 + i z - z^2 / 2| = (1 + z^4 / 4)^(1/2) per step of phase z), which once threw such a
+plume from 25 to 40 m and down to the ground at 2 km (and another, from 28 to 51 m at
+5.6 km). With both, the ground concentration of the first is within 12 % of a grid 4x
+finer at 300 m-2 km (a test), of the second within 10 % out to 8 km.
 
 References
 ----------
@@ -164,7 +182,15 @@ MAX_SPEED_CHANGE = 0.25
 #: ... or its entrainment per metre of path changes by more than this fraction (touchdown,
 #: where a falling jet's cross-flow entrainment stops)
 MAX_ENTRAINMENT_CHANGE = 1.0
+#: ... or its direction by more than this [rad] (a plume oscillating about its level in
+#: stable air: Heun's step amplifies an oscillation it does not resolve)
+MAX_ANGLE_CHANGE = 0.02
+#: ... or, in stable air, the step takes more than this fraction of a radian of the air's
+#: buoyancy oscillation (N dt), where the jet's axis is off the ground
+MAX_BUOYANCY_PHASE = 0.3
 MAX_HALVINGS = 16
+# the jet's entrainment "exceeds" the atmosphere's by more than rounding
+_ROUNDING = 1.0 + 1e-9
 
 
 class JetPath(NamedTuple):
@@ -232,22 +258,48 @@ def _grounded_one(speed, wind, density, air_density, width, depth):
     return air_density * top * width + side, side
 
 
-def _resolved(v0, v1, e0, e1):
-    """Whether a sub-step from speed v0 and entrainment e0 to v1, e1 is resolved: the speed
-    changes by at most MAX_SPEED_CHANGE of the smaller, and the entrainment by at most
-    MAX_ENTRAINMENT_CHANGE (True where any is not a number: the march's hand-off deals
-    with those)."""
-    return ~(np.abs(v1 - v0) > MAX_SPEED_CHANGE * np.minimum(v0, v1)) & ~(
-        np.abs(e1 - e0) > MAX_ENTRAINMENT_CHANGE * np.minimum(e0, e1)
+def _resolved(l0, l1):
+    """Whether a sub-step between the local values l0 and l1 (``_NAMES``) is resolved: the
+    speed changes by at most MAX_SPEED_CHANGE of the smaller, the entrainment by at most
+    MAX_ENTRAINMENT_CHANGE and the direction by at most MAX_ANGLE_CHANGE (True where any is
+    not a number: the march's hand-off deals with those)."""
+    v0, v1, e0, e1 = l0[2], l1[2], l0[5], l1[5]
+    turn = np.abs(np.arctan2(l1[1], l1[0]) - np.arctan2(l0[1], l0[0]))
+    return (
+        ~(np.abs(v1 - v0) > MAX_SPEED_CHANGE * np.minimum(v0, v1))
+        & ~(np.abs(e1 - e0) > MAX_ENTRAINMENT_CHANGE * np.minimum(e0, e1))
+        & ~(turn > MAX_ANGLE_CHANGE)
     )
 
 
-def _resolved_one(v0: float, v1: float, e0: float, e1: float) -> bool:
+def _resolved_one(l0, l1) -> bool:
     """:func:`_resolved` on floats."""
+    v0, v1, e0, e1 = l0[2], l1[2], l0[5], l1[5]
     return not (
         abs(v1 - v0) > MAX_SPEED_CHANGE * min(v0, v1)
         or abs(e1 - e0) > MAX_ENTRAINMENT_CHANGE * min(e0, e1)
+        or abs(math.atan2(l1[1], l1[0]) - math.atan2(l0[1], l0[0])) > MAX_ANGLE_CHANGE
     )
+
+
+def _buoyancy_phase(strat, y0, y1, l0, l1):
+    """Whether a sub-step takes at most MAX_BUOYANCY_PHASE of the stable air's buoyancy
+    period at the jet's height: N dt <= MAX_BUOYANCY_PHASE, dt = ds / V, N^2 the
+    stratification's gradient dS/dz there (``stratification``, over +-0.5 m about the
+    section's mean height)."""
+    zc = _centroid(y1[3], l1[8])
+    low = np.maximum(zc - 0.5, 0.0)
+    n2 = np.maximum((strat(zc + 0.5) - strat(low)) / (zc + 0.5 - low), 0.0)
+    dt = (y1[4] - y0[4]) / np.minimum(l0[2], l1[2])
+    return ~(dt * np.sqrt(n2) > MAX_BUOYANCY_PHASE)
+
+
+def _buoyancy_phase_one(strat, y0, y1, l0, l1) -> bool:
+    """:func:`_buoyancy_phase` on floats."""
+    zc = _centroid_one(y1[3], l1[8])
+    low = max(zc - 0.5, 0.0)
+    n2 = max((strat(zc + 0.5) - strat(low)) / (zc + 0.5 - low), 0.0)
+    return not (y1[4] - y0[4]) / min(l0[2], l1[2]) * math.sqrt(n2) > MAX_BUOYANCY_PHASE
 
 
 def _over(a: float, b: float) -> float:
@@ -268,6 +320,7 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
     call being most of its time on arrays of one element): the same equations and
     sub-steps; lists over the grid points up to the hand-off, and its index."""
     pi = math.pi
+    sinking = False  # a dense cloud in the air past the hand-off criterion (module docstring)
 
     def state(mu, r, y, contact, down):
         m = q * mu
@@ -283,6 +336,8 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
             sz = depth / SQRT_PI_2
             u_a = wind(0.0, sz)
             e, side = _grounded_one(speed, u_a * cos, r, rho_a, width, depth)
+            if sinking:
+                e = max(e, passive(e, r, u_a, cos, width, depth))
             ds = _over(1.0, e)
             gp = G * max(r - rho_a, 0.0) / rho_a
             s_z = 0.0 if strat is None else strat(_centroid_one(y[3], sz))
@@ -306,6 +361,8 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
             * rho_a
             * (ALPHA * max(speed - u_a * cos, 0.0) + BETA * u_a * abs(sin))
         )
+        if sinking:
+            e = max(e, passive(e, r, u_a, cos, SQRT_2PI * radius, SQRT_PI_2 * radius))
         ds = _over(1.0, e)
         s_z = 0.0 if strat is None else strat(_centroid_one(y[3], radius))
         lift = (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds
@@ -342,7 +399,10 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
             new[5] = new[6] = 0.0
         c1, d1 = ground(mu1, r1, new, contact, down)
         rates1, local1 = state(mu1, r1, new, c1, d1)
-        if depth < MAX_HALVINGS and not _resolved_one(local[2], local1[2], local[5], local1[5]):
+        if depth < MAX_HALVINGS and not (
+            _resolved_one(local, local1)
+            and (strat is None or d1 or _buoyancy_phase_one(strat, y, new, local, local1))
+        ):
             mid = math.sqrt(mu0 * mu1)
             r_mid = r0 + (mid - mu0) / (mu1 - mu0) * (r1 - r0)
             half = step(y, rates, local, contact, down, mu0, r0, mid, r_mid, depth + 1)
@@ -368,7 +428,13 @@ def _march_one(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat) -> 
             if col > 0 and not math.isfinite(y[2] + y[3] + local[3] + e + atm):
                 hand = col - 1  # it stopped entraining: it hands over at the point before
                 break
-            if not e > atm:
+            # a sinking cloud's E is the larger of its own and atm: equal but for rounding
+            past = not e > atm * _ROUNDING
+            if past and i > 0 and not contact and rates[1] < 0.0:
+                if not sinking:  # dense in the air: it goes on falling, at least at atm
+                    sinking = True
+                    rates, local = state(fine[i], rho_fine[i], y, contact, down)
+            elif past:
                 if not on_grid:  # between grid points: at the grid point before
                     hand = col - 1
                     break
@@ -533,6 +599,8 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, te
         )
         on_ground, side = grounded_entrainment(speed, u_a * cos, r, rho_a, width, depth)
         e = np.where(contact, on_ground, free)
+        if sinking.any():  # at least what the atmosphere entrains (``_march_one``)
+            e = np.where(sinking, np.maximum(e, passive(e, r, u_a, cos, width, depth)), e)
         ds = 1.0 / e
         s_z = 0.0 if strat is None else strat(_centroid(y[3], np.where(contact, sz, radius)))
         lift = np.where(down, 0.0, (G * (rho_a - r) - rho_a * (s_z - y[7] / m)) * area * ds)
@@ -567,9 +635,10 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, te
         new[6] = np.where(contact, new[6], 0.0)
         c1, d1 = ground(mu1, r1, new, contact, down)
         rates1, local1 = state(mu1, r1, new, c1, d1)
-        if depth < MAX_HALVINGS and not np.all(
-            _resolved(local[2], local1[2], local[5], local1[5]) | (hand >= 0)[:, None]
-        ):
+        resolved = _resolved(local, local1)
+        if strat is not None:
+            resolved &= d1 | _buoyancy_phase(strat, y, new, local, local1)
+        if depth < MAX_HALVINGS and not np.all(resolved | (hand >= 0)[:, None]):
             mid = math.sqrt(mu0 * mu1)
             r_mid = r0 + (mid - mu0) / (mu1 - mu0) * (r1 - r0)
             half = step(y, rates, local, contact, down, mu0, r0, mid, r_mid, depth + 1)
@@ -584,6 +653,7 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, te
     cols = ("x", "z", "s", *_NAMES)
     out = {name: np.empty((n, k)) for name in cols}
     hand = np.full(n, -1)
+    sinking = np.zeros(h.shape, bool)
     np_err = np.errstate(divide="ignore", invalid="ignore")
     np_err.__enter__()
     rates, local = state(1.0, r_0, y, contact, down)
@@ -608,7 +678,12 @@ def _march_many(q, v0, theta, h, rho_a, fine, rho_fine, wind, passive, strat, te
             ends = ~np.isfinite(y[2][:, 0] + y[3][:, 0] + local[3][:, 0] + e + atm)
             if ahead > 0:
                 hand = np.where((hand < 0) & ends, ahead - 1, hand)
-            hand = np.where((hand < 0) & ~(e > atm), ahead if on_grid else ahead - 1, hand)
+            past = (hand < 0) & ~(e > atm * _ROUNDING)
+            falls = past & (i > 0) & ~contact[:, 0] & (rates[1][:, 0] < 0.0)
+            if np.any(falls & ~sinking[:, 0]):
+                sinking = sinking | falls[:, None]
+                rates, local = state(fine[i], rho_fine[:, i : i + 1], y, contact, down)
+            hand = np.where(past & ~falls, ahead if on_grid else ahead - 1, hand)
             if np.all(hand >= 0):
                 break
         if i == fine.size - 1:

@@ -7,7 +7,8 @@ averaging_time_s, receptor_height_m, x_m (list). A jet (SLAB's horizontal jet so
 IDSPL 2) adds "jet": {liquid_fraction, height_m}; area_m2 is then the area of the jet
 expanded to ambient pressure (SLAB's source area for a jet). An instantaneous release
 (SLAB's IDSPL 4, puff mode) adds "instantaneous": {mass_kg, liquid_fraction}; area_m2 is
-then its footprint. Result: volume fraction on
+then its footprint. A vertical jet from a stack (SLAB's IDSPL 3) adds "vertical_jet":
+{liquid_fraction, height_m}; area_m2 is its exit area. Result: volume fraction on
 the centreline at each x ("c"), NaN beyond the computed range; "mass_fraction", the mass
 fraction of released material averaged over the cloud's section (SLAB's m, EQ 1a) at each
 x; the cloud's shape there (SLAB's half-width parameter "b", its edge scale widened by
@@ -19,7 +20,7 @@ field.
 
 slabx API used: run_dispersion(source, Atmosphere(...), thermo, water, x_max=...),
 then concentration_field(trajectory, atmosphere, z=..., t_avg=...); sources
-EvaporatingPool, HorizontalJet and InstantaneousRelease.
+EvaporatingPool, HorizontalJet, VerticalJet and InstantaneousRelease.
 """
 
 import math
@@ -29,6 +30,7 @@ import numpy as np
 from _protocol import serve
 from slabx.core.plume import run_dispersion
 from slabx.core.source import EvaporatingPool, HorizontalJet, InstantaneousRelease
+from slabx.core.vertical_jet import VerticalJet
 from slabx.post.concentration import concentration_field
 from slabx.submodels.atmosphere import Atmosphere
 from slabx.thermo.base import LegacyThermo, Substance, water_backend
@@ -67,6 +69,17 @@ def run_case(case: dict) -> dict:
             mass=puff["mass_kg"],
         )
         duration = math.inf
+    elif "vertical_jet" in case:
+        # SLAB's vertical jet from a stack (IDSPL 3, dense branch): its rise (EQ 45-47),
+        # then the plume from the top of the rise
+        source = VerticalJet(
+            substance=substance,
+            rate=case["rate_kg_s"],
+            area=case["area_m2"],
+            duration=duration,
+            liquid_fraction=case["vertical_jet"]["liquid_fraction"],
+            height=case["vertical_jet"]["height_m"],
+        )
     elif "jet" in case:
         source = HorizontalJet(
             substance=substance,
