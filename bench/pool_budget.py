@@ -53,6 +53,7 @@ from bench.validate_dispersion import (  # noqa: E402
     evaporating_substance,
     peer_release,
     run_slab_and_degadis,
+    slab_case,
 )
 from physics import atmosphere, pool_source  # noqa: E402
 from physics.integral_plume import Ambient, integral_plume, substance_release  # noqa: E402
@@ -112,22 +113,7 @@ def case(name: str, u10: float, stability: str) -> tuple[dict, dict, dict]:
     cid = f"{name} pool, {stability} {u10:g} m/s"
     radius = math.sqrt(POOL_AREA / math.pi)
     rel = peer_release(POOL_RATE, radius, u10)
-    slab = {
-        "id": cid,
-        "substance": props,
-        "rate_kg_s": POOL_RATE,
-        "area_m2": POOL_AREA,
-        "duration_s": None,
-        "u_ref_m_s": u10,
-        "z_ref_m": REFERENCE_HEIGHT_M,
-        "air_temperature_K": AIR_T,
-        "relative_humidity_pct": RH,
-        "z0_m": Z0,
-        "stability": stability,
-        "averaging_time_s": T_AVG,
-        "receptor_height_m": 0.0,
-        "x_m": X.tolist(),
-    }
+    slab = slab_case(cid, props, POOL_RATE, POOL_AREA, u10, stability, X)
     degadis = degadis_case(rel, sub) | {
         "id": cid,
         "stability": stability,

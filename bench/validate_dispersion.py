@@ -557,6 +557,30 @@ def peer_release(rate, radius, u10) -> dict:
     }
 
 
+def slab_case(cid, props, rate, area, u, stab, x, **source) -> dict:
+    """The case ``bench/peers/run_slab.py`` reads: ``rate`` [kg/s] of ``props`` over
+    ``area`` [m2], steady, in the benchmark's air with the wind ``u`` [m/s] at 10 m and
+    class ``stab``, ground-level values at ``x`` [m]; ``source`` adds the source's own
+    keys ("jet", "vertical_jet")."""
+    return {
+        "id": cid,
+        "substance": props,
+        "rate_kg_s": rate,
+        "area_m2": area,
+        "duration_s": None,
+        **source,
+        "u_ref_m_s": u,
+        "z_ref_m": 10.0,
+        "air_temperature_K": AIR_T,
+        "relative_humidity_pct": RH,
+        "z0_m": Z0,
+        "stability": stab,
+        "averaging_time_s": T_AVG,
+        "receptor_height_m": 0.0,
+        "x_m": list(x),
+    }
+
+
 def compare_side_by_side(cid, c_ours, s, d, note):
     """Print ours, SLAB and DEGADIS per distance and whether ours is inside their spread
     (both ran) or within ONLY_SLAB_FACTOR of SLAB (only SLAB ran)."""
@@ -589,24 +613,7 @@ def pool_peers() -> None:
         for u, stab in WEATHERS:
             cid = f"{name} pool, {stab} {u:g} m/s"
             rel = peer_release(POOL_RATE, math.sqrt(POOL_AREA / math.pi), u)
-            slab_cases.append(
-                {
-                    "id": cid,
-                    "substance": props,
-                    "rate_kg_s": POOL_RATE,
-                    "area_m2": POOL_AREA,
-                    "duration_s": None,
-                    "u_ref_m_s": u,
-                    "z_ref_m": 10.0,
-                    "air_temperature_K": AIR_T,
-                    "relative_humidity_pct": RH,
-                    "z0_m": Z0,
-                    "stability": stab,
-                    "averaging_time_s": T_AVG,
-                    "receptor_height_m": 0.0,
-                    "x_m": PEER_X.tolist(),
-                }
-            )
+            slab_cases.append(slab_case(cid, props, POOL_RATE, POOL_AREA, u, stab, PEER_X))
             degadis_cases.append(
                 degadis_case(rel, sub)
                 | {"id": cid, "stability": stab, "x_m": PEER_X.tolist(), "averaging_time_s": T_AVG}
@@ -669,27 +676,9 @@ def jet_peers() -> None:
                 f"airborne mass), expanded jet {term.jet_velocity_m_s:.0f} m/s over "
                 f"{area:.4f} m2"
             )
+            horizontal = {"liquid_fraction": term.aerosol_fraction, "height_m": JET_HEIGHT_M}
             slab_cases.append(
-                {
-                    "id": cid,
-                    "substance": props,
-                    "rate_kg_s": rate,
-                    "area_m2": area,
-                    "duration_s": None,
-                    "jet": {
-                        "liquid_fraction": term.aerosol_fraction,
-                        "height_m": JET_HEIGHT_M,
-                    },
-                    "u_ref_m_s": u,
-                    "z_ref_m": 10.0,
-                    "air_temperature_K": AIR_T,
-                    "relative_humidity_pct": RH,
-                    "z0_m": Z0,
-                    "stability": stab,
-                    "averaging_time_s": T_AVG,
-                    "receptor_height_m": 0.0,
-                    "x_m": NEAR_X.tolist() + PEER_X.tolist(),
-                }
+                slab_case(cid, props, rate, area, u, stab, [*NEAR_X, *PEER_X], jet=horizontal)
             )
             near[cid] = ours_jet_near(
                 NEAR_X,
@@ -755,25 +744,9 @@ def vertical_jet_peers() -> None:
                 f"{rate / (density * speed):.2e} m2; ours hands over at "
                 f"{float(plume.height[0, -1]):.1f} m"
             )
-            cases.append(
-                {
-                    "id": cid,
-                    "substance": props,
-                    "rate_kg_s": rate,
-                    "area_m2": rate / (density * speed),
-                    "duration_s": None,
-                    "vertical_jet": {"liquid_fraction": liquid, "height_m": stack},
-                    "u_ref_m_s": u,
-                    "z_ref_m": 10.0,
-                    "air_temperature_K": AIR_T,
-                    "relative_humidity_pct": RH,
-                    "z0_m": Z0,
-                    "stability": stab,
-                    "averaging_time_s": T_AVG,
-                    "receptor_height_m": 0.0,
-                    "x_m": PEER_X.tolist(),
-                }
-            )
+            vertical = {"liquid_fraction": liquid, "height_m": stack}
+            area = rate / (density * speed)
+            cases.append(slab_case(cid, props, rate, area, u, stab, PEER_X, vertical_jet=vertical))
     slab, slab_why = run_peer("run_slab.py", cases)
     if slab_why:
         print(f"  SLAB skipped: {slab_why}")
@@ -836,7 +809,7 @@ def case_speed(cid: str, slab) -> None:
 # ----------------------------------------------------------------------------- (c) speed
 
 SPEED_X = np.geomspace(10.0, 10_000.0, 200)
-SPEED_REPEATS = 5
+SPEED_REPEATS = 15  # best of: the machine's timings vary by 2x from run to run
 BATCH = 100
 
 
