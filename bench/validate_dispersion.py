@@ -581,6 +581,19 @@ def slab_case(cid, props, rate, area, u, stab, x, **source) -> dict:
     }
 
 
+def slab_results(cases: list[dict]) -> dict | None:
+    """SLAB on ``cases`` (``bench/peers/run_slab.py``), saying why it was skipped or where
+    it failed."""
+    slab, why = run_peer("run_slab.py", cases)
+    if why:
+        print(f"  SLAB skipped: {why}")
+        return slab
+    for case in cases:
+        if "error" in slab[case["id"]]:
+            print(f"    SLAB failed on {case['id']}: {slab[case['id']]['error']}")
+    return slab
+
+
 def compare_side_by_side(cid, c_ours, s, d, note):
     """Print ours, SLAB and DEGADIS per distance and whether ours is inside their spread
     (both ran) or within ONLY_SLAB_FACTOR of SLAB (only SLAB ran)."""
@@ -695,13 +708,9 @@ def jet_peers() -> None:
                 height=JET_HEIGHT_M,
                 z0=Z0,
             )
-    slab, slab_why = run_peer("run_slab.py", slab_cases)
-    if slab_why:
-        print(f"  SLAB skipped: {slab_why}")
+    slab = slab_results(slab_cases)
     for case in slab_cases:
         cid = case["id"]
-        if slab is not None and "error" in slab[cid]:
-            print(f"    SLAB failed on {cid}: {slab[cid]['error']}")
         s = peer_values(slab, cid)
         s_mass = peer_values(slab, cid, "mass_fraction")
         if s is not None:
@@ -747,13 +756,9 @@ def vertical_jet_peers() -> None:
             vertical = {"liquid_fraction": liquid, "height_m": stack}
             area = rate / (density * speed)
             cases.append(slab_case(cid, props, rate, area, u, stab, PEER_X, vertical_jet=vertical))
-    slab, slab_why = run_peer("run_slab.py", cases)
-    if slab_why:
-        print(f"  SLAB skipped: {slab_why}")
+    slab = slab_results(cases)
     for case in cases:
         cid = case["id"]
-        if slab is not None and "error" in slab[cid]:
-            print(f"    SLAB failed on {cid}: {slab[cid]['error']}")
         s = peer_values(slab, cid)
         PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
 
