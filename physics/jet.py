@@ -109,20 +109,19 @@ either side; a fixed-point iteration over the whole path does not converge there
 step across it evaluates the corrector where E is nearly 0 and throws the jet hundreds of
 metres on at a speed it never had, so a sub-step is halved in log m, up to MAX_HALVINGS
 times, while the jet's speed changes over it by more than MAX_SPEED_CHANGE or its
-entrainment by more than MAX_ENTRAINMENT_CHANGE, or its direction by more than
-MAX_ANGLE_CHANGE, or (in stable air, the axis off the ground) the sub-step takes more than
-MAX_BUOYANCY_PHASE of the air's buoyancy period, N dt (a batch halves for all its jets
-where one still marching needs it).
+entrainment by more than MAX_ENTRAINMENT_CHANGE, or (in stable air, the axis off the
+ground) the sub-step takes more than MAX_BUOYANCY_PHASE of the air's buoyancy period,
+N dt (a batch halves for all its jets where one still marching needs it).
 The second is touchdown: a jet falling back in light wind loses its cross-flow
 entrainment there (E can drop a hundredfold), and a step taken across it unresolved once
 threw such a jet 670 m on with a core 1.5 km wide. The hand-off is checked at every
 sub-step; one found between grid points is taken at the grid point before it.
-The last two are for a plume oscillating about its level in stable air (period 2 pi / N,
+The last is for a plume oscillating about its level in stable air (period 2 pi / N,
 N^2 = dS/dz): Heun's step amplifies an oscillation it takes in a few steps (by
 |1 + i z - z^2 / 2| = (1 + z^4 / 4)^(1/2) per step of phase z), which once threw such a
 plume from 25 to 40 m and down to the ground at 2 km (and another, from 28 to 51 m at
-5.6 km). With both, the ground concentration of the first is within 12 % of a grid 4x
-finer at 300 m-2 km (a test), of the second within 10 % out to 8 km.
+5.6 km). With it, the ground concentration of the first is within 12 % of a grid 4x finer
+at 300 m-2 km (a test), of the second within 10 % out to 8 km.
 
 References
 ----------
@@ -182,11 +181,9 @@ MAX_SPEED_CHANGE = 0.25
 #: ... or its entrainment per metre of path changes by more than this fraction (touchdown,
 #: where a falling jet's cross-flow entrainment stops)
 MAX_ENTRAINMENT_CHANGE = 1.0
-#: ... or its direction by more than this [rad] (a plume oscillating about its level in
-#: stable air: Heun's step amplifies an oscillation it does not resolve)
-MAX_ANGLE_CHANGE = 0.02
-#: ... or, in stable air, the step takes more than this fraction of a radian of the air's
-#: buoyancy oscillation (N dt), where the jet's axis is off the ground
+#: ... or, in stable air with the jet's axis off the ground, the sub-step takes more than
+#: this phase of the air's buoyancy oscillation, N dt [rad] (Heun's step amplifies an
+#: oscillation it does not resolve)
 MAX_BUOYANCY_PHASE = 0.3
 MAX_HALVINGS = 16
 # the jet's entrainment "exceeds" the atmosphere's by more than rounding
@@ -260,15 +257,12 @@ def _grounded_one(speed, wind, density, air_density, width, depth):
 
 def _resolved(l0, l1):
     """Whether a sub-step between the local values l0 and l1 (``_NAMES``) is resolved: the
-    speed changes by at most MAX_SPEED_CHANGE of the smaller, the entrainment by at most
-    MAX_ENTRAINMENT_CHANGE and the direction by at most MAX_ANGLE_CHANGE (True where any is
-    not a number: the march's hand-off deals with those)."""
+    speed changes by at most MAX_SPEED_CHANGE of the smaller and the entrainment by at most
+    MAX_ENTRAINMENT_CHANGE (True where either is not a number: the march's hand-off deals
+    with those)."""
     v0, v1, e0, e1 = l0[2], l1[2], l0[5], l1[5]
-    turn = np.abs(np.arctan2(l1[1], l1[0]) - np.arctan2(l0[1], l0[0]))
-    return (
-        ~(np.abs(v1 - v0) > MAX_SPEED_CHANGE * np.minimum(v0, v1))
-        & ~(np.abs(e1 - e0) > MAX_ENTRAINMENT_CHANGE * np.minimum(e0, e1))
-        & ~(turn > MAX_ANGLE_CHANGE)
+    return ~(np.abs(v1 - v0) > MAX_SPEED_CHANGE * np.minimum(v0, v1)) & ~(
+        np.abs(e1 - e0) > MAX_ENTRAINMENT_CHANGE * np.minimum(e0, e1)
     )
 
 
@@ -278,7 +272,6 @@ def _resolved_one(l0, l1) -> bool:
     return not (
         abs(v1 - v0) > MAX_SPEED_CHANGE * min(v0, v1)
         or abs(e1 - e0) > MAX_ENTRAINMENT_CHANGE * min(e0, e1)
-        or abs(math.atan2(l1[1], l1[0]) - math.atan2(l0[1], l0[0])) > MAX_ANGLE_CHANGE
     )
 
 

@@ -487,9 +487,9 @@ def test_a_dense_jet_oscillating_about_its_level_in_stable_air_is_resolved(r, x,
     dense cloud left in the air: 1e-54 kg/m3 at the ground at 300 m), while on the default
     grid Heun's step, not resolving the oscillation, amplified it to 40 m and dropped the
     cloud (a 5.4 % height step at 1.8 km). Now a dense cloud in the air goes on falling past
-    the hand-off criterion and a sub-step is halved where the jet turns by more than
-    MAX_ANGLE_CHANGE or takes more than MAX_BUOYANCY_PHASE of the air's buoyancy period:
-    continuous, and within 12 % of the 4x finer grid's ground concentration. The second
+    the hand-off criterion and a sub-step is halved where it takes more than
+    MAX_BUOYANCY_PHASE of the air's buoyancy period: continuous, and within 12 % of the 4x
+    finer grid's ground concentration. The second
     case, found once the first was mended, rose from 28 to 51 m at 5.6 km and dropped to
     the ground before the buoyancy period was resolved."""
     plume = _jet_plume(r)
