@@ -747,14 +747,13 @@ def vertical_jet_peers() -> None:
             )  # fmt: skip
             c, plume = _integral(release, ambient, PEER_X, 0.0)
             ours[cid] = plume.mole_fraction(PEER_X, c)[0]
-            density = float(plume.table.density[0, -1])  # the release as it leaves
+            # the exit area, from the density of the release as it leaves
+            area = rate / (float(plume.table.density[0, -1]) * speed)
             notes[cid] = (
-                f"{speed:g} m/s up, {100 * liquid:g} % droplets, exit area "
-                f"{rate / (density * speed):.2e} m2; ours hands over at "
-                f"{float(plume.height[0, -1]):.1f} m"
+                f"{speed:g} m/s up, {100 * liquid:g} % droplets, exit area {area:.2e} m2; "
+                f"ours hands over at {float(plume.height[0, -1]):.1f} m"
             )
             vertical = {"liquid_fraction": liquid, "height_m": stack}
-            area = rate / (density * speed)
             cases.append(slab_case(cid, props, rate, area, u, stab, PEER_X, vertical_jet=vertical))
     slab = slab_results(cases)
     for case in cases:

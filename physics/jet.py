@@ -170,11 +170,18 @@ SQRT_PI_2 = math.sqrt(math.pi / 2.0)
 MASS_RATIO = np.geomspace(1.0, 1e7, 141)
 #: sub-steps of Heun's predictor-corrector per grid interval
 SUBSTEPS = 2
-# the sub-steps of the grid, log-spaced, and where they fall on it (cell, fraction)
-_FINE = np.geomspace(1.0, MASS_RATIO[-1], (MASS_RATIO.size - 1) * SUBSTEPS + 1)
-_FINE_LIST = _FINE.tolist()
-_CELL = np.minimum(np.searchsorted(MASS_RATIO, _FINE, side="right") - 1, MASS_RATIO.size - 2)
-_FRAC = (_FINE - MASS_RATIO[_CELL]) / (MASS_RATIO[_CELL + 1] - MASS_RATIO[_CELL])
+
+
+def sub_steps(mass_ratio: np.ndarray, substeps: int):
+    """The sub-steps of the grid ``mass_ratio``, log-spaced, ``substeps`` per interval: (the
+    points, as a list too, the grid cell each falls in and its fraction of that cell)."""
+    fine = np.geomspace(1.0, mass_ratio[-1], (mass_ratio.size - 1) * substeps + 1)
+    cell = np.minimum(np.searchsorted(mass_ratio, fine, side="right") - 1, mass_ratio.size - 2)
+    frac = (fine - mass_ratio[cell]) / (mass_ratio[cell + 1] - mass_ratio[cell])
+    return fine, fine.tolist(), cell, frac
+
+
+_FINE, _FINE_LIST, _CELL, _FRAC = sub_steps(MASS_RATIO, SUBSTEPS)
 #: a sub-step is halved (in log m) while the jet's speed changes over it by more than this
 #: fraction of the smaller of its two ends, at most MAX_HALVINGS times over
 MAX_SPEED_CHANGE = 0.25

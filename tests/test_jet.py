@@ -453,16 +453,8 @@ def _finer_jet_grid(monkeypatch, factor):
     """The jet's mass grid and its sub-steps, each ``factor`` times finer."""
     mass = np.geomspace(1.0, jet.MASS_RATIO[-1], (jet.MASS_RATIO.size - 1) * factor + 1)
     sub = jet.SUBSTEPS * factor
-    fine = np.geomspace(1.0, mass[-1], (mass.size - 1) * sub + 1)
-    cell = np.minimum(np.searchsorted(mass, fine, side="right") - 1, mass.size - 2)
-    for name, value in (
-        ("MASS_RATIO", mass),
-        ("SUBSTEPS", sub),
-        ("_FINE", fine),
-        ("_FINE_LIST", fine.tolist()),
-        ("_CELL", cell),
-        ("_FRAC", (fine - mass[cell]) / (mass[cell + 1] - mass[cell])),
-    ):
+    names = ("MASS_RATIO", "SUBSTEPS", "_FINE", "_FINE_LIST", "_CELL", "_FRAC")
+    for name, value in zip(names, (mass, sub, *jet.sub_steps(mass, sub)), strict=True):
         monkeypatch.setattr(jet, name, value)
 
 

@@ -69,25 +69,21 @@ def run_case(case: dict) -> dict:
             mass=puff["mass_kg"],
         )
         duration = math.inf
-    elif "vertical_jet" in case:
-        # SLAB's vertical jet from a stack (IDSPL 3, dense branch): its rise (EQ 45-47),
-        # then the plume from the top of the rise
-        source = VerticalJet(
-            substance=substance,
-            rate=case["rate_kg_s"],
-            area=case["area_m2"],
-            duration=duration,
-            liquid_fraction=case["vertical_jet"]["liquid_fraction"],
-            height=case["vertical_jet"]["height_m"],
+    elif "jet" in case or "vertical_jet" in case:
+        # SLAB's horizontal jet (IDSPL 2), or its vertical jet from a stack (IDSPL 3, dense
+        # branch: its rise, EQ 45-47, then the plume from the top of the rise)
+        kind, spec = (
+            (VerticalJet, case["vertical_jet"])
+            if "vertical_jet" in case
+            else (HorizontalJet, case["jet"])
         )
-    elif "jet" in case:
-        source = HorizontalJet(
+        source = kind(
             substance=substance,
             rate=case["rate_kg_s"],
             area=case["area_m2"],
             duration=duration,
-            liquid_fraction=case["jet"]["liquid_fraction"],
-            height=case["jet"]["height_m"],
+            liquid_fraction=spec["liquid_fraction"],
+            height=spec["height_m"],
         )
     else:
         source = EvaporatingPool(
