@@ -16,7 +16,8 @@ comparison and which acceptance criteria hold (FAC2 > 0.5, |FB| < 0.3, NMSE < 4 
     F 2 m/s; two-phase horizontal jets of ammonia (NH-101) and chlorine (CL-101) from the
     demo park's vessels (SLAB's horizontal jet; DEGADIS's JETPLU does not apply, see
     :data:`JETPLU_SCOPE`); dense jets of chlorine and ammonia sent straight up from a
-    10 m stack (SLAB's vertical jet, :data:`VERTICAL_JETS`); HyRAM+ jet fires and
+    10 m stack (SLAB's vertical jet, :data:`VERTICAL_JETS`; on the chlorine vapour also
+    DEGADIS's JETPLU and its ground-level model, :data:`VERTICAL_SCOPE`); HyRAM+ jet fires and
     TNT-equivalent blasts against ``physics.fire`` and ``physics.explosion``. Where a peer
     is missing or fails, the comparison is skipped with the reason.
 (c) Speed. One release, centreline to 10 km: ours and slabx timed in the same run.
@@ -535,9 +536,13 @@ ONLY_SLAB_FACTOR = 1.5  # the issue's bar where only SLAB runs
 # [m/s], stack height [m]
 VERTICAL_JETS = (("chlorine", 0.0, 2.0, 100.0, 10.0), ("ammonia", 0.5, 2.0, 100.0, 10.0))
 VERTICAL_SCOPE = (
-    "DEGADIS JETPLU applies to the chlorine vapour but is not run here: its jet deck (.INO, "
-    "degadisx run_jet_to_ground) is not written by bench/peers/run_degadis.py"
+    "DEGADIS's JETPLU runs on the chlorine vapour (a single-phase jet, its scope), then "
+    "DEGBRIDG and its ground-level model where the plume lands; not on the ammonia with "
+    "droplets, which JETPLU does not carry"
 )
+# The lowest mole fraction DEGADIS's jet follows (its level of concern for a continuous
+# release): below the peers' values at 5 km, so the plume is followed that far
+VERTICAL_STOP_MOLE_FRACTION = 1e-7
 POOL_KW = dict(area=POOL_AREA, z0=Z0, rh=RH, duration=math.inf, receptor_z=0.0)
 
 
@@ -728,7 +733,7 @@ def vertical_jet_peers() -> None:
         "volume fraction"
     )
     print(f"  {VERTICAL_SCOPE}")
-    cases, ours, notes = [], {}, {}
+    cases, degadis_cases, ours, notes = [], [], {}, {}
     for name, liquid, rate, speed, stack in VERTICAL_JETS:
         sub, props = evaporating_substance(name)
         for u, stab in WEATHERS:
@@ -755,11 +760,31 @@ def vertical_jet_peers() -> None:
             )
             vertical = {"liquid_fraction": liquid, "height_m": stack}
             cases.append(slab_case(cid, props, rate, area, u, stab, PEER_X, vertical_jet=vertical))
+            if liquid == 0.0:
+                jet = {"diameter_m": math.sqrt(4.0 * area / math.pi), "height_m": stack}
+                degadis_cases.append(
+                    {"id": cid, "x_m": list(PEER_X), "vertical_jet": jet}
+                    | degadis_case(peer_release(rate, 0.0, u), sub)
+                    | {"stability": stab, "stop_mole_fraction": VERTICAL_STOP_MOLE_FRACTION}
+                )
     slab = slab_results(cases)
+    degadis, why = run_peer("run_degadis.py", degadis_cases)
+    if why:
+        print(f"  DEGADIS skipped: {why}")
     for case in cases:
         cid = case["id"]
         s = peer_values(slab, cid)
-        PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
+        d = peer_values(degadis, cid) if degadis and cid in degadis else None
+        if d is not None:
+            r = degadis[cid]
+            notes[cid] += f"; DEGADIS's JETPLU tops at {r['top_m']:.1f} m and " + (
+                f"lands at {r['touchdown_m']:.0f} m, its ground-level run from {r['first_m']:.0f} m"
+                if r["touchdown_m"] > 0
+                else "stays aloft (ground values from its section and image)"
+            )
+        elif degadis and cid in degadis:
+            print(f"    DEGADIS failed on {cid}: {degadis[cid]['error']}")
+        PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, d, notes[cid])))
 
 
 def near_field(cid, ours, slab_c, slab_mass):

@@ -18,6 +18,11 @@ rate. degadisx API used: run_steady(deck_path) -> (Profile, SourceResult). An
 instantaneous release adds "instantaneous": {mass_kg} (radius_m then the initial
 cylinder's): a transient run (run_transient(deck_path, times=...) -> snapshots), "c" the
 largest centreline mole fraction over the snapshots at each x.
+
+A jet sent straight up from a stack adds "vertical_jet": {diameter_m, height_m} (radius_m
+is then unused): DEGADIS's JETPLU (degadisx run_jet) on the jet deck JETPLUIN would write,
+then, where the plume lands, DEGBRIDG's area source (degadisx bridge) and the steady
+ground-level run. See :func:`run_vertical_jet`.
 """
 
 import tempfile
@@ -25,7 +30,12 @@ from pathlib import Path
 
 import numpy as np
 from _protocol import serve
-from degadisx.run import run_steady, run_transient
+from degadisx.core.atmosphere import friction_velocity, stability_defaults
+from degadisx.core.constants import WMA, WMW
+from degadisx.core.thermo import AmbientConditions, GasProperties, LegacyBackend, Thermo
+from degadisx.io.bridge import JetInput, bridge
+from degadisx.io.jetdeck import JetDeck, Touchdown
+from degadisx.run import run_jet, run_steady, run_transient
 
 _CLASSES = "ABCDEF"
 # A steady source held for this long; DEGADIS ends the source at PTIME(NT-2).
@@ -103,17 +113,118 @@ def run_instantaneous(case: dict) -> dict:
     }
 
 
+# JETPLUIN's entrainment coefficients, shear and cross-flow (DEGADIS 2.1; the same values in
+# the DegadisMIO port's JETPLUIN step, diegomat87/DegadisMIO "5c DescripcionEmisioneJet")
+JET_ALFA1, JET_ALFA2 = 0.028, 0.37
+# Largest step of JETPLU's integration [m]: 2, 5 and 20 m give the same touchdown and
+# ground-level values to three digits on the bench's jets; 20 m keeps a 30 km run short
+JET_DISTMX = 20.0
+
+
+def _jet_decks(case: dict):
+    """(the .INO deck as JETPLUIN writes it, the .IN deck DEGBRIDG reads, the adiabatic
+    mixing table) of a steady vertical jet: JETPLUIN's steps, as DegadisMIO's port writes
+    them out: u* from the wind at z_ref (friction_velocity), L and the Pasquill-Gifford
+    constants from ATMDEF (stability_defaults), the humidity from the relative humidity,
+    the CPP = 0 shorthand (a constant cp, as the ground-level deck uses), the mixing table
+    of SETDEN (ISOFL 0: adiabatic mixing) and the level of concern itself as the lowest
+    mole fraction followed (continuous release)."""
+    g, jet = case["gas"], case["vertical_jet"]
+    istab = _CLASSES.index(case["stability"]) + 1
+    zr, u, zref = case["z0_m"], case["u_ref_m_s"], case["z_ref_m"]
+    atm = stability_defaults(zr, istab, case["averaging_time_s"])
+    backend = LegacyBackend()
+    tamb, pamb = case["air_temperature_K"], case["pressure_atm"]
+    relhum = case["relative_humidity_pct"]
+    vp = backend.water_vapour_pressure(tamb)
+    humid = relhum / 100.0 * WMW / WMA * vp / (pamb - vp)
+    mw, temp = g["mw_kg_kmol"], g["temperature_K"]
+    cpk, cpp = mw * g["cp_J_kgK"] - 3.33e4, 1.0  # DEGADIS's molar cp 3.33e4 + CPK T^CPP'
+    llc = case["stop_mole_fraction"]
+    gas = GasProperties(
+        name=g["name"], mw=mw, temp=temp, rho=g["density_kg_m3"], cpk=cpk, cpp=cpp,
+        ulc=10.0 * llc, llc=llc, zzc=0.0,
+    )  # fmt: skip
+    ambient = AmbientConditions(tamb=tamb, pamb=pamb, humid=humid, tsurf=tamb, isofl=0)
+    thermo = Thermo(gas=gas, ambient=ambient, backend=backend)
+    thermo.reference_enthalpies()
+    table = thermo.build_adiabatic_table(1.0, 0.0, thermo.hmrte)
+    common = dict(
+        titles=[f"parktwin benchmark case {case['id']}", "vertical jet", "", ""],
+        u0=u, z0=zref, zr=zr, istab=istab, rml=atm.rml, tamb=tamb, pamb=pamb, relhum=relhum,
+        tsurf=tamb, gasmw=mw, avtime=case["averaging_time_s"], gasulc=10.0 * llc,
+        gasllc=llc, gaszzc=0.0, erate=case["rate_kg_s"], elejet=jet["height_m"],
+        diajet=jet["diameter_m"], distmx=JET_DISTMX, tend=0.0,
+    )  # fmt: skip
+    ino = JetDeck(
+        **common, ustar=friction_velocity(u, zref, zr, atm.rml), humid=humid,
+        deltay=atm.deltay, betay=atm.betay, deltaz=atm.deltaz, betaz=atm.betaz,
+        gammaz=atm.gammaz, gastem=temp, gascpk=cpk, gascpp=cpp, nden=0,
+        den=np.column_stack([table.yc, table.cc, table.rho, table.h, table.t]), isofl=0,
+        alfa1=JET_ALFA1, alfa2=JET_ALFA2,
+    )  # fmt: skip
+    jet_in = JetInput(
+        **common, indvel=1, gasnam=g["name"], temjet=temp, indht=0, cpk=cpk, cpp=cpp,
+        nden=0, den=np.zeros((0, 3)),
+    )  # fmt: skip
+    return ino, jet_in, table
+
+
+def run_vertical_jet(case: dict) -> dict:
+    """A jet sent straight up: "c" the ground-level centreline mole fraction at each x.
+
+    Up to where JETPLU's axis reaches the ground, the ground-level value of its plume: its
+    Gaussian section with the ground's image, as MODOUT adds the image at the axis
+    (2 c exp(-z^2 / (2 S_z^2)) at the ground for the bare axis value c at height z); from
+    the ground-level run's first station on, that run's centreline. NaN between the two
+    (DEGBRIDG's source, which starts at the touchdown, and the blanket over it) and where
+    neither reaches. "touchdown_m" is 0 where the plume stays aloft while above the level
+    of concern (JETPLU's own signal); "first_m" the ground-level run's first station."""
+    ino, jet_in, table = _jet_decks(case)
+    jet, _ = run_jet(ino)
+    rows = jet.rows
+    x = np.asarray(case["x_m"], dtype=float)
+    dist, z, sz, imaged = rows[:, 0], rows[:, 1], np.maximum(rows[:, 4], 1e-12), rows[:, 2]
+    bare = imaged / (1.0 + np.exp(-2.0 * (z / sz) ** 2))
+    ground = np.where(z > 0.0, 2.0 * bare * np.exp(-0.5 * (z / sz) ** 2), imaged)
+    yc = np.maximum([table.from_concentration(v).yc for v in ground], 1e-300)
+    c = np.exp(np.interp(x, dist, np.log(yc), left=np.nan, right=np.nan))
+    first = float("nan")
+    if jet.touchdown:
+        c[x > jet.distance] = np.nan
+        td = Touchdown(jet.distance, jet.concentration, jet.halfwidth)
+        profile, _ = run_steady(bridge(td, jet_in))
+        on_ground = _centreline(profile, x)
+        c = np.where(np.isfinite(on_ground), on_ground, c)
+        first = float(profile.column("dist")[0])
+    return {
+        "c": [float(v) for v in c],
+        "touchdown_m": float(jet.distance),
+        "first_m": first,
+        "top_m": float(z.max()),
+    }
+
+
+def _centreline(profile, x):
+    """The ground-level centreline mole fraction of a steady profile at ``x`` (NaN
+    outside it), interpolated in its logarithm."""
+    dist = profile.column("dist")
+    yc = np.maximum(profile.column("yc"), 1e-30)
+    return np.exp(np.interp(x, dist, np.log(yc), left=np.nan, right=np.nan))
+
+
 def run_case(case: dict) -> dict:
     if "instantaneous" in case:
         return run_instantaneous(case)
+    if "vertical_jet" in case:
+        return run_vertical_jet(case)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "CASE.INP"
         path.write_text(deck(case))
         profile, _ = run_steady(path)
-    dist = profile.column("dist")
-    yc = np.maximum(profile.column("yc"), 1e-30)
     x = np.asarray(case["x_m"], dtype=float)
-    c = np.exp(np.interp(x, dist, np.log(yc), left=np.nan, right=np.nan))
+    c = _centreline(profile, x)
+    dist, yc = profile.column("dist"), np.maximum(profile.column("yc"), 1e-30)
     within = dist <= 1.05 * x.max()
     shape = {
         k: [float(v) for v in profile.column(k)[within]] for k in ("dist", "cc", "b", "sz", "sy")
