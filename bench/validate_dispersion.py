@@ -663,7 +663,7 @@ def jet_peers() -> None:
     )
     print(f"  DEGADIS JETPLU {JETPLU_SCOPE}")
     park = load_park("demo")
-    slab_cases, ours, notes, near = [], {}, {}, {}
+    slab_cases, ours, notes, near, starts = [], {}, {}, {}, {}
     for asset, hole, name in JET_CASES:
         _, props = evaporating_substance(name)
         for u, stab in WEATHERS:
@@ -705,6 +705,7 @@ def jet_peers() -> None:
                 height=JET_HEIGHT_M,
                 z0=Z0,
             )
+            starts[cid] = ground_start_case(cid, jet, u, stab)
             ours[cid], OURS_MS[cid] = timed(
                 ours_jet,
                 PEER_X,
@@ -723,6 +724,79 @@ def jet_peers() -> None:
             s = s[NEAR_X.size :]
         PEER_TALLY.append((cid, *compare_side_by_side(cid, ours[cid], s, None, notes[cid])))
         case_speed(cid, slab)
+    degadis_from_ours(starts, ours, slab)
+
+
+GROUND_START_M = 300.0  # where DEGADIS's ground-level model takes over our jets' clouds
+
+
+def ground_start_case(cid, term, u, stab) -> dict:
+    """The DEGADIS case (``bench/peers/run_degadis.py`` "ground_start") that starts its
+    ground-level model from our cloud of the jet ``term`` at GROUND_START_M: our
+    ground-level centreline there, DEGBRIDG's source radius (the flat core plus 2.15
+    sigma_y, as DEGBRIDG takes delta S_y of JETPLU's plume) and our cloud's own mixing line
+    (mole fraction, concentration, density) as DEGADIS's isothermal density table."""
+    from scenarios.zones import Weather
+
+    weather = Weather(u, 270.0, stab, AIR_T, relative_humidity=RH / 100.0)
+    release, ambient = _jet_inputs(term, weather, height=JET_HEIGHT_M, z0=Z0)
+    x0 = np.array([GROUND_START_M])
+    c, plume = _integral(release, ambient, [*x0, PEER_X.max()], 0.0)
+    _, b, sy, _, _ = (float(v[0, 0]) for v in plume.profile(x0))
+    t = plume.table
+    table = np.column_stack([t.mole_fraction[0], t.concentration[0], t.density[0]])
+    rate = float(term.airborne_kg_s[0])
+    start = {
+        "distance_m": GROUND_START_M,
+        "concentration_kg_m3": float(c[0, 0]),
+        "half_width_m": b + 2.15 * sy,
+        "density_table": table.tolist(),
+    }
+    case = degadis_case(peer_release(rate, 0.0, u), term.substance)
+    return case | {
+        "id": cid,
+        "x_m": list(PEER_X),
+        "stability": stab,
+        "stop_mole_fraction": VERTICAL_STOP_MOLE_FRACTION,
+        "ground_start": start,
+    }
+
+
+def degadis_from_ours(starts: dict, ours: dict, slab) -> None:
+    """Print DEGADIS's ground-level model run on from our jets' clouds at GROUND_START_M
+    beside ours and SLAB: which far-field law the difference from SLAB comes from. Not a
+    peer on its own (it inherits our jet phase), so not counted in the tally."""
+    print(
+        "\n  Diagnostic, not counted: DEGADIS's ground-level model started from our cloud at "
+        f"{GROUND_START_M:g} m (its centreline, DEGBRIDG's radius b + 2.15 sigma_y, our "
+        "mixing line as its isothermal density table)"
+    )
+    degadis, why = run_peer("run_degadis.py", list(starts.values()))
+    if why:
+        print(f"  DEGADIS skipped: {why}")
+        return
+    for cid, case in starts.items():
+        r = degadis[cid]
+        if "error" in r:
+            print(f"    DEGADIS failed on {cid}: {r['error']}")
+            continue
+        s = peer_values(slab, cid)
+        s = s[NEAR_X.size :] if s is not None else np.full(PEER_X.size, np.nan)
+        start = case["ground_start"]
+        print(
+            f"\n  {cid}: from {start['distance_m']:g} m, radius {start['half_width_m']:.1f} m; "
+            f"DEGADIS's first station {r['first_m']:.0f} m"
+        )
+        print(
+            "      x m      ours      SLAB   DEGADIS   ours/SLAB   ours/DEGADIS"
+            "   DEGADIS b / sigma_y m"
+        )
+        for i, x in enumerate(PEER_X):
+            d, o = r["c"][i], ours[cid][i]
+            print(
+                f"    {x:5.0f}  {o:9.3g} {s[i]:9.3g} {d:9.3g}  {o / s[i]:10.2f}  {o / d:13.2f}"
+                f"   {r['b'][i]:7.0f} / {r['sy'][i]:.0f}"
+            )
 
 
 def vertical_jet_peers() -> None:

@@ -19,6 +19,13 @@ instantaneous release adds "instantaneous": {mass_kg} (radius_m then the initial
 cylinder's): a transient run (run_transient(deck_path, times=...) -> snapshots), "c" the
 largest centreline mole fraction over the snapshots at each x.
 
+A cloud already on the ground, started from another model's state, adds "ground_start":
+{distance_m, concentration_kg_m3 (its ground-level centreline), half_width_m,
+density_table (rows of mole fraction, concentration [kg/m3] and density [kg/m3] of the
+cloud's own mixing line)}: DEGBRIDG's equivalent area source at that distance with the
+user's density table (NDEN > 0, isothermal), then the steady ground-level run
+(:func:`run_ground_start`).
+
 A jet sent straight up from a stack adds "vertical_jet": {diameter_m, height_m} (radius_m
 is then unused): DEGADIS's JETPLU (degadisx run_jet) on the jet deck JETPLUIN would write,
 then, where the plume lands, DEGBRIDG's area source (degadisx bridge) and the steady
@@ -121,15 +128,16 @@ JET_ALFA1, JET_ALFA2 = 0.028, 0.37
 JET_DISTMX = 20.0
 
 
-def _jet_decks(case: dict):
+def _jet_decks(case: dict, height_m: float, diameter_m: float):
     """(the .INO deck as JETPLUIN writes it, the .IN deck DEGBRIDG reads, the adiabatic
-    mixing table) of a steady vertical jet: JETPLUIN's steps, as DegadisMIO's port writes
+    mixing table) of a steady jet from an orifice of ``diameter_m`` at ``height_m``
+    (DEGBRIDG reads neither): JETPLUIN's steps, as DegadisMIO's port writes
     them out: u* from the wind at z_ref (friction_velocity), L and the Pasquill-Gifford
     constants from ATMDEF (stability_defaults), the humidity from the relative humidity,
     the CPP = 0 shorthand (a constant cp, as the ground-level deck uses), the mixing table
     of SETDEN (ISOFL 0: adiabatic mixing) and the level of concern itself as the lowest
     mole fraction followed (continuous release)."""
-    g, jet = case["gas"], case["vertical_jet"]
+    g = case["gas"]
     istab = _CLASSES.index(case["stability"]) + 1
     zr, u, zref = case["z0_m"], case["u_ref_m_s"], case["z_ref_m"]
     atm = stability_defaults(zr, istab, case["averaging_time_s"])
@@ -153,8 +161,8 @@ def _jet_decks(case: dict):
         titles=[f"parktwin benchmark case {case['id']}", "vertical jet", "", ""],
         u0=u, z0=zref, zr=zr, istab=istab, rml=atm.rml, tamb=tamb, pamb=pamb, relhum=relhum,
         tsurf=tamb, gasmw=mw, avtime=case["averaging_time_s"], gasulc=10.0 * llc,
-        gasllc=llc, gaszzc=0.0, erate=case["rate_kg_s"], elejet=jet["height_m"],
-        diajet=jet["diameter_m"], distmx=JET_DISTMX, tend=0.0,
+        gasllc=llc, gaszzc=0.0, erate=case["rate_kg_s"], elejet=height_m,
+        diajet=diameter_m, distmx=JET_DISTMX, tend=0.0,
     )  # fmt: skip
     ino = JetDeck(
         **common, ustar=friction_velocity(u, zref, zr, atm.rml), humid=humid,
@@ -180,7 +188,7 @@ def run_vertical_jet(case: dict) -> dict:
     (DEGBRIDG's source, which starts at the touchdown, and the blanket over it) and where
     neither reaches. "touchdown_m" is 0 where the plume stays aloft while above the level
     of concern (JETPLU's own signal); "first_m" the ground-level run's first station."""
-    ino, jet_in, table = _jet_decks(case)
+    ino, jet_in, table = _jet_decks(case, **case["vertical_jet"])
     jet, _ = run_jet(ino)
     rows = jet.rows
     x = np.asarray(case["x_m"], dtype=float)
@@ -205,6 +213,40 @@ def run_vertical_jet(case: dict) -> dict:
     }
 
 
+def run_ground_start(case: dict) -> dict:
+    """DEGADIS's ground-level model started from a cloud's state ("ground_start"): "c" the
+    ground-level centreline mole fraction at each x (NaN before the run's first station,
+    "first_m"), and the run's flat-core half-width "b" and sigma_y, sigma_z at x.
+
+    degadisx 0.1.4 rebuilds the adiabatic mixing table (SETDEN) in its no-blanket source
+    (NOBL) even on an isothermal run, and SETDEN itself refuses such a run ("SETDEN is not
+    used for isofl=1 runs"): the runner keeps the user's table there instead."""
+    start = case["ground_start"]
+    _, jet_in, _ = _jet_decks(case, height_m=0.0, diameter_m=0.0)
+    table = np.asarray(start["density_table"], dtype=float)
+    jet_in.nden, jet_in.den = len(table), table
+    td = Touchdown(start["distance_m"], start["concentration_kg_m3"], start["half_width_m"])
+    original = Thermo.build_adiabatic_table
+
+    def keep_isothermal(thermo, *args, **kw):
+        if thermo.ambient.isofl == 1:
+            return thermo.table
+        return original(thermo, *args, **kw)
+
+    Thermo.build_adiabatic_table = keep_isothermal
+    try:
+        profile, _ = run_steady(bridge(td, jet_in))
+    finally:
+        Thermo.build_adiabatic_table = original
+    x = np.asarray(case["x_m"], dtype=float)
+    dist = profile.column("dist")
+    shape = {
+        k: [float(v) for v in np.interp(x, dist, profile.column(k), np.nan, np.nan)]
+        for k in ("b", "sy", "sz")
+    }
+    return {"c": [float(v) for v in _centreline(profile, x)], "first_m": float(dist[0]), **shape}
+
+
 def _centreline(profile, x):
     """The ground-level centreline mole fraction of a steady profile at ``x`` (NaN
     outside it), interpolated in its logarithm."""
@@ -218,6 +260,8 @@ def run_case(case: dict) -> dict:
         return run_instantaneous(case)
     if "vertical_jet" in case:
         return run_vertical_jet(case)
+    if "ground_start" in case:
+        return run_ground_start(case)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "CASE.INP"
         path.write_text(deck(case))
