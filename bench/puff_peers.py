@@ -11,7 +11,8 @@ twice the cube's side in radius (see ``DEGADIS_RADIUS_SIDES``). Printed per dist
 ground-level centreline peak as a volume fraction (DEGADIS's: the largest over its
 snapshots), where ours lies against the peers, and the crosswind half-width of the cloud
 (the crosswind integral over the centreline value, halved: ours b + sqrt(pi/2) sigma_y,
-SLAB's b / erf(b / (sqrt 2 beta_c))), ours with the segment's along-wind slumping
+SLAB's b / erf(b / (sqrt 2 beta_c)), DEGADIS's b + sqrt(pi)/2 S_y in the snapshot of its
+peak), ours with the segment's along-wind slumping
 (``Release.puff``, as zones, the QRA and the engine run it) and without it (the steady
 plume of M / T, as before 2026-12-01).
 
@@ -139,7 +140,7 @@ def main() -> None:
         print(f"\n  {cid}")
         print(
             "      x m   peak: ours  no slump      SLAB   DEGADIS   ours against the peers"
-            "      half-width m: ours  no slump    SLAB"
+            "      half-width m: ours  no slump    SLAB  DEGADIS"
         )
         s_c = peer_values(slab, cid)
         d_c = peer_values(degadis, cid) if degadis and cid in degadis else None
@@ -147,14 +148,16 @@ def main() -> None:
         s_w = None
         if s_b is not None:
             s_w = s_b / erf(s_b / (math.sqrt(2.0) * np.maximum(s_beta, 1e-9)))
+        d_w = peer_values(degadis, cid, "half_width_m") if d_c is not None else None
         (c1, w1), (c0, w0) = mine[cid]["ours"], mine[cid]["ours, no slump"]
         for k, x in enumerate(X):
             sc = s_c[k] if s_c is not None else math.nan
             dc = d_c[k] if d_c is not None else math.nan
             sw = s_w[k] if s_w is not None else math.nan
+            dw = d_w[k] if d_w is not None else math.nan
             print(
                 f"  {x:7.0f}  {c1[k]:10.3g} {c0[k]:9.3g} {sc:9.3g} {dc:9.3g}   "
-                f"{_against(c1[k], sc, dc):<24}  {w1[k]:17,.0f} {w0[k]:9,.0f} {sw:7,.0f}"
+                f"{_against(c1[k], sc, dc):<24}  {w1[k]:17,.0f} {w0[k]:9,.0f} {sw:7,.0f} {dw:8,.0f}"
             )
 
 

@@ -17,7 +17,8 @@ constant heat capacity through the CPP = 0 shorthand, and a steady source of con
 rate. degadisx API used: run_steady(deck_path) -> (Profile, SourceResult). An
 instantaneous release adds "instantaneous": {mass_kg} (radius_m then the initial
 cylinder's): a transient run (run_transient(deck_path, times=...) -> snapshots), "c" the
-largest centreline mole fraction over the snapshots at each x.
+largest centreline mole fraction over the snapshots at each x, "half_width_m" the cloud's
+crosswind half-width in the snapshot that gives it (b + sqrt(pi)/2 S_y).
 
 A cloud already on the ground, started from another model's state, adds "ground_start":
 {distance_m, concentration_kg_m3 (its ground-level centreline), half_width_m,
@@ -107,15 +108,21 @@ def run_instantaneous(case: dict) -> dict:
         times = np.asarray(case.get("times_s") or np.geomspace(5.0, 6000.0, 150), dtype=float)
         out = run_transient(path, times=times)
     x = np.asarray(case["x_m"], dtype=float)
-    peak = np.zeros(x.size)
+    peak, half = np.zeros(x.size), np.full(x.size, np.nan)
     for snap in out.snapshots:
         dist, yc = snap.column("dist"), snap.column("yc")
         if dist.size < 2:
             continue
         order = np.argsort(dist)
-        peak = np.maximum(peak, np.interp(x, dist[order], yc[order], left=0.0, right=0.0))
+        here = np.interp(x, dist[order], yc[order], left=0.0, right=0.0)
+        # the crosswind integral of cc exp(-((|y| - b) / S_y)^2) over its centreline
+        # value, halved: b + sqrt(pi) / 2 S_y
+        width = snap.column("b") + 0.5 * np.sqrt(np.pi) * snap.column("sy")
+        half = np.where(here > peak, np.interp(x, dist[order], width[order]), half)
+        peak = np.maximum(peak, here)
     return {
         "c": [float(v) if v > 0 else float("nan") for v in peak],
+        "half_width_m": [float(v) for v in half],
         "snapshots": len(out.snapshots),
     }
 
