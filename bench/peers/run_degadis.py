@@ -165,7 +165,7 @@ def _jet_decks(case: dict, height_m: float, diameter_m: float):
     thermo.reference_enthalpies()
     table = thermo.build_adiabatic_table(1.0, 0.0, thermo.hmrte)
     common = dict(
-        titles=[f"parktwin benchmark case {case['id']}", "vertical jet", "", ""],
+        titles=[f"parktwin benchmark case {case['id']}", "jet deck", "", ""],
         u0=u, z0=zref, zr=zr, istab=istab, rml=atm.rml, tamb=tamb, pamb=pamb, relhum=relhum,
         tsurf=tamb, gasmw=mw, avtime=case["averaging_time_s"], gasulc=10.0 * llc,
         gasllc=llc, gaszzc=0.0, erate=case["rate_kg_s"], elejet=height_m,
