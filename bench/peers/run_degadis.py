@@ -135,54 +135,60 @@ JET_ALFA1, JET_ALFA2 = 0.028, 0.37
 JET_DISTMX = 20.0
 
 
-def _jet_decks(case: dict, height_m: float, diameter_m: float):
-    """(the .INO deck as JETPLUIN writes it, the .IN deck DEGBRIDG reads, the adiabatic
-    mixing table) of a steady jet from an orifice of ``diameter_m`` at ``height_m``
-    (DEGBRIDG reads neither): JETPLUIN's steps, as DegadisMIO's port writes
-    them out: u* from the wind at z_ref (friction_velocity), L and the Pasquill-Gifford
-    constants from ATMDEF (stability_defaults), the humidity from the relative humidity,
-    the CPP = 0 shorthand (a constant cp, as the ground-level deck uses), the mixing table
-    of SETDEN (ISOFL 0: adiabatic mixing) and the level of concern itself as the lowest
-    mole fraction followed (continuous release)."""
+def _jet_input(case: dict, height_m: float, diameter_m: float) -> JetInput:
+    """The .IN deck DEGBRIDG reads for a steady jet from an orifice of ``diameter_m`` at
+    ``height_m``: L from ATMDEF (stability_defaults), the CPP = 0 shorthand (a constant cp,
+    as the ground-level deck uses), the level of concern itself as the lowest mole fraction
+    followed (continuous release), no density table (adiabatic mixing)."""
     g = case["gas"]
     istab = _CLASSES.index(case["stability"]) + 1
-    zr, u, zref = case["z0_m"], case["u_ref_m_s"], case["z_ref_m"]
-    atm = stability_defaults(zr, istab, case["averaging_time_s"])
-    backend = LegacyBackend()
-    tamb, pamb = case["air_temperature_K"], case["pressure_atm"]
-    relhum = case["relative_humidity_pct"]
-    vp = backend.water_vapour_pressure(tamb)
-    humid = relhum / 100.0 * WMW / WMA * vp / (pamb - vp)
-    mw, temp = g["mw_kg_kmol"], g["temperature_K"]
-    cpk, cpp = mw * g["cp_J_kgK"] - 3.33e4, 1.0  # DEGADIS's molar cp 3.33e4 + CPK T^CPP'
     llc = case["stop_mole_fraction"]
-    gas = GasProperties(
-        name=g["name"], mw=mw, temp=temp, rho=g["density_kg_m3"], cpk=cpk, cpp=cpp,
-        ulc=10.0 * llc, llc=llc, zzc=0.0,
+    mw = g["mw_kg_kmol"]
+    return JetInput(
+        titles=[f"parktwin benchmark case {case['id']}", "jet deck", "", ""],
+        u0=case["u_ref_m_s"], z0=case["z_ref_m"], zr=case["z0_m"], indvel=1, istab=istab,
+        rml=stability_defaults(case["z0_m"], istab, case["averaging_time_s"]).rml,
+        tamb=case["air_temperature_K"], pamb=case["pressure_atm"],
+        relhum=case["relative_humidity_pct"], tsurf=case["air_temperature_K"],
+        gasnam=g["name"], gasmw=mw, avtime=case["averaging_time_s"],
+        temjet=g["temperature_K"], gasulc=10.0 * llc, gasllc=llc, gaszzc=0.0, indht=0,
+        cpk=mw * g["cp_J_kgK"] - 3.33e4, cpp=1.0,  # DEGADIS's molar cp 3.33e4 + CPK T^CPP'
+        nden=0, den=np.zeros((0, 3)), erate=case["rate_kg_s"], elejet=height_m,
+        diajet=diameter_m, tend=0.0, distmx=JET_DISTMX,
     )  # fmt: skip
-    ambient = AmbientConditions(tamb=tamb, pamb=pamb, humid=humid, tsurf=tamb, isofl=0)
+
+
+def _jet_deck(jet_in: JetInput, density_kg_m3: float):
+    """(the .INO deck JETPLUIN writes from ``jet_in``, its adiabatic mixing table):
+    JETPLUIN's steps, as DegadisMIO's port writes them out: u* from the wind at the
+    reference height (friction_velocity), the Pasquill-Gifford constants from ATMDEF
+    (stability_defaults), the humidity from the relative humidity, the mixing table of
+    SETDEN (ISOFL 0) for the gas of density ``density_kg_m3`` at its temperature."""
+    d = jet_in
+    atm = stability_defaults(d.zr, d.istab, d.avtime)
+    backend = LegacyBackend()
+    vp = backend.water_vapour_pressure(d.tamb)
+    humid = d.relhum / 100.0 * WMW / WMA * vp / (d.pamb - vp)
+    gas = GasProperties(
+        name=d.gasnam, mw=d.gasmw, temp=d.temjet, rho=density_kg_m3, cpk=d.cpk, cpp=d.cpp,
+        ulc=d.gasulc, llc=d.gasllc, zzc=d.gaszzc,
+    )  # fmt: skip
+    ambient = AmbientConditions(tamb=d.tamb, pamb=d.pamb, humid=humid, tsurf=d.tsurf, isofl=0)
     thermo = Thermo(gas=gas, ambient=ambient, backend=backend)
     thermo.reference_enthalpies()
     table = thermo.build_adiabatic_table(1.0, 0.0, thermo.hmrte)
-    common = dict(
-        titles=[f"parktwin benchmark case {case['id']}", "jet deck", "", ""],
-        u0=u, z0=zref, zr=zr, istab=istab, rml=atm.rml, tamb=tamb, pamb=pamb, relhum=relhum,
-        tsurf=tamb, gasmw=mw, avtime=case["averaging_time_s"], gasulc=10.0 * llc,
-        gasllc=llc, gaszzc=0.0, erate=case["rate_kg_s"], elejet=height_m,
-        diajet=diameter_m, distmx=JET_DISTMX, tend=0.0,
-    )  # fmt: skip
     ino = JetDeck(
-        **common, ustar=friction_velocity(u, zref, zr, atm.rml), humid=humid,
-        deltay=atm.deltay, betay=atm.betay, deltaz=atm.deltaz, betaz=atm.betaz,
-        gammaz=atm.gammaz, gastem=temp, gascpk=cpk, gascpp=cpp, nden=0,
+        titles=d.titles, u0=d.u0, z0=d.z0, zr=d.zr, istab=d.istab, rml=d.rml,
+        ustar=friction_velocity(d.u0, d.z0, d.zr, d.rml), tamb=d.tamb, pamb=d.pamb,
+        humid=humid, relhum=d.relhum, tsurf=d.tsurf, avtime=d.avtime, deltay=atm.deltay,
+        betay=atm.betay, deltaz=atm.deltaz, betaz=atm.betaz, gammaz=atm.gammaz,
+        gasmw=d.gasmw, gastem=d.temjet, gasulc=d.gasulc, gasllc=d.gasllc, gaszzc=d.gaszzc,
+        gascpk=d.cpk, gascpp=d.cpp, nden=0,
         den=np.column_stack([table.yc, table.cc, table.rho, table.h, table.t]), isofl=0,
-        alfa1=JET_ALFA1, alfa2=JET_ALFA2,
+        erate=d.erate, elejet=d.elejet, diajet=d.diajet, alfa1=JET_ALFA1, alfa2=JET_ALFA2,
+        distmx=d.distmx, tend=d.tend,
     )  # fmt: skip
-    jet_in = JetInput(
-        **common, indvel=1, gasnam=g["name"], temjet=temp, indht=0, cpk=cpk, cpp=cpp,
-        nden=0, den=np.zeros((0, 3)),
-    )  # fmt: skip
-    return ino, jet_in, table
+    return ino, table
 
 
 def run_vertical_jet(case: dict) -> dict:
@@ -195,7 +201,8 @@ def run_vertical_jet(case: dict) -> dict:
     (DEGBRIDG's source, which starts at the touchdown, and the blanket over it) and where
     neither reaches. "touchdown_m" is 0 where the plume stays aloft while above the level
     of concern (JETPLU's own signal); "first_m" the ground-level run's first station."""
-    ino, jet_in, table = _jet_decks(case, **case["vertical_jet"])
+    jet_in = _jet_input(case, **case["vertical_jet"])
+    ino, table = _jet_deck(jet_in, case["gas"]["density_kg_m3"])
     jet, _ = run_jet(ino)
     rows = jet.rows
     x = np.asarray(case["x_m"], dtype=float)
@@ -229,7 +236,7 @@ def run_ground_start(case: dict) -> dict:
     (NOBL) even on an isothermal run, and SETDEN itself refuses such a run ("SETDEN is not
     used for isofl=1 runs"): the runner keeps the user's table there instead."""
     start = case["ground_start"]
-    _, jet_in, _ = _jet_decks(case, height_m=0.0, diameter_m=0.0)
+    jet_in = _jet_input(case, height_m=0.0, diameter_m=0.0)  # DEGBRIDG reads neither
     table = np.asarray(start["density_table"], dtype=float)
     jet_in.nden, jet_in.den = len(table), table
     td = Touchdown(start["distance_m"], start["concentration_kg_m3"], start["half_width_m"])
