@@ -22,9 +22,20 @@ single release runs the same march on Python floats, numpy's cost per call being
 its time otherwise):
 
 - gravity spreading of a cloud denser than air moves its edge B_eff = b + sqrt(pi)/2
-  sigma_y: dB_eff/dx = C_E sqrt(g' H) / u with g' = g (rho - rho_a) / rho_a and
-  C_E = 1.15 (DEGADIS 2.1, Spicer & Havens 1989); spreading thins the cloud and entrains
-  nothing;
+  sigma_y: dB_eff/dx = V_g / u, V_g the crosswind gravity flow of SLAB (Ermak 1990,
+  EQ 5a): each half of the cloud, of mass flux R = (Q + m_a) / 2, carries across the wind
+  the momentum flux R V_g, which grows by the pressure force alpha_gv g (rho - rho_a) H^2
+  per metre (alpha_gv = 0.75) and is 0 once the cloud is no denser than air. It starts
+  where the cloud first moves on at the front's speed C_E sqrt(g' H), g' = g (rho -
+  rho_a) / rho_a, C_E = 1.15 (van Ulden 1974; DEGADIS 2.1, Spicer & Havens 1989), the law
+  of the jet phase's grounded cloud and of a pool's blanket, so nothing steps there. The
+  air a cloud takes in shares its momentum: V_g falls as R grows where the front law
+  would follow the local g' H. SLAB's drag on the crosswind flow (its EQ 37 terms: the
+  ground's c_f = u*/u and the top's C_f = 0.02) is left out. Near a pool SLAB's cloud is
+  1-2 m deep, where the drag is negligible (slabx's own reading: |S_fy| / R0 V_g0 ~ 1e-4
+  on Burro); ours in F is 0.1-0.3 m deep and moves at 0.3 m/s within 300 m of the pool,
+  where the same drag stops the spreading (bench/VALIDATION.md, "The crosswind gravity
+  flow"). Spreading thins the cloud and entrains nothing;
 - lateral turbulence adds variance to the Gaussian edges: sigma_y^2 grows as much as the
   variance of the equivalent Gaussian W / sqrt(2 pi) grows along the Briggs (1973) sigma_y
   curve from the virtual distance at which that curve has the present width, and the
@@ -83,18 +94,16 @@ D pools come within 1.25x of the peers, but Coyote's clouds come out twice the m
 An instantaneous release enters as its short segment (:func:`puff_as_segment`, ``puff``):
 a steady plume fed without end slumps sideways for ever, a puff's depth also falls as it
 slumps along the wind. So the segment's front and back move apart as its edges do,
-d(slump)/dx = 2 C_E sqrt(g' H) / u (van Ulden 1974: a heavy cloud's front at
-C_E sqrt(g' H) all round), its length is L = u T + slump, and what it carries per metre
-of its path (released material, air, heat) falls as u T / L: its depth is its volume
-over W L. Its advancing front takes in air, rho_a (epsilon / Ri) u_f H per metre of its
-edge 2 (W + L), with epsilon = 0.59 and the front's Ri = 1 / C_E^2 (DEGADIS 2.1 SRC1,
-the frontal entrainment of its slumping blanket). A puff whose g' V is conserved
-(isothermal mixing) then spreads as the box model of a square cloud,
-W L = W0 L0 + 4 C_E (g'0 V0)^(1/2) t (a test). Its finite-duration factor takes L for u T.
+d(slump)/dx = 2 V_g / u (a heavy cloud slumps all round, van Ulden 1974), its length is
+L = u T + slump, and what it carries per metre of its path (released material, air, heat
+and the gravity flow's momentum) falls as u T / L: its depth is its volume over W L. Its
+advancing front takes in air, rho_a (epsilon / Ri) V_g H per metre of its edge 2 (W + L),
+with epsilon = 0.59 and the front's Ri = 1 / C_E^2 (DEGADIS 2.1 SRC1, the frontal
+entrainment of its slumping blanket). Its finite-duration factor takes L for u T.
 Against SLAB's instantaneous release on the demo's chlorine and ammonia ruptures
-(``bench/puff_peers.py``) its width is 1-4x SLAB's and its centreline peak 0.3-9x; on
-CL-101's mass as vapour, with DEGADIS's transient run as well, it lies inside the two
-peers' spread at every distance in D 5 m/s and 1.02-2.1x below both at 100 m-3 km in F.
+(``bench/puff_peers.py``) its centreline peak is 0.37-4.0x SLAB's; on CL-101's mass as
+vapour, with DEGADIS's transient run as well, it lies inside the two peers' spread at
+every distance in D 5 m/s and from 1.5 km on in F, 1.4-2.1x below both at 100 m-1 km.
 
 Concentration basis: kg of released material (vapour and droplets) per m3 of the mixture
 at the cloud's own temperature (``physics.cloud_mixing``, warmed by the ground's heat).
@@ -165,6 +174,10 @@ C_E = pool_blanket.C_E  # gravity-spreading coefficient, DEGADIS 2.1
 # air taken in at a slumping puff's front: epsilon / Ri with epsilon = 0.59 and the front's
 # Ri = 1 / C_E^2 (DEGADIS 2.1 SRC1, ER1 parameters; degadisx 0.1.4 core/blanket.py)
 _FRONTAL = pool_blanket.EPSILON * C_E * C_E
+# the crosswind gravity flow's pressure force, alpha_gv g (rho - rho_a) H^2 per metre
+# (SLAB's EQ 5a, Ermak 1990; alpha_gv = 0.75, the value of SLAB's code, alfgv, as slabx
+# 1.0.7 carries it)
+ALPHA_GV = 0.75
 POOL_SOURCES = ("layer", "blanket")  # integral_plume(pool=...)
 _PHI = (0.88, 0.099, 1.04, 1.4e-25, 5.7)  # DEGADIS 2.1 PHIF, stable branch
 _PHI_THERMAL = (0.25, 2.0 / 3.0)  # DEGADIS 2.1 PHIF (IPHIFL 3): 1 + 0.25 Ri_t^(2/3)
@@ -580,7 +593,9 @@ class Plume:
     Ri* [-]; u [m/s] the cloud speed; finite [-] the finite-duration factor at each station;
     warming [-] T / T_adiabatic, the ground's heat;
     ``table`` the mixing table of each release; slump [m] how much longer along the wind
-    a puff's segment has grown by slumping than u T (0 for other releases).
+    a puff's segment has grown by slumping than u T (0 for other releases); v_g [m/s] the
+    crosswind gravity flow of a cloud denser than air (SLAB's EQ 5a, 0 before it starts and
+    once the cloud is no denser than air).
     """
 
     x: np.ndarray
@@ -603,6 +618,7 @@ class Plume:
     _sx_p: np.ndarray
     _sx_min: np.ndarray
     slump: np.ndarray | None = None
+    v_g: np.ndarray | None = None
 
     # ---------------------------------------------------------------- interpolation
     def _locate(self, x):
@@ -1212,10 +1228,11 @@ def integral_plume(
     out = {k: np.empty((n, steps)) for k in names}
     out["warming"] = np.ones((n, steps))
     out["slump"] = np.zeros((n, steps))
+    out["v_g"] = np.zeros((n, steps))
     # a puff's segment: its length along the wind is u T plus what it has slumped, ext
     puff_t = np.where(b["puff"] > 0, b["duration_s"], 0.0)
     ext = np.zeros(n)
-    recorded = (*names, "warming")
+    recorded = (*names, "warming", "v_g")
     record = []
     xp, at, curve, wind, stations = _Arrays, table.at, curves, speed, xi
     # heat from the ground for droplet-free releases (see the module docstring)
@@ -1259,8 +1276,10 @@ def integral_plume(
         vapour_kept, blanket_air, open_pool, area_source = (
             float(v[0]) for v in (vapour_kept, blanket_air, open_pool, area_source)
         )
+        mom, started = 0.0, 0.0
     else:
         rho_a_k, ustar_k = rho_a, ustar
+        mom, started = np.zeros(n), np.zeros(n)
     for k in range(first, steps):
         qx = q * xp.minimum(stations[k] * along, 1.0)
         total = qx + m_air
@@ -1286,6 +1305,7 @@ def integral_plume(
                 u,
                 ext,
                 temp / temp_ad,
+                2.0 * mom / total,
             )
         )
         if k == steps - 1:
@@ -1295,7 +1315,18 @@ def integral_plume(
         # the part of the step over the source and the part downwind of it
         over = xp.minimum(xp.maximum(source_end - stations[k], 0.0), step)
         dx = step - over
-        spread = C_E * xp.sqrt(gp * depth) / u * dx
+        # the crosswind gravity flow (SLAB EQ 5a): each half of the cloud carries across
+        # the wind the momentum flux mom = (total / 2) V_g, which starts, where the march
+        # first moves the cloud, at the front's speed C_E sqrt(g' H) (van Ulden; the jet
+        # phase's and a pool blanket's law) and then grows by the pressure force
+        # alpha_gv g (rho - rho_a) H^2 (no drag: module docstring); a cloud no longer
+        # denser than air has none (SLAB: V_g = 0 there)
+        fresh = (dx > 0.0) * (1.0 - started)
+        mom = mom + fresh * (0.5 * total * C_E * xp.sqrt(gp * depth) - mom)
+        started = started + fresh
+        v_g = 2.0 * mom / total
+        spread = v_g / u * dx
+        mom = (mom + ALPHA_GV * gp * rho_a_k * depth * depth * dx) * (gp > 0.0)
         # turbulence widens the edges into the core, B_eff = b + sqrt(pi)/2 sigma_y held
         # (over the source too: the layer's edges diffuse, its air comes through the top)
         s_eq = width / SQRT_2PI
@@ -1359,7 +1390,7 @@ def integral_plume(
             # a puff slumps along the wind as it does across: its front and back move apart
             # by 2 spread, and what it carries per metre of its path falls in proportion
             # (its length u T + ext); its advancing front takes in air, rho_a (epsilon /
-            # Ri) u_f H per metre of its edge, Ri = 1 / C_E^2 (DEGADIS SRC1's frontal
+            # Ri) V_g H per metre of its edge, Ri = 1 / C_E^2 (DEGADIS SRC1's frontal
             # entrainment), u_f dx / u = spread: per metre of path, over its length
             keep = puff_t > 0.0
             length = u * puff_t + ext
@@ -1370,7 +1401,7 @@ def integral_plume(
             # L / (u T) before over after: 1 for a release that is not a puff
             fold = length * u_new * puff_t / xp.maximum(u * puff_t * (u_new * puff_t + ext), 1e-300)
             f = (fold if keep else 1.0) if xp is _Floats else np.where(keep, fold, 1.0)
-            q, m_air, heat = q * f, m_air * f, heat * f
+            q, m_air, heat, mom = q * f, m_air * f, heat * f, mom * f
         u = u_new
         width = turb_width + 2.0 * spread
         half = half + spread
@@ -1414,4 +1445,5 @@ def integral_plume(
         _sx_p=sx_p,
         _sx_min=sx_min,
         slump=out["slump"],
+        v_g=out["v_g"],
     )
