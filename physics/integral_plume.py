@@ -35,12 +35,15 @@ its time otherwise):
   rho_a) / rho_a, C_E = 1.15 (van Ulden 1974; DEGADIS 2.1, Spicer & Havens 1989), the law
   of the jet phase's grounded cloud and of a pool's blanket, so nothing steps there. The
   air a cloud takes in shares its momentum: V_g falls as R grows where the front law
-  would follow the local g' H. SLAB's drag on the crosswind flow (its EQ 37 terms: the
-  ground's c_f = u*/u and the top's C_f = 0.02) is left out. Near a pool SLAB's cloud is
-  1-2 m deep, where the drag is negligible (slabx's own reading: |S_fy| / R0 V_g0 ~ 1e-4
-  on Burro); ours in F is 0.1-0.3 m deep and moves at 0.3 m/s within 300 m of the pool,
-  where the same drag stops the spreading (bench/VALIDATION.md, "The crosswind gravity
-  flow"). Spreading thins the cloud and entrains nothing;
+  would follow the local g' H. It never exceeds that front's speed: a gravity current
+  runs no faster than its front (van Ulden's C_E, its Froude number). SLAB bounds it
+  with its drag (EQ 37: the ground's c_f = u*/u and the top's C_f = 0.02), which is left
+  out here: near a pool SLAB's cloud is 1-2 m deep, where that drag is negligible (slabx's
+  own reading: |S_fy| / R0 V_g0 ~ 1e-4 on Burro), while ours in F is 0.1-0.3 m deep within
+  300 m of the pool, where the same drag stops the spreading; without drag or bound the
+  thin sheet at a pool's edge ran out at up to 6 times its front's speed
+  (bench/VALIDATION.md, "The crosswind gravity flow, bounded by its front"). Spreading
+  thins the cloud and entrains nothing;
 - lateral turbulence adds variance to the Gaussian edges: sigma_y^2 grows as much as the
   variance of the equivalent Gaussian W / sqrt(2 pi) grows along the Briggs (1973) sigma_y
   curve from the virtual distance at which that curve has the present width, and the
@@ -106,9 +109,9 @@ advancing front takes in air, rho_a (epsilon / Ri) V_g H per metre of its edge 2
 with epsilon = 0.59 and the front's Ri = 1 / C_E^2 (DEGADIS 2.1 SRC1, the frontal
 entrainment of its slumping blanket). Its finite-duration factor takes L for u T.
 Against SLAB's instantaneous release on the demo's chlorine and ammonia ruptures
-(``bench/puff_peers.py``) its centreline peak is 0.37-4.0x SLAB's; on CL-101's mass as
+(``bench/puff_peers.py``) its centreline peak is 0.41-9.0x SLAB's; on CL-101's mass as
 vapour, with DEGADIS's transient run as well, it lies inside the two peers' spread at
-every distance in D 5 m/s and from 1.5 km on in F, 1.4-2.1x below both at 100 m-1 km.
+every distance in D 5 m/s and from 1.5 km on in F, 1.08-1.67x below both at 100 m-1 km.
 
 Concentration basis: kg of released material (vapour and droplets) per m3 of the mixture
 at the cloud's own temperature (``physics.cloud_mixing``, warmed by the ground's heat).
@@ -829,6 +832,7 @@ def _row(p: Plume, i: int) -> Plume:
         cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[sl] for a in p.table)),
         p._xi0, p._ratio, p._shift[sl], p._sx_a[sl], p._sx_p[sl], p._sx_min[sl],
         None if p.slump is None else p.slump[sl],
+        None if p.v_g is None else p.v_g[sl],
     )  # fmt: skip
 
 
@@ -1297,6 +1301,8 @@ def integral_plume(
         sz = depth / SQRT_PI_2
         gp = xp.maximum(G * (rho - rho_a_k) / rho_a_k, 0.0)
         ri = gp * depth / (ustar_k * ustar_k)
+        # the crosswind gravity flow's momentum flux at the front's speed (its bound)
+        front = 0.5 * total * C_E * xp.sqrt(gp * depth)
         # in the order of ``recorded``; stored once after the march
         record.append(
             (
@@ -1310,7 +1316,7 @@ def integral_plume(
                 u,
                 ext,
                 temp / temp_ad,
-                2.0 * mom / total,
+                2.0 * xp.minimum(mom, front) / total,
             )
         )
         if k == steps - 1:
@@ -1324,10 +1330,10 @@ def integral_plume(
         # the wind the momentum flux mom = (total / 2) V_g, which starts, where the march
         # first moves the cloud, at the front's speed C_E sqrt(g' H) (van Ulden; the jet
         # phase's and a pool blanket's law) and then grows by the pressure force
-        # alpha_gv g (rho - rho_a) H^2 (no drag: module docstring); a cloud no longer
-        # denser than air has none (SLAB: V_g = 0 there)
+        # alpha_gv g (rho - rho_a) H^2, never faster than that front (module docstring);
+        # a cloud no longer denser than air has none (SLAB: V_g = 0 there)
         fresh = (dx > 0.0) * (1.0 - started)
-        mom = mom + fresh * (0.5 * total * C_E * xp.sqrt(gp * depth) - mom)
+        mom = xp.minimum(mom + fresh * (front - mom), front)
         started = started + fresh
         v_g = 2.0 * mom / total
         spread = v_g / u * dx
