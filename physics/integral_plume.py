@@ -95,9 +95,11 @@ further take-up; downwind, while the cloud keeps a flat core, its volume flux pe
 width grows by DEGADIS's entrainment k u*_D (1 + alpha) / Phi(Ri*_D, Ri_t) (PSS) in place
 of the vertical closure above, which takes over once the core has eroded (DEGADIS's
 PSS-to-SSG transition). Measured against the peers and the LNG trials (bench/VALIDATION.md,
-"The computed blanket"): the F pools then follow DEGADIS within 1.12x at 100 m-5 km and the
-D pools come within 1.25x of the peers, but Coyote's clouds come out twice the measured
-(fractional bias -0.59, against the default's +0.03), so it is not the default.
+"The computed blanket"; re-run with the bounded gravity flow): the F pools then lie inside
+the peers' spread from 200 m on (1.11x above both at 100 m) and the D pools within 1.25x of
+both (pools 3, 9, 2, 11 of 11 distances, against the default's 2, 7, 2, 8), but Coyote's
+clouds come out twice the measured (fractional bias -0.60, MG 0.49, against the default's
+-0.13, 0.79) and the LNG set's VG is 1.91, so it is not the default.
 
 An instantaneous release enters as its short segment (:func:`puff_as_segment`, ``puff``):
 a steady plume fed without end slumps sideways for ever, a puff's depth also falls as it
