@@ -1303,8 +1303,10 @@ def integral_plume(
         sz = depth / SQRT_PI_2
         gp = xp.maximum(G * (rho - rho_a_k) / rho_a_k, 0.0)
         ri = gp * depth / (ustar_k * ustar_k)
-        # the crosswind gravity flow's momentum flux at the front's speed (its bound)
+        # the crosswind gravity flow's momentum flux at its front's speed, which it never
+        # exceeds (module docstring)
         front = 0.5 * total * C_E * xp.sqrt(gp * depth)
+        mom = xp.minimum(mom, front)
         # in the order of ``recorded``; stored once after the march
         record.append(
             (
@@ -1318,7 +1320,7 @@ def integral_plume(
                 u,
                 ext,
                 temp / temp_ad,
-                2.0 * xp.minimum(mom, front) / total,
+                2.0 * mom / total,
             )
         )
         if k == steps - 1:
@@ -1335,7 +1337,7 @@ def integral_plume(
         # alpha_gv g (rho - rho_a) H^2, never faster than that front (module docstring);
         # a cloud no longer denser than air has none (SLAB: V_g = 0 there)
         fresh = (dx > 0.0) * (1.0 - started)
-        mom = xp.minimum(mom + fresh * (front - mom), front)
+        mom = mom + fresh * (front - mom)
         started = started + fresh
         v_g = 2.0 * mom / total
         spread = v_g / u * dx

@@ -513,8 +513,6 @@ def test_the_crosswind_gravity_flow_keeps_slabs_momentum_balance_under_its_front
     1.15, van Ulden 1974) and never runs faster than that front: 10 kg/s of chlorine from
     100 m2, from the march's own records (R from c = omega rho: R = Q rho / (2 c)). Both
     hold somewhere along the way: the bound near the pool, the balance downwind."""
-    from physics import cloud_mixing
-
     cl2 = substances.lookup("chlorine")
     plume = integral_plume(
         substance_release(cl2, 10.0, area_m2=100.0), Ambient(wind, stability, 0.1, 293.15, 0.5)
