@@ -51,10 +51,10 @@ its time otherwise):
   PSS, after Colenbrander 1980), until b = 0 and the cloud is Gaussian across. A wide flat
   cloud thus widens by (sqrt(2 pi) - sqrt(pi)) d(sigma_y), as diffusion leaves the value
   of a flat core unchanged until its edges meet;
-- vertical turbulence deepens sigma_z at d sigma_z/dx = (d sigma_z/dt) / u, the rate of
-  K-diffusion in the surface layer with Monin-Obukhov similarity
-  (``atmosphere.vertical_spread_rate``: u*, L, and through them and the wind the roughness
-  z0), but never faster than along the Briggs sigma_z curve from its own virtual
+- vertical turbulence deepens sigma_z at d sigma_z/dx = (d sigma_z/dt) / u, the rate at
+  which K-diffusion in the surface layer with Monin-Obukhov similarity raises the cloud's
+  mean height (``atmosphere.vertical_spread_rate``: u*, L, and through them and the wind
+  the roughness z0), but never faster than along the Briggs sigma_z curve from its own virtual
   distance (the open-country growth, which the surface-layer K outgrows beyond the
   surface layer); either step shortened by Phi(Ri*) / Phi(0), where
   Phi = (0.88 + 0.099 Ri^1.04 + 1.4e-25 Ri^5.7) / sqrt(c), Ri = Ri* / c, Ri* = g' H / u*^2
