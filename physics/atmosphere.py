@@ -307,7 +307,8 @@ def vertical_spread_rate(sigma_z_m, friction_velocity_m_s, inv_obukhov_m):
     pos = (
         np.clip(np.arcsinh(s * il / _TABLE_SCALE), -_TABLE_SPAN, _TABLE_SPAN) + _TABLE_SPAN
     ) / _TABLE_STEP
-    k = np.minimum(pos.astype(int), _TABLE_N - 2)
+    known = np.isfinite(pos)  # a NaN sigma_z or 1/L stays NaN
+    k = np.minimum(np.where(known, pos, 0.0).astype(int), _TABLE_N - 2)
     f = pos - k
     mean = table[k] * (1.0 - f) + table[k + 1] * f
     return VON_KARMAN * np.asarray(friction_velocity_m_s, dtype=float) * _SQRT_PI_2 * mean
@@ -323,7 +324,10 @@ def vertical_spread_rate_of_one(ustar: float, inv_l: float):
     span, step, last, scale_l = _TABLE_SPAN, _TABLE_STEP, _TABLE_N - 2, _TABLE_SCALE
 
     def rate(s: float) -> float:
-        pos = (min(max(math.asinh(s * inv_l / scale_l), -span), span) + span) / step
+        arg = math.asinh(s * inv_l / scale_l)
+        if arg != arg:  # NaN stays NaN
+            return math.nan
+        pos = (min(max(arg, -span), span) + span) / step
         k = min(int(pos), last)
         f = pos - k
         return scale * (table[k] * (1.0 - f) + table[k + 1] * f)

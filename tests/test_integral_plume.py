@@ -180,6 +180,16 @@ def test_vertical_spread_rate_is_the_mean_height_of_k_diffusion(sigma_z, inv_l):
     assert atmosphere.vertical_spread_rate_of_one(1.0, inv_l)(sigma_z) == pytest.approx(got)
 
 
+def test_vertical_spread_rate_of_an_unknown_is_not_computed():
+    """A NaN sigma_z or 1/L gives NaN, never a number from the table's edge."""
+    got = atmosphere.vertical_spread_rate(
+        np.array([np.nan, 1.0, 2.0]), 0.3, np.array([0.1, np.nan, 0.1])
+    )
+    assert np.isnan(got[0]) and np.isnan(got[1]) and np.isfinite(got[2])
+    assert math.isnan(atmosphere.vertical_spread_rate_of_one(0.3, 0.1)(math.nan))
+    assert math.isnan(atmosphere.vertical_spread_rate_of_one(0.3, -0.1)(math.nan))
+
+
 def test_vertical_spread_rate_neutral_is_exact():
     """Neutral: K = k u* z / 0.74, dK/dz constant, so d sigma_z/dt = sqrt(pi/2) k u* / 0.74
     on arrays and on floats, whatever sigma_z."""
