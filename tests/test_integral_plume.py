@@ -180,6 +180,25 @@ def test_vertical_spread_rate_is_the_mean_height_of_k_diffusion(sigma_z, inv_l):
     assert atmosphere.vertical_spread_rate_of_one(1.0, inv_l)(sigma_z) == pytest.approx(got)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(1e-3, 1e3),
+    st.lists(st.floats(-2.0, 2.0), min_size=2, max_size=2),
+    st.floats(0.01, 2.0),
+)
+def test_vertical_spread_rate_falls_as_the_air_grows_more_stable(sigma_z, inv_ls, ustar):
+    """The more stable the air (larger 1/L), the slower a cloud deepens, through neutral
+    and on both sides of it: dK/dz = k u* p0 / phi_h^2 falls with z/L when stable and
+    k u* (1 - 1.5 a_u z/L) / (p0 sqrt(1 - a_u z/L)) rises with -z/L when unstable
+    (Businger et al. 1971), and so does their mean; the table keeps it, on arrays and on
+    floats."""
+    low, high = sorted(inv_ls)
+    a = float(atmosphere.vertical_spread_rate(sigma_z, ustar, low))
+    b = float(atmosphere.vertical_spread_rate(sigma_z, ustar, high))
+    assert a >= b * (1.0 - 1e-12)
+    assert atmosphere.vertical_spread_rate_of_one(ustar, high)(sigma_z) == pytest.approx(b)
+
+
 def test_vertical_spread_rate_of_an_unknown_is_not_computed():
     """A NaN sigma_z or 1/L gives NaN, never a number from the table's edge."""
     got = atmosphere.vertical_spread_rate(
