@@ -227,14 +227,15 @@ _TABLE_STEP = 2.0 * _TABLE_SPAN / (_TABLE_N - 1)
 def _mean_gradient_table() -> tuple[np.ndarray, tuple[float, ...]]:
     """<g> = <dK/dz> / (k u*) over the half-Gaussian of standard deviation sigma_z, at
     sigma_z / L = _TABLE_SCALE sinh of a uniform grid (``_TABLE_*``), by the trapezoidal
-    rule in log z from 1e-9 sigma_z to 40 sigma_z (600 nodes; the integrand is smooth in
-    log z, so the rule is within 1e-6 of adaptive quadrature), divided by the same rule's
+    rule in log z from 1e-14 sigma_z to 40 sigma_z (850 nodes; the integrand is smooth in
+    log z, so the rule is within 1e-6 of adaptive quadrature out to sigma_z = 1e5 L, the
+    stable mean's scale there being 1e-5 sigma_z), divided by the same rule's
     integral of the weight; interpolated linearly, within 1e-4 of adaptive quadrature
     (tests). g = p0 / phi_h^2 when stable, (1 - 1.5 a_u zeta) / (p0 sqrt(1 - a_u zeta))
     when unstable (``_PHI_H``, zeta = z / L). A table, not a Gauss rule over the weight:
     the stable g falls as z^-2 within a cloud deeper than L, and 5 to 8 nodes of such a
     rule leave the mean 2-60 % high at sigma_z = L to 50 L."""
-    log_t = np.linspace(math.log(1e-9), math.log(40.0), 600)
+    log_t = np.linspace(math.log(1e-14), math.log(40.0), 850)
     t = np.exp(log_t)
     weight = np.exp(-0.5 * t * t) * t  # the half-Gaussian times dz / d(log z)
     ratio = _TABLE_SCALE * np.sinh(np.linspace(-_TABLE_SPAN, _TABLE_SPAN, _TABLE_N))
