@@ -41,6 +41,11 @@ POOL_ASSUMPTION = f"minimum pool thickness {MIN_POOL_THICKNESS_M * 1000:g} mm (a
 DEFAULT_ISOLATION_S = 600.0  # a pipeline's pumped flow stops after this unless told
 
 
+# Two masses that differ by less than this fraction of the inventory are the same mass: the
+# difference is the round-off of the integrals behind them (1e-16 to 1e-15 of it seen).
+ROUND_OFF = 1e-9
+
+
 @dataclass(frozen=True)
 class MassBalance:
     """Where the mass that left containment went, over the time followed [kg].
@@ -64,11 +69,17 @@ class MassBalance:
 
     @property
     def pool_left_kg(self) -> float:
-        return self.rained_out_kg - self.pool_evaporated_kg
+        return self._left(self.rained_out_kg, self.pool_evaporated_kg)
 
     @property
     def retained_kg(self) -> float:
-        return max(self.inventory_kg - self.released_kg, 0.0)
+        return self._left(self.inventory_kg, self.released_kg)
+
+    def _left(self, whole: float, gone: float) -> float:
+        """whole - gone, or 0 where it is within ROUND_OFF of the inventory: a line whose
+        whole inventory had left printed "9.09e-13 kg still inside"."""
+        left = whole - gone
+        return 0.0 if left <= ROUND_OFF * self.inventory_kg else left
 
 
 @dataclass

@@ -227,3 +227,18 @@ def test_a_hole_above_the_liquid_releases_gas(park, asset, above, hole_mm):
     assert b.released_kg > 0 and b.rained_out_kg == 0 and b.aerosol_kg == 0
     assert b.airborne_kg == pytest.approx(b.released_kg)
     assert np.all(np.diff(term.outflow.rate_kg_s) <= 1e-9 * term.outflow.rate_kg_s[0])
+
+
+def test_a_mass_that_has_all_gone_is_zero_not_round_off(park):
+    """A line whose whole inventory has left, and a pool that has all evaporated, report
+    0 kg left: they printed "9.09e-13 kg still inside" and "1.00e-11 kg still in the
+    pool" (the round-off of the integrals behind them). A real remainder is kept as is."""
+    rupture = source_term(park, "P-CL2-01", rupture=True).mass_balance()
+    assert rupture.released_kg == pytest.approx(rupture.inventory_kg)
+    assert rupture.retained_kg == 0.0
+    hole = source_term(park, "P-CL2-01", hole_diameter_m=0.02).mass_balance()
+    assert hole.pool_evaporated_kg == pytest.approx(hole.rained_out_kg)
+    assert hole.pool_left_kg == 0.0
+    leak = source_term(park, "NH-101", hole_diameter_m=0.05).mass_balance()
+    assert leak.retained_kg == leak.inventory_kg - leak.released_kg > 0
+    assert leak.pool_left_kg == leak.rained_out_kg - leak.pool_evaporated_kg > 0
