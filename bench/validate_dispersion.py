@@ -329,37 +329,47 @@ def lng_trials() -> None:
 
     slab_cases, degadis_cases = [], []
     for rel in releases:
-        xs = [float(r["x_m"]) for r in obs_rows if r["trial"] == rel["trial"]]
+        rows = [r for r in obs_rows if r["trial"] == rel["trial"]]
+        xs = [float(r["x_m"]) for r in rows]
         common = {"id": rel["trial"], "x_m": xs, "stability": rel["stability"]}
-        slab_cases.append(
-            common
-            | {
-                "substance": props,
-                "rate_kg_s": rel["rate"],
-                "area_m2": math.pi * rel["radius"] ** 2,
-                "duration_s": rel["duration"],
-                "u_ref_m_s": rel["u10"],
-                "z_ref_m": 10.0,
-                "air_temperature_K": rel["air_t"],
-                "relative_humidity_pct": rel["rh"],
-                "z0_m": rel["z0"],
-                "averaging_time_s": rel["duration"],
-                "receptor_height_m": 1.0,
-            }
-        )
         degadis_cases.append(common | degadis_case(rel, methane))
+        # SLAB takes one receptor height per run: one run per sensor height of the trial
+        for z in sorted({float(r["sensor_z_m"]) for r in rows}):
+            at_z = [float(r["x_m"]) for r in rows if float(r["sensor_z_m"]) == z]
+            slab_cases.append(
+                common
+                | {
+                    "id": f"{rel['trial']} z {z:g}",
+                    "x_m": at_z,
+                    "substance": props,
+                    "rate_kg_s": rel["rate"],
+                    "area_m2": math.pi * rel["radius"] ** 2,
+                    "duration_s": rel["duration"],
+                    "u_ref_m_s": rel["u10"],
+                    "z_ref_m": 10.0,
+                    "air_temperature_K": rel["air_t"],
+                    "relative_humidity_pct": rel["rh"],
+                    "z0_m": rel["z0"],
+                    "averaging_time_s": rel["duration"],
+                    "receptor_height_m": z,
+                }
+            )
     slab, slab_why = run_peer("run_slab.py", slab_cases)
     degadis, degadis_why = run_peer("run_degadis.py", degadis_cases)
 
     print(
         f"\n  {'trial':<13} {'u10':>5} ({'u10 from':<18}) {'class':<5} {'kg/s':>6}  {'dur s':>5}"
-        f"  {'x m':>5}  {'obs %':>6}  {'ours %':>6}  {'SLAB %':>6}  {'DEGADIS%':>8}  uT/x  model"
+        f"  {'x m':>5}  {'z m':>3}  {'obs %':>6}  {'ours %':>6}  {'SLAB %':>6}  "
+        f"{'DEGADIS%':>8}  uT/x  model"
     )
     co, ours_all, slab_all, degadis_all, series, ours_l = [], [], [], [], [], []
     for rel in releases:
         rows = [r for r in obs_rows if r["trial"] == rel["trial"]]
         x = np.array([float(r["x_m"]) for r in rows])
         obs = np.array([float(r["ch4_vol_pct"]) for r in rows]) / 100.0
+        # the arc maximum is the largest reading of the arc's sensors, whose lowest reads
+        # the most of a cloud that thins upwards: ours at that sensor's height
+        z = np.array([float(r["sensor_z_m"]) for r in rows])
         args = (
             x,
             rel["rate"],
@@ -375,14 +385,17 @@ def lng_trials() -> None:
             z0=rel["z0"],
             rh=rel["rh"],
             duration=rel["duration"],
-            receptor_z=1.0,
+            receptor_z=z,
         )
         ours, mode = ours_pool(*args, **kw)
         # the same with the trial's reported L in place of its class's 1/L
         ours_l.append(ours_pool(*args, **kw, obukhov_length=rel["report_obukhov_length"])[0])
-        s_vals = peer_values(slab, rel["trial"])
+        s_vals = np.full(x.shape, np.nan)
+        for zi in np.unique(z):
+            at_z = peer_values(slab, f"{rel['trial']} z {zi:g}")
+            if at_z is not None:
+                s_vals[z == zi] = at_z
         d_vals = peer_values(degadis, rel["trial"])
-        s_vals = np.full(x.shape, np.nan) if s_vals is None else s_vals
         d_vals = np.full(x.shape, np.nan) if d_vals is None else d_vals
         for i, xi in enumerate(x):
             head = (
@@ -392,7 +405,7 @@ def lng_trials() -> None:
                 else " " * 62
             )
             print(
-                f"{head}  {xi:5.0f}  {100 * obs[i]:6.2f}  {100 * ours[i]:6.2f}  "
+                f"{head}  {xi:5.0f}  {z[i]:3.1f}  {100 * obs[i]:6.2f}  {100 * ours[i]:6.2f}  "
                 f"{100 * s_vals[i]:6.2f}  {100 * d_vals[i]:8.2f}  "
                 f"{rel['u10'] * rel['duration'] / xi:4.1f}  {mode}"
             )
