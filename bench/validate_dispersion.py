@@ -304,11 +304,12 @@ def ours_jet_near(x, term, weather, *, height, z0):
     return c, axis / np.interp(x, plume.x[0], plume.density[0])
 
 
-def ours_point(x, sub, rate, release_h, receptor_z, u10, stability, t_avg, *, z0):
+def ours_point(x, sub, rate, release_h, receptor_z, u10, stability, t_avg, *, z0, L=math.nan):
     """Centreline concentration [kg/m3] of a point source of ``sub`` (Prairie Grass) at
-    ``receptor_z`` [m]; z0 [m]. The air temperature is not in the source read: the model's
-    default air (20 degC, 70 %) and a release at that temperature."""
-    ambient = Ambient(u10, stability, z0_m=z0, averaging_time_s=t_avg)
+    ``receptor_z`` [m]; z0 [m]; ``L`` [m], where given, the Obukhov length in place of the
+    class's. The air temperature is not in the source read: the model's default air
+    (20 degC, 70 %) and a release at that temperature."""
+    ambient = Ambient(u10, stability, z0_m=z0, averaging_time_s=t_avg, obukhov_length_m=L)
     release = substance_release(sub, rate, temperature_K=ambient.temperature_K, height_m=release_h)
     c, _ = _integral(release, ambient, x, receptor_z)
     return c[0]
@@ -475,7 +476,7 @@ def prairie_grass() -> None:
         "have no L, u* and wind in the source read: not modelled"
     )
     so2 = substances.lookup("sulfur dioxide")
-    obs, pred, checked = [], [], []
+    obs, pred, checked, pred_l = [], [], [], []
     for run_id, m in met.items():
         z0 = float(m["z0_m"])
         u10 = trials.u_similarity(float(m["u_star_m_s"]), float(m["obukhov_length_m"]), z0)
@@ -485,10 +486,14 @@ def prairie_grass() -> None:
         c = ours_point(x, so2, q, 0.46, 1.5, u10, m["stability"], 600.0, z0=z0)
         obs.append([float(r["so2_arc_max_mg_m3"]) * 1e-6 for r in sel])
         pred.append(c)
+        length = float(m["obukhov_length_m"])
+        pred_l.append(ours_point(x, so2, q, 0.46, 1.5, u10, m["stability"], 600.0, z0=z0, L=length))
         checked += [bool(r["second_transcription"]) for r in sel]
     obs, pred, checked = np.concatenate(obs), np.concatenate(pred), np.array(checked)
     print("  (u10 from u*, L and z0 = 0.006 m; class from L by SLAB's relation, on each row)")
     score("Prairie Grass", "ours", obs, pred, threshold=0.0)
+    print("  the same with each run's measured L in place of its class's 1/L (Golder):")
+    print_stats("ours, measured L", obs, np.concatenate(pred_l), threshold=0.0)
     print("  the runs a second transcription confirms (7, 11, 22, 29; 35 has no met):")
     print_stats("ours", obs[checked], pred[checked], threshold=0.0)
     for lo, hi, label in ((0, 150, "50-100 m"), (150, 1000, "200-800 m")):
