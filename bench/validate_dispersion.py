@@ -45,7 +45,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench import metrics, trials  # noqa: E402
 from physics import explosion, fire, substances  # noqa: E402
+from physics.dispersion import plume_from_sigmas  # noqa: E402
 from physics.integral_plume import Ambient, integral_plume, substance_release  # noqa: E402
+from physics.sigmas import briggs_sigmas  # noqa: E402
 
 PEERS = ROOT / "bench" / "peers"
 PEER_PYTHON = PEERS / ".venv" / "bin" / "python"
@@ -604,6 +606,23 @@ def slab_case(cid, props, rate, area, u, stab, x, **source) -> dict:
     }
 
 
+# The passive Gaussian plume of each peer case (the closed form a screening tool draws),
+# by case id: printed beside the peers as a reference, not a peer (not in the tally)
+GAUSS: dict[str, np.ndarray] = {}
+
+
+def gaussian_reference(cid, molar_mass, rate, u, stab, height) -> None:
+    """Keep, for case ``cid``, the ground-level centreline volume fraction at PEER_X of the
+    Gaussian plume of ``rate`` [kg/s] of a gas of ``molar_mass`` [kg/mol] let out at
+    ``height`` [m], passive and at the air's temperature, in the wind ``u`` [m/s] (10 m)
+    with the Briggs (1973) open-country sigmas of class ``stab`` (about 10-minute
+    averages, T_AVG): Q / (2 pi u sigma_y sigma_z) with its image in the ground, Q the
+    release's volume flux."""
+    sy, sz = briggs_sigmas(PEER_X, stab, "rural")
+    q = rate / vapour_density(molar_mass, AIR_T, 101325.0)
+    GAUSS[cid] = plume_from_sigmas(q, u, height, 0.0, 0.0, sy, sz)
+
+
 def slab_results(cases: list[dict]) -> dict | None:
     """SLAB on ``cases`` (``bench/peers/run_slab.py``), saying why it was skipped or where
     it failed."""
@@ -621,7 +640,11 @@ def compare_side_by_side(cid, c_ours, s, d, note):
     """Print ours, SLAB and DEGADIS per distance and whether ours is inside their spread
     (both ran) or within ONLY_SLAB_FACTOR of SLAB (only SLAB ran)."""
     print(f"\n  {cid} ({note})")
-    print("      x m      ours      SLAB   DEGADIS   peer max/min   ours against the peers")
+    print(
+        "      x m      ours      SLAB   DEGADIS   peer max/min   ours against the peers"
+        "          Gaussian*  ours/G  SLAB/G  DEG/G"
+    )
+    gauss = GAUSS.get(cid, np.full(PEER_X.shape, np.nan))
     inside, total = 0, 0
     for i, x in enumerate(PEER_X):
         sv = s[i] if s is not None else np.nan
@@ -629,11 +652,19 @@ def compare_side_by_side(cid, c_ours, s, d, note):
         met, where = metrics.peer_bar(c_ours[i], sv, dv, ONLY_SLAB_FACTOR)
         both = np.isfinite(sv) and np.isfinite(dv)
         spread = f"{max(sv, dv) / min(sv, dv):10.2f}" if both else f"{'-':>10}"
-        print(f"    {x:5.0f}  {c_ours[i]:9.3g} {sv:9.3g} {dv:9.3g}  {spread}     {where}")
+        g = gauss[i]
+        print(
+            f"    {x:5.0f}  {c_ours[i]:9.3g} {sv:9.3g} {dv:9.3g}  {spread}     {where:<32} "
+            f"{g:9.3g}  {c_ours[i] / g:6.2f}  {sv / g:6.2f}  {dv / g:5.2f}"
+        )
         if met is not None:
             inside += met
             total += 1
     print(f"    -> ours meets the bar at {inside} of {total} distances")
+    print(
+        "    * the passive Gaussian plume of the same release (Briggs open country, 10 m "
+        "wind, the release height; a reference, not a peer: a dense cloud is not passive)"
+    )
     return inside, total
 
 
@@ -650,6 +681,7 @@ def pool_peers() -> None:
             cid = f"{name} pool, {stab} {u:g} m/s"
             rel = peer_release(POOL_RATE, math.sqrt(POOL_AREA / math.pi), u)
             slab_cases.append(slab_case(cid, props, POOL_RATE, POOL_AREA, u, stab, PEER_X))
+            gaussian_reference(cid, sub.molar_mass_kg_mol, POOL_RATE, u, stab, 0.0)
             degadis_cases.append(
                 degadis_case(rel, sub)
                 | {"id": cid, "stability": stab, "x_m": PEER_X.tolist(), "averaging_time_s": T_AVG}
@@ -716,6 +748,8 @@ def jet_peers() -> None:
             slab_cases.append(
                 slab_case(cid, props, rate, area, u, stab, [*NEAR_X, *PEER_X], jet=horizontal)
             )
+            molar_mass = term.substance.molar_mass_kg_mol
+            gaussian_reference(cid, molar_mass, rate, u, stab, JET_HEIGHT_M)
             near[cid] = ours_jet_near(
                 NEAR_X,
                 jet,
@@ -852,6 +886,7 @@ def vertical_jet_peers() -> None:
             )
             vertical = {"liquid_fraction": liquid, "height_m": stack}
             cases.append(slab_case(cid, props, rate, area, u, stab, PEER_X, vertical_jet=vertical))
+            gaussian_reference(cid, sub.molar_mass_kg_mol, rate, u, stab, stack)
             if liquid == 0.0:
                 jet = {"diameter_m": math.sqrt(4.0 * area / math.pi), "height_m": stack}
                 degadis_cases.append(
