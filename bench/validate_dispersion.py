@@ -8,8 +8,9 @@ comparison and which acceptance criteria hold (FAC2 > 0.5, |FB| < 0.3, NMSE < 4 
     row names its source; readers and derived values in ``bench/trials.py``): the LNG
     spills of the FDS validation suite (Burro 3/7/8/9, Coyote 3/5/6, Maplin Sands 27/34/35
     scored; Falcon 1/3/4 listed, not scored: a vapour fence held the cloud) and the
-    Prairie Grass SO2 releases (passive). The sets that could not be obtained are listed
-    in :data:`NOT_OBTAINED` and printed with the reason.
+    Prairie Grass SO2 releases (passive). An LNG arc is read at its lowest gas sensor, the
+    one that reads most of a cloud thinning upwards. The sets that could not be obtained
+    are listed in :data:`NOT_OBTAINED` and printed with the reason.
 (b) Peers. SLAB (slabx), DEGADIS 2.1 (degadisx) and HyRAM+ (hyram) run as subprocesses in
     ``bench/peers/.venv`` (``bash bench/peers/setup.sh``), on the same releases: the LNG
     trials; 10 kg/s chlorine and propane from a 100 m2 evaporating pool in D 5 m/s and
@@ -19,7 +20,9 @@ comparison and which acceptance criteria hold (FAC2 > 0.5, |FB| < 0.3, NMSE < 4 
     10 m stack (SLAB's vertical jet, :data:`VERTICAL_JETS`; on the chlorine vapour also
     DEGADIS's JETPLU and its ground-level model, :data:`VERTICAL_SCOPE`); HyRAM+ jet fires and
     TNT-equivalent blasts against ``physics.fire`` and ``physics.explosion``. Where a peer
-    is missing or fails, the comparison is skipped with the reason.
+    is missing or fails, the comparison is skipped with the reason. Each peer table also
+    prints the passive Gaussian plume of the same release (Briggs open country), a
+    reference and not a peer.
 (c) Speed. One release, centreline to 10 km: ours and slabx timed in the same run.
 
 The trials lasted 62-174 s, so a steady plume stands for them at the near arcs only: the
