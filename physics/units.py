@@ -51,6 +51,22 @@ _UNITS: dict[str, tuple[float, str]] = {
     "1/h": (1 / 3600, "1/s"),
 }
 _TEMPERATURES = {"K": 0.0, "degC": 273.15, "°C": 273.15, "C": 273.15}
+# what each SI dimension is called in a message to people
+_KINDS = {
+    "m": "length",
+    "s": "duration",
+    "kg": "mass",
+    "m/s": "speed",
+    "kg/s": "mass rate",
+    "m2": "area",
+    "m3": "volume",
+    "Pa": "pressure",
+    "K": "temperature",
+    "W/m2": "heat flux",
+    "1": "fraction",
+    "deg": "angle",
+    "1/s": "rate per second",
+}
 _GAUGE = re.compile(r"^(kPa|MPa|bar|Pa|psi)\(?g\)?$|^(kPa|MPa|bar|Pa|psi)g$")
 ATMOSPHERE_PA = 101325.0
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
@@ -75,6 +91,10 @@ def to_si(value: float, unit: str) -> float:
         base = gauge.group(1) or gauge.group(2)
         return value * _UNITS[base][0] + ATMOSPHERE_PA
     return value * _UNITS[unit][0]
+
+
+def _kind(dimension: str) -> str:
+    return _KINDS.get(dimension, f"{dimension} quantity")
 
 
 def parse_quantity(text: str, dimension: str) -> float:
@@ -115,7 +135,10 @@ def parse_quantity(text: str, dimension: str) -> float:
     except KeyError:
         raise ValueError(f"unknown unit {unit!r} in {text!r}") from None
     if found != dimension:
-        raise ValueError(f"{text!r} is not a {dimension} quantity (unit {unit!r} measures {found})")
+        raise ValueError(
+            f"{text!r} is not a {_kind(dimension)}: expected a unit of {dimension}, "
+            f"and {unit!r} measures a {_kind(found)}"
+        )
     value = to_si(number, unit)
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is too large to hold in {dimension}")

@@ -147,7 +147,7 @@ def test_zones_roughness_that_is_not_a_length_in_scope_is_one_line(
     [
         ("short", "--obukhov-length: expected a number with a unit of m, got 'short'"),
         ("0 m", "--obukhov-length: Obukhov length must be a finite length other than 0 m"),
-        ("-30 kg", "--obukhov-length: '-30 kg' is not a m quantity"),
+        ("-30 kg", "--obukhov-length: '-30 kg' is not a length: expected a unit of m"),
     ],
 )
 def test_zones_obukhov_length_that_is_not_a_length_is_one_line(parktwin, tmp_path, length, message):

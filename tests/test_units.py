@@ -30,7 +30,7 @@ def test_parse(text, dimension, expected):
         ("50", "has no unit"),
         ("fifty mm", "expected a number"),
         ("5 furlongs", "unknown unit"),
-        ("5 kg", "is not a m quantity"),
+        ("5 kg", "is not a length: expected a unit of m, and .kg. measures a mass"),
     ],
 )
 def test_bad_quantities(text, message):
