@@ -16,7 +16,7 @@ meander over the averaging time "beta_c" (EQ 52b), "sigma_z" [m] and speed "u" [
 the source half-width SLAB used ("source_half_width_m": larger than sqrt(area)/2 where its
 source-region gravity flow widened the source, EQ 4d); "wall_s" and "cpu_s" the
 wall-clock and processor time spent in slabx for the dispersion and the concentration
-field.
+field, the best of "repeats" runs (optional, default 1).
 
 slabx API used: run_dispersion(source, Atmosphere(...), thermo, water, x_max=...),
 then concentration_field(trajectory, atmosphere, z=..., t_avg=...); sources
@@ -90,18 +90,21 @@ def run_case(case: dict) -> dict:
             substance=substance, rate=case["rate_kg_s"], area=case["area_m2"], duration=duration
         )
     x = np.asarray(case["x_m"], dtype=float)
-    t0, cpu0 = time.perf_counter(), time.process_time()
-    traj, used = run_dispersion(
-        source, atm, LegacyThermo(substance), water_backend(), x_max=float(x.max()) * 1.05
-    )
-    field = concentration_field(
-        traj,
-        atm,
-        z=case["receptor_height_m"],
-        t_avg=case["averaging_time_s"],
-        t_release=None if math.isinf(duration) else duration,
-    )
-    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    wall = cpu = math.inf
+    for _ in range(int(case.get("repeats", 1))):  # the times: the best of the runs
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        traj, used = run_dispersion(
+            source, atm, LegacyThermo(substance), water_backend(), x_max=float(x.max()) * 1.05
+        )
+        field = concentration_field(
+            traj,
+            atm,
+            z=case["receptor_height_m"],
+            t_avg=case["averaging_time_s"],
+            t_release=None if math.isinf(duration) else duration,
+        )
+        wall = min(wall, time.perf_counter() - t0)
+        cpu = min(cpu, time.process_time() - cpu0)
     logc = np.log(np.maximum(field.peak, 1e-30))
     c = np.exp(np.interp(x, field.x, logc, left=np.nan, right=np.nan))
     m = np.exp(np.interp(x, traj.x, np.log(np.maximum(traj.mass_frac, 1e-30))))
