@@ -660,11 +660,11 @@ def compare_side_by_side(cid, c_ours, s, d, note):
         dv = d[i] if d is not None else np.nan
         met, where = metrics.peer_bar(c_ours[i], sv, dv, ONLY_SLAB_FACTOR)
         both = np.isfinite(sv) and np.isfinite(dv)
-        spread = f"{max(sv, dv) / min(sv, dv):10.2f}" if both else f"{'-':>10}"
+        spread = f"{max(sv, dv) / min(sv, dv):10.3g}" if both else f"{'-':>10}"
         g = gauss[i]
         print(
             f"    {x:5.0f}  {c_ours[i]:9.3g} {sv:9.3g} {dv:9.3g}  {spread}     {where:<32} "
-            f"{g:9.3g}  {c_ours[i] / g:6.2f}  {sv / g:6.2f}  {dv / g:5.2f}"
+            f"{g:9.3g}  {c_ours[i] / g:6.3g}  {sv / g:6.3g}  {dv / g:6.3g}"
         )
         if met is not None:
             inside += met
