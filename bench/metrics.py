@@ -99,6 +99,11 @@ def acceptance(stats: dict[str, float]) -> dict[str, bool]:
     return {name: bool(test(stats[name])) for name, (test, _) in CRITERIA.items()}
 
 
+def _ratio(r: float) -> str:
+    """A ratio for a table: two decimals, or three significant figures from 1,000 up."""
+    return f"{r:.2f}" if abs(r) < 1000 else f"{r:.3g}"
+
+
 def peer_bar(ours: float, slab: float, degadis: float, slab_factor: float = 1.5):
     """The issue's bar for one distance of a peer comparison.
 
@@ -110,12 +115,12 @@ def peer_bar(ours: float, slab: float, degadis: float, slab_factor: float = 1.5)
     if s_ok and d_ok:
         lo, hi = min(slab, degadis), max(slab, degadis)
         if ours < lo:
-            return False, f"below by x{lo / ours:.2f}"
+            return False, f"below by x{_ratio(lo / ours)}"
         if ours > hi:
-            return False, f"above by x{ours / hi:.2f}"
+            return False, f"above by x{_ratio(ours / hi)}"
         return True, "inside the spread"
     if s_ok:
         r = ours / slab
         met = 1.0 / slab_factor <= r <= slab_factor
-        return met, f"{r:.2f} x SLAB: {'within' if met else 'outside'} {slab_factor:g}x"
+        return met, f"{_ratio(r)} x SLAB: {'within' if met else 'outside'} {slab_factor:g}x"
     return None, "no peer value"

@@ -105,4 +105,7 @@ def test_peer_bar_only_slab_within_one_and_a_half():
     assert metrics.peer_bar(1.0, 1.5, nan)[0] is True  # 1 / 1.5 = 1/1.5, on the bar
     assert metrics.peer_bar(1.6, 1.0, nan) == (False, "1.60 x SLAB: outside 1.5x")
     assert metrics.peer_bar(1.0, nan, nan) == (None, "no peer value")
+    # a peer's next-to-nothing value: three significant figures, not 16 digits
+    assert metrics.peer_bar(2e-3, 1e-21, nan) == (False, "2e+18 x SLAB: outside 1.5x")
+    assert metrics.peer_bar(1.0, 2.5e4, 3e4) == (False, "below by x2.5e+04")
     assert metrics.peer_bar(1.0, nan, 2.0) == (None, "no peer value")  # DEGADIS alone: no bar
