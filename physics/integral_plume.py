@@ -84,7 +84,8 @@ delta k u*_D (1 + alpha) / Phi(Ri*) per m2 (SZF; ``physics.pool_source``), does 
 spread under gravity and takes no heat; lateral turbulence diffuses its edges as
 downwind (B_eff held, its air counted through the top). The downwind closures start at
 its downwind edge. A finite release of duration T keeps the steady centreline times
-erf(u T / (2 sqrt(2) sigma_x)) (Palazzi et al. 1982), sigma_x from DEGADIS 2.1.
+erf(u T / (2 sqrt(2) sigma_x)) (Palazzi et al. 1982), sigma_x = a x^p from DEGADIS 2.1
+(from the source on: DEGADIS starts it 50-130 m out, with no along-wind spread nearer).
 
 A pool's source as DEGADIS's (``integral_plume(..., pool="blanket")``, not the default):
 where the pool gives off more than the wind can take up, the source is DEGADIS's vapour
@@ -207,14 +208,17 @@ MAX_HEIGHT_M = 100.0
 WIND_RANGE_M_S = (0.5, 30.0)
 MAX_DISTANCE_M = 1e5
 MAX_JET_VELOCITY_M_S = 2000.0
-# Along-wind sigma_x = a x^p beyond x_min (DEGADIS 2.1 ATMDEF: sigxco, sigxp, sigxmd).
+# Along-wind sigma_x = a x^p (DEGADIS 2.1 ATMDEF: sigxco, sigxp). DEGADIS applies it from
+# sigxmd (130 m in A-C, 100 m in D, 50 m in E-F) and no along-wind spread nearer; here it
+# grows by the same law from the source (from the grid's first station), so it is
+# continuous where DEGADIS switches it on and adds no spread the cloud has not had time for.
 _SIGMA_X = {
-    "A": (0.02, 1.22, 130.0),
-    "B": (0.02, 1.22, 130.0),
-    "C": (0.02, 1.22, 130.0),
-    "D": (0.04, 1.14, 100.0),
-    "E": (0.17, 0.97, 50.0),
-    "F": (0.17, 0.97, 50.0),
+    "A": (0.02, 1.22),
+    "B": (0.02, 1.22),
+    "C": (0.02, 1.22),
+    "D": (0.04, 1.14),
+    "E": (0.17, 0.97),
+    "F": (0.17, 0.97),
 }
 
 
@@ -626,7 +630,6 @@ class Plume:
     _shift: np.ndarray
     _sx_a: np.ndarray
     _sx_p: np.ndarray
-    _sx_min: np.ndarray
     slump: np.ndarray | None = None
     v_g: np.ndarray | None = None
 
@@ -769,9 +772,10 @@ class Plume:
 
     def sigma_x(self, x):
         """Along-wind standard deviation of a finite release's cloud at x (n, m) [m]
-        (DEGADIS 2.1 ATMDEF coefficients, as used for the finite-duration factor)."""
+        (DEGADIS 2.1 ATMDEF coefficients from the source on, ``_SIGMA_X``; as used for the
+        finite-duration factor)."""
         x = np.atleast_1d(np.asarray(x, dtype=float))
-        return self._sx_a * np.maximum(x, self._sx_min) ** self._sx_p
+        return self._sx_a * np.maximum(x, FIRST_STEP_M) ** self._sx_p
 
     def mass_between(self, low, high, release=0):
         """Mass of released material in the air where low <= C <= high [kg] (e.g. the
@@ -832,7 +836,7 @@ def _row(p: Plume, i: int) -> Plume:
         p.temperature[sl], p.density[sl], p.richardson[sl], p.u[sl], p.finite[sl],
         p.warming[sl],
         cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[sl] for a in p.table)),
-        p._xi0, p._ratio, p._shift[sl], p._sx_a[sl], p._sx_p[sl], p._sx_min[sl],
+        p._xi0, p._ratio, p._shift[sl], p._sx_a[sl], p._sx_p[sl],
         None if p.slump is None else p.slump[sl],
         None if p.v_g is None else p.v_g[sl],
     )  # fmt: skip
@@ -1428,10 +1432,8 @@ def integral_plume(
         _jet_stations(jet, xi, out, height, b["rate_kg_s"])
 
     x = xi[None, :] - shift[:, None]
-    sx_a, sx_p, sx_min = (
-        np.array([_SIGMA_X[s][i] for s in b["stability"]])[:, None] for i in range(3)
-    )
-    sigma_x = sx_a * np.maximum(x, sx_min) ** sx_p
+    sx_a, sx_p = (np.array([_SIGMA_X[s][i] for s in b["stability"]])[:, None] for i in range(2))
+    sigma_x = sx_a * np.maximum(x, FIRST_STEP_M) ** sx_p
     with np.errstate(divide="ignore", invalid="ignore"):
         arg = np.where(
             np.isfinite(b["duration_s"])[:, None],
@@ -1458,7 +1460,6 @@ def integral_plume(
         _shift=shift,
         _sx_a=sx_a,
         _sx_p=sx_p,
-        _sx_min=sx_min,
         slump=out["slump"],
         v_g=out["v_g"],
     )

@@ -30,11 +30,11 @@ from geodata.load import _check_area_of_use, _validate_layer, park_from_layers
 from physics import substances
 from scenarios import scenario_file
 from scenarios.scenario_file import ScenarioError
+from tests.fuzz_counts import FUZZ
 from tests.parks import small_layer, small_layers, write_geojson_dir
 from twin.feeds.recorded import RecordedFeed
 
 ROOT = Path(__file__).parents[1]
-FUZZ = settings.default.max_examples >= 10_000
 # Examples per property in the quick profile; the fuzz profile's own count otherwise.
 QUICK = {"files": 25, "layers": 25, "parks": 10, "park files": 3}
 

@@ -11,6 +11,7 @@ from numpy.testing import assert_allclose
 
 from physics import atmosphere, cloud_mixing, jet, substances
 from physics.integral_plume import Ambient, Release, integral_plume, substance_release
+from tests.fuzz_counts import examples
 
 
 def _table(molar_mass, temperature=293.15):
@@ -138,7 +139,7 @@ def _hand_off(plume):
     return float(plume.x[0][np.argmin(jet_stations)]) if jet_stations.any() else 0.0
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=examples(6, share=10), deadline=None)
 @given(jets)
 def test_mass_flux_is_conserved_through_the_jet_and_the_hand_off(r):
     """u * integral(C dy dz) = Q within 2 % along the jet, at its hand-off and beyond
@@ -185,7 +186,7 @@ dense_vertical = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=examples(6, share=10), deadline=None)
 @given(dense_vertical)
 @example(APEX)
 def test_a_dense_vertical_jet_from_a_height_conserves_its_flux_and_is_continuous(r):
@@ -198,7 +199,7 @@ def test_a_dense_vertical_jet_from_a_height_conserves_its_flux_and_is_continuous
     _assert_continuous(plume)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(jets)
 @example(APEX)
 @example(  # a cold dense vertical jet that stalls at its apex and falls back to the ground
@@ -242,6 +243,38 @@ def test_a_low_two_phase_vertical_jet_in_light_wind_is_continuous(rate, temperat
         "wind": 1.5,
     }
     _assert_continuous(_jet_plume(r))
+
+
+# Found by a random exploration over every input of the model (bench/VALIDATION.md, "The
+# property tests over every input of the model"): a cold, dense gas sent straight up at
+# 30 m/s from 1 m in class A 1.5 m/s over rough ground rises to 17 m and falls back steeply.
+# Its path's section is normal to the path (area m / (rho V)); the ground phase's is normal
+# to the wind (m / (rho u_x)). Where it hands over, still falling at about 66 degrees, V / u_x
+# is 2.5: between two neighbouring stations 6 % apart its depth grows 3.1x and the axis
+# concentration falls 28 %. The property's 4,000 points, interpolated between stations,
+# show a 5.0 % step in depth; the ground-level value is continuous (0.087-0.098 kg/m3).
+@pytest.mark.xfail(
+    strict=True, reason="a steeply falling jet's section changes plane at its hand-off"
+)
+def test_a_cold_dense_jet_falling_steeply_hands_over_without_a_step():
+    release = Release(
+        rate_kg_s=95.0,
+        molar_mass_kg_mol=0.125,
+        temperature_K=110.0,
+        vapour_cp_J_kgK=1200.0,
+        latent_heat_J_kg=4e5,
+        boiling_point_K=110.0,
+        height_m=1.0,
+        jet_velocity_m_s=30.0,
+        jet_angle_deg=90.0,
+    )
+    plume = integral_plume(release, Ambient(1.5, "A", 1.0, 253.0, 0.0, averaging_time_s=60.0))
+    # the station-to-station growth of the depth and fall of the axis value, where the
+    # stations are 6 % apart (a passive cloud's depth grows by under 10 % per station)
+    sz, c = plume.sigma_z[0], plume.c[0]
+    near = (plume.x[0] > 1.0) & (plume.x[0] < 100.0)
+    assert np.max(sz[1:][near[1:]] / sz[:-1][near[1:]]) < 1.25
+    assert np.min(c[1:][near[1:]] / c[:-1][near[1:]]) > 0.8
 
 
 def _assert_continuous(plume):

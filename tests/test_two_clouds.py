@@ -18,6 +18,7 @@ from scenarios.release import SourceTerm, source_term
 from scenarios.zones import Cloud, Weather, jet_leads
 from tests.engine_cases import park as engine_park
 from tests.engine_cases import scenario
+from tests.fuzz_counts import examples
 from twin import load_park
 
 
@@ -49,7 +50,7 @@ def test_a_two_phase_hole_that_rains_out_is_two_clouds_whose_masses_add_up(nh3):
     )
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12, share=10), deadline=None)
 @given(
     jet_scale=st.floats(0.05, 20.0),
     pool_scale=st.floats(0.05, 20.0),
