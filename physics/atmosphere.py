@@ -9,6 +9,9 @@ References
 Businger, J.A., Wyngaard, J.C., Izumi, Y., Bradley, E.F. (1971). Flux-profile relationships
     in the atmospheric surface layer. J. Atmos. Sci. 28, 181-189 (the stability functions
     with von Karman constant 0.35).
+Paulson, C.A. (1970). The mathematical representation of wind speed and temperature
+    profiles in the unstable atmospheric surface layer. J. Appl. Meteorol. 9, 857-861 (the
+    profile integrated from z0, psi_m(z0/L) kept; ``_profile``).
 Golder, D. (1972). Relations among stability parameters in the surface layer.
     Boundary-Layer Meteorology 3, 47-58: the Monin-Obukhov length of each Pasquill class as
     a function of roughness, in the power-law form L = a z0^b used by DEGADIS 2.1 (Spicer,
@@ -129,7 +132,8 @@ def psi_m(zeta):
 
 
 def friction_velocity(wind_speed_m_s, z0_m, inv_obukhov_m, reference_height_m=10.0):
-    """u* from the wind at a reference height: u* = k u / (ln((z + z0)/z0) - psi_m(z/L)).
+    """u* from the wind at a reference height: u* = k u / (ln(z'/z0) - psi_m(z'/L) +
+    psi_m(z0/L)), z' = z + z0 (``_profile``).
 
     Parameters
     ----------
@@ -151,45 +155,55 @@ def friction_velocity(wind_speed_m_s, z0_m, inv_obukhov_m, reference_height_m=10
     ----------
     Businger et al. (1971) log-linear profile; DEGADIS 2.1 ALPH (Spicer & Havens 1989).
     """
-    z = reference_height_m
     return (
         VON_KARMAN
         * np.asarray(wind_speed_m_s, dtype=float)
-        / (np.log((z + z0_m) / z0_m) - psi_m(z * np.asarray(inv_obukhov_m, dtype=float)))
+        / _profile(reference_height_m, z0_m, inv_obukhov_m)
     )
 
 
 def wind_speed(z_m, friction_velocity_m_s, z0_m, inv_obukhov_m):
     """Wind speed at height z on the Monin-Obukhov profile [m/s] (Businger et al. 1971).
 
-    u(z) = u*/k (ln((z + z0)/z0) - psi_m(z/L)).
+    u(z) = u*/k (ln(z'/z0) - psi_m(z'/L) + psi_m(z0/L)), z' = z + z0 (``_profile``).
     """
-    z = np.maximum(np.asarray(z_m, dtype=float), 0.0)
     return (
         np.asarray(friction_velocity_m_s, dtype=float)
         / VON_KARMAN
-        * (np.log((z + z0_m) / z0_m) - psi_m(z * np.asarray(inv_obukhov_m, dtype=float)))
+        * _profile(np.maximum(np.asarray(z_m, dtype=float), 0.0), z0_m, inv_obukhov_m)
     )
+
+
+def _profile(z, z0_m, inv_obukhov_m):
+    """k u(z) / u*: ln(z'/z0) - psi_m(z'/L) + psi_m(z0/L) at the displaced height z' = z + z0
+    (Paulson 1970, integrated from z0; DEGADIS 2.1's displacement, u = 0 at the ground). In
+    neutral and stable air (psi_m linear) it is DEGADIS 2.1's ln(z'/z0) - psi_m(z/L);
+    in unstable air DEGADIS drops psi_m(z0/L), which needs z0 << |L|."""
+    il = np.asarray(inv_obukhov_m, dtype=float)
+    zd = z + z0_m
+    return np.log(zd / z0_m) - psi_m(zd * il) + psi_m(z0_m * il)
 
 
 def wind_speed_of_one(friction_velocity_m_s: float, z0_m: float, inv_obukhov_m: float):
     """``wind_speed`` of one release on Python floats: a function of the height z [m]."""
     scale = friction_velocity_m_s / VON_KARMAN
 
-    def speed(z: float) -> float:
-        z = max(z, 0.0)
-        zeta = z * inv_obukhov_m
+    def psi(zeta: float) -> float:
         if zeta < 0.0:
             x = math.sqrt(math.sqrt(1.0 - 15.0 * zeta))
-            psi = (
+            return (
                 2.0 * math.log((1.0 + x) / 2.0)
                 + math.log((1.0 + x * x) / 2.0)
                 - 2.0 * math.atan(x)
                 + math.pi / 2.0
             )
-        else:
-            psi = -4.7 * zeta
-        return scale * (math.log((z + z0_m) / z0_m) - psi)
+        return -4.7 * zeta
+
+    at_z0 = psi(z0_m * inv_obukhov_m)
+
+    def speed(z: float) -> float:
+        zd = max(z, 0.0) + z0_m
+        return scale * (math.log(zd / z0_m) - psi(zd * inv_obukhov_m) + at_z0)
 
     return speed
 

@@ -61,7 +61,9 @@ _BISECTIONS = 30
 def degadis_friction_velocity(friction_velocity_m_s):
     """DEGADIS's u* on the same log profile [m/s]: the wind at 10 m fixes u*/k, so u* scales
     with von Karman's constant (0.35 in DEGADIS 2.1, as ``atmosphere.VON_KARMAN``: the same
-    u* unless that changes)."""
+    u* unless that changes). The profile is DEGADIS's in neutral and stable air; in
+    unstable air it keeps Paulson's psi_m(z0/L), which DEGADIS drops (``atmosphere``), a
+    difference of under 1 % where z0 < 0.01 |L|."""
     return np.asarray(friction_velocity_m_s, dtype=float) * (VON_KARMAN / atmosphere.VON_KARMAN)
 
 
