@@ -774,8 +774,7 @@ class Plume:
         """Along-wind standard deviation of a finite release's cloud at x (n, m) [m]
         (DEGADIS 2.1 ATMDEF coefficients from the source on, ``_SIGMA_X``; as used for the
         finite-duration factor)."""
-        x = np.atleast_1d(np.asarray(x, dtype=float))
-        return self._sx_a * np.maximum(x, FIRST_STEP_M) ** self._sx_p
+        return _along_wind_sigma(self._sx_a, self._sx_p, np.atleast_1d(np.asarray(x, dtype=float)))
 
     def mass_between(self, low, high, release=0):
         """Mass of released material in the air where low <= C <= high [kg] (e.g. the
@@ -827,6 +826,12 @@ class Plume:
 def _vertical(z, h, sz):
     """G(z) of the module docstring."""
     return 0.5 * (np.exp(-0.5 * ((z - h) / sz) ** 2) + np.exp(-0.5 * ((z + h) / sz) ** 2))
+
+
+def _along_wind_sigma(a, p, x):
+    """sigma_x = a x^p [m] at x [m] downwind of the source centre, from the grid's first
+    station on (``_SIGMA_X``)."""
+    return a * np.maximum(x, FIRST_STEP_M) ** p
 
 
 def _row(p: Plume, i: int) -> Plume:
@@ -1433,7 +1438,7 @@ def integral_plume(
 
     x = xi[None, :] - shift[:, None]
     sx_a, sx_p = (np.array([_SIGMA_X[s][i] for s in b["stability"]])[:, None] for i in range(2))
-    sigma_x = sx_a * np.maximum(x, FIRST_STEP_M) ** sx_p
+    sigma_x = _along_wind_sigma(sx_a, sx_p, x)
     with np.errstate(divide="ignore", invalid="ignore"):
         arg = np.where(
             np.isfinite(b["duration_s"])[:, None],
