@@ -228,6 +228,11 @@ def _parser() -> argparse.ArgumentParser:
         " stable; default: from the class and the roughness)",
     )
     zones.add_argument(
+        "--mixing-height",
+        help="the mixed layer's top, measured or forecast, e.g. \"1200 m\" (default: AERMOD's"
+        " mechanical height from the wind and the roughness; in unstable air a lower bound)",
+    )
+    zones.add_argument(
         "--hazards",
         default="toxic,flammable,thermal,overpressure",
         help="comma-separated subset of toxic,flammable,thermal,overpressure",
@@ -524,6 +529,7 @@ def _zones(args, park=None):
     from physics.atmosphere import check_obukhov_length, check_roughness
     from physics.bounds import AIR_TEMPERATURE
     from physics.meteorology import pasquill_stability, sun_elevation_deg
+    from physics.mixing_layer import check_mixing_height
     from physics.units import parse_non_negative, parse_positive, parse_quantity, parse_wind
     from scenarios.release import ReleaseError, source_term
     from scenarios.zones import Weather, check_hazards, threat_zones
@@ -546,6 +552,9 @@ def _zones(args, park=None):
     if args.obukhov_length is not None:
         length = _option("--obukhov-length", parse_quantity, args.obukhov_length, "m")
         surface["obukhov_length_m"] = _option("--obukhov-length", check_obukhov_length, length)
+    if args.mixing_height is not None:
+        lid = _option("--mixing-height", parse_quantity, args.mixing_height, "m")
+        surface["mixing_height_m"] = _option("--mixing-height", check_mixing_height, lid)
     hazards = _option(
         "--hazards", check_hazards, [h.strip() for h in args.hazards.split(",") if h.strip()]
     )

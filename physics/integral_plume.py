@@ -172,7 +172,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
-from physics import atmosphere, cloud_mixing, jet, pool_blanket, pool_source
+from physics import atmosphere, cloud_mixing, jet, mixing_layer, pool_blanket, pool_source
 from physics.sigmas import (
     BASE_AVERAGING_TIME_S,
     STABILITY_CLASSES,
@@ -277,6 +277,9 @@ class Ambient:
         Golder 1972 as fitted in SLAB), +-inf is neutral. Given, it sets u* and the
         surface-layer profiles and growth; the class still picks the Briggs curves that
         bound the growth and the along-wind spread.
+    mixing_height_m : the mixed layer's top [m], where it is measured or forecast; NaN (the
+        default) takes AERMOD's mechanical mixing height 2300 u*^(3/2) from the u* above
+        (``physics.mixing_layer``); inf: no lid.
     """
 
     wind_speed_m_s: object
@@ -288,6 +291,7 @@ class Ambient:
     averaging_time_s: float = BASE_AVERAGING_TIME_S
     terrain: str = "rural"
     obukhov_length_m: object = math.nan
+    mixing_height_m: object = math.nan
 
 
 def substance_release(
@@ -532,6 +536,7 @@ def _batch(release: Release, ambient: Ambient) -> dict:
         "relative_humidity",
         "pressure_Pa",
         "obukhov_length_m",
+        "mixing_height_m",
     ):
         values["air_" + k] = getattr(ambient, k)
     arrays = {}
@@ -541,6 +546,8 @@ def _batch(release: Release, ambient: Ambient) -> dict:
         except (TypeError, ValueError):
             if k == "air_z0_m":
                 raise ValueError(f"surface roughness must be a length in m, got {v!r}") from None
+            if k == "air_mixing_height_m":
+                raise ValueError(f"mixing height must be a length in m, got {v!r}") from None
             raise ValueError(f"{k.removeprefix('air_')} must be a number, got {v!r}") from None
     stability = np.atleast_1d(np.asarray(ambient.stability, dtype=str))
     try:
@@ -565,6 +572,11 @@ def _check(b: dict) -> None:
     obukhov = b["air_obukhov_length_m"]
     if np.any(obukhov == 0.0):
         raise ValueError("Obukhov length must be a length other than 0 m (inf: neutral)")
+    lid = b["air_mixing_height_m"]
+    if np.any(~(lid > 0.0) & ~np.isnan(lid)):
+        raise ValueError(
+            f"mixing height must be a length above 0 m (inf: no lid), got {lid[~(lid > 0)][0]:g}"
+        )
     for name, what, lo, hi, unit in (
         ("rate_kg_s", "release rate", 0.0, math.inf, "kg/s"),
         ("height_m", "release height", 0.0, MAX_HEIGHT_M, "m"),
@@ -632,6 +644,7 @@ class Plume:
     _sx_p: np.ndarray
     slump: np.ndarray | None = None
     v_g: np.ndarray | None = None
+    lid: np.ndarray | None = None
 
     # ---------------------------------------------------------------- interpolation
     def _locate(self, x):
@@ -704,10 +717,27 @@ class Plume:
         k, w, _ = self._locate(np.broadcast_to(np.atleast_1d(x), (self.x.shape[0], np.size(x))))
         return self._interp(self.u, k, w, log=True)
 
+    def mixing_height(self):
+        """The lid of each release (n,) [m]: the mixed layer's top (``Ambient.
+        mixing_height_m``); inf where there is none."""
+        n = self.x.shape[0]
+        return np.full(n, np.inf) if self.lid is None else self.lid
+
+    def vertical(self, z, h, sz):
+        """G(z) of the module docstring under each release's lid (``physics.mixing_layer``),
+        for (n, m) or broadcastable h and sigma_z: the profile relative to the centre
+        value C_c."""
+        return mixing_layer.vertical_profile(z, h, sz, self.mixing_height()[:, None])
+
+    def top(self, h, sz, sigmas=6.0):
+        """Height to integrate a profile to: h + ``sigmas`` sigma_z, or the lid where that
+        is lower (the profile is 0 above it) [m]."""
+        return np.minimum(h + sigmas * sz, np.maximum(self.mixing_height()[:, None], h))
+
     def centreline(self, x, z=0.0):
         """Concentration on the plume's axis at height ``z`` (n, m) [kg/m3]."""
         c, _, _, sz, h = self.profile(x)
-        return c * _vertical(z, h, sz)
+        return c * self.vertical(z, h, sz)
 
     def concentration(self, x, y, z=0.0, release=0):
         """Concentration of one release at points (x downwind, y across, z up), any
@@ -720,7 +750,9 @@ class Plume:
         lateral = np.exp(
             -0.5 * (np.maximum(np.abs(y.ravel()) - b, 0.0) / np.maximum(sy, 1e-9)) ** 2
         )
-        return (c * lateral * _vertical(z.ravel(), h, sz)).reshape(x.shape)
+        return (c * lateral * one.vertical(z.ravel()[None, :], h[None, :], sz[None, :])[0]).reshape(
+            x.shape
+        )
 
     def at(self, x, y, z=0.0):
         """Concentration of every release at points (x downwind, y across, z up) [kg/m3]:
@@ -733,7 +765,7 @@ class Plume:
         c, b, sy, sz, h = self.profile(np.atleast_1d(x))
         off_core = np.maximum(np.abs(y) - b, 0.0)
         lateral = np.exp(-0.5 * (off_core / np.maximum(sy, 1e-9)) ** 2)
-        return c * lateral * _vertical(z, h, sz)
+        return c * lateral * self.vertical(z, h, sz)
 
     def reach(self, level, z=0.0):
         """Farthest distance at which the centreline at height z reaches ``level`` (n,) or
@@ -742,7 +774,7 @@ class Plume:
         concentration is compared times ``warming``, so that a level in ppm is met where
         the cloud's mole fraction reaches it."""
         level = np.broadcast_to(np.asarray(level, dtype=float), (self.x.shape[0],))
-        c = self.c * self.finite * self.warming * _vertical(z, self.height, self.sigma_z)
+        c = self.c * self.finite * self.warming * self.vertical(z, self.height, self.sigma_z)
         above = c >= level[:, None]
         any_above = above.any(axis=1)
         last = self.x.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
@@ -759,7 +791,7 @@ class Plume:
         """Ground-level half-width of the ``level`` contour at distances x (n, m) [m]
         (``level`` on :meth:`reach`'s basis)."""
         c, b, sy, sz, h = self.profile(x)
-        ground = c * _vertical(0.0, h, sz) * self._warming_at(x)
+        ground = c * self.vertical(0.0, h, sz) * self._warming_at(x)
         level = np.asarray(level, dtype=float).reshape(-1, 1) if np.ndim(level) else level
         with np.errstate(divide="ignore", invalid="ignore"):
             extra = sy * np.sqrt(2.0 * np.log(np.maximum(ground / level, 1.0)))
@@ -787,10 +819,11 @@ class Plume:
         )
         eta = np.linspace(0.0, 1.0, 81)[None, :, None]
         zeta = np.linspace(0.0, 1.0, 61)[None, None, :]
-        y_end, z_end = b + 6.0 * sy, h + 6.0 * sz
+        lid = one.mixing_height()[0]
+        y_end, z_end = b + 6.0 * sy, np.minimum(h + 6.0 * sz, np.maximum(lid, h))
         y, z = eta * y_end, zeta * z_end
         lateral = np.exp(-0.5 * (np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)) ** 2)
-        field = c * lateral * _vertical(z, h, sz)
+        field = c * lateral * mixing_layer.vertical_profile(z, h, sz, lid)
         basis = field * warming
         inside = np.where((basis >= low) & (basis <= high), field, 0.0)
         # the mass per metre of plume [kg/m] (its flux over the cloud speed, Q / u, where
@@ -823,11 +856,6 @@ class Plume:
         return out[:, 0] if y.ndim < 2 else out
 
 
-def _vertical(z, h, sz):
-    """G(z) of the module docstring."""
-    return 0.5 * (np.exp(-0.5 * ((z - h) / sz) ** 2) + np.exp(-0.5 * ((z + h) / sz) ** 2))
-
-
 def _along_wind_sigma(a, p, x):
     """sigma_x = a x^p [m] at x [m] downwind of the source centre, from the grid's first
     station on (``_SIGMA_X``)."""
@@ -844,6 +872,7 @@ def _row(p: Plume, i: int) -> Plume:
         p._xi0, p._ratio, p._shift[sl], p._sx_a[sl], p._sx_p[sl],
         None if p.slump is None else p.slump[sl],
         None if p.v_g is None else p.v_g[sl],
+        None if p.lid is None else p.lid[sl],
     )  # fmt: skip
 
 
@@ -1147,6 +1176,8 @@ def integral_plume(
     given_l = b["air_obukhov_length_m"]
     inv_l = np.where(np.isnan(given_l), inv_l, 1.0 / np.where(np.isnan(given_l), 1.0, given_l))
     ustar = atmosphere.friction_velocity(b["air_wind_speed_m_s"], b["air_z0_m"], inv_l)
+    given_lid = b["air_mixing_height_m"]
+    lid = np.where(np.isnan(given_lid), mixing_layer.mechanical_mixing_height(ustar), given_lid)
     z0 = b["air_z0_m"]
     z_low = 2.0 * z0
     curves = _Curves(
@@ -1467,4 +1498,5 @@ def integral_plume(
         _sx_p=sx_p,
         slump=out["slump"],
         v_g=out["v_g"],
+        lid=lid,
     )

@@ -55,12 +55,13 @@ Palazzi, E., De Faveri, M., Fumarola, G., Ferraiolo, G. (1982). Diffusion from a
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 from scipy.special import ndtr
 
-from physics import integral_plume
+from physics import integral_plume, mixing_layer
 
 TABLE_POINTS = 400
 FIRST_M = 0.01
@@ -75,7 +76,8 @@ class PlumeTable(NamedTuple):
     s [m] distances (log-spaced from FIRST_M); c [kg/m3 per kg/s] centre concentration;
     b, sigma_y, sigma_z, height [m]; u [m/s] cloud speed; sigma_x [m] along-wind sigma;
     tau [s] travel time from the source; slump [m] how much longer a puff's segment has
-    grown along the wind than u T (``steady`` tables; None otherwise).
+    grown along the wind than u T (``steady`` tables; None otherwise); lid [m] the mixed
+    layer's top (``Plume.mixing_height``; inf: none).
     """
 
     s: np.ndarray
@@ -88,6 +90,7 @@ class PlumeTable(NamedTuple):
     sigma_x: np.ndarray
     tau: np.ndarray
     slump: np.ndarray | None = None
+    lid: float = math.inf
 
 
 def plume_table(
@@ -113,7 +116,8 @@ def plume_table(
     steps = np.cumsum(0.5 * (inv[1:] + inv[:-1]) * np.diff(s))
     tau = s[0] * inv[0] + np.concatenate([[0.0], steps])
     slump = one.slump_at(s[None, :])[0] if steady else None
-    return PlumeTable(s, c / rate_kg_s, b, sy, sz, h, u, sx, tau, slump)
+    lid = float(one.mixing_height()[0])
+    return PlumeTable(s, c / rate_kg_s, b, sy, sz, h, u, sx, tau, slump, lid)
 
 
 def travel_time(table: PlumeTable, s) -> np.ndarray:
@@ -272,6 +276,10 @@ def concentration(
     columns = (table.c, table.b, table.sigma_y, table.sigma_z, table.height)
     steps = [np.diff(a) for a in columns]
     ground = not np.any(z)
+    # the lid folds the profile only where it lies within 9 sigma_z of the cloud or of a
+    # receptor (``physics.mixing_layer``); elsewhere the reflected Gaussian alone
+    highest = np.maximum(table.height, float(z.max(initial=0.0)))
+    lidded = bool(np.any(table.lid - highest < 9.0 * table.sigma_z))
     frame = _frame(x, y, puff_x, puff_y, travel, ex, ey, first, last, wide)
     block = max(1, PAIR_BLOCK // mass.size)
     for start in range(0, x.size, block):
@@ -287,7 +295,10 @@ def concentration(
         k, w = _lookup(table, travel[j] if blob else sr)
         c, b, sy, sz, h = (a.take(k) + w * da.take(k) for a, da in zip(columns, steps, strict=True))
         lateral = np.exp(-0.5 * (np.maximum(across - b, 0.0) / sy) ** 2)
-        if ground:  # the source and its image give the same term at z = 0
+        if lidded:
+            zz = 0.0 if ground else z[rows][i]
+            vertical = mixing_layer.vertical_profile(zz, h, sz, table.lid)
+        elif ground:  # the source and its image give the same term at z = 0
             vertical = np.exp(-0.5 * ((0.0 - h) / sz) ** 2)
         else:
             zz = z[rows][i]

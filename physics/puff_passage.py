@@ -62,7 +62,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import erf, ndtr
 
-from physics import integral_plume, plume_puffs
+from physics import integral_plume, mixing_layer, plume_puffs
 
 MOMENTS = 64  # ages of the segment's middle looked at, log-spaced over the passage
 _ALONG, _ACROSS, _UP = 64, 61, 41  # integration points per moment
@@ -157,6 +157,7 @@ def mass_between(
     frac = np.linspace(0.0, 1.0, _ALONG)
     eta = np.linspace(0.0, 1.0, _ACROSS)[None, None, :, None]
     zeta = np.linspace(0.0, 1.0, _UP)[None, None, None, :]
+    lid = float(one.mixing_height()[0])
     for k0 in range(0, moments, _CHUNK):
         ks = slice(k0, min(k0 + _CHUNK, moments))
         x = lo[ks, None] + frac[None, :] * (hi[ks] - lo[ks])[:, None]  # (m, along)
@@ -167,10 +168,11 @@ def mass_between(
         )
         a = window(x, front[ks, None], back[ks, None], sx_front[ks, None], sx_back[ks, None])
         a = a[:, :, None, None]
-        y_end, z_end = b + _EDGE_SIGMAS * sy, h + _EDGE_SIGMAS * sz
+        y_end = b + _EDGE_SIGMAS * sy
+        z_end = np.minimum(h + _EDGE_SIGMAS * sz, np.maximum(lid, h))
         y, z = eta * y_end, zeta * z_end
         lateral = np.exp(-0.5 * (np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)) ** 2)
-        field = c * a * lateral * integral_plume._vertical(z, h, sz)
+        field = c * a * lateral * mixing_layer.vertical_profile(z, h, sz, lid)
         basis = field * warming
         # near the source the window, smeared by sigma_x (DEGADIS's from its smallest
         # distance on), reaches upwind of the source and over the section where the steady

@@ -449,6 +449,7 @@ class Engine:
             w.relative_humidity,
             self.roughness_m,
             obukhov_length_m=math.nan if w.obukhov_length_m is None else w.obukhov_length_m,
+            mixing_height_m=math.nan if w.mixing_height_m is None else w.mixing_height_m,
         )
 
     def _wind_changes(self) -> list[WindChange]:

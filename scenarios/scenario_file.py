@@ -11,7 +11,9 @@ file, the key and what was expected (``ScenarioError``). The sections:
   roughness length; by default the park's, ``twin.park.roughness_m``: its boundary's
   ``roughness_m``, else a chemical park's 1 m), obukhov_length (a measured Monin-Obukhov
   length, e.g. "-30 m": it sets u* and the surface layer in place of the class's, which
-  still picks the Briggs curves; kept through the wind's changes), and either
+  still picks the Briggs curves; kept through the wind's changes), mixing_height (the
+  mixed layer's top, e.g. "1200 m"; by default AERMOD's mechanical height from u*,
+  ``physics.mixing_layer``), and either
   ``[[weather.changes]]`` (at, and any of the wind fields) or ``series`` (a CSV file with
   time_s, wind_speed_m_s, wind_from_deg, stability);
 - ``[[release]]`` asset, hole (a size, or a two-element range for ensembles) or rupture,
@@ -51,6 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from physics import harm
 from physics.atmosphere import check_obukhov_length, check_roughness
 from physics.bounds import AIR_TEMPERATURE, WIND_SPEED
+from physics.mixing_layer import check_mixing_height
 from physics.units import parse_quantity
 
 ACTIONS = ("evacuate", "shelter", "by_zone")
@@ -161,6 +164,8 @@ class WeatherSpec(_Section):
     roughness_m: float | None = Field(None, alias="roughness")  # None: the park's
     # a measured Monin-Obukhov length; None: from the class and the roughness
     obukhov_length_m: float | None = Field(None, alias="obukhov_length")
+    # a measured or forecast mixing height; None: AERMOD's mechanical height from u*
+    mixing_height_m: float | None = Field(None, alias="mixing_height")
     changes: tuple[WindChange, ...] = ()
     series: str | None = None
 
@@ -176,6 +181,12 @@ class WeatherSpec(_Section):
     def _obukhov(cls, v):
         length = _q(v, "m", minimum=None)
         return None if length is None else check_obukhov_length(length)
+
+    @field_validator("mixing_height_m", mode="before")
+    @classmethod
+    def _mixing_height(cls, v):
+        height = _q(v, "m")
+        return None if height is None else check_mixing_height(height)
 
     @field_validator("wind_speed_m_s", mode="before")
     @classmethod

@@ -42,6 +42,7 @@ from physics.atmosphere import (
     roughness_for,
 )
 from physics.meteorology import SIGMA_THETA_DEG, STABILITY_CLASSES, air_density
+from physics.mixing_layer import check_mixing_height, vertical_profile
 from physics.sigmas import BASE_AVERAGING_TIME_S
 from scenarios.release import SourceTerm, cloud_density
 
@@ -84,6 +85,8 @@ class Weather:
     averaging_time_s: float = BASE_AVERAGING_TIME_S
     # a measured Monin-Obukhov length [m]; NaN: from the class and the roughness (Golder)
     obukhov_length_m: float = math.nan
+    # a measured or forecast mixing height [m]; NaN: AERMOD's mechanical height from u*
+    mixing_height_m: float = math.nan
 
     def __post_init__(self):
         if not math.isfinite(self.wind_speed_m_s) or self.wind_speed_m_s <= 0:
@@ -98,6 +101,19 @@ class Weather:
         check_roughness(self.roughness_m)
         if not math.isnan(self.obukhov_length_m):
             check_obukhov_length(self.obukhov_length_m)
+        if not math.isnan(self.mixing_height_m):
+            check_mixing_height(self.mixing_height_m)
+
+
+def mixing_height_text(weather: Weather, lid_m: float) -> str:
+    """'; mixing height 156 m (AERMOD's mechanical height from u*; ...)' for the report's
+    assumptions: the lid the cloud was computed under, and where it came from."""
+    if not math.isnan(weather.mixing_height_m):
+        return f"; mixing height {lid_m:,.0f} m (given)"
+    text = f"; mixing height {lid_m:,.0f} m (AERMOD's mechanical height 2300 u*^1.5"
+    if weather.stability in "ABC":
+        return text + ": a lower bound in unstable air; give --mixing-height for the day's)"
+    return text + ")"
 
 
 def obukhov_text(weather: Weather) -> str:
@@ -329,6 +345,7 @@ class Cloud:
             averaging_time_s=weather.averaging_time_s,
             terrain=weather.terrain,
             obukhov_length_m=weather.obukhov_length_m,
+            mixing_height_m=weather.mixing_height_m,
         )
         sub = term.substance
 
@@ -452,7 +469,7 @@ class Cloud:
         for p in self.parts:
             c, b, sy, sz, h = (v[0][None, :] for v in p.plume.profile(x))
             edge = np.maximum(np.abs(y)[:, None] - b, 0.0) / np.maximum(sy, 1e-9)
-            fields.append(c * _vertical(0.0, h, sz) * np.exp(-0.5 * edge**2))
+            fields.append(c * p.plume.vertical(0.0, h, sz) * np.exp(-0.5 * edge**2))
         return fields
 
     def half_width(self, reach: float) -> float:
@@ -516,23 +533,25 @@ class Cloud:
         # each station: out to the wider and the higher of the parts' edges there
         prof = [[v[keep][:, None, None] for v in part] for part in prof]
         y_end = np.max([b + 6.0 * sy for _, b, sy, _, _ in prof], axis=0)
-        z_end = np.max([h + 6.0 * sz for _, _, _, sz, h in prof], axis=0)
+        lids = [float(p.plume.mixing_height()[0]) for p in self.parts]
+        z_end = np.max(
+            [
+                np.minimum(h + 6.0 * sz, np.maximum(lid, h))
+                for (_, _, _, sz, h), lid in zip(prof, lids, strict=True)
+            ],
+            axis=0,
+        )
         y = np.linspace(0.0, 1.0, 81)[None, :, None] * y_end
         z = np.linspace(0.0, 1.0, 61)[None, None, :] * z_end
         total = 0.0
-        for c, b, sy, sz, h in prof:
+        for (c, b, sy, sz, h), lid in zip(prof, lids, strict=True):
             edge = np.maximum(y - b, 0.0) / np.maximum(sy, 1e-9)
-            total = total + c * np.exp(-0.5 * edge**2) * _vertical(z, h, sz)
+            total = total + c * np.exp(-0.5 * edge**2) * vertical_profile(z, h, sz, lid)
         inside = np.where((total >= low) & (total <= high), total, 0.0)
         # mass per metre of plume [kg/m], both sides of the axis
         per_m = 2.0 * np.trapezoid(np.trapezoid(inside, axis=2), axis=1) / (80 * 60)
         per_m = per_m * (y_end * z_end)[:, 0, 0]
         return float(np.trapezoid(per_m, x))
-
-
-def _vertical(z, h, sz):
-    """G(z) of ``physics.integral_plume``: a Gaussian about h reflected at the ground."""
-    return 0.5 * (np.exp(-0.5 * ((z - h) / sz) ** 2) + np.exp(-0.5 * ((z + h) / sz) ** 2))
 
 
 def _footprint(cloud: Cloud, level: float):
@@ -685,7 +704,8 @@ def threat_zones(
         models.append(
             f"dispersion: {MODEL_REFERENCES[cloud.model]} ({what}; "
             f"{'dense, slumping' if cloud.dense else 'passive'} near the source; "
-            f"roughness {weather.roughness_m:g} m{obukhov_text(weather)})"
+            f"roughness {weather.roughness_m:g} m{obukhov_text(weather)}"
+            f"{mixing_height_text(weather, float(cloud.plume.mixing_height()[0]))})"
         )
     if "toxic" in hazards:
         try:

@@ -160,6 +160,21 @@ def test_zones_obukhov_length_that_is_not_a_length_is_one_line(parktwin, tmp_pat
     assert message in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("height", "message"),
+    [
+        ("high", "--mixing-height: expected a number with a unit of m, got 'high'"),
+        ("-200 m", "--mixing-height: mixing height must be a length above 0 m"),
+    ],
+)
+def test_zones_mixing_height_that_is_not_a_length_is_one_line(parktwin, tmp_path, height, message):
+    done = parktwin(*ZONES, "--stability", "D", f"--mixing-height={height}", "--out", str(tmp_path))
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert message in lines[0]
+
+
 def test_zones_of_a_vapour_space_hole_print_their_mass_balance(parktwin, tmp_path):
     """NH-101's liquid stands at about 8 m: a hole at 12 m lets out vapour only, and the
     printed masses add up (released = vapour + aerosol + rained out)."""

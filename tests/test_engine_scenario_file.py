@@ -60,6 +60,14 @@ def test_obukhov_length_from_the_scenario_reaches_the_engines_weather():
     assert Engine(sc, park())._weather_at(0.0).obukhov_length_m == pytest.approx(-40.0)
 
 
+def test_mixing_height_from_the_scenario_reaches_the_engines_weather():
+    """[weather] mixing_height: a measured or forecast lid; none by default (AERMOD's
+    mechanical height from u*, computed with the cloud)."""
+    assert math.isnan(Engine(scenario(), park())._weather_at(0.0).mixing_height_m)
+    sc = scenario(weather={**BASE["weather"], "mixing_height": "1.2 km"})
+    assert Engine(sc, park())._weather_at(0.0).mixing_height_m == pytest.approx(1200.0)
+
+
 @pytest.mark.parametrize(
     "section, change, expected",
     [
@@ -134,6 +142,11 @@ def test_unknown_asset_and_file_errors(tmp_path):
             "weather",
             {"obukhov_length": "0 m"},
             "weather.obukhov_length: Obukhov length must be a finite length other than 0 m",
+        ),
+        (
+            "weather",
+            {"mixing_height": "0 m"},
+            "weather.mixing_height: mixing height must be a length above 0 m",
         ),
         (
             "weather",

@@ -36,6 +36,8 @@ releases = st.fixed_dictionaries(
         ),
         "terrain": st.sampled_from(["rural", "urban"]),
         "averaging_time": st.sampled_from([60.0, 600.0, 3600.0]),
+        # the mechanical height from u*, a given one, or none
+        "mixing_height": st.one_of(st.just(math.nan), st.floats(20.0, 3000.0), st.just(math.inf)),
     }
 )
 
@@ -61,15 +63,19 @@ def _plume(r, **kw):
         averaging_time_s=r["averaging_time"],
         terrain=r["terrain"],
         obukhov_length_m=r["obukhov_length"],
+        mixing_height_m=r.get("mixing_height", math.nan),
     )
     return integral_plume(release, ambient, **kw)
 
 
 def _crosswind_integral(plume, x):
-    """Numerical integral of C over y and z >= 0 at distance x (trapezoids) [kg/m2]."""
-    _, b, sy, sz, h = (float(v[0, 0]) for v in plume.profile([x]))
+    """Numerical integral of C over y and z >= 0 at distance x (trapezoids) [kg/m2], up to
+    the mixed layer's top where the cloud reaches it."""
+    _, b, sy, sz, h = (v[:, :1] for v in plume.profile([x]))
+    top = float(plume.top(h, sz, 9.0)[0, 0])
+    b, sy = float(b[0, 0]), float(sy[0, 0])
     y = np.linspace(-(b + 9 * sy) - 1e-3, b + 9 * sy + 1e-3, 1201)
-    z = np.linspace(0.0, h + 9 * sz, 401)
+    z = np.linspace(0.0, top, 401)
     field = plume.concentration(np.full((z.size, y.size), x), y[None, :], z[:, None])
     return np.trapezoid(np.trapezoid(field, y, axis=1), z)
 
@@ -143,7 +149,10 @@ def test_passive_release_is_the_gaussian_plume(stability):
     and in class A (where the surface-layer growth is the faster beyond the first metres)
     it grows along Briggs's curve from 100 m on. (The source's own size, about 1 cm here,
     shifts the sigmas by about that much; in A sigma_z lags Briggs's by the 1.4 m the
-    surface layer's slower growth cost it near the source.)"""
+    surface layer's slower growth cost it near the source.) Under the mixed layer's top
+    (AERMOD's mechanical height, ``physics.mixing_layer``) the plume is the sum of its
+    images in the ground and the lid: in A-C the lid folds it back beyond 1-3 km, in D-F
+    it lies beyond its reach."""
     plume = _passive_plume(stability, 0.05)
     x = np.array([100.0, 300.0, 1000.0, 3000.0, 9000.0])
     sy, briggs_sz = briggs_sigmas(x, stability)
@@ -153,10 +162,23 @@ def test_passive_release_is_the_gaussian_plume(stability):
         assert_allclose(np.diff(sz), np.diff(briggs_sz), rtol=0.02)
         assert np.all(sz >= briggs_sz - 1.5)
     u = plume.speed(x)[0]
+    lid = float(plume.mixing_height()[0])
+    inv_l = atmosphere.inverse_obukhov_length(stability, 0.05)
+    ustar = float(atmosphere.friction_velocity(4.0, 0.05, inv_l))
+    assert lid == pytest.approx(2300.0 * ustar**1.5)
     for k in (0.0, 0.5, 1.0):
-        expected = plume_from_sigmas(1e-4, u, 0.0, k * sy, k * sz, sy, sz)
-        got = plume.concentration(x, k * sy, k * sz)
+        z = np.minimum(k * sz, lid)
+        # the lid's images summed one by one (Turner 1970; EPA ISC3's vertical term): the
+        # ground's and the lid's reflections of every image, out to 60 pairs
+        expected = sum(
+            plume_from_sigmas(1e-4, u, 0.0, k * sy, z + 2 * n * lid, sy, sz) for n in range(61)
+        ) + sum(
+            plume_from_sigmas(1e-4, u, 0.0, k * sy, 2 * n * lid - z, sy, sz) for n in range(1, 61)
+        )
+        got = plume.concentration(x, k * sy, z)
         assert_allclose(got, expected, rtol=0.02)
+        if stability in "DEF":  # the lid is beyond the cloud's reach: the plume alone
+            assert_allclose(got, plume_from_sigmas(1e-4, u, 0.0, k * sy, z, sy, sz), rtol=0.02)
 
 
 @pytest.mark.parametrize("stability", ["B", "D", "F"])

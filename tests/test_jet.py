@@ -125,10 +125,13 @@ def _jet_plume(r, velocity=None, ambient=None):
 
 
 def _flux(plume, x):
-    """u * integral(C dy dz) at x over the reflected profile (trapezoids) [kg/s]."""
-    _, b, sy, sz, h = (float(v[0, 0]) for v in plume.profile([x]))
+    """u * integral(C dy dz) at x over the reflected profile (trapezoids), up to the mixed
+    layer's top where the cloud reaches it [kg/s]."""
+    _, b, sy, sz, h = (v[:, :1] for v in plume.profile([x]))
+    top = float(plume.top(h, sz, 8.0)[0, 0])
+    b, sy = float(b[0, 0]), float(sy[0, 0])
     y = np.linspace(-(b + 8 * sy) - 1e-3, b + 8 * sy + 1e-3, 401)
-    z = np.linspace(0.0, h + 8 * sz, 401)
+    z = np.linspace(0.0, top, 401)
     field = plume.concentration(np.full((z.size, y.size), x), y[None, :], z[:, None])
     return float(plume.speed([x])[0, 0]) * np.trapezoid(np.trapezoid(field, y, axis=1), z)
 

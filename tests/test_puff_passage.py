@@ -28,7 +28,9 @@ def _passive_puff(mass_kg, stability, wind=5.0):
         boiling_point_K=100.0,
         duration_s=duration,
     )
-    plume = integral_plume.integral_plume(release, Ambient(wind, stability, 0.1, 293.15, 0.5))
+    # no lid: the closed forms below are the unbounded Gaussian's
+    ambient = Ambient(wind, stability, 0.1, 293.15, 0.5, mixing_height_m=math.inf)
+    plume = integral_plume.integral_plume(release, ambient)
     return plume, duration
 
 

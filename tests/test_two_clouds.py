@@ -105,9 +105,13 @@ def test_superposed_cloud_holds_each_cloud_and_carries_both_rates(
         p.plume.mass_between(low, np.inf) for p in cloud.parts
     )
     for x_far in (1000.0, 5000.0):
-        prof = [[float(v[0, 0]) for v in p.plume.profile([x_far])] for p in cloud.parts]
-        y_end = max(b + 9 * sy for _, b, sy, _, _ in prof)
-        z_end = max(h + 9 * sz for _, _, _, sz, h in prof)
+        prof = [[v[:, :1] for v in p.plume.profile([x_far])] for p in cloud.parts]
+        y_end = max(float((b + 9 * sy)[0, 0]) for _, b, sy, _, _ in prof)
+        # up to the mixed layer's top where a cloud reaches it
+        z_end = max(
+            float(p.plume.top(h, sz, 9.0)[0, 0])
+            for p, (_, _, _, sz, h) in zip(cloud.parts, prof, strict=True)
+        )
         y, z = np.linspace(-y_end, y_end, 801), np.linspace(0.0, z_end, 401)
         flux = 0.0
         for part in cloud.parts:

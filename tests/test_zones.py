@@ -12,7 +12,14 @@ from shapely.geometry import Point
 
 from physics.meteorology import SIGMA_THETA_DEG
 from scenarios.release import SourceTerm, source_term
-from scenarios.zones import Cloud, Weather, jet_leads, source_point, threat_zones
+from scenarios.zones import (
+    Cloud,
+    Weather,
+    jet_leads,
+    mixing_height_text,
+    source_point,
+    threat_zones,
+)
 from twin import load_park
 
 
@@ -177,10 +184,35 @@ def test_a_measured_obukhov_length_reaches_the_cloud(park):
         Weather(2.0, 90.0, "F", obukhov_length_m=0.0)
 
 
+def test_the_mixing_height_folds_the_far_cloud_back_and_the_report_names_it(park):
+    """In class A the lid (AERMOD's mechanical height, some 700 m over the park's 1 m
+    roughness at 2 m/s) folds the cloud back far downwind: the low levels reach farther
+    than with no lid and not as far as under a lower given lid; near the source the cloud
+    is the same. The report's model line says which height was used and where from."""
+    term = source_term(park, "P-CL2-01", rupture=True)
+    clouds = [
+        Cloud(term, Weather(2.0, 90.0, "A", mixing_height_m=v)) for v in (math.inf, math.nan, 300.0)
+    ]
+    none, mechanical, _ = clouds
+    assert 500.0 < float(mechanical.plume.mixing_height()[0]) < 900.0
+    aegl1 = float(none.level_kg_m3(0.5)[0])
+    reach = [c.reach(aegl1) for c in clouds]
+    assert reach[0] < reach[1] < reach[2]
+    near = float(none.level_kg_m3(20.0)[0])
+    assert mechanical.reach(near) == pytest.approx(none.reach(near), rel=1e-6)
+    assert mixing_height_text(Weather(2.0, 90.0, "A"), 680.4) == (
+        "; mixing height 680 m (AERMOD's mechanical height 2300 u*^1.5: a lower bound in "
+        "unstable air; give --mixing-height for the day's)"
+    )
+    given = Weather(2.0, 90.0, "D", mixing_height_m=1200.0)
+    assert mixing_height_text(given, 1200.0) == "; mixing height 1,200 m (given)"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         (dict(wind_speed_m_s=-2.0), "wind speed must be above 0"),
+        (dict(mixing_height_m=-5.0), "mixing height must be a length above 0 m"),
         (dict(stability="G"), "does not exist"),
         (dict(obukhov_length_m=0.0), "Obukhov length"),
     ],
