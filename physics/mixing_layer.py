@@ -50,6 +50,9 @@ import numpy as np
 
 #: AERMET's constant of the mechanical mixing height z_im = C u*^(3/2) (SBLHT). [m (s/m)^1.5]
 MECHANICAL_CONSTANT = 2300.0
+#: Farther from the lid than this many sigma_z, cloud and point see the reflected Gaussian
+#: alone: the nearest image adds at most exp(-2 x 4^2) = 1e-14 of it.
+NEAR_SIGMAS = 4.0
 _SQRT_PI_2 = math.sqrt(math.pi / 2.0)
 _IMAGES = (1, 2, 3)
 _MODES = (1, 2, 3)
@@ -95,8 +98,8 @@ def vertical_profile(z, h, sigma_z, lid):
     top = np.maximum(lid, h)
     inv = -0.5 / (sz * sz)
     out = np.array(0.5 * (np.exp(inv * (z - h) ** 2) + np.exp(inv * (z + h) ** 2)))
-    # the lid's images matter where it lies within 9 sigma of the cloud or of the point
-    near = np.isfinite(top) & (top - np.maximum(z, h) < 9.0 * sz)
+    # the lid's images matter where it lies within NEAR_SIGMAS of the cloud or of the point
+    near = np.isfinite(top) & (top - np.maximum(z, h) < NEAR_SIGMAS * sz)
     if np.any(near):
         zn, hn, szn, tn, invn = (a[near] for a in (z, h, sz, top, inv))
         images = out[near].copy()

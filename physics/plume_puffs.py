@@ -276,10 +276,10 @@ def concentration(
     columns = (table.c, table.b, table.sigma_y, table.sigma_z, table.height)
     steps = [np.diff(a) for a in columns]
     ground = not np.any(z)
-    # the lid folds the profile only where it lies within 9 sigma_z of the cloud or of a
+    # the lid folds the profile only where it lies within NEAR_SIGMAS of the cloud or of a
     # receptor (``physics.mixing_layer``); elsewhere the reflected Gaussian alone
     highest = np.maximum(table.height, float(z.max(initial=0.0)))
-    lidded = bool(np.any(table.lid - highest < 9.0 * table.sigma_z))
+    lidded = bool(np.any(table.lid - highest < mixing_layer.NEAR_SIGMAS * table.sigma_z))
     frame = _frame(x, y, puff_x, puff_y, travel, ex, ey, first, last, wide)
     block = max(1, PAIR_BLOCK // mass.size)
     for start in range(0, x.size, block):
@@ -295,16 +295,19 @@ def concentration(
         k, w = _lookup(table, travel[j] if blob else sr)
         c, b, sy, sz, h = (a.take(k) + w * da.take(k) for a, da in zip(columns, steps, strict=True))
         lateral = np.exp(-0.5 * (np.maximum(across - b, 0.0) / sy) ** 2)
-        if lidded:
-            zz = 0.0 if ground else z[rows][i]
-            vertical = mixing_layer.vertical_profile(zz, h, sz, table.lid)
-        elif ground:  # the source and its image give the same term at z = 0
-            vertical = np.exp(-0.5 * ((0.0 - h) / sz) ** 2)
+        if ground:  # the source and its image give the same term at z = 0
+            zz = 0.0
+            vertical = np.exp(-0.5 * (h / sz) ** 2)
         else:
             zz = z[rows][i]
             vertical = 0.5 * (
                 np.exp(-0.5 * ((zz - h) / sz) ** 2) + np.exp(-0.5 * ((zz + h) / sz) ** 2)
             )
+        if lidded:  # the pairs the lid reaches
+            near = np.maximum(table.lid, h) - np.maximum(h, zz) < mixing_layer.NEAR_SIGMAS * sz
+            if near.any():
+                zn = zz if ground else zz[near]
+                vertical[near] = mixing_layer.vertical_profile(zn, h[near], sz[near], table.lid)
         c = rate[j] * window * np.where(sr > 0.0, c, 0.0) * lateral * vertical
         out[rows] = np.bincount(i, weights=c, minlength=rows.stop - rows.start)
     return out
