@@ -17,7 +17,10 @@ ground::
     G(z) = [exp(-(z - h)^2 / 2 sigma_z^2) + exp(-(z + h)^2 / 2 sigma_z^2)] / 2
 
 so that u * integral(C dy dz) = u C_c W H with W = 2 b + sqrt(2 pi) sigma_y and
-H = sqrt(pi/2) sigma_z. The model carries the mass flux of released material Q and of
+H = sqrt(pi/2) sigma_z. Under the mixed layer's top z_i (``physics.mixing_layer``: the
+given height, else AERMOD's mechanical mixing height from u*) G is folded back by its
+images in the ground and the lid, uniform from the ground to z_i far out; its integral,
+and so the flux, is the same. The model carries the mass flux of released material Q and of
 entrained air m_a; the mixture's density rho and temperature come from adiabatic mixing
 (``physics.cloud_mixing``) at the mass fraction omega = Q / (Q + m_a), so that
 C_c = omega rho = Q / (u W H) holds at every station and the flux equals Q exactly.
@@ -572,11 +575,9 @@ def _check(b: dict) -> None:
     obukhov = b["air_obukhov_length_m"]
     if np.any(obukhov == 0.0):
         raise ValueError("Obukhov length must be a length other than 0 m (inf: neutral)")
-    lid = b["air_mixing_height_m"]
-    if np.any(~(lid > 0.0) & ~np.isnan(lid)):
-        raise ValueError(
-            f"mixing height must be a length above 0 m (inf: no lid), got {lid[~(lid > 0)][0]:g}"
-        )
+    given_lid = b["air_mixing_height_m"][~np.isnan(b["air_mixing_height_m"])]
+    if given_lid.size:
+        mixing_layer.check_mixing_height(given_lid.min())
     for name, what, lo, hi, unit in (
         ("rate_kg_s", "release rate", 0.0, math.inf, "kg/s"),
         ("height_m", "release height", 0.0, MAX_HEIGHT_M, "m"),

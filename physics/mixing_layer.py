@@ -83,10 +83,18 @@ def check_mixing_height(height_m):
     except (TypeError, ValueError):
         raise ValueError(f"mixing height must be a length in m, got {height_m!r}") from None
     if not value > 0.0:
-        raise ValueError(
-            f"mixing height must be a length above 0 m (inf: no lid), got {height_m!r}"
-        )
+        shown = f"{value:g} m" if math.isfinite(value) else repr(height_m)
+        raise ValueError(f"mixing height must be a length above 0 m (inf: no lid), got {shown}")
     return value
+
+
+def profile_peak(h, sigma_z, lid):
+    """An upper bound of G(z) over every height (the module docstring's profile): 1 without
+    a lid, and under one the ground value of a cloud on the ground under the same lid,
+    sum_n g(2 n z_i). Each of G's two image rows is a wrapped Gaussian of period 2 z_i,
+    largest at its own centre, where it is half that sum. [-]"""
+    top = np.maximum(np.asarray(lid, dtype=float), np.asarray(h, dtype=float))
+    return vertical_profile(0.0, 0.0, sigma_z, top)
 
 
 def vertical_profile(z, h, sigma_z, lid):

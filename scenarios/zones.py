@@ -42,7 +42,7 @@ from physics.atmosphere import (
     roughness_for,
 )
 from physics.meteorology import SIGMA_THETA_DEG, STABILITY_CLASSES, air_density
-from physics.mixing_layer import check_mixing_height, vertical_profile
+from physics.mixing_layer import check_mixing_height, profile_peak, vertical_profile
 from physics.sigmas import BASE_AVERAGING_TIME_S
 from scenarios.release import SourceTerm, cloud_density
 
@@ -522,9 +522,14 @@ class Cloud:
         x = np.unique(np.concatenate([p.plume.x[0] for p in self.parts]))
         x = x[x > 0.0]
         prof = [[v[0] for v in p.plume.profile(x)] for p in self.parts]
-        # no point of a station holds more than the sum of the parts' centre values: only
-        # the stations up to the last where that sum reaches ``low`` (and one beyond) count
-        reach = np.nonzero(sum(c for c, *_ in prof) >= low)[0]
+        lids = [float(p.plume.mixing_height()[0]) for p in self.parts]
+        # no point of a station holds more than the sum of the parts' largest values (their
+        # centre values, times the fold of a lid, ``profile_peak``): only the stations up
+        # to the last where that sum reaches ``low`` (and one beyond) count
+        peaks = [
+            c * profile_peak(h, sz, lid) for (c, _, _, sz, h), lid in zip(prof, lids, strict=True)
+        ]
+        reach = np.nonzero(sum(peaks) >= low)[0]
         if not reach.size:
             return 0.0
         keep = slice(0, min(int(reach[-1]) + 2, x.size))
@@ -533,7 +538,6 @@ class Cloud:
         # each station: out to the wider and the higher of the parts' edges there
         prof = [[v[keep][:, None, None] for v in part] for part in prof]
         y_end = np.max([b + 6.0 * sy for _, b, sy, _, _ in prof], axis=0)
-        lids = [float(p.plume.mixing_height()[0]) for p in self.parts]
         z_end = np.max(
             [
                 np.minimum(h + 6.0 * sz, np.maximum(lid, h))

@@ -54,6 +54,20 @@ def test_the_profile_is_the_image_sum_and_holds_the_clouds_mass(p):
     assert total == pytest.approx(math.sqrt(math.pi / 2.0) * sz, rel=1e-6)
 
 
+@settings(max_examples=examples(60), deadline=None)
+@given(profiles)
+def test_no_height_holds_more_than_the_profiles_peak(p):
+    """profile_peak bounds G over every height (the superposed clouds' mass integral prunes
+    its stations by it): 1 without a lid, reached at the axis of a cloud on the ground."""
+    ratio, hf, _, lid = p
+    sz, h = ratio * lid, hf * lid
+    z = np.linspace(0.0, max(lid, h), 2001)
+    peak = float(mixing_layer.profile_peak(h, sz, lid))
+    assert float(G(z, h, sz, lid).max()) <= peak * (1 + 1e-12)
+    assert float(G(0.0, 0.0, sz, lid)) == pytest.approx(peak)
+    assert float(mixing_layer.profile_peak(h, sz, math.inf)) == 1.0
+
+
 def test_the_two_forms_meet_and_the_far_limit_is_uniform():
     """At sigma_z = lid the image sum hands over to the cosine series without a step;
     far beyond, the cloud is uniform from the ground to the lid: sqrt(pi/2) sigma_z / lid
