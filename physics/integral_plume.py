@@ -141,9 +141,13 @@ carries on (u = u_a + excess / mass flux): no seam in concentration, width or sp
 release whose own entrainment at the hole does not exceed the atmosphere's has no jet
 phase. A dense jet in the air past the hand-off criterion (at or past its apex) goes on
 falling in the jet's march, taking in what the atmosphere entrains, until its section
-reaches the ground (``physics.jet``). Not modelled: a dense cloud released aloft without a
-jet stays at its height (so does a grounded jet whose axis has not reached the ground when
-it hands over: its section is on the ground).
+reaches the ground (``physics.jet``). A release above the ground with no jet phase that is
+dense by the workbook's criterion for a continuous source, (g0' q0 / D)^(1/3) / u >= 0.15,
+D = sqrt(q0 / u) (Britter & McQuaid 1988; ``physics.dense_gas``), is brought down to the
+ground at its source (a stated simplification: it falls within metres, taking in some air);
+held at its height it slumped into a sheet there. Not modelled: a grounded jet whose axis
+has not reached the ground when it hands over stays at that height (its section is on the
+ground).
 
 Scope (checked): releases at 0-100 m, z0 1e-5-3 m, wind 0.5-30 m/s at 10 m, distances
 up to 100 km, jets at 0-2000 m/s from a hole (no source area), -90 to 90 degrees.
@@ -175,7 +179,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
-from physics import atmosphere, cloud_mixing, jet, mixing_layer, pool_blanket, pool_source
+from physics import (
+    atmosphere,
+    cloud_mixing,
+    dense_gas,
+    jet,
+    mixing_layer,
+    pool_blanket,
+    pool_source,
+)
 from physics.sigmas import (
     BASE_AVERAGING_TIME_S,
     STABILITY_CLASSES,
@@ -947,7 +959,22 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     radius0 = np.sqrt(q / (table.density[:, -1] * np.maximum(v0, 1e-9) * math.pi))
     at_hole = wind_of(np.arange(n))(h[:, None], radius0[:, None])[:, 0]
     rows = np.flatnonzero((v0 > at_hole) & (q > 0))
-    hand = _HandOff(h.copy(), np.zeros(n), rows, *(np.empty(0),) * 5, {})
+    # a release above the ground with no jet phase that is dense by the workbook's criterion
+    # for a continuous source, (g0' q0 / D)^(1/3) / u >= 0.15 (Britter & McQuaid 1988), is
+    # brought down to the ground at its source: held at its height it slumped into a sheet
+    # there and never reached the ground (a stated simplification: it falls, taking in
+    # some air, within metres; the ground values near the source are the higher for it)
+    rho0 = table.density[:, -1]
+    gp0 = G * (rho0 - air.density) / air.density
+    ri0 = dense_gas.richardson_number(gp0, q / rho0, b["air_wind_speed_m_s"])
+    dense_aloft = (
+        (h > 0.0) & (b["area_m2"] <= 0.0) & (ri0 >= dense_gas.RICHARDSON_CRITICAL["continuous"])
+    )
+    no_jet = np.ones(n, bool)
+    no_jet[rows] = False
+    hand = _HandOff(
+        np.where(dense_aloft & no_jet, 0.0, h), np.zeros(n), rows, *(np.empty(0),) * 5, {}
+    )
     if not rows.size:
         return hand
     sub = cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[rows] for a in table))
@@ -1011,6 +1038,8 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     # a release whose own entrainment at the hole does not exceed the atmosphere's has no
     # jet phase (negligible momentum: the model without it)
     keep = p.hand_off > 0
+    dropped = rows[~keep]
+    hand.height[dropped] = np.where(dense_aloft[dropped], 0.0, h[dropped])
     rows, p = rows[keep], jet.JetPath(*(a[keep] for a in p))
     hand.rows = rows
     if not rows.size:

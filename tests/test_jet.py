@@ -299,20 +299,44 @@ def _assert_continuous(plume):
 
 @pytest.mark.parametrize("stability", ["D", "F"])
 def test_a_jet_with_negligible_momentum_is_the_model_without_a_jet(stability):
-    """A release no faster than the wind, or whose own entrainment at the hole does not
-    exceed the atmosphere's, has no jet phase: the same plume as without a jet."""
-    cl2 = substances.lookup("chlorine")
+    """A release no denser than the air, no faster than the wind or whose own entrainment
+    at the hole does not exceed the atmosphere's, has no jet phase: the same plume as
+    without a jet."""
+    ch4 = substances.lookup("methane")
     ambient = Ambient(3.0, stability, 0.1)
     x = np.array([1.0, 10.0, 100.0, 1000.0, 9000.0])
-    plain = integral_plume(substance_release(cl2, 2.0, height_m=2.0), ambient)
+    warm = {"temperature_K": 293.15, "height_m": 2.0}
+    plain = integral_plume(substance_release(ch4, 2.0, **warm), ambient)
     inv_l = atmosphere.inverse_obukhov_length(stability, 0.1)
     at_hole = atmosphere.wind_speed(2.0, atmosphere.friction_velocity(3.0, 0.1, inv_l), 0.1, inv_l)
     for v in (0.9 * at_hole, 1.25 * at_hole):
-        slow = integral_plume(
-            substance_release(cl2, 2.0, height_m=2.0, jet_velocity_m_s=v), ambient
-        )
+        slow = integral_plume(substance_release(ch4, 2.0, jet_velocity_m_s=v, **warm), ambient)
         assert_allclose(slow.centreline(x), plain.centreline(x), rtol=1e-12)
         assert_allclose(slow.centreline(x, z=2.0), plain.centreline(x, z=2.0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("stability", ["D", "F"])
+@pytest.mark.parametrize("rate", [0.1, 2.0, 20.0])
+def test_a_dense_release_at_rest_above_the_ground_is_brought_down(stability, rate):
+    """Chlorine vapour at its boiling point let out at 2 m with no speed of its own, or
+    slower than the wind, is dense by the workbook's criterion (Britter & McQuaid 1988,
+    (g0' q0 / D)^(1/3) / u >= 0.15): it is brought down to the ground at its source, the
+    same cloud as the release on the ground. Held at 2 m, as it was, it slumped into a sheet
+    there: 10 kg/s in F over 1 m read 0.001 of the ground release at 100 m. Methane at the
+    air's temperature, lighter than air, stays at its height."""
+    cl2 = substances.lookup("chlorine")
+    ambient = Ambient(3.0 if stability == "D" else 1.5, stability, 0.1)
+    x = np.array([10.0, 100.0, 300.0, 1000.0, 3000.0])
+    ground = integral_plume(substance_release(cl2, rate), ambient)
+    for v in (0.0, 0.5):
+        up = integral_plume(substance_release(cl2, rate, height_m=2.0, jet_velocity_m_s=v), ambient)
+        assert np.all(up.height == 0.0)
+        assert_allclose(up.centreline(x), ground.centreline(x), rtol=1e-9)
+    ch4 = substances.lookup("methane")
+    light = integral_plume(
+        substance_release(ch4, rate, temperature_K=293.15, height_m=2.0), ambient
+    )
+    assert np.all(light.height == 2.0)
 
 
 def test_a_dense_two_phase_jet_comes_down_and_a_light_vertical_one_rises():
