@@ -111,7 +111,9 @@ def mixing_height_text(weather: Weather, lid_m: float) -> str:
     if not math.isnan(weather.mixing_height_m):
         return f"; mixing height {lid_m:,.0f} m (given)"
     text = f"; mixing height {lid_m:,.0f} m (AERMOD's mechanical height 2300 u*^1.5"
-    if weather.stability in "ABC":
+    given_l = weather.obukhov_length_m
+    unstable = weather.stability in "ABC" if math.isnan(given_l) else given_l < 0.0
+    if unstable:
         return text + ": a lower bound in unstable air; give --mixing-height for the day's)"
     return text + ")"
 

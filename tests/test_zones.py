@@ -204,6 +204,11 @@ def test_the_mixing_height_folds_the_far_cloud_back_and_the_report_names_it(park
         "; mixing height 680 m (AERMOD's mechanical height 2300 u*^1.5: a lower bound in "
         "unstable air; give --mixing-height for the day's)"
     )
+    measured = Weather(2.0, 90.0, "D", obukhov_length_m=-20.0)
+    assert "a lower bound in unstable air" in mixing_height_text(measured, 500.0)
+    assert mixing_height_text(Weather(2.0, 90.0, "B", obukhov_length_m=50.0), 90.0).endswith(
+        "2300 u*^1.5)"
+    )
     given = Weather(2.0, 90.0, "D", mixing_height_m=1200.0)
     assert mixing_height_text(given, 1200.0) == "; mixing height 1,200 m (given)"
 
