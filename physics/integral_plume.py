@@ -604,6 +604,8 @@ def _check(b: dict) -> None:
             bad = v[~((v >= lo) & (v <= hi))][0]
             span = f"{lo:g} {unit} or more" if hi == math.inf else f"{lo:g}-{hi:g} {unit}"
             raise ValueError(f"{what} must be {span} for the integral model, got {bad:g}")
+    if np.any(b["rate_kg_s"] <= 0.0):  # a release of nothing has no cloud to march
+        raise ValueError("release rate must be above 0 kg/s for the integral model, got 0")
     for name in ("molar_mass_kg_mol", "temperature_K"):
         if np.any(~(b[name] > 0)):
             raise ValueError(f"{name} must be > 0")

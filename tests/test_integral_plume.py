@@ -517,6 +517,9 @@ def test_an_obukhov_length_near_the_roughness_keeps_the_pools_march_continuous()
         ({}, dict(z0_m=5.0), "surface roughness z0 must be"),
         ({}, dict(stability="G"), "unknown stability class"),
         ({}, dict(wind_speed_m_s=0.1), "wind speed at 10 m must be"),
+        # a zero rate in a batch ended in an IndexError (found this session, older than it)
+        (dict(rate_kg_s=[0.0, 1.0]), {}, "release rate must be above 0 kg/s"),
+        ({}, dict(mixing_height_m=-10.0), "mixing height must be a length above 0 m"),
     ],
 )
 def test_inputs_outside_the_scope_are_refused_in_one_line(release, ambient, message):
