@@ -972,11 +972,8 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     dense_aloft = (
         (h > 0.0) & (b["area_m2"] <= 0.0) & (ri0 >= dense_gas.RICHARDSON_CRITICAL["continuous"])
     )
-    no_jet = np.ones(n, bool)
-    no_jet[rows] = False
-    hand = _HandOff(
-        np.where(dense_aloft & no_jet, 0.0, h), np.zeros(n), rows, *(np.empty(0),) * 5, {}
-    )
+    # (the jets kept below take their own hand-off height in its place)
+    hand = _HandOff(np.where(dense_aloft, 0.0, h), np.zeros(n), rows, *(np.empty(0),) * 5, {})
     if not rows.size:
         return hand
     sub = cloud_mixing.MixingTable(*(a if a.ndim == 1 else a[rows] for a in table))
@@ -1040,8 +1037,6 @@ def _jet_phase(b: dict, table, air, curves: _Curves, ustar, inv_l) -> _HandOff:
     # a release whose own entrainment at the hole does not exceed the atmosphere's has no
     # jet phase (negligible momentum: the model without it)
     keep = p.hand_off > 0
-    dropped = rows[~keep]
-    hand.height[dropped] = np.where(dense_aloft[dropped], 0.0, h[dropped])
     rows, p = rows[keep], jet.JetPath(*(a[keep] for a in p))
     hand.rows = rows
     if not rows.size:

@@ -108,20 +108,30 @@ def vertical_profile(z, h, sigma_z, lid):
     out = np.array(0.5 * (np.exp(inv * (z - h) ** 2) + np.exp(inv * (z + h) ** 2)))
     # the lid's images matter where it lies within NEAR_SIGMAS of the cloud or of the point
     near = np.isfinite(top) & (top - np.maximum(z, h) < NEAR_SIGMAS * sz)
-    if np.any(near):
-        zn, hn, szn, tn, invn = (a[near] for a in (z, h, sz, top, inv))
-        images = out[near].copy()
-        for n in _IMAGES:
-            for shift in (2.0 * n * tn, -2.0 * n * tn):
-                images += 0.5 * (
-                    np.exp(invn * (zn - hn + shift) ** 2) + np.exp(invn * (zn + hn + shift) ** 2)
-                )
-        ratio = szn / tn
-        modes = np.ones_like(zn)
-        for k in _MODES:
-            a = math.pi * k
-            shape = np.cos(a * zn / tn) * np.cos(a * hn / tn)
-            modes += 2.0 * np.exp(-0.5 * (a * ratio) ** 2) * shape
-        cosines = _SQRT_PI_2 * ratio * modes
-        out[near] = np.where(ratio < 1.0, images, cosines)
+    # each point by the form that converges there: the images below sigma_z = lid, the
+    # cosines from there on
+    for form, chosen in ((_images, near & (sz < top)), (_cosines, near & ~(sz < top))):
+        if np.any(chosen):
+            out[chosen] = form(*(a[chosen] for a in (z, h, sz, top, inv, out)))
     return np.where(z <= top, out, 0.0)
+
+
+def _images(z, h, sz, top, inv, reflected):
+    """The image sum, n = -3..3, on the reflected Gaussian ``reflected`` (n = 0)."""
+    images = reflected.copy()
+    for n in _IMAGES:
+        for shift in (2.0 * n * top, -2.0 * n * top):
+            images += 0.5 * (
+                np.exp(inv * (z - h + shift) ** 2) + np.exp(inv * (z + h + shift) ** 2)
+            )
+    return images
+
+
+def _cosines(z, h, sz, top, inv, reflected):
+    """The cosine series, k = 1..3 (``inv`` and ``reflected`` unused: the images' inputs)."""
+    ratio = sz / top
+    modes = np.ones_like(z)
+    for k in _MODES:
+        a = math.pi * k
+        modes += 2.0 * np.exp(-0.5 * (a * ratio) ** 2) * np.cos(a * z / top) * np.cos(a * h / top)
+    return _SQRT_PI_2 * ratio * modes
