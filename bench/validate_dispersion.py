@@ -49,6 +49,17 @@ sys.path.insert(0, str(ROOT))
 from bench import metrics, trials  # noqa: E402
 from physics import explosion, fire, substances  # noqa: E402
 from physics.dispersion import plume_from_sigmas  # noqa: E402
+
+NOT_COMPUTED = "n/c"  # a value a peer did not compute (the legend at the top says why)
+
+
+def _num(value, spec: str) -> str:
+    """``value`` formatted by ``spec`` (e.g. "9.3g"), or NOT_COMPUTED in its width where it
+    is not a number."""
+    width = "".join(ch for ch in spec.split(".")[0] if ch.isdigit())
+    return format(value, spec) if np.isfinite(value) else f"{NOT_COMPUTED:>{width or 0}}"
+
+
 from physics.integral_plume import Ambient, integral_plume, substance_release  # noqa: E402
 from physics.sigmas import briggs_sigmas  # noqa: E402
 
@@ -413,7 +424,7 @@ def lng_trials() -> None:
             )
             print(
                 f"{head}  {xi:5.0f}  {z[i]:3.1f}  {100 * obs[i]:6.2f}  {100 * ours[i]:6.2f}  "
-                f"{100 * s_vals[i]:6.2f}  {100 * d_vals[i]:8.2f}  "
+                f"{_num(100 * s_vals[i], '6.2f')}  {_num(100 * d_vals[i], '8.2f')}  "
                 f"{rel['u10'] * rel['duration'] / xi:4.1f}  {mode}"
             )
         co.append(obs)
@@ -664,8 +675,9 @@ def compare_side_by_side(cid, c_ours, s, d, note):
         spread = f"{max(sv, dv) / min(sv, dv):10.3g}" if both else f"{'-':>10}"
         g = gauss[i]
         print(
-            f"    {x:5.0f}  {c_ours[i]:9.3g} {sv:9.3g} {dv:9.3g}  {spread}     {where:<32} "
-            f"{g:9.3g}  {c_ours[i] / g:6.3g}  {sv / g:6.3g}  {dv / g:6.3g}"
+            f"    {x:5.0f}  {c_ours[i]:9.3g} {_num(sv, '9.3g')} {_num(dv, '9.3g')}  {spread}     "
+            f"{where:<32} {g:9.3g}  {c_ours[i] / g:6.3g}  {_num(sv / g, '6.3g')}  "
+            f"{_num(dv / g, '6.3g')}"
         )
         if met is not None:
             inside += met
@@ -856,8 +868,8 @@ def degadis_from_ours(starts: dict, ours: dict, slab) -> None:
         for i, x in enumerate(PEER_X):
             d, o = r["c"][i], ours[cid][i]
             print(
-                f"    {x:5.0f}  {o:9.3g} {s[i]:9.3g} {d:9.3g}  {o / s[i]:10.2f}  {o / d:13.2f}"
-                f"   {r['b'][i]:7.0f} / {r['sy'][i]:.0f}"
+                f"    {x:5.0f}  {o:9.3g} {s[i]:9.3g} {_num(d, '9.3g')}  {o / s[i]:10.2f}  "
+                f"{_num(o / d, '13.2f')}   {_num(r['b'][i], '7.0f')} / {_num(r['sy'][i], '.0f')}"
             )
 
 
@@ -1225,6 +1237,11 @@ def main() -> int:
         + "; for reference 0.7 < MG < 1.3, VG < 1.6"
     )
     print(f"Ours: {OURS}")
+    print(
+        f"{NOT_COMPUTED}: not computed by that peer (DEGADIS runs no jet from a hole, crashes "
+        "on some trials, or its source blanket covers that distance; a peer's environment "
+        "missing), never a zero"
+    )
     print("Data sets not obtained or not scored:")
     for name, why in NOT_OBTAINED:
         print(f"  - {name}: {why}")
